@@ -1,0 +1,354 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { AppError } from "../core/errors.ts";
+
+/**
+ * Policy as data: everything the service standards quantify lives here, never as a constant in
+ * code. A preset supplies defaults; a JSON/YAML file may override any field.
+ */
+
+const ZLabelSchema = z.object({ "zh-CN": z.string(), en: z.string() });
+const ZIntervalSchema = z.object({ count: z.number().int().positive(), unit: z.enum(["day", "week", "month"]) });
+export type TInterval = z.infer<typeof ZIntervalSchema>;
+
+export const ZServiceClassSchema = z.object({
+  id: z.string().min(1),
+  label: ZLabelSchema,
+  /** Chinese and English aliases accepted on import (besides id and labels). */
+  aliases: z.array(z.string()).default([]),
+  /** Field visit frequency; null = no scheduled visits (e.g. key-account C, reduced management). */
+  visitEvery: ZIntervalSchema.nullable(),
+  /** Phone contact frequency (key-account A/B weekly); null = none required. */
+  phoneEvery: ZIntervalSchema.nullable().default(null),
+  visitMinutes: z.object({ min: z.number().int().positive(), max: z.number().int().positive() }),
+  /** When the visit must be booked with the customer. */
+  appointment: z.enum(["day-before", "same-day", "none"]),
+  /** Expected share of a manager's customers (0..1); outside → flagged by `classify`. */
+  share: z.object({ min: z.number().min(0).max(1), max: z.number().min(0).max(1) }).nullable().default(null),
+  /** Order in which classes keep their visits when capacity is short (lower = protected longer). */
+  priority: z.number().int(),
+});
+export type TServiceClass = z.infer<typeof ZServiceClassSchema>;
+
+const ZTobaccoRulesSchema = z.object({
+  kind: z.literal("tobacco-rules"),
+  assistance: z.object({
+    classId: z.string(),
+    violationWithinMonths: z.number().int().positive(),
+    lowIncome: z.boolean(),
+    disabled: z.boolean(),
+  }),
+  /** Tried in order; the first class whose criteria all match wins. Unmatched → fallbackClass. */
+  tiers: z.array(
+    z.object({
+      classId: z.string(),
+      marketTypes: z.array(z.string()),
+      retailFormats: z.array(z.string()),
+      tierMin: z.number().int(),
+      tierMax: z.number().int(),
+      modernTerminal: z.array(z.string()),
+    }),
+  ),
+  fallbackClass: z.string(),
+});
+
+const ZAbcRulesSchema = z.object({
+  kind: z.literal("abc-sales"),
+  /** Classes in descending value with the cumulative share of sales each one closes at. */
+  bands: z.array(z.object({ classId: z.string(), cumulativeShare: z.number().min(0).max(1) })),
+});
+
+const ZReminderSchema = z.object({
+  enabled: z.boolean(),
+  /** HH:MM in the company time zone */
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  /** A run missed while the process was down is still useful until this time the same day. */
+  catchUpUntil: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+  /** Optional reminders can be muted by the manager. */
+  optional: z.boolean().default(true),
+});
+
+export const ZPolicySchema = z
+  .object({
+    preset: z.string(),
+    timeZone: z.string().default("Asia/Shanghai"),
+    locale: z.enum(["zh-CN", "en"]).default("zh-CN"),
+    classes: z.array(ZServiceClassSchema).min(1),
+    classification: z.discriminatedUnion("kind", [ZTobaccoRulesSchema, ZAbcRulesSchema]),
+    /** ISO weekdays, 1 = Monday */
+    visitDays: z.array(z.number().int().min(1).max(7)).min(1),
+    minVisitDaysPerWeek: z.number().int().min(0).max(7),
+    dailyMinimum: z.number().int().min(0),
+    dailyCap: z.number().int().positive(),
+    minCustomersPerOuting: z.number().int().min(0).default(0),
+    phoneContactsPerDay: z.number().int().min(0).default(0),
+    planningHorizonMonths: z.number().int().positive().default(2),
+    inventoryFactor: z.number().positive(),
+    complaint: z.object({
+      slaMinutes: z.number().int().positive(),
+      managerRemindAt: z.array(z.number().gt(0).lt(1)),
+      supervisorWarnAt: z.number().gt(0).lt(1),
+      escalateUnacknowledgedMinutes: z.number().int().positive(),
+      businessHours: z
+        .object({
+          workingDays: z.array(z.number().int().min(1).max(7)),
+          start: z.string(),
+          end: z.string(),
+          lunch: z.object({ start: z.string(), end: z.string() }).nullable(),
+        })
+        .nullable()
+        .default(null),
+    }),
+    reminders: z.record(z.string(), ZReminderSchema),
+    /** Average travel speed used to turn route metres into minutes. */
+    travelKmh: z.number().positive().default(20),
+  })
+  .superRefine((p, ctx) => {
+    const ids = new Set(p.classes.map((c) => c.id));
+    const refs =
+      p.classification.kind === "tobacco-rules"
+        ? [p.classification.assistance.classId, p.classification.fallbackClass, ...p.classification.tiers.map((t) => t.classId)]
+        : p.classification.bands.map((b) => b.classId);
+    for (const r of refs) {
+      if (!ids.has(r)) ctx.addIssue({ code: "custom", message: `classification refers to unknown class "${r}"`, path: ["classification"] });
+    }
+    if (p.dailyCap < p.dailyMinimum) {
+      ctx.addIssue({ code: "custom", message: "dailyCap must be ≥ dailyMinimum", path: ["dailyCap"] });
+    }
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: p.timeZone });
+    } catch {
+      ctx.addIssue({ code: "custom", message: `unknown time zone "${p.timeZone}"`, path: ["timeZone"] });
+    }
+  });
+export type TPolicy = z.infer<typeof ZPolicySchema>;
+
+const complaintDefaults = {
+  slaMinutes: 480,
+  managerRemindAt: [0.5, 0.75],
+  supervisorWarnAt: 0.75,
+  escalateUnacknowledgedMinutes: 60,
+  businessHours: null,
+};
+
+const reminderDefaults = {
+  morningList: { enabled: true, time: "07:30", catchUpUntil: "12:00", optional: false },
+  appointments: { enabled: true, time: "17:00", catchUpUntil: "20:00", optional: true },
+  unloggedVisits: { enabled: true, time: "18:30", catchUpUntil: "22:00", optional: true },
+  weeklyPhoneContacts: { enabled: false, time: "09:00", catchUpUntil: "17:00", optional: true },
+  dailyPhoneMinimum: { enabled: false, time: "16:30", catchUpUntil: "20:00", optional: true },
+  monthEnd: { enabled: true, time: "09:00", catchUpUntil: "17:00", optional: true },
+  purchasePlans: { enabled: false, time: "09:00", catchUpUntil: "17:00", optional: true },
+  creditFollowUp: { enabled: false, time: "09:30", catchUpUntil: "17:00", optional: true },
+  weeklySummary: { enabled: true, time: "16:00", catchUpUntil: "20:00", optional: true },
+};
+
+/** Raw preset objects (input to the schema, so defaults apply). */
+export const PRESETS: Record<string, unknown> = {
+  "tobacco-retail": {
+    preset: "tobacco-retail",
+    classes: [
+      {
+        id: "core",
+        label: { "zh-CN": "核心客户", en: "core" },
+        aliases: ["核心"],
+        visitEvery: { count: 2, unit: "week" },
+        visitMinutes: { min: 15, max: 20 },
+        appointment: "day-before",
+        share: { min: 0, max: 0.1 },
+        priority: 1,
+      },
+      {
+        id: "potential",
+        label: { "zh-CN": "潜力客户", en: "potential" },
+        aliases: ["潜力"],
+        visitEvery: { count: 1, unit: "month" },
+        visitMinutes: { min: 15, max: 20 },
+        appointment: "same-day",
+        share: { min: 0.15, max: 0.35 },
+        priority: 2,
+      },
+      {
+        id: "regular",
+        label: { "zh-CN": "常规客户", en: "regular" },
+        aliases: ["常规"],
+        visitEvery: { count: 2, unit: "month" },
+        visitMinutes: { min: 10, max: 15 },
+        appointment: "none",
+        priority: 3,
+      },
+      {
+        id: "assistance",
+        label: { "zh-CN": "帮扶客户", en: "assistance" },
+        aliases: ["帮扶"],
+        visitEvery: { count: 2, unit: "week" },
+        visitMinutes: { min: 15, max: 30 },
+        appointment: "same-day",
+        share: { min: 0.05, max: 0.1 },
+        priority: 0,
+      },
+    ],
+    classification: {
+      kind: "tobacco-rules",
+      assistance: { classId: "assistance", violationWithinMonths: 3, lowIncome: true, disabled: true },
+      tiers: [
+        {
+          classId: "core",
+          marketTypes: ["city"],
+          retailFormats: ["mall", "supermarket", "tobacco-liquor", "convenience"],
+          tierMin: 25,
+          tierMax: 30,
+          modernTerminal: ["built", "building"],
+        },
+        {
+          classId: "potential",
+          marketTypes: ["town", "rural"],
+          retailFormats: ["mall", "supermarket", "tobacco-liquor", "convenience", "grocery"],
+          tierMin: 15,
+          tierMax: 30,
+          modernTerminal: ["built", "potential"],
+        },
+      ],
+      fallbackClass: "regular",
+    },
+    visitDays: [1, 3, 4],
+    minVisitDaysPerWeek: 3,
+    dailyMinimum: 15,
+    dailyCap: 20,
+    minCustomersPerOuting: 0,
+    phoneContactsPerDay: 0,
+    inventoryFactor: 1.5,
+    complaint: complaintDefaults,
+    reminders: reminderDefaults,
+  },
+  "key-account": {
+    preset: "key-account",
+    classes: [
+      {
+        id: "A",
+        label: { "zh-CN": "A类客户", en: "class A" },
+        aliases: ["A类", "a"],
+        visitEvery: { count: 1, unit: "month" },
+        phoneEvery: { count: 1, unit: "week" },
+        visitMinutes: { min: 30, max: 60 },
+        appointment: "day-before",
+        share: { min: 0.05, max: 0.2 },
+        priority: 0,
+      },
+      {
+        id: "B",
+        label: { "zh-CN": "B类客户", en: "class B" },
+        aliases: ["B类", "b"],
+        visitEvery: { count: 2, unit: "month" },
+        phoneEvery: { count: 1, unit: "week" },
+        visitMinutes: { min: 30, max: 45 },
+        appointment: "day-before",
+        share: { min: 0.1, max: 0.3 },
+        priority: 1,
+      },
+      {
+        id: "C",
+        label: { "zh-CN": "C类客户", en: "class C" },
+        aliases: ["C类", "c"],
+        visitEvery: null,
+        visitMinutes: { min: 20, max: 30 },
+        appointment: "same-day",
+        share: { min: 0.5, max: 0.85 },
+        priority: 2,
+      },
+    ],
+    classification: {
+      kind: "abc-sales",
+      bands: [
+        { classId: "A", cumulativeShare: 0.7 },
+        { classId: "B", cumulativeShare: 0.9 },
+        { classId: "C", cumulativeShare: 1 },
+      ],
+    },
+    visitDays: [1, 3, 4],
+    minVisitDaysPerWeek: 3,
+    dailyMinimum: 15,
+    dailyCap: 20,
+    minCustomersPerOuting: 2,
+    phoneContactsPerDay: 5,
+    inventoryFactor: 1.5,
+    complaint: complaintDefaults,
+    reminders: {
+      ...reminderDefaults,
+      weeklyPhoneContacts: { ...reminderDefaults.weeklyPhoneContacts, enabled: true },
+      dailyPhoneMinimum: { ...reminderDefaults.dailyPhoneMinimum, enabled: true },
+      purchasePlans: { ...reminderDefaults.purchasePlans, enabled: true },
+      creditFollowUp: { ...reminderDefaults.creditFollowUp, enabled: true },
+    },
+  },
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and scalars in the override replace the preset's. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+export interface LoadPolicyOptions {
+  preset?: string;
+  file?: string;
+  /** Extra in-code overrides (tests). */
+  overrides?: unknown;
+  timeZone?: string;
+}
+
+export function loadPolicy(opts: LoadPolicyOptions = {}): TPolicy {
+  const presetName = opts.preset ?? "tobacco-retail";
+  const preset = PRESETS[presetName];
+  if (!preset) {
+    throw new AppError("policy.unknown-preset", {
+      message: `Unknown policy preset "${presetName}". Known presets: ${Object.keys(PRESETS).join(", ")}`,
+    });
+  }
+  let raw: unknown = preset;
+  if (opts.timeZone) raw = deepMerge(raw, { timeZone: opts.timeZone });
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, "utf8");
+    } catch (e) {
+      throw new AppError("policy.file", { message: `Cannot read policy file ${opts.file}: ${(e as Error).message}` });
+    }
+    let parsed: unknown;
+    try {
+      parsed = /\.ya?ml$/i.test(opts.file) ? parseYaml(text) : JSON.parse(text);
+    } catch (e) {
+      throw new AppError("policy.file", { message: `Policy file ${opts.file} is not valid ${/\.ya?ml$/i.test(opts.file) ? "YAML" : "JSON"}: ${(e as Error).message}` });
+    }
+    raw = deepMerge(raw, parsed ?? {});
+  }
+  if (opts.overrides) raw = deepMerge(raw, opts.overrides);
+  const result = ZPolicySchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new AppError("policy.invalid", { message: `Invalid policy${opts.file ? ` (${opts.file})` : ""}:\n${lines.join("\n")}` });
+  }
+  return result.data;
+}
+
+export function classById(policy: TPolicy, id: string): TServiceClass | undefined {
+  return policy.classes.find((c) => c.id === id);
+}
+
+/** Maps an imported/typed class name (id, label or alias, any case) to the class id. */
+export function resolveClassName(policy: TPolicy, name: string): string | undefined {
+  const n = name.trim().toLowerCase();
+  if (!n) return undefined;
+  for (const c of policy.classes) {
+    const names = [c.id, c.label["zh-CN"], c.label.en, ...c.aliases].map((s) => s.toLowerCase());
+    if (names.includes(n)) return c.id;
+  }
+  return undefined;
+}

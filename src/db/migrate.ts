@@ -1,0 +1,65 @@
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+
+const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+
+/** Turns a Prisma SQLite URL (`file:./data/x.db`) into a filesystem path, relative to the cwd. */
+export function sqlitePathFromUrl(url: string): string {
+  const raw = url.startsWith("file:") ? url.slice("file:".length) : url;
+  return raw === ":memory:" ? raw : path.resolve(raw);
+}
+
+/**
+ * Applies the committed Prisma migrations directly with better-sqlite3.
+ *
+ * Why not `prisma migrate deploy`: spawning the WASM CLI costs seconds on every start and in every
+ * test. The bookkeeping table is Prisma's own `_prisma_migrations` with the same checksum, so the
+ * Prisma CLI keeps working on a database this function created, and vice versa.
+ */
+export function applyMigrations(url: string): string[] {
+  const file = sqlitePathFromUrl(url);
+  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("busy_timeout = 5000");
+    db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+      "id" TEXT PRIMARY KEY NOT NULL,
+      "checksum" TEXT NOT NULL,
+      "finished_at" DATETIME,
+      "migration_name" TEXT NOT NULL,
+      "logs" TEXT,
+      "rolled_back_at" DATETIME,
+      "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+      "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
+    )`);
+    const done = new Set(
+      (db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
+        migration_name: string;
+      }[]).map((r) => r.migration_name),
+    );
+    const names = existsSync(MIGRATIONS_DIR)
+      ? readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+      : [];
+    const applied: string[] = [];
+    for (const name of names) {
+      if (done.has(name)) continue;
+      const sql = readFileSync(path.join(MIGRATIONS_DIR, name, "migration.sql"), "utf8");
+      const checksum = createHash("sha256").update(sql).digest("hex");
+      db.transaction(() => {
+        db.exec(sql);
+        db.prepare(
+          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count, started_at)
+           VALUES (?, ?, current_timestamp, ?, 1, current_timestamp)`,
+        ).run(randomUUID(), checksum, name);
+      })();
+      applied.push(name);
+    }
+    return applied;
+  } finally {
+    db.close();
+  }
+}
