@@ -1,0 +1,70 @@
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { ChatAddress, ChatPort, Choice, InboundMessage, Reply } from "../../core/chat.ts";
+import type { Router } from "../../core/router.ts";
+import { renderConsoleReply, resolveConsoleInput } from "./console.mapper.ts";
+
+export const CONSOLE_CHAT_ID = "terminal";
+
+/**
+ * The terminal chat channel: one local user talking to the same router the real platforms use.
+ * Lines in, replies out; numbered options stand in for buttons.
+ */
+export class ConsoleAdapter implements ChatPort {
+  readonly platform = "console" as const;
+  private lastChoices: Choice[] | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly opts: {
+      router: Router;
+      input: Readable;
+      output: Writable;
+      userId?: string;
+      interactive?: boolean;
+    },
+  ) {}
+
+  async send(_to: ChatAddress, reply: Reply): Promise<void> {
+    this.print(reply);
+  }
+
+  private print(reply: Reply): void {
+    if (reply.choices?.length) this.lastChoices = reply.choices;
+    this.opts.output.write(renderConsoleReply(reply) + "\n\n");
+  }
+
+  write(text: string): void {
+    this.opts.output.write(text + "\n");
+  }
+
+  /** Processes lines one at a time, in order; resolves when the input ends. */
+  run(): Promise<void> {
+    const rl = createInterface({ input: this.opts.input, terminal: this.opts.interactive ?? false });
+    const prompt = () => {
+      if (this.opts.interactive) this.opts.output.write("> ");
+    };
+    prompt();
+    return new Promise((resolve) => {
+      rl.on("line", (line) => {
+        this.queue = this.queue.then(async () => {
+          if (!line.trim()) return prompt();
+          const resolved = resolveConsoleInput(line, this.lastChoices);
+          const msg: InboundMessage = {
+            platform: "console",
+            chatId: CONSOLE_CHAT_ID,
+            userId: this.opts.userId ?? CONSOLE_CHAT_ID,
+            text: resolved.text,
+            isAction: resolved.isAction,
+          };
+          const replies = await this.opts.router.handle(msg);
+          for (const r of replies) this.print(r);
+          prompt();
+        });
+      });
+      rl.on("close", () => {
+        void this.queue.then(() => resolve());
+      });
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { createAppContext } from "../app.ts";
+import { classMix } from "../modules/customers/classification.ts";
+import { recomputeServiceClasses } from "../modules/customers/customers.service.ts";
+import type { AppDeps } from "../core/router.ts";
+
+export interface ClassifyReport {
+  changed: number;
+  managers: { code: string; name: string; total: number; mix: ReturnType<typeof classMix> }[];
+}
+
+export async function classifyAll(deps: AppDeps): Promise<ClassifyReport> {
+  const changed = await recomputeServiceClasses(deps);
+  const managers = await deps.db.staff.findMany({ where: { role: "manager" }, orderBy: { code: "asc" } });
+  const out: ClassifyReport["managers"] = [];
+  for (const m of managers) {
+    const rows = await deps.db.customer.findMany({ where: { managerId: m.id, active: true }, select: { serviceClass: true } });
+    out.push({ code: m.code, name: m.name, total: rows.length, mix: classMix(rows.map((r) => r.serviceClass), deps.policy) });
+  }
+  return { changed, managers: out };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatClassifyReport(report: ClassifyReport, preset: string): string {
+  const lines = [`Service classes recomputed (${preset}): ${report.changed} customer(s) changed class.`, ""];
+  for (const m of report.managers) {
+    lines.push(`${m.code} ${m.name} — ${m.total} active customers`);
+    for (const r of m.mix) {
+      const range = r.expected ? `expected ${pct(r.expected.min)}–${pct(r.expected.max)}` : "";
+      lines.push(`  ${r.classId.padEnd(12)} ${String(r.count).padStart(5)}  ${pct(r.share).padStart(6)}  ${range}${r.outOfRange ? "  ⚠ OUT OF RANGE" : ""}`);
+    }
+    lines.push("");
+  }
+  const flagged = report.managers.flatMap((m) => m.mix.filter((r) => r.outOfRange).map((r) => `${m.code}/${r.classId}`));
+  lines.push(flagged.length ? `⚠ ${flagged.length} share(s) outside the standard's range: ${flagged.join(", ")}` : "All class shares are within the standard's ranges.");
+  return lines.join("\n");
+}
+
+export async function classifyCommand(_args: string[]): Promise<number> {
+  const ctx = await createAppContext();
+  try {
+    const report = await classifyAll(ctx);
+    process.stdout.write(formatClassifyReport(report, ctx.policy.preset) + "\n");
+    return 0;
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}

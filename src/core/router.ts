@@ -1,0 +1,141 @@
+import type { TPolicy } from "../config/policy.ts";
+import type { Db } from "../db/client.ts";
+import type { Staff } from "../generated/prisma/client.ts";
+import { isLocale, translator, type Locale, type Translate } from "../i18n/i18n.ts";
+import type { InboundMessage, Reply } from "./chat.ts";
+import type { Clock } from "./clock.ts";
+import { AppError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+
+/** Everything a command needs from the outside world; built once in the composition root. */
+export interface AppDeps {
+  db: Db;
+  policy: TPolicy;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface CommandContext {
+  deps: AppDeps;
+  msg: InboundMessage;
+  /** The bound staff member (commands with `public: true` may run without one). */
+  staff: Staff | null;
+  locale: Locale;
+  t: Translate;
+  /** Words after the command name. */
+  args: string[];
+  /** Text after the command name, untouched. */
+  rest: string;
+  /** Every registered command (for /help). */
+  commands: Command[];
+}
+
+export interface Command {
+  name: string;
+  /** Other spellings, e.g. Chinese words typed without a slash. */
+  aliases?: string[];
+  /** i18n key of the one-line description shown by /help; omitted = hidden. */
+  helpKey?: string;
+  /** Runs for people without a bound account (e.g. /bind, /help). */
+  public?: boolean;
+  /** Restricted to some platforms (e.g. /as only in the terminal). */
+  platforms?: InboundMessage["platform"][];
+  run(ctx: CommandContext): Promise<Reply | Reply[]>;
+}
+
+export interface ParsedCommand {
+  name: string;
+  args: string[];
+  rest: string;
+}
+
+/** `/today`, `/plan week`, `/as@VisitMateBot M002`, and bare aliases such as `今天`. */
+export function parseCommand(text: string, aliases: Map<string, string>): ParsedCommand | null {
+  const trimmed = text.trim();
+  const m = /^[/／]([\p{L}\p{N}_-]+)(?:@\S+)?\s*([\s\S]*)$/u.exec(trimmed);
+  if (m) {
+    const name = m[1]!.toLowerCase();
+    const rest = m[2]!.trim();
+    return { name: aliases.get(name) ?? name, args: rest ? rest.split(/\s+/) : [], rest };
+  }
+  const [first = "", ...others] = trimmed.split(/\s+/);
+  const alias = aliases.get(first.toLowerCase());
+  if (alias) {
+    const rest = others.join(" ");
+    return { name: alias, args: others, rest };
+  }
+  return null;
+}
+
+export interface Router {
+  handle(msg: InboundMessage): Promise<Reply[]>;
+  commands(): Command[];
+}
+
+export interface RouterOptions {
+  deps: AppDeps;
+  commands: Command[];
+  /** Answers text that is not a command (a form step, a stop number); null = not handled. */
+  fallback?: (ctx: Omit<CommandContext, "args" | "rest">) => Promise<Reply | Reply[] | null>;
+}
+
+export async function findStaffByIdentity(db: Db, platform: string, userId: string): Promise<Staff | null> {
+  const identity = await db.chatIdentity.findUnique({
+    where: { platform_platformUserId: { platform, platformUserId: userId } },
+    include: { staff: true },
+  });
+  return identity && identity.staff.active ? identity.staff : null;
+}
+
+export function createRouter(opts: RouterOptions): Router {
+  const { deps } = opts;
+  const byName = new Map<string, Command>();
+  const aliases = new Map<string, string>();
+  for (const c of opts.commands) {
+    byName.set(c.name, c);
+    for (const a of c.aliases ?? []) aliases.set(a.toLowerCase(), c.name);
+  }
+
+  async function dispatch(msg: InboundMessage): Promise<Reply[]> {
+    const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId);
+    const locale: Locale = staff && isLocale(staff.locale) ? staff.locale : deps.policy.locale;
+    const t = translator(locale);
+    const base = { deps, msg, staff, locale, t, commands: opts.commands };
+    const parsed = parseCommand(msg.text, aliases);
+    const command = parsed ? byName.get(parsed.name) : undefined;
+    const available = command && (!command.platforms || command.platforms.includes(msg.platform)) ? command : undefined;
+
+    if (!staff && !(available?.public)) {
+      return [{ text: t("access.unknown-user", { platform: t(`platform.${msg.platform}`) }) }];
+    }
+    if (available) {
+      return toArray(await available.run({ ...base, args: parsed!.args, rest: parsed!.rest }));
+    }
+    if (parsed && parsed.name && msg.text.trim().startsWith("/")) {
+      return [{ text: t("router.unknown-command", { command: parsed.name }) }];
+    }
+    const fallback = opts.fallback ? await opts.fallback(base) : null;
+    if (fallback) return toArray(fallback);
+    return [{ text: t("router.not-understood") }];
+  }
+
+  return {
+    commands: () => opts.commands,
+    async handle(msg) {
+      try {
+        return await dispatch(msg);
+      } catch (err) {
+        // The one catch boundary of the core: log everything, show only what is safe to show.
+        const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId).catch(() => null);
+        const t = translator(staff && isLocale(staff.locale) ? staff.locale : deps.policy.locale);
+        if (err instanceof AppError && err.userMessage) return [{ text: err.userMessage }];
+        deps.log.error("command failed", { text: msg.text, platform: msg.platform, error: (err as Error).stack ?? String(err) });
+        return [{ text: t("router.internal-error") }];
+      }
+    },
+  };
+}
+
+function toArray(r: Reply | Reply[]): Reply[] {
+  return Array.isArray(r) ? r : [r];
+}

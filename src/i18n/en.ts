@@ -1,0 +1,86 @@
+import type { Catalogue } from "./i18n.ts";
+
+export const en: Catalogue = {
+  "platform.console": "terminal",
+  "platform.telegram": "Telegram",
+  "platform.lark": "Lark",
+  "platform.wechat": "WeChat",
+
+  "access.unknown-user":
+    "Hello! This is VisitMate, the visit assistant. Your {platform} account is not linked to a staff member yet, so I can't help you here.\nAsk your administrator for a binding code, then send: /bind CODE",
+  "router.unknown-command": "There is no command “/{command}”. Send /help to see what I can do.",
+  "router.not-understood": "Sorry, I didn't understand. Send /help for the commands, or /today for today's visit list.",
+  "router.internal-error": "Sorry, something went wrong and it has been logged. Please try again; if it persists, contact your administrator.",
+
+  "format.day": "{weekday} {day} {monthName}",
+  "format.hours-minutes": "{h} h {m} min",
+  "format.minutes": "{m} min",
+  "list.separator": ", ",
+  "weekday.1": "Mon",
+  "weekday.2": "Tue",
+  "weekday.3": "Wed",
+  "weekday.4": "Thu",
+  "weekday.5": "Fri",
+  "weekday.6": "Sat",
+  "weekday.7": "Sun",
+  "month.1": "Jan",
+  "month.2": "Feb",
+  "month.3": "Mar",
+  "month.4": "Apr",
+  "month.5": "May",
+  "month.6": "Jun",
+  "month.7": "Jul",
+  "month.8": "Aug",
+  "month.9": "Sep",
+  "month.10": "Oct",
+  "month.11": "Nov",
+  "month.12": "Dec",
+
+  "role.manager": "customer manager",
+  "role.supervisor": "supervisor",
+  "role.admin": "administrator",
+
+  "appointment.day-before": "book the day before",
+  "appointment.same-day": "book the same day",
+
+  "today.header": "📋 Visit list for {day}: {count} stops in route order, about {distance} in all",
+  "today.header-next": "📋 Next visit day, {day}: {count} stops in route order, about {distance} in all",
+  "today.not-visit-day": "Today, {today}, is not one of your visit days.",
+  "today.no-upcoming": "No visit day in the next 60 days.",
+  "today.empty": "Nobody to visit on {day}.",
+  "today.no-address": "(no address)",
+  "today.leg-first": "{distance} from start",
+  "today.leg": "{distance} from previous",
+  "today.footer": "{overdue} of them are due or overdue. Send /help for more commands.",
+  "today.not-a-manager": "You have no customers, so there is no visit list. Supervisors can send /whoami for team details.",
+
+  "help.header": "Commands:",
+  "help.footer": "Just send a command, e.g. /today.",
+  "help.help": "this list",
+  "help.today": "today's visit list, in route order",
+  "help.whoami": "who I am, my supervisor, my customers",
+  "help.as": "(terminal only) act as someone else: /as STAFF_CODE",
+  "help.lang": "language: /lang zh or /lang en",
+
+  "whoami.name": "👤 {name} ({code}) · {role}",
+  "whoami.supervisor": "Supervisor: {name} ({code})",
+  "whoami.customers": "Customers: {count}",
+  "whoami.team": "Team members: {count}",
+  "whoami.visit-days": "Visit days: {days}",
+  "whoami.policy": "Service standard: {preset} · today {today} ({tz})",
+  "whoami.platform": "Channel: {platform}",
+
+  "as.usage": "Usage: /as STAFF_CODE. Available:",
+  "as.unknown": "No staff member with code “{code}”. Send /as to list them.",
+  "as.now": "You are now {name} ({code}, {role}).",
+
+  "lang.usage": "Usage: /lang zh (中文) or /lang en (English)",
+  "lang.set": "Language set to English.",
+
+  "console.banner": "VisitMate · terminal chat. Type /help for commands, Ctrl+D to quit.",
+  "console.you-are": "You are {name} ({code}, {role}). Switch with /as STAFF_CODE.",
+  "console.demo-notice":
+    "⚠️ This is demo data (1 supervisor, 2 customer managers, about 600 customers in Tonglu County, Zhejiang).\n   Import real data: npx visitmate import managers FILE.csv, then npx visitmate import customers FILE.csv (see README).",
+  "console.no-staff": "There are no staff in the database yet. Import them first: npx visitmate import managers FILE.csv",
+  "console.choice-hint": "(reply with a number or the text)",
+};

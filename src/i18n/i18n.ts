@@ -1,0 +1,31 @@
+import { en } from "./en.ts";
+import { zhCN } from "./zh-CN.ts";
+
+export type Locale = "zh-CN" | "en";
+export const LOCALES: Locale[] = ["zh-CN", "en"];
+export const DEFAULT_LOCALE: Locale = "zh-CN";
+
+export type Params = Record<string, string | number>;
+/** A catalogue entry: plain text with {name} placeholders. */
+export type Catalogue = Record<string, string>;
+
+const catalogues: Record<Locale, Catalogue> = { "zh-CN": zhCN, en };
+
+export function isLocale(s: string | null | undefined): s is Locale {
+  return s === "zh-CN" || s === "en";
+}
+
+/** Looks a key up in the locale, falling back to zh-CN, then to the key itself (visible in tests). */
+export function t(locale: Locale, key: string, params: Params = {}): string {
+  const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+export type Translate = (key: string, params?: Params) => string;
+export function translator(locale: Locale): Translate {
+  return (key, params) => t(locale, key, params);
+}
+
+export function catalogueKeys(locale: Locale): string[] {
+  return Object.keys(catalogues[locale]);
+}

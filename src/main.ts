@@ -1,0 +1,54 @@
+import type { Readable, Writable } from "node:stream";
+import { ConsoleAdapter, CONSOLE_CHAT_ID } from "./adapters/console/console.adapter.ts";
+import { createAppContext, createAppRouter } from "./app.ts";
+import type { Clock } from "./core/clock.ts";
+import { findStaffByIdentity } from "./core/router.ts";
+import { isLocale, translator } from "./i18n/i18n.ts";
+import { seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
+import { bindIdentity } from "./modules/staff/staff.service.ts";
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: Readable;
+  output?: Writable;
+  clock?: Clock;
+  interactive?: boolean;
+}
+
+/**
+ * Composition root: config → db (migrated) → demo seed on first start → router → channels.
+ * Resolves when every channel has stopped (for the terminal: when its input ends).
+ */
+export async function start(opts: StartOptions = {}): Promise<void> {
+  const ctx = await createAppContext({ env: opts.env, clock: opts.clock });
+  const output = opts.output ?? process.stdout;
+  const input = opts.input ?? process.stdin;
+  try {
+    const seeded = ctx.env.VISITMATE_DEMO ? await seedDemoIfEmpty(ctx) : false;
+    const router = createAppRouter(ctx);
+    if (!ctx.env.VISITMATE_CONSOLE) return;
+
+    const console = new ConsoleAdapter({ router, input, output, interactive: opts.interactive });
+    let me = await findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);
+    if (!me || ctx.env.VISITMATE_CONSOLE_STAFF) {
+      // The terminal is the local operator: act as the configured staff member, else the first manager.
+      const wanted = ctx.env.VISITMATE_CONSOLE_STAFF;
+      const staff = wanted
+        ? await ctx.db.staff.findUnique({ where: { code: wanted } })
+        : await ctx.db.staff.findFirst({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
+      if (staff) {
+        await bindIdentity({ db: ctx.db, platform: "console", platformUserId: CONSOLE_CHAT_ID, staffId: staff.id });
+        me = staff;
+      }
+    }
+    const t = translator(me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
+    console.write(t("console.banner"));
+    const isDemo = (await ctx.db.appMeta.findUnique({ where: { key: "demo.seededAt" } })) !== null;
+    if (seeded || isDemo) console.write(t("console.demo-notice"));
+    console.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
+    console.write("");
+    await console.run();
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}

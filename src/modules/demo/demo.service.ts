@@ -1,0 +1,224 @@
+import type { TPolicy } from "../../config/policy.ts";
+import type { Clock } from "../../core/clock.ts";
+import { addDays, addInterval, daysBetween, localDate, zonedInstant } from "../../core/dates.ts";
+import { pick, randInt, seededRandom } from "../../core/random.ts";
+import type { Db } from "../../db/client.ts";
+import { recomputeServiceClasses } from "../customers/customers.service.ts";
+import { haversineMetres } from "../planning/route-ordering.ts";
+
+/**
+ * A realistic demo company around Tonglu County (桐庐县), Zhejiang: one supervisor, two customer
+ * managers with ~300 shops each, a class mix close to the standard's shares, and visit history.
+ * Deterministic, so screenshots and tests see the same shops.
+ */
+
+const TOWN_CENTRE = { lat: 29.7975, lng: 119.6914 };
+const CITY_RADIUS_M = 3000;
+const TOWN_RADIUS_M = 6500;
+
+const SURNAMES = ["张", "王", "李", "赵", "陈", "刘", "杨", "黄", "周", "吴", "徐", "孙", "朱", "胡", "郭", "何", "罗", "高", "林", "郑", "方", "叶", "钟", "俞", "章", "姚", "蒋", "沈", "汪", "钱"];
+const GIVEN = ["建国", "丽华", "国强", "秀英", "志明", "海燕", "伟", "芳", "军", "敏", "静", "磊", "红梅", "小龙", "春生", "美玲", "永康", "桂兰"];
+const STREETS = ["迎春南路", "迎春北路", "学圣路", "白云源路", "梅林路", "春江路", "富春路", "滨江路", "瑶琳路", "城南路", "洋洲路", "凤川大道", "江南路", "金东路", "桐君路", "圆通路", "广场路", "歌舞路", "横村大道", "分水大街"];
+const AREAS_CITY = ["桐君街道", "城南街道", "旧县街道"];
+const AREAS_TOWN = ["凤川街道", "横村镇", "江南镇", "富春江镇"];
+const AREAS_RURAL = ["分水镇", "瑶琳镇", "百江镇", "莪山乡", "钟山乡", "新合乡"];
+
+type Format = "mall" | "supermarket" | "tobacco-liquor" | "convenience" | "grocery" | "other";
+const FORMAT_SUFFIX: Record<Format, string[]> = {
+  mall: ["购物中心", "商厦"],
+  supermarket: ["超市", "生活超市", "平价超市"],
+  "tobacco-liquor": ["烟酒店", "烟酒商行", "名烟名酒"],
+  convenience: ["便利店", "便民店", "24小时便利店"],
+  grocery: ["食杂店", "副食店", "小卖部", "百货店"],
+  other: ["水果店", "五金店", "茶叶店", "快餐店"],
+};
+const BRAND_PREFIX = ["惠民", "好又多", "联华", "华润", "百佳", "便民", "兴旺", "富春", "桐江", "鑫源", "顺发", "福满"];
+
+interface DemoCustomer {
+  code: string;
+  name: string;
+  address: string;
+  phone: string;
+  lat: number;
+  lng: number;
+  marketType: string;
+  retailFormat: Format;
+  tier: number;
+  modernTerminal: string;
+  violationDate: Date | null;
+  lowIncome: boolean;
+  disabled: boolean;
+  salesVolume: number;
+  credit: boolean;
+  keyPerson: string;
+}
+
+function offset(centre: { lat: number; lng: number }, northM: number, eastM: number) {
+  return {
+    lat: centre.lat + northM / 111_320,
+    lng: centre.lng + eastM / (111_320 * Math.cos((centre.lat * Math.PI) / 180)),
+  };
+}
+
+function generateCustomers(opts: { managerIndex: number; count: number; today: string; timeZone: string }): DemoCustomer[] {
+  const rand = seededRandom(20261122 + opts.managerIndex * 7919);
+  // The two territories sit side by side (west and east of the river town), each ~12 × 14 km.
+  const territoryCentre = offset(TOWN_CENTRE, 0, opts.managerIndex === 0 ? -4500 : 4500);
+  const out: DemoCustomer[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const roll = rand();
+    const target = roll < 0.07 ? "assistance" : roll < 0.12 ? "core" : roll < 0.38 ? "potential" : "regular";
+    let point = offset(territoryCentre, (rand() - 0.5) * 14000, (rand() - 0.5) * 12000);
+    // Core shops are in the city (town centre); potential ones in towns and villages.
+    if (target === "core") {
+      const r = Math.sqrt(rand()) * (CITY_RADIUS_M - 300);
+      const a = rand() * 2 * Math.PI;
+      point = offset(TOWN_CENTRE, Math.sin(a) * r, Math.cos(a) * r + (opts.managerIndex === 0 ? -1200 : 1200));
+    }
+    let dist = haversineMetres(point, TOWN_CENTRE);
+    if (target === "potential" && dist < CITY_RADIUS_M) {
+      point = offset(territoryCentre, 5000 * (rand() < 0.5 ? -1 : 1), (rand() - 0.5) * 12000);
+      dist = haversineMetres(point, TOWN_CENTRE);
+    }
+    const marketType = dist < CITY_RADIUS_M ? "city" : dist < TOWN_RADIUS_M ? "town" : "rural";
+    const area = pick(rand, marketType === "city" ? AREAS_CITY : marketType === "town" ? AREAS_TOWN : AREAS_RURAL);
+
+    let format: Format;
+    let tier: number;
+    let modernTerminal: string;
+    if (target === "core") {
+      format = pick(rand, ["supermarket", "tobacco-liquor", "convenience", "tobacco-liquor", "mall"] as const);
+      tier = randInt(rand, 25, 30);
+      modernTerminal = rand() < 0.7 ? "built" : "building";
+    } else if (target === "potential") {
+      format = pick(rand, ["grocery", "convenience", "tobacco-liquor", "supermarket", "grocery"] as const);
+      tier = randInt(rand, 15, 28);
+      modernTerminal = rand() < 0.5 ? "built" : "potential";
+    } else {
+      format = pick(rand, ["grocery", "grocery", "grocery", "convenience", "tobacco-liquor", "supermarket", "other"] as const);
+      tier = randInt(rand, 3, 22);
+      modernTerminal = "none";
+    }
+    const surname = pick(rand, SURNAMES);
+    const suffix = pick(rand, FORMAT_SUFFIX[format]);
+    const name =
+      format === "supermarket" || format === "mall" || (format === "convenience" && rand() < 0.5)
+        ? `${pick(rand, BRAND_PREFIX)}${suffix}（${area.replace(/街道|镇|乡/, "")}${randInt(rand, 1, 9)}店）`
+        : `${surname}${pick(rand, ["记", "家", "氏", "老"])}${suffix}`;
+    const keyPerson = `${surname}${pick(rand, GIVEN)}`;
+
+    let lowIncome = false;
+    let disabled = false;
+    let violationDate: Date | null = null;
+    if (target === "assistance") {
+      const why = rand();
+      if (why < 0.4) lowIncome = true;
+      else if (why < 0.7) disabled = true;
+      else violationDate = zonedInstant(addDays(opts.today, -randInt(rand, 5, 80)), "10:00", opts.timeZone);
+    } else if (rand() < 0.03) {
+      // An old violation (over 3 months ago) no longer makes a shop an assistance case.
+      violationDate = zonedInstant(addDays(opts.today, -randInt(rand, 120, 400)), "10:00", opts.timeZone);
+    }
+    out.push({
+      code: `${opts.managerIndex === 0 ? "TL-W" : "TL-E"}${String(i + 1).padStart(4, "0")}`,
+      name,
+      address: `${area}${pick(rand, STREETS)}${randInt(rand, 1, 388)}号`,
+      phone: `1${pick(rand, ["3", "5", "8", "7"])}${String(randInt(rand, 0, 999999999)).padStart(9, "0")}`,
+      lat: Number(point.lat.toFixed(6)),
+      lng: Number(point.lng.toFixed(6)),
+      marketType,
+      retailFormat: format,
+      tier,
+      modernTerminal,
+      violationDate,
+      lowIncome,
+      disabled,
+      salesVolume: Math.round(tier * tier * (5 + rand() * 20)),
+      credit: rand() < 0.06,
+      keyPerson,
+    });
+  }
+  return out;
+}
+
+export const DEMO_META_KEY = "demo.seededAt";
+
+/**
+ * Seeds the demo company when the database has no staff at all. Returns true when it seeded.
+ * Runs in one transaction, so an interrupted seed leaves an empty database that seeds again.
+ */
+export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Clock }): Promise<boolean> {
+  const { db, policy, clock } = opts;
+  if ((await db.staff.count()) > 0) return false;
+  const today = localDate(clock.now(), policy.timeZone);
+  const rand = seededRandom(42);
+
+  const seeded = await db.$transaction(async (tx) => {
+    // Re-check inside the transaction: two processes starting together must not both seed.
+    if ((await tx.staff.count()) > 0) return false;
+    const supervisor = await tx.staff.create({
+      data: { code: "S001", name: "王建国", role: "supervisor", startLat: TOWN_CENTRE.lat, startLng: TOWN_CENTRE.lng },
+    });
+    await tx.staff.create({ data: { code: "A001", name: "系统管理员", role: "admin" } });
+    const managers = [
+      await tx.staff.create({
+        data: { code: "M001", name: "李明", role: "manager", supervisorId: supervisor.id, ...startOf(offset(TOWN_CENTRE, 300, -1800)), visitDays: "1,3,4" },
+      }),
+      await tx.staff.create({
+        data: { code: "M002", name: "陈静", role: "manager", supervisorId: supervisor.id, ...startOf(offset(TOWN_CENTRE, -200, 1900)), visitDays: "1,3,4" },
+      }),
+    ];
+    for (const [index, manager] of managers.entries()) {
+      const customers = generateCustomers({ managerIndex: index, count: index === 0 ? 300 : 296, today, timeZone: policy.timeZone });
+      await tx.customer.createMany({ data: customers.map((c) => ({ ...c, managerId: manager.id })) });
+    }
+    await tx.appMeta.create({ data: { key: DEMO_META_KEY, value: clock.now().toISOString() } });
+    return true;
+  });
+  if (!seeded) return false;
+
+  await recomputeServiceClasses({ db, policy, clock });
+  await seedVisitHistory({ db, policy, today, rand });
+  return true;
+}
+
+function startOf(p: { lat: number; lng: number }) {
+  return { startLat: Number(p.lat.toFixed(6)), startLng: Number(p.lng.toFixed(6)) };
+}
+
+/**
+ * Gives every customer a plausible last visit: most are within their class interval, some are
+ * overdue, a few were never visited — so the first /today has real work in it.
+ */
+async function seedVisitHistory(opts: { db: Db; policy: TPolicy; today: string; rand: () => number }): Promise<void> {
+  const { db, policy, today, rand } = opts;
+  const customers = await db.customer.findMany({ orderBy: { id: "asc" } });
+  const visits: { customerId: number; managerId: number; visitedAt: Date; mode: string; durationMin: number; notes: string }[] = [];
+  const lastVisit = new Map<number, Date>();
+  for (const c of customers) {
+    if (rand() < 0.02) continue; // never visited: new shops
+    const cls = policy.classes.find((k) => k.id === c.serviceClass);
+    const iv = cls?.visitEvery ?? { count: 3, unit: "month" as const };
+    const span = daysBetween(today, addInterval(today, iv));
+    // Up to 15% past due, so the list mixes overdue and due shops.
+    const ago = 1 + Math.floor(rand() * span * 1.15);
+    let date = addDays(today, -ago);
+    for (let k = 0; k < 2; k++) {
+      const at = zonedInstant(date, `${String(randInt(rand, 9, 16)).padStart(2, "0")}:${String(randInt(rand, 0, 59)).padStart(2, "0")}`, policy.timeZone);
+      visits.push({
+        customerId: c.id,
+        managerId: c.managerId,
+        visitedAt: at,
+        mode: rand() < 0.85 ? "field" : "phone",
+        durationMin: randInt(rand, 10, 25),
+        notes: k === 0 ? "" : "例行拜访",
+      });
+      if (k === 0) lastVisit.set(c.id, at);
+      date = addDays(date, -span);
+    }
+  }
+  await db.$transaction(async (tx) => {
+    for (let i = 0; i < visits.length; i += 500) await tx.visit.createMany({ data: visits.slice(i, i + 500) });
+    for (const [id, at] of lastVisit) await tx.customer.update({ where: { id }, data: { lastVisitAt: at } });
+  });
+}

@@ -1,0 +1,685 @@
+/**
+ * Visit ordering: a small, dependency-free TSP solver.
+ *
+ * Small instances (a typical day) are solved exactly with Held–Karp. Larger ones use a
+ * nearest-neighbour start, a 2-opt + Or-opt local search driven by neighbour lists and a work
+ * queue (don't-look bits), and an iterated local search with segment-swap ("double-bridge")
+ * kicks until a time budget or a stall limit is reached. Randomness comes from a seeded PRNG so
+ * that a run that ends on its stall limit is reproducible; a run cut by the time budget depends
+ * on machine speed.
+ */
+
+export interface LatLng {
+  lat: number;
+  lng: number;
+}
+
+const EARTH_RADIUS_M = 6371008.8;
+const DEG = Math.PI / 180;
+
+export function haversineMetres(a: LatLng, b: LatLng): number {
+  const dLat = (b.lat - a.lat) * DEG;
+  const dLng = (b.lng - a.lng) * DEG;
+  const s1 = Math.sin(dLat / 2);
+  const s2 = Math.sin(dLng / 2);
+  const h = s1 * s1 + Math.cos(a.lat * DEG) * Math.cos(b.lat * DEG) * s2 * s2;
+  // min() guards against h creeping above 1 through rounding for near-antipodal points.
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Square matrix, row-major, n*n entries. Any metric (haversine, road distances from a provider later). */
+export interface DistanceMatrix {
+  n: number;
+  data: Float64Array;
+}
+
+export function matrixFrom(n: number, dist: (i: number, j: number) => number): DistanceMatrix {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`matrixFrom: n must be a non-negative integer, got ${n}`);
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const v = dist(i, j);
+      if (!Number.isFinite(v) || v < 0) {
+        throw new Error(`matrixFrom: distance ${i}->${j} must be a finite non-negative number, got ${v}`);
+      }
+      data[i * n + j] = v;
+    }
+  }
+  return { n, data };
+}
+
+export interface SolveOptions {
+  /** Wall-clock budget of the heuristic; defaults grow with the instance size (see defaultBudgetMs). */
+  timeBudgetMs?: number;
+  /** PRNG seed of the heuristic (default 1). */
+  seed?: number;
+  /** Largest number of free nodes solved exactly with Held–Karp (default 15, capped at MAX_EXACT). */
+  exactLimit?: number;
+}
+
+export interface PathResult {
+  order: number[];
+  length: number;
+}
+
+const DEFAULT_EXACT_LIMIT = 15;
+/** Held–Karp needs 2^k·k doubles: 18 free nodes is ~38 MB, beyond that memory, not time, is the problem. */
+const MAX_EXACT = 18;
+
+/**
+ * Open path: starts at node 0 (fixed, the manager's start point), visits every other node once, ends anywhere.
+ * `order` lists the visited node indices 1..n-1 in visiting order (node 0 excluded). Exact Held–Karp when n-1 <= exactLimit.
+ */
+export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathResult {
+  const t0 = performance.now();
+  checkMatrix(m);
+  const n = m.n;
+  if (n <= 1) return { order: [], length: 0 };
+  const k = n - 1;
+  if (k <= exactLimitOf(opts) || k <= 2) return heldKarp(m, false);
+
+  // Closed-tour formulation: a dummy node D = n, free (0) to reach from every stop, chained to
+  // node 0 by a heavily negative edge. Every sensible tour then contains D–0, so dropping D leaves a
+  // path from 0 whose loose end is D's other neighbour; moves that would break D–0 show a huge loss
+  // and are never taken, and moving the path's end is an ordinary 2-opt/Or-opt move next to D.
+  const N = n + 1;
+  const src = searchMatrix(m);
+  const d = new Float64Array(N * N);
+  let maxEntry = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = src[i * n + j];
+      d[i * N + j] = v;
+      if (v > maxEntry) maxEntry = v;
+    }
+  }
+  const big = (maxEntry + 1) * 64;
+  d[n * N] = -big;
+  d[n] = -big;
+  const tour = improveTour(d, N, maxEntry, {
+    deadline: t0 + budgetOf(opts, N),
+    stallLimit: stallLimitOf(opts, N),
+    seed: opts.seed ?? 1,
+    fixedA: n,
+    fixedB: 0,
+  });
+
+  // Walk away from D starting at 0.
+  const p0 = tour.indexOf(0);
+  const step = tour[(p0 + 1) % N] === n ? N - 1 : 1;
+  const order: number[] = [];
+  for (let s = 1; s < N - 1; s++) order.push(tour[(p0 + s * step) % N]);
+  return { order, length: pathLength(m, 0, order) };
+}
+
+/** Closed tour over all n nodes; `order` is a permutation of 0..n-1 starting with 0. Exact when n <= exactLimit+1. */
+export function solveClosedTour(m: DistanceMatrix, opts: SolveOptions = {}): PathResult {
+  const t0 = performance.now();
+  checkMatrix(m);
+  const n = m.n;
+  if (n === 0) return { order: [], length: 0 };
+  if (n === 1) return { order: [0], length: 0 };
+  if (n - 1 <= exactLimitOf(opts) || n <= 4) return heldKarp(m, true);
+
+  const d = searchMatrix(m);
+  let maxEntry = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] > maxEntry) maxEntry = d[i];
+  const tour = improveTour(d, n, maxEntry, {
+    deadline: t0 + budgetOf(opts, n),
+    stallLimit: stallLimitOf(opts, n),
+    seed: opts.seed ?? 1,
+    fixedA: -1,
+    fixedB: -1,
+  });
+  const p0 = tour.indexOf(0);
+  const fwd: number[] = [];
+  const bwd: number[] = [];
+  for (let s = 0; s < n; s++) {
+    fwd.push(tour[(p0 + s) % n]);
+    bwd.push(tour[(p0 - s + n) % n]);
+  }
+  // The search treats the matrix as symmetric; with one-way distances the direction matters.
+  const lf = closedLength(m, fwd);
+  const lb = closedLength(m, bwd);
+  return lb < lf ? { order: bwd, length: lb } : { order: fwd, length: lf };
+}
+
+export interface Stop {
+  id: string;
+  lat: number;
+  lng: number;
+}
+
+export interface RoutedStops {
+  order: string[];
+  legsMetres: number[];
+  totalMetres: number;
+}
+
+/**
+ * Convenience for the app: haversine matrix from start + stops, solveOpenPath, map back to ids.
+ * legsMetres[i] = distance from previous point (start for i=0) to order[i].
+ */
+export function orderStops(start: LatLng, stops: Stop[], opts?: SolveOptions): RoutedStops {
+  const pts: LatLng[] = [start, ...stops];
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[i];
+    if (!Number.isFinite(p.lat) || !Number.isFinite(p.lng) || Math.abs(p.lat) > 90 || Math.abs(p.lng) > 180) {
+      const what = i === 0 ? "start" : `stop "${stops[i - 1].id}"`;
+      throw new Error(`orderStops: ${what} has invalid coordinates (${p.lat}, ${p.lng})`);
+    }
+  }
+  const m = matrixFrom(pts.length, (i, j) => haversineMetres(pts[i], pts[j]));
+  const { order } = solveOpenPath(m, opts);
+  const legsMetres: number[] = [];
+  let prev = 0;
+  let totalMetres = 0;
+  for (const idx of order) {
+    const leg = m.data[prev * m.n + idx];
+    legsMetres.push(leg);
+    totalMetres += leg;
+    prev = idx;
+  }
+  return { order: order.map((idx) => stops[idx - 1].id), legsMetres, totalMetres };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and small helpers
+
+function checkMatrix(m: DistanceMatrix): void {
+  if (!Number.isInteger(m.n) || m.n < 0 || m.data.length !== m.n * m.n) {
+    throw new Error(`DistanceMatrix: expected ${m.n}x${m.n} = ${m.n * m.n} entries, got ${m.data.length}`);
+  }
+}
+
+function exactLimitOf(opts: SolveOptions): number {
+  const v = opts.exactLimit ?? DEFAULT_EXACT_LIMIT;
+  return Math.max(0, Math.min(MAX_EXACT, Math.floor(v)));
+}
+
+/**
+ * Default budget, in ms, for a tour of N nodes. The local search converges quickly on daily
+ * sizes, so most runs end on the stall limit long before this.
+ */
+function defaultBudgetMs(N: number): number {
+  return Math.min(90, Math.max(10, N * 0.7));
+}
+
+function budgetOf(opts: SolveOptions, N: number): number {
+  return opts.timeBudgetMs ?? defaultBudgetMs(N);
+}
+
+/**
+ * Kicks without improvement before giving up. A caller granting more time than the default wants
+ * a longer search, so the limit grows with the extra budget, which keeps it a deterministic
+ * function of the options.
+ */
+function stallLimitOf(opts: SolveOptions, N: number): number {
+  const base = Math.max(1000, 60 * N);
+  const scale = opts.timeBudgetMs === undefined ? 1 : Math.max(1, opts.timeBudgetMs / defaultBudgetMs(N));
+  return Math.round(base * scale);
+}
+
+/** The local search assumes d(i,j) = d(j,i); one-way data is averaged for the search and the result re-measured. */
+function searchMatrix(m: DistanceMatrix): Float64Array {
+  const { n, data } = m;
+  let symmetric = true;
+  for (let i = 0; i < n && symmetric; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (data[i * n + j] !== data[j * n + i]) {
+        symmetric = false;
+        break;
+      }
+    }
+  }
+  if (symmetric) return data;
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) s[i * n + j] = (data[i * n + j] + data[j * n + i]) / 2;
+  }
+  return s;
+}
+
+function pathLength(m: DistanceMatrix, start: number, order: number[]): number {
+  let len = 0;
+  let prev = start;
+  for (const v of order) {
+    len += m.data[prev * m.n + v];
+    prev = v;
+  }
+  return len;
+}
+
+function closedLength(m: DistanceMatrix, order: number[]): number {
+  return pathLength(m, order[order.length - 1], order);
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Held–Karp
+
+/**
+ * Exact DP over subsets of nodes 1..n-1 (bit j stands for node j+1); dp[S][j] is the shortest path
+ * from node 0 through exactly S ending at j. Works for asymmetric matrices too.
+ */
+function heldKarp(m: DistanceMatrix, closed: boolean): PathResult {
+  const n = m.n;
+  const w = m.data;
+  const k = n - 1;
+  if (k === 0) return { order: closed ? [0] : [], length: 0 };
+  const size = 1 << k;
+  const dp = new Float64Array(size * k).fill(Infinity);
+  const parent = new Int8Array(size * k).fill(-1);
+  for (let j = 0; j < k; j++) dp[(1 << j) * k + j] = w[j + 1];
+  for (let S = 1; S < size; S++) {
+    if ((S & (S - 1)) === 0) continue;
+    const row = S * k;
+    for (let j = 0; j < k; j++) {
+      const bj = 1 << j;
+      if ((S & bj) === 0) continue;
+      const prevRow = (S ^ bj) * k;
+      const col = j + 1;
+      let best = Infinity;
+      let arg = -1;
+      for (let rest = S ^ bj; rest !== 0; rest &= rest - 1) {
+        const i = 31 - Math.clz32(rest & -rest);
+        const v = dp[prevRow + i] + w[(i + 1) * n + col];
+        if (v < best) {
+          best = v;
+          arg = i;
+        }
+      }
+      dp[row + j] = best;
+      parent[row + j] = arg;
+    }
+  }
+  const full = size - 1;
+  let best = Infinity;
+  let last = -1;
+  for (let j = 0; j < k; j++) {
+    const v = dp[full * k + j] + (closed ? w[(j + 1) * n] : 0);
+    if (v < best) {
+      best = v;
+      last = j;
+    }
+  }
+  const rev: number[] = [];
+  let S = full;
+  let j = last;
+  while (j >= 0) {
+    rev.push(j + 1);
+    const p = parent[S * k + j];
+    S ^= 1 << j;
+    j = p;
+  }
+  rev.reverse();
+  if (closed) return { order: [0, ...rev], length: closedLength(m, [0, ...rev]) };
+  return { order: rev, length: pathLength(m, 0, rev) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local search + iterated local search on a closed tour (symmetric matrix)
+
+interface ImproveParams {
+  deadline: number;
+  stallLimit: number;
+  seed: number;
+  /** An edge kicks must never cut (the open-path dummy's link to the start), -1 if none. */
+  fixedA: number;
+  fixedB: number;
+}
+
+/** Nearest neighbours per node. More costs time per move; fewer misses improving moves. */
+const NEIGHBOURS = 10;
+/** Longest block moved by a kick; short blocks keep the perturbation local, which repairs cheaply. */
+const KICK_SEGMENT_MAX = 30;
+
+function improveTour(d: Float64Array, N: number, maxEntry: number, params: ImproveParams): Int32Array {
+  const K = Math.min(NEIGHBOURS, N - 1);
+  const neigh = neighbourLists(d, N, K);
+  // Gains below this are rounding noise, and accepting them could cycle forever.
+  const eps = Math.max(maxEntry, 1) * 1e-10;
+
+  const tour = initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
+  const pos = new Int32Array(N);
+  for (let i = 0; i < N; i++) pos[tour[i]] = i;
+
+  const queue = new Int32Array(N);
+  const inQueue = new Uint8Array(N);
+  let qHead = 0;
+  let qLen = 0;
+  const push = (v: number): void => {
+    if (inQueue[v]) return;
+    inQueue[v] = 1;
+    queue[(qHead + qLen) % N] = v;
+    qLen++;
+  };
+
+  const succ = (v: number): number => {
+    const p = pos[v] + 1;
+    return tour[p === N ? 0 : p];
+  };
+  const pred = (v: number): number => {
+    const p = pos[v];
+    return tour[p === 0 ? N - 1 : p - 1];
+  };
+
+  /** Reverses the tour between positions i and j (inclusive, going forward); flips the shorter side. */
+  const reverse = (i: number, j: number): void => {
+    let len = j - i;
+    if (len < 0) len += N;
+    len += 1;
+    if (len * 2 > N) {
+      const ni = j + 1 === N ? 0 : j + 1;
+      const nj = i === 0 ? N - 1 : i - 1;
+      i = ni;
+      j = nj;
+      len = N - len;
+    }
+    for (let s = len >> 1; s > 0; s--) {
+      const a = tour[i];
+      const b = tour[j];
+      tour[i] = b;
+      pos[b] = i;
+      tour[j] = a;
+      pos[a] = j;
+      i = i + 1 === N ? 0 : i + 1;
+      j = j === 0 ? N - 1 : j - 1;
+    }
+  };
+
+  const segBuf = new Int32Array(3);
+  /**
+   * Moves the L nodes starting at `first` (forward) to between c and succ(c), optionally reversed,
+   * by shifting whichever side between the two places is shorter.
+   */
+  const moveSegment = (first: number, L: number, c: number, reversed: boolean): void => {
+    const i = pos[first];
+    for (let s = 0; s < L; s++) segBuf[s] = tour[(i + s) % N];
+    const last = (i + L - 1) % N;
+    let ahead = pos[c] - last;
+    if (ahead < 0) ahead += N;
+    const behind = N - L - ahead;
+    let at: number;
+    if (ahead <= behind) {
+      for (let s = 0; s < ahead; s++) {
+        const v = tour[(i + L + s) % N];
+        const p = (i + s) % N;
+        tour[p] = v;
+        pos[v] = p;
+      }
+      at = i + ahead;
+    } else {
+      for (let s = 1; s <= behind; s++) {
+        const v = tour[(i - s + N) % N];
+        const p = (i + L - s + N) % N;
+        tour[p] = v;
+        pos[v] = p;
+      }
+      at = i - behind + N;
+    }
+    for (let s = 0; s < L; s++) {
+      const v = segBuf[reversed ? L - 1 - s : s];
+      const p = (at + s) % N;
+      tour[p] = v;
+      pos[v] = p;
+    }
+  };
+
+  /** Tries 2-opt then Or-opt moves anchored at t1; applies the first improving one. Returns the gain. */
+  const improveNode = (t1: number): number => {
+    // 2-opt: drop (t1,t2) and (t3,t4), add (t2,t3) and (t1,t4); t3 comes from t2's neighbour list.
+    for (let dir = 0; dir < 2; dir++) {
+      const t2 = dir === 0 ? succ(t1) : pred(t1);
+      const d12 = d[t1 * N + t2];
+      const base = t2 * K;
+      for (let k = 0; k < K; k++) {
+        const t3 = neigh[base + k];
+        const g1 = d12 - d[t2 * N + t3];
+        if (g1 <= eps) break;
+        const t4 = dir === 0 ? pred(t3) : succ(t3);
+        if (t3 === t1 || t4 === t2 || t4 === t1) continue;
+        const gain = g1 + d[t3 * N + t4] - d[t4 * N + t1];
+        if (gain > eps) {
+          if (dir === 0) reverse(pos[t2], pos[t4]);
+          else reverse(pos[t1], pos[t3]);
+          push(t1);
+          push(t2);
+          push(t3);
+          push(t4);
+          return gain;
+        }
+      }
+    }
+
+    // Or-opt: move a segment of 1..3 nodes having t1 at one end next to a neighbour of one of its ends.
+    for (let dir = 0; dir < 2; dir++) {
+      for (let L = 1; L <= 3 && L <= N - 3; L++) {
+        let f: number;
+        let l: number;
+        if (dir === 0) {
+          f = t1;
+          l = tour[(pos[t1] + L - 1) % N];
+        } else {
+          if (L === 1) continue; // same segment as dir 0
+          l = t1;
+          f = tour[(pos[t1] - L + 1 + N) % N];
+        }
+        const p = pred(f);
+        const nx = succ(l);
+        const gRemove = d[p * N + f] + d[l * N + nx] - d[p * N + nx];
+        if (gRemove <= eps) continue;
+        const pf = pos[f];
+        for (let e = 0; e < 2; e++) {
+          const end = e === 0 ? f : l;
+          const other = e === 0 ? l : f;
+          const base = end * K;
+          for (let k = 0; k < K; k++) {
+            const c = neigh[base + k];
+            const g1 = gRemove - d[end * N + c];
+            if (g1 <= eps) break;
+            let off = pos[c] - pf;
+            if (off < 0) off += N;
+            if (off < L) continue; // c inside the segment
+            // Insert between c and succ(c): c-end ... other-sc.
+            if (c !== p) {
+              const sc = succ(c);
+              const gain = g1 + d[c * N + sc] - d[other * N + sc];
+              if (gain > eps) {
+                moveSegment(f, L, c, e === 1);
+                push(p);
+                push(nx);
+                push(f);
+                push(l);
+                push(c);
+                push(sc);
+                return gain;
+              }
+            }
+            // Insert between pred(c) and c: pc-other ... end-c.
+            if (c !== nx) {
+              const pc = pred(c);
+              const gain = g1 + d[pc * N + c] - d[pc * N + other];
+              if (gain > eps) {
+                moveSegment(f, L, pc, e === 0);
+                push(p);
+                push(nx);
+                push(f);
+                push(l);
+                push(c);
+                push(pc);
+                return gain;
+              }
+            }
+          }
+        }
+      }
+    }
+    return 0;
+  };
+
+  const localSearch = (): number => {
+    let total = 0;
+    while (qLen > 0) {
+      const v = queue[qHead];
+      qHead = qHead + 1 === N ? 0 : qHead + 1;
+      qLen--;
+      inQueue[v] = 0;
+      const g = improveNode(v);
+      if (g > 0) {
+        total += g;
+        push(v);
+      }
+    }
+    return total;
+  };
+
+  for (let i = 0; i < N; i++) push(tour[i]);
+  localSearch();
+  if (N < 8) return tour;
+
+  let cur = 0;
+  for (let i = 0; i < N; i++) cur += d[tour[i] * N + tour[(i + 1) % N]];
+  let bestLen = cur;
+  const best = Int32Array.from(tour);
+  const rng = mulberry32(params.seed);
+  const { fixedA, fixedB } = params;
+  const isFixed = (a: number, b: number): boolean => (a === fixedA && b === fixedB) || (a === fixedB && b === fixedA);
+  const maxSeg = Math.max(1, Math.min(KICK_SEGMENT_MAX, Math.floor((N - 2) / 2)));
+  const tmp = new Int32Array(2 * maxSeg);
+
+  let stall = 0;
+  for (let iter = 0; stall < params.stallLimit; iter++) {
+    if ((iter & 15) === 0 && performance.now() >= params.deadline) break;
+
+    // Segment swap A B C D -> A C B D (a double bridge) with short adjacent blocks B and C.
+    const L1 = 1 + Math.floor(rng() * maxSeg);
+    const L2 = 1 + Math.floor(rng() * maxSeg);
+    const i = Math.floor(rng() * N);
+    const a = tour[(i - 1 + N) % N];
+    const b1 = tour[i];
+    const b2 = tour[(i + L1 - 1) % N];
+    const c1 = tour[(i + L1) % N];
+    const c2 = tour[(i + L1 + L2 - 1) % N];
+    const e = tour[(i + L1 + L2) % N];
+    if (isFixed(a, b1) || isFixed(b2, c1) || isFixed(c2, e)) continue;
+    cur +=
+      d[a * N + c1] +
+      d[c2 * N + b1] +
+      d[b2 * N + e] -
+      d[a * N + b1] -
+      d[b2 * N + c1] -
+      d[c2 * N + e];
+    for (let s = 0; s < L1 + L2; s++) tmp[s] = tour[(i + s) % N];
+    for (let s = 0; s < L2; s++) {
+      const v = tmp[L1 + s];
+      const p = (i + s) % N;
+      tour[p] = v;
+      pos[v] = p;
+    }
+    for (let s = 0; s < L1; s++) {
+      const v = tmp[s];
+      const p = (i + L2 + s) % N;
+      tour[p] = v;
+      pos[v] = p;
+    }
+    push(a);
+    push(b1);
+    push(b2);
+    push(c1);
+    push(c2);
+    push(e);
+    cur -= localSearch();
+
+    if (cur < bestLen - eps) {
+      bestLen = cur;
+      best.set(tour);
+      stall = 0;
+    } else {
+      stall++;
+      if (cur <= bestLen + eps) {
+        // Equal length: drift to it, which lets the search cross plateaus.
+        best.set(tour);
+      } else {
+        tour.set(best);
+        for (let s = 0; s < N; s++) pos[tour[s]] = s;
+        cur = bestLen;
+      }
+    }
+  }
+  return best;
+}
+
+function neighbourLists(d: Float64Array, N: number, K: number): Int32Array {
+  const out = new Int32Array(N * K);
+  const bestD = new Float64Array(K);
+  const bestI = new Int32Array(K);
+  for (let i = 0; i < N; i++) {
+    let cnt = 0;
+    const row = i * N;
+    for (let j = 0; j < N; j++) {
+      if (j === i) continue;
+      const v = d[row + j];
+      if (cnt === K && v >= bestD[K - 1]) continue;
+      let p = cnt < K ? cnt++ : K - 1;
+      while (p > 0 && bestD[p - 1] > v) {
+        bestD[p] = bestD[p - 1];
+        bestI[p] = bestI[p - 1];
+        p--;
+      }
+      bestD[p] = v;
+      bestI[p] = j;
+    }
+    out.set(bestI.subarray(0, K), i * K);
+  }
+  return out;
+}
+
+/** Nearest-neighbour tour; with a fixed edge (a, b) it starts at b and ends at a so the edge closes the tour. */
+function initialTour(d: Float64Array, N: number, neigh: Int32Array, K: number, fixedA: number, fixedB: number): Int32Array {
+  const tour = new Int32Array(N);
+  const used = new Uint8Array(N);
+  let cur = fixedB >= 0 ? fixedB : 0;
+  tour[0] = cur;
+  used[cur] = 1;
+  let count = 1;
+  const last = fixedA >= 0 ? fixedA : -1;
+  if (last >= 0) used[last] = 1;
+  const target = last >= 0 ? N - 1 : N;
+  while (count < target) {
+    let next = -1;
+    for (let k = 0; k < K; k++) {
+      const c = neigh[cur * K + k];
+      if (!used[c]) {
+        next = c;
+        break;
+      }
+    }
+    if (next < 0) {
+      let bestV = Infinity;
+      const row = cur * N;
+      for (let j = 0; j < N; j++) {
+        if (!used[j] && d[row + j] < bestV) {
+          bestV = d[row + j];
+          next = j;
+        }
+      }
+    }
+    tour[count++] = next;
+    used[next] = 1;
+    cur = next;
+  }
+  if (last >= 0) tour[count] = last;
+  return tour;
+}

@@ -1,0 +1,76 @@
+import { localDate } from "../../core/dates.ts";
+import type { Command } from "../../core/router.ts";
+import { isLocale, translator } from "../../i18n/i18n.ts";
+import { bindIdentity, findStaffByCode, visitDaysOf } from "./staff.service.ts";
+
+export const staffCommands: Command[] = [
+  {
+    name: "help",
+    aliases: ["帮助", "help", "?", "？"],
+    helpKey: "help.help",
+    public: true,
+    async run(ctx) {
+      const { t } = ctx;
+      if (!ctx.staff) return { text: t("access.unknown-user", { platform: t(`platform.${ctx.msg.platform}`) }) };
+      const visible = ctx.commands
+        .filter((c) => c.helpKey && (!c.platforms || c.platforms.includes(ctx.msg.platform)))
+        .map((c) => `/${c.name} — ${t(c.helpKey!)}`);
+      return { text: [t("help.header"), ...visible, t("help.footer")].join("\n") };
+    },
+  },
+  {
+    name: "whoami",
+    aliases: ["我是谁"],
+    helpKey: "help.whoami",
+    async run(ctx) {
+      const { t, deps } = ctx;
+      const staff = ctx.staff!;
+      const supervisor = staff.supervisorId ? await deps.db.staff.findUnique({ where: { id: staff.supervisorId } }) : null;
+      const customers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
+      const team = await deps.db.staff.count({ where: { supervisorId: staff.id, active: true } });
+      const days = visitDaysOf(staff, deps.policy).map((d) => t(`weekday.${d}`)).join(t("list.separator"));
+      const lines = [
+        t("whoami.name", { name: staff.name, code: staff.code, role: t(`role.${staff.role}`) }),
+        supervisor ? t("whoami.supervisor", { name: supervisor.name, code: supervisor.code }) : null,
+        customers ? t("whoami.customers", { count: customers }) : null,
+        team ? t("whoami.team", { count: team }) : null,
+        staff.role === "manager" ? t("whoami.visit-days", { days }) : null,
+        t("whoami.policy", { preset: deps.policy.preset, today: localDate(deps.clock.now(), deps.policy.timeZone), tz: deps.policy.timeZone }),
+        t("whoami.platform", { platform: t(`platform.${ctx.msg.platform}`) }),
+      ];
+      return { text: lines.filter(Boolean).join("\n") };
+    },
+  },
+  {
+    name: "as",
+    helpKey: "help.as",
+    public: true,
+    platforms: ["console"],
+    async run(ctx) {
+      const { t, deps } = ctx;
+      const code = ctx.args[0];
+      if (!code) {
+        const staff = await deps.db.staff.findMany({ where: { active: true }, orderBy: { code: "asc" }, take: 30 });
+        return { text: [t("as.usage"), ...staff.map((s) => `  ${s.code}  ${s.name}（${t(`role.${s.role}`)}）`)].join("\n") };
+      }
+      const target = await findStaffByCode(deps.db, code);
+      if (!target || !target.active) return { text: t("as.unknown", { code }) };
+      await bindIdentity({ db: deps.db, platform: ctx.msg.platform, platformUserId: ctx.msg.userId, staffId: target.id });
+      const tt = isLocale(target.locale) ? translator(target.locale) : t;
+      return { text: tt("as.now", { name: target.name, code: target.code, role: tt(`role.${target.role}`) }) };
+    },
+  },
+  {
+    name: "lang",
+    aliases: ["语言", "language"],
+    helpKey: "help.lang",
+    async run(ctx) {
+      const { t, deps } = ctx;
+      const wanted = (ctx.args[0] ?? "").toLowerCase();
+      const locale = wanted.startsWith("en") ? "en" : wanted.startsWith("zh") || wanted === "中文" ? "zh-CN" : null;
+      if (!locale) return { text: t("lang.usage") };
+      await deps.db.staff.update({ where: { id: ctx.staff!.id }, data: { locale } });
+      return { text: translator(locale)("lang.set") };
+    },
+  },
+];

@@ -1,0 +1,49 @@
+import type { TPolicy } from "../../config/policy.ts";
+import { addDays, isoWeekday } from "../../core/dates.ts";
+import type { Db } from "../../db/client.ts";
+import type { Staff } from "../../generated/prisma/client.ts";
+
+/** The staff member's own visit days, or the policy's when none are set. */
+export function visitDaysOf(staff: Pick<Staff, "visitDays">, policy: TPolicy): number[] {
+  const own = staff.visitDays
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n >= 1 && n <= 7);
+  return own.length ? own : policy.visitDays;
+}
+
+export async function daysOffOf(opts: { db: Db; staffId: number; from: string; to: string }): Promise<Set<string>> {
+  const rows = await opts.db.dayOff.findMany({ where: { staffId: opts.staffId, date: { gte: opts.from, lte: opts.to } } });
+  return new Set(rows.map((r) => r.date));
+}
+
+/** Whether `date` is a working visit day for the staff member (weekday and no leave). */
+export async function isVisitDay(opts: { db: Db; policy: TPolicy; staff: Staff; date: string }): Promise<boolean> {
+  if (!visitDaysOf(opts.staff, opts.policy).includes(isoWeekday(opts.date))) return false;
+  const off = await daysOffOf({ db: opts.db, staffId: opts.staff.id, from: opts.date, to: opts.date });
+  return !off.has(opts.date);
+}
+
+/** The first visit day strictly after `date` (within 60 days), or null. */
+export async function nextVisitDay(opts: { db: Db; policy: TPolicy; staff: Staff; date: string }): Promise<string | null> {
+  const days = visitDaysOf(opts.staff, opts.policy);
+  const off = await daysOffOf({ db: opts.db, staffId: opts.staff.id, from: addDays(opts.date, 1), to: addDays(opts.date, 60) });
+  for (let i = 1; i <= 60; i++) {
+    const d = addDays(opts.date, i);
+    if (days.includes(isoWeekday(d)) && !off.has(d)) return d;
+  }
+  return null;
+}
+
+export async function findStaffByCode(db: Db, code: string): Promise<Staff | null> {
+  return db.staff.findUnique({ where: { code: code.trim() } });
+}
+
+/** Binds a chat identity to a staff member, moving it if it was bound to someone else. */
+export async function bindIdentity(opts: { db: Db; platform: string; platformUserId: string; staffId: number }): Promise<void> {
+  await opts.db.chatIdentity.upsert({
+    where: { platform_platformUserId: { platform: opts.platform, platformUserId: opts.platformUserId } },
+    create: { platform: opts.platform, platformUserId: opts.platformUserId, staffId: opts.staffId },
+    update: { staffId: opts.staffId },
+  });
+}
