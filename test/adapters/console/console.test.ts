@@ -1,0 +1,106 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../../src/core/clock.ts";
+import { openDb } from "../../../src/db/client.ts";
+import { runConsoleScript, stopLines, tempDbUrl } from "../../helpers/console.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+// Monday 23 Nov 2026, 08:00 in Shanghai.
+const MONDAY_MORNING = "2026-11-23T00:00:00Z";
+
+describe("terminal chat channel", () => {
+  let tmp: ReturnType<typeof tempDbUrl>;
+  afterEach(() => tmp?.cleanup());
+
+  it("seeds the demo company on the first start, says so, and /today lists the day's stops in route order", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/today"] });
+    expect(out).toContain("演示数据");
+    expect(out).toContain("npx visitmate import");
+    expect(out).toContain("当前身份：李明（M001，客户经理）");
+    expect(out).toContain("11月23日（周一） 拜访清单");
+    const stops = stopLines(out);
+    expect(stops.length).toBeGreaterThanOrEqual(15);
+    expect(stops.length).toBeLessThanOrEqual(20);
+    stops.forEach((line, i) => expect(line.startsWith(`${i + 1}. `)).toBe(true));
+    // name · class · address · distance [· appointment]
+    for (const line of stops) {
+      const parts = line.split(" · ");
+      expect(parts.length).toBeGreaterThanOrEqual(4);
+      expect(parts[1]).toMatch(/^(核心客户|潜力客户|常规客户|帮扶客户)$/);
+      expect(parts[3]).toMatch(/^距(出发点|上一站) [\d.]+ k?m$/);
+      if (parts[1] === "核心客户") expect(parts[4]).toBe("需提前一天预约");
+      if (parts[1] === "常规客户") expect(parts[4]).toBeUndefined();
+    }
+  });
+
+  it("seeds once and only once across restarts", async () => {
+    tmp = tempDbUrl();
+    const first = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: [] });
+    const db = await openDb(tmp.url);
+    const counts = async () => [await db.staff.count(), await db.customer.count(), await db.visit.count()];
+    const before = await counts();
+    expect(before[0]).toBe(4);
+    expect(before[1]).toBeGreaterThan(550);
+    expect(before[2]).toBeGreaterThan(1000);
+    await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: [] });
+    expect(await counts()).toEqual(before);
+    await db.$disconnect();
+    expect(first).toContain("演示数据");
+  });
+
+  it("on a day without visits says so and shows the next visit day's list", async () => {
+    tmp = tempDbUrl();
+    // Tuesday 24 Nov → next visit day is Wednesday 25 Nov.
+    const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock("2026-11-24T01:00:00Z"), lines: ["/today"] });
+    expect(out).toContain("今天 11月24日（周二） 不是您的拜访日");
+    expect(out).toContain("下一个拜访日 11月25日（周三） 的清单");
+    expect(stopLines(out).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("/as switches identity, /whoami reports it, /lang switches to English, unknown commands are explained", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({
+      url: tmp.url,
+      clock: new FakeClock(MONDAY_MORNING),
+      lines: ["/as M002", "/whoami", "/as NOPE", "/lang en", "/today", "/frobnicate", "/as S001", "/today"],
+    });
+    expect(out).toContain("已切换为 陈静（M002，客户经理）");
+    expect(out).toContain("👤 陈静（M002）· 客户经理");
+    expect(out).toContain("上级：王建国（S001）");
+    expect(out).toContain("找不到员工编码“NOPE”");
+    expect(out).toContain("Language set to English.");
+    expect(out).toContain("Visit list for Mon 23 Nov");
+    expect(out).toContain("There is no command “/frobnicate”");
+    expect(out).toContain("已切换为 王建国（S001，主管）");
+    expect(out).toContain("您名下没有客户");
+  });
+
+  it("leg distances add up to the day total shown in the header", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/today"] });
+    const total = Number(/全程约 ([\d.]+) km/.exec(out)![1]);
+    const legs = stopLines(out).map((l) => {
+      const m = /([\d.]+) (k?m)$/.exec(l.split(" · ")[3]!)!;
+      return m[2] === "km" ? Number(m[1]) : Number(m[1]) / 1000;
+    });
+    expect(Math.abs(legs.reduce((a, b) => a + b, 0) - total)).toBeLessThan(0.1 * legs.length);
+  });
+
+  it("`npm start`'s entry point runs on a fresh database with no configuration", () => {
+    tmp = tempDbUrl();
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/visitmate.js"), "start"], {
+      cwd: tmp.dir,
+      input: "/help\n/today\n",
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("VisitMate 拜访助手");
+    expect(result.stdout).toContain("/today — 今天的拜访清单");
+    expect(stopLines(result.stdout).length).toBeGreaterThanOrEqual(15);
+  });
+});

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import type { Clock } from "../../src/core/clock.ts";
+import { start } from "../../src/main.ts";
+
+/** A scratch directory with a database URL inside it. */
+export function tempDbUrl(): { url: string; dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "visitmate-chat-"));
+  return { url: `file:${path.join(dir, "chat.db")}`, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Runs the real start-up (migrate, seed, router, terminal channel) with a scripted stdin and
+ * returns everything printed to stdout.
+ */
+export async function runConsoleScript(opts: { url: string; lines: string[]; clock: Clock; env?: Record<string, string> }): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const chunks: string[] = [];
+  output.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
+  const done = start({
+    env: { DATABASE_URL: opts.url, LOG_LEVEL: "error", ...opts.env },
+    input,
+    output,
+    clock: opts.clock,
+  });
+  input.end(opts.lines.map((l) => l + "\n").join(""));
+  await done;
+  return chunks.join("");
+}
+
+/** Splits a transcript into the numbered stop lines of the last visit list in it. */
+export function stopLines(transcript: string): string[] {
+  const blocks = transcript.split("📋");
+  const last = blocks[blocks.length - 1] ?? "";
+  return last.split("\n").filter((l) => /^\d+\. /.test(l));
+}
