@@ -99,7 +99,7 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   d[n] = -big;
   const tour = improveTour(d, N, maxEntry, {
     deadline: t0 + budgetOf(opts, N),
-    stallLimit: stallLimitOf(opts, N),
+    stallLimit: stallLimitOf(N),
     seed: opts.seed ?? 1,
     fixedA: n,
     fixedB: 0,
@@ -107,7 +107,9 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
 
   // Walk away from D starting at 0.
   const p0 = tour.indexOf(0);
-  const step = tour[(p0 + 1) % N] === n ? N - 1 : 1;
+  const toD = tour[(p0 + 1) % N] === n ? 1 : tour[(p0 + N - 1) % N] === n ? -1 : 0;
+  if (toD === 0) throw new Error("solveOpenPath: internal error, the start lost its link to the path end");
+  const step = toD === 1 ? N - 1 : 1;
   const order: number[] = [];
   for (let s = 1; s < N - 1; s++) order.push(tour[(p0 + s * step) % N]);
   return { order, length: pathLength(m, 0, order) };
@@ -127,7 +129,7 @@ export function solveClosedTour(m: DistanceMatrix, opts: SolveOptions = {}): Pat
   for (let i = 0; i < d.length; i++) if (d[i] > maxEntry) maxEntry = d[i];
   const tour = improveTour(d, n, maxEntry, {
     deadline: t0 + budgetOf(opts, n),
-    stallLimit: stallLimitOf(opts, n),
+    stallLimit: stallLimitOf(n),
     seed: opts.seed ?? 1,
     fixedA: -1,
     fixedB: -1,
@@ -207,18 +209,17 @@ function defaultBudgetMs(N: number): number {
 }
 
 function budgetOf(opts: SolveOptions, N: number): number {
-  return opts.timeBudgetMs ?? defaultBudgetMs(N);
+  const b = opts.timeBudgetMs;
+  if (b === undefined || Number.isNaN(b)) return defaultBudgetMs(N);
+  return Math.max(0, b);
 }
 
 /**
- * Kicks without improvement before giving up. A caller granting more time than the default wants
- * a longer search, so the limit grows with the extra budget, which keeps it a deterministic
- * function of the options.
+ * Kicks without improvement before giving up. Counted in kicks, not time, so a run that ends
+ * here is reproducible for its seed; the time budget is only a cap.
  */
-function stallLimitOf(opts: SolveOptions, N: number): number {
-  const base = Math.max(1000, 60 * N);
-  const scale = opts.timeBudgetMs === undefined ? 1 : Math.max(1, opts.timeBudgetMs / defaultBudgetMs(N));
-  return Math.round(base * scale);
+function stallLimitOf(N: number): number {
+  return Math.max(1000, 60 * N);
 }
 
 /** The local search assumes d(i,j) = d(j,i); one-way data is averaged for the search and the result re-measured. */
@@ -279,22 +280,29 @@ function heldKarp(m: DistanceMatrix, closed: boolean): PathResult {
   const k = n - 1;
   if (k === 0) return { order: closed ? [0] : [], length: 0 };
   const size = 1 << k;
-  const dp = new Float64Array(size * k).fill(Infinity);
-  const parent = new Int8Array(size * k).fill(-1);
-  for (let j = 0; j < k; j++) dp[(1 << j) * k + j] = w[j + 1];
+  // into[j*k + i] = d(i+1, j+1): the inner loop then reads both tables sequentially.
+  const into = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) into[j * k + i] = w[(i + 1) * n + j + 1];
+  const dp = new Float64Array(size * k);
+  const parent = new Int8Array(size * k);
   for (let S = 1; S < size; S++) {
-    if ((S & (S - 1)) === 0) continue;
     const row = S * k;
     for (let j = 0; j < k; j++) {
       const bj = 1 << j;
       if ((S & bj) === 0) continue;
-      const prevRow = (S ^ bj) * k;
-      const col = j + 1;
+      const prev = S ^ bj;
+      if (prev === 0) {
+        dp[row + j] = w[j + 1];
+        parent[row + j] = -1;
+        continue;
+      }
+      const prevRow = prev * k;
+      const cj = j * k;
       let best = Infinity;
       let arg = -1;
-      for (let rest = S ^ bj; rest !== 0; rest &= rest - 1) {
+      for (let rest = prev; rest !== 0; rest &= rest - 1) {
         const i = 31 - Math.clz32(rest & -rest);
-        const v = dp[prevRow + i] + w[(i + 1) * n + col];
+        const v = dp[prevRow + i] + into[cj + i];
         if (v < best) {
           best = v;
           arg = i;
