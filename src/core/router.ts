@@ -75,6 +75,11 @@ export interface Router {
 export interface RouterOptions {
   deps: AppDeps;
   commands: Command[];
+  /**
+   * Runs before a command of a bound user; a non-null reply replaces the command (e.g. "leave the
+   * open form first?").
+   */
+  beforeCommand?: (ctx: Omit<CommandContext, "args" | "rest">, command: ParsedCommand) => Promise<Reply | Reply[] | null>;
   /** Answers text that is not a command (a form step, a stop number); null = not handled. */
   fallback?: (ctx: Omit<CommandContext, "args" | "rest">) => Promise<Reply | Reply[] | null>;
 }
@@ -109,6 +114,10 @@ export function createRouter(opts: RouterOptions): Router {
       return [{ text: t("access.unknown-user", { platform: t(`platform.${msg.platform}`) }) }];
     }
     if (available) {
+      if (staff && opts.beforeCommand) {
+        const intercepted = await opts.beforeCommand(base, parsed!);
+        if (intercepted) return toArray(intercepted);
+      }
       return toArray(await available.run({ ...base, args: parsed!.args, rest: parsed!.rest }));
     }
     if (parsed && parsed.name && msg.text.trim().startsWith("/")) {

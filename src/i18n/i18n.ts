@@ -1,5 +1,7 @@
 import { en } from "./en.ts";
+import { enForms } from "./en.forms.ts";
 import { zhCN } from "./zh-CN.ts";
+import { zhCNForms } from "./zh-CN.forms.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -9,7 +11,8 @@ export type Params = Record<string, string | number>;
 /** A catalogue entry: plain text with {name} placeholders. */
 export type Catalogue = Record<string, string>;
 
-const catalogues: Record<Locale, Catalogue> = { "zh-CN": zhCN, en };
+// Catalogues are split by area so parallel work on a module does not collide in one file.
+const catalogues: Record<Locale, Catalogue> = { "zh-CN": { ...zhCN, ...zhCNForms }, en: { ...en, ...enForms } };
 
 export function isLocale(s: string | null | undefined): s is Locale {
   return s === "zh-CN" || s === "en";
