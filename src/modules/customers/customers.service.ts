@@ -50,8 +50,12 @@ export async function recomputeServiceClasses(opts: { db: Db; policy: TPolicy; c
     const cls = result.get(c.id)!.effective;
     byClass.set(cls, [...(byClass.get(cls) ?? []), c.id]);
   }
-  await db.$transaction(
-    [...byClass.entries()].map(([serviceClass, ids]) => db.customer.updateMany({ where: { id: { in: ids } }, data: { serviceClass } })),
-  );
+  // SQLite caps bound parameters per statement (Prisma fails near 1,000 ids), so chunk the lists.
+  const updates = [...byClass.entries()].flatMap(([serviceClass, ids]) => {
+    const chunks: number[][] = [];
+    for (let i = 0; i < ids.length; i += 500) chunks.push(ids.slice(i, i + 500));
+    return chunks.map((chunk) => db.customer.updateMany({ where: { id: { in: chunk } }, data: { serviceClass } }));
+  });
+  await db.$transaction(updates);
   return changes.length;
 }

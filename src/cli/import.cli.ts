@@ -1,0 +1,36 @@
+import { createAppContext } from "../app.ts";
+import { importCustomers, importManagers, formatImportReport } from "../modules/imports/import.service.ts";
+
+/** Prints a progress line (overwritten in a terminal) for files large enough to take a while. */
+function progressPrinter(): (done: number, total: number) => void {
+  let last = -1;
+  return (done, total) => {
+    if (total < 500) return;
+    const pct = Math.floor((done / total) * 100);
+    if (pct === last) return;
+    last = pct;
+    const line = `  ${done}/${total} rows (${pct}%)`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? "\n" : ""}`);
+    else if (pct % 10 === 0) process.stderr.write(line + "\n");
+  };
+}
+
+export async function importCommand(argv: string[]): Promise<number> {
+  const [kind, file] = argv;
+  if ((kind !== "managers" && kind !== "customers") || !file) {
+    process.stderr.write("Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)\n");
+    return 2;
+  }
+  const ctx = await createAppContext();
+  try {
+    const onProgress = progressPrinter();
+    const report =
+      kind === "managers"
+        ? await importManagers({ db: ctx.db, file, onProgress })
+        : await importCustomers({ db: ctx.db, policy: ctx.policy, clock: ctx.clock, file, onProgress });
+    process.stdout.write(formatImportReport(report, ctx.policy.locale) + "\n");
+    return report.ok ? 0 : 1;
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}
