@@ -10,6 +10,7 @@ import {
   type LatLng,
 } from "../../src/modules/planning/route-ordering.ts";
 import { parseTsplib, tsplibMatrix } from "../../src/modules/planning/tsplib.ts";
+import { seededRandom } from "../../src/core/random.ts";
 
 export interface BenchSection {
   name: string;
@@ -131,7 +132,7 @@ function dailySection(): BenchSection {
 
 /** Start and stops uniformly spread over a 17 × 17 km square centred on (30.0, 120.0). */
 export function dailyPoints(stops: number, seed: number): LatLng[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const half = 8500;
   const mPerDegLat = (6371008.8 * Math.PI) / 180;
   const mPerDegLng = mPerDegLat * Math.cos((30 * Math.PI) / 180);
@@ -177,13 +178,3 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,3 +1,5 @@
+import { seededRandom } from "../../core/random.ts";
+
 /**
  * Visit ordering: a small, dependency-free TSP solver.
  *
@@ -256,16 +258,6 @@ function closedLength(m: DistanceMatrix, order: number[]): number {
   return pathLength(m, order[order.length - 1], order);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Held–Karp
@@ -561,7 +553,7 @@ function improveTour(d: Float64Array, N: number, maxEntry: number, params: Impro
   for (let i = 0; i < N; i++) cur += d[tour[i] * N + tour[(i + 1) % N]];
   let bestLen = cur;
   const best = Int32Array.from(tour);
-  const rng = mulberry32(params.seed);
+  const rng = seededRandom(params.seed);
   const { fixedA, fixedB } = params;
   const isFixed = (a: number, b: number): boolean => (a === fixedA && b === fixedB) || (a === fixedB && b === fixedA);
   const maxSeg = Math.max(1, Math.min(KICK_SEGMENT_MAX, Math.floor((N - 2) / 2)));

@@ -25,15 +25,20 @@ describe("terminal chat channel", () => {
     expect(stops.length).toBeGreaterThanOrEqual(15);
     expect(stops.length).toBeLessThanOrEqual(20);
     stops.forEach((line, i) => expect(line.startsWith(`${i + 1}. `)).toBe(true));
-    // name · class · address · distance [· appointment]
+    // name · class · address · distance · visit length [· appointment], then a navigation link
     for (const line of stops) {
       const parts = line.split(" · ");
-      expect(parts.length).toBeGreaterThanOrEqual(4);
+      expect(parts.length).toBeGreaterThanOrEqual(5);
       expect(parts[1]).toMatch(/^(核心客户|潜力客户|常规客户|帮扶客户)$/);
       expect(parts[3]).toMatch(/^距(出发点|上一站) [\d.]+ k?m$/);
-      if (parts[1] === "核心客户") expect(parts[4]).toBe("需提前一天预约");
-      if (parts[1] === "常规客户") expect(parts[4]).toBeUndefined();
+      expect(parts[4]).toMatch(/^\d+–\d+ 分钟$/);
+      if (parts[1] === "核心客户") expect(parts[5]).toMatch(/^需提前一天预约/);
+      if (parts[1] === "潜力客户" || parts[1] === "帮扶客户") expect(parts[5]).toMatch(/^当天预约/);
+      if (parts[1] === "常规客户") expect(parts[5]).toBeUndefined();
     }
+    const links = out.split("\n").filter((l) => l.startsWith("   🧭 https://uri.amap.com/marker?position="));
+    expect(links.length).toBe(stops.length);
+    expect(out).toMatch(/全程约 [\d.]+ km，预计 .+（路上 .+，拜访 .+）/);
   });
 
   it("seeds once and only once across restarts", async () => {

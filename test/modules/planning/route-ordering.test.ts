@@ -15,6 +15,7 @@ import {
 } from "../../../src/modules/planning/route-ordering.ts";
 import { solveRouteFile } from "../../../src/modules/planning/route-file.ts";
 import { parseTsplib, tourLength, tsplibMatrix } from "../../../src/modules/planning/tsplib.ts";
+import { seededRandom } from "../../../src/core/random.ts";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 // CI checks `shared/` out beside the repository, so resolve it from here rather than from /work.
@@ -26,19 +27,9 @@ const TSPLIB_DIR = path.resolve(repoRoot, "../shared/bench/tsplib");
  */
 const UNBOUNDED = 60_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function euclidMatrix(n: number, seed: number, asymmetric = false): DistanceMatrix {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pts = Array.from({ length: n }, () => [rnd() * 1000, rnd() * 1000]);
   const skew = Array.from({ length: n * n }, () => (asymmetric ? rnd() * 300 : 0));
   return matrixFrom(n, (i, j) => Math.hypot(pts[i][0] - pts[j][0], pts[i][1] - pts[j][1]) + skew[i * n + j]);
@@ -46,7 +37,7 @@ function euclidMatrix(n: number, seed: number, asymmetric = false): DistanceMatr
 
 /** Start and stops in a 17 × 17 km square around (30.0, 120.0), like the benchmark's daily paths. */
 function dailyPoints(stops: number, seed: number): { start: LatLng; stops: Stop[] } {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pt = (): LatLng => ({ lat: 30 + (rnd() - 0.5) * 0.153, lng: 120 + (rnd() - 0.5) * 0.177 });
   const start = pt();
   return { start, stops: Array.from({ length: stops }, (_, i) => ({ id: `s${i}`, ...pt() })) };

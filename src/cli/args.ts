@@ -1,0 +1,20 @@
+/** `--key value` and `--flag` options plus positional arguments. */
+export function parseArgs(argv: string[]): { positional: string[]; options: Record<string, string | true> } {
+  const positional: string[] = [];
+  const options: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("--")) {
+      const [key, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
+      if (inline !== undefined) options[key] = inline;
+      else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) options[key] = argv[++i]!;
+      else options[key] = true;
+    } else positional.push(a);
+  }
+  return { positional, options };
+}
+
+export function stringOption(options: Record<string, string | true>, key: string): string | undefined {
+  const v = options[key];
+  return typeof v === "string" ? v : undefined;
+}

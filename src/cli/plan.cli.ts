@@ -1,0 +1,111 @@
+import { createAppContext } from "../app.ts";
+import { AppError } from "../core/errors.ts";
+import { addDays, endOfMonth, isValidDate, startOfMonth, addMonths } from "../core/dates.ts";
+import type { AppDeps } from "../core/router.ts";
+import type { Staff } from "../generated/prisma/client.ts";
+import { ensurePlan, generatePlan, today } from "../modules/planning/planning.service.ts";
+import { solveRouteFile } from "../modules/planning/route-file.ts";
+import { parseArgs, stringOption } from "./args.ts";
+
+async function managersFor(deps: AppDeps, code: string | undefined): Promise<Staff[]> {
+  if (code) {
+    const staff = await deps.db.staff.findUnique({ where: { code } });
+    if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".` });
+    return [staff];
+  }
+  return deps.db.staff.findMany({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
+}
+
+export interface PlanExportRow {
+  date: string;
+  sequence: number;
+  customerCode: string;
+  serviceClass: string;
+}
+
+export async function exportPlan(deps: AppDeps, opts: { manager: string; from: string; weeks: number }): Promise<PlanExportRow[]> {
+  const [staff] = await managersFor(deps, opts.manager);
+  const to = addDays(opts.from, opts.weeks * 7 - 1);
+  await ensurePlan({ deps, staff: staff!, date: to });
+  const rows = await deps.db.plannedVisit.findMany({
+    where: { managerId: staff!.id, date: { gte: opts.from, lte: to }, status: { in: ["planned", "done"] } },
+    include: { customer: { select: { code: true, serviceClass: true } } },
+    orderBy: [{ date: "asc" }, { sequence: "asc" }, { id: "asc" }],
+  });
+  return rows.map((r) => ({ date: r.date, sequence: r.sequence, customerCode: r.customer.code, serviceClass: r.customer.serviceClass }));
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function planRowsToCsv(rows: PlanExportRow[]): string {
+  return ["date,sequence,customerCode,serviceClass", ...rows.map((r) => [r.date, r.sequence, r.customerCode, r.serviceClass].map(csvCell).join(","))].join("\n") + "\n";
+}
+
+export async function planCommand(argv: string[]): Promise<number> {
+  const { positional, options } = parseArgs(argv);
+  const sub = positional[0];
+  if (sub !== "generate" && sub !== "export") {
+    process.stderr.write("Usage:\n  visitmate plan generate [--manager CODE] [--month YYYY-MM]\n  visitmate plan export --manager CODE --from DATE --weeks N --format json|csv\n");
+    return 2;
+  }
+  const ctx = await createAppContext();
+  try {
+    if (sub === "generate") {
+      const month = stringOption(options, "month");
+      if (month && !/^\d{4}-\d{2}$/.test(month)) throw new AppError("cli.bad-month", { message: `--month must look like 2026-12, got "${month}".` });
+      const now = today(ctx);
+      const monthStart = month ? `${month}-01` : startOfMonth(now);
+      const from = monthStart > now ? monthStart : now;
+      const to = endOfMonth(addMonths(monthStart, ctx.policy.planningHorizonMonths - 1));
+      if (to < now) throw new AppError("cli.past-month", { message: `${month} is in the past; nothing to plan.` });
+      for (const staff of await managersFor(ctx, stringOption(options, "manager"))) {
+        const t0 = performance.now();
+        const plan = await generatePlan({ deps: ctx, staff, from, to, reason: "generate" });
+        const s = plan.result.stats;
+        const line = `${staff.code} ${staff.name}: ${from} – ${to}, ${s.plannedVisits} visits on ${plan.result.days.filter((d) => d.customerIds.length).length} days, ` +
+          `compliance ${(s.compliance * 100).toFixed(1)}%, coverage ${(s.coverage * 100).toFixed(1)}%, imbalance ${s.imbalance}, ${(s.totalMetres / 1000).toFixed(1)} km` +
+          (plan.kept ? `, kept ${plan.kept} existing` : "") +
+          ` (${Math.round(performance.now() - t0)} ms)`;
+        process.stdout.write(line + "\n");
+        if (plan.result.shortfall.visits) {
+          const by = Object.entries(plan.result.shortfall.byClass).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ");
+          process.stdout.write(`  ⚠ shortfall: ${plan.result.shortfall.visits} visits do not fit (${by}); first overdue: ${plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId).join(", ")}\n`);
+        }
+      }
+      return 0;
+    }
+    const manager = stringOption(options, "manager");
+    const from = stringOption(options, "from") ?? today(ctx);
+    const weeks = Number(stringOption(options, "weeks") ?? "1");
+    const format = stringOption(options, "format") ?? "json";
+    const problems = [
+      !manager && "--manager CODE is required",
+      !isValidDate(from) && `--from must be a date YYYY-MM-DD, got "${from}"`,
+      !(Number.isInteger(weeks) && weeks >= 1 && weeks <= 26) && "--weeks must be a whole number from 1 to 26",
+      !["json", "csv"].includes(format) && `--format must be json or csv, got "${format}"`,
+    ].filter(Boolean);
+    if (problems.length) throw new AppError("cli.bad-args", { message: problems.join("\n") });
+    const rows = await exportPlan(ctx, { manager: manager!, from, weeks });
+    process.stdout.write(format === "csv" ? planRowsToCsv(rows) : JSON.stringify(rows, null, 2) + "\n");
+    return 0;
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}
+
+export async function routeCommand(argv: string[]): Promise<number> {
+  const file = argv[0];
+  if (!file) {
+    process.stderr.write("Usage: visitmate route FILE   (TSPLIB .tsp or .json { start: {lat,lng}, stops: [{id,lat,lng}] })\n");
+    return 2;
+  }
+  try {
+    process.stdout.write(JSON.stringify(solveRouteFile(file)) + "\n");
+    return 0;
+  } catch (e) {
+    throw new AppError("cli.route", { message: (e as Error).message });
+  }
+}

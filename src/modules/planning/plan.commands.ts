@@ -1,0 +1,183 @@
+import type { Reply } from "../../core/chat.ts";
+import { parseDateInput } from "../../core/date-input.ts";
+import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
+import { formatDay, formatDistance, formatMinutes } from "../../core/format.ts";
+import type { Command, CommandContext } from "../../core/router.ts";
+import type { Staff } from "../../generated/prisma/client.ts";
+import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff.service.ts";
+import { appointmentOf } from "../visits/day-list.service.ts";
+import { classLabel } from "../visits/today.commands.ts";
+import { ensurePlan, latestShortfall, planDayList, skipStop, takeDayOff, today, visitMinutes } from "./planning.service.ts";
+
+/** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
+export function navigationLink(c: { lat: number; lng: number; name: string }): string {
+  return `https://uri.amap.com/marker?position=${c.lng.toFixed(6)},${c.lat.toFixed(6)}&name=${encodeURIComponent(c.name)}&coordinate=wgs84&callnative=1&src=visitmate`;
+}
+
+/**
+ * One day of the plan: `1. name · class · address · leg · visit length · appointment`, then an
+ * indented navigation link; header with the day's distance and time.
+ */
+export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string): Promise<string[]> {
+  const { t, deps } = ctx;
+  const day = await planDayList({ deps, staff, date });
+  if (!day.planned.length) return [t("today.empty", { day: formatDay(date, t) })];
+  let visitMin = 0;
+  const lines: string[] = [];
+  day.planned.forEach((p, i) => {
+    const len = visitMinutes(deps, p.classId);
+    visitMin += (len.min + len.max) / 2;
+    const parts = [
+      `${i + 1}. ${p.status === "done" ? "✅ " : ""}${p.customer.name}`,
+      classLabel(ctx, p.classId),
+      p.customer.address || t("today.no-address"),
+      t(i === 0 ? "today.leg-first" : "today.leg", { distance: formatDistance(p.legMetres) }),
+      t("plan.visit-length", { min: len.min, max: len.max }),
+    ];
+    const appointment = appointmentOf(deps.policy, p.classId);
+    if (appointment !== "none") parts.push(t(`appointment.${appointment}`) + (p.booked ? t("plan.booked") : ""));
+    lines.push(parts.join(" · "));
+    lines.push(`   🧭 ${navigationLink(p.customer)}`);
+  });
+  const travelMin = (day.totalMetres / 1000 / deps.policy.travelKmh) * 60;
+  const header = t(headerKey, {
+    day: formatDay(date, t),
+    count: day.planned.length,
+    distance: formatDistance(day.totalMetres),
+    time: formatMinutes(travelMin + visitMin, t),
+    travel: formatMinutes(travelMin, t),
+    visits: formatMinutes(visitMin, t),
+  });
+  const done = day.planned.filter((p) => p.status === "done").length;
+  return [header, ...lines, t("plan.day-footer", { done, total: day.planned.length })];
+}
+
+async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
+  const { t, deps } = ctx;
+  const staff = ctx.staff!;
+  const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
+  if (!hasCustomers) return { text: t("today.not-a-manager") };
+  const now = today(deps);
+  if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) {
+    return { text: (await renderPlannedDay(ctx, staff, now, "today.plan-header")).join("\n") };
+  }
+  const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+  const lines = [t("today.not-visit-day", { today: formatDay(now, t) })];
+  if (!next) return { text: [...lines, t("today.no-upcoming")].join("\n") };
+  lines.push(...(await renderPlannedDay(ctx, staff, next, "today.plan-header-next")));
+  return { text: lines.join("\n") };
+}
+
+async function weekSummary(ctx: CommandContext, staff: Staff, from: string, to: string, titleKey: string): Promise<string[]> {
+  const { t, deps } = ctx;
+  await ensurePlan({ deps, staff, date: to });
+  const rows = await deps.db.plannedVisit.findMany({
+    where: { managerId: staff.id, date: { gte: from, lte: to }, status: { in: ["planned", "done"] } },
+    include: { customer: { select: { serviceClass: true } } },
+  });
+  const days = visitDaysOf(staff, deps.policy);
+  const off = await daysOffOf({ db: deps.db, staffId: staff.id, from, to });
+  const lines = [t(titleKey, { from: formatDay(from, t), to: formatDay(to, t), count: rows.length })];
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    const onDay = rows.filter((r) => r.date === d);
+    if (off.has(d)) {
+      lines.push(t("plan.week-off", { day: formatDay(d, t) }));
+      continue;
+    }
+    if (!onDay.length && !days.includes(isoWeekday(d))) continue;
+    const byClass = deps.policy.classes
+      .map((c) => [c, onDay.filter((r) => r.customer.serviceClass === c.id).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([c, n]) => `${classLabel(ctx, c.id)} ${n}`);
+    lines.push(t("plan.week-day", { day: formatDay(d, t), count: onDay.length, classes: byClass.join(" / ") || "—" }));
+  }
+  return lines;
+}
+
+async function shortfallLines(ctx: CommandContext, staff: Staff): Promise<string[]> {
+  const { t } = ctx;
+  const s = await latestShortfall({ deps: ctx.deps, staffId: staff.id });
+  if (!s) return [];
+  if (!s.visits) return [t("plan.no-shortfall", { from: formatDay(s.from, t), to: formatDay(s.to, t) })];
+  const byClass = Object.entries(s.byClass)
+    .filter(([, n]) => n > 0)
+    .map(([c, n]) => `${classLabel(ctx, c)} ${n}`)
+    .join(" / ");
+  const names = await ctx.deps.db.customer.findMany({ where: { id: { in: s.customers.slice(0, 5).map((c) => c.customerId) } }, select: { id: true, name: true } });
+  const first = s.customers
+    .slice(0, 5)
+    .map((c) => names.find((n) => n.id === c.customerId)?.name)
+    .filter(Boolean)
+    .join(t("list.separator"));
+  return [t("plan.shortfall", { visits: s.visits, classes: byClass }), t("plan.shortfall-first", { names: first })];
+}
+
+async function planCommand(ctx: CommandContext): Promise<Reply> {
+  const { t, deps } = ctx;
+  const staff = ctx.staff!;
+  const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
+  if (!hasCustomers) return { text: t("today.not-a-manager") };
+  const now = today(deps);
+  const arg = (ctx.args[0] ?? "week").toLowerCase();
+  if (["week", "周", "本周", "这周"].includes(arg)) {
+    const from = startOfWeek(now);
+    const lines = await weekSummary(ctx, staff, from < now ? now : from, addDays(from, 6), "plan.week-title");
+    return { text: [...lines, t("plan.week-footer")].join("\n") };
+  }
+  if (["next", "下周"].includes(arg)) {
+    const from = addDays(startOfWeek(now), 7);
+    return { text: (await weekSummary(ctx, staff, from, addDays(from, 6), "plan.week-title")).join("\n") };
+  }
+  if (["month", "月", "本月"].includes(arg)) {
+    const from = startOfMonth(now);
+    const lines = await weekSummary(ctx, staff, now > from ? now : from, endOfMonth(now), "plan.month-title");
+    return { text: [...lines, ...(await shortfallLines(ctx, staff))].join("\n") };
+  }
+  const date = parseDateInput(arg, now);
+  if (!date) return { text: t("plan.usage") };
+  if (date < now) return { text: t("plan.past", { day: formatDay(date, t) }) };
+  if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) {
+    const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date });
+    return { text: t("plan.not-visit-day", { day: formatDay(date, t), next: next ? formatDay(next, t) : "—" }) };
+  }
+  return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header")).join("\n") };
+}
+
+async function skipCommand(ctx: CommandContext): Promise<Reply> {
+  const { t, deps } = ctx;
+  const staff = ctx.staff!;
+  const n = Number(ctx.args[0]);
+  if (!Number.isInteger(n) || n < 1) return { text: t("skip.usage") };
+  const now = today(deps);
+  const date = (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) ? now : await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+  if (!date) return { text: t("today.no-upcoming") };
+  const reason = ctx.args.slice(1).join(" ");
+  const result = await skipStop({ deps, staff, date, n, reason });
+  if (!result) return { text: t("skip.no-such-stop", { n, day: formatDay(date, t) }) };
+  return {
+    text: result.to
+      ? t("skip.moved", { n, name: result.customer.name, to: formatDay(result.to, t) })
+      : t("skip.no-room", { n, name: result.customer.name }),
+  };
+}
+
+async function offCommand(ctx: CommandContext): Promise<Reply> {
+  const { t, deps } = ctx;
+  const staff = ctx.staff!;
+  const now = today(deps);
+  const date = ctx.args[0] ? parseDateInput(ctx.args[0], now) : null;
+  if (!date) return { text: t("off.usage") };
+  if (date <= now) return { text: t("off.past", { day: formatDay(date, t) }) };
+  const plan = await takeDayOff({ deps, staff, date, reason: ctx.args.slice(1).join(" ") });
+  const lines = [t("off.done", { day: formatDay(date, t) })];
+  if (plan?.result.shortfall.visits) lines.push(t("off.shortfall", { visits: plan.result.shortfall.visits }));
+  else lines.push(t("off.replanned"));
+  return { text: lines.join("\n") };
+}
+
+export const planCommands: Command[] = [
+  { name: "today", aliases: ["今天", "今日"], helpKey: "help.today", run: todayFromPlan },
+  { name: "plan", aliases: ["计划"], helpKey: "help.plan", run: planCommand },
+  { name: "skip", aliases: ["改期"], helpKey: "help.skip", run: skipCommand },
+  { name: "off", aliases: ["请假"], helpKey: "help.off", run: offCommand },
+];

@@ -1,0 +1,321 @@
+import { addDays, addInterval } from "../../src/core/dates.ts";
+import { orderStops } from "../../src/modules/planning/route-ordering.ts";
+import {
+  checkPlan,
+  firstDueDate,
+  planVisits,
+  type PlanClass,
+  type PlanCustomer,
+  type PlanInput,
+  type PlanResult,
+} from "../../src/modules/planning/planner.ts";
+import { seededRandom } from "../../src/core/random.ts";
+
+export interface BenchSection {
+  name: string;
+  rows: Record<string, string | number>[];
+  summary: Record<string, number>;
+}
+
+/** Tobacco-retail classes as in the preset (src/config/policy.ts). */
+export const TOBACCO_CLASSES: PlanClass[] = [
+  { id: "assistance", visitEvery: { count: 2, unit: "week" }, priority: 0 },
+  { id: "core", visitEvery: { count: 2, unit: "week" }, priority: 1 },
+  { id: "potential", visitEvery: { count: 1, unit: "month" }, priority: 2 },
+  { id: "regular", visitEvery: { count: 2, unit: "month" }, priority: 3 },
+];
+
+/** Key-account classes: A monthly, B every 2 months, C no scheduled visits. */
+export const KEY_ACCOUNT_CLASSES: PlanClass[] = [
+  { id: "A", visitEvery: { count: 1, unit: "month" }, priority: 0 },
+  { id: "B", visitEvery: { count: 2, unit: "month" }, priority: 1 },
+  { id: "C", visitEvery: null, priority: 2 },
+];
+
+export const CENTER = { lat: 30.27, lng: 120.15 };
+
+
+export interface TerritoryOptions {
+  n: number;
+  seed: number;
+  from: string;
+  to: string;
+  /** Class shares in order; the last class takes the rest. Default tobacco: core 5%, assistance 7%, potential 25%, regular rest. */
+  mix?: { classId: string; share: number }[];
+  classes?: PlanClass[];
+  /** Side of the square area, km (default 17). */
+  sideKm?: number;
+  /** Share of customers in a few town clusters instead of uniform (default 0.5). */
+  clustered?: number;
+  /** Last visits drawn uniformly from the past N days (default 60); a share may be null. */
+  lastVisitDays?: number;
+  neverVisitedShare?: number;
+  visitDays?: number[];
+  dailyMinimum?: number;
+  dailyCap?: number;
+  daysOff?: string[];
+  start?: { lat: number; lng: number };
+}
+
+const TOBACCO_MIX = [
+  { classId: "core", share: 0.05 },
+  { classId: "assistance", share: 0.07 },
+  { classId: "potential", share: 0.25 },
+  { classId: "regular", share: 1 },
+];
+
+/** A seeded random territory around lat 30.27, lng 120.15. */
+export function generateTerritory(o: TerritoryOptions): PlanInput {
+  const rnd = seededRandom(o.seed);
+  const side = o.sideKm ?? 17;
+  const kmLat = 1 / 110.574;
+  const kmLng = 1 / (111.32 * Math.cos((CENTER.lat * Math.PI) / 180));
+  const mix = o.mix ?? TOBACCO_MIX;
+  const classIds: string[] = [];
+  for (let k = 0; k < mix.length - 1; k++) {
+    const cnt = Math.round(o.n * mix[k]!.share);
+    for (let i = 0; i < cnt && classIds.length < o.n; i++) classIds.push(mix[k]!.classId);
+  }
+  while (classIds.length < o.n) classIds.push(mix[mix.length - 1]!.classId);
+  // Shuffle classes over the customers.
+  for (let i = classIds.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [classIds[i], classIds[j]] = [classIds[j]!, classIds[i]!];
+  }
+  const towns = Array.from({ length: 6 }, () => ({ x: (rnd() - 0.5) * side * 0.8, y: (rnd() - 0.5) * side * 0.8 }));
+  const clustered = o.clustered ?? 0.5;
+  const gauss = () => {
+    const u = Math.max(1e-12, rnd());
+    const v = rnd();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  const customers: PlanCustomer[] = [];
+  for (let i = 0; i < o.n; i++) {
+    let x: number;
+    let y: number;
+    if (rnd() < clustered) {
+      const t = towns[Math.floor(rnd() * towns.length)]!;
+      x = Math.max(-side / 2, Math.min(side / 2, t.x + gauss() * 1.2));
+      y = Math.max(-side / 2, Math.min(side / 2, t.y + gauss() * 1.2));
+    } else {
+      x = (rnd() - 0.5) * side;
+      y = (rnd() - 0.5) * side;
+    }
+    const never = rnd() < (o.neverVisitedShare ?? 0);
+    const back = 1 + Math.floor(rnd() * (o.lastVisitDays ?? 60));
+    customers.push({
+      id: 1000 + i,
+      classId: classIds[i]!,
+      lat: CENTER.lat + y * kmLat,
+      lng: CENTER.lng + x * kmLng,
+      lastVisit: never ? null : addDays(o.from, -back),
+    });
+  }
+  return {
+    customers,
+    classes: o.classes ?? TOBACCO_CLASSES,
+    start: o.start ?? { ...CENTER },
+    visitDays: o.visitDays ?? [1, 3, 4],
+    dailyMinimum: o.dailyMinimum ?? 15,
+    dailyCap: o.dailyCap ?? 20,
+    daysOff: o.daysOff ?? [],
+    from: o.from,
+    to: o.to,
+  };
+}
+
+/**
+ * Baseline: the same visits dealt at random, load-balanced, over the same visit days, each day
+ * routed with the same orderStops. Returns total metres.
+ */
+export function randomBalancedMetres(input: PlanInput, result: PlanResult, seed = 7): number {
+  const rnd = seededRandom(seed);
+  const byId = new Map(input.customers.map((c) => [c.id, c]));
+  const visits: number[] = [];
+  const dates: string[] = [];
+  for (const d of result.days) {
+    const ids = d.customerIds.filter((id) => byId.has(id));
+    if (ids.length > 0) dates.push(d.date);
+    visits.push(...ids);
+  }
+  for (let i = visits.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [visits[i], visits[j]] = [visits[j]!, visits[i]!];
+  }
+  const buckets: number[][] = dates.map(() => []);
+  visits.forEach((id, k) => buckets[k % buckets.length]!.push(id));
+  let total = 0;
+  for (const b of buckets) {
+    // A customer drawn twice for the same day is visited once.
+    const stops = [...new Set(b)].map((id) => ({ id: String(id), lat: byId.get(id)!.lat, lng: byId.get(id)!.lng }));
+    if (stops.length > 0) total += orderStops(input.start, stops, { timeBudgetMs: 20, seed: 1 }).totalMetres;
+  }
+  return total;
+}
+
+/** Visit-day capacity of the horizon. */
+export function capacityOf(input: PlanInput): number {
+  const off = new Set(input.daysOff);
+  let n = 0;
+  for (let d = input.from; d <= input.to; d = addDays(d, 1)) {
+    const wd = new Date(`${d}T00:00:00Z`).getUTCDay() || 7;
+    if (input.visitDays.includes(wd) && !off.has(d)) n++;
+  }
+  return n * input.dailyCap;
+}
+
+/**
+ * A lower bound of the visits the horizon needs: every chain visit on the last visit day before
+ * its due date (fewest visits), one visit for every other customer (coverage).
+ */
+export function minimumVisits(input: PlanInput): number {
+  const off = new Set(input.daysOff);
+  const days: string[] = [];
+  for (let d = input.from; d <= input.to; d = addDays(d, 1)) {
+    const wd = new Date(`${d}T00:00:00Z`).getUTCDay() || 7;
+    if (input.visitDays.includes(wd) && !off.has(d)) days.push(d);
+  }
+  const classes = new Map(input.classes.map((c) => [c.id, c]));
+  let total = 0;
+  for (const c of input.customers) {
+    const iv = classes.get(c.classId)?.visitEvery ?? null;
+    let k = 0;
+    if (iv && days.length > 0) {
+      let due = firstDueDate(c.lastVisit, iv, input.from);
+      while (due <= input.to) {
+        const v = days.filter((d) => d <= due).pop() ?? days[0]!;
+        k++;
+        due = addInterval(v, iv);
+      }
+    }
+    total += Math.max(k, 1);
+  }
+  return total;
+}
+
+function round(v: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+interface Case {
+  label: string;
+  input: PlanInput;
+}
+
+function runCase(c: Case): Record<string, string | number> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const res = planVisits(c.input);
+  const ms = performance.now() - t0;
+  // CPU time of this process (user + system) tells the planner's cost apart from a busy machine.
+  const cpu = process.cpuUsage(cpu0);
+  const chk = checkPlan(c.input, res);
+  const base = randomBalancedMetres(c.input, res);
+  const visitDayLoads = res.days.map((d) => d.customerIds.length);
+  const minLoad = visitDayLoads.length ? Math.min(...visitDayLoads) : 0;
+  const maxLoad = visitDayLoads.length ? Math.max(...visitDayLoads) : 0;
+  const protectedShort = (res.shortfall.byClass["assistance"] ?? 0) + (res.shortfall.byClass["core"] ?? 0);
+  return {
+    case: c.label,
+    customers: c.input.customers.length,
+    cap: c.input.dailyCap,
+    capacity: capacityOf(c.input),
+    minVisits: minimumVisits(c.input),
+    required: res.stats.requiredVisits,
+    planned: res.stats.plannedVisits,
+    compliance: round(chk.compliance, 4),
+    coverage: round(chk.coverage, 4),
+    imbalance: chk.imbalance,
+    minDay: minLoad,
+    maxDay: maxLoad,
+    km: round(res.stats.totalMetres / 1000, 1),
+    baselineKm: round(base / 1000, 1),
+    kmRatio: round(res.stats.totalMetres / base, 3),
+    shortfall: res.shortfall.visits,
+    protectedShortfall: protectedShort,
+    violations: chk.violations.length,
+    ms: Math.round(ms),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  };
+}
+
+export async function runPlannerBench(): Promise<BenchSection[]> {
+  // 8 weeks starting on a Monday, Mon/Wed/Thu, minimum 15, cap 20.
+  const from = "2025-09-01";
+  const to = addDays(from, 8 * 7 - 1);
+  const sections: BenchSection[] = [];
+
+  const sizes: Case[] = [300, 450, 600].map((n) => ({
+    label: `${n} × 8 weeks`,
+    input: generateTerritory({ n, seed: 42 + n, from, to }),
+  }));
+  // Warm-up (JIT) on a small case, not reported.
+  planVisits(generateTerritory({ n: 120, seed: 1, from, to }));
+  const rows = sizes.map(runCase);
+  sections.push({
+    name: "planner: tobacco territories, 8 weeks, Mon/Wed/Thu, min 15, cap 20",
+    rows,
+    summary: summarise(rows),
+  });
+
+  // Two calendar months (the caller's default horizon: first of this month .. end of next).
+  const months: Case[] = [
+    { label: "300 × Sep–Oct", input: generateTerritory({ n: 300, seed: 342, from: "2025-09-01", to: "2025-10-31" }) },
+    { label: "300 × Sep–Oct, uniform", input: generateTerritory({ n: 300, seed: 5, from: "2025-09-01", to: "2025-10-31", clustered: 0 }) },
+    {
+      label: "250 × Sep–Oct, Oct 1–3 off",
+      input: generateTerritory({ n: 250, seed: 257, from: "2025-09-01", to: "2025-10-31", daysOff: ["2025-10-01", "2025-10-02", "2025-10-03"] }),
+    },
+    {
+      label: "300 × Sep–Oct, Oct 1–3 off",
+      input: generateTerritory({ n: 300, seed: 307, from: "2025-09-01", to: "2025-10-31", daysOff: ["2025-10-01", "2025-10-02", "2025-10-03"] }),
+    },
+  ];
+  const monthRows = months.map(runCase);
+  sections.push({ name: "planner: two calendar months (Mon/Wed/Thu, min 15, cap 20)", rows: monthRows, summary: summarise(monthRows) });
+
+  // Over capacity: 600 customers with larger caps.
+  const capRows = [20, 25, 30].map((cap) =>
+    runCase({ label: `600 × 8 weeks, cap ${cap}`, input: generateTerritory({ n: 600, seed: 642, from, to, dailyCap: cap }) }),
+  );
+  sections.push({ name: "planner: 600 customers, daily cap 20/25/30", rows: capRows, summary: summarise(capRows) });
+
+  // Key account: A monthly, B every 2 months, C coverage only.
+  const kaRows = [120, 240].map((n) =>
+    runCase({
+      label: `key-account ${n} × 8 weeks`,
+      input: generateTerritory({
+        n,
+        seed: 99 + n,
+        from,
+        to,
+        classes: KEY_ACCOUNT_CLASSES,
+        mix: [
+          { classId: "A", share: 0.1 },
+          { classId: "B", share: 0.2 },
+          { classId: "C", share: 1 },
+        ],
+        lastVisitDays: 90,
+        neverVisitedShare: 0.1,
+      }),
+    }),
+  );
+  sections.push({ name: "planner: key-account territories (C = coverage only)", rows: kaRows, summary: summarise(kaRows) });
+  return sections;
+}
+
+function summarise(rows: Record<string, string | number>[]): Record<string, number> {
+  const num = (k: string) => rows.map((r) => Number(r[k]));
+  return {
+    minCompliance: Math.min(...num("compliance")),
+    minCoverage: Math.min(...num("coverage")),
+    maxImbalance: Math.max(...num("imbalance")),
+    maxKmRatio: Math.max(...num("kmRatio")),
+    shortfallVisits: num("shortfall").reduce((a, b) => a + b, 0),
+    protectedShortfall: num("protectedShortfall").reduce((a, b) => a + b, 0),
+    violations: num("violations").reduce((a, b) => a + b, 0),
+    maxMs: Math.max(...num("ms")),
+    maxCpuMs: Math.max(...num("cpuMs")),
+  };
+}
