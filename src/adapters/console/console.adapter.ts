@@ -26,11 +26,12 @@ export class ConsoleAdapter implements ChatPort {
   ) {}
 
   async send(_to: ChatAddress, reply: Reply): Promise<void> {
+    // A pushed message (a reminder) is what a bare number now answers.
+    this.lastChoices = reply.choices?.length ? reply.choices : undefined;
     this.print(reply);
   }
 
   private print(reply: Reply): void {
-    if (reply.choices?.length) this.lastChoices = reply.choices;
     this.opts.output.write(renderConsoleReply(reply) + "\n\n");
   }
 
@@ -58,6 +59,9 @@ export class ConsoleAdapter implements ChatPort {
             isAction: resolved.isAction,
           };
           const replies = await this.opts.router.handle(msg);
+          // Numbers answer the options of this answer only: after a reply without options (a
+          // list, a confirmation) a bare "3" is text again, e.g. stop 3 of /today.
+          this.lastChoices = [...replies].reverse().find((r) => r.choices?.length)?.choices;
           for (const r of replies) this.print(r);
           prompt();
         });

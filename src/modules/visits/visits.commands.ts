@@ -1,0 +1,138 @@
+import type { Reply } from "../../core/chat.ts";
+import { localParts } from "../../core/dates.ts";
+import { formatDay } from "../../core/format.ts";
+import { normalizeInput } from "../../core/forms/form-input.ts";
+import type { HookContext } from "../../core/forms/form-router.ts";
+import type { Command, CommandContext } from "../../core/router.ts";
+import type { Staff } from "../../generated/prisma/client.ts";
+import { totalSuggestedOrder } from "./inventory.ts";
+import { startEditForm, startLogForm, type StartContext } from "./visit.dialog.ts";
+import { daySummary, dayStops, findEditable, undoLastLog, UNDO_WINDOW_MS } from "./visits.service.ts";
+
+function startContext(ctx: CommandContext | (HookContext & { staff: Staff })): StartContext {
+  return { deps: ctx.deps, t: ctx.t, locale: ctx.locale, msg: ctx.msg, staff: ctx.staff! };
+}
+
+function time(ctx: Pick<CommandContext, "deps">, d: Date): string {
+  const p = localParts(d, ctx.deps.policy.timeZone);
+  return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+}
+
+/** "3", "第3站", "3号" → 3. */
+export function stopNumberOf(text: string): number | null {
+  const m = /^第?\s*(\d{1,3})\s*(?:站|号|家)?$/.exec(normalizeInput(text));
+  return m ? Number(m[1]) : null;
+}
+
+async function noCustomers(ctx: CommandContext): Promise<Reply | null> {
+  const n = await ctx.deps.db.customer.count({ where: { managerId: ctx.staff!.id, active: true } });
+  return n ? null : { text: ctx.t("today.not-a-manager") };
+}
+
+/** Starts the visit form for stop `n` of the list the manager sees in /today. */
+export async function startFromStop(ctx: CommandContext | (HookContext & { staff: Staff }), n: number, origin: string): Promise<Reply[]> {
+  const { t } = ctx;
+  const day = await dayStops({ deps: ctx.deps, staff: ctx.staff! });
+  if (!day.stops.length) return [{ text: t("forms.visit.no-list") }];
+  const stop = day.stops[n - 1];
+  if (!stop) return [{ text: t("forms.visit.no-such-stop", { n, count: day.stops.length }) }];
+  return startLogForm(startContext(ctx), { form: "visit", stop, origin });
+}
+
+/**
+ * Text that is no command and no form answer: a bare stop number ("3", "第3站") starts the visit form
+ * for that stop — the same as replying to the evening reminder with the number.
+ */
+export async function stopNumberIdle(ctx: HookContext & { staff: Staff }): Promise<Reply[] | null> {
+  const n = stopNumberOf(ctx.msg.text);
+  if (n === null) return null;
+  const customers = await ctx.deps.db.customer.count({ where: { managerId: ctx.staff.id, active: true } });
+  if (!customers) return null;
+  return startFromStop(ctx, n, "stop");
+}
+
+async function logCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
+  const none = await noCustomers(ctx);
+  if (none) return none;
+  const n = stopNumberOf(ctx.rest);
+  if (n !== null) return startFromStop(ctx, n, "command");
+  return startLogForm(startContext(ctx), { form: "visit", input: ctx.rest || undefined });
+}
+
+async function callCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
+  const none = await noCustomers(ctx);
+  if (none) return none;
+  return startLogForm(startContext(ctx), { form: "call", input: ctx.rest || undefined });
+}
+
+async function undoCommand(ctx: CommandContext): Promise<Reply> {
+  const { t } = ctx;
+  const r = await undoLastLog({ deps: ctx.deps, staff: ctx.staff! });
+  if (!r) return { text: t("forms.undo.nothing", { minutes: UNDO_WINDOW_MS / 60000 }) };
+  const what = t(r.kind === "call" ? "forms.undo.call" : "forms.undo.visit", { name: r.customer.name, time: time(ctx, r.visit.visitedAt) });
+  const lines = [t("forms.undo.done", { what })];
+  if (r.complaintsRemoved) lines.push(t("forms.undo.complaints", { n: r.complaintsRemoved }));
+  if (r.planRestored) lines.push(t("forms.undo.plan"));
+  return { text: lines.join("\n") };
+}
+
+async function editCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
+  const { t } = ctx;
+  const n = ctx.rest ? stopNumberOf(ctx.rest) : null;
+  if (ctx.rest && n === null) return { text: t("forms.edit.usage") };
+  const visit = await findEditable({ deps: ctx.deps, staff: ctx.staff!, stopNo: n ?? undefined });
+  if (!visit) return { text: t(n ? "forms.edit.no-stop-log" : "forms.edit.nothing", { n: n ?? "" }) };
+  const replies = await startEditForm(startContext(ctx), visit);
+  return replies ?? { text: t("forms.edit.not-editable") };
+}
+
+async function summaryCommand(ctx: CommandContext): Promise<Reply> {
+  const { t, deps } = ctx;
+  const staff = ctx.staff!;
+  const s = await daySummary({ deps, staff });
+  const lines = [t("forms.summary.title", { day: formatDay(s.date, t) })];
+  if (s.isVisitDay && s.planned) lines.push(t("forms.summary.visits-plan", { done: s.planDone, planned: s.planned, visits: s.visits.length }));
+  else lines.push(t("forms.summary.visits", { visits: s.visits.length }));
+  const target = deps.policy.phoneContactsPerDay;
+  lines.push(target ? t("forms.summary.calls-target", { n: s.calls.length, target }) : t("forms.summary.calls", { n: s.calls.length }));
+  if (s.inventory.length) {
+    const total = totalSuggestedOrder(s.inventory.flatMap((x) => x.lines));
+    lines.push(t("forms.summary.inventory", { total }));
+    for (const x of s.inventory) {
+      const parts = x.lines.map((l) => t("forms.inventory.summary-line", { product: l.product, suggested: l.suggestedOrder }));
+      lines.push(`  · ${x.customer.name}：${parts.join(t("list.separator"))}`);
+    }
+  }
+  if (s.complaints.length) {
+    const open = s.complaints.filter((c) => c.status === "open");
+    lines.push(t("forms.summary.problems", { n: s.complaints.length, open: open.length, escalate: s.complaints.filter((c) => !c.canResolve).length }));
+    for (const c of s.complaints) {
+      const flag = c.status !== "open" ? t("forms.summary.problem-resolved") : c.canResolve ? t("forms.summary.problem-self") : t("forms.summary.problem-escalated");
+      lines.push(`  · ${c.customer.name}：${c.text}（${flag}）`);
+    }
+  } else {
+    lines.push(t("forms.summary.no-problems"));
+  }
+  if (s.unlogged.length) {
+    lines.push(t("forms.summary.unlogged", { n: s.unlogged.length }));
+    for (const u of s.unlogged) lines.push(`  ${u.n}. ${u.customer.name}`);
+    lines.push(t("forms.summary.unlogged-hint"));
+    return { text: lines.join("\n") };
+  }
+  if (s.isVisitDay && s.planned) lines.push(t("forms.summary.all-logged"));
+  return { text: lines.join("\n") };
+}
+
+async function noForm(ctx: CommandContext): Promise<Reply> {
+  return { text: ctx.t("forms.no-open-form") };
+}
+
+export const visitCommands: Command[] = [
+  { name: "log", aliases: ["记录", "拜访"], helpKey: "help.log", run: logCommand },
+  { name: "call", aliases: ["电话"], helpKey: "help.call", run: callCommand },
+  { name: "summary", aliases: ["小结", "汇总"], helpKey: "help.summary", run: summaryCommand },
+  { name: "undo", aliases: ["撤销"], helpKey: "help.undo", run: undoCommand },
+  { name: "edit", aliases: ["修改"], helpKey: "help.edit", run: editCommand },
+  { name: "cancel", aliases: ["取消"], helpKey: "help.cancel", run: noForm },
+  { name: "back", aliases: ["返回"], run: noForm },
+];

@@ -1,0 +1,424 @@
+import { addDays, localDate, zonedInstant } from "../../core/dates.ts";
+import { AppError } from "../../core/errors.ts";
+import type { Tx } from "../../core/forms/form-types.ts";
+import type { AppDeps } from "../../core/router.ts";
+import type { Complaint, Customer, PlannedVisit, Staff, Visit } from "../../generated/prisma/client.ts";
+import { complaintKeyPrefix, openComplaint } from "../complaints/complaints.service.ts";
+import { planDayList, today } from "../planning/planning.service.ts";
+import { isVisitDay, nextVisitDay } from "../staff/staff.service.ts";
+import type { InventoryLine } from "./inventory.ts";
+
+/** A log can be undone this long after it was made. */
+export const UNDO_WINDOW_MS = 10 * 60_000;
+
+export const VISIT_MODES = ["field", "online", "phone"] as const;
+export type VisitMode = (typeof VISIT_MODES)[number];
+
+export interface ComplaintInput {
+  text: string;
+  category: string;
+  canResolve: boolean;
+  /** Set when editing a visit whose complaint already exists. */
+  id?: number;
+}
+
+/** What Visit.details holds (JSON). `kind` tells a visit from a phone contact (/call). */
+export interface VisitDetails {
+  kind: "visit" | "call";
+  formVersion?: number;
+  info?: string[];
+  brand?: { onShelf: boolean; refusal: string | null; repurchase: string | null }[];
+  inventory?: InventoryLine[];
+  market?: {
+    topics: string[];
+    demand?: { brand: string; quantity: number | null }[];
+    slowPrice?: string[];
+    customerChange?: string[];
+    neighbourhood?: string[];
+    services?: string[];
+    violation?: string[];
+  };
+  forecast?: { text: string; source: string | null }[];
+  complaints?: { id: number; text: string; category: string; canResolve: boolean }[];
+  manualSigned?: boolean;
+  keyAccount?: { supplier: string | null; price: string | null; concerns: string | null; keyPerson: string | null; nextVisit: string | null };
+  /** Plan entry booked for the next visit date (removed again by /undo). */
+  bookedPlannedVisitId?: number;
+  /** Call topic (phone contacts). */
+  topic?: string;
+  /** The form's raw answers, so /edit can reopen the form where it was. */
+  answers?: Record<string, unknown>;
+}
+
+export interface LogVisitInput {
+  customerId: number;
+  /** The plan entry the visit was started from (a stop of the list); else today's entry is looked up. */
+  plannedVisitId?: number | null;
+  mode: VisitMode;
+  durationMin: number | null;
+  notes: string;
+  details: VisitDetails;
+  complaints: ComplaintInput[];
+  nextVisitDate?: string | null;
+  keyPersonMet?: string | null;
+}
+
+export interface LoggedVisit {
+  visit: Visit;
+  customer: Customer;
+  /** The plan entry this log marked done (null when none). */
+  planned: PlannedVisit | null;
+  complaints: Complaint[];
+  booked: PlannedVisit | null;
+}
+
+export function parseDetails(visit: Pick<Visit, "details">): VisitDetails {
+  try {
+    const d = JSON.parse(visit.details) as Partial<VisitDetails>;
+    return { kind: "visit", ...d } as VisitDetails;
+  } catch {
+    return { kind: "visit" };
+  }
+}
+
+/** Logged through the bot (form or /call), as opposed to imported or seeded history. */
+const LOGGED = { details: { not: "{}" } } as const;
+
+async function ownCustomer(tx: Tx, staff: Staff, customerId: number): Promise<Customer> {
+  const customer = await tx.customer.findFirst({ where: { id: customerId, managerId: staff.id } });
+  if (!customer) throw new AppError("visit.customer", { message: `customer ${customerId} is not managed by ${staff.code}` });
+  return customer;
+}
+
+async function bookNextVisit(tx: Tx, staff: Staff, customerId: number, date: string, note: string): Promise<PlannedVisit | null> {
+  const existing = await tx.plannedVisit.findUnique({ where: { managerId_customerId_date: { managerId: staff.id, customerId, date } } });
+  if (existing) {
+    // Already on the plan that day: keep it through re-planning, but it was not created here.
+    await tx.plannedVisit.update({ where: { id: existing.id }, data: { booked: true, status: existing.status === "skipped" ? "planned" : existing.status } });
+    return null;
+  }
+  return tx.plannedVisit.create({ data: { managerId: staff.id, customerId, date, sequence: 999, booked: true, note } });
+}
+
+/**
+ * Records a visit: the Visit row, the customer's last visit, the plan entry (done), the complaints it
+ * raised (open, with their SLA deadline) and, for key accounts, the next visit booked on the plan.
+ * Runs inside the caller's transaction.
+ */
+export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; input: LogVisitInput; at: Date }): Promise<LoggedVisit> {
+  const { tx, deps, staff, input, at } = opts;
+  const customer = await ownCustomer(tx, staff, input.customerId);
+  const date = localDate(at, deps.policy.timeZone);
+  let planned: PlannedVisit | null = null;
+  if (input.plannedVisitId) {
+    planned = await tx.plannedVisit.findFirst({ where: { id: input.plannedVisitId, managerId: staff.id, customerId: customer.id } });
+  }
+  planned ??= await tx.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: customer.id, date, status: "planned" } });
+  // A stop already done (a second visit the same day) or moved away is not touched.
+  const linkPlan = planned && planned.status === "planned" ? planned : null;
+
+  const visit = await tx.visit.create({
+    data: {
+      customerId: customer.id,
+      managerId: staff.id,
+      visitedAt: at,
+      mode: input.mode,
+      durationMin: input.durationMin,
+      notes: input.notes,
+      details: JSON.stringify(input.details),
+      plannedVisitId: linkPlan?.id ?? null,
+      prevLastVisitAt: customer.lastVisitAt,
+      createdAt: at,
+      updatedAt: at,
+    },
+  });
+  const customerData: { lastVisitAt?: Date; keyPerson?: string } = {};
+  if (!customer.lastVisitAt || customer.lastVisitAt.getTime() < at.getTime()) customerData.lastVisitAt = at;
+  if (input.keyPersonMet && !customer.keyPerson.trim()) customerData.keyPerson = input.keyPersonMet;
+  const updatedCustomer = Object.keys(customerData).length ? await tx.customer.update({ where: { id: customer.id }, data: customerData }) : customer;
+  if (linkPlan) await tx.plannedVisit.update({ where: { id: linkPlan.id }, data: { status: "done" } });
+
+  const complaints = await createComplaints(tx, deps, staff, customer.id, visit.id, at, input.complaints);
+  const booked = input.nextVisitDate && input.nextVisitDate > date ? await bookNextVisit(tx, staff, customer.id, input.nextVisitDate, "next-visit") : null;
+  const details: VisitDetails = {
+    ...input.details,
+    complaints: complaints.map((c) => ({ id: c.id, text: c.text, category: c.category, canResolve: c.canResolve })),
+    ...(booked ? { bookedPlannedVisitId: booked.id } : {}),
+  };
+  const saved = await tx.visit.update({ where: { id: visit.id }, data: { details: JSON.stringify(details), updatedAt: at } });
+  return { visit: saved, customer: updatedCustomer, planned: linkPlan, complaints, booked };
+}
+
+async function createComplaints(tx: Tx, deps: AppDeps, staff: Staff, customerId: number, visitId: number, openedAt: Date, items: ComplaintInput[]): Promise<Complaint[]> {
+  const out: Complaint[] = [];
+  for (const c of items) {
+    // openComplaint sets the SLA deadline and pings the supervisor at once for "cannot resolve".
+    out.push(await openComplaint(tx, deps, { customerId, managerId: staff.id, openedAt, text: c.text, category: c.category, canResolve: c.canResolve, visitId }));
+  }
+  return out;
+}
+
+/**
+ * /edit: replaces what the visit recorded. Complaints already raised stay (their text and
+ * can-resolve flag follow the edit while nobody has acted on them); new ones are added; ones taken
+ * out of the form are removed if untouched.
+ */
+export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; visitId: number; input: LogVisitInput; at: Date }): Promise<LoggedVisit> {
+  const { tx, deps, staff, input, at } = opts;
+  const visit = await tx.visit.findFirst({ where: { id: opts.visitId, managerId: staff.id } });
+  if (!visit) throw new AppError("visit.gone", { message: `visit ${opts.visitId} is gone` });
+  const customer = await ownCustomer(tx, staff, visit.customerId);
+  const existing = await tx.complaint.findMany({ where: { visitId: visit.id }, include: { events: { select: { id: true } } } });
+  const untouched = (c: (typeof existing)[number]) => c.status === "open" && !c.acknowledgedAt && c.escalationLevel === 0 && c.events.length === 0;
+  const keptIds = new Set(input.complaints.filter((c) => c.id).map((c) => c.id!));
+  for (const c of existing) {
+    if (!keptIds.has(c.id) && untouched(c)) await tx.complaint.delete({ where: { id: c.id } });
+  }
+  const complaints: Complaint[] = [];
+  for (const c of input.complaints) {
+    const old = c.id ? existing.find((e) => e.id === c.id) : undefined;
+    if (old) {
+      complaints.push(untouched(old) ? await tx.complaint.update({ where: { id: old.id }, data: { text: c.text, category: c.category, canResolve: c.canResolve } }) : old);
+    } else {
+      complaints.push(...(await createComplaints(tx, deps, staff, customer.id, visit.id, visit.visitedAt, [c])));
+    }
+  }
+  const before = parseDetails(visit);
+  const date = localDate(visit.visitedAt, deps.policy.timeZone);
+  const booked = input.nextVisitDate && input.nextVisitDate > date ? await bookNextVisit(tx, staff, customer.id, input.nextVisitDate, "next-visit") : null;
+  const bookedId = booked?.id ?? before.bookedPlannedVisitId;
+  const details: VisitDetails = {
+    ...input.details,
+    complaints: complaints.map((c) => ({ id: c.id, text: c.text, category: c.category, canResolve: c.canResolve })),
+    ...(bookedId ? { bookedPlannedVisitId: bookedId } : {}),
+  };
+  if (input.keyPersonMet && !customer.keyPerson.trim()) await tx.customer.update({ where: { id: customer.id }, data: { keyPerson: input.keyPersonMet } });
+  const saved = await tx.visit.update({
+    where: { id: visit.id },
+    data: { mode: input.mode, durationMin: input.durationMin, notes: input.notes, details: JSON.stringify(details), updatedAt: at },
+  });
+  const planned = visit.plannedVisitId ? await tx.plannedVisit.findUnique({ where: { id: visit.plannedVisitId } }) : null;
+  return { visit: saved, customer, planned, complaints, booked };
+}
+
+/** Stores the form's answers on the visit, for /edit. */
+export async function saveFormAnswers(opts: { tx: Tx; visitId: number; answers: Record<string, unknown> }): Promise<void> {
+  const visit = await opts.tx.visit.findUniqueOrThrow({ where: { id: opts.visitId } });
+  await opts.tx.visit.update({ where: { id: visit.id }, data: { details: JSON.stringify({ ...parseDetails(visit), answers: opts.answers }) } });
+}
+
+/** A phone contact (/call): a Visit in phone mode that does not count as the customer's visit. */
+export async function logCall(opts: { tx: Tx; staff: Staff; customerId: number; topic: string; at: Date; editVisitId?: number }): Promise<{ visit: Visit; customer: Customer }> {
+  const { tx, staff, at } = opts;
+  const customer = await ownCustomer(tx, staff, opts.customerId);
+  const details: VisitDetails = { kind: "call", topic: opts.topic, answers: { customer: `c:${customer.id}`, topic: opts.topic } };
+  if (opts.editVisitId) {
+    const visit = await tx.visit.update({ where: { id: opts.editVisitId, managerId: staff.id }, data: { notes: opts.topic, details: JSON.stringify(details), updatedAt: at } });
+    return { visit, customer };
+  }
+  const visit = await tx.visit.create({
+    data: {
+      customerId: customer.id,
+      managerId: staff.id,
+      visitedAt: at,
+      mode: "phone",
+      durationMin: null,
+      notes: opts.topic,
+      details: JSON.stringify(details),
+      prevLastVisitAt: customer.lastVisitAt,
+      createdAt: at,
+      updatedAt: at,
+    },
+  });
+  return { visit, customer };
+}
+
+/** The manager's most recent log, if made within the undo window. */
+export async function findUndoable(opts: { deps: AppDeps; staff: Staff }): Promise<(Visit & { customer: Customer }) | null> {
+  const now = opts.deps.clock.now();
+  return opts.deps.db.visit.findFirst({
+    where: { managerId: opts.staff.id, ...LOGGED, createdAt: { gte: new Date(now.getTime() - UNDO_WINDOW_MS), lte: now } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    include: { customer: true },
+  });
+}
+
+export interface UndoResult {
+  visit: Visit;
+  customer: Customer;
+  kind: VisitDetails["kind"];
+  complaintsRemoved: number;
+  planRestored: boolean;
+}
+
+/**
+ * Reverts the last log (within 10 minutes): removes the visit and the complaints it raised, puts the
+ * customer's last visit and the plan entry back as they were. Null when there is nothing to undo.
+ */
+export async function undoLastLog(opts: { deps: AppDeps; staff: Staff }): Promise<UndoResult | null> {
+  const target = await findUndoable(opts);
+  if (!target) return null;
+  return opts.deps.db.$transaction(async (tx) => {
+    const details = parseDetails(target);
+    const { count } = await tx.visit.deleteMany({ where: { id: target.id } });
+    if (count !== 1) return null;
+    const raised = await tx.complaint.findMany({ where: { visitId: target.id }, select: { id: true } });
+    for (const c of raised) await tx.outbox.updateMany({ where: { key: { startsWith: complaintKeyPrefix(c.id) }, status: "pending" }, data: { status: "cancelled" } });
+    const removed = await tx.complaint.deleteMany({ where: { visitId: target.id } });
+    const customer = await tx.customer.findUniqueOrThrow({ where: { id: target.customerId } });
+    let restored = customer;
+    if (details.kind !== "call" && customer.lastVisitAt && customer.lastVisitAt.getTime() === target.visitedAt.getTime()) {
+      restored = await tx.customer.update({ where: { id: customer.id }, data: { lastVisitAt: target.prevLastVisitAt } });
+    }
+    let planRestored = false;
+    if (target.plannedVisitId) {
+      const r = await tx.plannedVisit.updateMany({ where: { id: target.plannedVisitId, status: "done" }, data: { status: "planned" } });
+      planRestored = r.count > 0;
+    }
+    if (details.bookedPlannedVisitId) await tx.plannedVisit.deleteMany({ where: { id: details.bookedPlannedVisitId, status: "planned" } });
+    return { visit: target, customer: restored, kind: details.kind, complaintsRemoved: removed.count, planRestored };
+  });
+}
+
+function dayBounds(date: string, timeZone: string): { gte: Date; lt: Date } {
+  return { gte: zonedInstant(date, "00:00", timeZone), lt: zonedInstant(addDays(date, 1), "00:00", timeZone) };
+}
+
+/** The log /edit reopens: stop `n` of today's list, else the manager's latest log today. */
+export async function findEditable(opts: { deps: AppDeps; staff: Staff; stopNo?: number }): Promise<(Visit & { customer: Customer }) | null> {
+  const { deps, staff } = opts;
+  const date = today(deps);
+  const where = { managerId: staff.id, ...LOGGED, visitedAt: dayBounds(date, deps.policy.timeZone) };
+  if (opts.stopNo) {
+    const stop = (await dayStops({ deps, staff })).stops[opts.stopNo - 1];
+    if (!stop) return null;
+    return deps.db.visit.findFirst({
+      where: { ...where, OR: [{ plannedVisitId: stop.plannedVisitId }, { customerId: stop.customer.id }] },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      include: { customer: true },
+    });
+  }
+  return deps.db.visit.findFirst({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], include: { customer: true } });
+}
+
+export interface DayStopRef {
+  /** 1-based number as shown by /today. */
+  n: number;
+  plannedVisitId: number;
+  customer: Customer;
+  done: boolean;
+}
+
+/**
+ * The stops the manager sees in /today (today's list on a visit day, else the next visit day's),
+ * numbered the same way, so "3" means the third line they saw.
+ */
+export async function dayStops(opts: { deps: AppDeps; staff: Staff }): Promise<{ date: string; isToday: boolean; stops: DayStopRef[] }> {
+  const { deps, staff } = opts;
+  const now = today(deps);
+  const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
+  if (!hasCustomers) return { date: now, isToday: true, stops: [] };
+  const visitDay = await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+  const date = visitDay ? now : await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+  if (!date) return { date: now, isToday: true, stops: [] };
+  const day = await planDayList({ deps, staff, date });
+  return {
+    date,
+    isToday: date === now,
+    stops: day.planned.map((p, i) => ({ n: i + 1, plannedVisitId: p.id, customer: p.customer, done: p.status === "done" })),
+  };
+}
+
+/** Today's stops not logged yet, numbered as in /today (for the evening reminder and /summary). */
+export async function unloggedStops(opts: { deps: AppDeps; staff: Staff }): Promise<DayStopRef[]> {
+  const day = await dayStops(opts);
+  return day.isToday ? day.stops.filter((s) => !s.done) : [];
+}
+
+/** Customers of the manager matching a name fragment or a code (best matches first). */
+export async function searchCustomers(opts: { deps: AppDeps; staff: Staff; text: string; limit?: number }): Promise<{ customers: Customer[]; more: boolean }> {
+  const { deps, staff } = opts;
+  const text = opts.text.trim();
+  const limit = opts.limit ?? 8;
+  if (!text) return { customers: [], more: false };
+  const base = { managerId: staff.id, active: true };
+  const byCode = await deps.db.customer.findFirst({ where: { ...base, code: text.toUpperCase() } });
+  if (byCode) return { customers: [byCode], more: false };
+  const exactName = await deps.db.customer.findMany({ where: { ...base, name: text }, take: limit + 1 });
+  if (exactName.length === 1) return { customers: exactName, more: false };
+  const or: object[] = [{ name: { contains: text } }];
+  if (/^[\w-]{3,}$/.test(text)) or.push({ code: { endsWith: text.toUpperCase() } });
+  const found = await deps.db.customer.findMany({ where: { ...base, OR: or }, orderBy: [{ name: "asc" }], take: limit + 1 });
+  return { customers: found.slice(0, limit), more: found.length > limit };
+}
+
+export interface DaySummary {
+  date: string;
+  isVisitDay: boolean;
+  planned: number;
+  planDone: number;
+  /** Visits (not /call contacts). */
+  visits: (Visit & { customer: Customer })[];
+  /** Phone contacts: /call and visits made by phone. */
+  calls: (Visit & { customer: Customer })[];
+  inventory: { customer: Customer; lines: InventoryLine[] }[];
+  complaints: (Complaint & { customer: Customer })[];
+  unlogged: DayStopRef[];
+}
+
+/** /summary: the day so far. */
+export async function daySummary(opts: { deps: AppDeps; staff: Staff }): Promise<DaySummary> {
+  const { deps, staff } = opts;
+  const date = today(deps);
+  const tz = deps.policy.timeZone;
+  const isDay = await isVisitDay({ db: deps.db, policy: deps.policy, staff, date });
+  const logs = await deps.db.visit.findMany({
+    where: { managerId: staff.id, visitedAt: dayBounds(date, tz) },
+    orderBy: [{ visitedAt: "asc" }, { id: "asc" }],
+    include: { customer: true },
+  });
+  const visits = logs.filter((v) => parseDetails(v).kind !== "call");
+  // A phone contact is any log made by phone (/call, or a visit logged in phone mode), as the
+  // daily phone-minimum reminder counts them.
+  const calls = logs.filter((v) => v.mode === "phone");
+  const inventory = visits
+    .map((v) => ({ customer: v.customer, lines: parseDetails(v).inventory ?? [] }))
+    .filter((x) => x.lines.length > 0);
+  const complaints = await deps.db.complaint.findMany({
+    where: { managerId: staff.id, OR: [{ visitId: { in: logs.map((v) => v.id) } }, { openedAt: dayBounds(date, tz) }] },
+    orderBy: { id: "asc" },
+    include: { customer: true },
+  });
+  const plannedRows = isDay ? await deps.db.plannedVisit.findMany({ where: { managerId: staff.id, date, status: { in: ["planned", "done"] } } }) : [];
+  return {
+    date,
+    isVisitDay: isDay,
+    planned: plannedRows.length,
+    planDone: plannedRows.filter((p) => p.status === "done").length,
+    visits,
+    calls,
+    inventory,
+    complaints,
+    unlogged: isDay ? await unloggedStops({ deps, staff }) : [],
+  };
+}
+
+/** Progress of today's plan, read inside the logging transaction. */
+export async function planProgress(tx: Tx, staff: Staff, date: string): Promise<{ done: number; total: number; next: { n: number; name: string } | null }> {
+  const rows = await tx.plannedVisit.findMany({
+    where: { managerId: staff.id, date, status: { in: ["planned", "done"] } },
+    orderBy: [{ sequence: "asc" }, { id: "asc" }],
+    include: { customer: { select: { name: true } } },
+  });
+  const i = rows.findIndex((r) => r.status === "planned");
+  return {
+    done: rows.filter((r) => r.status === "done").length,
+    total: rows.length,
+    next: i >= 0 ? { n: i + 1, name: rows[i]!.customer.name } : null,
+  };
+}
+
+/** Phone contacts logged today (any log in phone mode), read inside a transaction. */
+export async function callsToday(tx: Tx, deps: AppDeps, staff: Staff): Promise<number> {
+  return tx.visit.count({ where: { managerId: staff.id, mode: "phone", visitedAt: dayBounds(today(deps), deps.policy.timeZone) } });
+}
