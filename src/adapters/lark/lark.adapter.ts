@@ -1,0 +1,289 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import * as lark from "@larksuiteoapi/node-sdk";
+import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply } from "../../core/chat.ts";
+import type { Logger } from "../../core/logger.ts";
+import { markEventProcessed } from "../../core/processed-events.ts";
+import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
+import { isLocale, translator } from "../../i18n/i18n.ts";
+import { readBody, type WebhookServer } from "../http-server.ts";
+import { KeyedQueue, LruMap } from "../keyed-queue.ts";
+import { answer, type PlatformAdapter } from "../platform.ts";
+import { answeredCard, inboundText, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
+
+export interface LarkAdapterOptions {
+  appId: string;
+  appSecret: string;
+  /** "feishu" (open.feishu.cn), "lark" (open.larksuite.com) or a base URL (self-hosted, tests). */
+  domain: string;
+  /** Webhook: Lark posts signed, encrypted events to us. ws: we hold a long connection (WSClient). */
+  connection: "webhook" | "ws";
+  encryptKey?: string;
+  verificationToken?: string;
+  webhook?: { server: WebhookServer; path: string };
+  router: Router;
+  deps: AppDeps;
+}
+
+interface CardState {
+  text: string;
+  choices: Choice[];
+  answered?: string;
+}
+
+/** Lark's answer to a card tap: a toast and, when we still know the card, its updated version. */
+interface CardActionResponse {
+  toast?: { type: "success" | "info" | "warning" | "error"; content: string };
+  card?: { type: "raw"; data: unknown };
+}
+
+/** Rate-limit codes of the message API (app-wide and per chat), answered like HTTP 429. */
+const RATE_LIMIT_CODES = new Set([99991400, 230020]);
+/** Token problems the SDK recovers from by fetching a new tenant token. */
+const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668]);
+
+export function larkDomain(domain: string): lark.Domain | string {
+  if (domain === "feishu") return lark.Domain.Feishu;
+  if (domain === "lark") return lark.Domain.Lark;
+  return domain.replace(/\/+$/, "");
+}
+
+function sdkLogger(log: Logger): lark.Logger {
+  const text = (m: unknown[]) => m.flat().map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" ");
+  return {
+    error: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
+    warn: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
+    info: (...m: unknown[]) => log.info("lark sdk", { detail: text(m) }),
+    debug: () => undefined,
+    trace: () => undefined,
+  };
+}
+
+/**
+ * Lark / Feishu through the official SDK. Events are acknowledged at once and handled in a
+ * per-chat queue; replies with choices become interactive cards whose taps come back as
+ * `card.action.trigger` callbacks.
+ */
+export class LarkAdapter implements PlatformAdapter {
+  readonly platform = "lark" as const;
+  readonly client: lark.Client;
+  readonly dispatcher: lark.EventDispatcher;
+  private readonly queue = new KeyedQueue();
+  /** Cards we sent, by message id: to redraw them after a tap and to count a tap once. */
+  private readonly cards = new LruMap<string, CardState>(5000);
+  private botOpenId: string | undefined;
+  private ws: lark.WSClient | null = null;
+  private stopped: (() => void) | null = null;
+  private failed: ((err: Error) => void) | null = null;
+  private unroute: (() => void) | null = null;
+  private markReady: () => void = () => undefined;
+  /** Resolves once events are being received (webhook route up, or long connection started). */
+  ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
+
+  constructor(private readonly opts: LarkAdapterOptions) {
+    const logger = sdkLogger(opts.deps.log);
+    // Own token cache: the SDK's default one is process-wide, shared by every client of the same app id.
+    this.client = new lark.Client({ appId: opts.appId, appSecret: opts.appSecret, domain: larkDomain(opts.domain), logger, loggerLevel: lark.LoggerLevel.warn, cache: new lark.DefaultCache() });
+    this.dispatcher = new lark.EventDispatcher({ encryptKey: opts.encryptKey, verificationToken: opts.verificationToken, logger, loggerLevel: lark.LoggerLevel.warn }).register({
+      "im.message.receive_v1": (data) => {
+        // Acknowledge now (Lark wants an answer within a second and redelivers otherwise); work later.
+        this.onMessage(data as unknown as LarkMessageEvent);
+        return {};
+      },
+    });
+    this.dispatcher.register({ "card.action.trigger": (data: unknown) => this.onCardAction(data as CardActionEvent) } as Record<string, (data: unknown) => unknown>);
+  }
+
+  async run(): Promise<void> {
+    const { deps } = this.opts;
+    const stopped = new Promise<void>((resolve, reject) => {
+      this.stopped = resolve;
+      this.failed = reject;
+    });
+    // Checks the credentials (tenant token) and learns the bot's open_id for group @mentions.
+    const info = await this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({ url: "/open-apis/bot/v3/info", method: "GET" });
+    if (info.code) throw new Error(`Lark bot info failed: ${info.code} ${info.msg ?? ""}`);
+    this.botOpenId = info.bot?.open_id;
+    if (this.opts.connection === "ws") {
+      this.ws = new lark.WSClient({
+        appId: this.opts.appId,
+        appSecret: this.opts.appSecret,
+        domain: larkDomain(this.opts.domain),
+        logger: sdkLogger(deps.log),
+        loggerLevel: lark.LoggerLevel.warn,
+        onReady: () => deps.log.info("lark long connection open"),
+        // The SDK reconnects by itself; onError means it gave up, and the supervisor takes over.
+        onError: (err: Error) => this.failed?.(err),
+      } as ConstructorParameters<typeof lark.WSClient>[0]);
+      await this.ws.start({ eventDispatcher: this.dispatcher });
+    } else {
+      const hook = this.opts.webhook;
+      if (!hook) throw new Error("Lark webhook mode needs a webhook server");
+      this.unroute = hook.server.route(hook.path, (req, res) => this.handleHttp(req, res));
+      await hook.server.listen();
+    }
+    deps.log.info("lark ready", { connection: this.opts.connection, bot: info.bot?.app_name });
+    this.markReady();
+    try {
+      await stopped;
+    } finally {
+      this.ws?.close({ force: true });
+      this.ws = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unroute?.();
+    this.unroute = null;
+    this.stopped?.();
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    await this.queue.idle();
+  }
+
+  /** Resolves when every event received so far has been handled (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async send(to: ChatAddress, reply: Reply): Promise<void> {
+    const receive_id_type = receiveIdType(to.chatId);
+    const pieces = renderLark(reply);
+    for (const [i, piece] of pieces.entries()) {
+      let res: { code?: number; msg?: string; data?: { message_id?: string } };
+      try {
+        res = await this.client.im.message.create({ params: { receive_id_type }, data: { receive_id: to.chatId, msg_type: piece.msg_type, content: piece.content } });
+      } catch (err) {
+        throw larkSendError(err);
+      }
+      if (res.code) throw larkSendError(res);
+      const id = res.data?.message_id;
+      if (id && piece.msg_type === "interactive" && i === pieces.length - 1) {
+        const card = JSON.parse(piece.content) as { elements: { text?: { content?: string } }[] };
+        this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [] });
+      }
+    }
+  }
+
+  /**
+   * The webhook endpoint. Our own checks come first, on the raw body, because Lark signs the
+   * bytes it sent: signature = sha256(timestamp + nonce + encryptKey + body). A bad signature or
+   * verification token is answered 401 and never reaches the dispatcher.
+   */
+  async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const { encryptKey, verificationToken } = this.opts;
+    let plain: Record<string, unknown> = body;
+    if (typeof body.encrypt === "string") {
+      if (!encryptKey) return void res.writeHead(400).end();
+      try {
+        plain = JSON.parse(new lark.AESCipher(encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+    }
+    const header = (plain.header ?? {}) as Record<string, unknown>;
+    const token = header.token ?? plain.token;
+    if (plain.type === "url_verification") {
+      // The one-time URL check from the developer console; it carries the token but no signature.
+      if (verificationToken && token !== verificationToken) return void res.writeHead(401).end();
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ challenge: plain.challenge }));
+      return;
+    }
+    if (encryptKey && !validSignature(req.headers, raw, encryptKey)) {
+      this.opts.deps.log.warn("lark event with a bad signature rejected");
+      return void res.writeHead(401).end();
+    }
+    if (verificationToken && token !== verificationToken) {
+      this.opts.deps.log.warn("lark event with a wrong verification token rejected");
+      return void res.writeHead(401).end();
+    }
+    const data = Object.assign(Object.create({ headers: req.headers }) as object, body);
+    const result = await this.dispatcher.invoke(data, { needCheck: false });
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(typeof result === "object" && result !== null ? result : {}));
+  }
+
+  private onMessage(event: LarkMessageEvent): void {
+    const message = event.message;
+    const userId = event.sender?.sender_id?.open_id;
+    if (!message || !userId || event.sender?.sender_type === "app") return;
+    const text = inboundText(message, this.botOpenId);
+    if (text === null) return;
+    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id };
+    void this.queue.run(message.chat_id, async () => {
+      if (!(await markEventProcessed(this.opts.deps.db, "lark", msg.eventId!, this.opts.deps.clock.now()))) return;
+      await answer({ router: this.opts.router, port: this, msg, log: this.opts.deps.log });
+    }).catch((err) => this.opts.deps.log.error("lark message failed", { error: (err as Error).stack ?? String(err) }));
+  }
+
+  private async onCardAction(event: CardActionEvent): Promise<CardActionResponse> {
+    const log = this.opts.deps.log;
+    const userId = event.operator?.open_id ?? event.open_id;
+    const messageId = event.context?.open_message_id ?? event.open_message_id;
+    const chatId = event.context?.open_chat_id ?? userId;
+    const raw = event.action?.value;
+    const value = typeof raw === "string" ? raw : typeof raw === "object" && raw !== null ? (raw as { v?: unknown }).v : undefined;
+    if (!userId || !chatId || typeof value !== "string") return {};
+    const staff = await findStaffByIdentity(this.opts.deps.db, "lark", userId).catch(() => null);
+    const t = translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
+    const eventId = event.event_id ?? `${messageId}:${value}`;
+    if (!(await markEventProcessed(this.opts.deps.db, "lark", eventId, this.opts.deps.clock.now()))) return {};
+    const card = messageId ? this.cards.get(messageId) : undefined;
+    if (card?.answered !== undefined) return { toast: { type: "info", content: t("chat.already-answered") } };
+    const label = card?.choices.find((c) => c.value === value)?.label ?? value;
+    if (card) card.answered = label;
+    const msg: InboundMessage = { platform: "lark", chatId, userId, text: value, isAction: true, eventId };
+    void this.queue.run(chatId, () => answer({ router: this.opts.router, port: this, msg, log })).catch((err) => log.error("lark card action failed", { error: String(err) }));
+    return card ? { toast: { type: "success", content: `✅ ${label}` }, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast: { type: "success", content: `✅ ${label}` } };
+  }
+}
+
+interface LarkMessageEvent {
+  event_id?: string;
+  sender?: { sender_id?: { open_id?: string }; sender_type?: string };
+  message?: LarkMessage;
+}
+
+interface CardActionEvent {
+  event_id?: string;
+  operator?: { open_id?: string };
+  /** Old-style callbacks put these at the top level. */
+  open_id?: string;
+  open_message_id?: string;
+  action?: { value?: unknown; tag?: string };
+  context?: { open_message_id?: string; open_chat_id?: string };
+}
+
+function validSignature(headers: IncomingMessage["headers"], raw: string, encryptKey: string): boolean {
+  const timestamp = String(headers["x-lark-request-timestamp"] ?? "");
+  const nonce = String(headers["x-lark-request-nonce"] ?? "");
+  const signature = String(headers["x-lark-signature"] ?? "");
+  const expected = createHash("sha256").update(timestamp + nonce + encryptKey + raw).digest("hex");
+  return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+}
+
+/** What the outbox needs to know about a failed message API call (HTTP error or error code). */
+export function larkSendError(err: unknown): SendError {
+  if (err instanceof SendError) return err;
+  const e = (typeof err === "object" && err !== null ? err : {}) as { message?: string; code?: unknown; msg?: string; response?: { status?: number; data?: { code?: number; msg?: string }; headers?: Record<string, unknown> } };
+  const status = e.response?.status;
+  const code = typeof e.response?.data?.code === "number" ? e.response.data.code : typeof e.code === "number" ? e.code : undefined;
+  const message = e.response?.data?.msg ?? e.msg ?? e.message ?? String(err);
+  const describe = `lark ${status ?? ""}${code !== undefined ? ` code ${code}` : ""}: ${message}`.trim();
+  if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
+    const reset = Number(e.response?.headers?.["x-ogw-ratelimit-reset"]);
+    return new SendError(describe, { status: 429, retryAfterMs: Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000, cause: err });
+  }
+  if (code !== undefined && TOKEN_CODES.has(code)) return new SendError(describe, { status, cause: err });
+  if (status !== undefined && status >= 500) return new SendError(describe, { status, cause: err });
+  // Any other answer from Lark (bot not in the chat, user out of the app's scope, bad content) is final.
+  if (status !== undefined || code !== undefined) return new SendError(describe, { status: status ?? 400, permanent: true, cause: err });
+  return new SendError(`network: ${describe}`, { cause: err });
+}

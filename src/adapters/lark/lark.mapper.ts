@@ -1,0 +1,131 @@
+import type { Choice, Reply } from "../../core/chat.ts";
+import { doubleJsonBytes, splitText } from "../split.ts";
+import { keyboardRows } from "../layout.ts";
+
+/**
+ * The message API takes at most 30 KB for a card or rich-text body; the text budget leaves room
+ * for the card skeleton and the buttons.
+ */
+export const LARK_BODY_LIMIT = 30 * 1024;
+const SKELETON_BYTES = 2 * 1024;
+
+export interface LarkOutgoing {
+  msg_type: "post" | "interactive";
+  /** The JSON string the message API expects in `content`. */
+  content: string;
+}
+
+/** A card (JSON 1.0) as sent; every text is plain_text, so names are shown exactly as written. */
+export interface LarkCard {
+  config: { wide_screen_mode: boolean };
+  elements: Record<string, unknown>[];
+}
+
+const plain = (content: string) => ({ tag: "plain_text", content });
+
+function actionRows(choices: Choice[]): Record<string, unknown>[] {
+  return keyboardRows(choices, (c) => ({ tag: "button", text: plain(c.label), type: "default", value: { v: c.value } })).map((actions) => ({
+    tag: "action",
+    ...(actions.length === 3 ? { layout: "trisection" } : actions.length === 2 ? { layout: "bisected" } : {}),
+    actions,
+  }));
+}
+
+export function larkCard(text: string, choices: Choice[] = []): LarkCard {
+  return {
+    config: { wide_screen_mode: true },
+    elements: [{ tag: "div", text: plain(text) }, ...actionRows(choices)],
+  };
+}
+
+/** The card after a tap: same text, the chosen option noted, no buttons left to tap. */
+export function answeredCard(text: string, label: string): LarkCard {
+  return {
+    config: { wide_screen_mode: true },
+    elements: [{ tag: "div", text: plain(text) }, { tag: "note", elements: [plain(`✅ ${label}`)] }],
+  };
+}
+
+/**
+ * Rich text ("post") for replies without choices: its `text` elements are literal, unlike a text
+ * message where `<at user_id=…>` and markdown-like styles are interpreted.
+ */
+export function larkPost(text: string): Record<string, unknown> {
+  return { zh_cn: { content: text.split("\n").map((line) => [{ tag: "text", text: line }]) } };
+}
+
+/**
+ * Bytes a piece of text adds to the request body: JSON-escaped twice (content is a JSON string
+ * inside the JSON body), plus the paragraph wrapper each line gets in a post.
+ */
+export function larkTextBytes(s: string): number {
+  let newlines = 0;
+  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) newlines++;
+  return doubleJsonBytes(s) + newlines * PARAGRAPH_BYTES;
+}
+const PARAGRAPH_BYTES = doubleJsonBytes(JSON.stringify([{ tag: "text", text: "" }]) + ",");
+
+/** A Reply as Lark messages: posts for plain text, an interactive card (last piece) for choices. */
+export function renderLark(reply: Reply): LarkOutgoing[] {
+  const choices = reply.choices ?? [];
+  const buttonsBytes = choices.length ? doubleJsonBytes(JSON.stringify(actionRows(choices))) : 0;
+  const budget = Math.max(LARK_BODY_LIMIT - SKELETON_BYTES - buttonsBytes, 4096);
+  const pieces = splitText(reply.text || " ", budget, larkTextBytes);
+  return pieces.map((piece, i) =>
+    choices.length && i === pieces.length - 1
+      ? { msg_type: "interactive", content: JSON.stringify(larkCard(piece, choices)) }
+      : { msg_type: "post", content: JSON.stringify(larkPost(piece)) },
+  );
+}
+
+/** Which id type a chat id is: reminders go to a person's open_id, replies to the chat_id. */
+export function receiveIdType(chatId: string): "open_id" | "union_id" | "user_id" | "chat_id" {
+  if (chatId.startsWith("ou_")) return "open_id";
+  if (chatId.startsWith("on_")) return "union_id";
+  if (chatId.startsWith("oc_")) return "chat_id";
+  return "user_id";
+}
+
+export interface LarkMention {
+  key: string;
+  name?: string;
+  id?: { open_id?: string; user_id?: string; union_id?: string };
+}
+
+export interface LarkMessage {
+  message_id: string;
+  chat_id: string;
+  chat_type: string;
+  message_type: string;
+  content: string;
+  mentions?: LarkMention[];
+}
+
+/**
+ * The text of an incoming message addressed to the bot, or null. Private chats: any text or
+ * rich text. Groups: only when the bot is @mentioned (any mention when the bot's id is unknown).
+ * Mention placeholders (`@_user_1`) are removed for the bot and replaced by the name otherwise.
+ */
+export function inboundText(message: LarkMessage, botOpenId: string | undefined): string | null {
+  let text: string;
+  try {
+    const content = JSON.parse(message.content) as Record<string, unknown>;
+    if (message.message_type === "text") text = String(content.text ?? "");
+    else if (message.message_type === "post") text = postText(content);
+    else return null;
+  } catch {
+    return null;
+  }
+  const mentions = message.mentions ?? [];
+  const isBot = (m: LarkMention) => (botOpenId ? m.id?.open_id === botOpenId : true);
+  if (message.chat_type !== "p2p" && !mentions.some(isBot)) return null;
+  for (const m of mentions) text = text.split(m.key).join(isBot(m) ? "" : `@${m.name ?? ""}`);
+  return text.replace(/[ \t]+/g, " ").trim();
+}
+
+function postText(content: Record<string, unknown>): string {
+  // Received posts are { title, content: [[{tag, text}]] } (sometimes wrapped in a locale key).
+  const body = (Array.isArray(content.content) ? content : (Object.values(content).find((v) => typeof v === "object" && v !== null) ?? {})) as { title?: string; content?: { tag?: string; text?: string; user_id?: string }[][] };
+  const lines = (body.content ?? []).map((para) => para.map((el) => (el.tag === "at" ? (el.user_id ?? "") : (el.text ?? ""))).join(""));
+  return [body.title, ...lines].filter((l) => l !== undefined && l !== "").join("\n");
+}

@@ -1,0 +1,226 @@
+import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
+import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
+import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { SendError, type ChatAddress, type InboundMessage, type Reply } from "../../core/chat.ts";
+import { markEventProcessed } from "../../core/processed-events.ts";
+import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
+import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
+import type { WebhookServer } from "../http-server.ts";
+import { LruMap } from "../keyed-queue.ts";
+import { answer, type PlatformAdapter } from "../platform.ts";
+import { addressedText, decodeCallbackData, labelOfTapped, renderAnswered, renderTelegram } from "./telegram.mapper.ts";
+
+export interface TelegramAdapterOptions {
+  token: string;
+  router: Router;
+  deps: AppDeps;
+  /** Bot API server (default https://api.telegram.org): a self-hosted server, or a fake in tests. */
+  apiRoot?: string;
+  /** Webhook mode; without it the adapter long-polls. */
+  webhook?: { url: string; secret: string; server: WebhookServer };
+  /** getUpdates long-poll timeout in seconds (default 30). */
+  pollTimeoutSeconds?: number;
+  /** Outgoing rate limits (grammY throttler); `false` disables them. */
+  throttle?: APIThrottlerOptions | false;
+  autoRetry?: Partial<AutoRetryOptions>;
+  /** Skips getMe (tests that feed updates directly). */
+  botInfo?: UserFromGetMe;
+}
+
+const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+
+/**
+ * Bounds on what the Bot API allows: about 30 messages a second overall, 20 a minute into one
+ * group, and (in practice) a few a second into one private chat. Scheduled reminders are also
+ * spaced by the outbox dispatcher; these bounds keep interactive replies inside the limits too.
+ */
+export const DEFAULT_TELEGRAM_THROTTLE: APIThrottlerOptions = {
+  global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
+  group: { maxConcurrent: 1, minTime: 1000, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
+  out: { maxConcurrent: 1, minTime: 200 },
+};
+
+/**
+ * Waits in place only for short rate limits; a longer retry_after, a 5xx after two retries or a
+ * network error is thrown as a SendError so the outbox reschedules instead of holding a slot.
+ */
+export const DEFAULT_TELEGRAM_AUTO_RETRY: Partial<AutoRetryOptions> = {
+  maxRetryAttempts: 2,
+  maxDelaySeconds: 5,
+  rethrowHttpErrors: true,
+  rethrowInternalServerErrors: false,
+};
+
+/** Telegram through grammY: long polling or webhook, inline keyboards for choices. */
+export class TelegramAdapter implements PlatformAdapter {
+  readonly platform = "telegram" as const;
+  readonly bot: Bot;
+  /** Button values longer than callback_data allows, by hash. */
+  private readonly overflow = new LruMap<string, string>(5000);
+  /** Keyboards already answered ("chat:message"), so a double tap counts once. */
+  private readonly answered = new LruMap<string, true>(5000);
+  private stopped: (() => void) | null = null;
+  private abort: AbortController | null = null;
+  private unroute: (() => void) | null = null;
+
+  constructor(private readonly opts: TelegramAdapterOptions) {
+    this.bot = new Bot(opts.token, {
+      client: opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, "") } : {},
+      botInfo: opts.botInfo,
+    });
+    // The throttler goes first so that auto-retry (installed after it, so wrapping it) re-queues through it.
+    if (opts.throttle !== false) this.bot.api.config.use(apiThrottler(opts.throttle ?? DEFAULT_TELEGRAM_THROTTLE));
+    this.bot.api.config.use(autoRetry({ ...DEFAULT_TELEGRAM_AUTO_RETRY, ...opts.autoRetry }));
+    // grammY keeps long polling through errors (retrying every few seconds); say when it starts and ends.
+    let pollingFailing = false;
+    this.bot.api.config.use(async (prev, method, payload, signal) => {
+      if (method !== "getUpdates") return prev(method, payload, signal);
+      try {
+        const result = await prev(method, payload, signal);
+        if (result.ok && pollingFailing) opts.deps.log.warn("telegram polling recovered");
+        if (!result.ok && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: `${result.error_code} ${result.description}` });
+        pollingFailing = !result.ok;
+        return result;
+      } catch (err) {
+        if (!signal?.aborted && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: (err as Error).message });
+        pollingFailing = !signal?.aborted;
+        throw err;
+      }
+    });
+    this.bot.use(async (ctx, next) => {
+      // update_id is unique per bot; seen again after a restart (unconfirmed offset) or a webhook retry.
+      if (!(await markEventProcessed(opts.deps.db, "telegram", String(ctx.update.update_id), opts.deps.clock.now()))) return;
+      await next();
+    });
+    this.bot.on("message:text", (ctx) => this.onText(ctx));
+    this.bot.on("callback_query:data", (ctx) => this.onCallback(ctx));
+    this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: err.error instanceof Error ? err.error.message : String(err.error) }));
+  }
+
+  async run(): Promise<void> {
+    const { webhook, deps } = this.opts;
+    const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
+    // One getMe attempt, cancellable: grammY's own init retries network errors silently and forever,
+    // which would hide an unreachable API from the logs and the supervisor.
+    this.abort = new AbortController();
+    if (!this.bot.isInited()) this.bot.botInfo = await this.bot.api.getMe(this.abort.signal as Parameters<Bot["api"]["getMe"]>[0]);
+    if (webhook) {
+      await this.bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+      const handler = webhookCallback(this.bot, "http", { secretToken: webhook.secret, onTimeout: "return", timeoutMilliseconds: 9000 });
+      this.unroute = webhook.server.route(new URL(webhook.url).pathname, handler);
+      await webhook.server.listen();
+      deps.log.info("telegram webhook ready", { bot: this.bot.botInfo.username });
+      await stopped;
+      return;
+    }
+    await this.bot.start({
+      allowed_updates: [...ALLOWED_UPDATES],
+      timeout: this.opts.pollTimeoutSeconds ?? 30,
+      onStart: (me) => deps.log.info("telegram polling", { bot: me.username }),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.unroute?.();
+    this.unroute = null;
+    this.stopped?.();
+    this.abort?.abort();
+    if (this.bot.isRunning()) await this.bot.stop().catch(() => undefined);
+  }
+
+  async send(to: ChatAddress, reply: Reply): Promise<void> {
+    const { messages, overflow } = renderTelegram(reply);
+    for (const o of overflow) this.overflow.set(o.key, o.value);
+    for (const m of messages) {
+      try {
+        await this.bot.api.sendMessage(to.chatId, m.text, {
+          parse_mode: m.parse_mode,
+          reply_markup: m.reply_markup,
+          link_preview_options: { is_disabled: true },
+        });
+      } catch (err) {
+        throw telegramSendError(err);
+      }
+    }
+  }
+
+  private async translatorFor(userId: string): Promise<Translate> {
+    const staff = await findStaffByIdentity(this.opts.deps.db, "telegram", userId).catch(() => null);
+    return translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
+  }
+
+  private async onText(ctx: Context): Promise<void> {
+    const message = ctx.message!;
+    const text = addressedText({
+      text: message.text!,
+      chatType: message.chat.type,
+      botUsername: this.bot.botInfo.username,
+      replyToBot: message.reply_to_message?.from?.id === this.bot.botInfo.id,
+    });
+    if (text === null || !message.from) return;
+    await answer({ router: this.opts.router, port: this, msg: this.inbound(ctx, text, false), log: this.opts.deps.log });
+  }
+
+  private async onCallback(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery!;
+    const message = query.message;
+    const data = query.data!;
+    const log = this.opts.deps.log;
+    if (!message || !ctx.chat) {
+      await ctx.answerCallbackQuery().catch(() => undefined);
+      return;
+    }
+    const key = `${message.chat.id}:${message.message_id}`;
+    const t = await this.translatorFor(String(query.from.id));
+    if (this.answered.has(key)) {
+      await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
+      return;
+    }
+    const value = decodeCallbackData(data, (k) => this.overflow.get(k));
+    if (value === undefined) {
+      // A long value from before a restart: its payload is gone; ask for the command again.
+      await ctx.answerCallbackQuery({ text: t("chat.button-expired"), show_alert: true }).catch(() => undefined);
+      return;
+    }
+    this.answered.set(key, true);
+    await ctx.answerCallbackQuery().catch((err) => log.warn("answerCallbackQuery failed", { error: (err as Error).message }));
+    // Mark the choice on the message and drop the keyboard, so the history reads like a conversation.
+    const keyboard = "reply_markup" in message ? message.reply_markup?.inline_keyboard : undefined;
+    const label = labelOfTapped(keyboard as { text: string; callback_data?: string }[][] | undefined, data) ?? value;
+    const text = "text" in message && message.text ? renderAnswered(message.text, label) : null;
+    const edit = text
+      ? this.bot.api.editMessageText(message.chat.id, message.message_id, text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } })
+      : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
+    await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: (err as Error).message }));
+    await answer({ router: this.opts.router, port: this, msg: this.inbound(ctx, value, true), log });
+  }
+
+  private inbound(ctx: Context, text: string, isAction: boolean): InboundMessage {
+    const from = ctx.from!;
+    return {
+      platform: "telegram",
+      chatId: String(ctx.chat!.id),
+      userId: String(from.id),
+      userName: [from.first_name, from.last_name].filter(Boolean).join(" ") || from.username,
+      text,
+      isAction,
+      eventId: String(ctx.update.update_id),
+    };
+  }
+}
+
+/** What the outbox needs to know about a failed Bot API call. */
+export function telegramSendError(err: unknown): SendError {
+  if (err instanceof SendError) return err;
+  if (err instanceof GrammyError) {
+    const status = err.error_code;
+    const retryAfter = err.parameters?.retry_after;
+    if (status === 429) return new SendError(err.description, { status, retryAfterMs: (retryAfter ?? 1) * 1000, cause: err });
+    // 400 chat not found / bad request, 403 blocked by the user: sending again cannot help.
+    const permanent = status === 400 || status === 403 || status === 404;
+    return new SendError(err.description, { status, permanent, cause: err });
+  }
+  if (err instanceof HttpError) return new SendError(`network: ${err.message}`, { cause: err });
+  return new SendError(err instanceof Error ? err.message : String(err), { cause: err });
+}

@@ -1,0 +1,97 @@
+import { createHash } from "node:crypto";
+import type { Reply } from "../../core/chat.ts";
+import { keyboardRows } from "../layout.ts";
+import { splitText } from "../split.ts";
+
+/** Bot API: 1–4096 characters of text per message, 1–64 bytes of callback_data per button. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+export const TELEGRAM_CALLBACK_DATA_LIMIT = 64;
+
+export interface InlineButton {
+  text: string;
+  callback_data: string;
+}
+
+export interface TelegramOutgoing {
+  /** HTML, already escaped. */
+  text: string;
+  parse_mode: "HTML";
+  reply_markup?: { inline_keyboard: InlineButton[][] };
+}
+
+/** A button value too long for callback_data: the adapter keeps it under `key`. */
+export interface OverflowValue {
+  key: string;
+  value: string;
+}
+
+/** Escapes text for parse_mode HTML: only `&`, `<` and `>` are special there. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * Button payloads: the choice value itself when it fits in 64 bytes ("v:" prefix), else a
+ * short hash ("h:") the adapter resolves from memory.
+ */
+export function encodeCallbackData(value: string): { data: string; overflow?: OverflowValue } {
+  const direct = `v:${value}`;
+  if (Buffer.byteLength(direct) <= TELEGRAM_CALLBACK_DATA_LIMIT) return { data: direct };
+  const key = createHash("sha256").update(value).digest("base64url").slice(0, 24);
+  return { data: `h:${key}`, overflow: { key, value } };
+}
+
+export function decodeCallbackData(data: string, lookup: (key: string) => string | undefined): string | undefined {
+  if (data.startsWith("v:")) return data.slice(2);
+  if (data.startsWith("h:")) return lookup(data.slice(2));
+  return undefined;
+}
+
+/**
+ * A Reply as Telegram messages: text split at 4096 characters (between lines where possible),
+ * escaped for HTML, choices as an inline keyboard on the last piece.
+ */
+export function renderTelegram(reply: Reply): { messages: TelegramOutgoing[]; overflow: OverflowValue[] } {
+  const pieces = splitText(reply.text || " ", TELEGRAM_TEXT_LIMIT);
+  const overflow: OverflowValue[] = [];
+  const messages: TelegramOutgoing[] = pieces.map((p) => ({ text: escapeHtml(p), parse_mode: "HTML" }));
+  if (reply.choices?.length) {
+    const inline_keyboard = keyboardRows(reply.choices, (c) => {
+      const { data, overflow: o } = encodeCallbackData(c.value);
+      if (o) overflow.push(o);
+      return { text: c.label, callback_data: data };
+    });
+    messages[messages.length - 1]!.reply_markup = { inline_keyboard };
+  }
+  return { messages, overflow };
+}
+
+/**
+ * The message after a tap: its text (as Telegram returns it, plain) with the chosen option
+ * appended, and no keyboard. Null when the result would be too long: then only the keyboard goes.
+ */
+export function renderAnswered(originalText: string, label: string): string | null {
+  const plain = `${originalText}\n\n✅ ${label}`;
+  if (plain.length > TELEGRAM_TEXT_LIMIT) return null;
+  return `${escapeHtml(originalText)}\n\n✅ <b>${escapeHtml(label)}</b>`;
+}
+
+/** The label of the button whose callback_data was tapped, from the message's own keyboard. */
+export function labelOfTapped(keyboard: { text: string; callback_data?: string }[][] | undefined, data: string): string | undefined {
+  for (const row of keyboard ?? []) for (const b of row) if (b.callback_data === data) return b.text;
+  return undefined;
+}
+
+/**
+ * Text addressed to the bot. Private chats: everything. Groups: commands (not those addressed to
+ * another bot), messages mentioning the bot (mention removed) and replies to the bot.
+ */
+export function addressedText(opts: { text: string; chatType: string; botUsername: string; replyToBot: boolean }): string | null {
+  const { text, chatType, botUsername } = opts;
+  if (chatType === "private") return text;
+  const command = /^\/[\p{L}\p{N}_]+(?:@(\S+))?/u.exec(text);
+  if (command) return command[1] && command[1].toLowerCase() !== botUsername.toLowerCase() ? null : text;
+  const mention = new RegExp(`@${botUsername.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "i");
+  if (mention.test(text)) return text.replace(mention, "").replace(/\s+/g, " ").trim();
+  return opts.replyToBot ? text : null;
+}

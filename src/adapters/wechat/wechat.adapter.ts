@@ -1,0 +1,173 @@
+import type { Writable } from "node:stream";
+import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Message, type Wechaty } from "wechaty";
+import type { PuppetInterface } from "wechaty-puppet/impls";
+import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply } from "../../core/chat.ts";
+import { markEventProcessed } from "../../core/processed-events.ts";
+import type { AppDeps, Router } from "../../core/router.ts";
+import { KeyedQueue, LruMap } from "../keyed-queue.ts";
+import { answer, type PlatformAdapter } from "../platform.ts";
+import { isBareNumber, renderWechat, resolveNumberedInput } from "./wechat.mapper.ts";
+
+export interface WechatAdapterOptions {
+  /** A puppet package name (wechaty-puppet-service, wechaty-puppet-wechat4u, …) or an instance (tests). */
+  puppet: string | PuppetInterface;
+  puppetToken?: string;
+  /** Session name: wechaty keeps the login in `<name>.memory-card.json`. */
+  name?: string;
+  router: Router;
+  deps: AppDeps;
+  /** Where the login QR code is printed (the terminal). */
+  output?: Writable;
+  /** Minimum time between two sends; personal accounts get flagged for bursts. Default 1000 ms. */
+  minSendIntervalMs?: number;
+  /** Injected so tests run the spacing in virtual time. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** WeChat through wechaty: private chats and room @mentions, choices as numbered options. */
+export class WechatAdapter implements PlatformAdapter {
+  readonly platform = "wechat" as const;
+  bot: Wechaty | null = null;
+  private readonly queue = new KeyedQueue();
+  /** The last numbered options per chat, and (in rooms) whose question they answer. */
+  private readonly pending = new LruMap<string, { choices: Choice[]; userId?: string }>(5000);
+  private readonly replyingTo = new Map<string, string>();
+  private sendChain: Promise<unknown> = Promise.resolve();
+  private lastSendAt = -Infinity;
+  private stopped: (() => void) | null = null;
+  private markReady: () => void = () => undefined;
+  /** Resolves once wechaty has started (logging in may still be pending). */
+  ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
+
+  constructor(private readonly opts: WechatAdapterOptions) {}
+
+  async run(): Promise<void> {
+    const { deps } = this.opts;
+    const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
+    const bot = WechatyBuilder.build({
+      name: this.opts.name ?? "visitmate",
+      puppet: this.opts.puppet as never,
+      ...(this.opts.puppetToken ? { puppetOptions: { token: this.opts.puppetToken } } : {}),
+    });
+    this.bot = bot;
+    bot.on("scan", (qrcode, status) => void this.printQr(qrcode, status));
+    bot.on("login", (user) => deps.log.info("wechat logged in", { user: user.name() }));
+    bot.on("logout", (user) => deps.log.warn("wechat logged out", { user: user.name() }));
+    bot.on("error", (err: unknown) => deps.log.error("wechat error", { error: err instanceof Error ? err.message : String(err) }));
+    bot.on("message", (message) => this.onMessage(message));
+    try {
+      await bot.start();
+    } catch (err) {
+      this.bot = null;
+      await bot.stop().catch(() => undefined);
+      throw err;
+    }
+    deps.log.info("wechat started", { puppet: typeof this.opts.puppet === "string" ? this.opts.puppet : "instance" });
+    this.markReady();
+    await stopped;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped?.();
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    await this.queue.idle();
+    const bot = this.bot;
+    this.bot = null;
+    if (bot) await bot.stop().catch((err) => this.opts.deps.log.warn("wechat stop failed", { error: String(err) }));
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async send(to: ChatAddress, reply: Reply): Promise<void> {
+    await this.deliver(to.chatId, reply);
+  }
+
+  private async deliver(chatId: string, reply: Reply, mention?: string): Promise<void> {
+    const bot = this.bot;
+    if (!bot || !bot.isLoggedIn) throw new SendError("wechat: not logged in");
+    const isRoom = chatId.endsWith("@chatroom");
+    const target = isRoom ? await bot.Room.find({ id: chatId }) : await bot.Contact.find({ id: chatId });
+    if (!target) throw new SendError(`wechat: no ${isRoom ? "room" : "contact"} ${chatId}`, { status: 404, permanent: true });
+    if (reply.choices?.length) this.pending.set(chatId, { choices: reply.choices, userId: this.replyingTo.get(chatId) });
+    const mentionContact = isRoom && mention ? await bot.Contact.find({ id: mention }) : undefined;
+    for (const [i, text] of renderWechat(reply).entries()) {
+      await this.spaced(async () => {
+        try {
+          if (isRoom && mentionContact && i === 0) await (target as NonNullable<Awaited<ReturnType<typeof bot.Room.find>>>).say(text, mentionContact);
+          else await target.say(text);
+        } catch (err) {
+          throw new SendError(`wechat: ${(err as Error).message}`, { cause: err });
+        }
+      });
+    }
+  }
+
+  /** Every send of the process goes through here, at least `minSendIntervalMs` apart. */
+  private spaced<T>(task: () => Promise<T>): Promise<T> {
+    const interval = this.opts.minSendIntervalMs ?? 1000;
+    const sleep = this.opts.sleep ?? realSleep;
+    const now = this.opts.now ?? Date.now;
+    const run = this.sendChain.catch(() => undefined).then(async () => {
+      const wait = this.lastSendAt + interval - now();
+      if (wait > 0) await sleep(wait);
+      try {
+        return await task();
+      } finally {
+        this.lastSendAt = now();
+      }
+    });
+    this.sendChain = run;
+    return run;
+  }
+
+  private onMessage(message: Message): void {
+    if (message.self() || message.type() !== this.bot?.Message.Type.Text) return;
+    const room = message.room();
+    const talker = message.talker();
+    const chatId = room ? room.id : talker.id;
+    void this.queue
+      .run(chatId, async () => {
+        let text = message.text();
+        if (room) {
+          const pending = this.pending.get(chatId);
+          const answersUs = pending?.userId === talker.id && isBareNumber(text);
+          if (!(await message.mentionSelf()) && !answersUs) return;
+          if (!answersUs) text = await message.mentionText();
+        }
+        if (!(await markEventProcessed(this.opts.deps.db, "wechat", message.id, this.opts.deps.clock.now()))) return;
+        const resolved = resolveNumberedInput(text, this.pending.get(chatId)?.choices);
+        if (resolved.isAction) this.pending.delete(chatId);
+        const msg: InboundMessage = { platform: "wechat", chatId, userId: talker.id, userName: talker.name(), text: resolved.text, isAction: resolved.isAction, eventId: message.id };
+        this.replyingTo.set(chatId, talker.id);
+        try {
+          const port = room ? { platform: this.platform, send: (to: ChatAddress, r: Reply) => this.deliver(to.chatId, r, talker.id) } : this;
+          await answer({ router: this.opts.router, port, msg, log: this.opts.deps.log });
+        } finally {
+          this.replyingTo.delete(chatId);
+        }
+      })
+      .catch((err) => this.opts.deps.log.error("wechat message failed", { error: (err as Error).stack ?? String(err) }));
+  }
+
+  /** Puppets that log in by QR (wechat4u, …) emit `scan`: print it where the operator looks. */
+  private async printQr(qrcode: string, status: ScanStatus): Promise<void> {
+    if (status !== ScanStatus.Waiting && status !== ScanStatus.Timeout) return;
+    const out = this.opts.output ?? process.stdout;
+    const url = qrcodeValueToImageUrl(qrcode);
+    let art = "";
+    try {
+      // qrcode comes with wechaty (through file-box); the URL below works without it.
+      const name = "qrcode";
+      const qr = (await import(name)) as { toString(text: string, o: { type: "terminal"; small: boolean }): Promise<string> };
+      art = await qr.toString(qrcode, { type: "terminal", small: true });
+    } catch {
+      art = "";
+    }
+    out.write(`\nScan to log in to WeChat / 请用微信扫码登录：\n${art}\n${url}\n\n`);
+  }
+}

@@ -1,0 +1,178 @@
+import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface LarkSent {
+  receive_id_type: string;
+  receive_id: string;
+  msg_type: string;
+  content: Record<string, any>;
+  message_id: string;
+}
+
+type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+
+/**
+ * The part of Lark's open API the adapter uses, on 127.0.0.1: tenant token, bot info and the
+ * message API. Sent messages are recorded with their content parsed.
+ */
+export class FakeLarkApi {
+  readonly sent: LarkSent[] = [];
+  readonly tokenRequests: Record<string, unknown>[] = [];
+  /** Every path requested, in order. */
+  readonly paths: string[] = [];
+  readonly botOpenId = "ou_bot0000000000000000000000000001";
+  private server: Server | null = null;
+  private nextId = 1;
+  private failures: Failure[] = [];
+  url = "";
+
+  constructor(private readonly creds: { appId: string; appSecret: string }) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) =>
+      void this.handle(req).then(({ status, body, headers }) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body))),
+    );
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  failNext(failure: Failure): void {
+    this.failures.push(failure);
+  }
+
+  to(receiveId: string): LarkSent[] {
+    return this.sent.filter((s) => s.receive_id === receiveId);
+  }
+
+  /** The plain text of a sent message (post lines or the card's text). */
+  static textOf(s: LarkSent): string {
+    if (s.msg_type === "post") return (s.content.zh_cn.content as { text: string }[][]).map((p) => p.map((e) => e.text).join("")).join("\n");
+    return String(s.content.elements[0].text.content);
+  }
+
+  static buttons(s: LarkSent): { label: string; value: unknown }[] {
+    if (s.msg_type !== "interactive") return [];
+    return (s.content.elements as { tag: string; actions?: { text: { content: string }; value: unknown }[] }[])
+      .filter((e) => e.tag === "action")
+      .flatMap((e) => e.actions!.map((a) => ({ label: a.text.content, value: a.value })));
+  }
+
+  async waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; sent: ${this.sent.length}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** The next message to `receiveId` after index `from` that `match` accepts. */
+  async next(receiveId: string, from: number, match: (text: string, s: LarkSent) => boolean = () => true): Promise<{ msg: LarkSent; cursor: number }> {
+    let found: { msg: LarkSent; cursor: number } | null = null;
+    await this.waitFor(() => {
+      const list = this.to(receiveId);
+      for (let i = from; i < list.length; i++) {
+        if (match(FakeLarkApi.textOf(list[i]!), list[i]!)) {
+          found = { msg: list[i]!, cursor: i + 1 };
+          return true;
+        }
+      }
+      return false;
+    }, `a matching message to ${receiveId} after #${from}`);
+    return found!;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown>; headers?: Record<string, string> }> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    const url = new URL(req.url ?? "/", "http://x");
+    this.paths.push(url.pathname);
+    if (url.pathname === "/open-apis/auth/v3/tenant_access_token/internal") {
+      this.tokenRequests.push(body);
+      if (body.app_id !== this.creds.appId || body.app_secret !== this.creds.appSecret) return { status: 200, body: { code: 10014, msg: "app secret invalid" } };
+      return { status: 200, body: { code: 0, msg: "ok", tenant_access_token: "t-fake-token", expire: 7200 } };
+    }
+    if (req.headers.authorization !== "Bearer t-fake-token") return { status: 400, body: { code: 99991663, msg: "Invalid access token" } };
+    if (url.pathname === "/open-apis/bot/v3/info") return { status: 200, body: { code: 0, msg: "ok", bot: { app_name: "VisitMate", open_id: this.botOpenId, activate_status: 2 } } };
+    if (url.pathname === "/open-apis/im/v1/messages" && req.method === "POST") {
+      const failure = this.failures.shift();
+      if (failure) return failure;
+      const message_id = `om_${String(this.nextId++).padStart(6, "0")}`;
+      this.sent.push({ receive_id_type: url.searchParams.get("receive_id_type") ?? "", receive_id: body.receive_id, msg_type: body.msg_type, content: JSON.parse(body.content), message_id });
+      return { status: 200, body: { code: 0, msg: "success", data: { message_id, chat_id: body.receive_id } } };
+    }
+    return { status: 404, body: { code: 404, msg: "not found" } };
+  }
+}
+
+/** Lark's event encryption: AES-256-CBC, key sha256(encryptKey), body {encrypt: base64(iv + cipher)}. */
+export function encryptEvent(payload: unknown, encryptKey: string): string {
+  const key = createHash("sha256").update(encryptKey).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv("aes-256-cbc", key, iv);
+  const encrypted = Buffer.concat([cipher.update(JSON.stringify(payload), "utf8"), cipher.final()]);
+  return JSON.stringify({ encrypt: Buffer.concat([iv, encrypted]).toString("base64") });
+}
+
+/** Posts an event the way Lark does: encrypted body, signature over timestamp + nonce + key + body. */
+export async function postLarkEvent(url: string, payload: unknown, opts: { encryptKey: string; badSignature?: boolean }): Promise<{ status: number; body: any }> {
+  const body = encryptEvent(payload, opts.encryptKey);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = randomBytes(8).toString("hex");
+  let signature = createHash("sha256").update(timestamp + nonce + opts.encryptKey + body).digest("hex");
+  if (opts.badSignature) signature = createHash("sha256").update("forged" + body).digest("hex");
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-lark-request-timestamp": timestamp, "x-lark-request-nonce": nonce, "x-lark-signature": signature },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+let seq = 0;
+export function messageEvent(opts: { token: string; openId: string; chatId: string; text: string; chatType?: "p2p" | "group"; mentions?: { key: string; open_id: string; name: string }[]; eventId?: string }): Record<string, unknown> {
+  seq++;
+  return {
+    schema: "2.0",
+    header: { event_id: opts.eventId ?? `ev_msg_${Date.now()}_${seq}`, event_type: "im.message.receive_v1", create_time: String(Date.now()), token: opts.token, app_id: "cli_a1b2c3d4e5f60718", tenant_key: "tenant" },
+    event: {
+      sender: { sender_id: { open_id: opts.openId, union_id: `on_${opts.openId}`, user_id: "u1" }, sender_type: "user", tenant_key: "tenant" },
+      message: {
+        message_id: `om_in_${seq}`,
+        create_time: String(Date.now()),
+        chat_id: opts.chatId,
+        chat_type: opts.chatType ?? "p2p",
+        message_type: "text",
+        content: JSON.stringify({ text: opts.text }),
+        mentions: (opts.mentions ?? []).map((m) => ({ key: m.key, id: { open_id: m.open_id }, name: m.name, tenant_key: "tenant" })),
+      },
+    },
+  };
+}
+
+export function cardActionEvent(opts: { token: string; openId: string; chatId: string; messageId: string; value: unknown; eventId?: string }): Record<string, unknown> {
+  seq++;
+  return {
+    schema: "2.0",
+    header: { event_id: opts.eventId ?? `ev_card_${Date.now()}_${seq}`, event_type: "card.action.trigger", create_time: String(Date.now()), token: opts.token, app_id: "cli_a1b2c3d4e5f60718", tenant_key: "tenant" },
+    event: {
+      operator: { tenant_key: "tenant", open_id: opts.openId, union_id: `on_${opts.openId}` },
+      token: "c-card-update-token",
+      action: { value: opts.value, tag: "button" },
+      host: "im_message",
+      context: { open_message_id: opts.messageId, open_chat_id: opts.chatId },
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What the bot asked the Bot API to do (sendMessage, editMessageText, …). */
+export interface ApiCall {
+  method: string;
+  payload: Record<string, any>;
+}
+
+export interface FakeUser {
+  id: number;
+  first_name: string;
+  username?: string;
+}
+
+type Failure = { error_code: number; description: string; parameters?: { retry_after?: number } };
+
+/**
+ * A Bot API server on 127.0.0.1 good enough for grammY: getMe, long polling (getUpdates holds
+ * briefly until an update arrives), webhooks, sendMessage and friends. Every call is recorded.
+ */
+export class FakeTelegram {
+  readonly calls: ApiCall[] = [];
+  readonly bot = { id: 777000, is_bot: true, first_name: "VisitMate", username: "visitmate_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+  private server: Server | null = null;
+  private updates: Record<string, any>[] = [];
+  private nextUpdateId = 1000;
+  private nextMessageId = 1;
+  private waiters: (() => void)[] = [];
+  private failures = new Map<string, Failure[]>();
+  url = "";
+
+  constructor(readonly token: string) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req).then((body) => res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" }).end(JSON.stringify(body))));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.waiters.splice(0)) w();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The next `times` calls of `method` fail with this answer. */
+  failNext(method: string, failure: Failure, times = 1): void {
+    this.failures.set(method, Array.from({ length: times }, () => failure));
+  }
+
+  private nextFailure(method: string): Failure | undefined {
+    const list = this.failures.get(method);
+    return list?.shift();
+  }
+
+  // ---- updates the "users" produce ----
+
+  pushUpdate(update: Record<string, any>): Record<string, any> {
+    const full = { update_id: this.nextUpdateId++, ...update };
+    this.updates.push(full);
+    for (const w of this.waiters.splice(0)) w();
+    return full;
+  }
+
+  /** Delivers an update again (a server that never saw it confirmed). */
+  redeliver(update: Record<string, any>): void {
+    this.updates.push(update);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  message(from: FakeUser, text: string, chat: Record<string, any> = { id: from.id, type: "private", first_name: from.first_name }): Record<string, any> {
+    return this.pushUpdate({ message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: { ...from, is_bot: false }, text, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] } : {}) } });
+  }
+
+  /** Taps the button whose label is `label` on a message the bot sent. */
+  tap(from: FakeUser, sent: ApiCall, label: string): Record<string, any> {
+    const button = (sent.payload.reply_markup?.inline_keyboard as { text: string; callback_data: string }[][]).flat().find((b) => b.text === label);
+    if (!button) throw new Error(`no button "${label}"`);
+    return this.tapData(from, sent, button.callback_data);
+  }
+
+  tapData(from: FakeUser, sent: ApiCall, data: string): Record<string, any> {
+    const message = { message_id: sent.payload.__message_id, date: 0, chat: { id: Number(sent.payload.chat_id), type: "private", first_name: from.first_name }, from: { ...this.bot }, text: sent.payload.__plain ?? sent.payload.text, reply_markup: sent.payload.reply_markup };
+    return this.pushUpdate({ callback_query: { id: `cb${this.nextUpdateId}`, from: { ...from, is_bot: false }, chat_instance: "ci", message, data } });
+  }
+
+  // ---- what the bot did ----
+
+  sent(chatId?: number | string): ApiCall[] {
+    return this.calls.filter((c) => c.method === "sendMessage" && (chatId === undefined || String(c.payload.chat_id) === String(chatId)));
+  }
+
+  /** Waits (bounded) until `check` is true. */
+  async waitFor(check: () => boolean, what = "condition", timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(", ")}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Waits until at least `n` messages went to the chat; returns the new ones after `from`. */
+  async waitForSent(chatId: number | string, n: number, from = 0): Promise<ApiCall[]> {
+    await this.waitFor(() => this.sent(chatId).length >= from + n, `${from + n} messages to ${chatId}`);
+    return this.sent(chatId).slice(from);
+  }
+
+  /**
+   * Waits for the next message to the chat (after index `from`) that `match` accepts; returns it
+   * and the index to continue from.
+   */
+  async next(chatId: number | string, from: number, match: (text: string, call: ApiCall) => boolean = () => true): Promise<{ call: ApiCall; cursor: number }> {
+    let found: { call: ApiCall; cursor: number } | null = null;
+    await this.waitFor(() => {
+      const sent = this.sent(chatId);
+      for (let i = from; i < sent.length; i++) {
+        if (match(String(sent[i]!.payload.__plain ?? sent[i]!.payload.text), sent[i]!)) {
+          found = { call: sent[i]!, cursor: i + 1 };
+          return true;
+        }
+      }
+      return false;
+    }, `a matching message to ${chatId} after #${from}`);
+    return found!;
+  }
+
+  private async handle(req: IncomingMessage): Promise<Record<string, any>> {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    if (!m) return { ok: false, error_code: 404, description: "Not Found" };
+    if (m[1] !== this.token) return { ok: false, error_code: 401, description: "Unauthorized" };
+    const method = m[2]!;
+    const payload = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    const failure = this.nextFailure(method);
+    if (failure) {
+      this.calls.push({ method: `${method}:failed`, payload });
+      return { ok: false, ...failure };
+    }
+    switch (method) {
+      case "getMe":
+        return { ok: true, result: this.bot };
+      case "deleteWebhook":
+      case "setWebhook":
+      case "answerCallbackQuery":
+        this.calls.push({ method, payload });
+        return { ok: true, result: true };
+      case "getUpdates":
+        return { ok: true, result: await this.getUpdates(payload) };
+      case "sendMessage": {
+        const message_id = this.nextMessageId++;
+        // Keep what Telegram would show (entities parsed away) for the tap helper.
+        const plain = String(payload.text).replace(/<\/?b>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+        this.calls.push({ method, payload: { ...payload, __message_id: message_id, __plain: plain } });
+        return { ok: true, result: { message_id, date: 0, chat: { id: Number(payload.chat_id), type: "private" }, from: this.bot, text: plain } };
+      }
+      case "editMessageText":
+      case "editMessageReplyMarkup":
+        this.calls.push({ method, payload });
+        return { ok: true, result: true };
+      default:
+        this.calls.push({ method, payload });
+        return { ok: true, result: true };
+    }
+  }
+
+  private async getUpdates(payload: Record<string, any>): Promise<Record<string, any>[]> {
+    const offset = Number(payload.offset ?? 0);
+    // Updates below the offset are confirmed: Telegram forgets them.
+    const pending = () => (this.updates = this.updates.filter((u) => u.update_id >= offset));
+    if (!pending().length && Number(payload.timeout ?? 0) > 0 && this.server) {
+      // Hold the long poll a little (not the full timeout), so stop() is quick.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return [...pending()].sort((a, b) => a.update_id - b.update_id).slice(0, Number(payload.limit ?? 100));
+  }
+}

@@ -1,0 +1,132 @@
+import { onTestFailed } from "vitest";
+import { createAppRouter } from "../../src/app.ts";
+import { loadPolicy, type TPolicy } from "../../src/config/policy.ts";
+import type { ChatPort } from "../../src/core/chat.ts";
+import { FakeClock } from "../../src/core/clock.ts";
+import { createLogger, type Logger } from "../../src/core/logger.ts";
+import { Dispatcher, enqueue, resolveRecipient } from "../../src/core/outbox.ts";
+import type { AppDeps, Router } from "../../src/core/router.ts";
+import type { Db } from "../../src/db/client.ts";
+import { seedDemoIfEmpty } from "../../src/modules/demo/demo.service.ts";
+import { createBindCode } from "../../src/modules/staff/binding.service.ts";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { openDb } from "../../src/db/client.ts";
+import type { TestDb } from "./db.ts";
+
+/** Monday 23 Nov 2026, 10:00 in Shanghai: a visit day of the demo manager 李明 (M001). */
+export const MONDAY_10AM = "2026-11-23T02:00:00Z";
+
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  msg: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface PlatformApp {
+  testDb: TestDb;
+  db: Db;
+  clock: FakeClock;
+  policy: TPolicy;
+  deps: AppDeps;
+  router: Router;
+  logs: LogLine[];
+  /** A one-time code for a staff member (default M001). */
+  bindCode(staffCode?: string): Promise<string>;
+  /** A scheduled reminder to the staff member, through the outbox to wherever they chose. */
+  remind(ports: Map<string, ChatPort>, text: string, staffCode?: string): Promise<{ platform: string; chatId: string }>;
+  close(): Promise<void>;
+}
+
+/** A recording logger: tests look at what was logged instead of printing it. */
+export function recordingLogger(lines: LogLine[]): Logger {
+  const at = (level: LogLine["level"]) => (msg: string, extra?: Record<string, unknown>) => void lines.push({ level, msg, extra });
+  return { info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+let template: Promise<string> | null = null;
+
+/**
+ * The demo company seeded once per test process into a template file (seeding takes seconds);
+ * each test then gets its own copy, so tests stay independent.
+ */
+function seededTemplate(policy: TPolicy): Promise<string> {
+  template ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "visitmate-template-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "template.db");
+    const db = await openDb(`file:${file}`);
+    await seedDemoIfEmpty({ db, policy, clock: new FakeClock(MONDAY_10AM) });
+    await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+    await db.$disconnect();
+    return file;
+  })();
+  return template;
+}
+
+async function copyOfTemplate(policy: TPolicy): Promise<TestDb> {
+  const source = await seededTemplate(policy);
+  const dir = mkdtempSync(path.join(tmpdir(), "visitmate-test-"));
+  const file = path.join(dir, "test.db");
+  copyFileSync(source, file);
+  const url = `file:${file}`;
+  const db = await openDb(url);
+  return {
+    db,
+    url,
+    dir,
+    async close() {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real SQLite file with the demo company, the real router, a fake clock. */
+export async function createPlatformApp(): Promise<PlatformApp> {
+  const policy = loadPolicy({ preset: "tobacco-retail" });
+  const testDb = await copyOfTemplate(policy);
+  const clock = new FakeClock(MONDAY_10AM);
+  const logs: LogLine[] = [];
+  const log = process.env.VISITMATE_TEST_LOG ? createLogger("info") : recordingLogger(logs);
+  // A failing test shows what the app logged (otherwise recorded silently).
+  onTestFailed(() => {
+    if (logs.length) console.error(`app log:\n${logs.map((l) => `  ${l.level} ${l.msg} ${l.extra ? JSON.stringify(l.extra) : ""}`).join("\n")}`);
+  });
+  const deps: AppDeps = { db: testDb.db, policy, clock, log };
+  const router = createAppRouter(deps);
+  return {
+    testDb,
+    db: testDb.db,
+    clock,
+    policy,
+    deps,
+    router,
+    logs,
+    async bindCode(staffCode = "M001") {
+      const created = await createBindCode({ db: testDb.db, clock, staffCode });
+      return created!.code;
+    },
+    async remind(ports, text, staffCode = "M001") {
+      const staff = (await testDb.db.staff.findUnique({ where: { code: staffCode } }))!;
+      const to = await resolveRecipient(testDb.db, staff);
+      if (!to) throw new Error("no recipient");
+      await enqueue({ db: testDb.db, key: `test-reminder:${staff.code}:${text}`, kind: "test-reminder", staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: { text }, clock });
+      const dispatcher = new Dispatcher({ db: testDb.db, ports, clock, log, maxAttempts: 1 });
+      const stats = await dispatcher.drainOnce();
+      if (stats.sent !== 1) throw new Error(`reminder not sent: ${JSON.stringify(stats)}; ${JSON.stringify(await testDb.db.outbox.findMany())}`);
+      return to;
+    },
+    close: () => testDb.close(),
+  };
+}
+
+/** Waits (bounded) until `check` holds. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
