@@ -5,15 +5,30 @@ import { createLogger, type Logger } from "./core/logger.ts";
 import { createRouter, type AppDeps, type Command, type Router } from "./core/router.ts";
 import { openDb, type Db } from "./db/client.ts";
 import { staffCommands } from "./modules/staff/staff.commands.ts";
-import { todayCommands } from "./modules/visits/today.commands.ts";
+import { bindingCommands } from "./modules/staff/binding.commands.ts";
+import { planCommands } from "./modules/planning/plan.commands.ts";
+import { FormEngine } from "./core/forms/form-engine.ts";
+import { formHooks, type ChatFormEnv } from "./core/forms/form-router.ts";
+import { visitForms } from "./modules/visits/visit.dialog.ts";
+import { stopNumberIdle, visitCommands } from "./modules/visits/visits.commands.ts";
+import { reminderCommands } from "./modules/reminders/reminders.commands.ts";
+import { complaintForms } from "./modules/complaints/complaint.dialog.ts";
+import { complaintCommands } from "./modules/complaints/complaints.commands.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
-  return [...todayCommands, ...staffCommands];
+  return [...planCommands, ...visitCommands, ...complaintCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
 export function createAppRouter(deps: AppDeps): Router {
-  return createRouter({ deps, commands: allCommands() });
+  // Every conversation form any module defines; an open form gets the text, commands ask first.
+  const forms = new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms] });
+  const router: Router = createRouter({
+    deps,
+    commands: allCommands(),
+    ...formHooks({ engine: forms, rerun: (msg) => router.handle(msg), idle: stopNumberIdle }),
+  });
+  return router;
 }
 
 export function policyFromEnv(env: TEnv): TPolicy {

@@ -1,9 +1,13 @@
 import type { Readable, Writable } from "node:stream";
 import { ConsoleAdapter, CONSOLE_CHAT_ID } from "./adapters/console/console.adapter.ts";
+import { startPlatforms, type PlatformRuntime } from "./adapters/platforms.ts";
 import { createAppContext, createAppRouter } from "./app.ts";
+import { platformsFromEnv } from "./config/env.ts";
+import type { ChatPort } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity } from "./core/router.ts";
 import { isLocale, translator } from "./i18n/i18n.ts";
+import { startScheduling } from "./jobs/runtime.ts";
 import { seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
 import { bindIdentity } from "./modules/staff/staff.service.ts";
 
@@ -13,6 +17,8 @@ export interface StartOptions {
   output?: Writable;
   clock?: Clock;
   interactive?: boolean;
+  /** Stops a run whose chat platforms keep it alive (tests; the process itself stops on SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -23,10 +29,23 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   const ctx = await createAppContext({ env: opts.env, clock: opts.clock });
   const output = opts.output ?? process.stdout;
   const input = opts.input ?? process.stdin;
+  let running: PlatformRuntime | null = null;
   try {
     const seeded = ctx.env.VISITMATE_DEMO ? await seedDemoIfEmpty(ctx) : false;
     const router = createAppRouter(ctx);
-    if (!ctx.env.VISITMATE_CONSOLE) return;
+    // ---- chat platforms: Telegram, Lark, WeChat run beside the terminal when their credentials are set ----
+    const platforms = (running = await startPlatforms({ config: platformsFromEnv(ctx.env), deps: ctx, router, output }));
+    if (!ctx.env.VISITMATE_CONSOLE) {
+      if (!platforms.adapters.length) return;
+      const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: platforms.ports }) : null;
+      try {
+        await platforms.untilShutdown(opts.signal);
+      } finally {
+        await scheduling?.stop();
+      }
+      return;
+    }
+    // ---- end chat platforms ----
 
     const console = new ConsoleAdapter({ router, input, output, interactive: opts.interactive });
     let me = await findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);
@@ -47,8 +66,19 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     if (seeded || isDemo) console.write(t("console.demo-notice"));
     console.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
     console.write("");
-    await console.run();
+
+    // Scheduled reminders: catch-up and triggers run in the background, sending through every
+    // channel of this process (the terminal is the "console" platform); the chat never waits.
+    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", console], ...platforms.ports]) }) : null;
+    try {
+      await console.run();
+      // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.
+      if (platforms.adapters.length && !opts.interactive) await platforms.untilShutdown(opts.signal);
+    } finally {
+      await scheduling?.stop();
+    }
   } finally {
+    await running?.stop();
     await ctx.db.$disconnect();
   }
 }

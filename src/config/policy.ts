@@ -67,6 +67,8 @@ const ZReminderSchema = z.object({
   catchUpUntil: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
   /** Optional reminders can be muted by the manager. */
   optional: z.boolean().default(true),
+  /** Full 5-field cron expression replacing the reminder's default days and `time` (company time zone). */
+  cron: z.string().optional(),
 });
 
 export const ZPolicySchema = z
@@ -95,7 +97,9 @@ export const ZPolicySchema = z
           workingDays: z.array(z.number().int().min(1).max(7)),
           start: z.string(),
           end: z.string(),
-          lunch: z.object({ start: z.string(), end: z.string() }).nullable(),
+          lunch: z.object({ start: z.string(), end: z.string() }).nullable().default(null),
+          /** YYYY-MM-DD dates that are not working days (public holidays). */
+          holidays: z.array(z.string()).default([]),
         })
         .nullable()
         .default(null),

@@ -45,3 +45,27 @@ export interface ChatPort {
 export function reply(text: string, choices?: Choice[]): Reply {
   return choices && choices.length ? { text, choices } : { text };
 }
+
+/**
+ * What an adapter throws when a send fails, so the outbox dispatcher can tell a rate limit (retry
+ * after the platform's delay) from a transient fault (retry with backoff) and a permanent refusal
+ * (blocked by the user, chat gone: never retry).
+ */
+export class SendError extends Error {
+  /** Platform status (HTTP status or the API's error code), e.g. 429, 403, 502. */
+  readonly status?: number;
+  /** The platform's retry-after, in milliseconds (Telegram `parameters.retry_after` × 1000). */
+  readonly retryAfterMs?: number;
+  /** True when retrying cannot help (bot blocked, chat not found, bad request). */
+  readonly permanent?: boolean;
+  /** Which limit a 429 is about: the whole bot/app ("global") or this one chat (default). */
+  readonly scope?: "chat" | "global";
+  constructor(message: string, opts: { status?: number; retryAfterMs?: number; permanent?: boolean; scope?: "chat" | "global"; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "SendError";
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.permanent = opts.permanent;
+    this.scope = opts.scope;
+  }
+}

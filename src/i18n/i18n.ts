@@ -1,7 +1,13 @@
 import { en } from "./en.ts";
+import { enComplaints } from "./en.complaints.ts";
 import { enForms } from "./en.forms.ts";
+import { enPlatforms } from "./en.platforms.ts";
+import { enReminders } from "./en.reminders.ts";
 import { zhCN } from "./zh-CN.ts";
+import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
+import { zhCNPlatforms } from "./zh-CN.platforms.ts";
+import { zhCNReminders } from "./zh-CN.reminders.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -12,7 +18,10 @@ export type Params = Record<string, string | number>;
 export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
-const catalogues: Record<Locale, Catalogue> = { "zh-CN": { ...zhCN, ...zhCNForms }, en: { ...en, ...enForms } };
+const catalogues: Record<Locale, Catalogue> = {
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints },
+};
 
 export function isLocale(s: string | null | undefined): s is Locale {
   return s === "zh-CN" || s === "en";

@@ -21,7 +21,8 @@ export async function runConsoleScript(opts: { url: string; lines: string[]; clo
   const chunks: string[] = [];
   output.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
   const done = start({
-    env: { DATABASE_URL: opts.url, LOG_LEVEL: "error", ...opts.env },
+    // Scheduled reminders would print into the transcript at unpredictable moments.
+    env: { DATABASE_URL: opts.url, LOG_LEVEL: "error", VISITMATE_SCHEDULER: "off", ...opts.env },
     input,
     output,
     clock: opts.clock,

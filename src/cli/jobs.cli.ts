@@ -1,0 +1,121 @@
+import { createAppContext } from "../app.ts";
+import { localParts } from "../core/dates.ts";
+import { listOutbox, outboxCounts, retryOutbox } from "../core/outbox.ts";
+import type { AppDeps } from "../core/router.ts";
+import { Scheduler, type RunReport } from "../core/scheduler.ts";
+import { allJobs } from "../jobs/registry.ts";
+import { parseArgs, stringOption } from "./args.ts";
+
+/** Where CLI output goes, and (in tests) the dependencies to use instead of the environment's. */
+export interface CliIo {
+  deps?: AppDeps;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+const JOBS_USAGE = "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit\n";
+const OUTBOX_USAGE = "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again\n";
+
+async function withDeps(io: CliIo, fn: (deps: AppDeps) => Promise<number>): Promise<number> {
+  if (io.deps) return fn(io.deps);
+  const ctx = await createAppContext();
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}
+
+function localTime(d: Date | null | undefined, timeZone: string): string {
+  if (!d) return "—";
+  const p = localParts(d, timeZone);
+  return `${p.date} ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - [...c].length))).join("  ").trimEnd()).join("\n");
+}
+
+export function formatRunReport(r: RunReport, timeZone: string): string {
+  const slot = r.slot ? localTime(r.slot, timeZone) : "—";
+  const result = r.result ? " " + Object.entries(r.result).map(([k, v]) => `${k}=${v}`).join(" ") : "";
+  return `${r.jobId.padEnd(22)} ${slot.padEnd(16)} ${r.outcome}${r.catchUp ? " (catch-up)" : ""}${result}${r.error ? ` — ${r.error}` : ""}`;
+}
+
+export async function jobsCommand(argv: string[], io: CliIo = {}): Promise<number> {
+  const out = io.out ?? ((s: string) => process.stdout.write(s + "\n"));
+  const err = io.err ?? ((s: string) => process.stderr.write(s + "\n"));
+  const sub = argv[0];
+  if (sub !== "list" && sub !== "run-due") {
+    err(JOBS_USAGE);
+    return 2;
+  }
+  return withDeps(io, async (deps) => {
+    const tz = deps.policy.timeZone;
+    const scheduler = new Scheduler({ deps, jobs: allJobs(), instanceId: `cli:${process.pid}` });
+    if (sub === "list") {
+      const rows = [["JOB", `SCHEDULE (${tz})`, "NEXT RUN", "LAST RUN", "STATUS"]];
+      for (const s of await scheduler.status()) {
+        const last = s.lastRun ? `${localTime(new Date(s.lastRun.slot), tz)} ${s.lastRun.status}${s.lastRun.error ? ` (${s.lastRun.error.slice(0, 60)})` : ""}` : "—";
+        const schedule = s.cron ?? (s.error ? `invalid: ${s.error}` : "off (policy)");
+        rows.push([s.id, schedule, localTime(s.nextSlot, tz), last, s.due ? "due now" : ""]);
+      }
+      out(table(rows));
+      return 0;
+    }
+    const reports = await scheduler.runDue();
+    for (const r of reports) if (r.outcome !== "disabled" && r.outcome !== "no-slot") out(formatRunReport(r, tz));
+    const ran = reports.filter((r) => r.outcome === "ran").length;
+    const failed = reports.filter((r) => r.outcome === "failed").length;
+    out(`${ran} job(s) ran, ${failed} failed. Messages are in the outbox; the running bot sends them (npx visitmate outbox).`);
+    return failed ? 1 : 0;
+  });
+}
+
+export async function outboxCommand(argv: string[], io: CliIo = {}): Promise<number> {
+  const out = io.out ?? ((s: string) => process.stdout.write(s + "\n"));
+  const err = io.err ?? ((s: string) => process.stderr.write(s + "\n"));
+  const { positional, options } = parseArgs(argv);
+  if (positional[0] === "retry") {
+    const id = Number(positional[1]);
+    if (!Number.isInteger(id) || id < 1) {
+      err(OUTBOX_USAGE);
+      return 2;
+    }
+    return withDeps(io, async (deps) => {
+      const r = await retryOutbox({ db: deps.db, id, clock: deps.clock });
+      const messages = {
+        retried: `Message ${id} is queued again; the running bot sends it within seconds.`,
+        "not-found": `No outbox message with id ${id}.`,
+        "already-sent": `Message ${id} was already sent; not sending it twice.`,
+        "in-progress": `Message ${id} is being sent right now.`,
+      } as const;
+      (r === "retried" ? out : err)(messages[r]);
+      return r === "retried" ? 0 : 1;
+    });
+  }
+  if (positional.length) {
+    err(OUTBOX_USAGE);
+    return 2;
+  }
+  const limit = Number(stringOption(options, "limit") ?? 50);
+  return withDeps(io, async (deps) => {
+    const tz = deps.policy.timeZone;
+    const counts = await outboxCounts(deps.db);
+    out(`Outbox: ${["pending", "sending", "sent", "failed"].map((s) => `${counts[s] ?? 0} ${s}`).join(", ")}`);
+    const rows = await listOutbox({ db: deps.db, failed: options.failed === true, limit: Number.isFinite(limit) && limit > 0 ? limit : 50 });
+    if (!rows.length) {
+      out(options.failed ? "No failed messages." : "No messages.");
+      return 0;
+    }
+    const body = [["ID", "STATUS", "KIND", "STAFF", "TO", "TRIES", "WHEN", "KEY / LAST ERROR"]];
+    for (const r of rows) {
+      const when = r.status === "sent" ? localTime(r.sentAt, tz) : localTime(r.nextAttemptAt, tz);
+      body.push([String(r.id), r.status, r.kind, r.staffCode ?? "—", `${r.platform}:${r.chatId}`, String(r.attempts), when, r.lastError ? `${r.key} — ${r.lastError.slice(0, 120)}` : r.key]);
+    }
+    out(table(body));
+    if (options.failed) out("Send one again: npx visitmate outbox retry ID");
+    return 0;
+  });
+}

@@ -1,0 +1,103 @@
+import type { Catalogue } from "./i18n.ts";
+
+/** Scheduled reminders and their commands (English). */
+export const enReminders: Catalogue = {
+  "reminder.morningList": "morning visit list",
+  "reminder.morningList.aliases": "morning|list",
+  "reminder.morningList.when": "visit days {time}",
+  "reminder.appointments": "appointments",
+  "reminder.appointments.aliases": "appointment|booking",
+  "reminder.appointments.when": "working day before a visit day {time} (same-day bookings come with the morning list)",
+  "reminder.unloggedVisits": "unlogged visits",
+  "reminder.unloggedVisits.aliases": "unlogged|log",
+  "reminder.unloggedVisits.when": "visit days {time}",
+  "reminder.weeklyPhoneContacts": "weekly phone contacts",
+  "reminder.weeklyPhoneContacts.aliases": "weekly-phone|phone-week",
+  "reminder.weeklyPhoneContacts.when": "Mondays {time}",
+  "reminder.dailyPhoneMinimum": "daily phone minimum",
+  "reminder.dailyPhoneMinimum.aliases": "phone-minimum|calls",
+  "reminder.dailyPhoneMinimum.when": "working days {time} (when below the daily minimum)",
+  "reminder.monthEnd": "month-end summary and plan",
+  "reminder.monthEnd.aliases": "month|monthly",
+  "reminder.monthEnd.when": "first of the month's last 3 days {time}",
+  "reminder.purchasePlans": "purchase plans",
+  "reminder.purchasePlans.aliases": "purchase|purchases",
+  "reminder.purchasePlans.when": "25th and 28th {time}",
+  "reminder.creditFollowUp": "credit follow-up",
+  "reminder.creditFollowUp.aliases": "credit",
+  "reminder.creditFollowUp.when": "1st and 15th {time}",
+  "reminder.weeklySummary": "weekly summary and plan",
+  "reminder.weeklySummary.aliases": "weekly|week",
+  "reminder.weeklySummary.when": "Fridays {time}",
+
+  "reminders.no-phone": "(no phone)",
+  "reminders.last-contact": "last contact {day}",
+  "reminders.never-contacted": "never contacted",
+  "reminders.more": "… and {count} more",
+
+  "reminders.morning.greeting": "☀️ Good morning, {name}!",
+  "reminders.morning.same-day": "📞 Call these {count} before setting out to book today's visit:",
+
+  "reminders.appointments.header": "📞 {count} of the visits on {day} must be booked the day before. Please call them today:",
+  "reminders.appointments.footer": "Numbers are as in that day's list (/plan tomorrow shows the route).",
+
+  "reminders.unlogged.header": "📝 {count} of {total} planned visits on {day} are not logged yet:",
+  "reminders.unlogged.footer": "Reply with a number to log that visit (numbers as in /today).",
+
+  "reminders.weekly-phone.header": "☎️ {count} customers ({classes}) to phone this week (at least once a week):",
+  "reminders.weekly-phone.footer": "Log each call as a phone visit.",
+
+  "reminders.phone-minimum.header": "☎️ {done} phone contacts today; the daily minimum is {minimum}, {missing} to go.",
+  "reminders.phone-minimum.suggest": "Suggested:",
+
+  "reminders.month-end.header": "🗓 {days} days left this month (until {last}): hand in this month's summary and next month's plan before it ends.",
+  "reminders.month-end.figures": "This month: {visits} visits ({field} field, {phone} phone), {covered} of {customers} customers covered.",
+  "reminders.month-end.remaining": "{count} planned visits of this month are still open.",
+  "reminders.month-end.next": "Next month ({month}): {count} visits planned. /plan month shows the plan and any shortfall.",
+  "reminders.month-end.footer": "Summary points: visits done, customer problems and complaints, key customers next month.",
+
+  "reminders.purchase-plans.header": "🛒 Collect next month's purchase plans from {count} customers by {day} ({days} days left).",
+  "reminders.purchase-plans.today": "🛒 Today is the deadline for next month's purchase plans: check all {count} customers' plans are in.",
+  "reminders.purchase-plans.classes": "By class: {classes}",
+  "reminders.purchase-plans.footer": "Key customers first; note each plan in the visit record.",
+
+  "reminders.credit.header": "💳 Credit customers to follow up: {count} (at least twice a month until paid):",
+  "reminders.credit.footer": "Log each follow-up as a visit (phone or field) with the payment status.",
+
+  "reminders.weekly-summary.header": "📊 Your week ({from} – {to}):",
+  "reminders.weekly-summary.figures": "{visits} visits ({field} field, {phone} phone) on {days} field days; plan done {done}/{planned}, {skipped} moved.",
+  "reminders.weekly-summary.next": "Next week: {count} visits planned: {days}",
+  "reminders.weekly-summary.next-empty": "No visits planned next week yet.",
+  "reminders.weekly-summary.footer": "Please write this week's summary and next week's plan (/plan next shows next week's routes).",
+
+  "help.mute": "turn a reminder off: /mute NAME (see /reminders)",
+  "help.unmute": "turn a reminder back on: /unmute NAME",
+  "help.quiet": "quiet hours: /quiet 22:00-07:30, /quiet off",
+  "help.reminders": "which reminders I get, and when",
+
+  "mute.usage": "Usage: /mute NAME, or /mute all for every optional reminder. Can be turned off: {names}",
+  "unmute.usage": "Usage: /unmute NAME, or /unmute all. Turned off: {names}",
+  "mute.none": "none",
+  "mute.unknown": "There is no reminder called “{name}”. Can be turned off: {names}",
+  "mute.not-optional": "“{name}” is required and cannot be turned off.",
+  "mute.disabled": "“{name}” is not enabled by the company policy, so it is never sent.",
+  "mute.done": "🔕 “{name}” is off. Send /unmute {id} to turn it back on.",
+  "mute.all-done": "🔕 All optional reminders are off: {names}.",
+  "unmute.done": "🔔 “{name}” is on again.",
+  "unmute.all-done": "🔔 All reminders are on again.",
+
+  "quiet.usage": "Usage: /quiet 22:00-07:30 sets quiet hours (reminders due then arrive when they end); /quiet off removes them.",
+  "quiet.set": "🌙 Quiet hours set to {start}–{end}; reminders due then arrive at {end}.",
+  "quiet.off": "Quiet hours removed.",
+  "quiet.current": "Quiet hours: {start}–{end}.",
+  "quiet.none": "No quiet hours set.",
+
+  "reminders.list.header": "⏰ Your reminders ({tz}):",
+  "reminders.list.on": "🔔 {name} · {when}",
+  "reminders.list.required": "🔔 {name} · {when} · required",
+  "reminders.list.muted": "🔕 {name} · {when} · off",
+  "reminders.list.cron": "schedule {cron}",
+  "reminders.list.quiet": "🌙 Quiet hours: {start}–{end}",
+  "reminders.list.footer": "Off: /mute NAME; on: /unmute NAME; quiet hours: /quiet 22:00-07:30",
+  "reminders.list.empty": "The company policy enables no reminders.",
+};

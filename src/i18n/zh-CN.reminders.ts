@@ -1,0 +1,103 @@
+import type { Catalogue } from "./i18n.ts";
+
+/** Scheduled reminders and their commands (zh-CN). */
+export const zhCNReminders: Catalogue = {
+  "reminder.morningList": "早间拜访清单",
+  "reminder.morningList.aliases": "早间清单|拜访清单|早报",
+  "reminder.morningList.when": "拜访日 {time}",
+  "reminder.appointments": "预约提醒",
+  "reminder.appointments.aliases": "预约",
+  "reminder.appointments.when": "拜访日前一个工作日 {time}（当天预约的客户随早间清单提醒）",
+  "reminder.unloggedVisits": "未登记拜访",
+  "reminder.unloggedVisits.aliases": "未登记|登记提醒",
+  "reminder.unloggedVisits.when": "拜访日 {time}",
+  "reminder.weeklyPhoneContacts": "每周电话联系",
+  "reminder.weeklyPhoneContacts.aliases": "每周电话|电话联系",
+  "reminder.weeklyPhoneContacts.when": "每周一 {time}",
+  "reminder.dailyPhoneMinimum": "每日电话量",
+  "reminder.dailyPhoneMinimum.aliases": "电话量|每日电话",
+  "reminder.dailyPhoneMinimum.when": "工作日 {time}（未达每日最低电话量时）",
+  "reminder.monthEnd": "月末总结与下月计划",
+  "reminder.monthEnd.aliases": "月末|月总结|月度总结",
+  "reminder.monthEnd.when": "每月最后 3 天的第一天 {time}",
+  "reminder.purchasePlans": "收集采购计划",
+  "reminder.purchasePlans.aliases": "采购计划",
+  "reminder.purchasePlans.when": "每月 25 日、28 日 {time}",
+  "reminder.creditFollowUp": "赊销客户跟进",
+  "reminder.creditFollowUp.aliases": "赊销|回款",
+  "reminder.creditFollowUp.when": "每月 1 日、15 日 {time}",
+  "reminder.weeklySummary": "周总结与下周计划",
+  "reminder.weeklySummary.aliases": "周总结|周报",
+  "reminder.weeklySummary.when": "每周五 {time}",
+
+  "reminders.no-phone": "（无电话）",
+  "reminders.last-contact": "上次联系 {day}",
+  "reminders.never-contacted": "从未联系",
+  "reminders.more": "……另有 {count} 家未列出",
+
+  "reminders.morning.greeting": "☀️ {name}，早上好！",
+  "reminders.morning.same-day": "📞 以下 {count} 家需今天出发前电话预约：",
+
+  "reminders.appointments.header": "📞 {day} 的拜访中有 {count} 家需提前一天预约，请今天联系：",
+  "reminders.appointments.footer": "序号与该日清单一致（/plan 明天 查看路线）。",
+
+  "reminders.unlogged.header": "📝 {day} 还有 {count} 个计划拜访未登记（共 {total} 个）：",
+  "reminders.unlogged.footer": "回复序号即可登记该次拜访（序号与 /today 一致）。",
+
+  "reminders.weekly-phone.header": "☎️ 本周需电话联系的{classes} {count} 家（每周至少一次）：",
+  "reminders.weekly-phone.footer": "电话联系后请登记为电话拜访。",
+
+  "reminders.phone-minimum.header": "☎️ 今天已电话联系 {done} 家，每天至少 {minimum} 家，还差 {missing} 家。",
+  "reminders.phone-minimum.suggest": "建议联系：",
+
+  "reminders.month-end.header": "🗓 本月还剩 {days} 天（至 {last}），请在月底前完成本月工作总结和下月计划。",
+  "reminders.month-end.figures": "本月已拜访 {visits} 次（实地 {field}，电话 {phone}），覆盖客户 {covered}/{customers} 家。",
+  "reminders.month-end.remaining": "本月计划中还有 {count} 个拜访未完成。",
+  "reminders.month-end.next": "下月（{month}）已排拜访 {count} 个，发送 /plan month 查看计划与缺口。",
+  "reminders.month-end.footer": "总结要点：拜访完成情况、客户问题与投诉处理、下月重点客户。",
+
+  "reminders.purchase-plans.header": "🛒 请在 {day} 前（还有 {days} 天）收集 {count} 家客户的下月采购计划。",
+  "reminders.purchase-plans.today": "🛒 今天是收集下月采购计划的截止日，请确认 {count} 家客户的计划已收齐。",
+  "reminders.purchase-plans.classes": "按分类：{classes}",
+  "reminders.purchase-plans.footer": "重点客户优先；收集结果请记在拜访记录里。",
+
+  "reminders.credit.header": "💳 赊销客户跟进：{count} 家（每月至少跟进两次，直至回款）：",
+  "reminders.credit.footer": "跟进后请登记拜访（电话或实地），并注明回款情况。",
+
+  "reminders.weekly-summary.header": "📊 本周小结（{from} – {to}）：",
+  "reminders.weekly-summary.figures": "已拜访 {visits} 次（实地 {field}，电话 {phone}），实地拜访 {days} 天；计划完成 {done}/{planned}，改期 {skipped}。",
+  "reminders.weekly-summary.next": "下周计划 {count} 个拜访：{days}",
+  "reminders.weekly-summary.next-empty": "下周暂无计划拜访。",
+  "reminders.weekly-summary.footer": "请整理本周工作总结和下周计划（/plan next 查看下周路线）。",
+
+  "help.mute": "关闭某项提醒：/mute 提醒名称（/reminders 查看名称）",
+  "help.unmute": "重新打开提醒：/unmute 提醒名称",
+  "help.quiet": "免打扰时段：/quiet 22:00-07:30，/quiet off 取消",
+  "help.reminders": "我会收到哪些提醒、何时收到",
+
+  "mute.usage": "用法：/mute 提醒名称，或 /mute all 关闭全部可选提醒。可关闭的提醒：{names}",
+  "unmute.usage": "用法：/unmute 提醒名称，或 /unmute all。已关闭的提醒：{names}",
+  "mute.none": "无",
+  "mute.unknown": "没有名为“{name}”的提醒。可关闭的提醒：{names}",
+  "mute.not-optional": "“{name}”是必发提醒，不能关闭。",
+  "mute.disabled": "“{name}”在公司策略中未启用，不会发送。",
+  "mute.done": "🔕 已关闭“{name}”提醒。发送 /unmute {id} 可重新打开。",
+  "mute.all-done": "🔕 已关闭全部可选提醒：{names}。",
+  "unmute.done": "🔔 已重新打开“{name}”提醒。",
+  "unmute.all-done": "🔔 已重新打开全部提醒。",
+
+  "quiet.usage": "用法：/quiet 22:00-07:30 设置免打扰时段（期间的提醒推迟到结束时发送），/quiet off 取消。",
+  "quiet.set": "🌙 免打扰时段已设为 {start}–{end}，期间的提醒会在 {end} 发送。",
+  "quiet.off": "免打扰时段已取消。",
+  "quiet.current": "当前免打扰时段：{start}–{end}。",
+  "quiet.none": "当前没有设置免打扰时段。",
+
+  "reminders.list.header": "⏰ 您的提醒（{tz}）：",
+  "reminders.list.on": "🔔 {name} · {when}",
+  "reminders.list.required": "🔔 {name} · {when} · 必发",
+  "reminders.list.muted": "🔕 {name} · {when} · 已关闭",
+  "reminders.list.cron": "按计划 {cron}",
+  "reminders.list.quiet": "🌙 免打扰：{start}–{end}",
+  "reminders.list.footer": "关闭：/mute 名称；打开：/unmute 名称；免打扰：/quiet 22:00-07:30",
+  "reminders.list.empty": "公司策略没有启用任何提醒。",
+};

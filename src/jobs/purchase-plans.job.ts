@@ -1,0 +1,34 @@
+import { daysBetween } from "../core/dates.ts";
+import { formatDay } from "../core/format.ts";
+import { classLabel } from "../modules/visits/today.commands.ts";
+import { reminderJob } from "./reminder-job.ts";
+
+/** The 25th and the 28th: collect every customer's purchase plan for next month by the 28th. */
+export const purchasePlansJob = reminderJob({
+  id: "purchase-plans",
+  reminder: "purchasePlans",
+  days: () => ({ dom: "25,28" }),
+  async build({ job, staff, view }) {
+    const { deps, date } = job;
+    const { t } = view;
+    const groups = await deps.db.customer.groupBy({ by: ["serviceClass"], where: { managerId: staff.id, active: true }, _count: { _all: true } });
+    const total = groups.reduce((s, g) => s + g._count._all, 0);
+    if (!total) return null;
+    const byClass = deps.policy.classes
+      .map((c) => ({ c, n: groups.find((g) => g.serviceClass === c.id)?._count._all ?? 0 }))
+      .filter((x) => x.n > 0)
+      .map((x) => `${classLabel(view, x.c.id)} ${x.n}`)
+      .join(" / ");
+    const deadline = `${date.slice(0, 7)}-28`;
+    const days = daysBetween(date, deadline);
+    return {
+      reply: {
+        text: [
+          days > 0 ? t("reminders.purchase-plans.header", { day: formatDay(deadline, t), days, count: total }) : t("reminders.purchase-plans.today", { count: total }),
+          t("reminders.purchase-plans.classes", { classes: byClass }),
+          t("reminders.purchase-plans.footer"),
+        ].join("\n"),
+      },
+    };
+  },
+});

@@ -1,0 +1,31 @@
+import type { Job } from "../core/scheduler.ts";
+import { appointmentsJob } from "./appointments.job.ts";
+import { complaintSlaJob } from "./complaint-sla.job.ts";
+import { creditFollowUpJob } from "./credit-follow-up.job.ts";
+import { dailyPhoneMinimumJob } from "./daily-phone-minimum.job.ts";
+import { monthEndJob } from "./month-end.job.ts";
+import { morningListJob } from "./morning-list.job.ts";
+import { purchasePlansJob } from "./purchase-plans.job.ts";
+import { unloggedVisitsJob } from "./unlogged-visits.job.ts";
+import { weeklyPhoneContactsJob } from "./weekly-phone-contacts.job.ts";
+import { weeklySummaryJob } from "./weekly-summary.job.ts";
+
+/** The duty reminders to managers (times and switches in `policy.reminders`). */
+export function reminderJobs(): Job[] {
+  return [
+    morningListJob,
+    appointmentsJob,
+    unloggedVisitsJob,
+    weeklyPhoneContactsJob,
+    dailyPhoneMinimumJob,
+    monthEndJob,
+    purchasePlansJob,
+    creditFollowUpJob,
+    weeklySummaryJob,
+  ];
+}
+
+/** Every scheduled job, in the order `runDue` runs them (and `jobs list` shows them). */
+export function allJobs(): Job[] {
+  return [complaintSlaJob, ...reminderJobs()];
+}

@@ -1,0 +1,85 @@
+import type { TPolicy } from "../config/policy.ts";
+import type { Reply } from "../core/chat.ts";
+import { dailyAt } from "../core/cron.ts";
+import type { CommandContext } from "../core/router.ts";
+import type { Job, JobContext, JobResult } from "../core/scheduler.ts";
+import type { Staff } from "../generated/prisma/client.ts";
+import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
+
+export interface ReminderBuild {
+  job: JobContext;
+  staff: Staff;
+  /** Renders as the manager would see it in chat (their locale). */
+  view: CommandContext;
+}
+
+export interface ReminderJobDefinition {
+  /** Job id, also the outbox `kind` (kebab-case). */
+  id: string;
+  /** Reminder id in the policy (`policy.reminders`). */
+  reminder: string;
+  /** Days the reminder fires (cron day-of-month / day-of-week); null = off under this policy. */
+  days(policy: TPolicy): { dom?: string; dow?: string } | null;
+  /** The message for one manager, or null when there is nothing worth saying. */
+  build(b: ReminderBuild): Promise<ReminderMessage | null>;
+}
+
+export interface ReminderMessage {
+  reply: Reply;
+  /** Subject/date part of the outbox key; default the slot's local date. */
+  subject?: string;
+}
+
+/** Active managers who have customers: the people reminders are for. */
+async function managersWithCustomers(job: JobContext): Promise<Staff[]> {
+  const { db } = job.deps;
+  const owners = await db.customer.groupBy({ by: ["managerId"], where: { active: true } });
+  return db.staff.findMany({ where: { id: { in: owners.map((o) => o.managerId) }, active: true }, orderBy: { id: "asc" } });
+}
+
+/**
+ * A reminder as a job: time from `policy.reminders[id]` (or its `cron` override), switched off by
+ * the policy, one outbox message per manager. One manager failing never stops the others; the run
+ * fails at the end so the sweep retries it (the outbox keys make the retry add only the missing).
+ */
+export function reminderJob(def: ReminderJobDefinition): Job {
+  return {
+    id: def.id,
+    cron(policy) {
+      const setting = policy.reminders[def.reminder];
+      if (!setting?.enabled) return null;
+      if (setting.cron) return setting.cron;
+      const days = def.days(policy);
+      return days ? dailyAt(setting.time, days) : null;
+    },
+    catchUpUntil: (policy) => policy.reminders[def.reminder]?.catchUpUntil,
+    async run(job) {
+      const { deps } = job;
+      const counts: Record<NotifyOutcome | "nothing" | "errors", number> = { queued: 0, duplicate: 0, muted: 0, unbound: 0, nothing: 0, errors: 0 };
+      const managers = await managersWithCustomers(job);
+      for (const staff of managers) {
+        if (job.aborted()) break;
+        await job.heartbeat();
+        if (!wantsReminder(deps.policy, staff, def.reminder)) {
+          counts.muted++;
+          continue;
+        }
+        try {
+          const b: ReminderBuild = { job, staff, view: renderContextFor(deps, staff) };
+          const message = await def.build(b);
+          if (!message) {
+            counts.nothing++;
+            continue;
+          }
+          const outcome = await notifyStaff({ deps, staff, reminder: def.reminder, kind: def.id, subject: message.subject ?? job.date, reply: message.reply });
+          counts[outcome]++;
+        } catch (err) {
+          counts.errors++;
+          deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: (err as Error).stack ?? String(err) });
+        }
+      }
+      if (counts.errors) throw new Error(`${def.id}: ${counts.errors} of ${managers.length} managers failed (queued ${counts.queued})`);
+      return counts as JobResult;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { ChatPort } from "../core/chat.ts";
+import { Dispatcher, newInstanceId } from "../core/outbox.ts";
+import type { AppDeps } from "../core/router.ts";
+import { Scheduler, type Job } from "../core/scheduler.ts";
+import { allJobs } from "./registry.ts";
+
+export interface Scheduling {
+  scheduler: Scheduler;
+  dispatcher: Dispatcher;
+  /** Resolves once the start-up catch-up has run and the triggers are set (tests wait on it). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Background side of the bot: the outbox dispatcher (through the given platform ports), the
+ * start-up catch-up, then node-cron triggers. Everything starts after the current tick so the chat
+ * channels never wait for it; `stop()` ends the triggers, lets a run in progress stop between
+ * managers and hands unsent claimed messages back to the queue.
+ */
+export function startScheduling(opts: { deps: AppDeps; ports: ReadonlyMap<string, ChatPort>; jobs?: Job[] }): Scheduling {
+  const { deps } = opts;
+  const instanceId = newInstanceId();
+  const dispatcher = new Dispatcher({ db: deps.db, ports: opts.ports, clock: deps.clock, log: deps.log, instanceId });
+  const scheduler = new Scheduler({ deps, jobs: opts.jobs ?? allJobs(), instanceId, onRunFinished: () => dispatcher.wake() });
+  let stopped = false;
+  const ready = (async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stopped) return;
+    dispatcher.start();
+    await scheduler.runDue();
+    if (!stopped) scheduler.start();
+  })().catch((err) => deps.log.error("scheduler start-up failed", { error: (err as Error).stack ?? String(err) }));
+  return {
+    scheduler,
+    dispatcher,
+    ready,
+    async stop() {
+      stopped = true;
+      await scheduler.stop();
+      await ready;
+      await scheduler.stop();
+      await dispatcher.stop();
+    },
+  };
+}

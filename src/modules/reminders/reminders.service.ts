@@ -1,0 +1,189 @@
+import type { TPolicy } from "../../config/policy.ts";
+import type { Reply } from "../../core/chat.ts";
+import { addDays, localParts, zonedInstant } from "../../core/dates.ts";
+import { enqueue, resolveRecipient } from "../../core/outbox.ts";
+import type { AppDeps, CommandContext } from "../../core/router.ts";
+import type { Db } from "../../db/client.ts";
+import type { Staff } from "../../generated/prisma/client.ts";
+import { isLocale, t, translator, type Locale } from "../../i18n/i18n.ts";
+
+/** The reminders the product knows, in the order /reminders lists them (ids as in the policy). */
+export const REMINDER_IDS = [
+  "morningList",
+  "appointments",
+  "unloggedVisits",
+  "weeklyPhoneContacts",
+  "dailyPhoneMinimum",
+  "monthEnd",
+  "purchasePlans",
+  "creditFollowUp",
+  "weeklySummary",
+] as const;
+export type ReminderId = (typeof REMINDER_IDS)[number];
+
+export function reminderSetting(policy: TPolicy, id: string) {
+  return policy.reminders[id];
+}
+
+export function isEnabled(policy: TPolicy, id: string): boolean {
+  return Boolean(policy.reminders[id]?.enabled);
+}
+
+export function mutedOf(staff: Pick<Staff, "mutedReminders">): Set<string> {
+  return new Set(
+    staff.mutedReminders
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+}
+
+/** Whether the staff member gets this reminder: enabled by the policy and not muted (if mutable). */
+export function wantsReminder(policy: TPolicy, staff: Pick<Staff, "mutedReminders">, id: string): boolean {
+  const setting = policy.reminders[id];
+  if (!setting?.enabled) return false;
+  return !(setting.optional && mutedOf(staff).has(id));
+}
+
+/** Days the company works (follow-up days included), for "the working day before". */
+export function workingDaysOf(policy: TPolicy): number[] {
+  return policy.complaint.businessHours?.workingDays ?? [1, 2, 3, 4, 5];
+}
+
+const kebab = (id: string) => id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Maps what a manager typed (id, kebab-case id, or the reminder's name in any locale) to an id. */
+export function resolveReminderName(policy: TPolicy, input: string): string | null {
+  const n = input.trim().toLowerCase().replace(/^[“"']|[”"']$/g, "");
+  if (!n) return null;
+  const ids = [...new Set([...REMINDER_IDS, ...Object.keys(policy.reminders)])];
+  for (const id of ids) {
+    const names = [id, kebab(id), translator("zh-CN")(`reminder.${id}`), translator("en")(`reminder.${id}`)].map((s) => s.toLowerCase());
+    for (const locale of ["zh-CN", "en"] as const) {
+      const aliases = t(locale, `reminder.${id}.aliases`);
+      if (aliases !== `reminder.${id}.aliases`) names.push(...aliases.split("|").map((s) => s.toLowerCase()));
+    }
+    if (names.includes(n)) return id;
+  }
+  return null;
+}
+
+export async function setMuted(opts: { db: Db; staff: Staff; ids: string[]; muted: boolean }): Promise<Set<string>> {
+  const set = mutedOf(opts.staff);
+  for (const id of opts.ids) {
+    if (opts.muted) set.add(id);
+    else set.delete(id);
+  }
+  const mutedReminders = [...set].sort().join(",");
+  await opts.db.staff.update({ where: { id: opts.staff.id }, data: { mutedReminders } });
+  opts.staff.mutedReminders = mutedReminders;
+  return set;
+}
+
+const HHMM = /^([01]?\d|2[0-3])[:：]([0-5]\d)$/;
+
+function normTime(s: string): string | null {
+  const m = HHMM.exec(s.trim());
+  return m ? `${m[1]!.padStart(2, "0")}:${m[2]}` : null;
+}
+
+/** "22:00-07:30" (also "22:00 07:30", "22:00～7:30") → { start, end }; null when not understood. */
+export function parseQuietHours(text: string): { start: string; end: string } | null {
+  const parts = text
+    .trim()
+    .split(/\s*(?:-|–|—|~|～|至|到|\s)\s*/)
+    .filter(Boolean);
+  if (parts.length !== 2) return null;
+  const start = normTime(parts[0]!);
+  const end = normTime(parts[1]!);
+  if (!start || !end || start === end) return null;
+  return { start, end };
+}
+
+export async function setQuietHours(opts: { db: Db; staff: Staff; start: string; end: string }): Promise<void> {
+  await opts.db.staff.update({ where: { id: opts.staff.id }, data: { quietStart: opts.start, quietEnd: opts.end } });
+  opts.staff.quietStart = opts.start;
+  opts.staff.quietEnd = opts.end;
+}
+
+/**
+ * When `at` falls inside the staff member's quiet hours [start, end) — which may span midnight —
+ * the instant they end; otherwise null. Messages are deferred to it, never dropped.
+ */
+export function quietHoursEnd(staff: Pick<Staff, "quietStart" | "quietEnd">, at: Date, timeZone: string): Date | null {
+  if (!staff.quietStart || !staff.quietEnd) return null;
+  const toMin = (s: string) => {
+    const [h, m] = s.split(":").map(Number) as [number, number];
+    return h * 60 + m;
+  };
+  const start = toMin(staff.quietStart);
+  const end = toMin(staff.quietEnd);
+  const local = localParts(at, timeZone);
+  const now = local.hour * 60 + local.minute;
+  if (start < end) {
+    return now >= start && now < end ? zonedInstant(local.date, staff.quietEnd, timeZone) : null;
+  }
+  // Spans midnight, e.g. 22:00–07:30.
+  if (now >= start) return zonedInstant(addDays(local.date, 1), staff.quietEnd, timeZone);
+  if (now < end) return zonedInstant(local.date, staff.quietEnd, timeZone);
+  return null;
+}
+
+export function localeOf(staff: Pick<Staff, "locale">, policy: TPolicy): Locale {
+  return isLocale(staff.locale) ? staff.locale : policy.locale;
+}
+
+/**
+ * A command context for rendering as this staff member would see it in chat (their locale), so a
+ * scheduled message reads exactly like the command's answer.
+ */
+export function renderContextFor(deps: AppDeps, staff: Staff): CommandContext {
+  const locale = localeOf(staff, deps.policy);
+  return {
+    deps,
+    staff,
+    locale,
+    t: translator(locale),
+    msg: { platform: "console", chatId: "", userId: "", text: "" },
+    args: [],
+    rest: "",
+    commands: [],
+  };
+}
+
+export type NotifyOutcome = "queued" | "duplicate" | "muted" | "unbound";
+
+/**
+ * Queues one reminder for one staff member: respects mutes (optional reminders only) and quiet
+ * hours (deferred to their end), resolves the chat, and relies on the outbox key for once-only.
+ */
+export async function notifyStaff(opts: {
+  deps: AppDeps;
+  staff: Staff;
+  reminder: string;
+  kind: string;
+  /** Subject + date part of the key, e.g. "2026-11-23". */
+  subject: string;
+  reply: Reply;
+}): Promise<NotifyOutcome> {
+  const { deps, staff } = opts;
+  if (!wantsReminder(deps.policy, staff, opts.reminder)) return "muted";
+  const to = await resolveRecipient(deps.db, staff);
+  if (!to) {
+    deps.log.info("reminder not queued: staff member has no chat binding", { staff: staff.code, kind: opts.kind });
+    return "unbound";
+  }
+  const now = deps.clock.now();
+  const notBefore = quietHoursEnd(staff, now, deps.policy.timeZone) ?? now;
+  const queued = await enqueue({
+    db: deps.db,
+    key: `${opts.kind}:staff:${staff.id}:${opts.subject}`,
+    kind: opts.kind,
+    staffId: staff.id,
+    platform: to.platform,
+    chatId: to.chatId,
+    reply: opts.reply,
+    notBefore,
+  });
+  return queued ? "queued" : "duplicate";
+}

@@ -1,0 +1,39 @@
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../src/core/clock.ts";
+import { openDb } from "../../src/db/client.ts";
+import { start } from "../../src/main.ts";
+import { tempDbUrl } from "../helpers/console.ts";
+
+describe("npm start with the scheduler", () => {
+  let tmp: ReturnType<typeof tempDbUrl>;
+  afterEach(() => tmp?.cleanup());
+
+  it("catches up the morning list into the terminal without holding up the chat, and shuts down cleanly", async () => {
+    tmp = tempDbUrl();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (c: Buffer) => (text += c.toString("utf8")));
+    // Monday 23 Nov 2026, 09:00 in Shanghai: the 07:30 morning list was missed while down.
+    const done = start({ env: { DATABASE_URL: tmp.url, LOG_LEVEL: "error" }, input, output, clock: new FakeClock("2026-11-23T01:00:00Z") });
+    input.write("/whoami\n");
+    const deadline = Date.now() + 25_000;
+    while (!text.includes("早上好") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    input.end();
+    await done;
+    expect(text).toContain("👤 李明（M001）");
+    expect(text).toContain("☀️ 李明，早上好！");
+    expect(text).toContain("11月23日（周一） 拜访清单");
+    // The chat answered before the scheduler's catch-up printed anything.
+    expect(text.indexOf("👤 李明（M001）")).toBeLessThan(text.indexOf("早上好"));
+
+    const db = await openDb(tmp.url);
+    try {
+      expect(await db.outbox.findMany({ select: { kind: true, status: true, platform: true } })).toEqual([{ kind: "morning-list", status: "sent", platform: "console" }]);
+      expect(await db.jobRun.findFirst({ where: { jobId: "morning-list" } })).toMatchObject({ status: "done" });
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
