@@ -2,7 +2,7 @@ import { addDays, isoWeekday } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
 import { nextVisitDay } from "../modules/staff/staff.service.ts";
-import { appointmentOf } from "../modules/visits/day-list.service.ts";
+import { appointmentOf } from "../modules/customers/class-label.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
 import { stopLine } from "./reminder-format.ts";

@@ -1,7 +1,7 @@
 import { isVisitDay } from "../modules/staff/staff.service.ts";
 import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
-import { appointmentOf } from "../modules/visits/day-list.service.ts";
+import { appointmentOf } from "../modules/customers/class-label.ts";
 import { wantsReminder } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
 import { stopLine } from "./reminder-format.ts";

@@ -1,6 +1,6 @@
 import { daysBetween } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
-import { classLabel } from "../modules/visits/today.commands.ts";
+import { classLabel } from "../modules/customers/class-label.ts";
 import { reminderJob } from "./reminder-job.ts";
 
 /** The 25th and the 28th: collect every customer's purchase plan for next month by the 28th. */

@@ -1,7 +1,7 @@
 import { reminderJob } from "./reminder-job.ts";
 import { phoneContactsDue } from "./contacts.ts";
 import { MAX_LINES, lastContactText, moreLine, stopLine } from "./reminder-format.ts";
-import { classLabel } from "../modules/visits/today.commands.ts";
+import { classLabel } from "../modules/customers/class-label.ts";
 
 /** Monday: key-account A/B customers to phone this week (each at least once a week). */
 export const weeklyPhoneContactsJob = reminderJob({

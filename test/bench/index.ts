@@ -1,18 +1,24 @@
-// `npm run bench`: every benchmark section as a table, then one JSON document with all figures.
+// `npm run bench [-- route|planner|outbox]`: every benchmark section (or the named groups) as a
+// table with its summary, then one JSON document with all figures.
 import { runOutboxBench } from "./outbox.ts";
 import { runPlannerBench } from "./planner.ts";
 import { runRouteBench } from "./route.ts";
 
 type Section = { name: string; rows: Record<string, string | number>[]; summary: Record<string, number> };
 
+const groups: Record<string, () => Promise<Section[]>> = { route: runRouteBench, planner: runPlannerBench, outbox: runOutboxBench };
+const wanted = process.argv.slice(2).filter((a) => a in groups);
 const sections: Section[] = [];
-for (const run of [runRouteBench, runPlannerBench, runOutboxBench]) {
+for (const [group, run] of Object.entries(groups)) {
+  if (wanted.length && !wanted.includes(group)) continue;
+  const started = performance.now();
   for (const section of await run()) {
     sections.push(section);
     console.log(`\n## ${section.name}`);
     console.table(section.rows);
     console.log("summary:", section.summary);
   }
+  console.log(`(${group}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 console.log("\nJSON:");
 console.log(JSON.stringify({ sections: sections.map((s) => ({ name: s.name, summary: s.summary, rows: s.rows })) }));

@@ -4,7 +4,7 @@ import { Scheduler } from "../../src/core/scheduler.ts";
 import type { Staff } from "../../src/generated/prisma/client.ts";
 import { allJobs } from "../../src/jobs/registry.ts";
 import { planDayList } from "../../src/modules/planning/planning.service.ts";
-import { appointmentOf } from "../../src/modules/visits/day-list.service.ts";
+import { appointmentOf } from "../../src/modules/customers/class-label.ts";
 import { createWorld, local, type World } from "../helpers/reminders.ts";
 
 const MONDAY = "2026-11-23";

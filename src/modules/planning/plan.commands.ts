@@ -5,8 +5,8 @@ import { formatDay, formatDistance, formatMinutes } from "../../core/format.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff.service.ts";
-import { appointmentOf } from "../visits/day-list.service.ts";
-import { classLabel } from "../visits/today.commands.ts";
+import { appointmentOf } from "../customers/class-label.ts";
+import { classLabel } from "../customers/class-label.ts";
 import { ensurePlan, latestShortfall, planDayList, skipStop, takeDayOff, today, visitMinutes } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */

@@ -2,10 +2,36 @@ import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, localDate, startOfMonth } from "../../core/dates.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
-import { startPointOf, type DayList } from "../visits/day-list.service.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
 import { planVisits, type PlanResult, type Shortfall } from "./planner.ts";
 import { haversineMetres } from "./route-ordering.ts";
+
+export interface DayStop {
+  customer: Customer;
+  classId: string;
+  /** Metres from the previous stop (the start point for the first). */
+  legMetres: number;
+  dueDate: string | null;
+  overdue: boolean;
+}
+
+export interface DayList {
+  date: string;
+  stops: DayStop[];
+  totalMetres: number;
+  /** Start point of the route (manager's start location, or the territory's centre). */
+  start: { lat: number; lng: number };
+}
+
+/** The manager's start point, or the centroid of the customers when none is set. */
+export function startPointOf(staff: Staff, customers: { lat: number; lng: number }[]): { lat: number; lng: number } {
+  if (staff.startLat !== null && staff.startLng !== null) return { lat: staff.startLat, lng: staff.startLng };
+  if (!customers.length) return { lat: 0, lng: 0 };
+  return {
+    lat: customers.reduce((s, c) => s + c.lat, 0) / customers.length,
+    lng: customers.reduce((s, c) => s + c.lng, 0) / customers.length,
+  };
+}
 
 export interface GeneratePlanOptions {
   deps: AppDeps;
