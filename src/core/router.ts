@@ -38,6 +38,8 @@ export interface Command {
   helpKey?: string;
   /** Runs for people without a bound account (e.g. /bind, /help). */
   public?: boolean;
+  /** Listed in /help only for managers (own customers) or supervisors (a team); runs for anyone. */
+  audience?: "manager" | "supervisor";
   /** Restricted to some platforms (e.g. /as only in the terminal). */
   platforms?: InboundMessage["platform"][];
   run(ctx: CommandContext): Promise<Reply | Reply[]>;

@@ -108,11 +108,11 @@ async function toldCommand(ctx: CommandContext): Promise<Reply> {
 }
 
 export const complaintCommands: Command[] = [
-  { name: "complaint", aliases: ["投诉"], helpKey: "help.complaint", run: (ctx) => startComplaintForm(startCtx(ctx), ctx.rest || undefined) },
+  { name: "complaint", audience: "manager", aliases: ["投诉"], helpKey: "help.complaint", run: (ctx) => startComplaintForm(startCtx(ctx), ctx.rest || undefined) },
   { name: "complaints", aliases: ["投诉列表"], helpKey: "help.complaints", run: listCommand },
   { name: "resolve", aliases: ["解决"], helpKey: "help.resolve", run: resolveCommand },
-  { name: "ack", helpKey: "help.ack", run: ackCommand },
-  { name: "reassign", helpKey: "help.reassign", run: reassignCommand },
+  { name: "ack", audience: "supervisor", helpKey: "help.ack", run: ackCommand },
+  { name: "reassign", audience: "supervisor", helpKey: "help.reassign", run: reassignCommand },
   { name: "comment", helpKey: "help.comment", run: commentCommand },
   { name: "told", run: toldCommand },
 ];

@@ -176,8 +176,8 @@ async function offCommand(ctx: CommandContext): Promise<Reply> {
 }
 
 export const planCommands: Command[] = [
-  { name: "today", aliases: ["今天", "今日"], helpKey: "help.today", run: todayFromPlan },
-  { name: "plan", aliases: ["计划"], helpKey: "help.plan", run: planCommand },
-  { name: "skip", aliases: ["改期"], helpKey: "help.skip", run: skipCommand },
-  { name: "off", aliases: ["请假"], helpKey: "help.off", run: offCommand },
+  { name: "today", audience: "manager", aliases: ["今天", "今日"], helpKey: "help.today", run: todayFromPlan },
+  { name: "plan", audience: "manager", aliases: ["计划"], helpKey: "help.plan", run: planCommand },
+  { name: "skip", audience: "manager", aliases: ["改期"], helpKey: "help.skip", run: skipCommand },
+  { name: "off", audience: "manager", aliases: ["请假"], helpKey: "help.off", run: offCommand },
 ];

@@ -12,8 +12,12 @@ export const staffCommands: Command[] = [
     async run(ctx) {
       const { t } = ctx;
       if (!ctx.staff) return { text: t("access.unknown-user", { platform: t(`platform.${ctx.msg.platform}`) }) };
+      // Show what this person can use: field commands to managers, team actions to supervisors.
+      const isManager = ctx.staff.role === "manager";
+      const isSupervisor = ctx.staff.role !== "manager" || (await ctx.deps.db.staff.count({ where: { supervisorId: ctx.staff.id } })) > 0;
       const visible = ctx.commands
         .filter((c) => c.helpKey && (!c.platforms || c.platforms.includes(ctx.msg.platform)))
+        .filter((c) => !c.audience || (c.audience === "manager" ? isManager : isSupervisor))
         .map((c) => `/${c.name} — ${t(c.helpKey!)}`);
       return { text: [t("help.header"), ...visible, t("help.footer")].join("\n") };
     },

@@ -128,11 +128,11 @@ async function noForm(ctx: CommandContext): Promise<Reply> {
 }
 
 export const visitCommands: Command[] = [
-  { name: "log", aliases: ["记录", "拜访"], helpKey: "help.log", run: logCommand },
-  { name: "call", aliases: ["电话"], helpKey: "help.call", run: callCommand },
-  { name: "summary", aliases: ["小结", "汇总"], helpKey: "help.summary", run: summaryCommand },
-  { name: "undo", aliases: ["撤销"], helpKey: "help.undo", run: undoCommand },
-  { name: "edit", aliases: ["修改"], helpKey: "help.edit", run: editCommand },
+  { name: "log", audience: "manager", aliases: ["记录", "拜访"], helpKey: "help.log", run: logCommand },
+  { name: "call", audience: "manager", aliases: ["电话"], helpKey: "help.call", run: callCommand },
+  { name: "summary", audience: "manager", aliases: ["小结", "汇总"], helpKey: "help.summary", run: summaryCommand },
+  { name: "undo", audience: "manager", aliases: ["撤销"], helpKey: "help.undo", run: undoCommand },
+  { name: "edit", audience: "manager", aliases: ["修改"], helpKey: "help.edit", run: editCommand },
   { name: "cancel", aliases: ["取消"], helpKey: "help.cancel", run: noForm },
   { name: "back", aliases: ["返回"], run: noForm },
 ];

@@ -83,6 +83,19 @@ describe("terminal chat channel", () => {
     expect(out).toContain("您名下没有客户");
   });
 
+  it("/help lists what the person can use: field commands for a manager, team actions for a supervisor", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/help", "/as S001", "/help"] });
+    const [manager, supervisor] = out.split("已切换为 王建国") as [string, string];
+    expect(manager).toContain("/log — ");
+    expect(manager).toContain("/complaints — ");
+    expect(manager).not.toContain("/ack — ");
+    expect(supervisor).toContain("/ack — ");
+    expect(supervisor).toContain("/complaints — ");
+    expect(supervisor).not.toContain("/log — ");
+    expect(supervisor).not.toContain("/today — ");
+  });
+
   it("leg distances add up to the day total shown in the header", async () => {
     tmp = tempDbUrl();
     const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/today"] });
