@@ -32,7 +32,13 @@ export async function exportPlan(deps: AppDeps, opts: { manager: string; from: s
     include: { customer: { select: { code: true, serviceClass: true } } },
     orderBy: [{ date: "asc" }, { sequence: "asc" }, { id: "asc" }],
   });
-  return rows.map((r) => ({ date: r.date, sequence: r.sequence, customerCode: r.customer.code, serviceClass: r.customer.serviceClass }));
+  // Skipped stops leave gaps in the stored sequence; the export numbers each day's stops 1..n.
+  const perDay = new Map<string, number>();
+  return rows.map((r) => {
+    const sequence = (perDay.get(r.date) ?? 0) + 1;
+    perDay.set(r.date, sequence);
+    return { date: r.date, sequence, customerCode: r.customer.code, serviceClass: r.customer.serviceClass };
+  });
 }
 
 function csvCell(v: string | number): string {

@@ -74,6 +74,10 @@ describe("stored visit plans", () => {
     const target = await t.db.plannedVisit.findFirstOrThrow({ where: { managerId: staff.id, customerId: second.customer.id, date: moved!.to! } });
     expect(target).toMatchObject({ booked: true, status: "planned" });
     expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: moved!.to!, status: "planned" } })).toBeLessThanOrEqual(deps.policy.dailyCap);
+    // The export numbers the day's remaining stops 1..n (no gap where the skipped stop was).
+    const exported = (await exportPlan(deps, { manager: "M001", from: "2026-11-23", weeks: 1 })).filter((r) => r.date === "2026-11-23");
+    expect(exported.map((r) => r.sequence)).toEqual(exported.map((_, i) => i + 1));
+    expect(exported.length).toBe(after.planned.length);
   });
 
   it("exports one row per planned visit as JSON objects and CSV", async () => {
