@@ -20,9 +20,14 @@ export function allCommands(): Command[] {
   return [...planCommands, ...visitCommands, ...complaintCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
+/** Every conversation form any module defines (a stored form resumes only if its definition is here). */
+export function appForms(deps: AppDeps): FormEngine<ChatFormEnv> {
+  return new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms] });
+}
+
 export function createAppRouter(deps: AppDeps): Router {
-  // Every conversation form any module defines; an open form gets the text, commands ask first.
-  const forms = new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms] });
+  // An open form gets the text; a command while a form is open asks first.
+  const forms = appForms(deps);
   const router: Router = createRouter({
     deps,
     commands: allCommands(),

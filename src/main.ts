@@ -1,7 +1,8 @@
 import type { Readable, Writable } from "node:stream";
 import { ConsoleAdapter, CONSOLE_CHAT_ID } from "./adapters/console/console.adapter.ts";
 import { startPlatforms, type PlatformRuntime } from "./adapters/platforms.ts";
-import { createAppContext, createAppRouter } from "./app.ts";
+import { appForms, createAppContext, createAppRouter } from "./app.ts";
+import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
 import { platformsFromEnv } from "./config/env.ts";
 import type { ChatPort } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
@@ -66,6 +67,15 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     if (seeded || isDemo) console.write(t("console.demo-notice"));
     console.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
     console.write("");
+    const pending = me ? await ctx.db.formSession.findUnique({ where: { platform_chatId_userId: { platform: "console", chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID } } }) : null;
+    if (me && pending && pending.expiresAt > ctx.clock.now()) {
+      // A form left open before a restart: say so and show where it stopped. (An expired one is
+      // explained on the next message, like on every platform.)
+      const msg = { platform: "console" as const, chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, text: "" };
+      const locale = isLocale(me.locale) ? me.locale : ctx.policy.locale;
+      const open = await appForms(ctx).resumePrompt(sessionKeyOf(msg), chatFormEnv({ deps: ctx, t, locale, msg, staff: me }));
+      for (const r of open ?? []) await console.send(msg, r);
+    }
 
     // Scheduled reminders: catch-up and triggers run in the background, sending through every
     // channel of this process (the terminal is the "console" platform); the chat never waits.

@@ -111,4 +111,6 @@ export const en: Catalogue = {
   "help.plan": "visit plan: /plan, /plan next, /plan month, /plan DATE",
   "help.skip": "can't make a stop today: /skip NUMBER [reason] moves it to the next visit day with room",
   "help.off": "day off: /off DATE, the plan is re-flowed",
+  "plan.shortfall-notice": "⚠️ Your visit plan does not fit: {visits} visits between {from} and {to} cannot be placed ({classes}); those customers will be overdue. Assistance and core customers were kept first. First overdue: {names}. Send /plan month for details, or talk to your supervisor about more visit days.",
+  "plan.shortfall-notice-supervisor": "⚠️ {manager}'s visit plan does not fit: {visits} visits between {from} and {to} cannot be placed ({classes}). First overdue: {names}. Consider more visit days, moving customers or a higher daily cap.",
 };

@@ -112,4 +112,6 @@ export const zhCN: Catalogue = {
   "help.plan": "拜访计划：/plan、/plan next、/plan month、/plan 日期",
   "help.skip": "今天某站去不了：/skip 序号 [原因]，改到下一个有空的拜访日",
   "help.off": "请假：/off 日期，自动重新安排计划",
+  "plan.shortfall-notice": "⚠️ 拜访计划排不下：{from} – {to} 有 {visits} 次拜访排不进（{classes}），这些客户会逾期。已优先保证帮扶和核心客户。最先逾期：{names}。发送 /plan month 查看，或与主管商量增加拜访日。",
+  "plan.shortfall-notice-supervisor": "⚠️ {manager} 的拜访计划排不下：{from} – {to} 有 {visits} 次拜访排不进（{classes}）。最先逾期：{names}。可考虑增加拜访日、调整客户分配或放宽每日上限。",
 };

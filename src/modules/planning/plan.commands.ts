@@ -7,6 +7,7 @@ import type { Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff.service.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
+import { describeShortfall } from "./shortfall.ts";
 import { ensurePlan, latestShortfall, planDayList, skipStop, takeDayOff, today, visitMinutes } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
@@ -99,17 +100,8 @@ async function shortfallLines(ctx: CommandContext, staff: Staff): Promise<string
   const s = await latestShortfall({ deps: ctx.deps, staffId: staff.id });
   if (!s) return [];
   if (!s.visits) return [t("plan.no-shortfall", { from: formatDay(s.from, t), to: formatDay(s.to, t) })];
-  const byClass = Object.entries(s.byClass)
-    .filter(([, n]) => n > 0)
-    .map(([c, n]) => `${classLabel(ctx, c)} ${n}`)
-    .join(" / ");
-  const names = await ctx.deps.db.customer.findMany({ where: { id: { in: s.customers.slice(0, 5).map((c) => c.customerId) } }, select: { id: true, name: true } });
-  const first = s.customers
-    .slice(0, 5)
-    .map((c) => names.find((n) => n.id === c.customerId)?.name)
-    .filter(Boolean)
-    .join(t("list.separator"));
-  return [t("plan.shortfall", { visits: s.visits, classes: byClass }), t("plan.shortfall-first", { names: first })];
+  const { classes, names } = await describeShortfall(ctx.deps, ctx.locale, t, s);
+  return [t("plan.shortfall", { visits: s.visits, classes }), t("plan.shortfall-first", { names })];
 }
 
 async function planCommand(ctx: CommandContext): Promise<Reply> {

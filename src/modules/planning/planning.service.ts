@@ -5,6 +5,7 @@ import type { Customer, Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
 import { planVisits, type PlanResult, type Shortfall } from "./planner.ts";
 import { haversineMetres } from "./route-ordering.ts";
+import { notifyShortfall } from "./shortfall.ts";
 
 export interface DayStop {
   customer: Customer;
@@ -142,6 +143,7 @@ export async function generatePlan(opts: GeneratePlanOptions): Promise<Generated
       },
     });
   });
+  await notifyShortfall({ deps, manager: staff, shortfall: result.shortfall, from, to, today: now });
   return { from, to, result, kept: keep.length };
 }
 

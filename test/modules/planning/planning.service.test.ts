@@ -80,6 +80,20 @@ describe("stored visit plans", () => {
     expect(exported.length).toBe(after.planned.length);
   });
 
+  it("a plan that cannot fit tells the manager and the supervisor, once a day each", async () => {
+    const tight: AppDeps = { ...deps, policy: loadPolicy({ overrides: { dailyCap: 15, visitDays: [1, 3] } }) };
+    const staff = await manager();
+    const supervisor = await t.db.staff.findUniqueOrThrow({ where: { code: "S001" } });
+    for (const s of [staff, supervisor]) await t.db.chatIdentity.create({ data: { platform: "telegram", platformUserId: `tg-${s.code}`, staffId: s.id } });
+    const plan = await generatePlan({ deps: tight, staff });
+    expect(plan.result.shortfall.visits).toBeGreaterThan(0);
+    await generatePlan({ deps: tight, staff, reason: "replan" });
+    const rows = await t.db.outbox.findMany({ where: { kind: "plan-shortfall" }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => r.staffId)).toEqual([staff.id, supervisor.id]);
+    expect(JSON.parse(rows[0]!.payload).text).toContain(`${plan.result.shortfall.visits} 次拜访排不进`);
+    expect(JSON.parse(rows[1]!.payload).text).toContain("李明 的拜访计划排不下");
+  });
+
   it("exports one row per planned visit as JSON objects and CSV", async () => {
     const rows = await exportPlan(deps, { manager: "M001", from: "2026-11-23", weeks: 2 });
     expect(rows.length).toBeGreaterThan(60);

@@ -181,6 +181,7 @@ describe("logging visits through the terminal channel", () => {
     expect(await db!.formSession.count()).toBe(1);
     // New process: the typed "3" still means the third duration option shown before the restart.
     const second = await run(["3", "1"], 8);
+    expect(second).toContain(`您还有一张没填完的「拜访记录 · ${stops[1]!.customer.name}」，接着上次的问题继续`);
     expect(second).toContain(`✅ 已记录：${stops[1]!.customer.name} · 实地 · 20 分钟 · 一切正常`);
     const v = (await loggedVisits(db!))[0]!;
     expect(v).toMatchObject({ customerId: stops[1]!.customerId, mode: "field", durationMin: 20 });
