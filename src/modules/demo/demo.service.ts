@@ -81,7 +81,10 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
       dist = haversineMetres(point, TOWN_CENTRE);
     }
     const marketType = dist < CITY_RADIUS_M ? "city" : dist < TOWN_RADIUS_M ? "town" : "rural";
-    const area = pick(rand, marketType === "city" ? AREAS_CITY : marketType === "town" ? AREAS_TOWN : AREAS_RURAL);
+    // Townships follow geography (direction from the town centre), so a route reads like one.
+    const areas = marketType === "city" ? AREAS_CITY : marketType === "town" ? AREAS_TOWN : AREAS_RURAL;
+    const bearing = Math.atan2(point.lat - TOWN_CENTRE.lat, point.lng - TOWN_CENTRE.lng) + Math.PI;
+    const area = areas[Math.min(areas.length - 1, Math.floor((bearing / (2 * Math.PI)) * areas.length))]!;
 
     let format: Format;
     let tier: number;
