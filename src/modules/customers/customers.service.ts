@@ -2,21 +2,13 @@ import type { TPolicy } from "../../config/policy.ts";
 import type { Clock } from "../../core/clock.ts";
 import { localDate } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
+import type { Customer } from "../../generated/prisma/client.ts";
 import { classifyCustomers, type ClassifiableCustomer } from "./classification.ts";
 
-export function toClassifiable(c: {
-  id: number;
-  managerId: number;
-  marketType: string;
-  retailFormat: string;
-  tier: number | null;
-  modernTerminal: string;
-  violationDate: Date | null;
-  lowIncome: boolean;
-  disabled: boolean;
-  salesVolume: number | null;
-  classOverride: string | null;
-}, timeZone: string): ClassifiableCustomer {
+export function toClassifiable(
+  c: Pick<Customer, "id" | "managerId" | "marketType" | "retailFormat" | "tier" | "modernTerminal" | "violationDate" | "lowIncome" | "disabled" | "salesVolume" | "classOverride">,
+  timeZone: string,
+): ClassifiableCustomer {
   return {
     id: c.id,
     managerId: c.managerId,

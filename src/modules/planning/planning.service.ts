@@ -7,18 +7,10 @@ import { planVisits, type PlanResult, type Shortfall } from "./planner.ts";
 import { haversineMetres } from "./route-ordering.ts";
 import { notifyShortfall } from "./shortfall.ts";
 
-export interface DayStop {
-  customer: Customer;
-  classId: string;
-  /** Metres from the previous stop (the start point for the first). */
-  legMetres: number;
-  dueDate: string | null;
-  overdue: boolean;
-}
-
 export interface DayList {
   date: string;
-  stops: DayStop[];
+  /** The day's planned stops (done ones included), in route order. */
+  planned: PlannedStop[];
   totalMetres: number;
   /** Start point of the route (manager's start location, or the territory's centre). */
   start: { lat: number; lng: number };
@@ -175,7 +167,7 @@ export interface PlannedStop {
 }
 
 /** A day of the stored plan, in route order, with leg distances from the start point. */
-export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<DayList & { planned: PlannedStop[] }> {
+export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<DayList> {
   const { deps, staff, date } = opts;
   await ensurePlan({ deps, staff, date });
   const rows = await deps.db.plannedVisit.findMany({
@@ -198,7 +190,6 @@ export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: str
     start,
     totalMetres: total,
     planned,
-    stops: planned.map((p) => ({ customer: p.customer, classId: p.classId, legMetres: p.legMetres, dueDate: null, overdue: false })),
   };
 }
 
