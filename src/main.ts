@@ -9,7 +9,7 @@ import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity } from "./core/router.ts";
 import { isLocale, translator } from "./i18n/i18n.ts";
 import { startScheduling } from "./jobs/runtime.ts";
-import { seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
+import { demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
 import { bindIdentity } from "./modules/staff/staff.service.ts";
 
 export interface StartOptions {
@@ -64,7 +64,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     const t = translator(me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
     console.write(t("console.banner"));
     const isDemo = (await ctx.db.appMeta.findUnique({ where: { key: "demo.seededAt" } })) !== null;
-    if (seeded || isDemo) console.write(t("console.demo-notice"));
+    if (seeded || isDemo) console.write(t("console.demo-notice", await demoSummary(ctx.db)));
     console.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
     console.write("");
     const pending = me ? await ctx.db.formSession.findUnique({ where: { platform_chatId_userId: { platform: "console", chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID } } }) : null;

@@ -272,8 +272,9 @@ export const PRESETS: Record<string, unknown> = {
     },
     visitDays: [1, 3, 4],
     minVisitDaysPerWeek: 3,
-    dailyMinimum: 15,
-    dailyCap: 20,
+    // Business customers take 30–60 minutes each: a visit day holds a handful, not 15.
+    dailyMinimum: 2,
+    dailyCap: 6,
     minCustomersPerOuting: 2,
     phoneContactsPerDay: 5,
     inventoryFactor: 1.5,

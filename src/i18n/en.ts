@@ -80,7 +80,7 @@ export const en: Catalogue = {
   "console.banner": "VisitMate · terminal chat. Type /help for commands, Ctrl+D to quit.",
   "console.you-are": "You are {name} ({code}, {role}). Switch with /as STAFF_CODE.",
   "console.demo-notice":
-    "⚠️ This is demo data (1 supervisor, 2 customer managers, about 600 customers in Tonglu County, Zhejiang).\n   Import real data: npx visitmate import managers FILE.csv, then npx visitmate import customers FILE.csv (see README).",
+    "⚠️ This is demo data (1 supervisor, {managers} customer managers, {customers} customers in Tonglu County, Zhejiang).\n   Import real data: npx visitmate import managers FILE.csv, then npx visitmate import customers FILE.csv (see README).",
   "console.no-staff": "There are no staff in the database yet. Import them first: npx visitmate import managers FILE.csv",
   "console.choice-hint": "(reply with a number or the text)",
   "today.plan-header": "📋 Visit list for {day}: {count} stops in route order. About {distance}, {time} in all ({travel} on the road, {visits} visiting)",

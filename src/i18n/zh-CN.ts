@@ -81,7 +81,7 @@ export const zhCN: Catalogue = {
   "console.banner": "VisitMate 拜访助手 · 终端聊天。输入 /help 查看命令，Ctrl+D 退出。",
   "console.you-are": "当前身份：{name}（{code}，{role}）。用 /as 员工编码 切换。",
   "console.demo-notice":
-    "⚠️ 这是演示数据（1 名主管、2 名客户经理、约 600 家客户，位于浙江省桐庐县）。\n   导入真实数据：npx visitmate import managers 文件.csv，然后 npx visitmate import customers 文件.csv（见 README）。",
+    "⚠️ 这是演示数据（1 名主管、{managers} 名客户经理、{customers} 家客户，位于浙江省桐庐县）。\n   导入真实数据：npx visitmate import managers 文件.csv，然后 npx visitmate import customers 文件.csv（见 README）。",
   "console.no-staff": "数据库里还没有员工。请先导入：npx visitmate import managers 文件.csv",
   "console.choice-hint": "（回复序号或文字）",
   "today.plan-header": "📋 {day} 拜访清单：{count} 家，按路线排序。全程约 {distance}，预计 {time}（路上 {travel}，拜访 {visits}）",

@@ -32,6 +32,8 @@ const FORMAT_SUFFIX: Record<Format, string[]> = {
   grocery: ["食杂店", "副食店", "小卖部", "百货店"],
   other: ["水果店", "五金店", "茶叶店", "快餐店"],
 };
+/** Business customers of a lubricant distributor (key-account preset). */
+const BUSINESS_SUFFIX = ["汽修厂", "汽车维修中心", "机械厂", "物流公司", "建材厂", "农机站", "公交车队", "纺织厂", "包装厂", "工程机械租赁"];
 const BRAND_PREFIX = ["惠民", "好又多", "联华", "华润", "百佳", "便民", "兴旺", "富春", "桐江", "鑫源", "顺发", "福满"];
 
 interface DemoCustomer {
@@ -60,14 +62,26 @@ function offset(centre: { lat: number; lng: number }, northM: number, eastM: num
   };
 }
 
-function generateCustomers(opts: { managerIndex: number; count: number; today: string; timeZone: string }): DemoCustomer[] {
+function generateCustomers(opts: { managerIndex: number; count: number; today: string; timeZone: string; business: boolean }): DemoCustomer[] {
   const rand = seededRandom(20261122 + opts.managerIndex * 7919);
   // The two territories sit side by side (west and east of the river town), each ~12 × 14 km.
   const territoryCentre = offset(TOWN_CENTRE, 0, opts.managerIndex === 0 ? -4500 : 4500);
   const out: DemoCustomer[] = [];
+  // Exact shares (7% assistance, 5% core, 26% potential), shuffled: random rolls could land a
+  // small territory outside the standard's ranges.
+  const quota = (share: number) => Math.round(opts.count * share);
+  const targets = [
+    ...Array<string>(quota(0.07)).fill("assistance"),
+    ...Array<string>(quota(0.05)).fill("core"),
+    ...Array<string>(quota(0.26)).fill("potential"),
+  ];
+  while (targets.length < opts.count) targets.push("regular");
+  for (let i = targets.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [targets[i], targets[j]] = [targets[j]!, targets[i]!];
+  }
   for (let i = 0; i < opts.count; i++) {
-    const roll = rand();
-    const target = roll < 0.07 ? "assistance" : roll < 0.12 ? "core" : roll < 0.38 ? "potential" : "regular";
+    const target = targets[i]!;
     let point = offset(territoryCentre, (rand() - 0.5) * 14000, (rand() - 0.5) * 12000);
     // Core shops are in the city (town centre); potential ones in towns and villages.
     if (target === "core") {
@@ -104,8 +118,9 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
     }
     const surname = pick(rand, SURNAMES);
     const suffix = pick(rand, FORMAT_SUFFIX[format]);
-    const name =
-      format === "supermarket" || format === "mall" || (format === "convenience" && rand() < 0.5)
+    const name = opts.business
+      ? `${area.replace(/街道|镇|乡/, "")}${pick(rand, ["顺达", "恒通", "鑫源", "宏达", "永兴", "富春", "金桥"])}${pick(rand, BUSINESS_SUFFIX)}`
+      : format === "supermarket" || format === "mall" || (format === "convenience" && rand() < 0.5)
         ? `${pick(rand, BRAND_PREFIX)}${suffix}（${area.replace(/街道|镇|乡/, "")}${randInt(rand, 1, 9)}店）`
         : `${surname}${pick(rand, ["记", "家", "氏", "老"])}${suffix}`;
     const keyPerson = `${surname}${pick(rand, GIVEN)}`;
@@ -146,6 +161,11 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
 
 export const DEMO_META_KEY = "demo.seededAt";
 
+/** What the demo holds, for the terminal's notice. */
+export async function demoSummary(db: Db): Promise<{ managers: number; customers: number }> {
+  return { managers: await db.staff.count({ where: { role: "manager" } }), customers: await db.customer.count() };
+}
+
 /**
  * Seeds the demo company when the database has no staff at all. Returns true when it seeded.
  * Runs in one transaction, so an interrupted seed leaves an empty database that seeds again.
@@ -171,8 +191,16 @@ export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Cl
         data: { code: "M002", name: "陈静", role: "manager", supervisorId: supervisor.id, ...startOf(offset(TOWN_CENTRE, -200, 1900)), visitDays: "1,3,4" },
       }),
     ];
+    // A tobacco manager looks after ~300 shops; a key-account manager ~80 business customers whose
+    // sales follow a Pareto curve (≈10% of them make 70% of sales), so ABC classes come out right.
+    const business = policy.classification.kind === "abc-sales";
     for (const [index, manager] of managers.entries()) {
-      const customers = generateCustomers({ managerIndex: index, count: index === 0 ? 300 : 296, today, timeZone: policy.timeZone });
+      const count = business ? 80 - index * 2 : 300 - index * 4;
+      const customers = generateCustomers({ managerIndex: index, count, today, timeZone: policy.timeZone, business });
+      if (business) {
+        const ranks = customers.map((_, i) => i + 1).sort(() => rand() - 0.5);
+        customers.forEach((c, i) => (c.salesVolume = Math.round(2_000_000 * ranks[i]! ** -1.3 * (0.9 + 0.2 * rand()))));
+      }
       await tx.customer.createMany({ data: customers.map((c) => ({ ...c, managerId: manager.id })) });
     }
     await tx.appMeta.create({ data: { key: DEMO_META_KEY, value: clock.now().toISOString() } });
