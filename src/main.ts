@@ -9,6 +9,7 @@ import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity } from "./core/router.ts";
 import { isLocale, translator } from "./i18n/i18n.ts";
 import { startScheduling } from "./jobs/runtime.ts";
+import { recomputeServiceClasses } from "./modules/customers/customers.service.ts";
 import { demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
 import { bindIdentity } from "./modules/staff/staff.service.ts";
 
@@ -33,6 +34,9 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   let running: PlatformRuntime | null = null;
   try {
     const seeded = ctx.env.VISITMATE_DEMO ? await seedDemoIfEmpty(ctx) : false;
+    // Classes stored under another preset (the policy was switched): recompute them under this one.
+    const foreign = await ctx.db.customer.count({ where: { active: true, serviceClass: { notIn: ctx.policy.classes.map((c) => c.id) } } });
+    if (foreign) await recomputeServiceClasses(ctx);
     const router = createAppRouter(ctx);
     // ---- chat platforms: Telegram, Lark, WeChat run beside the terminal when their credentials are set ----
     const platforms = (running = await startPlatforms({ config: platformsFromEnv(ctx.env), deps: ctx, router, output }));

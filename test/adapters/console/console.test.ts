@@ -56,6 +56,17 @@ describe("terminal chat channel", () => {
     expect(first).toContain("演示数据");
   });
 
+  it("switching the policy preset recomputes stored classes on the next start", async () => {
+    tmp = tempDbUrl();
+    await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: [] });
+    const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/whoami"], env: { VISITMATE_POLICY_PRESET: "key-account" } });
+    expect(out).toContain("服务标准：key-account");
+    const db = await openDb(tmp.url);
+    const classes = await db.customer.groupBy({ by: ["serviceClass"], _count: true });
+    expect(classes.map((c) => c.serviceClass).sort()).toEqual(["A", "B", "C"]);
+    await db.$disconnect();
+  });
+
   it("on a day without visits says so and shows the next visit day's list", async () => {
     tmp = tempDbUrl();
     // Tuesday 24 Nov → next visit day is Wednesday 25 Nov.
