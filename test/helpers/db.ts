@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDb, type Db } from "../../src/db/client.ts";
@@ -10,10 +10,12 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-/** A real SQLite file in a fresh temp dir, migrated like production. */
-export async function createTestDb(): Promise<TestDb> {
+/** A real SQLite file in a fresh temp dir, migrated like production; optionally a copy of `from`. */
+export async function createTestDb(opts: { from?: string } = {}): Promise<TestDb> {
   const dir = mkdtempSync(path.join(tmpdir(), "visitmate-test-"));
-  const url = `file:${path.join(dir, "test.db")}`;
+  const file = path.join(dir, "test.db");
+  if (opts.from) copyFileSync(opts.from, file);
+  const url = `file:${file}`;
   const db = await openDb(url);
   return {
     db,

@@ -9,11 +9,11 @@ import type { AppDeps, Router } from "../../src/core/router.ts";
 import type { Db } from "../../src/db/client.ts";
 import { seedDemoIfEmpty } from "../../src/modules/demo/demo.service.ts";
 import { createBindCode } from "../../src/modules/staff/binding.service.ts";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDb } from "../../src/db/client.ts";
-import type { TestDb } from "./db.ts";
+import { createTestDb, type TestDb } from "./db.ts";
 
 /** Monday 23 Nov 2026, 10:00 in Shanghai: a visit day of the demo manager 李明 (M001). */
 export const MONDAY_10AM = "2026-11-23T02:00:00Z";
@@ -66,21 +66,7 @@ function seededTemplate(policy: TPolicy): Promise<string> {
 }
 
 async function copyOfTemplate(policy: TPolicy): Promise<TestDb> {
-  const source = await seededTemplate(policy);
-  const dir = mkdtempSync(path.join(tmpdir(), "visitmate-test-"));
-  const file = path.join(dir, "test.db");
-  copyFileSync(source, file);
-  const url = `file:${file}`;
-  const db = await openDb(url);
-  return {
-    db,
-    url,
-    dir,
-    async close() {
-      await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return createTestDb({ from: await seededTemplate(policy) });
 }
 
 /** A real SQLite file with the demo company, the real router, a fake clock. */

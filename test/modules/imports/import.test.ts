@@ -9,7 +9,7 @@ import { FakeClock } from "../../../src/core/clock.ts";
 import { localDate } from "../../../src/core/dates.ts";
 import { AppError } from "../../../src/core/errors.ts";
 import type { Db } from "../../../src/db/client.ts";
-import { mapHeaders, CUSTOMER_HEADER_ALIASES, parseBoolean, parseDate, parseVisitDays } from "../../../src/modules/imports/columns.ts";
+import { mapHeaders, CUSTOMER_HEADER_ALIASES, CUSTOMER_KEYS, parseBoolean, parseDate, parseVisitDays } from "../../../src/modules/imports/columns.ts";
 import { decodeFile, parseCsv, plainNumber } from "../../../src/modules/imports/decode.ts";
 import {
   formatImportReport,
@@ -36,26 +36,7 @@ function toCsv(rows: string[][], eol = "\r\n"): string {
   return rows.map((r) => r.map(csvCell).join(",")).join(eol) + eol;
 }
 
-const KEYS = [
-  "code",
-  "name",
-  "manager",
-  "address",
-  "phone",
-  "lat",
-  "lng",
-  "market_type",
-  "format",
-  "tier",
-  "modern_terminal",
-  "violation_date",
-  "low_income",
-  "disabled",
-  "sales_volume",
-  "credit",
-  "key_person",
-  "service_class",
-] as const;
+const KEYS = CUSTOMER_KEYS;
 type Row = Record<(typeof KEYS)[number], string>;
 
 const ZH_HEADERS: Record<(typeof KEYS)[number], string> = {
