@@ -3,7 +3,7 @@ import { AppError } from "../core/errors.ts";
 import { addDays, endOfMonth, isValidDate, startOfMonth, addMonths } from "../core/dates.ts";
 import type { AppDeps } from "../core/router.ts";
 import type { Staff } from "../generated/prisma/client.ts";
-import { ensurePlan, generatePlan, today } from "../modules/planning/planning.service.ts";
+import { defaultHorizon, ensurePlan, generatePlan, today } from "../modules/planning/planning.service.ts";
 import { solveRouteFile } from "../modules/planning/route-file.ts";
 import { parseArgs, stringOption } from "./args.ts";
 
@@ -14,6 +14,11 @@ async function managersFor(deps: AppDeps, code: string | undefined): Promise<Sta
     return [staff];
   }
   return deps.db.staff.findMany({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
+}
+
+async function customerCodes(deps: AppDeps, ids: number[]): Promise<string> {
+  const rows = await deps.db.customer.findMany({ where: { id: { in: ids } }, select: { id: true, code: true, name: true } });
+  return ids.map((id) => rows.find((r) => r.id === id)).filter(Boolean).map((r) => `${r!.code} ${r!.name}`).join(", ");
 }
 
 export interface PlanExportRow {
@@ -61,11 +66,12 @@ export async function planCommand(argv: string[]): Promise<number> {
   try {
     if (sub === "generate") {
       const month = stringOption(options, "month");
-      if (month && !/^\d{4}-\d{2}$/.test(month)) throw new AppError("cli.bad-month", { message: `--month must look like 2026-12, got "${month}".` });
+      if (month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new AppError("cli.bad-month", { message: `--month must look like 2026-12, got "${month}".` });
       const now = today(ctx);
       const monthStart = month ? `${month}-01` : startOfMonth(now);
       const from = monthStart > now ? monthStart : now;
-      const to = endOfMonth(addMonths(monthStart, ctx.policy.planningHorizonMonths - 1));
+      // Without --month: the same horizon the bot plans on its own (two months ahead from today).
+      const to = month ? endOfMonth(addMonths(monthStart, ctx.policy.planningHorizonMonths - 1)) : defaultHorizon(from, ctx.policy.planningHorizonMonths).to;
       if (to < now) throw new AppError("cli.past-month", { message: `${month} is in the past; nothing to plan.` });
       for (const staff of await managersFor(ctx, stringOption(options, "manager"))) {
         const t0 = performance.now();
@@ -78,7 +84,7 @@ export async function planCommand(argv: string[]): Promise<number> {
         process.stdout.write(line + "\n");
         if (plan.result.shortfall.visits) {
           const by = Object.entries(plan.result.shortfall.byClass).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ");
-          process.stdout.write(`  ⚠ shortfall: ${plan.result.shortfall.visits} visits do not fit (${by}); first overdue: ${plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId).join(", ")}\n`);
+          process.stdout.write(`  ⚠ shortfall: ${plan.result.shortfall.visits} visits do not fit (${by}); first overdue: ${await customerCodes(ctx, plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId))}\n`);
         }
       }
       return 0;

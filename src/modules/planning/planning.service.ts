@@ -81,6 +81,11 @@ export async function generatePlan(opts: GeneratePlanOptions): Promise<Generated
   for (const p of keep) {
     if (p.status === "done" && (lastVisit.get(p.customerId) ?? "") < p.date) lastVisit.set(p.customerId, p.date);
   }
+  // Planning a later month: visits still planned between today and `from` will have happened by then.
+  if (from > now) {
+    const before = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: now, lt: from }, status: { in: ["planned", "done"] } } });
+    for (const p of before) if ((lastVisit.get(p.customerId) ?? "") < p.date) lastVisit.set(p.customerId, p.date);
+  }
   const daysOff = [...(await daysOffOf({ db, staffId: staff.id, from, to }))];
   // Today's list is fixed (even when every stop on it is done or skipped): re-flow from tomorrow.
   const todayKept = keep.some((p) => p.date === now);

@@ -57,6 +57,16 @@ describe("stored visit plans", () => {
     expect(await t.db.plannedVisit.findUnique({ where: { id: future.id } })).toMatchObject({ date: future.date, booked: true });
   });
 
+  it("planning next month counts the visits still planned before it as done by then", async () => {
+    const staff = await manager();
+    await generatePlan({ deps, staff });
+    const december = await generatePlan({ deps, staff, from: "2026-12-01", to: "2027-01-31" });
+    expect(december.result.shortfall.visits).toBe(0);
+    expect(december.result.stats.compliance).toBe(1);
+    // November's rows stay as they were.
+    expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: { lt: "2026-12-01" } } })).toBeGreaterThan(0);
+  });
+
   it("a day off empties that day and re-plans; a skipped stop moves to a later visit day with room", async () => {
     const staff = await manager();
     await generatePlan({ deps, staff });
