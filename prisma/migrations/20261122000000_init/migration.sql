@@ -8,7 +8,7 @@ CREATE TABLE "Staff" (
     "startLat" REAL,
     "startLng" REAL,
     "visitDays" TEXT NOT NULL DEFAULT '',
-    "locale" TEXT NOT NULL DEFAULT 'zh-CN',
+    "locale" TEXT NOT NULL DEFAULT '',
     "notifyPlatform" TEXT,
     "mutedReminders" TEXT NOT NULL DEFAULT '',
     "quietStart" TEXT NOT NULL DEFAULT '',

@@ -60,7 +60,7 @@ export const staffCommands: Command[] = [
       const target = await findStaffByCode(deps.db, code);
       if (!target || !target.active) return { text: t("as.unknown", { code }) };
       await bindIdentity({ db: deps.db, platform: ctx.msg.platform, platformUserId: ctx.msg.userId, staffId: target.id });
-      const tt = isLocale(target.locale) ? translator(target.locale) : t;
+      const tt = translator(isLocale(target.locale) ? target.locale : deps.policy.locale);
       return { text: tt("as.now", { name: target.name, code: target.code, role: tt(`role.${target.role}`) }) };
     },
   },

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -131,5 +132,20 @@ describe("terminal chat channel", () => {
     expect(result.stdout).toContain("VisitMate 拜访助手");
     expect(result.stdout).toContain("/today — 今天的拜访清单");
     expect(stopLines(result.stdout).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("reads settings from ./.env: the company language applies to everyone who has not chosen one", () => {
+    tmp = tempDbUrl();
+    writeFileSync(path.join(tmp.dir, ".env"), "VISITMATE_LOCALE=en\nVISITMATE_CONSOLE_STAFF=M002\n");
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/visitmate.js"), "start"], {
+      cwd: tmp.dir,
+      input: "/whoami\n",
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", VISITMATE_SCHEDULER: "off" },
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("VisitMate · terminal chat");
+    expect(result.stdout).toContain("👤 陈静 (M002) · customer manager");
   });
 });
