@@ -148,4 +148,24 @@ describe("terminal chat channel", () => {
     expect(result.stdout).toContain("VisitMate · terminal chat");
     expect(result.stdout).toContain("👤 陈静 (M002) · customer manager");
   });
+
+  it("/plan shows the week, the month and a day's route; /skip moves a stop; /off re-plans around a day off", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({
+      url: tmp.url,
+      clock: new FakeClock(MONDAY_MORNING),
+      lines: ["/plan", "/plan month", "/plan 明天", "/plan 11-25", "/skip 2 店主不在", "/skip 99", "/off 11-26 培训", "/plan", "/plan 11-26", "/off 昨天"],
+    });
+    expect(out).toMatch(/🗓 11月23日（周一） – 11月29日（周日） 的拜访计划，共 \d+ 家：/);
+    expect(out).toMatch(/11月25日（周三）：\d+ 家（.*核心客户 \d+/);
+    expect(out).toMatch(/✅ 11月23日（周一） – 1月22日（周五） 的计划覆盖了全部客户|⚠️ 拜访能力不足/);
+    expect(out).toContain("11月24日（周二） 不是您的拜访日。下一个拜访日是 11月25日（周三）。");
+    expect(out).toMatch(/📋 11月25日（周三） 拜访清单：\d+ 家，按路线排序。全程约 [\d.]+ km/);
+    expect(out).toMatch(/已将第 2 站 .+ 改到 \d+月\d+日（周.），已重新排好路线。|第 2 站 .+ 已取消/);
+    expect(out).toContain("11月23日（周一） 的清单里没有第 99 站");
+    expect(out).toContain("已登记 11月26日（周四） 请假");
+    expect(out).toContain("11月26日（周四）：请假");
+    expect(out).toContain("11月26日（周四） 不是您的拜访日");
+    expect(out).toContain("/off 日期 [原因]");
+  });
 });
