@@ -52,7 +52,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     }
     // ---- end chat platforms ----
 
-    const console = new ConsoleAdapter({ router, input, output, interactive: opts.interactive });
+    const terminal = new ConsoleAdapter({ router, input, output, interactive: opts.interactive });
     let me = await findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);
     if (!me || ctx.env.VISITMATE_CONSOLE_STAFF) {
       // The terminal is the local operator: act as the configured staff member, else the first manager.
@@ -66,11 +66,11 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       }
     }
     const t = translator(me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
-    console.write(t("console.banner"));
+    terminal.write(t("console.banner"));
     const isDemo = (await ctx.db.appMeta.findUnique({ where: { key: "demo.seededAt" } })) !== null;
-    if (seeded || isDemo) console.write(t("console.demo-notice", await demoSummary(ctx.db)));
-    console.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
-    console.write("");
+    if (seeded || isDemo) terminal.write(t("console.demo-notice", await demoSummary(ctx.db)));
+    terminal.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
+    terminal.write("");
     const pending = me ? await ctx.db.formSession.findUnique({ where: { platform_chatId_userId: { platform: "console", chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID } } }) : null;
     if (me && pending && pending.expiresAt > ctx.clock.now()) {
       // A form left open before a restart: say so and show where it stopped. (An expired one is
@@ -78,14 +78,14 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       const msg = { platform: "console" as const, chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, text: "" };
       const locale = isLocale(me.locale) ? me.locale : ctx.policy.locale;
       const open = await appForms(ctx).resumePrompt(sessionKeyOf(msg), chatFormEnv({ deps: ctx, t, locale, msg, staff: me }));
-      for (const r of open ?? []) await console.send(msg, r);
+      for (const r of open ?? []) await terminal.send(msg, r);
     }
 
     // Scheduled reminders: catch-up and triggers run in the background, sending through every
     // channel of this process (the terminal is the "console" platform); the chat never waits.
-    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", console], ...platforms.ports]) }) : null;
+    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", terminal], ...platforms.ports]) }) : null;
     try {
-      await console.run();
+      await terminal.run();
       // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.
       if (platforms.adapters.length && !opts.interactive) await platforms.untilShutdown(opts.signal);
     } finally {
