@@ -1391,27 +1391,12 @@ class Planner {
       let j = -1;
       for (const k of vd) if (!exhausted[k] && this.load(k) < target && (j < 0 || this.load(k) < this.load(j))) j = k;
       if (j < 0) break;
-      let bestC = -1;
-      let bestScore = Infinity;
-      for (let c = 0; c < this.n; c++) {
-        const cs = this.custs[c]!;
-        if (cs.visits.includes(j)) continue;
-        const ratio = this.fillerRatio(c, j);
-        if (ratio < 0) continue;
-        const score = this.insertionCost(c, j) - FILL_OVERDUE_KM * Math.min(ratio, 3);
-        if (score < bestScore) {
-          bestScore = score;
-          bestC = c;
-        }
-      }
+      const bestC = this.bestFiller(j, -1, Infinity);
       if (bestC < 0) {
         exhausted[j] = 1;
         continue;
       }
-      this.insertAt(bestC, j);
-      const cs = this.custs[bestC]!;
-      cs.visits.push(j);
-      cs.visits.sort((a, b) => a - b);
+      this.addFiller(bestC, j);
       fillers.push([bestC, j]);
     }
     this.improveFillers(fillers);
@@ -1435,27 +1420,41 @@ class Planner {
         const cs0 = this.custs[c0]!;
         cs0.visits = cs0.visits.filter((v) => v !== j);
         const ratio0 = this.fillerRatio(c0, j);
-        let bestC = c0;
-        let bestScore = saving - FILL_OVERDUE_KM * Math.min(Math.max(ratio0, 0), 3) - 1e-6;
-        for (let c = 0; c < this.n; c++) {
-          if (c === c0 || this.custs[c]!.visits.includes(j)) continue;
-          const ratio = this.fillerRatio(c, j);
-          if (ratio < 0) continue;
-          const score = this.insertionCost(c, j) - FILL_OVERDUE_KM * Math.min(ratio, 3);
-          if (score < bestScore) {
-            bestScore = score;
-            bestC = c;
-          }
-        }
+        const better = this.bestFiller(j, c0, saving - FILL_OVERDUE_KM * Math.min(Math.max(ratio0, 0), 3) - 1e-6);
+        const bestC = better < 0 ? c0 : better;
         if (bestC !== c0) changed = true;
-        this.insertAt(bestC, j);
-        const cs = this.custs[bestC]!;
-        cs.visits.push(j);
-        cs.visits.sort((x, y) => x - y);
+        this.addFiller(bestC, j);
         f[0] = bestC;
       }
       if (!changed) break;
     }
+  }
+
+  /**
+   * The customer (other than `skip`) whose optional visit on day j scores below `bound`, best first:
+   * insertion cost less a bonus for being overdue. −1 when none does.
+   */
+  private bestFiller(j: number, skip: number, bound: number): number {
+    let bestC = -1;
+    let bestScore = bound;
+    for (let c = 0; c < this.n; c++) {
+      if (c === skip || this.custs[c]!.visits.includes(j)) continue;
+      const ratio = this.fillerRatio(c, j);
+      if (ratio < 0) continue;
+      const score = this.insertionCost(c, j) - FILL_OVERDUE_KM * Math.min(ratio, 3);
+      if (score < bestScore) {
+        bestScore = score;
+        bestC = c;
+      }
+    }
+    return bestC;
+  }
+
+  private addFiller(c: number, j: number): void {
+    this.insertAt(c, j);
+    const cs = this.custs[c]!;
+    cs.visits.push(j);
+    cs.visits.sort((a, b) => a - b);
   }
 
   /** How overdue an optional visit on day j would be (elapsed / interval), or −1 if it breaks a rule. */
