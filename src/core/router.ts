@@ -69,6 +69,11 @@ export function parseCommand(text: string, aliases: Map<string, string>): Parsed
   return null;
 }
 
+/** The one polite answer for someone whose chat account is not bound to a staff member. */
+export function unknownUserReply(t: Translate, platform: InboundMessage["platform"]): Reply {
+  return { text: t("access.unknown-user", { platform: t(`platform.${platform}`) }) };
+}
+
 export interface Router {
   handle(msg: InboundMessage): Promise<Reply[]>;
   commands(): Command[];
@@ -113,7 +118,7 @@ export function createRouter(opts: RouterOptions): Router {
     const available = command && (!command.platforms || command.platforms.includes(msg.platform)) ? command : undefined;
 
     if (!staff && !(available?.public)) {
-      return [{ text: t("access.unknown-user", { platform: t(`platform.${msg.platform}`) }) }];
+      return [unknownUserReply(t, msg.platform)];
     }
     if (available) {
       if (staff && opts.beforeCommand) {

@@ -45,7 +45,6 @@ export async function decodeFile(file: ImportFile): Promise<DecodedTable> {
     const hint = ext === ".xls" ? " Old .xls workbooks are not supported: save as .xlsx or CSV." : "";
     throw new AppError("import.unsupported-file", {
       message: `Cannot import ${displayName(file)}: unsupported file type "${ext || "(none)"}" (use .csv or .xlsx).${hint}`,
-      userMessage: `不支持的文件类型“${ext || "无扩展名"}”，请使用 .csv 或 .xlsx 文件。`,
     });
   }
   let data: Uint8Array;
@@ -152,7 +151,6 @@ export function parseCsv(text: string, delimiter = ","): string[][] {
       if (!closed) {
         throw new AppError("import.csv", {
           message: `CSV row ${startRow}: a quoted field is never closed (missing ")`,
-          userMessage: `CSV 第 ${startRow} 行：引号未闭合。`,
         });
       }
       quoted = true;
@@ -263,12 +261,11 @@ export async function decodeXlsx(bytes: Uint8Array, name = "workbook"): Promise<
   } catch (e) {
     throw new AppError("import.xlsx", {
       message: `Cannot read ${name} as an .xlsx workbook: ${(e as Error).message}`,
-      userMessage: "无法读取该 .xlsx 文件，请确认它是 Excel 工作簿。",
       cause: e,
     });
   }
   const ws = wb.worksheets[0];
-  if (!ws) throw new AppError("import.xlsx", { message: `${name} has no worksheet`, userMessage: "工作簿中没有工作表。" });
+  if (!ws) throw new AppError("import.xlsx", { message: `${name} has no worksheet` });
   const width = ws.columnCount;
   const records: { rowNumber: number; cells: string[] }[] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {

@@ -1,5 +1,5 @@
 import { resolveRecipient } from "../../core/outbox.ts";
-import type { Command, CommandContext } from "../../core/router.ts";
+import { type Command, type CommandContext, unknownUserReply } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { BINDABLE_PLATFORMS, listBindings, parsePlatformName, redeemBindCode, setNotifyPlatform, unbindIdentity } from "./binding.service.ts";
 
@@ -61,7 +61,7 @@ export const bindingCommands: Command[] = [
     public: true,
     async run(ctx) {
       if (ctx.args[0]) return bindCommand.run(ctx);
-      if (!ctx.staff) return { text: ctx.t("access.unknown-user", { platform: ctx.t(`platform.${ctx.msg.platform}`) }) };
+      if (!ctx.staff) return unknownUserReply(ctx.t, ctx.msg.platform);
       return { text: ctx.t("start.welcome", { name: ctx.staff.name }) };
     },
   },

@@ -1,5 +1,5 @@
 import { localDate } from "../../core/dates.ts";
-import type { Command } from "../../core/router.ts";
+import { type Command, unknownUserReply } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { bindIdentity, findStaffByCode, visitDaysOf } from "./staff.service.ts";
 
@@ -11,7 +11,7 @@ export const staffCommands: Command[] = [
     public: true,
     async run(ctx) {
       const { t } = ctx;
-      if (!ctx.staff) return { text: t("access.unknown-user", { platform: t(`platform.${ctx.msg.platform}`) }) };
+      if (!ctx.staff) return unknownUserReply(t, ctx.msg.platform);
       // Show what this person can use: field commands to managers, team actions to supervisors.
       const isManager = ctx.staff.role === "manager";
       const isSupervisor = ctx.staff.role !== "manager" || (await ctx.deps.db.staff.count({ where: { supervisorId: ctx.staff.id } })) > 0;
