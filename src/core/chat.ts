@@ -36,10 +36,19 @@ export interface ChatAddress {
   chatId: string;
 }
 
+export interface SendOptions {
+  /**
+   * Stable for every attempt to deliver this one reply (outbox row key, inbound event + index).
+   * Platforms that deduplicate sends (Lark's `uuid`) use it, so a retried send after a lost
+   * answer is not shown twice.
+   */
+  key?: string;
+}
+
 /** What every adapter implements. The core never imports a chat SDK. */
 export interface ChatPort {
   readonly platform: Platform;
-  send(to: ChatAddress, reply: Reply): Promise<void>;
+  send(to: ChatAddress, reply: Reply, opts?: SendOptions): Promise<void>;
 }
 
 export function reply(text: string, choices?: Choice[]): Reply {

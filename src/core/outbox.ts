@@ -348,7 +348,7 @@ export class Dispatcher {
         active.add(key);
         const task: Promise<void> = Promise.resolve()
           .then(() => this.sendRow(row, stats))
-          .catch((err) => this.o.log.error("outbox send crashed", { id: row.id, error: (err as Error).stack ?? String(err) }))
+          .catch((err) => this.onSendCrash(row, err))
           .finally(() => {
             active.delete(key);
             inflight.delete(task);
@@ -414,7 +414,7 @@ export class Dispatcher {
     this.spacer.record(platform, row.chatId, this.now());
     try {
       if (!port) throw new SendError(`no adapter for platform ${row.platform}`, { permanent: true });
-      await port.send({ platform, chatId: row.chatId }, reply);
+      await port.send({ platform, chatId: row.chatId }, reply, { key: `outbox:${row.key}` });
     } catch (err) {
       await this.onSendError(row, attempts, toSendError(err), stats);
       return;
@@ -422,6 +422,18 @@ export class Dispatcher {
     await db.outbox.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(this.now()), claimedUntil: null, lastError: "" } });
     stats.sent++;
     log.info("outbox sent", { id: row.id, key: row.key, platform: row.platform });
+  }
+
+  /**
+   * A database error around a send (lock timeout, disk full): hand the row back at once, so this
+   * or another instance sends it at the next drain instead of after the claim expires. If the
+   * message did go out before the error, it may go out once more (at-least-once).
+   */
+  private async onSendCrash(row: Outbox, err: unknown): Promise<void> {
+    this.o.log.error("outbox send crashed", { id: row.id, error: (err as Error).message ?? String(err) });
+    await this.o.db.outbox
+      .updateMany({ where: { id: row.id, status: "sending", claimedBy: this.instanceId }, data: { status: "pending", claimedBy: null, claimedUntil: null } })
+      .catch((e: unknown) => this.o.log.error("outbox row could not be handed back; its claim expires instead", { id: row.id, error: (e as Error).message }));
   }
 
   private async onSendError(row: Outbox, attempts: number, err: SendError, stats: DrainStats): Promise<void> {

@@ -7,12 +7,84 @@ export { PrismaClient };
 
 export const DEFAULT_DATABASE_URL = "file:./data/visitmate.db";
 
+/** How long a statement waits for another process's write lock before failing (SQLITE_BUSY). */
+export const BUSY_TIMEOUT_MS = 15_000;
+
+type Adapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
+type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
+
+/**
+ * Transactions that take the write lock when they begin (BEGIN IMMEDIATE), one at a time.
+ *
+ * Why: the better-sqlite3 adapter begins transactions DEFERRED on its one connection, and a query
+ * another task issues while a transaction is open runs inside it. A read slipped in that way turns
+ * the transaction's first write into a read-to-write upgrade, which SQLite cannot wait for: with a
+ * second process writing it fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT),
+ * whatever the busy timeout. That lost an outbox message in the two-instance test under load.
+ * BEGIN IMMEDIATE takes the write lock first, waiting for it through the busy timeout, so nothing
+ * inside the transaction can fail to upgrade. Plain statements keep running as they come (some
+ * code reads through the outer client inside a transaction; serialising those would deadlock it).
+ */
+export function immediateTransactions(inner: Adapter): Adapter {
+  let tail: Promise<void> = Promise.resolve();
+  const turn = async (): Promise<() => void> => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = tail;
+    tail = previous.then(() => held);
+    await previous;
+    let released = false;
+    return () => {
+      if (!released) (released = true), release();
+    };
+  };
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    queryRaw: (q) => inner.queryRaw(q),
+    executeRaw: (q) => inner.executeRaw(q),
+    executeScript: (script) => inner.executeScript(script),
+    getConnectionInfo: inner.getConnectionInfo?.bind(inner),
+    dispose: () => inner.dispose(),
+    async startTransaction(isolationLevel) {
+      if (isolationLevel && isolationLevel !== "SERIALIZABLE") return inner.startTransaction(isolationLevel); // the adapter's own error
+      const release = await turn();
+      try {
+        await inner.executeScript("BEGIN IMMEDIATE");
+      } catch (err) {
+        release();
+        throw err;
+      }
+      // Prisma sends COMMIT / ROLLBACK itself (usePhantomQuery: false); these only end our turn.
+      const tx: Tx = {
+        provider: inner.provider,
+        adapterName: inner.adapterName,
+        options: { usePhantomQuery: false },
+        queryRaw: (q) => inner.queryRaw(q),
+        executeRaw: (q) => inner.executeRaw(q),
+        commit: async () => release(),
+        rollback: async () => release(),
+      };
+      return tx;
+    },
+  };
+}
+
+/** The better-sqlite3 adapter factory, its transactions begun IMMEDIATE (see `immediateTransactions`). */
+function adapterFactory(url: string): PrismaBetterSQLite3 {
+  const factory = new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => immediateTransactions(await connect());
+  return factory;
+}
+
 /** Opens the database, applying pending migrations first. */
 export async function openDb(url: string = DEFAULT_DATABASE_URL): Promise<Db> {
   applyMigrations(url);
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  // Generous transaction limits: on a busy machine a transaction may wait its turn for seconds.
+  const db = new PrismaClient({ adapter: adapterFactory(url), transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
   await db.$connect();
   // WAL lets a second process (CLI, another instance) read while the bot writes.
-  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }

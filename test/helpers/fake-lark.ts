@@ -11,6 +11,7 @@ export interface LarkSent {
 }
 
 type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+type Reset = { reset: true; delivered: boolean } | { pass: true };
 
 /**
  * The part of Lark's open API the adapter uses, on 127.0.0.1: tenant token, bot info and the
@@ -24,14 +25,20 @@ export class FakeLarkApi {
   readonly botOpenId = "ou_bot0000000000000000000000000001";
   private server: Server | null = null;
   private nextId = 1;
-  private failures: Failure[] = [];
+  private failures: (Failure | Reset)[] = [];
+  /** Message ids by request uuid: Lark keeps one message per uuid for an hour. */
+  private readonly byUuid = new Map<string, string>();
   url = "";
 
   constructor(private readonly creds: { appId: string; appSecret: string }) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) =>
-      void this.handle(req).then(({ status, body, headers }) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body))),
+      void this.handle(req).then((answer) => {
+        // A reset: the connection drops without an answer, as when a keep-alive socket is closed.
+        if (answer === "reset") return void req.socket.destroy();
+        res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(JSON.stringify(answer.body));
+      }),
     );
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -48,6 +55,15 @@ export class FakeLarkApi {
 
   failNext(failure: Failure): void {
     this.failures.push(failure);
+  }
+
+  /**
+   * The next message request loses its connection: before Lark handled it, or (delivered) after
+   * Lark accepted the message but before the answer arrived.
+   */
+  resetNext(opts: { delivered?: boolean; after?: number } = {}): void {
+    for (let i = 0; i < (opts.after ?? 0); i++) this.failures.push({ pass: true });
+    this.failures.push({ reset: true, delivered: opts.delivered ?? false });
   }
 
   to(receiveId: string): LarkSent[] {
@@ -67,7 +83,7 @@ export class FakeLarkApi {
       .flatMap((e) => e.actions!.map((a) => ({ label: a.text.content, value: a.value })));
   }
 
-  async waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  async waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}; sent: ${this.sent.length}`);
@@ -91,7 +107,7 @@ export class FakeLarkApi {
     return found!;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown>; headers?: Record<string, string> }> {
+  private async handle(req: IncomingMessage): Promise<Failure | "reset"> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -107,9 +123,17 @@ export class FakeLarkApi {
     if (url.pathname === "/open-apis/bot/v3/info") return { status: 200, body: { code: 0, msg: "ok", bot: { app_name: "VisitMate", open_id: this.botOpenId, activate_status: 2 } } };
     if (url.pathname === "/open-apis/im/v1/messages" && req.method === "POST") {
       const failure = this.failures.shift();
-      if (failure) return failure;
-      const message_id = `om_${String(this.nextId++).padStart(6, "0")}`;
-      this.sent.push({ receive_id_type: url.searchParams.get("receive_id_type") ?? "", receive_id: body.receive_id, msg_type: body.msg_type, content: JSON.parse(body.content), message_id });
+      if (failure && "status" in failure) return failure;
+      const reset = failure && "reset" in failure ? failure : null;
+      if (reset && !reset.delivered) return "reset";
+      const uuid = typeof body.uuid === "string" && body.uuid ? body.uuid : null;
+      let message_id = uuid ? this.byUuid.get(uuid) : undefined;
+      if (!message_id) {
+        message_id = `om_${String(this.nextId++).padStart(6, "0")}`;
+        if (uuid) this.byUuid.set(uuid, message_id);
+        this.sent.push({ receive_id_type: url.searchParams.get("receive_id_type") ?? "", receive_id: body.receive_id, msg_type: body.msg_type, content: JSON.parse(body.content), message_id });
+      }
+      if (reset) return "reset";
       return { status: 200, body: { code: 0, msg: "success", data: { message_id, chat_id: body.receive_id } } };
     }
     return { status: 404, body: { code: 404, msg: "not found" } };

@@ -96,7 +96,7 @@ export class FakeTelegram {
   }
 
   /** Waits (bounded) until `check` is true. */
-  async waitFor(check: () => boolean, what = "condition", timeoutMs = 30_000): Promise<void> {
+  async waitFor(check: () => boolean, what = "condition", timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(", ")}`);

@@ -4,12 +4,13 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { openDb } from "../../src/db/client.ts";
 import { start } from "../../src/main.ts";
 import { tempDbUrl } from "../helpers/console.ts";
+import { waitUntil } from "../helpers/platform-app.ts";
 
 describe("npm start with the scheduler", () => {
   let tmp: ReturnType<typeof tempDbUrl>;
   afterEach(() => tmp?.cleanup());
 
-  it("catches up the morning list into the terminal without holding up the chat, and shuts down cleanly", async () => {
+  it("catches up the morning list into the terminal without holding up the chat, and shuts down cleanly", { timeout: 180_000 }, async () => {
     tmp = tempDbUrl();
     const input = new PassThrough();
     const output = new PassThrough();
@@ -18,8 +19,8 @@ describe("npm start with the scheduler", () => {
     // Monday 23 Nov 2026, 09:00 in Shanghai: the 07:30 morning list was missed while down.
     const done = start({ env: { DATABASE_URL: tmp.url, LOG_LEVEL: "error" }, input, output, clock: new FakeClock("2026-11-23T01:00:00Z") });
     input.write("/whoami\n");
-    const deadline = Date.now() + 25_000;
-    while (!text.includes("早上好") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Until the catch-up has printed (the test timeout is the safety net).
+    await waitUntil(() => text.includes("早上好"), "the caught-up morning list", 80_000);
     input.end();
     await done;
     expect(text).toContain("👤 李明（M001）");

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
-import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply } from "../../core/chat.ts";
+import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { Logger } from "../../core/logger.ts";
 import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
@@ -145,13 +145,16 @@ export class LarkAdapter implements PlatformAdapter {
     return this.queue.idle();
   }
 
-  async send(to: ChatAddress, reply: Reply): Promise<void> {
+  async send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
     const receive_id_type = receiveIdType(to.chatId);
     const pieces = renderLark(reply);
     for (const [i, piece] of pieces.entries()) {
       let res: { code?: number; msg?: string; data?: { message_id?: string } };
+      // Lark drops a second message with the same uuid within an hour: a retried reply whose first
+      // pieces did arrive (or whose answer was lost) is shown once.
+      const uuid = opts.key ? createHash("sha256").update(`${opts.key}#${i}`).digest("hex").slice(0, 32) : undefined;
       try {
-        res = await this.client.im.message.create({ params: { receive_id_type }, data: { receive_id: to.chatId, msg_type: piece.msg_type, content: piece.content } });
+        res = await this.client.im.message.create({ params: { receive_id_type }, data: { receive_id: to.chatId, msg_type: piece.msg_type, content: piece.content, uuid } });
       } catch (err) {
         throw larkSendError(err);
       }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebhookServer } from "../../../src/adapters/http-server.ts";
 import { LarkAdapter, larkSendError } from "../../../src/adapters/lark/lark.adapter.ts";
 import { SendError } from "../../../src/core/chat.ts";
+import { DEFAULT_DELIVERY, deliver } from "../../../src/adapters/platform.ts";
 import { cardActionEvent, FakeLarkApi, messageEvent, postLarkEvent } from "../../helpers/fake-lark.ts";
 import { createPlatformApp, type PlatformApp } from "../../helpers/platform-app.ts";
 
@@ -108,7 +109,7 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
     const { msg: reminder } = await api.next(LI_MING.openId, 0);
     expect(reminder.receive_id_type).toBe("open_id");
     expect(FakeLarkApi.textOf(reminder)).toBe("⏰ 明天 9:00 前预约核心客户");
-  }, 90_000);
+  }, 180_000);
 
   it("rejects a bad signature or a wrong verification token, and processes a redelivered event once", async () => {
     const forged = await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: ENCRYPT_KEY, badSignature: true });
@@ -166,6 +167,28 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
     expect(parts.map((p) => FakeLarkApi.textOf(p)).join("\n")).toBe(long);
     expect(parts.at(-1)!.msg_type).toBe("interactive");
     expect(parts.slice(0, -1).every((p) => p.msg_type === "post")).toBe(true);
+  });
+
+  it("a reply survives a connection reset before or after Lark took it, and is shown once", async () => {
+    // A keep-alive socket the server closed while the bot was busy answers ECONNRESET.
+    api.resetNext();
+    api.resetNext({ delivered: true });
+    await say(STRANGER, "/help");
+    const { msg } = await api.next(STRANGER.chatId, 0);
+    expect(FakeLarkApi.textOf(msg)).toContain("/bind");
+    await adapter.idle();
+    expect(api.to(STRANGER.chatId)).toHaveLength(1);
+    expect(app.logs.filter((l) => l.msg === "reply failed")).toEqual([]);
+
+    // A long reply in several pieces, the connection lost after the second was taken: retried
+    // whole, every piece shown once and in order.
+    const long = Array.from({ length: 2000 }, (_, i) => `${i + 1}. 桐庐县某某超市 · 迎春南路 ${i} 号`).join("\n");
+    api.resetNext({ delivered: true, after: 1 });
+    let calls = 0;
+    const counting = { platform: "lark" as const, send: (...a: Parameters<LarkAdapter["send"]>) => (calls++, adapter.send(...a)) };
+    await deliver(counting, { platform: "lark", chatId: LI_MING.chatId }, { text: long }, { key: "reply:lark:ev1:0", policy: { ...DEFAULT_DELIVERY, sleep: async () => undefined } });
+    expect(calls).toBe(2);
+    expect(api.to(LI_MING.chatId).map((p) => FakeLarkApi.textOf(p)).join("\n")).toBe(long);
   });
 
   it("maps message API failures to SendError: 429 with reset, rate-limit code, permanent 4xx, transient 5xx", async () => {

@@ -96,7 +96,7 @@ describe("Telegram adapter (grammY against a fake Bot API)", () => {
     ({ call: m, cursor } = await tg.next(LI_MING.id, cursor, (t) => t.includes("⏰")));
     expect(m.payload.text).toBe("⏰ 下午 5 点前记录今天的拜访");
     expect(tg.sent(STRANGER.id)).toHaveLength(1);
-  }, 90_000);
+  }, 180_000);
 
   it("processes an update_id once, even when it is delivered again after a restart", async () => {
     const code = await app.bindCode("M001");

@@ -120,7 +120,7 @@ describe("WeChat adapter (wechaty with wechaty-puppet-mock)", () => {
     expect(sleeps.length).toBeGreaterThan(5);
     expect(sleeps.every((ms) => ms > 0 && ms <= 1000)).toBe(true);
     expect(strangerInbox).toHaveLength(1);
-  }, 90_000);
+  }, 180_000);
 
   it("in rooms answers @mentions (and number replies to its own question), mentioning the asker", async () => {
     const liMing = mocker.createContact({ name: "李明" });
