@@ -3,7 +3,7 @@ import { AppError } from "../core/errors.ts";
 import { addDays, endOfMonth, isValidDate, startOfMonth, addMonths } from "../core/dates.ts";
 import type { AppDeps } from "../core/router.ts";
 import type { Staff } from "../generated/prisma/client.ts";
-import { defaultHorizon, ensurePlan, generatePlan, today } from "../modules/planning/planning.service.ts";
+import { defaultHorizon, generatePlan, today } from "../modules/planning/planning.service.ts";
 import { solveRouteFile } from "../modules/planning/route-file.ts";
 import { parseArgs, stringOption } from "./args.ts";
 
@@ -25,16 +25,18 @@ export interface PlanExportRow {
   date: string;
   sequence: number;
   customerCode: string;
+  customerName: string;
+  address: string;
   serviceClass: string;
 }
 
+/** The stored plan as it is (an export never generates or changes a plan). */
 export async function exportPlan(deps: AppDeps, opts: { manager: string; from: string; weeks: number }): Promise<PlanExportRow[]> {
   const [staff] = await managersFor(deps, opts.manager);
   const to = addDays(opts.from, opts.weeks * 7 - 1);
-  await ensurePlan({ deps, staff: staff!, date: to });
   const rows = await deps.db.plannedVisit.findMany({
     where: { managerId: staff!.id, date: { gte: opts.from, lte: to }, status: { in: ["planned", "done"] } },
-    include: { customer: { select: { code: true, serviceClass: true } } },
+    include: { customer: { select: { code: true, name: true, address: true, serviceClass: true } } },
     orderBy: [{ date: "asc" }, { sequence: "asc" }, { id: "asc" }],
   });
   // Skipped stops leave gaps in the stored sequence; the export numbers each day's stops 1..n.
@@ -42,7 +44,7 @@ export async function exportPlan(deps: AppDeps, opts: { manager: string; from: s
   return rows.map((r) => {
     const sequence = (perDay.get(r.date) ?? 0) + 1;
     perDay.set(r.date, sequence);
-    return { date: r.date, sequence, customerCode: r.customer.code, serviceClass: r.customer.serviceClass };
+    return { date: r.date, sequence, customerCode: r.customer.code, customerName: r.customer.name, address: r.customer.address, serviceClass: r.customer.serviceClass };
   });
 }
 
@@ -52,7 +54,7 @@ function csvCell(v: string | number): string {
 }
 
 export function planRowsToCsv(rows: PlanExportRow[]): string {
-  return ["date,sequence,customerCode,serviceClass", ...rows.map((r) => [r.date, r.sequence, r.customerCode, r.serviceClass].map(csvCell).join(","))].join("\n") + "\n";
+  return ["date,sequence,customerCode,customerName,address,serviceClass", ...rows.map((r) => [r.date, r.sequence, r.customerCode, r.customerName, r.address, r.serviceClass].map(csvCell).join(","))].join("\n") + "\n";
 }
 
 export async function planCommand(argv: string[]): Promise<number> {

@@ -6,10 +6,11 @@ export function formatDistance(metres: number): string {
   return `${(metres / 1000).toFixed(1)} km`;
 }
 
-/** "11月23日（周一）" / "Mon 23 Nov" */
-export function formatDay(date: string, t: Translate): string {
-  const [, m, d] = date.split("-").map(Number) as [number, number, number];
-  return t("format.day", { month: m, day: d, weekday: t(`weekday.${isoWeekday(date)}`), monthName: t(`month.${m}`) });
+/** "11月23日（周一）" / "Mon 23 Nov"; with `today`, a date in another year shows its year. */
+export function formatDay(date: string, t: Translate, today?: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const key = today && today.slice(0, 4) !== date.slice(0, 4) ? "format.day-year" : "format.day";
+  return t(key, { year: y, month: m, day: d, weekday: t(`weekday.${isoWeekday(date)}`), monthName: t(`month.${m}`) });
 }
 
 export function formatMinutes(min: number, t: Translate): string {

@@ -25,8 +25,8 @@ export const appointmentsJob = reminderJob({
     for (let d = addDays(date, 1); d < target; d = addDays(d, 1)) if (working.includes(isoWeekday(d))) return null;
     const day = await planDayList({ deps, staff, date: target });
     const toBook = day.planned
-      .map((p, i) => ({ p, n: i + 1 }))
-      .filter(({ p }) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "day-before");
+      .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "day-before")
+      .map((p) => ({ p, n: p.n }));
     if (!toBook.length) return null;
     const { t } = view;
     return {

@@ -17,14 +17,15 @@ export const morningListJob = reminderJob({
   async build({ job, staff, view }) {
     const { deps, date } = job;
     if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
-    const day = await planDayList({ deps, staff, date });
+    // The morning push is the day's list first shown: its numbers are fixed from here on.
+    const day = await planDayList({ deps, staff, date, fixNumbers: true });
     if (!day.planned.length) return null;
     const { t } = view;
-    const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header"))];
+    const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { fixNumbers: true }))];
     if (wantsReminder(deps.policy, staff, "appointments")) {
       const sameDay = day.planned
-        .map((p, i) => ({ p, n: i + 1 }))
-        .filter(({ p }) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
+        .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day")
+        .map((p) => ({ p, n: p.n }));
       if (sameDay.length) {
         lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
         for (const { p, n } of sameDay) lines.push(stopLine(view, n, p.customer, p.classId, "phone"));

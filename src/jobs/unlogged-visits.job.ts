@@ -15,14 +15,14 @@ export const unloggedVisitsJob = reminderJob({
   async build({ job, staff, view }) {
     const { deps, date } = job;
     if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
-    const day = await planDayList({ deps, staff, date });
-    const open = day.planned.map((p, i) => ({ p, n: i + 1 })).filter(({ p }) => p.status === "planned");
+    const day = await planDayList({ deps, staff, date, fixNumbers: true });
+    const open = day.planned.filter((p) => p.status === "planned").map((p) => ({ p, n: p.n }));
     if (!open.length) return null;
     const { t } = view;
     return {
       reply: {
         text: [
-          t("reminders.unlogged.header", { day: formatDay(date, t), count: open.length, total: day.planned.length }),
+          t("reminders.unlogged.header", { day: formatDay(date, t), count: open.length, total: day.planned.filter((p) => p.status !== "skipped").length }),
           // All of them (a day holds at most the daily cap): each line must be answerable by its number.
           ...open.map(({ p, n }) => stopLine(view, n, p.customer, null, "address")),
           t("reminders.unlogged.footer"),

@@ -1,5 +1,5 @@
 import type { Reply } from "../../core/chat.ts";
-import { parseDateInput } from "../../core/date-input.ts";
+import { parseDateInput, parseDateRange } from "../../core/date-input.ts";
 import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
 import { formatDay, formatDistance, formatMinutes } from "../../core/format.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
@@ -8,7 +8,7 @@ import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
 import { describeShortfall } from "./shortfall.ts";
-import { ensurePlan, latestShortfall, planDayList, skipStop, takeDayOff, today, visitMinutes } from "./planning.service.ts";
+import { latestShortfall, planDayList, skipStop, storedHorizon, takeDaysOff, today, visitMinutes } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -19,38 +19,43 @@ export function navigationLink(c: { lat: number; lng: number; name: string }): s
  * One day of the plan: `1. name · class · address · leg · visit length · appointment`, then an
  * indented navigation link; header with the day's distance and time.
  */
-export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string): Promise<string[]> {
+export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean } = {}): Promise<string[]> {
   const { t, deps } = ctx;
-  const day = await planDayList({ deps, staff, date });
+  const day = await planDayList({ deps, staff, date, fixNumbers: opts.fixNumbers, ensure: opts.ensure });
   if (!day.planned.length) return [t("today.empty", { day: formatDay(date, t) })];
   let visitMin = 0;
   const lines: string[] = [];
-  day.planned.forEach((p, i) => {
+  const route = day.planned.filter((p) => p.status !== "skipped");
+  for (const p of day.planned) {
+    if (p.status === "skipped") {
+      lines.push(t("today.moved-stop", { n: p.n, name: p.customer.name, to: p.movedTo ? formatDay(p.movedTo, t) : t("today.moved-unplanned") }));
+      continue;
+    }
     const len = visitMinutes(deps, p.classId);
     visitMin += (len.min + len.max) / 2;
     const parts = [
-      `${i + 1}. ${p.status === "done" ? "✅ " : ""}${p.customer.name}`,
+      `${p.n}. ${p.status === "done" ? "✅ " : ""}${p.customer.name}`,
       classLabel(ctx, p.classId),
       p.customer.address || t("today.no-address"),
-      t(i === 0 ? "today.leg-first" : "today.leg", { distance: formatDistance(p.legMetres) }),
+      t(p === route[0] ? "today.leg-first" : "today.leg", { distance: formatDistance(p.legMetres) }),
       t("plan.visit-length", { min: len.min, max: len.max }),
     ];
     const appointment = appointmentOf(deps.policy, p.classId);
     if (appointment !== "none") parts.push(t(`appointment.${appointment}`) + (p.booked ? t("plan.booked") : ""));
     lines.push(parts.join(" · "));
     lines.push(`   🧭 ${navigationLink(p.customer)}`);
-  });
+  }
   const travelMin = (day.totalMetres / 1000 / deps.policy.travelKmh) * 60;
   const header = t(headerKey, {
     day: formatDay(date, t),
-    count: day.planned.length,
+    count: route.length,
     distance: formatDistance(day.totalMetres),
     time: formatMinutes(travelMin + visitMin, t),
     travel: formatMinutes(travelMin, t),
     visits: formatMinutes(visitMin, t),
   });
-  const done = day.planned.filter((p) => p.status === "done").length;
-  return [header, ...lines, t("plan.day-footer", { done, total: day.planned.length })];
+  const done = route.filter((p) => p.status === "done").length;
+  return [header, ...lines, t("plan.day-footer", { done, total: route.length })];
 }
 
 async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
@@ -60,7 +65,7 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   if (!hasCustomers) return { text: t("today.not-a-manager") };
   const now = today(deps);
   if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) {
-    return { text: (await renderPlannedDay(ctx, staff, now, "today.plan-header")).join("\n") };
+    return { text: (await renderPlannedDay(ctx, staff, now, "today.plan-header", { fixNumbers: true })).join("\n") };
   }
   const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
   const lines = [t("today.not-visit-day", { today: formatDay(now, t) })];
@@ -69,9 +74,9 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   return { text: lines.join("\n") };
 }
 
+/** Visits per day over [from, to] from the stored plan (read only: looking never re-plans). */
 async function weekSummary(ctx: CommandContext, staff: Staff, from: string, to: string, titleKey: string): Promise<string[]> {
   const { t, deps } = ctx;
-  await ensurePlan({ deps, staff, date: to });
   const rows = await deps.db.plannedVisit.findMany({
     where: { managerId: staff.id, date: { gte: from, lte: to }, status: { in: ["planned", "done"] } },
     include: { customer: { select: { serviceClass: true } } },
@@ -110,7 +115,10 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
   if (!hasCustomers) return { text: t("today.not-a-manager") };
   const now = today(deps);
-  const arg = (ctx.args[0] ?? "week").toLowerCase();
+  const horizon = await storedHorizon({ deps, staffId: staff.id });
+  if (!horizon) return { text: t("plan.none-yet") };
+  // One word may be a period (week, next, month); anything else is a date ("next wed", "下周三").
+  const arg = ctx.args.length <= 1 ? (ctx.args[0] ?? "week").toLowerCase() : "";
   if (["week", "周", "本周", "这周"].includes(arg)) {
     const from = startOfWeek(now);
     const lines = await weekSummary(ctx, staff, from < now ? now : from, addDays(from, 6), "plan.week-title");
@@ -125,14 +133,16 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
     const lines = await weekSummary(ctx, staff, now > from ? now : from, endOfMonth(now), "plan.month-title");
     return { text: [...lines, ...(await shortfallLines(ctx, staff))].join("\n") };
   }
-  const date = parseDateInput(arg, now);
+  const date = parseDateInput(ctx.args.join(" "), now);
   if (!date) return { text: t("plan.usage") };
-  if (date < now) return { text: t("plan.past", { day: formatDay(date, t) }) };
+  const day = formatDay(date, t, now);
+  if (date < now) return { text: t("plan.past", { day }) };
+  if (date > horizon) return { text: t("plan.beyond-horizon", { day, horizon: formatDay(horizon, t, now) }) };
   if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) {
     const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date });
-    return { text: t("plan.not-visit-day", { day: formatDay(date, t), next: next ? formatDay(next, t) : "—" }) };
+    return { text: t("plan.not-visit-day", { day, next: next ? formatDay(next, t, now) : "—" }) };
   }
-  return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header")).join("\n") };
+  return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header", { ensure: false })).join("\n") };
 }
 
 async function skipCommand(ctx: CommandContext): Promise<Reply> {
@@ -145,25 +155,45 @@ async function skipCommand(ctx: CommandContext): Promise<Reply> {
   if (!date) return { text: t("today.no-upcoming") };
   const reason = ctx.args.slice(1).join(" ");
   const result = await skipStop({ deps, staff, date, n, reason });
-  if (!result) return { text: t("skip.no-such-stop", { n, day: formatDay(date, t) }) };
-  return {
-    text: result.to
-      ? t("skip.moved", { n, name: result.customer.name, to: formatDay(result.to, t) })
-      : t("skip.no-room", { n, name: result.customer.name }),
-  };
+  switch (result.kind) {
+    case "no-such-stop":
+      return { text: t("skip.no-such-stop", { n, day: formatDay(date, t) }) };
+    case "already-done":
+      return { text: t("skip.already-done", { n, name: result.customer.name }) };
+    case "already-moved":
+      return { text: t("skip.already-moved", { n, name: result.customer.name, to: result.to ? formatDay(result.to, t) : t("today.moved-unplanned") }) };
+    case "moved":
+      return {
+        text: result.to
+          ? t("skip.moved", { n, name: result.customer.name, to: formatDay(result.to, t) })
+          : t("skip.no-room", { n, name: result.customer.name }),
+      };
+  }
 }
 
 async function offCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
   const now = today(deps);
-  const date = ctx.args[0] ? parseDateInput(ctx.args[0], now) : null;
-  if (!date) return { text: t("off.usage") };
-  if (date <= now) return { text: t("off.past", { day: formatDay(date, t) }) };
-  const plan = await takeDayOff({ deps, staff, date, reason: ctx.args.slice(1).join(" ") });
-  const lines = [t("off.done", { day: formatDay(date, t) })];
-  if (plan?.result.shortfall.visits) lines.push(t("off.shortfall", { visits: plan.result.shortfall.visits }));
-  else lines.push(t("off.replanned"));
+  // The reason follows the date (or range): "/off 12-09到12-10 培训", "/off 下周三 体检".
+  let range: { from: string; to: string } | null = null;
+  let used = 0;
+  for (let i = ctx.args.length; i > 0 && !range; i--) {
+    range = parseDateRange(ctx.args.slice(0, i).join(" "), now);
+    used = i;
+  }
+  if (!range) return { text: t("off.usage") };
+  const reason = ctx.args.slice(used).join(" ");
+  const span = range.from === range.to ? formatDay(range.from, t, now) : t("off.span", { from: formatDay(range.from, t, now), to: formatDay(range.to, t, now) });
+  if (range.from <= now) return { text: t("off.past", { day: formatDay(range.from, t, now) }) };
+  const horizon = await storedHorizon({ deps, staffId: staff.id });
+  if (horizon && range.to > horizon) return { text: t("off.beyond-horizon", { day: span, horizon: formatDay(horizon, t, now) }) };
+  const leave = await takeDaysOff({ deps, staff, from: range.from, to: range.to, reason });
+  if (!leave.days.length) return { text: t("off.not-visit-day", { day: span }) };
+  const lines = [t("off.done", { days: leave.days.map((d) => formatDay(d, t, now)).join(t("list.separator")) })];
+  if (!leave.released) lines.push(t("off.nothing-planned"));
+  else if (leave.plan?.result.shortfall.visits) lines.push(t("off.shortfall", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
+  else lines.push(t("off.replanned", { released: leave.released }));
   return { text: lines.join("\n") };
 }
 

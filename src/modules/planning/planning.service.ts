@@ -1,5 +1,5 @@
 import { classById } from "../../config/policy.ts";
-import { addDays, addMonths, endOfMonth, localDate, startOfMonth } from "../../core/dates.ts";
+import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
@@ -163,58 +163,112 @@ export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: stri
 
 export interface PlannedStop {
   id: number;
+  /** The number the manager sees: fixed for the day once the list was shown (see `planDayList`). */
+  n: number;
   customer: Customer;
   classId: string;
+  /** planned | done | skipped (moved to `movedTo`) */
   status: string;
   booked: boolean;
   legMetres: number;
   sequence: number;
+  /** For a moved stop: the day it went to (null when no day had room). */
+  movedTo?: string | null;
 }
 
-/** A day of the stored plan, in route order, with leg distances from the start point. */
-export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<DayList> {
+/**
+ * A day of the stored plan with leg distances from the start point: the stops still to do in route
+ * order, then the done ones, then the moved ones.
+ *
+ * Stop numbers are identifiers: with `fixNumbers` (the day's list shown to the manager on that
+ * day: morning push, /today, a number typed in reply) every stop without a number gets the next
+ * free one, in route order, and keeps it all day — through logging, /skip and re-plans, which
+ * never move today's stops. A stop added later gets the next free number. Without `fixNumbers`
+ * (looking ahead, /plan) nothing is written and unnumbered stops are counted in route order, which
+ * is what fixing them would give.
+ */
+export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string; fixNumbers?: boolean; ensure?: boolean }): Promise<DayList> {
   const { deps, staff, date } = opts;
-  await ensurePlan({ deps, staff, date });
-  const rows = await deps.db.plannedVisit.findMany({
-    where: { managerId: staff.id, date, status: { in: ["planned", "done"] } },
-    include: { customer: true },
-    orderBy: [{ sequence: "asc" }, { id: "asc" }],
-  });
+  if (opts.ensure !== false) await ensurePlan({ deps, staff, date });
+  const load = () =>
+    deps.db.plannedVisit.findMany({
+      where: { managerId: staff.id, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
+      include: { customer: true },
+      orderBy: [{ sequence: "asc" }, { id: "asc" }],
+    });
+  let rows = await load();
+  if (opts.fixNumbers && rows.some((r) => r.stopNo === null && r.status !== "skipped")) {
+    await numberDayStops({ deps, staffId: staff.id, date });
+    rows = await load();
+  }
   const customers = await deps.db.customer.findMany({ where: { managerId: staff.id, active: true }, select: { lat: true, lng: true } });
   const start = startPointOf(staff, customers);
   let prev = start;
   let total = 0;
-  const planned: PlannedStop[] = rows.map((r) => {
+  let free = Math.max(0, ...rows.map((r) => r.stopNo ?? 0));
+  const route = rows.filter((r) => r.status !== "skipped");
+  const stops = new Map<number, PlannedStop>();
+  for (const r of route) {
     const leg = haversineMetres(prev, r.customer);
     prev = r.customer;
     total += leg;
-    return { id: r.id, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence };
-  });
-  return {
-    date,
-    start,
-    totalMetres: total,
-    planned,
-  };
+    stops.set(r.id, { id: r.id, n: r.stopNo ?? ++free, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
+  }
+  const moved = rows.filter((r) => r.status === "skipped");
+  const later = moved.length
+    ? await deps.db.plannedVisit.findMany({
+        where: { managerId: staff.id, customerId: { in: moved.map((r) => r.customerId) }, date: { gt: date }, status: "planned" },
+        orderBy: { date: "asc" },
+        select: { customerId: true, date: true },
+      })
+    : [];
+  for (const r of moved) {
+    const to = later.find((l) => l.customerId === r.customerId)?.date ?? null;
+    stops.set(r.id, { id: r.id, n: r.stopNo!, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: 0, sequence: r.sequence, movedTo: to });
+  }
+  const rank = (p: PlannedStop) => (p.status === "planned" ? 0 : p.status === "done" ? 1 : 2);
+  const planned = [...stops.values()].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.sequence - b.sequence : a.n - b.n));
+  return { date, start, totalMetres: total, planned };
 }
 
-export interface SkipResult {
-  customer: Customer;
-  from: string;
-  to: string | null;
+/** Gives every unnumbered stop of the day the next free number, in route order (done ones first). */
+async function numberDayStops(opts: { deps: AppDeps; staffId: number; date: string }): Promise<void> {
+  const { deps, staffId, date } = opts;
+  await deps.db.$transaction(async (tx) => {
+    const rows = await tx.plannedVisit.findMany({
+      where: { managerId: staffId, date, status: { in: ["planned", "done", "skipped"] } },
+      orderBy: [{ sequence: "asc" }, { id: "asc" }],
+      select: { id: true, stopNo: true, status: true },
+    });
+    let free = Math.max(0, ...rows.map((r) => r.stopNo ?? 0));
+    for (const r of rows) {
+      if (r.stopNo !== null || r.status === "skipped") continue;
+      await tx.plannedVisit.update({ where: { id: r.id }, data: { stopNo: ++free } });
+    }
+  });
 }
+
+export type SkipResult =
+  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null }
+  | { kind: "no-such-stop"; n: number }
+  | { kind: "already-done"; n: number; customer: Customer }
+  | { kind: "already-moved"; n: number; customer: Customer; to: string | null };
 
 /**
- * Takes stop `n` off `date` and re-flows the plan from the next day, so the customer lands on the
- * next visit day that suits its due date and has room (the re-plan keeps booked visits). The new
+ * Takes stop `n` (the number the manager sees) off `date` and re-flows the plan from the next day,
+ * so the customer lands on the next visit day that suits its due date and has room (the re-plan
+ * keeps booked visits and today's list). The stop keeps its number and shows as moved; the new
  * visit is marked booked so later re-plans keep it. `to` is null when nothing had room.
  */
-export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string; n: number; reason: string }): Promise<SkipResult | null> {
-  const { deps, staff, date } = opts;
-  const day = await planDayList({ deps, staff, date });
-  const stop = day.planned.filter((p) => p.status === "planned")[opts.n - 1];
-  if (!stop) return null;
-  await deps.db.plannedVisit.update({ where: { id: stop.id }, data: { status: "skipped", note: opts.reason } });
+export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string; n: number; reason: string }): Promise<SkipResult> {
+  const { deps, staff, date, n } = opts;
+  const day = await planDayList({ deps, staff, date, fixNumbers: true });
+  const stop = day.planned.find((p) => p.n === n);
+  if (!stop) return { kind: "no-such-stop", n };
+  if (stop.status === "done") return { kind: "already-done", n, customer: stop.customer };
+  if (stop.status === "skipped") return { kind: "already-moved", n, customer: stop.customer, to: stop.movedTo ?? null };
+  // A stop of a later day has no fixed number yet: fix it now, it is the one the manager saw.
+  await deps.db.plannedVisit.update({ where: { id: stop.id }, data: { status: "skipped", note: opts.reason, stopNo: n } });
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
   await generatePlan({ deps, staff, from: date, to: last?.toDate, reason: "skip" });
   const next = await deps.db.plannedVisit.findFirst({
@@ -222,22 +276,46 @@ export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string
     orderBy: { date: "asc" },
   });
   if (next) await deps.db.plannedVisit.update({ where: { id: next.id }, data: { booked: true, note: opts.reason } });
-  return { customer: stop.customer, from: date, to: next?.date ?? null };
+  return { kind: "moved", n, customer: stop.customer, from: date, to: next?.date ?? null };
 }
 
-/** Marks a leave day and re-plans the rest of the horizon around it. */
-export async function takeDayOff(opts: { deps: AppDeps; staff: Staff; date: string; reason?: string }): Promise<GeneratedPlan | null> {
-  const { deps, staff, date } = opts;
-  await deps.db.dayOff.upsert({
-    where: { staffId_date: { staffId: staff.id, date } },
-    create: { staffId: staff.id, date, reason: opts.reason ?? "" },
-    update: { reason: opts.reason ?? "" },
-  });
-  // Visits planned on the day off are released (a booked one would be kept by re-planning).
-  await deps.db.plannedVisit.updateMany({ where: { managerId: staff.id, date, status: "planned" }, data: { booked: false } });
-  await deps.db.plannedVisit.deleteMany({ where: { managerId: staff.id, date, status: "planned" } });
+export interface LeaveResult {
+  /** Visit days now marked as leave. */
+  days: string[];
+  /** Visits that were planned on them and were re-planned. */
+  released: number;
+  plan: GeneratedPlan | null;
+}
+
+/**
+ * Marks the manager's visit days in [from, to] as leave (other days need none) and re-plans the
+ * rest of the horizon around them, once.
+ */
+export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: string; to: string; reason?: string }): Promise<LeaveResult> {
+  const { deps, staff } = opts;
+  const visitDays = visitDaysOf(staff, deps.policy);
+  const days: string[] = [];
+  for (let d = opts.from; d <= opts.to; d = addDays(d, 1)) if (visitDays.includes(isoWeekday(d))) days.push(d);
+  if (!days.length) return { days, released: 0, plan: null };
+  let released = 0;
+  for (const date of days) {
+    await deps.db.dayOff.upsert({
+      where: { staffId_date: { staffId: staff.id, date } },
+      create: { staffId: staff.id, date, reason: opts.reason ?? "" },
+      update: { reason: opts.reason ?? "" },
+    });
+    // Visits planned on the day off are released (a booked one would be kept by re-planning).
+    released += (await deps.db.plannedVisit.deleteMany({ where: { managerId: staff.id, date, status: "planned" } })).count;
+  }
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
-  return generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off" });
+  const plan = released ? await generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off" }) : null;
+  return { days, released, plan };
+}
+
+/** The last day the stored plan reaches (null: no plan yet). */
+export async function storedHorizon(opts: { deps: AppDeps; staffId: number }): Promise<string | null> {
+  const last = await opts.deps.db.planRun.findFirst({ where: { managerId: opts.staffId }, orderBy: { toDate: "desc" }, select: { toDate: true } });
+  return last?.toDate ?? null;
 }
 
 export async function latestShortfall(opts: { deps: AppDeps; staffId: number }): Promise<(Shortfall & { from: string; to: string }) | null> {

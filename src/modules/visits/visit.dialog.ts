@@ -148,7 +148,7 @@ export function customerStep(kind: "visit" | "call" | "complaint"): ChoiceStep<E
     },
     async options(ctx) {
       const day = await stopsOf(ctx.env);
-      return day.stops.map((s) => ({ value: `p:${s.plannedVisitId}`, label: `${s.customer.name}${s.done ? " ✅" : ""}` }));
+      return day.stops.map((s) => ({ value: `p:${s.plannedVisitId}`, label: `${s.customer.name}${s.done ? " ✅" : s.moved ? " ↪️" : ""}` }));
     },
     async search(input, ctx) {
       const { t } = ctx.env;
@@ -156,7 +156,7 @@ export function customerStep(kind: "visit" | "call" | "complaint"): ChoiceStep<E
       const q = input.replace(/^第\s*(\d+)\s*[站号家]$/, "$1");
       if (/^\d{1,3}$/.test(q)) {
         const day = await stopsOf(ctx.env);
-        const stop = day.stops[Number(q) - 1];
+        const stop = day.stops.find((s) => s.n === Number(q));
         if (stop) return { value: `p:${stop.plannedVisitId}` };
         if (day.stops.length) return { error: t("forms.visit.no-such-stop", { n: q, count: day.stops.length }) };
       }

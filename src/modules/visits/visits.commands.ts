@@ -34,7 +34,7 @@ export async function startFromStop(ctx: CommandContext | (HookContext & { staff
   const { t } = ctx;
   const day = await dayStops({ deps: ctx.deps, staff: ctx.staff! });
   if (!day.stops.length) return [{ text: t("forms.visit.no-list") }];
-  const stop = day.stops[n - 1];
+  const stop = day.stops.find((s) => s.n === n);
   if (!stop) return [{ text: t("forms.visit.no-such-stop", { n, count: day.stops.length }) }];
   return startLogForm(startContext(ctx), { form: "visit", stop, origin });
 }

@@ -290,7 +290,7 @@ export async function findEditable(opts: { deps: AppDeps; staff: Staff; stopNo?:
   const date = today(deps);
   const where = { managerId: staff.id, ...LOGGED, visitedAt: dayBounds(date, deps.policy.timeZone) };
   if (opts.stopNo) {
-    const stop = (await dayStops({ deps, staff })).stops[opts.stopNo - 1];
+    const stop = (await dayStops({ deps, staff })).stops.find((s) => s.n === opts.stopNo);
     if (!stop) return null;
     return deps.db.visit.findFirst({
       where: { ...where, OR: [{ plannedVisitId: stop.plannedVisitId }, { customerId: stop.customer.id }] },
@@ -307,6 +307,8 @@ export interface DayStopRef {
   plannedVisitId: number;
   customer: Customer;
   done: boolean;
+  /** Moved to another day by /skip (it keeps its number). */
+  moved: boolean;
 }
 
 /**
@@ -321,18 +323,20 @@ export async function dayStops(opts: { deps: AppDeps; staff: Staff }): Promise<{
   const visitDay = await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
   const date = visitDay ? now : await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
   if (!date) return { date: now, isToday: true, stops: [] };
-  const day = await planDayList({ deps, staff, date });
+  // Today's numbers are fixed on first sight; a later day's are counted as /today shows them.
+  const day = await planDayList({ deps, staff, date, fixNumbers: date === now });
   return {
     date,
     isToday: date === now,
-    stops: day.planned.map((p, i) => ({ n: i + 1, plannedVisitId: p.id, customer: p.customer, done: p.status === "done" })),
+    // In number order, moved stops included: option k of a choice list is stop k.
+    stops: day.planned.map((p) => ({ n: p.n, plannedVisitId: p.id, customer: p.customer, done: p.status === "done", moved: p.status === "skipped" })).sort((a, b) => a.n - b.n),
   };
 }
 
 /** Today's stops not logged yet, numbered as in /today (for the evening reminder and /summary). */
 export async function unloggedStops(opts: { deps: AppDeps; staff: Staff }): Promise<DayStopRef[]> {
   const day = await dayStops(opts);
-  return day.isToday ? day.stops.filter((s) => !s.done) : [];
+  return day.isToday ? day.stops.filter((s) => !s.done && !s.moved) : [];
 }
 
 /** Customers of the manager matching a name fragment or a code (best matches first). */
@@ -414,7 +418,7 @@ export async function planProgress(tx: Tx, staff: Staff, date: string): Promise<
   return {
     done: rows.filter((r) => r.status === "done").length,
     total: rows.length,
-    next: i >= 0 ? { n: i + 1, name: rows[i]!.customer.name } : null,
+    next: i >= 0 ? { n: rows[i]!.stopNo ?? i + 1, name: rows[i]!.customer.name } : null,
   };
 }
 

@@ -154,18 +154,29 @@ describe("terminal chat channel", () => {
     const out = await runConsoleScript({
       url: tmp.url,
       clock: new FakeClock(MONDAY_MORNING),
-      lines: ["/plan", "/plan month", "/plan 明天", "/plan 11-25", "/skip 2 店主不在", "/skip 99", "/off 11-26 培训", "/plan", "/plan 11-26", "/off 昨天"],
+      lines: ["/plan", "/today", "/plan", "/plan month", "/plan 明天", "/plan 周三", "/plan 11-20", "/plan 2027-06-01", "/skip 2 店主不在", "/skip 2", "/skip 99", "/today", "/off 11-26 培训", "/plan", "/plan 11-26", "/off 昨天", "/off 11-24", "/off 12-02到12-03", "/off 2027-06-01"],
     });
+    // Looking before any plan exists says how to get one (and makes none).
+    expect(out).toContain("还没有生成拜访计划。发送 /today 会生成计划并给出今天的清单。");
     expect(out).toMatch(/🗓 11月23日（周一） – 11月29日（周日） 的拜访计划，共 \d+ 家：/);
     expect(out).toMatch(/11月25日（周三）：\d+ 家（.*核心客户 \d+/);
     expect(out).toMatch(/✅ 11月23日（周一） – 1月22日（周五） 的计划覆盖了全部客户|⚠️ 拜访能力不足/);
     expect(out).toContain("11月24日（周二） 不是您的拜访日。下一个拜访日是 11月25日（周三）。");
     expect(out).toMatch(/📋 11月25日（周三） 拜访清单：\d+ 家，按路线排序。全程约 [\d.]+ km/);
-    expect(out).toMatch(/已将第 2 站 .+ 改到 \d+月\d+日（周.），已重新排好路线。|第 2 站 .+ 已取消/);
+    expect(out).toContain("11月20日（周五） 已经过去了。");
+    expect(out).toContain("计划目前排到 2027年1月22日（周五），2027年6月1日（周二） 还没有计划。");
+    const moved = /已将第 2 站 (.+) 改到 (\d+月\d+日（周.）)。其他站的编号不变。/.exec(out);
+    expect(moved).not.toBeNull();
+    expect(out).toContain(`第 2 站 ${moved![1]} 已经改到 ${moved![2]} 了。`);
     expect(out).toContain("11月23日（周一） 的清单里没有第 99 站");
-    expect(out).toContain("已登记 11月26日（周四） 请假");
+    // The list after the skip: stop 2 keeps its number and shows where it went.
+    expect(out).toContain(`2. ↪️ ${moved![1]} · 已改到 ${moved![2]}`);
+    expect(out).toMatch(/已登记请假：11月26日（周四）。\n原定的 \d+ 次拜访已重新安排到其他拜访日|已登记请假：11月26日（周四）。\n⚠️/);
     expect(out).toContain("11月26日（周四）：请假");
     expect(out).toContain("11月26日（周四） 不是您的拜访日");
-    expect(out).toContain("/off 日期 [原因]");
+    expect(out).toContain("11月22日（周日） 已经开始或过去了");
+    expect(out).toContain("11月24日（周二） 不是您的拜访日，不用请假。");
+    expect(out).toMatch(/已登记请假：12月2日（周三）、12月3日（周四）。/);
+    expect(out).toContain("计划目前排到 2027年1月22日（周五），2027年6月1日（周二） 还在计划之外");
   });
 });

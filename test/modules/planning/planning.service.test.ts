@@ -5,7 +5,7 @@ import { silentLogger } from "../../../src/core/logger.ts";
 import type { AppDeps } from "../../../src/core/router.ts";
 import { exportPlan, planRowsToCsv } from "../../../src/cli/plan.cli.ts";
 import { seedDemoIfEmpty } from "../../../src/modules/demo/demo.service.ts";
-import { generatePlan, planDayList, skipStop, takeDayOff } from "../../../src/modules/planning/planning.service.ts";
+import { generatePlan, planDayList, skipStop, takeDaysOff } from "../../../src/modules/planning/planning.service.ts";
 import { createTestDb, type TestDb } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai.
@@ -70,24 +70,28 @@ describe("stored visit plans", () => {
   it("a day off empties that day and re-plans; a skipped stop moves to a later visit day with room", async () => {
     const staff = await manager();
     await generatePlan({ deps, staff });
-    await takeDayOff({ deps, staff, date: "2026-11-25", reason: "培训" });
+    await takeDaysOff({ deps, staff, from: "2026-11-25", to: "2026-11-25", reason: "培训" });
     expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: "2026-11-25" } })).toBe(0);
     expect(await t.db.dayOff.count({ where: { staffId: staff.id, date: "2026-11-25" } })).toBe(1);
 
-    const day = await planDayList({ deps, staff, date: "2026-11-23" });
-    const second = day.planned[1]!;
+    const day = await planDayList({ deps, staff, date: "2026-11-23", fixNumbers: true });
+    const second = day.planned.find((p) => p.n === 2)!;
     const moved = await skipStop({ deps, staff, date: "2026-11-23", n: 2, reason: "店主不在" });
-    expect(moved?.customer.id).toBe(second.customer.id);
-    expect(moved?.to && moved.to > "2026-11-23" && moved.to !== "2026-11-25").toBe(true);
-    const after = await planDayList({ deps, staff, date: "2026-11-23" });
-    expect(after.planned.map((p) => p.customer.id)).not.toContain(second.customer.id);
-    const target = await t.db.plannedVisit.findFirstOrThrow({ where: { managerId: staff.id, customerId: second.customer.id, date: moved!.to! } });
+    if (moved.kind !== "moved") throw new Error(`not moved: ${moved.kind}`);
+    expect(moved.customer.id).toBe(second.customer.id);
+    expect(moved.to && moved.to > "2026-11-23" && moved.to !== "2026-11-25").toBe(true);
+    // The stop keeps its number and shows where it went; every other stop keeps its number too.
+    const after = await planDayList({ deps, staff, date: "2026-11-23", fixNumbers: true });
+    expect(after.planned.find((p) => p.n === 2)).toMatchObject({ status: "skipped", movedTo: moved.to });
+    expect(after.planned.filter((p) => p.n !== 2).map((p) => `${p.n}:${p.customer.id}`).sort()).toEqual(day.planned.filter((p) => p.n !== 2).map((p) => `${p.n}:${p.customer.id}`).sort());
+    expect(await skipStop({ deps, staff, date: "2026-11-23", n: 2, reason: "" })).toMatchObject({ kind: "already-moved", to: moved.to });
+    const target = await t.db.plannedVisit.findFirstOrThrow({ where: { managerId: staff.id, customerId: second.customer.id, date: moved.to! } });
     expect(target).toMatchObject({ booked: true, status: "planned" });
-    expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: moved!.to!, status: "planned" } })).toBeLessThanOrEqual(deps.policy.dailyCap);
+    expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: moved.to!, status: "planned" } })).toBeLessThanOrEqual(deps.policy.dailyCap);
     // The export numbers the day's remaining stops 1..n (no gap where the skipped stop was).
     const exported = (await exportPlan(deps, { manager: "M001", from: "2026-11-23", weeks: 1 })).filter((r) => r.date === "2026-11-23");
     expect(exported.map((r) => r.sequence)).toEqual(exported.map((_, i) => i + 1));
-    expect(exported.length).toBe(after.planned.length);
+    expect(exported.length).toBe(after.planned.filter((p) => p.status !== "skipped").length);
   });
 
   it("a plan that cannot fit tells the manager and the supervisor, once a day each", async () => {
@@ -104,15 +108,24 @@ describe("stored visit plans", () => {
     expect(JSON.parse(rows[1]!.payload).text).toContain("李明 的拜访计划排不下");
   });
 
-  it("exports one row per planned visit as JSON objects and CSV", async () => {
+  it("exports one row per planned visit as JSON objects and CSV, and changes nothing", async () => {
+    const staff = await manager();
+    expect(await exportPlan(deps, { manager: "M001", from: "2026-11-23", weeks: 2 })).toEqual([]);
+    await generatePlan({ deps, staff });
+    const stored = async () => JSON.stringify([await t.db.plannedVisit.findMany({ orderBy: { id: "asc" } }), await t.db.planRun.findMany({ orderBy: { id: "asc" } })]);
+    const before = await stored();
     const rows = await exportPlan(deps, { manager: "M001", from: "2026-11-23", weeks: 2 });
+    // Also a range beyond the stored plan: nothing is generated for it.
+    await exportPlan(deps, { manager: "M001", from: "2027-06-01", weeks: 8 });
+    expect(await stored()).toBe(before);
     expect(rows.length).toBeGreaterThan(60);
-    expect(Object.keys(rows[0]!).sort()).toEqual(["customerCode", "date", "sequence", "serviceClass"]);
+    expect(Object.keys(rows[0]!).sort()).toEqual(["address", "customerCode", "customerName", "date", "sequence", "serviceClass"]);
+    expect(rows[0]!.customerName).not.toBe("");
     expect(rows.every((r) => r.date >= "2026-11-23" && r.date <= "2026-12-06")).toBe(true);
     const firstDay = rows.filter((r) => r.date === rows[0]!.date).map((r) => r.sequence);
     expect(firstDay).toEqual(firstDay.map((_, i) => i + 1));
     const csv = planRowsToCsv(rows).trim().split("\n");
-    expect(csv[0]).toBe("date,sequence,customerCode,serviceClass");
+    expect(csv[0]).toBe("date,sequence,customerCode,customerName,address,serviceClass");
     expect(csv.length).toBe(rows.length + 1);
   });
 });
