@@ -32,7 +32,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     case "start": {
       const { start } = await import("./main.ts");
-      await start({ interactive: Boolean(process.stdin.isTTY) });
+      // On a terminal the chat owns the screen: logs go to data/visitmate.log instead.
+      await start({ interactive: Boolean(process.stdin.isTTY), logToFile: Boolean(process.stdout.isTTY) });
       return 0;
     }
     case "import": {

@@ -1,9 +1,13 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { ConsoleAdapter, CONSOLE_CHAT_ID } from "./adapters/console/console.adapter.ts";
 import { startPlatforms, type PlatformRuntime } from "./adapters/platforms.ts";
 import { appForms, createAppContext, createAppRouter } from "./app.ts";
 import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
-import { platformsFromEnv } from "./config/env.ts";
+import { loadEnv, platformsFromEnv } from "./config/env.ts";
+import { createLogger, type Logger, type LogLevel } from "./core/logger.ts";
+import { sqlitePathFromUrl } from "./db/migrate.ts";
 import type { ChatPort } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity } from "./core/router.ts";
@@ -21,6 +25,11 @@ export interface StartOptions {
   interactive?: boolean;
   /** Stops a run whose chat platforms keep it alive (tests; the process itself stops on SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /**
+   * Where logs go when the terminal chat owns the screen: a file beside the database, so no log
+   * line lands in the middle of a conversation (default: stderr).
+   */
+  logToFile?: boolean;
 }
 
 /**
@@ -28,7 +37,9 @@ export interface StartOptions {
  * Resolves when every channel has stopped (for the terminal: when its input ends).
  */
 export async function start(opts: StartOptions = {}): Promise<void> {
-  const ctx = await createAppContext({ env: opts.env, clock: opts.clock });
+  const env = loadEnv(opts.env);
+  const log = opts.logToFile && env.VISITMATE_CONSOLE ? fileLogger(env.LOG_LEVEL, path.join(path.dirname(sqlitePathFromUrl(env.DATABASE_URL)), "visitmate.log")) : undefined;
+  const ctx = await createAppContext({ env: opts.env, clock: opts.clock, log });
   const output = opts.output ?? process.stdout;
   const input = opts.input ?? process.stdin;
   let running: PlatformRuntime | null = null;
@@ -95,4 +106,16 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     await running?.stop();
     await ctx.db.$disconnect();
   }
+}
+
+/** A logger appending to `file` (created with its folder); a failing write is dropped, never thrown. */
+function fileLogger(level: LogLevel, file: string): Logger {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return createLogger(level, (line) => {
+    try {
+      appendFileSync(file, line + "\n");
+    } catch {
+      // A full disk must not stop the chat; the log is best effort.
+    }
+  });
 }

@@ -41,9 +41,13 @@ export class ConsoleAdapter implements ChatPort {
 
   /** Processes lines one at a time, in order; resolves when the input ends. */
   run(): Promise<void> {
-    const rl = createInterface({ input: this.opts.input, terminal: this.opts.interactive ?? false });
+    // With a terminal, readline must own the output too, or it switches the TTY to raw mode
+    // without echoing what the user types.
+    const interactive = this.opts.interactive ?? false;
+    const rl = createInterface({ input: this.opts.input, output: interactive ? this.opts.output : undefined, terminal: interactive });
+    rl.setPrompt("> ");
     const prompt = () => {
-      if (this.opts.interactive) this.opts.output.write("> ");
+      if (interactive) rl.prompt();
     };
     prompt();
     return new Promise((resolve) => {

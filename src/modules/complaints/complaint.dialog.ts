@@ -7,7 +7,7 @@ import { chatFormEnv, sessionKeyOf, type ChatFormEnv } from "../../core/forms/fo
 import type { FormDefinition, ParseResult, StepContext } from "../../core/forms/form-types.ts";
 import { customerStep, resolveCustomerRef } from "../visits/visit.dialog.ts";
 import type { StartContext } from "../visits/visit.dialog.ts";
-import { openComplaint, resolveComplaint, timeLeftText } from "./complaints.service.ts";
+import { escalationDelivery, openComplaint, resolveComplaint, timeLeftText } from "./complaints.service.ts";
 
 type Env = ChatFormEnv;
 type Ctx = StepContext<Env>;
@@ -82,10 +82,18 @@ export const complaintForm: FormDefinition<Env> = {
       openedAt,
     });
     const { t } = env;
-    const lines = [
-      t("complaints.form.recorded", { id: c.id, name: ref.customer.name, left: timeLeftText(env.deps, c, env.now, t) }),
-      c.canResolve ? t("complaints.form.recorded-own", { id: c.id }) : t("complaints.form.recorded-escalated"),
-    ];
+    const lines = [t("complaints.form.recorded", { id: c.id, name: ref.customer.name, left: timeLeftText(env.deps, c, env.now, t) })];
+    if (c.canResolve) lines.push(t("complaints.form.recorded-own", { id: c.id }));
+    else {
+      const told = await escalationDelivery(tx, c);
+      lines.push(
+        told.queued
+          ? t("complaints.form.recorded-escalated", { supervisor: told.supervisor!.name })
+          : told.supervisor
+            ? t("complaints.form.escalated-unreachable", { supervisor: told.supervisor.name, id: c.id })
+            : t("complaints.form.escalated-no-supervisor", { id: c.id }),
+      );
+    }
     return { text: lines.join("\n") };
   },
 };

@@ -87,7 +87,7 @@ async function reassignCommand(ctx: CommandContext): Promise<Reply> {
   }
   const r = await reassignComplaint(ctx.deps, ctx.staff!, id, code);
   if (!r.ok) return failure(ctx, r, id);
-  return { text: ctx.t("complaints.reassign.done", { id, manager: r.complaint.manager.name }) };
+  return { text: ctx.t(r.notified ? "complaints.reassign.done" : "complaints.reassign.done-unreachable", { id, manager: r.complaint.manager.name }) };
 }
 
 async function commentCommand(ctx: CommandContext): Promise<Reply> {

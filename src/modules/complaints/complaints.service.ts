@@ -93,6 +93,18 @@ export async function openComplaint(client: Client, deps: AppDeps, input: OpenCo
   return c;
 }
 
+/**
+ * Whether the supervisor was really told about a complaint: their notice is in the outbox, bound
+ * for a chat they are reachable on. Without one, say so (house rule: never claim a delivery).
+ */
+export async function escalationDelivery(client: Client, complaint: Pick<Complaint, "id" | "managerId">): Promise<{ supervisor: Staff | null; queued: boolean }> {
+  const manager = await client.staff.findUnique({ where: { id: complaint.managerId } });
+  const supervisor = manager ? ((await supervisorChain(client, manager))[0] ?? null) : null;
+  if (!supervisor) return { supervisor: null, queued: false };
+  const row = await client.outbox.findFirst({ where: { key: { startsWith: complaintKeyPrefix(complaint.id) }, staffId: supervisor.id, status: { in: ["pending", "sending", "sent"] } }, select: { id: true } });
+  return { supervisor, queued: row !== null };
+}
+
 function tFor(deps: AppDeps, staff: Staff): Translate {
   return translator(isLocale(staff.locale) ? staff.locale : deps.policy.locale);
 }
@@ -138,12 +150,19 @@ function noticeFor(deps: AppDeps, c: ComplaintWithRefs, stage: SlaStage | { id: 
   return { text: t(key, params), choices: supervisorActions(t, c.id) };
 }
 
+const unreachableLogged = new Set<number>();
+
 async function send(client: Client, deps: AppDeps, opts: { key: string; kind: string; recipient: Staff; reply: Reply; notBefore?: Date }): Promise<boolean> {
   const to = await resolveRecipient(client as Db, opts.recipient);
   if (!to) {
-    deps.log.warn("complaint notice has no chat to go to", { staff: opts.recipient.code, key: opts.key });
+    // Once per person and process: the sweep runs every minute and would repeat it each time.
+    if (!unreachableLogged.has(opts.recipient.id)) {
+      unreachableLogged.add(opts.recipient.id);
+      deps.log.warn("complaint notices cannot reach a staff member without a chat binding", { staff: opts.recipient.code });
+    }
     return false;
   }
+  unreachableLogged.delete(opts.recipient.id);
   return enqueue({
     db: client as Db,
     key: opts.key,
@@ -179,11 +198,17 @@ export async function sweepComplaint(client: Client, deps: AppDeps, id: number, 
     if (queued && stats) stats.notices++;
   };
 
-  const m = latestDueStage(stages, "manager", now);
-  if (m) count(await send(client, deps, { key: `${complaintKeyPrefix(c.id)}${m.id}:${c.managerId}`, kind: `complaint-${m.kind}`, recipient: c.manager, reply: noticeFor(deps, c, m, c.manager, now) }));
-
   const s = latestDueStage(stages, "supervisor", now);
   const supervisor = chain[0];
+  const m = latestDueStage(stages, "manager", now);
+  if (m) {
+    // The breach notice says whether the supervisor can be reached, never that they were if not.
+    const reachable = supervisor ? (await resolveRecipient(client as Db, supervisor)) !== null : false;
+    const mt = tFor(deps, c.manager);
+    const told = mt(supervisor ? (reachable ? "complaints.told.supervisor" : "complaints.told.unreachable") : "complaints.told.no-supervisor", { supervisor: supervisor?.name ?? "" });
+    count(await send(client, deps, { key: `${complaintKeyPrefix(c.id)}${m.id}:${c.managerId}`, kind: `complaint-${m.kind}`, recipient: c.manager, reply: noticeFor(deps, c, m, c.manager, now, { told }) }));
+  }
+
   if (s && supervisor) {
     const claimed = await client.complaint.updateMany({ where: { id: c.id, escalationLevel: { lt: 1 } }, data: { escalationLevel: 1 } });
     if (claimed.count) {
@@ -242,7 +267,7 @@ async function cancelPending(client: Client, id: number, suffix = ""): Promise<v
   await client.outbox.updateMany({ where: { key: { startsWith: complaintKeyPrefix(id) + suffix }, status: "pending" }, data: { status: "cancelled" } });
 }
 
-export type ActionResult = { ok: true; complaint: ComplaintWithRefs } | { ok: false; reason: "not-found" | "not-supervisor" | "closed" | "unknown-manager" };
+export type ActionResult = { ok: true; complaint: ComplaintWithRefs; notified?: boolean } | { ok: false; reason: "not-found" | "not-supervisor" | "closed" | "unknown-manager" };
 
 /** Supervisors above the complaint's manager may acknowledge it (stops escalation up the chain). */
 export async function acknowledgeComplaint(deps: AppDeps, viewer: Staff, id: number): Promise<ActionResult> {
@@ -268,7 +293,7 @@ export async function reassignComplaint(deps: AppDeps, viewer: Staff, id: number
   const team = await teamIds(deps.db, viewer.id);
   if (!target || !target.active || target.role !== "manager" || !team.includes(target.id)) return { ok: false, reason: "unknown-manager" };
   const now = deps.clock.now();
-  await deps.db.$transaction(async (tx) => {
+  const notified = await deps.db.$transaction(async (tx) => {
     await tx.complaint.update({ where: { id }, data: { managerId: target.id, acknowledgedAt: c.acknowledgedAt ?? now, acknowledgedById: c.acknowledgedById ?? viewer.id } });
     await tx.complaintEvent.create({ data: { complaintId: id, kind: "reassign", staffId: viewer.id, text: `${c.manager.code}→${target.code}`, createdAt: now } });
     const t = tFor(deps, target);
@@ -278,8 +303,9 @@ export async function reassignComplaint(deps: AppDeps, viewer: Staff, id: number
       recipient: target,
       reply: { text: t("complaints.notice.reassigned", { id, customer: c.customer.name, text: c.text, supervisor: viewer.name, left: timeLeftText(deps, c, now, t) }) },
     });
+    return (await tx.outbox.count({ where: { key: `${complaintKeyPrefix(id)}reassigned:${target.id}` } })) > 0;
   });
-  return { ok: true, complaint: (await findAccessible(deps, viewer, id))! };
+  return { ok: true, complaint: (await findAccessible(deps, viewer, id))!, notified };
 }
 
 /** A note on the complaint's record; the manager hears of a supervisor's comment. */

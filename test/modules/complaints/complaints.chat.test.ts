@@ -43,7 +43,7 @@ describe("complaints through the terminal channel", () => {
     });
     expect(out).toContain("请输入今天的时间");
     expect(out).toMatch(/📝 已登记投诉 #1 · .+，还剩 7 小时 30 分钟（17:30 前处理完）。/);
-    expect(out).toContain("已立即通知主管");
+    expect(out).toMatch(/您选择了无法自行解决，已通知主管 \S+，主管可在消息里确认、转派或批注。/);
     expect(out).toMatch(/📋 团队未结投诉 1 个[\s\S]*#1 .+ · 李明 · 货源 · 还剩 7 小时 30 分钟/);
     expect(out).toContain("👀 已确认投诉 #1");
     expect(out).toContain("找不到投诉 #1，或您无权查看");
@@ -62,5 +62,22 @@ describe("complaints through the terminal channel", () => {
       ["tell-customer", "pending"],
     ]);
     await db.$disconnect();
+  });
+  it("a complaint escalated to a supervisor with no chat says so plainly instead of claiming a delivery", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({
+      url: tmp.url,
+      clock: new FakeClock(MONDAY_10),
+      lines: ["/complaint", "1", "1", "店主说利群断货两周了", "否", "9:30"],
+    });
+    expect(out).toMatch(/📝 已登记投诉 #1/);
+    expect(out).toMatch(/⚠️ 您选择了无法自行解决，但主管 \S+ 还没有绑定聊天账号，消息发不出去。投诉 #1 已记录，请电话联系主管/);
+    expect(out).not.toContain("已通知主管");
+    const db = await openDb(tmp.url);
+    try {
+      expect(await db.outbox.count()).toBe(0);
+    } finally {
+      await db.$disconnect();
+    }
   });
 });
