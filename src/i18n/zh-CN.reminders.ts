@@ -37,9 +37,10 @@ export const zhCNReminders: Catalogue = {
 
   "reminders.morning.greeting": "☀️ {name}，早上好！",
   "reminders.morning.same-day": "📞 以下 {count} 家需今天出发前电话预约：",
+  "reminders.morning.same-day-footer": "打完电话点“约好了”或“约不上”（约不上的改到下一个合适的拜访日）。",
 
   "reminders.appointments.header": "📞 {day} 的拜访中有 {count} 家需提前一天预约，请今天联系：",
-  "reminders.appointments.footer": "序号与该日清单一致（/plan 明天 查看路线）。",
+  "reminders.appointments.footer": "序号与该日清单一致（/plan 明天 查看路线）。打完电话点“约好了”或“约不上”，也可以稍后发送 /book。",
 
   "reminders.unlogged.header": "📝 {day} 还有 {count} 个计划拜访未登记（共 {total} 个）：",
   "reminders.unlogged.footer": "回复序号即可登记该次拜访（序号与 /today 一致）。",

@@ -1,6 +1,7 @@
 import { addDays, isoWeekday } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
+import { appointmentChoices } from "../modules/planning/plan.commands.ts";
 import { nextVisitDay } from "../modules/staff/staff.service.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
@@ -37,6 +38,8 @@ export const appointmentsJob = reminderJob({
           ...toBook.map(({ p, n }) => stopLine(view, n, p.customer, p.classId, "phone")),
           t("reminders.appointments.footer"),
         ].join("\n"),
+        // Answer per shop right here: 约好了 keeps the visit through any re-plan, 约不上 moves it.
+        choices: appointmentChoices(t, toBook.map(({ p }) => p)),
       },
     };
   },

@@ -1,5 +1,6 @@
 import { isVisitDay } from "../modules/staff/staff.service.ts";
-import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
+import type { Choice } from "../core/chat.ts";
+import { appointmentChoices, renderPlannedDay } from "../modules/planning/plan.commands.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
 import { wantsReminder } from "../modules/reminders/reminders.service.ts";
@@ -22,6 +23,7 @@ export const morningListJob = reminderJob({
     if (!day.planned.length) return null;
     const { t } = view;
     const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { fixNumbers: true }))];
+    let choices: Choice[] | undefined;
     if (wantsReminder(deps.policy, staff, "appointments")) {
       const sameDay = day.planned
         .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day")
@@ -29,8 +31,10 @@ export const morningListJob = reminderJob({
       if (sameDay.length) {
         lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
         for (const { p, n } of sameDay) lines.push(stopLine(view, n, p.customer, p.classId, "phone"));
+        lines.push(t("reminders.morning.same-day-footer"));
+        choices = appointmentChoices(t, sameDay.map(({ p }) => p));
       }
     }
-    return { reply: { text: lines.join("\n") } };
+    return { reply: choices ? { text: lines.join("\n"), choices } : { text: lines.join("\n") } };
   },
 });

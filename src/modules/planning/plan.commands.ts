@@ -1,4 +1,4 @@
-import type { Reply } from "../../core/chat.ts";
+import type { Choice, Reply } from "../../core/chat.ts";
 import { parseDateInput, parseDateRange } from "../../core/date-input.ts";
 import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
 import { formatDay, formatDistance, formatMinutes } from "../../core/format.ts";
@@ -8,7 +8,7 @@ import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
 import { describeShortfall } from "./shortfall.ts";
-import { latestShortfall, planDayList, skipStop, storedHorizon, takeDaysOff, today, visitMinutes } from "./planning.service.ts";
+import { answerAppointment, latestShortfall, pendingAppointments, planDayList, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type MovedSoon } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -164,9 +164,10 @@ async function skipCommand(ctx: CommandContext): Promise<Reply> {
       return { text: t("skip.already-moved", { n, name: result.customer.name, to: result.to ? formatDay(result.to, t) : t("today.moved-unplanned") }) };
     case "moved":
       return {
-        text: result.to
-          ? t("skip.moved", { n, name: result.customer.name, to: formatDay(result.to, t) })
-          : t("skip.no-room", { n, name: result.customer.name }),
+        text: [
+          result.to ? t("skip.moved", { n, name: result.customer.name, to: formatDay(result.to, t, now) }) : t("skip.no-room", { n, name: result.customer.name }),
+          ...movedSoonLines(ctx, result.alsoMoved),
+        ].join("\n"),
       };
   }
 }
@@ -194,10 +195,82 @@ async function offCommand(ctx: CommandContext): Promise<Reply> {
   if (!leave.released) lines.push(t("off.nothing-planned"));
   else if (leave.plan?.result.shortfall.visits) lines.push(t("off.shortfall", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
   else lines.push(t("off.replanned", { released: leave.released }));
+  lines.push(...movedSoonLines(ctx, leave.moved));
   return { text: lines.join("\n") };
 }
 
+/** One pair of buttons per shop to book: 约好了 / 约不上 (values carry the visit, not a number). */
+export function appointmentChoices(t: CommandContext["t"], stops: { id: number; n: number; customer: { name: string } }[]): Choice[] {
+  return stops.flatMap((p) => [
+    { label: t("book.choice-yes", { n: p.n, name: p.customer.name }), value: `/book #${p.id}` },
+    { label: t("book.choice-no", { n: p.n, name: p.customer.name }), value: `/nobook #${p.id}` },
+  ]);
+}
+
+/** "另外，重排后 X 从 12月3日 改到了 12月7日" lines for visits of today/tomorrow a re-plan moved. */
+export function movedSoonLines(ctx: CommandContext, moved: MovedSoon[]): string[] {
+  const { t } = ctx;
+  const now = today(ctx.deps);
+  return moved.map((m) => t(m.to ? "plan.moved-soon" : "plan.moved-soon-unplanned", { name: m.customer.name, from: formatDay(m.from, t, now), to: m.to ? formatDay(m.to, t, now) : "" }));
+}
+
+async function bookCommand(ctx: CommandContext, booked: boolean): Promise<Reply> {
+  const { t, deps } = ctx;
+  const staff = ctx.staff!;
+  const now = today(deps);
+  const ref = /^#(\d+)$/.exec(ctx.args[0] ?? "");
+  if (!ref) {
+    if (ctx.args.length) return { text: t("book.usage") };
+    const dates: { date: string; kind: "same-day" | "day-before" }[] = [];
+    if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) dates.push({ date: now, kind: "same-day" });
+    // nextVisitDay is the first visit day after `date`.
+    const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+    if (next) dates.push({ date: next, kind: "day-before" });
+    const pending = await pendingAppointments({ deps, staff, dates });
+    if (!pending.length) return { text: t("book.none") };
+    const lines: string[] = [];
+    for (const day of pending) {
+      lines.push(t("book.day", { day: formatDay(day.date, t, now), count: day.stops.length }));
+      for (const p of day.stops) lines.push(`${p.n}. ${p.customer.name} · ${p.customer.phone ? `☎ ${p.customer.phone}` : t("reminders.no-phone")}`);
+    }
+    lines.push(t("book.footer"));
+    return { text: lines.join("\n"), choices: appointmentChoices(t, pending.flatMap((d) => d.stops)) };
+  }
+  const time = booked ? parseClock(ctx.args[1] ?? "") : null;
+  if (booked && ctx.args[1] && !time) return { text: t("book.bad-time", { text: ctx.args[1] }) };
+  const r = await answerAppointment({ deps, staff, plannedVisitId: Number(ref[1]), booked, time });
+  switch (r.kind) {
+    case "not-found":
+      return { text: t("book.not-found") };
+    case "not-planned":
+      return { text: t(r.status === "done" ? "book.already-done" : "book.already-moved", { name: r.customer.name }) };
+    case "booked":
+      return { text: t(r.time ? "book.booked-at" : "book.booked", { name: r.customer.name, day: formatDay(r.date, t, now), time: r.time ?? "" }) };
+    case "moved":
+      return {
+        text: [
+          r.to ? t("book.moved", { name: r.customer.name, from: formatDay(r.from, t, now), to: formatDay(r.to, t, now) }) : t("book.moved-no-room", { name: r.customer.name }),
+          ...movedSoonLines(ctx, r.alsoMoved),
+        ].join("\n"),
+      };
+  }
+}
+
+/** "14:30", "14点30", "下午2:30" → "14:30" (null when it is no time of day). */
+function parseClock(text: string): string | null {
+  const s = text.trim().replace(/：/g, ":").replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const m = /^(上午|下午|晚上)?(\d{1,2})(?:[:点时](\d{1,2})?分?)?$/.exec(s);
+  if (!m) return null;
+  let h = Number(m[2]);
+  const min = Number(m[3] ?? 0);
+  if ((m[1] === "下午" || m[1] === "晚上") && h < 12) h += 12;
+  if (h > 23 || min > 59) return null;
+  return `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`;
+}
+
 export const planCommands: Command[] = [
+  { name: "book", audience: "manager", aliases: ["约好了", "预约"], helpKey: "help.book", run: (ctx) => bookCommand(ctx, true) },
+  { name: "nobook", audience: "manager", aliases: ["约不上"], helpKey: "help.nobook", run: (ctx) => bookCommand(ctx, false) },
   { name: "today", audience: "manager", aliases: ["今天", "今日"], helpKey: "help.today", run: todayFromPlan },
   { name: "plan", audience: "manager", aliases: ["计划"], helpKey: "help.plan", run: planCommand },
   { name: "skip", audience: "manager", aliases: ["改期"], helpKey: "help.skip", run: skipCommand },

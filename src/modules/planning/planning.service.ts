@@ -41,6 +41,8 @@ export interface GeneratedPlan {
   to: string;
   result: PlanResult;
   kept: number;
+  /** Visits of today or tomorrow that this re-plan put on another day (or none). */
+  movedSoon: MovedSoon[];
 }
 
 export function today(deps: AppDeps): string {
@@ -72,6 +74,8 @@ export async function generatePlan(opts: GeneratePlanOptions): Promise<Generated
   const customers = await db.customer.findMany({ where: { managerId: staff.id, active: true } });
   const existing = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: from, lte: to } } });
   const keep = existing.filter((p) => p.status !== "planned" || p.date === now || p.booked);
+  // What the manager may already have arranged for: today's and tomorrow's visits.
+  const soon = existing.filter((p) => p.status === "planned" && p.date <= addDays(now, 1));
   const keepIds = new Set(keep.map((p) => p.id));
   const fixed = keep.filter((p) => p.status === "planned" && customers.some((c) => c.id === p.customerId));
 
@@ -109,6 +113,19 @@ export async function generatePlan(opts: GeneratePlanOptions): Promise<Generated
     fixed: fixed.filter((p) => p.date >= planFrom).map((p) => ({ customerId: p.customerId, date: p.date })),
   });
 
+  // A visit moved off a day (/skip, 约不上) stays on that day as moved: the planner must not put the
+  // customer back there. Such a visit goes to the next planned day with room instead.
+  const movedOff = new Set(keep.filter((p) => p.status === "skipped").map((p) => `${p.customerId}@${p.date}`));
+  if (movedOff.size) {
+    for (const [di, day] of result.days.entries()) {
+      for (const customerId of [...day.customerIds]) {
+        if (!movedOff.has(`${customerId}@${day.date}`)) continue;
+        day.customerIds.splice(day.customerIds.indexOf(customerId), 1);
+        const later = result.days.slice(di + 1).find((d) => d.customerIds.length < policy.dailyCap && !d.customerIds.includes(customerId) && !movedOff.has(`${customerId}@${d.date}`));
+        later?.customerIds.push(customerId);
+      }
+    }
+  }
   const fixedKey = new Set(fixed.map((p) => `${p.customerId}@${p.date}`));
   await db.$transaction(async (tx) => {
     await tx.plannedVisit.deleteMany({ where: { managerId: staff.id, date: { gte: from, lte: to }, id: { notIn: [...keepIds] } } });
@@ -141,7 +158,16 @@ export async function generatePlan(opts: GeneratePlanOptions): Promise<Generated
     });
   });
   await notifyShortfall({ deps, manager: staff, shortfall: result.shortfall, from, to, today: now });
-  return { from, to, result, kept: keep.length };
+  const movedSoon: MovedSoon[] = [];
+  if (soon.length) {
+    const after = await db.plannedVisit.findMany({ where: { managerId: staff.id, customerId: { in: soon.map((p) => p.customerId) }, date: { gte: now }, status: "planned" }, orderBy: { date: "asc" } });
+    for (const p of soon) {
+      if (after.some((a) => a.customerId === p.customerId && a.date === p.date)) continue;
+      const customer = customers.find((c) => c.id === p.customerId);
+      if (customer) movedSoon.push({ customer, from: p.date, to: after.find((a) => a.customerId === p.customerId && a.date > p.date)?.date ?? null });
+    }
+  }
+  return { from, to, result, kept: keep.length, movedSoon };
 }
 
 /**
@@ -249,7 +275,7 @@ async function numberDayStops(opts: { deps: AppDeps; staffId: number; date: stri
 }
 
 export type SkipResult =
-  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null }
+  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null; alsoMoved: MovedSoon[] }
   | { kind: "no-such-stop"; n: number }
   | { kind: "already-done"; n: number; customer: Customer }
   | { kind: "already-moved"; n: number; customer: Customer; to: string | null };
@@ -267,16 +293,76 @@ export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string
   if (!stop) return { kind: "no-such-stop", n };
   if (stop.status === "done") return { kind: "already-done", n, customer: stop.customer };
   if (stop.status === "skipped") return { kind: "already-moved", n, customer: stop.customer, to: stop.movedTo ?? null };
+  const moved = await moveVisit({ deps, staff, plannedVisitId: stop.id, date, stopNo: n, reason: opts.reason });
+  return { kind: "moved", n, customer: stop.customer, from: date, to: moved.to, alsoMoved: moved.alsoMoved };
+}
+
+/** A visit of today or tomorrow that a re-plan put on another day (the manager is told). */
+export interface MovedSoon {
+  customer: Customer;
+  from: string;
+  to: string | null;
+}
+
+/**
+ * Takes a planned visit off its day (it stays, marked moved) and re-flows the plan from that day;
+ * the customer's next visit is marked booked so later re-plans keep it. Also reports any other
+ * visit of today or tomorrow the re-plan moved.
+ */
+async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<{ to: string | null; alsoMoved: MovedSoon[] }> {
+  const { deps, staff, date } = opts;
+  const visit = await deps.db.plannedVisit.findUniqueOrThrow({ where: { id: opts.plannedVisitId } });
   // A stop of a later day has no fixed number yet: fix it now, it is the one the manager saw.
-  await deps.db.plannedVisit.update({ where: { id: stop.id }, data: { status: "skipped", note: opts.reason, stopNo: n } });
+  await deps.db.plannedVisit.update({ where: { id: visit.id }, data: { status: "skipped", note: opts.reason, stopNo: opts.stopNo ?? visit.stopNo, booked: false } });
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
-  await generatePlan({ deps, staff, from: date, to: last?.toDate, reason: "skip" });
+  // Re-flow from the next day: the day the visit left keeps its other stops (and their numbers).
+  const plan = await generatePlan({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip" });
   const next = await deps.db.plannedVisit.findFirst({
-    where: { managerId: staff.id, customerId: stop.customer.id, date: { gt: date }, status: "planned" },
+    where: { managerId: staff.id, customerId: visit.customerId, date: { gt: date }, status: "planned" },
     orderBy: { date: "asc" },
   });
   if (next) await deps.db.plannedVisit.update({ where: { id: next.id }, data: { booked: true, note: opts.reason } });
-  return { kind: "moved", n, customer: stop.customer, from: date, to: next?.date ?? null };
+  return { to: next?.date ?? null, alsoMoved: plan.movedSoon.filter((m) => m.customer.id !== visit.customerId) };
+}
+
+/** Visits still to book by phone: today's same-day ones and the next visit day's day-before ones. */
+export async function pendingAppointments(opts: { deps: AppDeps; staff: Staff; dates: { date: string; kind: "same-day" | "day-before" }[] }): Promise<{ date: string; stops: PlannedStop[] }[]> {
+  const { deps, staff } = opts;
+  const out: { date: string; stops: PlannedStop[] }[] = [];
+  for (const { date, kind } of opts.dates) {
+    const day = await planDayList({ deps, staff, date, ensure: false });
+    const stops = day.planned.filter((p) => p.status === "planned" && !p.booked && appointmentKindOf(deps, p.classId) === kind);
+    if (stops.length) out.push({ date, stops });
+  }
+  return out;
+}
+
+function appointmentKindOf(deps: AppDeps, classId: string): string {
+  return classById(deps.policy, classId)?.appointment ?? "none";
+}
+
+export type BookResult =
+  | { kind: "booked"; customer: Customer; date: string; time: string | null }
+  | { kind: "moved"; customer: Customer; from: string; to: string | null; alsoMoved: MovedSoon[] }
+  | { kind: "not-found" }
+  | { kind: "not-planned"; customer: Customer; status: string };
+
+/**
+ * The manager's answer to an appointment call: booked (kept by every re-plan, optionally at a
+ * time), or not possible that day (moved like /skip).
+ */
+export async function answerAppointment(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; booked: boolean; time?: string | null }): Promise<BookResult> {
+  const { deps, staff } = opts;
+  const visit = await deps.db.plannedVisit.findFirst({ where: { id: opts.plannedVisitId, managerId: staff.id }, include: { customer: true } });
+  if (!visit || visit.date < today(deps)) return { kind: "not-found" };
+  if (visit.status !== "planned") return { kind: "not-planned", customer: visit.customer, status: visit.status };
+  if (opts.booked) {
+    const time = opts.time ?? null;
+    await deps.db.plannedVisit.update({ where: { id: visit.id }, data: { booked: true, note: time ? `appointment ${time}` : visit.note } });
+    return { kind: "booked", customer: visit.customer, date: visit.date, time };
+  }
+  const moved = await moveVisit({ deps, staff, plannedVisitId: visit.id, date: visit.date, reason: "appointment refused" });
+  return { kind: "moved", customer: visit.customer, from: visit.date, to: moved.to, alsoMoved: moved.alsoMoved };
 }
 
 export interface LeaveResult {
@@ -285,6 +371,8 @@ export interface LeaveResult {
   /** Visits that were planned on them and were re-planned. */
   released: number;
   plan: GeneratedPlan | null;
+  /** Booked visits of the leave days, and today's or tomorrow's visits, that went elsewhere. */
+  moved: MovedSoon[];
 }
 
 /**
@@ -296,7 +384,9 @@ export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: str
   const visitDays = visitDaysOf(staff, deps.policy);
   const days: string[] = [];
   for (let d = opts.from; d <= opts.to; d = addDays(d, 1)) if (visitDays.includes(isoWeekday(d))) days.push(d);
-  if (!days.length) return { days, released: 0, plan: null };
+  if (!days.length) return { days, released: 0, plan: null, moved: [] };
+  // Booked visits on a leave day must move too: the manager is told which and where.
+  const booked = await deps.db.plannedVisit.findMany({ where: { managerId: staff.id, date: { in: days }, status: "planned", booked: true }, include: { customer: true } });
   let released = 0;
   for (const date of days) {
     await deps.db.dayOff.upsert({
@@ -309,7 +399,13 @@ export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: str
   }
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
   const plan = released ? await generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off" }) : null;
-  return { days, released, plan };
+  const moved: MovedSoon[] = [...(plan?.movedSoon ?? [])];
+  for (const b of booked) {
+    if (moved.some((m) => m.customer.id === b.customerId)) continue;
+    const next = await deps.db.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: b.customerId, date: { gt: today(deps) }, status: "planned" }, orderBy: { date: "asc" } });
+    moved.push({ customer: b.customer, from: b.date, to: next?.date ?? null });
+  }
+  return { days, released, plan, moved };
 }
 
 /** The last day the stored plan reaches (null: no plan yet). */
