@@ -160,6 +160,7 @@ export const enForms: Catalogue = {
   "forms.key.in-two-weeks": "In two weeks ({day})",
   "forms.key.in-month": "In a month ({day})",
   "forms.key.next-visit-future": "The next visit must be after today.",
+  "forms.key.next-visit-not-visit-day": "{day} is not one of your visit days, so no plan would show it. Choose {near}, or type another visit day.",
 
   "forms.confirm.logged": "✅ Logged: {summary}",
   "forms.confirm.updated": "✏️ Updated: {summary}",

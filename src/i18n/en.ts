@@ -17,6 +17,7 @@ export const en: Catalogue = {
   "format.hours-minutes": "{h} h {m} min",
   "format.minutes": "{m} min",
   "list.separator": ", ",
+  "list.or": " or ",
   "weekday.1": "Mon",
   "weekday.2": "Tue",
   "weekday.3": "Wed",

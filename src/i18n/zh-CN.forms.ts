@@ -160,6 +160,7 @@ export const zhCNForms: Catalogue = {
   "forms.key.in-two-weeks": "两周后（{day}）",
   "forms.key.in-month": "一个月后（{day}）",
   "forms.key.next-visit-future": "下次拜访日期要在今天之后。",
+  "forms.key.next-visit-not-visit-day": "{day} 不是您的拜访日，计划里不会出现。请选 {near}，或输入其他拜访日。",
 
   "forms.confirm.logged": "✅ 已记录：{summary}",
   "forms.confirm.updated": "✏️ 已更新：{summary}",

@@ -18,6 +18,7 @@ export const zhCN: Catalogue = {
   "format.hours-minutes": "{h} 小时 {m} 分钟",
   "format.minutes": "{m} 分钟",
   "list.separator": "、",
+  "list.or": " 或 ",
   "weekday.1": "周一",
   "weekday.2": "周二",
   "weekday.3": "周三",

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { classById } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
-import { addDays, addMonths, localParts } from "../../core/dates.ts";
+import { addDays, addMonths, isoWeekday, localParts } from "../../core/dates.ts";
+import { visitDaysOf } from "../staff/staff.service.ts";
 import { formatDay } from "../../core/format.ts";
 import { FormEngine } from "../../core/forms/form-engine.ts";
 import { normalizeInput, parseChineseNumber, parseNumber } from "../../core/forms/form-input.ts";
@@ -422,16 +423,29 @@ const sectionsGroup: Step<Env> = {
       prompt: (ctx) => ctx.env.t("forms.key.next-visit"),
       options(ctx) {
         const { t, today } = ctx.env;
+        // Offered dates land on the manager's visit days (a week on, two weeks, a month), never a weekend.
+        const days = visitDaysOf(ctx.env.staff, ctx.env.deps.policy);
+        const on = (d: string) => onOrAfterVisitDay(d, days);
         return [
-          { value: addDays(today, 7), label: t("forms.key.in-week", { day: formatDay(addDays(today, 7), t) }) },
-          { value: addDays(today, 14), label: t("forms.key.in-two-weeks", { day: formatDay(addDays(today, 14), t) }) },
-          { value: addMonths(today, 1), label: t("forms.key.in-month", { day: formatDay(addMonths(today, 1), t) }) },
+          { value: on(addDays(today, 7)), label: t("forms.key.in-week", { day: formatDay(on(addDays(today, 7)), t) }) },
+          { value: on(addDays(today, 14)), label: t("forms.key.in-two-weeks", { day: formatDay(on(addDays(today, 14)), t) }) },
+          { value: on(addMonths(today, 1)), label: t("forms.key.in-month", { day: formatDay(on(addMonths(today, 1)), t) }) },
         ];
       },
       parse(input, ctx): ParseResult {
-        const d = parseDateInput(normalizeInput(input), ctx.env.today);
-        if (!d) return { error: ctx.env.t("forms.hint.date") };
-        if (d <= ctx.env.today) return { error: ctx.env.t("forms.key.next-visit-future") };
+        const { t, today } = ctx.env;
+        const d = parseDateInput(normalizeInput(input), today);
+        if (!d) return { error: t("forms.hint.date") };
+        if (d <= today) return { error: t("forms.key.next-visit-future") };
+        const days = visitDaysOf(ctx.env.staff, ctx.env.deps.policy);
+        if (!days.includes(isoWeekday(d))) {
+          // Not a visit day: the plan could never show it. Name the visit days either side to choose from.
+          const after = onOrAfterVisitDay(d, days);
+          let before = addDays(d, -1);
+          while (before > today && !days.includes(isoWeekday(before))) before = addDays(before, -1);
+          const near = [before > today ? before : null, after].filter((x): x is string => x !== null).map((x) => formatDay(x, t, today));
+          return { error: t("forms.key.next-visit-not-visit-day", { day: formatDay(d, t, today), near: near.join(t("list.or")) }) };
+        }
         return { value: d };
       },
       format: (value, ctx) => formatDay(String(value), ctx.env.t),
@@ -728,4 +742,11 @@ export async function startEditForm(ctx: StartContext, visit: Visit & { customer
     duration: visit.durationMin ?? "–",
   });
   return engine.start(key, visitForm, env, { answers, meta, staffId: ctx.staff.id, intro });
+}
+
+/** `date` itself when it is one of `days` (ISO weekdays), else the next such day. */
+function onOrAfterVisitDay(date: string, days: number[]): string {
+  let d = date;
+  for (let i = 0; i < 7 && days.length && !days.includes(isoWeekday(d)); i++) d = addDays(d, 1);
+  return d;
 }

@@ -327,4 +327,18 @@ describe("logging visits through the terminal channel", () => {
     const customer = await db!.customer.findUniqueOrThrow({ where: { id: stop.customerId } });
     if (!stop.customer.keyPerson) expect(customer.keyPerson).toBe("王经理（采购）");
   });
+  it("key-account preset: the next visit is offered and accepted only on the manager's visit days", async () => {
+    tmp = tempDbUrl();
+    const env = { VISITMATE_POLICY_PRESET: "key-account" };
+    const { stops } = await today(env);
+    const out = await run(["1", "1", "45", "2", "鑫源润滑油", "18元/升", "-", "王经理（采购）", "11-28", "11-30", "1"], 20, env);
+    // Offered: a week, two weeks, a month on, each on a visit day (Mon/Wed/Thu), weekday shown.
+    const offered = [...out.matchAll(/(?:一周后|两周后|一个月后)（\d+月\d+日（(周.)）/g)].map((m) => m[1]);
+    expect(offered.length).toBeGreaterThanOrEqual(3);
+    for (const w of offered) expect(["周一", "周三", "周四"]).toContain(w);
+    expect(out).toContain("11月28日（周六） 不是您的拜访日，计划里不会出现。请选 11月26日（周四） 或 11月30日（周一），或输入其他拜访日。");
+    const d = parseDetails((await loggedVisits(db!))[0]!);
+    expect(d.keyAccount?.nextVisit).toBe("2026-11-30");
+    expect((await db!.plannedVisit.findFirstOrThrow({ where: { customerId: stops[0]!.customerId, date: "2026-11-30" } })).booked).toBe(true);
+  });
 });
