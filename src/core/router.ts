@@ -144,8 +144,13 @@ export function createRouter(opts: RouterOptions): Router {
         // The one catch boundary of the core: log everything, show only what is safe to show.
         const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId).catch(() => null);
         const t = translator(staff && isLocale(staff.locale) ? staff.locale : deps.policy.locale);
-        if (err instanceof AppError && err.userMessage) return [{ text: err.userMessage }];
-        deps.log.error("command failed", { text: msg.text, platform: msg.platform, error: (err as Error).stack ?? String(err) });
+        // Logs name the command only: message text can hold bind codes, phone numbers, notes.
+        const command = /^\/\S+/.exec(msg.text.trim())?.[0] ?? (msg.isAction ? "(button)" : "(text)");
+        if (err instanceof AppError && err.userMessage) {
+          deps.log.info("command refused", { command, platform: msg.platform, code: err.code });
+          return [{ text: t(err.userMessage.key, err.userMessage.params) }];
+        }
+        deps.log.error("command failed", { command, platform: msg.platform, error: (err as Error).stack ?? String(err) });
         return [{ text: t("router.internal-error") }];
       }
     },

@@ -10,6 +10,8 @@ export const en: Catalogue = {
     "Hello! This is VisitMate, the visit assistant. Your {platform} account is not linked to a staff member yet, so I can't help you here.\nAsk your administrator for a binding code, then send: /bind CODE",
   "router.unknown-command": "There is no command “/{command}”. Send /help to see what I can do.",
   "router.not-understood": "Sorry, I didn't understand. Send /help for the commands, or /today for today's visit list.",
+  "errors.visit.customer": "That customer is not yours (perhaps moved to another manager); nothing was saved. Send /today for your customers.",
+  "errors.visit.gone": "The record you were editing is gone (perhaps undone). Send /log to record it again.",
   "router.internal-error": "Sorry, something went wrong and it has been logged. Please try again; if it persists, contact your administrator.",
 
   "format.day": "{weekday} {day} {monthName}",

@@ -11,6 +11,8 @@ export const zhCN: Catalogue = {
     "您好！这里是 VisitMate 拜访助手。您的{platform}账号还没有绑定员工身份，暂时无法使用。\n请联系管理员获取绑定码，然后发送：/bind 绑定码",
   "router.unknown-command": "没有“/{command}”这个命令。发送 /help 查看可用命令。",
   "router.not-understood": "没听明白。发送 /help 查看可用命令，或发送 /today 查看今天的拜访清单。",
+  "errors.visit.customer": "这家客户不在您的名下（可能已转给其他客户经理），这次记录没有保存。发送 /today 查看您的客户。",
+  "errors.visit.gone": "要修改的记录已经不在了（可能已撤销）。发送 /log 重新记录。",
   "router.internal-error": "抱歉，处理时出了问题，已记录。请稍后再试；如果一直出现，请联系管理员。",
 
   "format.day": "{month}月{day}日（{weekday}）",

@@ -86,7 +86,7 @@ const LOGGED = { details: { not: "{}" } } as const;
 
 async function ownCustomer(tx: Tx, staff: Staff, customerId: number): Promise<Customer> {
   const customer = await tx.customer.findFirst({ where: { id: customerId, managerId: staff.id } });
-  if (!customer) throw new AppError("visit.customer", { message: `customer ${customerId} is not managed by ${staff.code}` });
+  if (!customer) throw new AppError("visit.customer", { message: `customer ${customerId} is not managed by ${staff.code}`, userMessage: { key: "errors.visit.customer" } });
   return customer;
 }
 
@@ -166,7 +166,7 @@ async function createComplaints(tx: Tx, deps: AppDeps, staff: Staff, customerId:
 export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; visitId: number; input: LogVisitInput; at: Date }): Promise<LoggedVisit> {
   const { tx, deps, staff, input, at } = opts;
   const visit = await tx.visit.findFirst({ where: { id: opts.visitId, managerId: staff.id } });
-  if (!visit) throw new AppError("visit.gone", { message: `visit ${opts.visitId} is gone` });
+  if (!visit) throw new AppError("visit.gone", { message: `visit ${opts.visitId} is gone`, userMessage: { key: "errors.visit.gone" } });
   const customer = await ownCustomer(tx, staff, visit.customerId);
   const existing = await tx.complaint.findMany({ where: { visitId: visit.id }, include: { events: { select: { id: true } } } });
   const untouched = (c: (typeof existing)[number]) => c.status === "open" && !c.acknowledgedAt && c.escalationLevel === 0 && c.events.length === 0;
