@@ -14,7 +14,9 @@ export function formatDay(date: string, t: Translate, today?: string): string {
 }
 
 export function formatMinutes(min: number, t: Translate): string {
-  const h = Math.floor(min / 60);
-  const m = Math.round(min % 60);
+  // Round the total first: 119.6 minutes is 2 hours, not "1 hour 60 minutes".
+  const total = Math.round(min);
+  const h = Math.floor(total / 60);
+  const m = total % 60;
   return h > 0 ? t("format.hours-minutes", { h, m }) : t("format.minutes", { m });
 }

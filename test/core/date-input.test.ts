@@ -34,3 +34,18 @@ describe("dates as managers type them", () => {
     expect(parseDateRange("培训", TODAY)).toBeNull();
   });
 });
+
+describe("small readings", () => {
+  it("minutes round as a whole, stop numbers read Chinese numerals", async () => {
+    const { formatMinutes } = await import("../../src/core/format.ts");
+    const { translator } = await import("../../src/i18n/i18n.ts");
+    const { stopNumberOf } = await import("../../src/modules/visits/visits.commands.ts");
+    const t = translator("zh-CN");
+    expect(formatMinutes(119.6, t)).toBe(formatMinutes(120, t));
+    expect(formatMinutes(119.6, t)).not.toContain("60");
+    expect(stopNumberOf("三")).toBe(3);
+    expect(stopNumberOf("第十二站")).toBe(12);
+    expect(stopNumberOf("３")).toBe(3);
+    expect(stopNumberOf("三个")).toBeNull();
+  });
+});

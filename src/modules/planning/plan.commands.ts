@@ -1,5 +1,6 @@
 import type { Choice, Reply } from "../../core/chat.ts";
 import { parseDateInput, parseDateRange } from "../../core/date-input.ts";
+import { normalizeInput, parseChineseNumber } from "../../core/forms/form-input.ts";
 import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
 import { formatDay, formatDistance, formatMinutes } from "../../core/format.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
@@ -148,7 +149,9 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
 async function skipCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
-  const n = Number(ctx.args[0]);
+  // "3", "三", "第3站" all name stop 3.
+  const raw = normalizeInput(ctx.args[0] ?? "").replace(/^第|[站号家]$/g, "");
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : (parseChineseNumber(raw) ?? NaN);
   if (!Number.isInteger(n) || n < 1) return { text: t("skip.usage") };
   const now = today(deps);
   const date = (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) ? now : await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });

@@ -1,3 +1,4 @@
+import { normalizeInput } from "../../core/forms/form-input.ts";
 import type { TPolicy } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
 import { addDays, localParts, zonedInstant } from "../../core/dates.ts";
@@ -89,8 +90,9 @@ function normTime(s: string): string | null {
 
 /** "22:00-07:30" (also "22:00 07:30", "22:00～7:30") → { start, end }; null when not understood. */
 export function parseQuietHours(text: string): { start: string; end: string } | null {
-  const parts = text
-    .trim()
+  // Full-width digits and colons as a Chinese keyboard types them: ２２：００－０７：３０.
+  const parts = normalizeInput(text)
+    .replace(/：/g, ":")
     .split(/\s*(?:-|–|—|~|～|至|到|\s)\s*/)
     .filter(Boolean);
   if (parts.length !== 2) return null;

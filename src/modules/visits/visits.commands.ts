@@ -1,7 +1,7 @@
 import type { Reply } from "../../core/chat.ts";
 import { localParts } from "../../core/dates.ts";
 import { formatDay } from "../../core/format.ts";
-import { normalizeInput } from "../../core/forms/form-input.ts";
+import { normalizeInput, parseChineseNumber } from "../../core/forms/form-input.ts";
 import type { HookContext } from "../../core/forms/form-router.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
@@ -20,8 +20,10 @@ function time(ctx: Pick<CommandContext, "deps">, d: Date): string {
 
 /** "3", "第3站", "3号" → 3. */
 export function stopNumberOf(text: string): number | null {
-  const m = /^第?\s*(\d{1,3})\s*(?:站|号|家)?$/.exec(normalizeInput(text));
-  return m ? Number(m[1]) : null;
+  const m = /^第?\s*(\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*(?:站|号|家)?$/.exec(normalizeInput(text));
+  if (!m) return null;
+  // "三", "第十二站": Chinese numerals as people type them.
+  return /^\d+$/.test(m[1]!) ? Number(m[1]) : parseChineseNumber(m[1]!);
 }
 
 async function noCustomers(ctx: CommandContext): Promise<Reply | null> {

@@ -52,6 +52,7 @@ describe("reminder commands", () => {
   it("parses quiet hours and finds when they end, across midnight too", () => {
     expect(parseQuietHours("22:00-07:30")).toEqual({ start: "22:00", end: "07:30" });
     expect(parseQuietHours("12:00～13:30")).toEqual({ start: "12:00", end: "13:30" });
+    expect(parseQuietHours("２２：００－０７：３０")).toEqual({ start: "22:00", end: "07:30" });
     expect(parseQuietHours("22:00")).toBeNull();
     const q = { quietStart: "22:00", quietEnd: "07:30" };
     const tz = "Asia/Shanghai";
