@@ -78,3 +78,41 @@ export class SendError extends Error {
     this.scope = opts.scope;
   }
 }
+
+/**
+ * A link inside reply text, rendered by each platform in its own way: Telegram an HTML link, Lark a
+ * rich-text link, WeChat and the terminal the label (and the address only for a `primary` link,
+ * such as the next stop's navigation). The markers are private-use characters nobody types.
+ */
+const LINK_OPEN = "\uE000";
+const LINK_SEP = "\uE001";
+const LINK_CLOSE = "\uE002";
+const LINK_PRIMARY = "\uE003";
+
+export function link(label: string, url: string, opts: { primary?: boolean } = {}): string {
+  return `${LINK_OPEN}${opts.primary ? LINK_PRIMARY : ""}${label}${LINK_SEP}${url}${LINK_CLOSE}`;
+}
+
+export type TextSegment = { text: string } | { label: string; url: string; primary: boolean };
+
+/** Reply text as plain runs and links. */
+export function textSegments(text: string): TextSegment[] {
+  const out: TextSegment[] = [];
+  const re = /\uE000(\uE003?)([^\uE001\uE002]*)\uE001([^\uE002]*)\uE002/g;
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > last) out.push({ text: text.slice(last, m.index) });
+    out.push({ label: m[2]!, url: m[3]!, primary: m[1] === LINK_PRIMARY });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push({ text: text.slice(last) });
+  return out;
+}
+
+/** Text with every link written as the platform-neutral "label" (primary links: "label url"). */
+export function plainText(text: string, opts: { urls?: "primary" | "all" | "none" } = {}): string {
+  const urls = opts.urls ?? "primary";
+  return textSegments(text)
+    .map((s) => ("text" in s ? s.text : urls === "all" || (urls === "primary" && s.primary) ? `${s.label} ${s.url}` : s.label))
+    .join("");
+}

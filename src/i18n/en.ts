@@ -52,6 +52,7 @@ export const en: Catalogue = {
   "today.not-visit-day": "Today, {today}, is not one of your visit days.",
   "today.no-upcoming": "No visit day in the next 60 days.",
   "today.empty": "Nobody to visit on {day}.",
+  "today.nav": "🧭map",
   "today.no-address": "(no address)",
   "today.leg-first": "{distance} from start",
   "today.leg": "{distance} from previous",

@@ -53,6 +53,7 @@ export const zhCN: Catalogue = {
   "today.not-visit-day": "今天 {today} 不是您的拜访日。",
   "today.no-upcoming": "未来 60 天内没有安排拜访日。",
   "today.empty": "{day} 没有需要拜访的客户。",
+  "today.nav": "🧭导航",
   "today.no-address": "（无地址）",
   "today.leg-first": "距出发点 {distance}",
   "today.leg": "距上一站 {distance}",

@@ -1,10 +1,11 @@
-import type { Choice, Reply } from "../../core/chat.ts";
+import { plainText, type Choice, type Reply } from "../../core/chat.ts";
 
 /** Plain-text rendering: choices become numbered options the user answers by number. */
 export function renderConsoleReply(reply: Reply): string {
-  if (!reply.choices?.length) return reply.text;
+  const text = plainText(reply.text);
+  if (!reply.choices?.length) return text;
   const options = reply.choices.map((c, i) => `  ${i + 1}) ${c.label}`);
-  return [reply.text, ...options].join("\n");
+  return [text, ...options].join("\n");
 }
 
 /** A bare number answers the last numbered options; anything else passes through. */

@@ -145,7 +145,14 @@ export class LarkAdapter implements PlatformAdapter {
     return this.queue.idle();
   }
 
-  async send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
+  /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
+  private readonly sending = new KeyedQueue();
+
+  send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
+  }
+
+  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
     const receive_id_type = receiveIdType(to.chatId);
     const pieces = renderLark(reply);
     for (const [i, piece] of pieces.entries()) {

@@ -1,4 +1,4 @@
-import type { Choice, Reply } from "../../core/chat.ts";
+import { plainText, textSegments, type Choice, type Reply } from "../../core/chat.ts";
 import { doubleJsonBytes, splitText } from "../split.ts";
 import { keyboardRows } from "../layout.ts";
 
@@ -51,7 +51,11 @@ export function answeredCard(text: string, label: string): LarkCard {
  * message where `<at user_id=…>` and markdown-like styles are interpreted.
  */
 export function larkPost(text: string): Record<string, unknown> {
-  return { zh_cn: { content: text.split("\n").map((line) => [{ tag: "text", text: line }]) } };
+  const paragraph = (line: string) => {
+    const parts = textSegments(line).map((seg) => ("text" in seg ? { tag: "text", text: seg.text } : { tag: "a", text: seg.label, href: seg.url }));
+    return parts.length ? parts : [{ tag: "text", text: "" }];
+  };
+  return { zh_cn: { content: text.split("\n").map(paragraph) } };
 }
 
 /**
@@ -73,7 +77,7 @@ export function renderLark(reply: Reply): LarkOutgoing[] {
   const pieces = splitText(reply.text || " ", budget, larkTextBytes);
   return pieces.map((piece, i) =>
     choices.length && i === pieces.length - 1
-      ? { msg_type: "interactive", content: JSON.stringify(larkCard(piece, choices)) }
+      ? { msg_type: "interactive", content: JSON.stringify(larkCard(plainText(piece), choices)) }
       : { msg_type: "post", content: JSON.stringify(larkPost(piece)) },
   );
 }

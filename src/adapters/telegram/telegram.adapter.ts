@@ -7,7 +7,7 @@ import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
 import type { WebhookServer } from "../http-server.ts";
-import { LruMap } from "../keyed-queue.ts";
+import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, type PlatformAdapter } from "../platform.ts";
 import { addressedText, decodeCallbackData, labelOfTapped, renderAnswered, renderTelegram } from "./telegram.mapper.ts";
 
@@ -129,7 +129,14 @@ export class TelegramAdapter implements PlatformAdapter {
     if (this.bot.isRunning()) await this.bot.stop().catch(() => undefined);
   }
 
-  async send(to: ChatAddress, reply: Reply): Promise<void> {
+  /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
+  private readonly sending = new KeyedQueue();
+
+  send(to: ChatAddress, reply: Reply): Promise<void> {
+    return this.sending.run(to.chatId, () => this.sendNow(to, reply));
+  }
+
+  private async sendNow(to: ChatAddress, reply: Reply): Promise<void> {
     const { messages, overflow } = renderTelegram(reply);
     for (const o of overflow) this.overflow.set(o.key, o.value);
     for (const m of messages) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Reply } from "../../core/chat.ts";
+import { plainText, textSegments, type Reply } from "../../core/chat.ts";
 import { keyboardRows } from "../layout.ts";
 import { splitText } from "../split.ts";
 
@@ -23,6 +23,13 @@ export interface TelegramOutgoing {
 export interface OverflowValue {
   key: string;
   value: string;
+}
+
+/** Reply text as Telegram HTML: escaped runs, links as `<a href>` with their short label. */
+export function telegramHtml(text: string): string {
+  return textSegments(text)
+    .map((s) => ("text" in s ? escapeHtml(s.text) : `<a href="${escapeHtml(s.url).replace(/"/g, "&quot;")}">${escapeHtml(s.label)}</a>`))
+    .join("");
 }
 
 /** Escapes text for parse_mode HTML: only `&`, `<` and `>` are special there. */
@@ -52,9 +59,11 @@ export function decodeCallbackData(data: string, lookup: (key: string) => string
  * escaped for HTML, choices as an inline keyboard on the last piece.
  */
 export function renderTelegram(reply: Reply): { messages: TelegramOutgoing[]; overflow: OverflowValue[] } {
-  const pieces = splitText(reply.text || " ", TELEGRAM_TEXT_LIMIT);
+  // Split on the text as Telegram counts it (links count by their label), between lines: a stop
+  // of a day's list is one line, so it is never cut in two.
+  const pieces = splitText(reply.text || " ", TELEGRAM_TEXT_LIMIT, (s) => plainText(s, { urls: "none" }).length);
   const overflow: OverflowValue[] = [];
-  const messages: TelegramOutgoing[] = pieces.map((p) => ({ text: escapeHtml(p), parse_mode: "HTML" }));
+  const messages: TelegramOutgoing[] = pieces.map((p) => ({ text: telegramHtml(p), parse_mode: "HTML" }));
   if (reply.choices?.length) {
     const inline_keyboard = keyboardRows(reply.choices, (c) => {
       const { data, overflow: o } = encodeCallbackData(c.value);

@@ -87,7 +87,14 @@ export class WechatAdapter implements PlatformAdapter {
     await this.deliver(to.chatId, reply);
   }
 
-  private async deliver(chatId: string, reply: Reply, mention?: string): Promise<void> {
+  /** One message at a time per chat: the pieces of a long reply are never split by another send. */
+  private readonly sending = new KeyedQueue();
+
+  private deliver(chatId: string, reply: Reply, mention?: string): Promise<void> {
+    return this.sending.run(chatId, () => this.deliverNow(chatId, reply, mention));
+  }
+
+  private async deliverNow(chatId: string, reply: Reply, mention?: string): Promise<void> {
     const bot = this.bot;
     if (!bot || !bot.isLoggedIn) throw new SendError("wechat: not logged in");
     const isRoom = chatId.endsWith("@chatroom");

@@ -1,4 +1,4 @@
-import type { Choice, Reply } from "../../core/chat.ts";
+import { plainText, type Choice, type Reply } from "../../core/chat.ts";
 import { splitText } from "../split.ts";
 
 /** Long WeChat texts get folded ("全文") or cut by some clients; 2000 characters stays readable. */
@@ -10,7 +10,9 @@ export const WECHAT_TEXT_LIMIT = 2000;
  */
 export function renderWechat(reply: Reply): string[] {
   const options = (reply.choices ?? []).map((c, i) => `${i + 1}. ${c.label}`);
-  const text = options.length ? `${reply.text}\n${options.join("\n")}` : reply.text;
+  // WeChat cannot hide an address behind a label: only the primary link (the next stop) keeps its URL.
+  const body = plainText(reply.text);
+  const text = options.length ? `${body}\n${options.join("\n")}` : body;
   return splitText(text || " ", WECHAT_TEXT_LIMIT);
 }
 

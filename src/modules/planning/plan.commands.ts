@@ -1,4 +1,4 @@
-import type { Choice, Reply } from "../../core/chat.ts";
+import { link, type Choice, type Reply } from "../../core/chat.ts";
 import { parseDateInput, parseDateRange } from "../../core/date-input.ts";
 import { normalizeInput, parseChineseNumber } from "../../core/forms/form-input.ts";
 import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
@@ -27,6 +27,7 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
   let visitMin = 0;
   const lines: string[] = [];
   const route = day.planned.filter((p) => p.status !== "skipped");
+  const nextStop = route.find((p) => p.status === "planned");
   for (const p of day.planned) {
     if (p.status === "skipped") {
       lines.push(t("today.moved-stop", { n: p.n, name: p.customer.name, to: p.movedTo ? formatDay(p.movedTo, t) : t("today.moved-unplanned") }));
@@ -43,8 +44,10 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
     ];
     const appointment = appointmentOf(deps.policy, p.classId);
     if (appointment !== "none") parts.push(t(`appointment.${appointment}`) + (p.booked ? t("plan.booked") : ""));
+    // One line per stop, its navigation a short link; the next stop's link is the one platforms
+    // that cannot hide addresses (WeChat, the terminal) still show in full.
+    parts.push(link(t("today.nav"), navigationLink(p.customer), { primary: p === nextStop }));
     lines.push(parts.join(" · "));
-    lines.push(`   🧭 ${navigationLink(p.customer)}`);
   }
   const travelMin = (day.totalMetres / 1000 / deps.policy.travelKmh) * 60;
   const header = t(headerKey, {
