@@ -10,7 +10,7 @@ import { createLogger, type Logger, type LogLevel } from "./core/logger.ts";
 import { sqlitePathFromUrl } from "./db/migrate.ts";
 import type { ChatPort } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
-import { findStaffByIdentity } from "./core/router.ts";
+import { findStaffByIdentity, policyTranslator } from "./core/router.ts";
 import { isLocale, translator } from "./i18n/i18n.ts";
 import { startScheduling } from "./jobs/runtime.ts";
 import { recomputeServiceClasses } from "./modules/customers/customers.service.ts";
@@ -76,7 +76,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
         me = staff;
       }
     }
-    const t = translator(me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
+    const t = policyTranslator(ctx.policy, me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
     terminal.write(t("console.banner"));
     const isDemo = (await ctx.db.appMeta.findUnique({ where: { key: "demo.seededAt" } })) !== null;
     if (seeded || isDemo) terminal.write(t("console.demo-notice", await demoSummary(ctx.db)));

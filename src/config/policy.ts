@@ -71,6 +71,15 @@ const ZReminderSchema = z.object({
   cron: z.string().optional(),
 });
 
+const ZTradeWordsSchema = z.object({
+  product: z.string().min(1),
+  productExample: z.string().min(1),
+  unit: z.string().min(1),
+  priceExample: z.string().min(1),
+  forecastExample: z.string().min(1),
+  forecastNote: z.string().default(""),
+});
+
 export const ZPolicySchema = z
   .object({
     preset: z.string(),
@@ -87,6 +96,10 @@ export const ZPolicySchema = z
     phoneContactsPerDay: z.number().int().min(0).default(0),
     planningHorizonMonths: z.number().int().positive().default(2),
     inventoryFactor: z.number().positive(),
+    /** The visit form's sections, in menu order (the standard's own list for this trade). */
+    visitSections: z.array(z.enum(["key", "info", "brand", "inventory", "market", "forecast", "problems", "manual", "note"])).min(1),
+    /** The trade's words in forms: what a product is called, its unit, examples. */
+    trade: z.record(z.enum(["zh-CN", "en"]), ZTradeWordsSchema),
     complaint: z.object({
       slaMinutes: z.number().int().positive(),
       managerRemindAt: z.array(z.number().gt(0).lt(1)),
@@ -223,6 +236,11 @@ export const PRESETS: Record<string, unknown> = {
     minCustomersPerOuting: 0,
     phoneContactsPerDay: 0,
     inventoryFactor: 1.5,
+    visitSections: ["info", "brand", "inventory", "market", "forecast", "problems", "manual", "note"],
+    trade: {
+      "zh-CN": { product: "品规", productExample: "利群(新版)", unit: "条", priceExample: "红双喜 8 元/包", forecastExample: "利群 20 条、中华 5 条", forecastNote: "注意紧俏品牌的虚报。" },
+      en: { product: "brand", productExample: "Liqun (new)", unit: "cartons", priceExample: "Double Happiness 8 yuan a pack", forecastExample: "Liqun 20 cartons, Zhonghua 5", forecastNote: "Watch for over-reporting of scarce brands." },
+    },
     complaint: complaintDefaults,
     reminders: reminderDefaults,
   },
@@ -278,6 +296,13 @@ export const PRESETS: Record<string, unknown> = {
     minCustomersPerOuting: 2,
     phoneContactsPerDay: 5,
     inventoryFactor: 1.5,
+    // 润滑油客户经理规范: supplier, price, equipment, concerns and key person come first; no brand
+    // cultivation or service-manual signing (tobacco duties).
+    visitSections: ["key", "info", "inventory", "market", "forecast", "problems", "note"],
+    trade: {
+      "zh-CN": { product: "油品型号", productExample: "长城金吉星 SN 5W-30 4L", unit: "桶", priceExample: "某品牌 CI-4 15W-40 18L 420 元/桶", forecastExample: "金吉星 SN 5W-30 4L 40 桶、尊龙 CI-4 18L 10 桶", forecastNote: "按设备保养周期估算，注意季节性用量。" },
+      en: { product: "lubricant grade", productExample: "Great Wall SN 5W-30 4 L", unit: "drums", priceExample: "a CI-4 15W-40 18 L drum at 420 yuan", forecastExample: "SN 5W-30 4 L 40 drums, CI-4 18 L 10 drums", forecastNote: "Estimate from the equipment's service intervals; mind seasonal use." },
+    },
     complaint: complaintDefaults,
     reminders: {
       ...reminderDefaults,

@@ -99,6 +99,18 @@ export async function findStaffByIdentity(db: Db, platform: string, userId: stri
   return identity && identity.staff.active ? identity.staff : null;
 }
 
+/**
+ * The translator for one person under the company's policy: catalogue texts that name the trade's
+ * products and units ({tradeProduct}, {tradeUnit}, …) get the policy's words for that language.
+ */
+export function policyTranslator(policy: TPolicy, locale: Locale): Translate {
+  const base = translator(locale);
+  const w = policy.trade[locale] ?? policy.trade["zh-CN"];
+  if (!w) return base;
+  const words = { tradeProduct: w.product, tradeExample: w.productExample, tradeUnit: w.unit, tradePriceExample: w.priceExample, tradeForecastExample: w.forecastExample, tradeForecastNote: w.forecastNote };
+  return (key, params) => base(key, { ...words, ...params });
+}
+
 export function createRouter(opts: RouterOptions): Router {
   const { deps } = opts;
   const byName = new Map<string, Command>();
@@ -111,7 +123,7 @@ export function createRouter(opts: RouterOptions): Router {
   async function dispatch(msg: InboundMessage): Promise<Reply[]> {
     const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId);
     const locale: Locale = staff && isLocale(staff.locale) ? staff.locale : deps.policy.locale;
-    const t = translator(locale);
+    const t = policyTranslator(deps.policy, locale);
     const base = { deps, msg, staff, locale, t, commands: opts.commands };
     const parsed = parseCommand(msg.text, aliases);
     const command = parsed ? byName.get(parsed.name) : undefined;

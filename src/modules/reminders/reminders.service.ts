@@ -3,7 +3,7 @@ import type { TPolicy } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
 import { addDays, localParts, zonedInstant } from "../../core/dates.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
-import type { AppDeps, CommandContext } from "../../core/router.ts";
+import { policyTranslator, type AppDeps, type CommandContext } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
 import { isLocale, t, translator, type Locale } from "../../i18n/i18n.ts";
@@ -145,7 +145,7 @@ export function renderContextFor(deps: AppDeps, staff: Staff): CommandContext {
     deps,
     staff,
     locale,
-    t: translator(locale),
+    t: policyTranslator(deps.policy, locale),
     msg: { platform: "console", chatId: "", userId: "", text: "" },
     args: [],
     rest: "",

@@ -197,8 +197,9 @@ export function parseDuration(input: string): number | null {
 // ---------------------------------------------------------------------------------------------
 // Visit form
 
+/** The sections the company's standard has, in its order (policy `visitSections`). */
 function sectionsFor(env: Env): Section[] {
-  return isKeyAccountPolicy(env) ? ["key", ...SECTIONS] : [...SECTIONS];
+  return env.deps.policy.visitSections;
 }
 
 /** Sections recorded in earlier rounds of the menu. */
@@ -413,6 +414,7 @@ const sectionsGroup: Step<Env> = {
     // Key account (lubricants preset)
     { id: "supplier", type: "text", optional: true, schema: text(100), when: (ctx) => picked(ctx.item, "key"), prompt: (ctx) => ctx.env.t("forms.key.supplier") },
     { id: "price", type: "text", optional: true, schema: text(100), when: (ctx) => picked(ctx.item, "key"), prompt: (ctx) => ctx.env.t("forms.key.price") },
+    { id: "equipment", type: "text", optional: true, schema: text(200), when: (ctx) => picked(ctx.item, "key"), prompt: (ctx) => ctx.env.t("forms.key.equipment") },
     { id: "concerns", type: "text", optional: true, schema: text(300), when: (ctx) => picked(ctx.item, "key"), prompt: (ctx) => ctx.env.t("forms.key.concerns") },
     { id: "keyPerson", type: "text", optional: true, schema: text(60), when: (ctx) => picked(ctx.item, "key"), prompt: (ctx) => ctx.env.t("forms.key.key-person") },
     {
@@ -488,7 +490,14 @@ export const visitForm: FormDefinition<Env> = {
           ? t("forms.visit.duration-class", { label: cls.label[ctx.env.locale], min: cls.visitMinutes.min, max: cls.visitMinutes.max })
           : t("forms.visit.duration");
       },
-      options: (ctx) => [10, 15, 20, 30].map((m) => ({ value: String(m), label: ctx.env.t("forms.visit.minutes", { m }) })),
+      async options(ctx) {
+        // Choices around the class's standard from the policy: a bit under, its minimum and maximum, a bit over.
+        const customer = await customerOf(ctx);
+        const cls = customer ? classById(ctx.env.deps.policy, customer.serviceClass) : undefined;
+        const { min, max } = cls?.visitMinutes ?? { min: 15, max: 20 };
+        const minutes = [...new Set([min - 5, min, max, max + 10])].filter((m) => m > 0);
+        return minutes.map((m) => ({ value: String(m), label: ctx.env.t("forms.visit.minutes", { m }) }));
+      },
       parse(input, ctx): ParseResult {
         const n = parseDuration(input);
         return n === null ? { error: ctx.env.t("forms.visit.duration-hint") } : { value: n };
@@ -566,6 +575,7 @@ export function visitInputFromAnswers(answers: Answers, factor: number, keyAccou
       details.keyAccount = {
         supplier: str(it.supplier),
         price: str(it.price),
+        ...(str(it.equipment) ? { equipment: str(it.equipment) } : {}),
         concerns: str(it.concerns),
         keyPerson: str(it.keyPerson),
         nextVisit: str(it.nextVisit),

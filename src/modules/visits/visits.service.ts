@@ -41,7 +41,7 @@ export interface VisitDetails {
   forecast?: { text: string; source: string | null }[];
   complaints?: { id: number; text: string; category: string; canResolve: boolean }[];
   manualSigned?: boolean;
-  keyAccount?: { supplier: string | null; price: string | null; concerns: string | null; keyPerson: string | null; nextVisit: string | null };
+  keyAccount?: { supplier: string | null; price: string | null; equipment?: string | null; concerns: string | null; keyPerson: string | null; nextVisit: string | null };
   /** Plan entry booked for the next visit date (removed again by /undo). */
   bookedPlannedVisitId?: number;
   /** Call topic (phone contacts). */

@@ -1,3 +1,4 @@
+import { loadPolicy } from "../../../src/config/policy.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { openDb, type Db } from "../../../src/db/client.ts";
@@ -317,11 +318,14 @@ describe("logging visits through the terminal channel", () => {
     const env = { VISITMATE_POLICY_PRESET: "key-account" };
     const { stops } = await today(env);
     const stop = stops[0]!;
-    const out = await run(["1", "1", "45", "2", "鑫源润滑油", "18元/升", "担心换油周期太短", "王经理（采购）", "2", "1"], 20, env);
-    expect(out).toContain("2) 重点客户信息（供应商、关注点、关键人、下次拜访）");
+    const out = await run(["1", "1", "45", "2", "鑫源润滑油", "18元/升", "3 台注塑机，半年换油", "担心换油周期太短", "王经理（采购）", "2", "1"], 20, env);
+    expect(out).toContain("2) 重点客户信息（供应商、价格、设备、关注点、关键人、下次拜访）");
+    // The lubricant standard's own menu: no tobacco brand cultivation or service manual.
+    expect(out).not.toContain("品牌培育");
+    expect(out).not.toContain("服务手册");
     expect(out).toContain("下次拜访 12月7日（周一）");
     const d = parseDetails((await loggedVisits(db!))[0]!);
-    expect(d.keyAccount).toEqual({ supplier: "鑫源润滑油", price: "18元/升", concerns: "担心换油周期太短", keyPerson: "王经理（采购）", nextVisit: "2026-12-07" });
+    expect(d.keyAccount).toEqual({ supplier: "鑫源润滑油", price: "18元/升", equipment: "3 台注塑机，半年换油", concerns: "担心换油周期太短", keyPerson: "王经理（采购）", nextVisit: "2026-12-07" });
     const booked = await db!.plannedVisit.findFirstOrThrow({ where: { customerId: stop.customerId, date: "2026-12-07" } });
     expect(booked.booked).toBe(true);
     const customer = await db!.customer.findUniqueOrThrow({ where: { id: stop.customerId } });
@@ -331,7 +335,7 @@ describe("logging visits through the terminal channel", () => {
     tmp = tempDbUrl();
     const env = { VISITMATE_POLICY_PRESET: "key-account" };
     const { stops } = await today(env);
-    const out = await run(["1", "1", "45", "2", "鑫源润滑油", "18元/升", "-", "王经理（采购）", "11-28", "11-30", "1"], 20, env);
+    const out = await run(["1", "1", "45", "2", "鑫源润滑油", "18元/升", "-", "-", "王经理（采购）", "11-28", "11-30", "1"], 20, env);
     // Offered: a week, two weeks, a month on, each on a visit day (Mon/Wed/Thu), weekday shown.
     const offered = [...out.matchAll(/(?:一周后|两周后|一个月后)（\d+月\d+日（(周.)）/g)].map((m) => m[1]);
     expect(offered.length).toBeGreaterThanOrEqual(3);
@@ -340,5 +344,22 @@ describe("logging visits through the terminal channel", () => {
     const d = parseDetails((await loggedVisits(db!))[0]!);
     expect(d.keyAccount?.nextVisit).toBe("2026-11-30");
     expect((await db!.plannedVisit.findFirstOrThrow({ where: { customerId: stops[0]!.customerId, date: "2026-11-30" } })).booked).toBe(true);
+  });
+  it("key-account preset: the form speaks the lubricant trade, and durations follow the class's standard", async () => {
+    tmp = tempDbUrl();
+    const env = { VISITMATE_POLICY_PRESET: "key-account" };
+    const { stops } = await today(env);
+    const cls = loadPolicy({ preset: "key-account" }).classes.find((c) => c.id === stops[0]!.customer.serviceClass)!;
+    // Stop 1, in person, then the inventory section (3rd in the key-account menu after submit and key).
+    const out = await run(["1", "1"], 20, env);
+    expect(out).toContain(`（${cls.label["zh-CN"]}标准 ${cls.visitMinutes.min}–${cls.visitMinutes.max} 分钟）`);
+    expect(out).toContain(`${cls.visitMinutes.min} 分钟`);
+    expect(out).toContain(`${cls.visitMinutes.max} 分钟`);
+    expect(out).not.toMatch(/\d\) 10 分钟/);
+    const inv = await run([String(cls.visitMinutes.max), "4"], 21, env);
+    expect(inv).toContain("盘点哪个油品型号？请输入品名（如：长城金吉星 SN 5W-30 4L）：");
+    expect(inv).not.toContain("利群");
+    const qty = await run(["金吉星 SN 5W-30 4L"], 22, env);
+    expect(qty).toContain("金吉星 SN 5W-30 4L 上次盘点库存多少桶？");
   });
 });
