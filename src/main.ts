@@ -8,13 +8,13 @@ import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
 import { loadEnv, platformsFromEnv } from "./config/env.ts";
 import { createLogger, type Logger, type LogLevel } from "./core/logger.ts";
 import { sqlitePathFromUrl } from "./db/migrate.ts";
-import type { ChatPort } from "./core/chat.ts";
+import type { ChatPort, Reply } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity, policyTranslator } from "./core/router.ts";
 import { isLocale, translator } from "./i18n/i18n.ts";
 import { startScheduling } from "./jobs/runtime.ts";
 import { recomputeServiceClasses } from "./modules/customers/customers.service.ts";
-import { demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
+import { bindDemoTerminalInboxes, demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
 import { bindIdentity } from "./modules/staff/staff.service.ts";
 
 export interface StartOptions {
@@ -63,7 +63,27 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     }
     // ---- end chat platforms ----
 
-    const terminal = new ConsoleAdapter({ router, input, output, interactive: opts.interactive });
+    // Messages for other staff bound to the terminal (terminal:<code>) wait in their inbox and are
+    // shown once the terminal acts as them (/as S001): the demo's supervisor really receives.
+    const inbox = new Map<string, Reply[]>();
+    const current = () => findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);
+    const showInbox = async (): Promise<Reply[]> => {
+      const who = await current();
+      const waiting = who ? inbox.get(`terminal:${who.code}`) : undefined;
+      if (!who || !waiting?.length) return [];
+      inbox.delete(`terminal:${who.code}`);
+      const tw = policyTranslator(ctx.policy, isLocale(who.locale) ? who.locale : ctx.policy.locale);
+      return [{ text: tw("console.inbox", { name: who.name, count: waiting.length }) }, ...waiting];
+    };
+    const terminal = new ConsoleAdapter({ router, input, output, interactive: opts.interactive, afterLine: showInbox });
+    const terminalPort: ChatPort = {
+      platform: "console",
+      async send(to, reply) {
+        const who = await current();
+        if (to.chatId === CONSOLE_CHAT_ID || (who && to.chatId === `terminal:${who.code}`)) return terminal.send(to, reply);
+        inbox.set(to.chatId, [...(inbox.get(to.chatId) ?? []), { text: reply.text }]);
+      },
+    };
     let me = await findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);
     if (!me || ctx.env.VISITMATE_CONSOLE_STAFF) {
       // The terminal is the local operator: act as the configured staff member, else the first manager.
@@ -79,7 +99,10 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     const t = policyTranslator(ctx.policy, me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
     terminal.write(t("console.banner"));
     const isDemo = (await ctx.db.appMeta.findUnique({ where: { key: "demo.seededAt" } })) !== null;
-    if (seeded || isDemo) terminal.write(t("console.demo-notice", await demoSummary(ctx.db)));
+    if (seeded || isDemo) {
+      terminal.write(t("console.demo-notice", await demoSummary(ctx.db)));
+      await bindDemoTerminalInboxes(ctx.db);
+    }
     terminal.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
     terminal.write("");
     const pending = me ? await ctx.db.formSession.findUnique({ where: { platform_chatId_userId: { platform: "console", chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID } } }) : null;
@@ -94,7 +117,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
 
     // Scheduled reminders: catch-up and triggers run in the background, sending through every
     // channel of this process (the terminal is the "console" platform); the chat never waits.
-    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", terminal], ...platforms.ports]) }) : null;
+    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", terminalPort], ...platforms.ports]) }) : null;
     try {
       await terminal.run();
       // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.

@@ -34,6 +34,7 @@ export const enComplaints: Catalogue = {
 
   "complaints.notice.manager.remind": "⏰ Complaint #{id} · {customer} ({category}): {left}.\n{text}\nWhen resolved, send /resolve {id}",
   "complaints.notice.manager.breach": "⛔ Complaint #{id} · {customer} is past its limit: {left}. {told}Please resolve it and send /resolve {id}.",
+  "complaints.admin.unreachable": "⚠️ {name} ({code}, {role}) has no chat account bound and misses complaint notices. Run npx visitmate staff bind-code {code} and give them the code.",
   "complaints.told.supervisor": "Your supervisor {supervisor} has been sent it. ",
   "complaints.told.unreachable": "Your supervisor {supervisor} has no chat account bound and cannot be notified: please phone them. ",
   "complaints.told.no-supervisor": "Your account has no supervisor set, so nobody was notified: please ask an admin. ",

@@ -82,6 +82,7 @@ export const en: Catalogue = {
   "lang.usage": "Usage: /lang zh (中文) or /lang en (English)",
   "lang.set": "Language set to English.",
 
+  "console.inbox": "📨 {name}, {count} message(s) arrived for you while someone else used the terminal:",
   "console.banner": "VisitMate · terminal chat. Type /help for commands, Ctrl+D to quit.",
   "console.you-are": "You are {name} ({code}, {role}). Switch with /as STAFF_CODE.",
   "console.demo-notice":

@@ -34,6 +34,7 @@ export const zhCNComplaints: Catalogue = {
 
   "complaints.notice.manager.remind": "⏰ 投诉 #{id} · {customer}（{category}）{left}。\n内容：{text}\n处理完发送 /resolve {id}",
   "complaints.notice.manager.breach": "⛔ 投诉 #{id} · {customer} 已超过处理时限：{left}。{told}请尽快处理并发送 /resolve {id}。",
+  "complaints.admin.unreachable": "⚠️ {name}（{code}，{role}）还没有绑定聊天账号，收不到投诉通知。请发送 npx visitmate staff bind-code {code} 生成绑定码交给对方。",
   "complaints.told.supervisor": "已通知主管 {supervisor}。",
   "complaints.told.unreachable": "主管 {supervisor} 还没有绑定聊天账号，收不到通知，请电话联系主管。",
   "complaints.told.no-supervisor": "您的账号没有设置主管，没有人收到通知，请联系管理员。",

@@ -83,6 +83,7 @@ export const zhCN: Catalogue = {
   "lang.usage": "用法：/lang zh（中文）或 /lang en（English）",
   "lang.set": "已切换为中文。",
 
+  "console.inbox": "📨 {name}，您不在终端时收到 {count} 条消息：",
   "console.banner": "VisitMate 拜访助手 · 终端聊天。输入 /help 查看命令，Ctrl+D 退出。",
   "console.you-are": "当前身份：{name}（{code}，{role}）。用 /as 员工编码 切换。",
   "console.demo-notice":

@@ -22,6 +22,8 @@ export class ConsoleAdapter implements ChatPort {
       output: Writable;
       userId?: string;
       interactive?: boolean;
+      /** After each answered line (the person at the terminal may have changed with /as). */
+      afterLine?: () => Promise<Reply[]>;
     },
   ) {}
 
@@ -67,6 +69,7 @@ export class ConsoleAdapter implements ChatPort {
           // list, a confirmation) a bare "3" is text again, e.g. stop 3 of /today.
           this.lastChoices = [...replies].reverse().find((r) => r.choices?.length)?.choices;
           for (const r of replies) this.print(r);
+          for (const r of (await this.opts.afterLine?.()) ?? []) this.print(r);
           prompt();
         });
       });

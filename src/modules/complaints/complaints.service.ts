@@ -1,5 +1,5 @@
 import type { Reply } from "../../core/chat.ts";
-import { localParts } from "../../core/dates.ts";
+import { localDate, localParts } from "../../core/dates.ts";
 import { formatMinutes } from "../../core/format.ts";
 import type { Tx } from "../../core/forms/form-types.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
@@ -152,6 +152,27 @@ function noticeFor(deps: AppDeps, c: ComplaintWithRefs, stage: SlaStage | { id: 
 
 const unreachableLogged = new Set<number>();
 
+/** The admins learn, once a day per person, who misses complaint notices for want of a chat. */
+async function tellAdminsUnreachable(client: Client, deps: AppDeps, who: Staff): Promise<void> {
+  const admins = await client.staff.findMany({ where: { role: "admin", active: true }, take: 20 });
+  const date = localDate(deps.clock.now(), deps.policy.timeZone);
+  for (const admin of admins) {
+    const to = await resolveRecipient(client as Db, admin);
+    if (!to) continue;
+    const t = tFor(deps, admin);
+    await enqueue({
+      db: client as Db,
+      key: `unreachable:${who.id}:${admin.id}:${date}`,
+      kind: "admin-unreachable",
+      staffId: admin.id,
+      platform: to.platform,
+      chatId: to.chatId,
+      reply: { text: t("complaints.admin.unreachable", { name: who.name, code: who.code, role: t(`role.${who.role}`) }) },
+      clock: deps.clock,
+    });
+  }
+}
+
 async function send(client: Client, deps: AppDeps, opts: { key: string; kind: string; recipient: Staff; reply: Reply; notBefore?: Date }): Promise<boolean> {
   const to = await resolveRecipient(client as Db, opts.recipient);
   if (!to) {
@@ -160,6 +181,7 @@ async function send(client: Client, deps: AppDeps, opts: { key: string; kind: st
       unreachableLogged.add(opts.recipient.id);
       deps.log.warn("complaint notices cannot reach a staff member without a chat binding", { staff: opts.recipient.code });
     }
+    await tellAdminsUnreachable(client, deps, opts.recipient);
     return false;
   }
   unreachableLogged.delete(opts.recipient.id);

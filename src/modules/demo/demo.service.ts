@@ -253,3 +253,19 @@ async function seedVisitHistory(opts: { db: Db; policy: TPolicy; today: string; 
     for (const [id, at] of lastVisit) await tx.customer.update({ where: { id }, data: { lastVisitAt: at } });
   });
 }
+
+/**
+ * The demo's staff get a terminal inbox each (console binding `terminal:<code>`): what is sent to
+ * the supervisor or the other manager waits there and is shown after "/as S001". Only for the
+ * demo company, and only when the terminal chat runs.
+ */
+export async function bindDemoTerminalInboxes(db: Db): Promise<void> {
+  const staff = await db.staff.findMany({ where: { code: { in: ["S001", "A001", "M001", "M002"] }, active: true }, select: { id: true, code: true } });
+  for (const s of staff) {
+    await db.chatIdentity.upsert({
+      where: { platform_platformUserId: { platform: "console", platformUserId: `terminal:${s.code}` } },
+      create: { platform: "console", platformUserId: `terminal:${s.code}`, staffId: s.id },
+      update: {},
+    });
+  }
+}

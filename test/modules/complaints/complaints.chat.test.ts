@@ -65,17 +65,27 @@ describe("complaints through the terminal channel", () => {
   });
   it("a complaint escalated to a supervisor with no chat says so plainly instead of claiming a delivery", async () => {
     tmp = tempDbUrl();
+    // The demo's supervisor has a terminal inbox; this manager's new supervisor has no chat at all.
+    await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_10), lines: [] });
+    const setup = await openDb(tmp.url);
+    const s2 = await setup.staff.create({ data: { code: "S002", name: "赵主管", role: "supervisor" } });
+    await setup.staff.update({ where: { code: "M001" }, data: { supervisorId: s2.id } });
+    await setup.$disconnect();
     const out = await runConsoleScript({
       url: tmp.url,
       clock: new FakeClock(MONDAY_10),
       lines: ["/complaint", "1", "1", "店主说利群断货两周了", "否", "9:30"],
     });
     expect(out).toMatch(/📝 已登记投诉 #1/);
-    expect(out).toMatch(/⚠️ 您选择了无法自行解决，但主管 \S+ 还没有绑定聊天账号，消息发不出去。投诉 #1 已记录，请电话联系主管/);
+    expect(out).toMatch(/⚠️ 您选择了无法自行解决，但主管 赵主管 还没有绑定聊天账号，消息发不出去。投诉 #1 已记录，请电话联系主管/);
     expect(out).not.toContain("已通知主管");
+    // Nothing went to the supervisor; the admin (bound to the terminal in the demo) learns who is unreachable.
     const db = await openDb(tmp.url);
     try {
-      expect(await db.outbox.count()).toBe(0);
+      const rows = await db.outbox.findMany();
+      const admin = await db.staff.findUniqueOrThrow({ where: { code: "A001" } });
+      expect(rows.map((r) => [r.kind, r.staffId])).toEqual([["admin-unreachable", admin.id]]);
+      expect(JSON.parse(rows[0]!.payload).text).toContain("赵主管（S002，主管）还没有绑定聊天账号，收不到投诉通知");
     } finally {
       await db.$disconnect();
     }
