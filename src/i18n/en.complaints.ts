@@ -17,6 +17,7 @@ export const enComplaints: Catalogue = {
   "complaints.form.opened-now": "just now",
   "complaints.form.opened-hint": "Type a time today such as 9:30, or choose “just now”.",
   "complaints.form.opened-future": "That time hasn't come yet. Type a time earlier today, or choose “just now”.",
+  "complaints.form.text-no-words": "Please describe in words what the customer raised (e.g. out of stock for two weeks); emoji and symbols cannot say it.",
   "complaints.form.recorded": "📝 Complaint #{id} · {name} recorded, {left}.",
   "complaints.form.recorded-own": "I'll remind you before the limit; when it's resolved send /resolve {id}.",
   "complaints.form.recorded-escalated": "You can't resolve it yourself, so your supervisor {supervisor} has been sent it; they can acknowledge, reassign or comment from the message.",

@@ -142,6 +142,7 @@ export const en: Catalogue = {
   "off.beyond-horizon": "The plan reaches {horizon}; {day} is beyond it and cannot be recorded yet. Record the leave once next month's plan is made.",
   "off.shortfall": "⚠️ The {released} visits planned then were re-planned, but {visits} no longer fit: /plan month shows who will be overdue.",
   "off.replanned": "The {released} visits planned then were moved to other visit days; every customer is still covered at its frequency. Send /plan for this week.",
+  "help.admin": "Admin work is on the command line (npx visitmate help lists it all):\n  import managers FILE / import customers FILE — staff and customers\n  staff bind-code CODE — a bind code\n  plan generate — visit plans; classify — recompute customer classes\n  outbox --failed / outbox retry ID — failed messages, send again",
   "help.plan": "visit plan: /plan, /plan next, /plan month, /plan DATE",
   "help.skip": "can't make a stop today: /skip NUMBER [reason] moves it to the next visit day with room",
   "help.off": "leave: /off DATE or /off 12-09~12-10, the plan is re-flowed",

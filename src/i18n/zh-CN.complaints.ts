@@ -17,6 +17,7 @@ export const zhCNComplaints: Catalogue = {
   "complaints.form.opened-now": "刚才",
   "complaints.form.opened-hint": "请输入今天的时间，如 9:30 或 14点，或选“刚才”。",
   "complaints.form.opened-future": "这个时间还没到。请输入今天已经过去的时间，或选“刚才”。",
+  "complaints.form.text-no-words": "请用文字写下客户反映了什么（例如：利群断货两周），表情和符号说明不了问题。",
   "complaints.form.recorded": "📝 已登记投诉 #{id} · {name}，{left}。",
   "complaints.form.recorded-own": "到点前我会提醒您；处理完发送 /resolve {id}。",
   "complaints.form.recorded-escalated": "您选择了无法自行解决，已通知主管 {supervisor}，主管可在消息里确认、转派或批注。",

@@ -529,13 +529,15 @@ export class FormEngine<E extends FormEnv> {
     if (!step.schema) return { ok: true, value: raw };
     const result = step.schema.safeParse(raw);
     if (result.success) return { ok: true, value: result.data };
-    return { ok: false, error: this.issueText(result.error.issues[0], step, ctx, state) };
+    return { ok: false, error: this.issueText(result.error.issues[0], step, ctx, state, raw) };
   }
 
-  private issueText(issue: { code: string; message: string; minimum?: unknown; maximum?: unknown } | undefined, step: LeafStep<E>, ctx: StepContext<E>, state: FormState): string {
+  private issueText(issue: { code: string; message: string; minimum?: unknown; maximum?: unknown } | undefined, step: LeafStep<E>, ctx: StepContext<E>, state: FormState, raw?: unknown): string {
     const { t } = ctx.env;
     if (!issue) return this.hintFor(step, ctx, state);
-    const params = { min: String(issue.minimum ?? ""), max: String(issue.maximum ?? "") };
+    // A text over the limit is shown back whole, so what the person wrote is not lost.
+    const written = typeof raw === "string" ? raw.trim() : "";
+    const params = { min: String(issue.minimum ?? ""), max: String(issue.maximum ?? ""), length: String([...written].length), text: written };
     // Definitions put i18n keys in their zod messages for specific hints.
     const own = t(issue.message, params);
     if (own !== issue.message) return own;

@@ -50,7 +50,13 @@ export const complaintForm: FormDefinition<Env> = {
       prompt: (ctx) => ctx.env.t("forms.problems.category"),
       options: (ctx) => CATEGORIES.map((c) => ({ value: c, label: ctx.env.t(`forms.problems.cat.${c}`) })),
     },
-    { id: "text", type: "text", schema: text(500), prompt: (ctx) => ctx.env.t("complaints.form.text") },
+    {
+      id: "text",
+      type: "text",
+      // "👍" or "。。。" says nothing a supervisor could act on: ask for words.
+      schema: text(500).refine((s) => /[\p{L}\p{N}]/u.test(s), "complaints.form.text-no-words"),
+      prompt: (ctx) => ctx.env.t("complaints.form.text"),
+    },
     { id: "canResolve", type: "yesno", prompt: (ctx) => ctx.env.t("forms.problems.can-resolve") },
     {
       id: "openedAt",

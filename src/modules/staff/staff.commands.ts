@@ -14,12 +14,15 @@ export const staffCommands: Command[] = [
       if (!ctx.staff) return unknownUserReply(t, ctx.msg.platform);
       // Show what this person can use: field commands to managers, team actions to supervisors.
       const isManager = ctx.staff.role === "manager";
-      const isSupervisor = ctx.staff.role !== "manager" || (await ctx.deps.db.staff.count({ where: { supervisorId: ctx.staff.id } })) > 0;
+      const isAdmin = ctx.staff.role === "admin";
+      const isSupervisor = ctx.staff.role === "supervisor" || (await ctx.deps.db.staff.count({ where: { supervisorId: ctx.staff.id } })) > 0;
       const visible = ctx.commands
         .filter((c) => c.helpKey && (!c.platforms || c.platforms.includes(ctx.msg.platform)))
         .filter((c) => !c.audience || (c.audience === "manager" ? isManager : isSupervisor))
         .map((c) => `/${c.name} — ${t(c.helpKey!)}`);
-      return { text: [t("help.header"), ...visible, t("help.footer")].join("\n") };
+      // An admin runs the company's set-up from the command line; say what is there.
+      const admin = isAdmin ? [t("help.admin")] : [];
+      return { text: [t("help.header"), ...visible, ...admin, ...(isAdmin ? [] : [t("help.footer")])].join("\n") };
     },
   },
   {

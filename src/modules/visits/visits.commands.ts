@@ -7,7 +7,7 @@ import type { Command, CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
 import { totalSuggestedOrder } from "./inventory.ts";
 import { startEditForm, startLogForm, type StartContext } from "./visit.dialog.ts";
-import { daySummary, dayStops, findEditable, undoLastLog, UNDO_WINDOW_MS } from "./visits.service.ts";
+import { daySummary, dayStops, findEditable, findUndoable, hasRecordedDetails, parseDetails, undoLastLog, UNDO_WINDOW_MS } from "./visits.service.ts";
 
 function startContext(ctx: CommandContext | (HookContext & { staff: Staff })): StartContext {
   return { deps: ctx.deps, t: ctx.t, locale: ctx.locale, msg: ctx.msg, staff: ctx.staff! };
@@ -38,7 +38,10 @@ export async function startFromStop(ctx: CommandContext | (HookContext & { staff
   if (!day.stops.length) return [{ text: t("forms.visit.no-list") }];
   const stop = day.stops.find((s) => s.n === n);
   if (!stop) return [{ text: t("forms.visit.no-such-stop", { n, count: day.stops.length }) }];
-  return startLogForm(startContext(ctx), { form: "visit", stop, origin });
+  const replies = await startLogForm(startContext(ctx), { form: "visit", stop, origin });
+  // Not a visit day: the number is a stop of the next visit day's list; say so before logging it.
+  if (!day.isToday && replies.length) replies[0] = { ...replies[0]!, text: `${t("forms.visit.other-day-stop", { n, day: formatDay(day.date, t) })}\n${replies[0]!.text}` };
+  return replies;
 }
 
 /**
@@ -69,7 +72,23 @@ async function callCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
 
 async function undoCommand(ctx: CommandContext): Promise<Reply> {
   const { t } = ctx;
-  const r = await undoLastLog({ deps: ctx.deps, staff: ctx.staff! });
+  if (ctx.args[0] === "keep") return { text: t("forms.undo.kept") };
+  const confirmed = /^confirm$/.test(ctx.args[0] ?? "") ? Number(ctx.args[1]) : undefined;
+  if (confirmed === undefined) {
+    // A log with sections, a note or problems in it is work: ask before throwing it away.
+    const target = await findUndoable({ deps: ctx.deps, staff: ctx.staff! });
+    if (target && (await hasRecordedDetails({ deps: ctx.deps, visit: target }))) {
+      const what = t(parseDetails(target).kind === "call" ? "forms.undo.call" : "forms.undo.visit", { name: target.customer.name, time: time(ctx, target.visitedAt) });
+      return {
+        text: t("forms.undo.confirm", { what }),
+        choices: [
+          { label: t("forms.undo.confirm-yes"), value: `/undo confirm ${target.id}` },
+          { label: t("forms.undo.confirm-no"), value: "/undo keep" },
+        ],
+      };
+    }
+  }
+  const r = await undoLastLog({ deps: ctx.deps, staff: ctx.staff!, visitId: confirmed });
   if (!r) return { text: t("forms.undo.nothing", { minutes: UNDO_WINDOW_MS / 60000 }) };
   const what = t(r.kind === "call" ? "forms.undo.call" : "forms.undo.visit", { name: r.customer.name, time: time(ctx, r.visit.visitedAt) });
   const lines = [t("forms.undo.done", { what })];

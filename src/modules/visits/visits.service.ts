@@ -255,9 +255,18 @@ export interface UndoResult {
  * Reverts the last log (within 10 minutes): removes the visit and the complaints it raised, puts the
  * customer's last visit and the plan entry back as they were. Null when there is nothing to undo.
  */
-export async function undoLastLog(opts: { deps: AppDeps; staff: Staff }): Promise<UndoResult | null> {
+/** Whether a log holds more than the basics (sections filled in, a note, problems raised): undoing it loses work. */
+export async function hasRecordedDetails(opts: { deps: AppDeps; visit: Visit }): Promise<boolean> {
+  const d = parseDetails(opts.visit) as unknown as Record<string, unknown>;
+  const basics = new Set(["kind", "formVersion", "answers", "topic", "bookedPlannedVisitId"]);
+  const filled = Object.entries(d).some(([k, v]) => !basics.has(k) && v !== null && v !== undefined && !(Array.isArray(v) && !v.length));
+  if (filled || opts.visit.notes.trim()) return true;
+  return (await opts.deps.db.complaint.count({ where: { visitId: opts.visit.id } })) > 0;
+}
+
+export async function undoLastLog(opts: { deps: AppDeps; staff: Staff; visitId?: number }): Promise<UndoResult | null> {
   const target = await findUndoable(opts);
-  if (!target) return null;
+  if (!target || (opts.visitId !== undefined && target.id !== opts.visitId)) return null;
   return opts.deps.db.$transaction(async (tx) => {
     const details = parseDetails(target);
     const { count } = await tx.visit.deleteMany({ where: { id: target.id } });

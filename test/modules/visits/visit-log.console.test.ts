@@ -227,7 +227,12 @@ describe("logging visits through the terminal channel", () => {
     expect(await loggedVisits(db!)).toHaveLength(1);
     expect(await db!.complaint.count()).toBe(1);
 
-    const out = await run(["/undo"], 5);
+    // It holds a problem: /undo asks first; "keep" changes nothing, the confirmation undoes.
+    const asked = await run(["/undo", "2"], 4);
+    expect(asked).toContain(`要撤销${stop.customer.name} 08:00 的拜访记录吗？这条记录里填了内容`);
+    expect(asked).toContain("好的，记录保留不变。");
+    expect(await loggedVisits(db!)).toHaveLength(1);
+    const out = await run(["/undo", "1"], 5);
     expect(out).toContain(`↩️ 已撤销${stop.customer.name} 08:00 的拜访记录。`);
     expect(out).toContain("随之登记的 1 个问题也已删除。");
     expect(out).toContain("这一站在拜访清单上恢复为未完成。");
