@@ -82,7 +82,7 @@ export const enReminders: Catalogue = {
   "mute.unknown": "There is no reminder called “{name}”. Can be turned off: {names}",
   "mute.not-optional": "“{name}” is required and cannot be turned off.",
   "mute.disabled": "“{name}” is not enabled by the company policy, so it is never sent.",
-  "mute.done": "🔕 “{name}” is off. Send /unmute {id} to turn it back on.",
+  "mute.done": "🔕 “{name}” is off. Send /unmute {name} to turn it back on.",
   "mute.all-done": "🔕 All optional reminders are off: {names}.",
   "unmute.done": "🔔 “{name}” is on again.",
   "unmute.all-done": "🔔 All reminders are on again.",

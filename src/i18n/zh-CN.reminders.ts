@@ -82,7 +82,7 @@ export const zhCNReminders: Catalogue = {
   "mute.unknown": "没有名为“{name}”的提醒。可关闭的提醒：{names}",
   "mute.not-optional": "“{name}”是必发提醒，不能关闭。",
   "mute.disabled": "“{name}”在公司策略中未启用，不会发送。",
-  "mute.done": "🔕 已关闭“{name}”提醒。发送 /unmute {id} 可重新打开。",
+  "mute.done": "🔕 已关闭“{name}”提醒。发送 /unmute {name} 可重新打开。",
   "mute.all-done": "🔕 已关闭全部可选提醒：{names}。",
   "unmute.done": "🔔 已重新打开“{name}”提醒。",
   "unmute.all-done": "🔔 已重新打开全部提醒。",

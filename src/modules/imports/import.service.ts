@@ -1,3 +1,5 @@
+import { translator } from "../../i18n/i18n.ts";
+import { localizeReason } from "./reasons.ts";
 import { z } from "zod";
 import { resolveClassName, type TPolicy } from "../../config/policy.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -738,34 +740,24 @@ function columnLabel(report: ImportReport, column: string, locale: "zh-CN" | "en
 }
 
 export function formatImportReport(report: ImportReport, locale: "zh-CN" | "en" = "zh-CN"): string {
-  const zh = locale === "zh-CN";
+  const t = translator(locale);
   const lines: string[] = [];
   if (report.ok) {
     const unchanged = report.unchanged ?? 0;
-    lines.push(
-      zh
-        ? `导入成功：新增 ${report.created}，更新 ${report.updated}${unchanged ? `，未变化 ${unchanged}` : ""}，共 ${report.total} 行。`
-        : `Import succeeded: ${report.created} created, ${report.updated} updated${unchanged ? `, ${unchanged} unchanged` : ""}, ${report.total} rows in total.`,
-    );
+    lines.push(t("import.report.ok", { created: report.created, updated: report.updated, unchanged: unchanged ? t("import.report.unchanged", { n: unchanged }) : "", total: report.total }));
   } else {
     const badRows = new Set(report.errors.map((e) => e.row)).size;
-    lines.push(
-      zh
-        ? `导入失败：${badRows} 行有错误，未写入任何数据。`
-        : `Import failed: ${badRows} ${badRows === 1 ? "row has" : "rows have"} errors; nothing was written.`,
-    );
+    lines.push(t("import.report.failed", { rows: badRows }));
     for (const e of report.errors.slice(0, MAX_LISTED_ERRORS)) {
-      const parts = [zh ? `第 ${e.row} 行` : `Row ${e.row}`];
+      const parts = [t("import.report.row", { row: e.row })];
       if (e.column) parts.push(columnLabel(report, e.column, locale));
-      if (e.value !== "") parts.push(`${zh ? "值" : "value"} ${JSON.stringify(e.value)}`);
-      parts.push(e.reason);
+      if (e.value !== "") parts.push(t("import.report.value", { value: JSON.stringify(e.value) }));
+      parts.push(localizeReason(e.reason, t));
       lines.push(parts.join(" · "));
     }
     const more = report.errors.length - MAX_LISTED_ERRORS;
-    if (more > 0) lines.push(zh ? `……另有 ${more} 条错误未列出。` : `… and ${more} more errors.`);
+    if (more > 0) lines.push(t("import.report.more", { n: more }));
   }
-  if (report.ignoredColumns?.length) {
-    lines.push(zh ? `已忽略无法识别的列：${report.ignoredColumns.join("、")}` : `Ignored unrecognised columns: ${report.ignoredColumns.join(", ")}`);
-  }
+  if (report.ignoredColumns?.length) lines.push(t("import.report.ignored", { columns: report.ignoredColumns.join(t("list.separator")) }));
   return lines.join("\n");
 }

@@ -614,10 +614,10 @@ describe("importCustomers", () => {
 
       const zh = formatImportReport(r, "zh-CN").split("\n");
       expect(zh[0]).toBe("导入失败：2 行有错误，未写入任何数据。");
-      expect(zh).toContain('第 3 行 · 档位(tier) · 值 "31" · tier must be an integer from 1 to 30');
-      expect(zh).toContain("第 4 行 · 客户名称(name) · name is required");
+      expect(zh).toContain('第 3 行 · 档位(tier) · 值 "31" · 档位必须是 1–30 的整数');
+      expect(zh).toContain("第 4 行 · 客户名称(name) · name 为必填项");
       const en = formatImportReport(r, "en").split("\n");
-      expect(en[0]).toBe("Import failed: 2 rows have errors; nothing was written.");
+      expect(en[0]).toBe("Import failed: rows with errors: 2; nothing was written.");
       expect(en).toContain('Row 3 · tier · value "31" · tier must be an integer from 1 to 30');
     });
   });

@@ -1,0 +1,47 @@
+import type { Translate } from "../../i18n/i18n.ts";
+
+/**
+ * Import problems are recorded in English (logs, tests, the JSON report) and shown in the reader's
+ * language: each pattern names its catalogue entry (`import.reason.*`), its groups the parameters.
+ * A reason no pattern knows is shown as recorded.
+ */
+const PATTERNS: [RegExp, string][] = [
+  [/^(?<column>\w+) is required$/, "required"],
+  [/^(?<column>\w+) must be at most (?<max>\d+) characters$/, "too-long"],
+  [/^(?<column>\w+) must be a number$/, "not-number"],
+  [/^(?<column>\w+) must be between (?<min>-?[\d.]+) and (?<max>-?[\d.]+)$/, "range"],
+  [/^tier must be an integer from 1 to 30$/, "tier"],
+  [/^sales_volume must be a non-negative number$/, "sales"],
+  [/^violation_date must be a date like 2026-03-15$/, "violation-date"],
+  [/^unknown service class "(?<value>[^"]*)" \(known: (?<known>[^)]*)\)$/, "service-class"],
+  [/^role must be one of manager, supervisor, admin/, "role"],
+  [/^(?<column>\w+) must be one of (?<allowed>.+)$/, "one-of"],
+  [/^(?<column>\w+) must be yes or no/, "yes-no"],
+  [/^coordinates 0,0 are not a real location$/, "zero-coordinates"],
+  [/^visit_days must list weekdays/, "visit-days"],
+  [/^(?<column>start_lat|start_lng) is required when (?<other>start_lat|start_lng) is given$/, "start-pair"],
+  [/^missing required column$/, "missing-column"],
+  [/^column given more than once \((?<headers>.*)\)$/, "duplicate-column"],
+  [/^the file has no data rows$/, "no-rows"],
+  [/^duplicate code \(first seen in row (?<row>\d+)\)$/, "duplicate-code"],
+  [/^a person cannot be their own supervisor$/, "own-supervisor"],
+  [/^unknown supervisor (?<code>.+)$/, "unknown-supervisor"],
+  [/^(?<code>\S+) is a manager, not a supervisor$/, "not-supervisor"],
+  [/^supervisor chain loops back to (?<code>.+)$/, "supervisor-loop"],
+  [/^(?<code>\S+) still has (?<n>\d+) customers; reassign them before changing the role$/, "still-has-customers"],
+  [/^(?<n>\d+) managers are named (?<name>.+); use the staff code$/, "ambiguous-manager"],
+  [/^unknown manager (?<code>.+)$/, "unknown-manager"],
+  [/^(?<code>\S+) is a (?<role>\w+), not a customer manager$/, "not-manager"],
+  [/^manager (?<code>\S+) is inactive$/, "inactive-manager"],
+];
+
+export function localizeReason(reason: string, t: Translate): string {
+  for (const [re, key] of PATTERNS) {
+    const m = re.exec(reason);
+    if (!m) continue;
+    const params: Record<string, string> = { ...(m.groups ?? {}) };
+    if (params.role) params.role = t(`role.${params.role}`);
+    return t(`import.reason.${key}`, params);
+  }
+  return reason;
+}
