@@ -1,25 +1,6 @@
+import { cliT } from "./cli/args.ts";
 import { AppError } from "./core/errors.ts";
 
-const USAGE = `visitmate — chat assistant for customer managers
-
-Usage: npx visitmate <command> [options]
-
-  start                              run the bot (terminal chat + configured platforms)
-  import managers FILE               import staff (CSV UTF-8/GBK or .xlsx), all or nothing
-  import customers FILE              import customers (CSV UTF-8/GBK or .xlsx), all or nothing
-  classify                           recompute service classes and print the mix per manager
-  plan generate [--manager CODE] [--month YYYY-MM]
-                                     (re)generate visit plans for that month and the next
-  plan export --manager CODE --from DATE --weeks N --format json|csv
-                                     print the stored plan, one row per planned visit
-  route FILE                         order a route: TSPLIB .tsp (closed tour) or .json (open path)
-  jobs list                          scheduled jobs: schedule, next run, last run
-  jobs run-due                       run every due job once (missed runs still in their window), then exit
-  outbox [--failed] [--limit N]      scheduled messages and their delivery state
-  outbox retry ID                    queue a failed message again
-  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h)
-  help                               this text
-`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,7 +9,7 @@ export async function runCli(argv: string[]): Promise<number> {
     case "help":
     case "--help":
     case "-h":
-      process.stdout.write(USAGE);
+      process.stdout.write(cliT()("cli.usage"));
       return 0;
     case "start": {
       const { start } = await import("./main.ts");
@@ -65,7 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return outboxCommand(rest);
     }
     default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+      process.stderr.write(`${cliT()("cli.unknown-command", { command })}\n\n${cliT()("cli.usage")}`);
       return 2;
   }
 }
@@ -75,7 +56,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = await runCli(argv);
   } catch (err) {
     if (err instanceof AppError) {
-      process.stderr.write(`${err.message}\n`);
+      process.stderr.write(`${err.userMessage ? cliT()(err.userMessage.key, err.userMessage.params) : err.message}\n`);
       process.exitCode = 1;
       return;
     }

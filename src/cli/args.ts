@@ -1,3 +1,5 @@
+import { isLocale, translator, type Translate } from "../i18n/i18n.ts";
+
 /** `--key value` and `--flag` options plus positional arguments. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Record<string, string | true> } {
   const positional: string[] = [];
@@ -17,4 +19,10 @@ export function parseArgs(argv: string[]): { positional: string[]; options: Reco
 export function stringOption(options: Record<string, string | true>, key: string): string | undefined {
   const v = options[key];
   return typeof v === "string" ? v : undefined;
+}
+
+/** The command line speaks the company's language (VISITMATE_LOCALE, default Chinese). */
+export function cliT(env: NodeJS.ProcessEnv = process.env): Translate {
+  const wanted = env.VISITMATE_LOCALE;
+  return translator(isLocale(wanted) ? wanted : "zh-CN");
 }

@@ -1,3 +1,4 @@
+import { translator, type Translate } from "../i18n/i18n.ts";
 import { createAppContext } from "../app.ts";
 import { classMix } from "../modules/customers/classification.ts";
 import { recomputeServiceClasses } from "../modules/customers/customers.service.ts";
@@ -21,18 +22,18 @@ export async function classifyAll(deps: AppDeps): Promise<ClassifyReport> {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function formatClassifyReport(report: ClassifyReport, preset: string): string {
-  const lines = [`Service classes recomputed (${preset}): ${report.changed} customer(s) changed class.`, ""];
+export function formatClassifyReport(report: ClassifyReport, preset: string, t: Translate = translator("en")): string {
+  const lines = [t("cli.classify.header", { preset, changed: report.changed }), ""];
   for (const m of report.managers) {
-    lines.push(`${m.code} ${m.name} — ${m.total} active customers`);
+    lines.push(t("cli.classify.manager", { code: m.code, name: m.name, total: m.total }));
     for (const r of m.mix) {
-      const range = r.expected ? `expected ${pct(r.expected.min)}–${pct(r.expected.max)}` : "";
-      lines.push(`  ${r.classId.padEnd(12)} ${String(r.count).padStart(5)}  ${pct(r.share).padStart(6)}  ${range}${r.outOfRange ? "  ⚠ OUT OF RANGE" : ""}`);
+      const range = r.expected ? t("cli.classify.expected", { min: pct(r.expected.min), max: pct(r.expected.max) }) : "";
+      lines.push(`  ${r.classId.padEnd(12)} ${String(r.count).padStart(5)}  ${pct(r.share).padStart(6)}  ${range}${r.outOfRange ? t("cli.classify.out-of-range") : ""}`);
     }
     lines.push("");
   }
   const flagged = report.managers.flatMap((m) => m.mix.filter((r) => r.outOfRange).map((r) => `${m.code}/${r.classId}`));
-  lines.push(flagged.length ? `⚠ ${flagged.length} share(s) outside the standard's range: ${flagged.join(", ")}` : "All class shares are within the standard's ranges.");
+  lines.push(flagged.length ? t("cli.classify.flagged", { n: flagged.length, list: flagged.join(", ") }) : t("cli.classify.all-ok"));
   return lines.join("\n");
 }
 
@@ -40,7 +41,7 @@ export async function classifyCommand(_args: string[]): Promise<number> {
   const ctx = await createAppContext();
   try {
     const report = await classifyAll(ctx);
-    process.stdout.write(formatClassifyReport(report, ctx.policy.preset) + "\n");
+    process.stdout.write(formatClassifyReport(report, ctx.policy.preset, translator(ctx.policy.locale)) + "\n");
     return 0;
   } finally {
     await ctx.db.$disconnect();

@@ -1,4 +1,5 @@
 import { createAppContext } from "../app.ts";
+import { cliT } from "./args.ts";
 import { importCustomers, importManagers, formatImportReport } from "../modules/imports/import.service.ts";
 
 /** Prints a progress line (overwritten in a terminal) for files large enough to take a while. */
@@ -9,7 +10,7 @@ function progressPrinter(): (done: number, total: number) => void {
     const pct = Math.floor((done / total) * 100);
     if (pct === last) return;
     last = pct;
-    const line = `  ${done}/${total} rows (${pct}%)`;
+    const line = cliT()("cli.import.progress", { done, total, pct });
     if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? "\n" : ""}`);
     else if (pct % 10 === 0) process.stderr.write(line + "\n");
   };
@@ -18,7 +19,7 @@ function progressPrinter(): (done: number, total: number) => void {
 export async function importCommand(argv: string[]): Promise<number> {
   const [kind, file] = argv;
   if ((kind !== "managers" && kind !== "customers") || !file) {
-    process.stderr.write("Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)\n");
+    process.stderr.write(cliT()("cli.import.usage") + "\n");
     return 2;
   }
   const ctx = await createAppContext();

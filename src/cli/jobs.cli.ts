@@ -4,7 +4,8 @@ import { listOutbox, outboxCounts, retryOutbox } from "../core/outbox.ts";
 import type { AppDeps } from "../core/router.ts";
 import { Scheduler, type RunReport } from "../core/scheduler.ts";
 import { allJobs } from "../jobs/registry.ts";
-import { parseArgs, stringOption } from "./args.ts";
+import { translator, type Translate } from "../i18n/i18n.ts";
+import { cliT, parseArgs, stringOption } from "./args.ts";
 
 /** Where CLI output goes, and (in tests) the dependencies to use instead of the environment's. */
 export interface CliIo {
@@ -13,8 +14,10 @@ export interface CliIo {
   err?: (text: string) => void;
 }
 
-const JOBS_USAGE = "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit\n";
-const OUTBOX_USAGE = "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again\n";
+const JOBS_USAGE = () => cliT()("cli.jobs.usage");
+const OUTBOX_USAGE = () => cliT()("cli.outbox.usage");
+/** The CLI speaks the company's language (the policy's locale, from VISITMATE_LOCALE). */
+const tOf = (deps: AppDeps) => translator(deps.policy.locale);
 
 async function withDeps(io: CliIo, fn: (deps: AppDeps) => Promise<number>): Promise<number> {
   if (io.deps) return fn(io.deps);
@@ -37,10 +40,10 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - [...c].length))).join("  ").trimEnd()).join("\n");
 }
 
-export function formatRunReport(r: RunReport, timeZone: string): string {
+export function formatRunReport(r: RunReport, timeZone: string, t: Translate = translator("en")): string {
   const slot = r.slot ? localTime(r.slot, timeZone) : "—";
   const result = r.result ? " " + Object.entries(r.result).map(([k, v]) => `${k}=${v}`).join(" ") : "";
-  return `${r.jobId.padEnd(22)} ${slot.padEnd(16)} ${r.outcome}${r.catchUp ? " (catch-up)" : ""}${result}${r.error ? ` — ${r.error}` : ""}`;
+  return `${r.jobId.padEnd(22)} ${slot.padEnd(16)} ${r.outcome}${r.catchUp ? t("cli.jobs.catch-up") : ""}${result}${r.error ? ` — ${r.error}` : ""}`;
 }
 
 export async function jobsCommand(argv: string[], io: CliIo = {}): Promise<number> {
@@ -48,27 +51,28 @@ export async function jobsCommand(argv: string[], io: CliIo = {}): Promise<numbe
   const err = io.err ?? ((s: string) => process.stderr.write(s + "\n"));
   const sub = argv[0];
   if (sub !== "list" && sub !== "run-due") {
-    err(JOBS_USAGE);
+    err(JOBS_USAGE());
     return 2;
   }
   return withDeps(io, async (deps) => {
     const tz = deps.policy.timeZone;
+    const t = tOf(deps);
     const scheduler = new Scheduler({ deps, jobs: allJobs(), instanceId: `cli:${process.pid}` });
     if (sub === "list") {
-      const rows = [["JOB", `SCHEDULE (${tz})`, "NEXT RUN", "LAST RUN", "STATUS"]];
+      const rows = [t("cli.jobs.header", { tz }).split("|")];
       for (const s of await scheduler.status()) {
         const last = s.lastRun ? `${localTime(new Date(s.lastRun.slot), tz)} ${s.lastRun.status}${s.lastRun.error ? ` (${s.lastRun.error.slice(0, 60)})` : ""}` : "—";
-        const schedule = s.cron ?? (s.error ? `invalid: ${s.error}` : "off (policy)");
-        rows.push([s.id, schedule, localTime(s.nextSlot, tz), last, s.due ? "due now" : ""]);
+        const schedule = s.cron ?? (s.error ? t("cli.jobs.invalid", { error: s.error }) : t("cli.jobs.off"));
+        rows.push([s.id, schedule, localTime(s.nextSlot, tz), last, s.due ? t("cli.jobs.due") : ""]);
       }
       out(table(rows));
       return 0;
     }
     const reports = await scheduler.runDue();
-    for (const r of reports) if (r.outcome !== "disabled" && r.outcome !== "no-slot") out(formatRunReport(r, tz));
+    for (const r of reports) if (r.outcome !== "disabled" && r.outcome !== "no-slot") out(formatRunReport(r, tz, t));
     const ran = reports.filter((r) => r.outcome === "ran").length;
     const failed = reports.filter((r) => r.outcome === "failed").length;
-    out(`${ran} job(s) ran, ${failed} failed. Messages are in the outbox; the running bot sends them (npx visitmate outbox).`);
+    out(t("cli.jobs.ran", { ran, failed }));
     return failed ? 1 : 0;
   });
 }
@@ -80,42 +84,37 @@ export async function outboxCommand(argv: string[], io: CliIo = {}): Promise<num
   if (positional[0] === "retry") {
     const id = Number(positional[1]);
     if (!Number.isInteger(id) || id < 1) {
-      err(OUTBOX_USAGE);
+      err(OUTBOX_USAGE());
       return 2;
     }
     return withDeps(io, async (deps) => {
       const r = await retryOutbox({ db: deps.db, id, clock: deps.clock });
-      const messages = {
-        retried: `Message ${id} is queued again; the running bot sends it within seconds.`,
-        "not-found": `No outbox message with id ${id}.`,
-        "already-sent": `Message ${id} was already sent; not sending it twice.`,
-        "in-progress": `Message ${id} is being sent right now.`,
-      } as const;
-      (r === "retried" ? out : err)(messages[r]);
+      (r === "retried" ? out : err)(tOf(deps)(`cli.outbox.${r}`, { id }));
       return r === "retried" ? 0 : 1;
     });
   }
   if (positional.length) {
-    err(OUTBOX_USAGE);
+    err(OUTBOX_USAGE());
     return 2;
   }
   const limit = Number(stringOption(options, "limit") ?? 50);
   return withDeps(io, async (deps) => {
     const tz = deps.policy.timeZone;
+    const t = tOf(deps);
     const counts = await outboxCounts(deps.db);
-    out(`Outbox: ${["pending", "sending", "sent", "failed"].map((s) => `${counts[s] ?? 0} ${s}`).join(", ")}`);
+    out(t("cli.outbox.counts", { pending: counts.pending ?? 0, sending: counts.sending ?? 0, sent: counts.sent ?? 0, failed: counts.failed ?? 0 }));
     const rows = await listOutbox({ db: deps.db, failed: options.failed === true, limit: Number.isFinite(limit) && limit > 0 ? limit : 50 });
     if (!rows.length) {
-      out(options.failed ? "No failed messages." : "No messages.");
+      out(t(options.failed ? "cli.outbox.no-failed" : "cli.outbox.none"));
       return 0;
     }
-    const body = [["ID", "STATUS", "KIND", "STAFF", "TO", "TRIES", "WHEN", "KEY / LAST ERROR"]];
+    const body = [t("cli.outbox.header").split("|")];
     for (const r of rows) {
       const when = r.status === "sent" ? localTime(r.sentAt, tz) : localTime(r.nextAttemptAt, tz);
       body.push([String(r.id), r.status, r.kind, r.staffCode ?? "—", `${r.platform}:${r.chatId}`, String(r.attempts), when, r.lastError ? `${r.key} — ${r.lastError.slice(0, 120)}` : r.key]);
     }
     out(table(body));
-    if (options.failed) out("Send one again: npx visitmate outbox retry ID");
+    if (options.failed) out(t("cli.outbox.retry-hint"));
     return 0;
   });
 }

@@ -5,12 +5,13 @@ import type { AppDeps } from "../core/router.ts";
 import type { Staff } from "../generated/prisma/client.ts";
 import { defaultHorizon, generatePlan, today } from "../modules/planning/planning.service.ts";
 import { solveRouteFile } from "../modules/planning/route-file.ts";
-import { parseArgs, stringOption } from "./args.ts";
+import { translator } from "../i18n/i18n.ts";
+import { cliT, parseArgs, stringOption } from "./args.ts";
 
 async function managersFor(deps: AppDeps, code: string | undefined): Promise<Staff[]> {
   if (code) {
     const staff = await deps.db.staff.findUnique({ where: { code } });
-    if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".` });
+    if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".`, userMessage: { key: "cli.staff.unknown", params: { code } } });
     return [staff];
   }
   return deps.db.staff.findMany({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
@@ -61,32 +62,43 @@ export async function planCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv);
   const sub = positional[0];
   if (sub !== "generate" && sub !== "export") {
-    process.stderr.write("Usage:\n  visitmate plan generate [--manager CODE] [--month YYYY-MM]\n  visitmate plan export --manager CODE --from DATE --weeks N --format json|csv\n");
+    process.stderr.write(cliT()("cli.plan.usage") + "\n");
     return 2;
   }
   const ctx = await createAppContext();
   try {
     if (sub === "generate") {
       const month = stringOption(options, "month");
-      if (month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new AppError("cli.bad-month", { message: `--month must look like 2026-12, got "${month}".` });
+      if (month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new AppError("cli.bad-month", { message: `--month must look like 2026-12, got "${month}".`, userMessage: { key: "cli.plan.bad-month", params: { month } } });
       const now = today(ctx);
       const monthStart = month ? `${month}-01` : startOfMonth(now);
       const from = monthStart > now ? monthStart : now;
       // Without --month: the same horizon the bot plans on its own (two months ahead from today).
       const to = month ? endOfMonth(addMonths(monthStart, ctx.policy.planningHorizonMonths - 1)) : defaultHorizon(from, ctx.policy.planningHorizonMonths).to;
-      if (to < now) throw new AppError("cli.past-month", { message: `${month} is in the past; nothing to plan.` });
+      if (to < now) throw new AppError("cli.past-month", { message: `${month} is in the past; nothing to plan.`, userMessage: { key: "cli.plan.past-month", params: { month: month ?? "" } } });
       for (const staff of await managersFor(ctx, stringOption(options, "manager"))) {
         const t0 = performance.now();
         const plan = await generatePlan({ deps: ctx, staff, from, to, reason: "generate" });
         const s = plan.result.stats;
-        const line = `${staff.code} ${staff.name}: ${from} – ${to}, ${s.plannedVisits} visits on ${plan.result.days.filter((d) => d.customerIds.length).length} days, ` +
-          `compliance ${(s.compliance * 100).toFixed(1)}%, coverage ${(s.coverage * 100).toFixed(1)}%, imbalance ${s.imbalance}, ${(s.totalMetres / 1000).toFixed(1)} km` +
-          (plan.kept ? `, kept ${plan.kept} existing` : "") +
-          ` (${Math.round(performance.now() - t0)} ms)`;
+        const t = translator(ctx.policy.locale);
+        const line = t("cli.plan.line", {
+          code: staff.code,
+          name: staff.name,
+          from,
+          to,
+          visits: s.plannedVisits,
+          days: plan.result.days.filter((d) => d.customerIds.length).length,
+          compliance: (s.compliance * 100).toFixed(1),
+          coverage: (s.coverage * 100).toFixed(1),
+          imbalance: s.imbalance,
+          km: (s.totalMetres / 1000).toFixed(1),
+          kept: plan.kept ? t("cli.plan.kept", { n: plan.kept }) : "",
+          ms: Math.round(performance.now() - t0),
+        });
         process.stdout.write(line + "\n");
         if (plan.result.shortfall.visits) {
           const by = Object.entries(plan.result.shortfall.byClass).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ");
-          process.stdout.write(`  ⚠ shortfall: ${plan.result.shortfall.visits} visits do not fit (${by}); first overdue: ${await customerCodes(ctx, plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId))}\n`);
+          process.stdout.write(t("cli.plan.shortfall", { visits: plan.result.shortfall.visits, byClass: by, first: await customerCodes(ctx, plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId)) }) + "\n");
         }
       }
       return 0;
@@ -113,7 +125,7 @@ export async function planCommand(argv: string[]): Promise<number> {
 export async function routeCommand(argv: string[]): Promise<number> {
   const file = argv[0];
   if (!file) {
-    process.stderr.write("Usage: visitmate route FILE   (TSPLIB .tsp or .json { start: {lat,lng}, stops: [{id,lat,lng}] })\n");
+    process.stderr.write(cliT()("cli.route.usage") + "\n");
     return 2;
   }
   try {

@@ -1,20 +1,18 @@
 import { createAppContext, type AppContext } from "../app.ts";
-import { parseArgs, stringOption } from "./args.ts";
+import { cliT, parseArgs, stringOption } from "./args.ts";
 import { createBindCode } from "../modules/staff/binding.service.ts";
 
-const USAGE = "Usage: npx visitmate staff bind-code STAFF_CODE [--hours N]\n";
+const usage = () => cliT()("cli.staff.usage") + "\n";
 
 /** Creates a one-time code and explains what the person does with it. */
 export async function bindCodeText(ctx: Pick<AppContext, "db" | "clock" | "policy">, staffCode: string, hours = 24): Promise<{ ok: boolean; text: string }> {
   const created = await createBindCode({ db: ctx.db, clock: ctx.clock, staffCode, ttlMs: hours * 3600_000 });
-  if (!created) return { ok: false, text: `No active staff member with code "${staffCode}".\n` };
+  const t = cliT();
+  if (!created) return { ok: false, text: t("cli.staff.unknown", { code: staffCode }) + "\n" };
   const until = new Intl.DateTimeFormat("sv-SE", { timeZone: ctx.policy.timeZone, dateStyle: "short", timeStyle: "short" }).format(created.expiresAt);
   return {
     ok: true,
-    text:
-      `Binding code for ${created.staff.name} (${created.staff.code}): ${created.code}\n` +
-      `Valid once, until ${until} (${ctx.policy.timeZone}).\n` +
-      `They send this to the bot in Telegram, Lark or WeChat:  /bind ${created.code}\n`,
+    text: t("cli.staff.code", { name: created.staff.name, code: created.staff.code, bindCode: created.code, until, tz: ctx.policy.timeZone }) + "\n",
   };
 }
 
@@ -22,13 +20,13 @@ export async function staffCommand(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args);
   const [sub, code] = positional;
   if (sub !== "bind-code" || !code) {
-    process.stderr.write(USAGE);
+    process.stderr.write(usage());
     return 2;
   }
   const hoursOption = stringOption(options, "hours");
   const hours = hoursOption === undefined ? 24 : Number(hoursOption);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) {
-    process.stderr.write(`--hours must be a number of hours between 0 and 720.\n${USAGE}`);
+    process.stderr.write(`${cliT()("cli.staff.bad-hours")}\n${usage()}`);
     return 2;
   }
   const ctx = await createAppContext();

@@ -1,9 +1,11 @@
 import { en } from "./en.ts";
+import { enCli } from "./en.cli.ts";
 import { enComplaints } from "./en.complaints.ts";
 import { enForms } from "./en.forms.ts";
 import { enPlatforms } from "./en.platforms.ts";
 import { enReminders } from "./en.reminders.ts";
 import { zhCN } from "./zh-CN.ts";
+import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
@@ -19,8 +21,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

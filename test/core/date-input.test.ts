@@ -49,3 +49,10 @@ describe("small readings", () => {
     expect(stopNumberOf("三个")).toBeNull();
   });
 });
+
+describe("catalogues", () => {
+  it("every user-facing string, the CLI's included, exists in both languages", async () => {
+    const { catalogueKeys } = await import("../../src/i18n/i18n.ts");
+    expect(catalogueKeys("en").sort()).toEqual(catalogueKeys("zh-CN").sort());
+  });
+});

@@ -100,7 +100,7 @@ describe("outbox", () => {
     const deps = { db: t.db, policy: loadPolicy(), clock, log: silentLogger };
     expect(await outboxCommand(["--failed"], { deps, out: (l) => lines.push(l) })).toBe(0);
     const text = lines.join("\n");
-    expect(text).toContain("1 failed");
+    expect(text).toContain("失败 1");
     expect(text).toContain(`${failed.id}`);
     expect(text).toContain("blocked");
     expect(text).toContain("bot was blocked");

@@ -123,14 +123,14 @@ describe("scheduler", () => {
     const lines: string[] = [];
     expect(await jobsCommand(["list"], { deps, out: (l) => lines.push(l) })).toBe(0);
     const list = lines.join("\n");
-    expect(list).toMatch(/morning-list\s+30 7 \* \* \*\s+2026-11-24 07:30\s+—\s+due now/);
+    expect(list).toMatch(/morning-list\s+30 7 \* \* \*\s+2026-11-24 07:30\s+—\s+现在到点/);
     expect(list).toMatch(/weekly-summary\s+0 16 \* \* 5\s+2026-11-27 16:00/);
     expect(list).toMatch(/month-end\s+0 9 L-2 \* \*\s+2026-11-28 09:00/);
-    expect(list).toMatch(/weekly-phone-contacts\s+off \(policy\)/);
+    expect(list).toMatch(/weekly-phone-contacts\s+关闭（策略）/);
 
     lines.length = 0;
     expect(await jobsCommand(["run-due"], { deps, out: (l) => lines.push(l) })).toBe(0);
-    expect(lines.join("\n")).toMatch(/morning-list\s+2026-11-23 07:30\s+ran \(catch-up\)/);
+    expect(lines.join("\n")).toMatch(/morning-list\s+2026-11-23 07:30\s+ran（补发）/);
     lines.length = 0;
     await jobsCommand(["list"], { deps, out: (l) => lines.push(l) });
     expect(lines.join("\n")).toMatch(/morning-list\s+30 7 \* \* \*\s+2026-11-24 07:30\s+2026-11-23 07:30 done/);

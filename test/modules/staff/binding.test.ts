@@ -21,9 +21,9 @@ describe("account binding", () => {
   it("the CLI prints a one-time code valid for 24 hours", async () => {
     const { ok, text } = await bindCodeText(app.deps, "M001");
     expect(ok).toBe(true);
-    const code = /: ([A-Z0-9]{8})\n/.exec(text)![1]!;
-    expect(text).toContain("李明 (M001)");
-    expect(text).toContain("until 2026-11-24 10:00 (Asia/Shanghai)");
+    const code = /[:：] ?([A-Z0-9]{8})\n/.exec(text)![1]!;
+    expect(text).toContain("李明（M001）的绑定码");
+    expect(text).toContain("2026-11-24 10:00（Asia/Shanghai）前有效");
     expect(text).toContain(`/bind ${code}`);
     const row = await app.db.bindCode.findUnique({ where: { code } });
     expect(row!.expiresAt.toISOString()).toBe("2026-11-24T02:00:00.000Z");

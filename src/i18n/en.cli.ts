@@ -1,0 +1,59 @@
+import type { Catalogue } from "./i18n.ts";
+
+/** The command line (npx visitmate …): what an admin or operator reads. */
+export const enCli: Catalogue = {
+  "cli.usage":
+    "visitmate — chat assistant for customer managers\n\nUsage: npx visitmate <command> [options]\n\n" +
+    "  start                              run the bot (terminal chat + configured platforms)\n" +
+    "  import managers FILE               import staff (CSV UTF-8/GBK or .xlsx), all or nothing\n" +
+    "  import customers FILE              import customers (CSV UTF-8/GBK or .xlsx), all or nothing\n" +
+    "  classify                           recompute service classes and print the mix per manager\n" +
+    "  plan generate [--manager CODE] [--month YYYY-MM]\n" +
+    "                                     (re)generate visit plans for that month and the next\n" +
+    "  plan export --manager CODE --from DATE --weeks N --format json|csv\n" +
+    "                                     print the stored plan, one row per planned visit\n" +
+    "  route FILE                         order a route: TSPLIB .tsp (closed tour) or .json (open path)\n" +
+    "  jobs list                          scheduled jobs: schedule, next run, last run\n" +
+    "  jobs run-due                       run every due job once (missed runs still in their window), then exit\n" +
+    "  outbox [--failed] [--limit N]      scheduled messages and their delivery state\n" +
+    "  outbox retry ID                    queue a failed message again\n" +
+    "  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h)\n" +
+    "  help                               this text\n",
+  "cli.unknown-command": "Unknown command \"{command}\".",
+  "cli.import.usage": "Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)",
+  "cli.import.progress": "  {done}/{total} rows ({pct}%)",
+  "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit",
+  "cli.outbox.usage": "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again",
+  "cli.jobs.header": "JOB|SCHEDULE ({tz})|NEXT RUN|LAST RUN|STATUS",
+  "cli.jobs.off": "off (policy)",
+  "cli.jobs.invalid": "invalid: {error}",
+  "cli.jobs.due": "due now",
+  "cli.jobs.catch-up": " (catch-up)",
+  "cli.jobs.ran": "{ran} job(s) ran, {failed} failed. Messages are in the outbox; the running bot sends them (npx visitmate outbox).",
+  "cli.outbox.retried": "Message {id} is queued again; the running bot sends it within seconds.",
+  "cli.outbox.not-found": "No outbox message with id {id}.",
+  "cli.outbox.already-sent": "Message {id} was already sent; not sending it twice.",
+  "cli.outbox.in-progress": "Message {id} is being sent right now.",
+  "cli.outbox.counts": "Outbox: {pending} pending, {sending} sending, {sent} sent, {failed} failed",
+  "cli.outbox.no-failed": "No failed messages.",
+  "cli.outbox.none": "No messages.",
+  "cli.outbox.header": "ID|STATUS|KIND|STAFF|TO|TRIES|WHEN|KEY / LAST ERROR",
+  "cli.outbox.retry-hint": "Send one again: npx visitmate outbox retry ID",
+  "cli.plan.usage": "Usage:\n  visitmate plan generate [--manager CODE] [--month YYYY-MM]\n  visitmate plan export --manager CODE --from DATE --weeks N --format json|csv",
+  "cli.plan.line": "{code} {name}: {from} – {to}, {visits} visits on {days} days, compliance {compliance}%, coverage {coverage}%, imbalance {imbalance}, {km} km{kept} ({ms} ms)",
+  "cli.plan.kept": ", kept {n} existing",
+  "cli.plan.shortfall": "  ⚠ shortfall: {visits} visits do not fit ({byClass}); first overdue: {first}",
+  "cli.plan.bad-month": "--month must look like 2026-12, got \"{month}\".",
+  "cli.plan.past-month": "{month} is in the past; nothing to plan.",
+  "cli.route.usage": "Usage: visitmate route FILE   (TSPLIB .tsp or .json { start: {lat,lng}, stops: [{id,lat,lng}] })",
+  "cli.staff.usage": "Usage: npx visitmate staff bind-code STAFF_CODE [--hours N]",
+  "cli.staff.bad-hours": "--hours must be a number of hours between 0 and 720.",
+  "cli.staff.unknown": "No active staff member with code \"{code}\".",
+  "cli.staff.code": "Binding code for {name} ({code}): {bindCode}\nValid once, until {until} ({tz}).\nThey send this to the bot in Telegram, Lark or WeChat:  /bind {bindCode}",
+  "cli.classify.header": "Service classes recomputed ({preset}): {changed} customer(s) changed class.",
+  "cli.classify.manager": "{code} {name} — {total} active customers",
+  "cli.classify.expected": "expected {min}–{max}",
+  "cli.classify.out-of-range": "  ⚠ OUT OF RANGE",
+  "cli.classify.flagged": "⚠ {n} share(s) outside the standard's range: {list}",
+  "cli.classify.all-ok": "All class shares are within the standard's ranges.",
+};

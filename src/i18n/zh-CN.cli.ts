@@ -1,0 +1,59 @@
+import type { Catalogue } from "./i18n.ts";
+
+/** 命令行（npx visitmate …）：管理员和运维看到的文字。 */
+export const zhCNCli: Catalogue = {
+  "cli.usage":
+    "visitmate — 客户经理的聊天助手\n\n用法：npx visitmate <命令> [选项]\n\n" +
+    "  start                              运行机器人（终端聊天 + 已配置的平台）\n" +
+    "  import managers 文件               导入员工（CSV UTF-8/GBK 或 .xlsx），有错则全部不写入\n" +
+    "  import customers 文件              导入客户（CSV UTF-8/GBK 或 .xlsx），有错则全部不写入\n" +
+    "  classify                           重新计算客户分类，并列出每位客户经理的分类构成\n" +
+    "  plan generate [--manager 编码] [--month YYYY-MM]\n" +
+    "                                     （重新）生成该月和下月的拜访计划\n" +
+    "  plan export --manager 编码 --from 日期 --weeks N --format json|csv\n" +
+    "                                     输出已存的计划，每次拜访一行（只读）\n" +
+    "  route 文件                         排路线：TSPLIB .tsp（闭合回路）或 .json（开放路径）\n" +
+    "  jobs list                          定时任务：时间表、下次运行、上次运行\n" +
+    "  jobs run-due                       把到点的任务各运行一次（含仍在补发窗口内的），然后退出\n" +
+    "  outbox [--failed] [--limit N]      定时消息及发送状态\n" +
+    "  outbox retry 编号                  重新发送一条失败的消息\n" +
+    "  staff bind-code 编码 [--hours N]   生成一次性绑定码，把聊天账号关联到该员工（24 小时有效）\n" +
+    "  help                               显示本说明\n",
+  "cli.unknown-command": "没有“{command}”这个命令。",
+  "cli.import.usage": "用法：visitmate import managers|customers 文件   （UTF-8/GBK 编码的 CSV，或 .xlsx）",
+  "cli.import.progress": "  {done}/{total} 行（{pct}%）",
+  "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出",
+  "cli.outbox.usage": "用法：\n  visitmate outbox [--failed] [--limit N]   最近的定时消息（或只看失败的）\n  visitmate outbox retry 编号               重新发送一条失败的消息",
+  "cli.jobs.header": "任务|时间表（{tz}）|下次运行|上次运行|状态",
+  "cli.jobs.off": "关闭（策略）",
+  "cli.jobs.invalid": "无效：{error}",
+  "cli.jobs.due": "现在到点",
+  "cli.jobs.catch-up": "（补发）",
+  "cli.jobs.ran": "运行了 {ran} 个任务，失败 {failed} 个。消息已进入发件箱，由运行中的机器人发送（npx visitmate outbox 查看）。",
+  "cli.outbox.retried": "消息 {id} 已重新排队，运行中的机器人几秒内发送。",
+  "cli.outbox.not-found": "发件箱里没有编号为 {id} 的消息。",
+  "cli.outbox.already-sent": "消息 {id} 已经发送过，不会重复发送。",
+  "cli.outbox.in-progress": "消息 {id} 正在发送。",
+  "cli.outbox.counts": "发件箱：待发 {pending}，发送中 {sending}，已发 {sent}，失败 {failed}",
+  "cli.outbox.no-failed": "没有失败的消息。",
+  "cli.outbox.none": "没有消息。",
+  "cli.outbox.header": "编号|状态|类型|员工|发往|次数|时间|键 / 最近错误",
+  "cli.outbox.retry-hint": "重新发送：npx visitmate outbox retry 编号",
+  "cli.plan.usage": "用法：\n  visitmate plan generate [--manager 编码] [--month YYYY-MM]\n  visitmate plan export --manager 编码 --from 日期 --weeks N --format json|csv",
+  "cli.plan.line": "{code} {name}：{from} – {to}，{days} 个拜访日共 {visits} 次拜访，频次达标 {compliance}%，覆盖 {coverage}%，不均衡 {imbalance}，{km} km{kept}（{ms} ms）",
+  "cli.plan.kept": "，保留已有 {n} 次",
+  "cli.plan.shortfall": "  ⚠ 排不下：{visits} 次拜访放不进计划（{byClass}）；最先逾期：{first}",
+  "cli.plan.bad-month": "--month 要写成 2026-12 这样的年月，收到的是“{month}”。",
+  "cli.plan.past-month": "{month} 已经过去了，没有可排的计划。",
+  "cli.route.usage": "用法：visitmate route 文件   （TSPLIB .tsp，或 .json { start: {lat,lng}, stops: [{id,lat,lng}] }）",
+  "cli.staff.usage": "用法：npx visitmate staff bind-code 员工编码 [--hours N]",
+  "cli.staff.bad-hours": "--hours 必须是 0 到 720 之间的小时数。",
+  "cli.staff.unknown": "没有编码为“{code}”的在职员工。",
+  "cli.staff.code": "{name}（{code}）的绑定码：{bindCode}\n只能用一次，{until}（{tz}）前有效。\n请对方在 Telegram、飞书或微信里向机器人发送：/bind {bindCode}",
+  "cli.classify.header": "已重新计算客户分类（{preset}）：{changed} 家客户的分类有变化。",
+  "cli.classify.manager": "{code} {name} — 在册客户 {total} 家",
+  "cli.classify.expected": "标准 {min}–{max}",
+  "cli.classify.out-of-range": "  ⚠ 超出标准范围",
+  "cli.classify.flagged": "⚠ 有 {n} 项占比超出标准范围：{list}",
+  "cli.classify.all-ok": "各类客户占比都在标准范围内。",
+};
