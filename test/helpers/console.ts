@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Clock } from "../../src/core/clock.ts";
+import { openDb, type Db } from "../../src/db/client.ts";
 import { start } from "../../src/main.ts";
 
 /** A scratch directory with a database URL inside it. */
@@ -37,4 +38,14 @@ export function stopLines(transcript: string): string[] {
   const blocks = transcript.split("📋");
   const last = blocks[blocks.length - 1] ?? "";
   return last.split("\n").filter((l) => /^\d+\. /.test(l));
+}
+
+/** Opens the database of a terminal run between runs, and closes it again whatever happens. */
+export async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(url);
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+  }
 }

@@ -1,19 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/core/clock.ts";
-import { openDb, type Db } from "../../../src/db/client.ts";
-import { runConsoleScript, tempDbUrl } from "../../helpers/console.ts";
+import { runConsoleScript, tempDbUrl, withDb } from "../../helpers/console.ts";
 
 // Tuesday 24 Nov 2026, 17:00 in Shanghai: the afternoon before the visit day of Wednesday 25th.
 const TUESDAY_1700 = "2026-11-24T09:00:00Z";
 
 describe("appointments: 约好了 keeps a visit through re-plans, 约不上 moves it", () => {
   let tmp: ReturnType<typeof tempDbUrl>;
-  let db: Db | null = null;
-  afterEach(async () => {
-    await db?.$disconnect();
-    db = null;
-    tmp?.cleanup();
-  });
+  afterEach(() => tmp?.cleanup());
 
   it("a booked visit survives /off and /skip; a refused one moves and says where", async () => {
     tmp = tempDbUrl();
@@ -35,13 +29,13 @@ describe("appointments: 约好了 keeps a visit through re-plans, 约不上 move
     const refused = new RegExp(`↪️ ${refuseB!.name} 约不上，已从 11月25日（周三） 改到 (\\d+月\\d+日（周.）)。`).exec(out);
     expect(refused).not.toBeNull();
 
-    db = await openDb(tmp.url);
-    const manager = await db.staff.findUniqueOrThrow({ where: { code: "M001" } });
-    const wednesday = await db.plannedVisit.findMany({ where: { managerId: manager.id, date: "2026-11-25", status: "planned" }, include: { customer: true }, orderBy: { sequence: "asc" } });
-    const other = wednesday.find((p) => p.customer.name !== bookA!.name)!;
-    const otherNo = wednesday.indexOf(other) + 1;
-    await db.$disconnect();
-    db = null;
+    const { manager, other, otherNo } = await withDb(tmp.url, async (db) => {
+      const manager = await db.staff.findUniqueOrThrow({ where: { code: "M001" } });
+      const wednesday = await db.plannedVisit.findMany({ where: { managerId: manager.id, date: "2026-11-25", status: "planned" }, include: { customer: true }, orderBy: { sequence: "asc" } });
+      const other = wednesday.find((p) => p.customer.name !== bookA!.name)!;
+      return { manager, other, otherNo: wednesday.indexOf(other) + 1 };
+    });
+    expect(other.customer.name).not.toBe(bookA!.name);
 
     const replans = await runConsoleScript({ url: tmp.url, clock, lines: ["/off 11-26 培训", `/skip ${otherNo} 店主不在`, "/plan 11-25", "/book"] });
     expect(replans).toContain("已登记请假：11月26日（周四）。");
@@ -50,10 +44,11 @@ describe("appointments: 约好了 keeps a visit through re-plans, 约不上 move
     expect(replans).toMatch(new RegExp(`\\d+\\. ${bookA!.name} · 核心客户 .*需提前一天预约（已约）`));
     expect(replans.slice(replans.lastIndexOf("/book"))).not.toContain(`约好了 · ${bookA!.n}. ${bookA!.name}`);
 
-    db = await openDb(tmp.url);
-    const kept = await db.plannedVisit.findFirstOrThrow({ where: { managerId: manager.id, date: "2026-11-25", customer: { name: bookA!.name } } });
-    expect(kept).toMatchObject({ status: "planned", booked: true });
-    const moved = await db.plannedVisit.findFirstOrThrow({ where: { managerId: manager.id, date: "2026-11-25", customer: { name: refuseB!.name } } });
-    expect(moved.status).toBe("skipped");
+    await withDb(tmp.url, async (db) => {
+      const kept = await db.plannedVisit.findFirstOrThrow({ where: { managerId: manager.id, date: "2026-11-25", customer: { name: bookA!.name } } });
+      expect(kept).toMatchObject({ status: "planned", booked: true });
+      const moved = await db.plannedVisit.findFirstOrThrow({ where: { managerId: manager.id, date: "2026-11-25", customer: { name: refuseB!.name } } });
+      expect(moved.status).toBe("skipped");
+    });
   });
 });

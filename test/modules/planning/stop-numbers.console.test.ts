@@ -3,8 +3,7 @@ import { exportPlan } from "../../../src/cli/plan.cli.ts";
 import { loadPolicy } from "../../../src/config/policy.ts";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { silentLogger } from "../../../src/core/logger.ts";
-import { openDb, type Db } from "../../../src/db/client.ts";
-import { runConsoleScript, stopLines, tempDbUrl } from "../../helpers/console.ts";
+import { runConsoleScript, stopLines, tempDbUrl, withDb } from "../../helpers/console.ts";
 
 // Wednesday 25 Nov 2026, 09:30 in Shanghai: a visit day of the demo manager 李明.
 const WEDNESDAY_0930 = "2026-11-25T01:30:00Z";
@@ -17,12 +16,7 @@ function parseStop(line: string): { n: number; name: string; mark: "" | "done" |
 
 describe("stop numbers are fixed for the day; looking changes nothing", () => {
   let tmp: ReturnType<typeof tempDbUrl>;
-  let db: Db | null = null;
-  afterEach(async () => {
-    await db?.$disconnect();
-    db = null;
-    tmp?.cleanup();
-  });
+  afterEach(() => tmp?.cleanup());
 
   it("after logging stop 2, /skip 5 moves the shop shown as #5 and every other stop keeps its number", async () => {
     tmp = tempDbUrl();
@@ -52,21 +46,21 @@ describe("stop numbers are fixed for the day; looking changes nothing", () => {
     tmp = tempDbUrl();
     const clock = new FakeClock(WEDNESDAY_0930);
     await runConsoleScript({ url: tmp.url, clock, lines: ["/today"] });
-    db = await openDb(tmp.url);
-    const stored = async () =>
-      JSON.stringify([
-        await db!.plannedVisit.findMany({ orderBy: { id: "asc" } }),
-        await db!.planRun.findMany({ orderBy: { id: "asc" } }),
-        await db!.dayOff.findMany({ orderBy: { id: "asc" } }),
-      ]);
-    const before = await stored();
-
-    // Into the next month (a plan made before a month begins is what /today would regenerate).
-    const later = new FakeClock("2026-12-02T01:30:00Z");
-    const out = await runConsoleScript({ url: tmp.url, clock: later, lines: ["/plan", "/plan next", "/plan month", "/plan 12-09", "/plan 周四", "/plan 下周三", "/plan 2027-01-20", "/plan 2028-11-22", "/plan 11-25"] });
-    expect(out).toContain("11月25日（周三） 已经过去了。");
-    expect(out).toContain("2028年11月22日（周三） 还没有计划。");
-    await exportPlan({ db, policy: loadPolicy(), clock: later, log: silentLogger }, { manager: "M001", from: "2026-12-01", weeks: 12 });
-    expect(await stored()).toBe(before);
+    await withDb(tmp.url, async (db) => {
+      const stored = async () =>
+        JSON.stringify([
+          await db.plannedVisit.findMany({ orderBy: { id: "asc" } }),
+          await db.planRun.findMany({ orderBy: { id: "asc" } }),
+          await db.dayOff.findMany({ orderBy: { id: "asc" } }),
+        ]);
+      const before = await stored();
+      // Into the next month (a plan made before a month begins is what /today would regenerate).
+      const later = new FakeClock("2026-12-02T01:30:00Z");
+      const out = await runConsoleScript({ url: tmp.url, clock: later, lines: ["/plan", "/plan next", "/plan month", "/plan 12-09", "/plan 周四", "/plan 下周三", "/plan 2027-01-20", "/plan 2028-11-22", "/plan 11-25"] });
+      expect(out).toContain("11月25日（周三） 已经过去了。");
+      expect(out).toContain("2028年11月22日（周三） 还没有计划。");
+      await exportPlan({ db, policy: loadPolicy(), clock: later, log: silentLogger }, { manager: "M001", from: "2026-12-01", weeks: 12 });
+      expect(await stored()).toBe(before);
+    });
   });
 });
