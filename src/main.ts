@@ -68,6 +68,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     const inbox = new Map<string, Reply[]>();
     const current = () => findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);
     const showInbox = async (): Promise<Reply[]> => {
+      if (!inbox.size) return [];
       const who = await current();
       const waiting = who ? inbox.get(`terminal:${who.code}`) : undefined;
       if (!who || !waiting?.length) return [];

@@ -26,8 +26,7 @@ export const appointmentsJob = reminderJob({
     for (let d = addDays(date, 1); d < target; d = addDays(d, 1)) if (working.includes(isoWeekday(d))) return null;
     const day = await planDayList({ deps, staff, date: target });
     const toBook = day.planned
-      .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "day-before")
-      .map((p) => ({ p, n: p.n }));
+      .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "day-before");
     if (!toBook.length) return null;
     const { t } = view;
     return {
@@ -35,11 +34,11 @@ export const appointmentsJob = reminderJob({
       reply: {
         text: [
           t("reminders.appointments.header", { day: formatDay(target, t), count: toBook.length }),
-          ...toBook.map(({ p, n }) => stopLine(view, n, p.customer, p.classId, "phone")),
+          ...toBook.map((p) => stopLine(view, p.n, p.customer, p.classId, "phone")),
           t("reminders.appointments.footer"),
         ].join("\n"),
         // Answer per shop right here: 约好了 keeps the visit through any re-plan, 约不上 moves it.
-        choices: appointmentChoices(t, toBook.map(({ p }) => p)),
+        choices: appointmentChoices(t, toBook),
       },
     };
   },

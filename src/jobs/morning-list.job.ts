@@ -22,17 +22,16 @@ export const morningListJob = reminderJob({
     const day = await planDayList({ deps, staff, date, fixNumbers: true });
     if (!day.planned.length) return null;
     const { t } = view;
-    const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { fixNumbers: true }))];
+    const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
     let choices: Choice[] | undefined;
     if (wantsReminder(deps.policy, staff, "appointments")) {
       const sameDay = day.planned
-        .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day")
-        .map((p) => ({ p, n: p.n }));
+        .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
       if (sameDay.length) {
         lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
-        for (const { p, n } of sameDay) lines.push(stopLine(view, n, p.customer, p.classId, "phone"));
+        for (const p of sameDay) lines.push(stopLine(view, p.n, p.customer, p.classId, "phone"));
         lines.push(t("reminders.morning.same-day-footer"));
-        choices = appointmentChoices(t, sameDay.map(({ p }) => p));
+        choices = appointmentChoices(t, sameDay);
       }
     }
     return { reply: choices ? { text: lines.join("\n"), choices } : { text: lines.join("\n") } };

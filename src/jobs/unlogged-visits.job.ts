@@ -16,7 +16,7 @@ export const unloggedVisitsJob = reminderJob({
     const { deps, date } = job;
     if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
     const day = await planDayList({ deps, staff, date, fixNumbers: true });
-    const open = day.planned.filter((p) => p.status === "planned").map((p) => ({ p, n: p.n }));
+    const open = day.planned.filter((p) => p.status === "planned");
     if (!open.length) return null;
     const { t } = view;
     return {
@@ -24,7 +24,7 @@ export const unloggedVisitsJob = reminderJob({
         text: [
           t("reminders.unlogged.header", { day: formatDay(date, t), count: open.length, total: day.planned.filter((p) => p.status !== "skipped").length }),
           // All of them (a day holds at most the daily cap): each line must be answerable by its number.
-          ...open.map(({ p, n }) => stopLine(view, n, p.customer, null, "address")),
+          ...open.map((p) => stopLine(view, p.n, p.customer, null, "address")),
           t("reminders.unlogged.footer"),
         ].join("\n"),
       },

@@ -22,6 +22,20 @@ export function normalizeInput(text: string): string {
     .trim();
 }
 
+/**
+ * A time of day as people type it: 14:30, 7:05, ２２：００, 9点, 9点半, 下午2点30 → "HH:MM" (24 h);
+ * null when it is no time of day.
+ */
+export function parseTimeOfDay(text: string): string | null {
+  const m = /^(上午|早上|中午|下午|晚上)?(\d{1,2})(?:[:点时](\d{1,2})?(半)?分?)?$/.exec(normalizeInput(text));
+  if (!m) return null;
+  let h = Number(m[2]);
+  const min = m[4] ? 30 : Number(m[3] ?? 0);
+  if ((m[1] === "下午" || m[1] === "晚上") && h < 12) h += 12;
+  if (h > 23 || min > 59) return null;
+  return `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`;
+}
+
 function bare(text: string): string {
   return normalizeInput(text)
     .toLowerCase()

@@ -3,6 +3,7 @@ import type { Reply } from "../../core/chat.ts";
 import { localParts, zonedInstant } from "../../core/dates.ts";
 import { formatMinutes } from "../../core/format.ts";
 import { FormEngine } from "../../core/forms/form-engine.ts";
+import { parseTimeOfDay } from "../../core/forms/form-input.ts";
 import { chatFormEnv, sessionKeyOf, type ChatFormEnv } from "../../core/forms/form-router.ts";
 import type { FormDefinition, ParseResult, StepContext } from "../../core/forms/form-types.ts";
 import { customerStep, resolveCustomerRef } from "../visits/visit.dialog.ts";
@@ -22,12 +23,9 @@ function parseOpenedAt(input: string, ctx: Ctx): ParseResult {
   const { env } = ctx;
   const s = input.trim().toLowerCase();
   if (["now", "刚才", "现在", "刚刚"].includes(s)) return { value: env.now.toISOString() };
-  const m = /^(\d{1,2})(?:[:：点时](\d{1,2})?(半)?分?)?$/.exec(s);
-  if (!m) return { error: env.t("complaints.form.opened-hint") };
-  const h = Number(m[1]);
-  const min = m[3] ? 30 : Number(m[2] ?? 0);
-  if (h > 23 || min > 59) return { error: env.t("complaints.form.opened-hint") };
-  const at = zonedInstant(env.today, `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`, env.deps.policy.timeZone);
+  const hm = parseTimeOfDay(s);
+  if (!hm) return { error: env.t("complaints.form.opened-hint") };
+  const at = zonedInstant(env.today, hm, env.deps.policy.timeZone);
   if (at > env.now) return { error: env.t("complaints.form.opened-future") };
   return { value: at.toISOString() };
 }

@@ -1,6 +1,6 @@
 import { link, type Choice, type Reply } from "../../core/chat.ts";
 import { parseDateInput, parseDateRange } from "../../core/date-input.ts";
-import { normalizeInput, parseChineseNumber } from "../../core/forms/form-input.ts";
+import { normalizeInput, parseChineseNumber, parseTimeOfDay } from "../../core/forms/form-input.ts";
 import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
 import { formatDay, formatDistance, formatMinutes } from "../../core/format.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
@@ -9,7 +9,7 @@ import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
 import { describeShortfall } from "./shortfall.ts";
-import { answerAppointment, latestShortfall, pendingAppointments, planDayList, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type MovedSoon } from "./planning.service.ts";
+import { answerAppointment, latestShortfall, pendingAppointments, planDayList, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -20,9 +20,10 @@ export function navigationLink(c: { lat: number; lng: number; name: string }): s
  * One day of the plan: `1. name · class · address · leg · visit length · appointment`, then an
  * indented navigation link; header with the day's distance and time.
  */
-export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean } = {}): Promise<string[]> {
+export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean; day?: DayList } = {}): Promise<string[]> {
   const { t, deps } = ctx;
-  const day = await planDayList({ deps, staff, date, fixNumbers: opts.fixNumbers, ensure: opts.ensure });
+  // A caller that already loaded the day (the morning push) passes it in.
+  const day = opts.day ?? (await planDayList({ deps, staff, date, fixNumbers: opts.fixNumbers, ensure: opts.ensure }));
   if (!day.planned.length) return [t("today.empty", { day: formatDay(date, t) })];
   let visitMin = 0;
   const lines: string[] = [];
@@ -242,7 +243,7 @@ async function bookCommand(ctx: CommandContext, booked: boolean): Promise<Reply>
     lines.push(t("book.footer"));
     return { text: lines.join("\n"), choices: appointmentChoices(t, pending.flatMap((d) => d.stops)) };
   }
-  const time = booked ? parseClock(ctx.args[1] ?? "") : null;
+  const time = booked ? parseTimeOfDay(ctx.args[1] ?? "") : null;
   if (booked && ctx.args[1] && !time) return { text: t("book.bad-time", { text: ctx.args[1] }) };
   const r = await answerAppointment({ deps, staff, plannedVisitId: Number(ref[1]), booked, time });
   switch (r.kind) {
@@ -260,18 +261,6 @@ async function bookCommand(ctx: CommandContext, booked: boolean): Promise<Reply>
         ].join("\n"),
       };
   }
-}
-
-/** "14:30", "14点30", "下午2:30" → "14:30" (null when it is no time of day). */
-function parseClock(text: string): string | null {
-  const s = text.trim().replace(/：/g, ":").replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
-  const m = /^(上午|下午|晚上)?(\d{1,2})(?:[:点时](\d{1,2})?分?)?$/.exec(s);
-  if (!m) return null;
-  let h = Number(m[2]);
-  const min = Number(m[3] ?? 0);
-  if ((m[1] === "下午" || m[1] === "晚上") && h < 12) h += 12;
-  if (h > 23 || min > 59) return null;
-  return `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`;
 }
 
 export const planCommands: Command[] = [

@@ -2,6 +2,7 @@ import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
+import { appointmentOf } from "../customers/class-label.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
 import { planVisits, type PlanResult, type Shortfall } from "./planner.ts";
 import { haversineMetres } from "./route-ordering.ts";
@@ -216,17 +217,11 @@ export interface PlannedStop {
 export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string; fixNumbers?: boolean; ensure?: boolean }): Promise<DayList> {
   const { deps, staff, date } = opts;
   if (opts.ensure !== false) await ensurePlan({ deps, staff, date });
-  const load = () =>
-    deps.db.plannedVisit.findMany({
-      where: { managerId: staff.id, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
-      include: { customer: true },
-      orderBy: [{ sequence: "asc" }, { id: "asc" }],
-    });
-  let rows = await load();
-  if (opts.fixNumbers && rows.some((r) => r.stopNo === null && r.status !== "skipped")) {
-    await numberDayStops({ deps, staffId: staff.id, date });
-    rows = await load();
-  }
+  const rows = await deps.db.plannedVisit.findMany({
+    where: { managerId: staff.id, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
+    include: { customer: true },
+    orderBy: [{ sequence: "asc" }, { id: "asc" }],
+  });
   const customers = await deps.db.customer.findMany({ where: { managerId: staff.id, active: true }, select: { lat: true, lng: true } });
   const start = startPointOf(staff, customers);
   let prev = start;
@@ -238,7 +233,10 @@ export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: str
     const leg = haversineMetres(prev, r.customer);
     prev = r.customer;
     total += leg;
-    stops.set(r.id, { id: r.id, n: r.stopNo ?? ++free, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
+    const n = r.stopNo ?? ++free;
+    // Only a number nobody holds yet is written, so two readers fixing the same day agree.
+    if (opts.fixNumbers && r.stopNo === null) await deps.db.plannedVisit.updateMany({ where: { id: r.id, stopNo: null }, data: { stopNo: n } });
+    stops.set(r.id, { id: r.id, n, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
   }
   const moved = rows.filter((r) => r.status === "skipped");
   const later = moved.length
@@ -255,23 +253,6 @@ export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: str
   const rank = (p: PlannedStop) => (p.status === "planned" ? 0 : p.status === "done" ? 1 : 2);
   const planned = [...stops.values()].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.sequence - b.sequence : a.n - b.n));
   return { date, start, totalMetres: total, planned };
-}
-
-/** Gives every unnumbered stop of the day the next free number, in route order (done ones first). */
-async function numberDayStops(opts: { deps: AppDeps; staffId: number; date: string }): Promise<void> {
-  const { deps, staffId, date } = opts;
-  await deps.db.$transaction(async (tx) => {
-    const rows = await tx.plannedVisit.findMany({
-      where: { managerId: staffId, date, status: { in: ["planned", "done", "skipped"] } },
-      orderBy: [{ sequence: "asc" }, { id: "asc" }],
-      select: { id: true, stopNo: true, status: true },
-    });
-    let free = Math.max(0, ...rows.map((r) => r.stopNo ?? 0));
-    for (const r of rows) {
-      if (r.stopNo !== null || r.status === "skipped") continue;
-      await tx.plannedVisit.update({ where: { id: r.id }, data: { stopNo: ++free } });
-    }
-  });
 }
 
 export type SkipResult =
@@ -305,7 +286,7 @@ export interface MovedSoon {
 }
 
 /**
- * Takes a planned visit off its day (it stays, marked moved) and re-flows the plan from that day;
+ * Takes a planned visit off its day (it stays, marked moved) and re-flows the plan from the next day;
  * the customer's next visit is marked booked so later re-plans keep it. Also reports any other
  * visit of today or tomorrow the re-plan moved.
  */
@@ -331,14 +312,10 @@ export async function pendingAppointments(opts: { deps: AppDeps; staff: Staff; d
   const out: { date: string; stops: PlannedStop[] }[] = [];
   for (const { date, kind } of opts.dates) {
     const day = await planDayList({ deps, staff, date, ensure: false });
-    const stops = day.planned.filter((p) => p.status === "planned" && !p.booked && appointmentKindOf(deps, p.classId) === kind);
+    const stops = day.planned.filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === kind);
     if (stops.length) out.push({ date, stops });
   }
   return out;
-}
-
-function appointmentKindOf(deps: AppDeps, classId: string): string {
-  return classById(deps.policy, classId)?.appointment ?? "none";
 }
 
 export type BookResult =
@@ -400,11 +377,11 @@ export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: str
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
   const plan = released ? await generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off" }) : null;
   const moved: MovedSoon[] = [...(plan?.movedSoon ?? [])];
-  for (const b of booked) {
-    if (moved.some((m) => m.customer.id === b.customerId)) continue;
-    const next = await deps.db.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: b.customerId, date: { gt: today(deps) }, status: "planned" }, orderBy: { date: "asc" } });
-    moved.push({ customer: b.customer, from: b.date, to: next?.date ?? null });
-  }
+  const unreported = booked.filter((b) => !moved.some((m) => m.customer.id === b.customerId));
+  const next = unreported.length
+    ? await deps.db.plannedVisit.findMany({ where: { managerId: staff.id, customerId: { in: unreported.map((b) => b.customerId) }, date: { gt: today(deps) }, status: "planned" }, orderBy: { date: "asc" }, select: { customerId: true, date: true } })
+    : [];
+  for (const b of unreported) moved.push({ customer: b.customer, from: b.date, to: next.find((x) => x.customerId === b.customerId)?.date ?? null });
   return { days, released, plan, moved };
 }
 

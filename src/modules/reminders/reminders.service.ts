@@ -1,4 +1,4 @@
-import { normalizeInput } from "../../core/forms/form-input.ts";
+import { normalizeInput, parseTimeOfDay } from "../../core/forms/form-input.ts";
 import type { TPolicy } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
 import { addDays, localParts, zonedInstant } from "../../core/dates.ts";
@@ -81,23 +81,15 @@ export async function setMuted(opts: { db: Db; staff: Staff; ids: string[]; mute
   return set;
 }
 
-const HHMM = /^([01]?\d|2[0-3])[:：]([0-5]\d)$/;
-
-function normTime(s: string): string | null {
-  const m = HHMM.exec(s.trim());
-  return m ? `${m[1]!.padStart(2, "0")}:${m[2]}` : null;
-}
-
 /** "22:00-07:30" (also "22:00 07:30", "22:00～7:30") → { start, end }; null when not understood. */
 export function parseQuietHours(text: string): { start: string; end: string } | null {
   // Full-width digits and colons as a Chinese keyboard types them: ２２：００－０７：３０.
   const parts = normalizeInput(text)
-    .replace(/：/g, ":")
     .split(/\s*(?:-|–|—|~|～|至|到|\s)\s*/)
     .filter(Boolean);
   if (parts.length !== 2) return null;
-  const start = normTime(parts[0]!);
-  const end = normTime(parts[1]!);
+  const start = parseTimeOfDay(parts[0]!);
+  const end = parseTimeOfDay(parts[1]!);
   if (!start || !end || start === end) return null;
   return { start, end };
 }

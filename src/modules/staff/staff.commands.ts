@@ -1,7 +1,7 @@
 import { localDate } from "../../core/dates.ts";
 import { type Command, unknownUserReply } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
-import { bindIdentity, findStaffByCode, visitDaysOf } from "./staff.service.ts";
+import { bindIdentity, findStaffByCode, hasTeam, visitDaysOf } from "./staff.service.ts";
 
 export const staffCommands: Command[] = [
   {
@@ -15,7 +15,7 @@ export const staffCommands: Command[] = [
       // Show what this person can use: field commands to managers, team actions to supervisors.
       const isManager = ctx.staff.role === "manager";
       const isAdmin = ctx.staff.role === "admin";
-      const isSupervisor = ctx.staff.role === "supervisor" || (await ctx.deps.db.staff.count({ where: { supervisorId: ctx.staff.id } })) > 0;
+      const isSupervisor = ctx.staff.role === "supervisor" || (await hasTeam({ db: ctx.deps.db, staffId: ctx.staff.id }));
       const visible = ctx.commands
         .filter((c) => c.helpKey && (!c.platforms || c.platforms.includes(ctx.msg.platform)))
         .filter((c) => !c.audience || (c.audience === "manager" ? isManager : isSupervisor))

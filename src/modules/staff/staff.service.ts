@@ -47,3 +47,8 @@ export async function bindIdentity(opts: { db: Db; platform: string; platformUse
     update: { staffId: opts.staffId },
   });
 }
+
+/** Whether anyone reports to this staff member (they see the team side of the product). */
+export async function hasTeam(opts: { db: Db; staffId: number }): Promise<boolean> {
+  return (await opts.db.staff.count({ where: { supervisorId: opts.staffId } })) > 0;
+}
