@@ -109,10 +109,19 @@ export function textSegments(text: string): TextSegment[] {
   return out;
 }
 
-/** Text with every link written as the platform-neutral "label" (primary links: "label url"). */
+/**
+ * Text for platforms without links. "primary" (WeChat, the terminal): the primary link as
+ * "label url", other links left out with the " · " before them, so no label points nowhere.
+ * "all": every link as "label url". "none": labels only (how Telegram counts a message's length).
+ */
 export function plainText(text: string, opts: { urls?: "primary" | "all" | "none" } = {}): string {
   const urls = opts.urls ?? "primary";
-  return textSegments(text)
-    .map((s) => ("text" in s ? s.text : urls === "all" || (urls === "primary" && s.primary) ? `${s.label} ${s.url}` : s.label))
-    .join("");
+  let out = "";
+  for (const s of textSegments(text)) {
+    if ("text" in s) out += s.text;
+    else if (urls === "all" || (urls === "primary" && s.primary)) out += `${s.label} ${s.url}`;
+    else if (urls === "none") out += s.label;
+    else out = out.replace(/ · $/, "");
+  }
+  return out;
 }

@@ -37,7 +37,7 @@ export const enReminders: Catalogue = {
 
   "reminders.morning.greeting": "☀️ Good morning, {name}!",
   "reminders.morning.same-day": "📞 Call these {count} before setting out to book today's visit:",
-  "reminders.morning.same-day-footer": "After each call tap Booked or Can't book (a visit that can't be booked moves to the next suitable visit day).",
+  "reminders.morning.same-day-footer": "After the calls send /book and tap Booked or Can't book for each shop (one that can't be booked moves to the next suitable visit day).",
 
   "reminders.appointments.header": "📞 {count} of the visits on {day} must be booked the day before. Please call them today:",
   "reminders.appointments.footer": "Numbers are as in that day's list (/plan tomorrow shows the route). After each call tap Booked or Can't book, or send /book later.",

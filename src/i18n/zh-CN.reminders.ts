@@ -37,7 +37,7 @@ export const zhCNReminders: Catalogue = {
 
   "reminders.morning.greeting": "☀️ {name}，早上好！",
   "reminders.morning.same-day": "📞 以下 {count} 家需今天出发前电话预约：",
-  "reminders.morning.same-day-footer": "打完电话点“约好了”或“约不上”（约不上的改到下一个合适的拜访日）。",
+  "reminders.morning.same-day-footer": "打完电话发送 /book（约好了），逐家点“约好了”或“约不上”（约不上的改到下一个合适的拜访日）。",
 
   "reminders.appointments.header": "📞 {day} 的拜访中有 {count} 家需提前一天预约，请今天联系：",
   "reminders.appointments.footer": "序号与该日清单一致（/plan 明天 查看路线）。打完电话点“约好了”或“约不上”，也可以稍后发送 /book。",

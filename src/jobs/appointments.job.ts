@@ -1,12 +1,11 @@
 import { addDays, isoWeekday } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
-import { appointmentChoices } from "../modules/planning/plan.commands.ts";
+import { appointmentChoices, appointmentLine } from "../modules/planning/plan.commands.ts";
 import { nextVisitDay } from "../modules/staff/staff.service.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { stopLine } from "./reminder-format.ts";
 
 /**
  * Afternoon of the working day before a visit day: the stops whose class books the day before
@@ -34,7 +33,7 @@ export const appointmentsJob = reminderJob({
       reply: {
         text: [
           t("reminders.appointments.header", { day: formatDay(target, t), count: toBook.length }),
-          ...toBook.map((p) => stopLine(view, p.n, p.customer, p.classId, "phone")),
+          ...toBook.map((p) => appointmentLine(t, p)),
           t("reminders.appointments.footer"),
         ].join("\n"),
         // Answer per shop right here: 约好了 keeps the visit through any re-plan, 约不上 moves it.

@@ -1,6 +1,5 @@
 import { isVisitDay } from "../modules/staff/staff.service.ts";
-import type { Choice } from "../core/chat.ts";
-import { appointmentChoices, renderPlannedDay } from "../modules/planning/plan.commands.ts";
+import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
 import { wantsReminder } from "../modules/reminders/reminders.service.ts";
@@ -23,17 +22,16 @@ export const morningListJob = reminderJob({
     if (!day.planned.length) return null;
     const { t } = view;
     const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
-    let choices: Choice[] | undefined;
     if (wantsReminder(deps.policy, staff, "appointments")) {
       const sameDay = day.planned
         .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
       if (sameDay.length) {
         lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
         for (const p of sameDay) lines.push(stopLine(view, p.n, p.customer, p.classId, "phone"));
+        // No buttons here: on WeChat and in the terminal a number under this list must stay a stop number.
         lines.push(t("reminders.morning.same-day-footer"));
-        choices = appointmentChoices(t, sameDay);
       }
     }
-    return { reply: choices ? { text: lines.join("\n"), choices } : { text: lines.join("\n") } };
+    return { reply: { text: lines.join("\n") } };
   },
 });

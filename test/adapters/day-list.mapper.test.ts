@@ -56,6 +56,9 @@ describe("a day's list on each platform: compact, split only between stops", () 
     for (const p of pieces) expect(p.length).toBeLessThanOrEqual(WECHAT_TEXT_LIMIT);
     const all = pieces.join("\n");
     expect(all.match(/https:\/\//g)).toHaveLength(1);
+    // Links it cannot show leave no dangling label behind.
+    expect(all.match(/🧭导航/g)).toHaveLength(1);
+    expect(all).not.toMatch(/ · \n/);
     expect(all).toContain(`1. ${names[0]} · `);
     names.forEach((name, i) => expect(pieces.filter((p) => p.includes(`${i + 1}. ${name} · `)), `stop ${i + 1}`).toHaveLength(1));
     expect(plainText(text, { urls: "none" })).not.toContain("https://");

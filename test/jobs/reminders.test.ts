@@ -68,6 +68,8 @@ describe("duty reminders over a simulated week", () => {
     expect(rows.every((r) => r.status === "sent")).toBe(true);
     expect(w.port.sent).toHaveLength(rows.length);
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+    // The morning list carries no numbered options: a bare number after it is a stop number.
+    for (const r of rows.filter((r) => r.kind === "morning-list")) expect(JSON.parse(r.payload).choices).toBeUndefined();
 
     // The appointment reminder names exactly the stops to book.
     for (const [key, names] of expectedBookings) {

@@ -206,6 +206,14 @@ async function offCommand(ctx: CommandContext): Promise<Reply> {
   return { text: lines.join("\n") };
 }
 
+/**
+ * A shop to call in an appointment list: "第3站 …", not "3. …". On WeChat and in the terminal a bare
+ * number answers the numbered options under the list, so stop numbers must not look like them.
+ */
+export function appointmentLine(t: CommandContext["t"], p: { n: number; customer: { name: string; phone: string } }): string {
+  return t("book.stop-line", { n: p.n, name: p.customer.name, phone: p.customer.phone ? `☎ ${p.customer.phone}` : t("reminders.no-phone") });
+}
+
 /** One pair of buttons per shop to book: 约好了 / 约不上 (values carry the visit, not a number). */
 export function appointmentChoices(t: CommandContext["t"], stops: { id: number; n: number; customer: { name: string } }[]): Choice[] {
   return stops.flatMap((p) => [
@@ -238,7 +246,7 @@ async function bookCommand(ctx: CommandContext, booked: boolean): Promise<Reply>
     const lines: string[] = [];
     for (const day of pending) {
       lines.push(t("book.day", { day: formatDay(day.date, t, now), count: day.stops.length }));
-      for (const p of day.stops) lines.push(`${p.n}. ${p.customer.name} · ${p.customer.phone ? `☎ ${p.customer.phone}` : t("reminders.no-phone")}`);
+      for (const p of day.stops) lines.push(appointmentLine(t, p));
     }
     lines.push(t("book.footer"));
     return { text: lines.join("\n"), choices: appointmentChoices(t, pending.flatMap((d) => d.stops)) };

@@ -15,7 +15,7 @@ describe("appointments: 约好了 keeps a visit through re-plans, 约不上 move
     // /today makes the plan; /book lists Wednesday's core shops to call, two buttons each.
     const listing = await runConsoleScript({ url: tmp.url, clock, lines: ["/today", "/book"] });
     expect(listing).toMatch(/📞 11月25日（周三）：\d+ 家待预约/);
-    const options = [...listing.matchAll(/^\s*(\d+)\) (✅ 约好了|❌ 约不上) · (\d+)\. (.+)$/gm)].map((m) => ({ option: Number(m[1]), yes: m[2]!.startsWith("✅"), n: Number(m[3]), name: m[4]! }));
+    const options = [...listing.matchAll(/^\s*(\d+)\) (✅ 约好了|❌ 约不上) · 第(\d+)站 (.+)$/gm)].map((m) => ({ option: Number(m[1]), yes: m[2]!.startsWith("✅"), n: Number(m[3]), name: m[4]! }));
     expect(options.length).toBeGreaterThanOrEqual(4);
     const [bookA, , , refuseB] = options;
     expect(bookA!.yes).toBe(true);
@@ -42,7 +42,7 @@ describe("appointments: 约好了 keeps a visit through re-plans, 约不上 move
     expect(replans).toMatch(new RegExp(`已将第 ${otherNo} 站 .+ 改到`));
     // Wednesday's list shows the booked shop as booked, and /book no longer asks for it.
     expect(replans).toMatch(new RegExp(`\\d+\\. ${bookA!.name} · 核心客户 .*需提前一天预约（已约）`));
-    expect(replans.slice(replans.lastIndexOf("/book"))).not.toContain(`约好了 · ${bookA!.n}. ${bookA!.name}`);
+    expect(replans.slice(replans.lastIndexOf("/book"))).not.toContain(`约好了 · 第${bookA!.n}站 ${bookA!.name}`);
 
     await withDb(tmp.url, async (db) => {
       const kept = await db.plannedVisit.findFirstOrThrow({ where: { managerId: manager.id, date: "2026-11-25", customer: { name: bookA!.name } } });
