@@ -14,15 +14,17 @@ import { stopNumberIdle, visitCommands } from "./modules/visits/visits.commands.
 import { reminderCommands } from "./modules/reminders/reminders.commands.ts";
 import { complaintForms } from "./modules/complaints/complaint.dialog.ts";
 import { complaintCommands } from "./modules/complaints/complaints.commands.ts";
+import { reportCommands } from "./modules/reports/reports.commands.ts";
+import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
-  return [...planCommands, ...visitCommands, ...complaintCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
+  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...complaintCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
 /** Every conversation form any module defines (a stored form resumes only if its definition is here). */
 export function appForms(deps: AppDeps): FormEngine<ChatFormEnv> {
-  return new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms] });
+  return new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms, ...summaryForms] });
 }
 
 export function createAppRouter(deps: AppDeps): Router {

@@ -33,6 +33,10 @@ export async function runCli(argv: string[]): Promise<number> {
       const { routeCommand } = await import("./cli/plan.cli.ts");
       return routeCommand(rest);
     }
+    case "report": {
+      const { reportCommand } = await import("./cli/report.cli.ts");
+      return reportCommand(rest);
+    }
     case "jobs": {
       const { jobsCommand } = await import("./cli/jobs.cli.ts");
       return jobsCommand(rest);

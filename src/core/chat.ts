@@ -26,9 +26,21 @@ export interface Choice {
   value: string;
 }
 
+export interface Attachment {
+  /** "image" is shown inline (a chart); "file" is a download (an xlsx export). */
+  kind: "image" | "file";
+  /** File name the user sees, e.g. "团队周报-2026-12-07.png" or "team-2026-12.xlsx". */
+  name: string;
+  /** MIME type, e.g. "image/png", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet". */
+  mime: string;
+  /** The content, base64, so a Reply stays plain JSON in the outbox. */
+  base64: string;
+}
+
 export interface Reply {
   text: string;
   choices?: Choice[];
+  attachments?: Attachment[];
 }
 
 export interface ChatAddress {

@@ -3,6 +3,7 @@ export type AppErrorCode =
   | "cli.bad-args"
   | "cli.bad-month"
   | "cli.past-month"
+  | "cli.report"
   | "cli.route"
   | "cli.unknown-manager"
   | "config.invalid"

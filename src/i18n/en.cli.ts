@@ -12,6 +12,10 @@ export const enCli: Catalogue = {
     "                                     (re)generate visit plans for that month and the next\n" +
     "  plan export --manager CODE --from DATE --weeks N --format json|csv\n" +
     "                                     print the stored plan, one row per planned visit\n" +
+    "  report team [--supervisor CODE] --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n" +
+    "                                     team report: one row per customer manager (read-only)\n" +
+    "  report visits --manager CODE --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n" +
+    "                                     visit log: one row per visit (read-only)\n" +
     "  route FILE                         order a route: TSPLIB .tsp (closed tour) or .json (open path)\n" +
     "  jobs list                          scheduled jobs: schedule, next run, last run\n" +
     "  jobs run-due                       run every due job once (missed runs still in their window), then exit\n" +
@@ -45,6 +49,13 @@ export const enCli: Catalogue = {
   "cli.plan.shortfall": "  ⚠ shortfall: {visits} visits do not fit ({byClass}); first overdue: {first}",
   "cli.plan.bad-month": "--month must look like 2026-12, got \"{month}\".",
   "cli.plan.past-month": "{month} is in the past; nothing to plan.",
+  "cli.report.usage": "Usage:\n  visitmate report team [--supervisor CODE] --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report visits --manager CODE --from DATE --to DATE --format xlsx|csv|json [--out FILE]\nWithout --from/--to: the 1st of this month to today; without --supervisor: the whole company.",
+  "cli.report.bad-date": "{option} must be a date like 2026-12-01, got \"{value}\".",
+  "cli.report.from-after-to": "--from {from} is after --to {to}.",
+  "cli.report.bad-format": "--format must be xlsx, csv or json, got \"{format}\".",
+  "cli.report.xlsx-needs-out": "xlsx is a file: say where to save it with --out, e.g. --out team.xlsx.",
+  "cli.report.needs-manager": "Name the customer manager with --manager CODE.",
+  "cli.report.written": "Wrote {file} ({n} rows).",
   "cli.route.usage": "Usage: visitmate route FILE   (TSPLIB .tsp or .json { start: {lat,lng}, stops: [{id,lat,lng}] })",
   "cli.staff.usage": "Usage: npx visitmate staff bind-code STAFF_CODE [--hours N]",
   "cli.staff.bad-hours": "--hours must be a number of hours between 0 and 720.",

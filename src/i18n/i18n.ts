@@ -4,12 +4,14 @@ import { enComplaints } from "./en.complaints.ts";
 import { enForms } from "./en.forms.ts";
 import { enPlatforms } from "./en.platforms.ts";
 import { enReminders } from "./en.reminders.ts";
+import { enReports } from "./en.reports.ts";
 import { zhCN } from "./zh-CN.ts";
 import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
+import { zhCNReports } from "./zh-CN.reports.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -21,8 +23,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -12,6 +12,10 @@ export const zhCNCli: Catalogue = {
     "                                     （重新）生成该月和下月的拜访计划\n" +
     "  plan export --manager 编码 --from 日期 --weeks N --format json|csv\n" +
     "                                     输出已存的计划，每次拜访一行（只读）\n" +
+    "  report team [--supervisor 编码] --from 日期 --to 日期 --format xlsx|csv|json [--out 文件]\n" +
+    "                                     团队报表：每位客户经理一行（只读）\n" +
+    "  report visits --manager 编码 --from 日期 --to 日期 --format xlsx|csv|json [--out 文件]\n" +
+    "                                     拜访明细：每次拜访一行（只读）\n" +
     "  route 文件                         排路线：TSPLIB .tsp（闭合回路）或 .json（开放路径）\n" +
     "  jobs list                          定时任务：时间表、下次运行、上次运行\n" +
     "  jobs run-due                       把到点的任务各运行一次（含仍在补发窗口内的），然后退出\n" +
@@ -45,6 +49,13 @@ export const zhCNCli: Catalogue = {
   "cli.plan.shortfall": "  ⚠ 排不下：{visits} 次拜访放不进计划（{byClass}）；最先逾期：{first}",
   "cli.plan.bad-month": "--month 要写成 2026-12 这样的年月，收到的是“{month}”。",
   "cli.plan.past-month": "{month} 已经过去了，没有可排的计划。",
+  "cli.report.usage": "用法：\n  visitmate report team [--supervisor 编码] --from 日期 --to 日期 --format xlsx|csv|json [--out 文件]\n  visitmate report visits --manager 编码 --from 日期 --to 日期 --format xlsx|csv|json [--out 文件]\n不写 --from/--to 时为本月 1 日到今天；不写 --supervisor 时为全公司。",
+  "cli.report.bad-date": "{option} 要写成 2026-12-01 这样的日期，收到的是“{value}”。",
+  "cli.report.from-after-to": "--from {from} 晚于 --to {to}。",
+  "cli.report.bad-format": "--format 只能是 xlsx、csv 或 json，收到的是“{format}”。",
+  "cli.report.xlsx-needs-out": "xlsx 是文件，请用 --out 指定保存位置，例如 --out 团队报表.xlsx。",
+  "cli.report.needs-manager": "请用 --manager 指定客户经理编码。",
+  "cli.report.written": "已写入 {file}（{n} 行）。",
   "cli.route.usage": "用法：visitmate route 文件   （TSPLIB .tsp，或 .json { start: {lat,lng}, stops: [{id,lat,lng}] }）",
   "cli.staff.usage": "用法：npx visitmate staff bind-code 员工编码 [--hours N]",
   "cli.staff.bad-hours": "--hours 必须是 0 到 720 之间的小时数。",

@@ -39,6 +39,7 @@ export const monthEndJob = reminderJob({
         ]
           .filter((l): l is string => l !== null)
           .join("\n"),
+        choices: [{ label: t("summary.write-monthly"), value: "/monthly" }],
       },
     };
   },

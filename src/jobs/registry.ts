@@ -9,8 +9,9 @@ import { purchasePlansJob } from "./purchase-plans.job.ts";
 import { unloggedVisitsJob } from "./unlogged-visits.job.ts";
 import { weeklyPhoneContactsJob } from "./weekly-phone-contacts.job.ts";
 import { weeklySummaryJob } from "./weekly-summary.job.ts";
+import { supervisorJobs } from "./supervisor-reports.job.ts";
 
-/** The duty reminders to managers (times and switches in `policy.reminders`). */
+/** The duty reminders to managers and the reports to supervisors (times and switches in `policy.reminders`). */
 export function reminderJobs(): Job[] {
   return [
     morningListJob,
@@ -22,6 +23,7 @@ export function reminderJobs(): Job[] {
     purchasePlansJob,
     creditFollowUpJob,
     weeklySummaryJob,
+    ...supervisorJobs,
   ];
 }
 

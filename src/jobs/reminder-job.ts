@@ -4,6 +4,7 @@ import { dailyAt } from "../core/cron.ts";
 import type { CommandContext } from "../core/router.ts";
 import type { Job, JobContext, JobResult } from "../core/scheduler.ts";
 import type { Staff } from "../generated/prisma/client.ts";
+import { supervisorsWithTeams } from "../modules/reports/reports.service.ts";
 import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
 
 export interface ReminderBuild {
@@ -18,6 +19,8 @@ export interface ReminderJobDefinition {
   id: string;
   /** Reminder id in the policy (`policy.reminders`). */
   reminder: string;
+  /** Who gets it: managers with customers (default) or supervisors with a team. */
+  audience?: "managers" | "supervisors";
   /** Days the reminder fires (cron day-of-month / day-of-week); null = off under this policy. */
   days(policy: TPolicy): { dom?: string; dow?: string } | null;
   /** The message for one manager, or null when there is nothing worth saying. */
@@ -56,7 +59,7 @@ export function reminderJob(def: ReminderJobDefinition): Job {
     async run(job) {
       const { deps } = job;
       const counts: Record<NotifyOutcome | "nothing" | "errors", number> = { queued: 0, duplicate: 0, muted: 0, unbound: 0, nothing: 0, errors: 0 };
-      const managers = await managersWithCustomers(job);
+      const managers = def.audience === "supervisors" ? await supervisorsWithTeams(deps.db) : await managersWithCustomers(job);
       for (const staff of managers) {
         if (job.aborted()) break;
         await job.heartbeat();

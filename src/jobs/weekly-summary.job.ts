@@ -43,6 +43,8 @@ export const weeklySummaryJob = reminderJob({
             : t("reminders.weekly-summary.next-empty"),
           t("reminders.weekly-summary.footer"),
         ].join("\n"),
+        // The summary itself is a short form; its answers go to the supervisor.
+        choices: [{ label: t("summary.write-weekly"), value: "/weekly" }],
       },
     };
   },

@@ -47,6 +47,8 @@ describe("npm start with the scheduler", () => {
       expect(await db.outbox.findMany({ select: { kind: true, status: true, platform: true, chatId: true }, orderBy: { chatId: "asc" } })).toEqual([
         { kind: "morning-list", status: "sent", platform: "console", chatId: "terminal:M001" },
         { kind: "morning-list", status: "sent", platform: "console", chatId: "terminal:M002" },
+        // The supervisor's 08:30 alert of key customers gone overdue (the demo has some) is caught up too.
+        { kind: "overdue-alert", status: "sent", platform: "console", chatId: "terminal:S001" },
       ]);
       expect(await db.jobRun.findFirst({ where: { jobId: "morning-list" } })).toMatchObject({ status: "done" });
     } finally {

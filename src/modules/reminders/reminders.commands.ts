@@ -1,19 +1,26 @@
 import type { Reply } from "../../core/chat.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
-import { REMINDER_IDS, isEnabled, mutedOf, parseQuietHours, resolveReminderName, setMuted, setQuietHours } from "./reminders.service.ts";
+import { hasTeam } from "../staff/staff.service.ts";
+import { REMINDER_IDS, SUPERVISOR_REMINDER_IDS, isEnabled, mutedOf, parseQuietHours, resolveReminderName, setMuted, setQuietHours } from "./reminders.service.ts";
 
 function name(ctx: CommandContext, id: string): string {
   return ctx.t(`reminder.${id}`);
 }
 
-/** Reminders the policy enables, in display order (known ids first, then any extra policy ids). */
-function enabledIds(ctx: CommandContext): string[] {
+/**
+ * Reminders the policy enables for this person, in display order (known ids first, then any extra
+ * policy ids): the duty reminders for someone with customers, the team reports for a supervisor.
+ */
+async function enabledIds(ctx: CommandContext): Promise<string[]> {
+  const staff = ctx.staff!;
+  const team = staff.role === "supervisor" || staff.role === "admin" || (await hasTeam({ db: ctx.deps.db, staffId: staff.id }));
+  const field = staff.role === "manager" || !team;
   const ids = [...new Set([...REMINDER_IDS, ...Object.keys(ctx.deps.policy.reminders)])];
-  return ids.filter((id) => isEnabled(ctx.deps.policy, id));
+  return ids.filter((id) => isEnabled(ctx.deps.policy, id) && (SUPERVISOR_REMINDER_IDS.has(id) ? team : field));
 }
 
-function mutableIds(ctx: CommandContext): string[] {
-  return enabledIds(ctx).filter((id) => ctx.deps.policy.reminders[id]!.optional);
+async function mutableIds(ctx: CommandContext): Promise<string[]> {
+  return (await enabledIds(ctx)).filter((id) => ctx.deps.policy.reminders[id]!.optional);
 }
 
 function names(ctx: CommandContext, ids: string[]): string {
@@ -26,15 +33,15 @@ async function muteCommand(ctx: CommandContext, muted: boolean): Promise<Reply> 
   const current = mutedOf(staff);
   const arg = ctx.rest.trim();
   if (!arg) {
-    return { text: muted ? t("mute.usage", { names: names(ctx, mutableIds(ctx)) }) : t("unmute.usage", { names: names(ctx, [...current]) }) };
+    return { text: muted ? t("mute.usage", { names: names(ctx, await mutableIds(ctx)) }) : t("unmute.usage", { names: names(ctx, [...current]) }) };
   }
   if (["all", "全部", "所有"].includes(arg.toLowerCase())) {
-    const ids = muted ? mutableIds(ctx) : [...current];
+    const ids = muted ? await mutableIds(ctx) : [...current];
     await setMuted({ db: deps.db, staff, ids, muted });
     return { text: muted ? t("mute.all-done", { names: names(ctx, ids) }) : t("unmute.all-done") };
   }
   const id = resolveReminderName(deps.policy, arg);
-  if (!id) return { text: t("mute.unknown", { name: arg, names: names(ctx, mutableIds(ctx)) }) };
+  if (!id) return { text: t("mute.unknown", { name: arg, names: names(ctx, await mutableIds(ctx)) }) };
   const setting = deps.policy.reminders[id];
   if (muted && setting && !setting.optional) return { text: t("mute.not-optional", { name: name(ctx, id) }) };
   await setMuted({ db: deps.db, staff, ids: [id], muted });
@@ -67,7 +74,7 @@ async function remindersCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
   const muted = mutedOf(staff);
-  const ids = enabledIds(ctx);
+  const ids = await enabledIds(ctx);
   if (!ids.length) return { text: t("reminders.list.empty") };
   const lines = [t("reminders.list.header", { tz: deps.policy.timeZone })];
   for (const id of ids) {

@@ -19,8 +19,16 @@ export const REMINDER_IDS = [
   "purchasePlans",
   "creditFollowUp",
   "weeklySummary",
+  "supervisorDigest",
+  "weeklyReport",
+  "monthlyReport",
+  "weeklyMinimumAlert",
+  "overdueAlert",
 ] as const;
 export type ReminderId = (typeof REMINDER_IDS)[number];
+
+/** Reminders that go to supervisors (about their team); the others go to managers. */
+export const SUPERVISOR_REMINDER_IDS: ReadonlySet<string> = new Set(["supervisorDigest", "weeklyReport", "monthlyReport", "weeklyMinimumAlert", "overdueAlert"]);
 
 export function reminderSetting(policy: TPolicy, id: string) {
   return policy.reminders[id];

@@ -5,7 +5,8 @@ import { normalizeInput, parseChineseNumber } from "../../core/forms/form-input.
 import type { HookContext } from "../../core/forms/form-router.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
-import { totalSuggestedOrder } from "./inventory.ts";
+import { sendDaySummary } from "../summaries/summaries.service.ts";
+import { renderDaySummary } from "./day-summary.ts";
 import { startEditForm, startLogForm, type StartContext } from "./visit.dialog.ts";
 import { daySummary, dayStops, findEditable, findUndoable, hasRecordedDetails, parseDetails, undoLastLog, UNDO_WINDOW_MS } from "./visits.service.ts";
 
@@ -107,41 +108,20 @@ async function editCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   return replies ?? { text: t("forms.edit.not-editable") };
 }
 
-async function summaryCommand(ctx: CommandContext): Promise<Reply> {
+async function summaryCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
+  const sub = (ctx.args[0] ?? "").toLowerCase();
+  if (["send", "发送", "发给主管", "发送给主管"].includes(sub)) {
+    const sent = await sendDaySummary({ deps, manager: staff, note: ctx.rest.slice(ctx.args[0]!.length).trim() });
+    if (!sent.supervisor) return { text: t("summary.no-supervisor") };
+    return { text: t(sent.delivered ? "summary.sent" : "summary.saved-unreachable", { supervisor: sent.supervisor.name }) };
+  }
   const s = await daySummary({ deps, staff });
-  const lines = [t("forms.summary.title", { day: formatDay(s.date, t) })];
-  if (s.isVisitDay && s.planned) lines.push(t("forms.summary.visits-plan", { done: s.planDone, planned: s.planned, visits: s.visits.length }));
-  else lines.push(t("forms.summary.visits", { visits: s.visits.length }));
-  const target = deps.policy.phoneContactsPerDay;
-  lines.push(target ? t("forms.summary.calls-target", { n: s.calls.length, target }) : t("forms.summary.calls", { n: s.calls.length }));
-  if (s.inventory.length) {
-    const total = totalSuggestedOrder(s.inventory.flatMap((x) => x.lines));
-    lines.push(t("forms.summary.inventory", { total }));
-    for (const x of s.inventory) {
-      const parts = x.lines.map((l) => t("forms.inventory.summary-line", { product: l.product, suggested: l.suggestedOrder }));
-      lines.push(`  · ${x.customer.name}：${parts.join(t("list.separator"))}`);
-    }
-  }
-  if (s.complaints.length) {
-    const open = s.complaints.filter((c) => c.status === "open");
-    lines.push(t("forms.summary.problems", { n: s.complaints.length, open: open.length, escalate: s.complaints.filter((c) => !c.canResolve).length }));
-    for (const c of s.complaints) {
-      const flag = c.status !== "open" ? t("forms.summary.problem-resolved") : c.canResolve ? t("forms.summary.problem-self") : t("forms.summary.problem-escalated");
-      lines.push(`  · ${c.customer.name}：${c.text}（${flag}）`);
-    }
-  } else {
-    lines.push(t("forms.summary.no-problems"));
-  }
-  if (s.unlogged.length) {
-    lines.push(t("forms.summary.unlogged", { n: s.unlogged.length }));
-    for (const u of s.unlogged) lines.push(`  ${u.n}. ${u.customer.name}`);
-    lines.push(t("forms.summary.unlogged-hint"));
-    return { text: lines.join("\n") };
-  }
-  if (s.isVisitDay && s.planned) lines.push(t("forms.summary.all-logged"));
-  return { text: lines.join("\n") };
+  const text = renderDaySummary(t, deps.policy, s);
+  // Someone to send it to: offer it (the report goes to the supervisor, as the standards ask).
+  const choices = staff.supervisorId ? [{ label: t("summary.send-button"), value: "/summary send" }] : undefined;
+  return { text, ...(choices ? { choices } : {}) };
 }
 
 async function noForm(ctx: CommandContext): Promise<Reply> {

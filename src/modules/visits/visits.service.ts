@@ -84,6 +84,12 @@ export function parseDetails(visit: Pick<Visit, "details">): VisitDetails {
 /** Logged through the bot (form or /call), as opposed to imported or seeded history. */
 const LOGGED = { details: { not: "{}" } } as const;
 
+/**
+ * Visit rows that are visits, not phone contacts (/call): what coverage and "visits" count. A call's
+ * details are written by `logCall` with `kind` first, so the prefix tells them apart in SQL.
+ */
+export const NOT_A_CALL = { NOT: { details: { startsWith: '{"kind":"call"' } } } as const;
+
 async function ownCustomer(tx: Tx, staff: Staff, customerId: number): Promise<Customer> {
   const customer = await tx.customer.findFirst({ where: { id: customerId, managerId: staff.id } });
   if (!customer) throw new AppError("visit.customer", { message: `customer ${customerId} is not managed by ${staff.code}`, userMessage: { key: "errors.visit.customer" } });

@@ -1,0 +1,72 @@
+import { writeFileSync } from "node:fs";
+import { createAppContext } from "../app.ts";
+import { isValidDate, localDate, startOfMonth } from "../core/dates.ts";
+import { AppError } from "../core/errors.ts";
+import { teamColumns, toCsv, toJson, toXlsx, visitColumns, type Column } from "../modules/reports/reports.export.ts";
+import { findManagerInScope, teamExportRows, visitExportRows } from "../modules/reports/reports.service.ts";
+import { cliT, parseArgs, stringOption } from "./args.ts";
+
+/**
+ * `visitmate report team|visits`: the supervisor's figures and the visit log as xlsx, csv or json,
+ * computed by the reporting service like every chat view. Read-only.
+ */
+
+const FORMATS = ["xlsx", "csv", "json"] as const;
+type Format = (typeof FORMATS)[number];
+
+function fail(key: string, params: Record<string, string> = {}): never {
+  throw new AppError("cli.report", { message: `report: ${key} ${JSON.stringify(params)}`, userMessage: { key, params } });
+}
+
+async function write<R>(format: Format, columns: Column<R>[], rows: R[], sheet: string, out: string | undefined, created: Date): Promise<void> {
+  const t = cliT();
+  if (format === "xlsx") {
+    if (!out) fail("cli.report.xlsx-needs-out");
+    writeFileSync(out, await toXlsx([{ name: sheet, columns, rows }], { created }));
+    process.stderr.write(t("cli.report.written", { file: out, n: String(rows.length) }) + "\n");
+    return;
+  }
+  const text = format === "csv" ? toCsv(columns, rows) : toJson(columns, rows);
+  if (out) {
+    writeFileSync(out, text);
+    process.stderr.write(t("cli.report.written", { file: out, n: String(rows.length) }) + "\n");
+  } else process.stdout.write(text);
+}
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  const { positional, options } = parseArgs(argv);
+  const sub = positional[0];
+  const t = cliT();
+  if (sub !== "team" && sub !== "visits") {
+    process.stderr.write(t("cli.report.usage") + "\n");
+    return 2;
+  }
+  const ctx = await createAppContext();
+  try {
+    const today = localDate(ctx.clock.now(), ctx.policy.timeZone);
+    const from = stringOption(options, "from") ?? startOfMonth(today);
+    const to = stringOption(options, "to") ?? today;
+    for (const [name, d] of [["--from", from], ["--to", to]] as const) if (!isValidDate(d)) fail("cli.report.bad-date", { option: name, value: d });
+    if (from > to) fail("cli.report.from-after-to", { from, to });
+    const format = (stringOption(options, "format") ?? "json") as Format;
+    if (!FORMATS.includes(format)) fail("cli.report.bad-format", { format });
+    const out = stringOption(options, "out");
+    const lt = cliT({ VISITMATE_LOCALE: ctx.policy.locale });
+    if (sub === "team") {
+      const code = stringOption(options, "supervisor");
+      const viewer = code ? await ctx.db.staff.findUnique({ where: { code } }) : null;
+      if (code && !viewer) fail("cli.staff.unknown", { code });
+      const { rows } = await teamExportRows({ deps: ctx, viewer, from, to });
+      await write(format, teamColumns(lt), rows, lt("reports.sheet.team"), out, ctx.clock.now());
+      return 0;
+    }
+    const code = stringOption(options, "manager");
+    if (!code) fail("cli.report.needs-manager");
+    if (!(await findManagerInScope(ctx.db, null, code))) fail("cli.staff.unknown", { code });
+    const rows = (await visitExportRows({ deps: ctx, viewer: null, code, from, to }))!;
+    await write(format, visitColumns(lt), rows, lt("reports.sheet.visits"), out, ctx.clock.now());
+    return 0;
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}

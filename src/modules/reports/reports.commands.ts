@@ -1,0 +1,87 @@
+import type { Reply } from "../../core/chat.ts";
+import { localDate } from "../../core/dates.ts";
+import type { Command, CommandContext } from "../../core/router.ts";
+import { periodAttachments, teamWorkbook } from "./reports.attachments.ts";
+import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render.ts";
+import { managerReport, managerReportOf, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
+
+type PeriodWord = { kind: "week" | "month"; offset: 0 | -1 };
+
+const PERIOD_WORDS: Record<string, PeriodWord> = {
+  week: { kind: "week", offset: 0 },
+  本周: { kind: "week", offset: 0 },
+  周: { kind: "week", offset: 0 },
+  这周: { kind: "week", offset: 0 },
+  month: { kind: "month", offset: 0 },
+  本月: { kind: "month", offset: 0 },
+  月: { kind: "month", offset: 0 },
+  这个月: { kind: "month", offset: 0 },
+  lastweek: { kind: "week", offset: -1 },
+  上周: { kind: "week", offset: -1 },
+  lastmonth: { kind: "month", offset: -1 },
+  上月: { kind: "month", offset: -1 },
+  上个月: { kind: "month", offset: -1 },
+};
+
+/** "week", "本月", "last week", "上个月" → the period; null when the words are not a period. */
+export function periodWord(words: string[]): PeriodWord | null {
+  const key = words.join("").toLowerCase();
+  return PERIOD_WORDS[key] ?? null;
+}
+
+function today(ctx: CommandContext): string {
+  return localDate(ctx.deps.clock.now(), ctx.deps.policy.timeZone);
+}
+
+async function periodReply(ctx: CommandContext, p: TeamPeriod): Promise<Reply> {
+  return { text: renderTeamPeriod(ctx, p), attachments: await periodAttachments(ctx, p) };
+}
+
+async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
+  const { t, deps } = ctx;
+  const viewer = ctx.staff!;
+  const scope = await reportScope(deps.db, viewer);
+  if (!seesTeam(scope)) return { text: t("reports.not-supervisor") };
+  const args = ctx.args;
+  if (!args.length) {
+    const day = await teamDay({ deps, viewer });
+    return renderTeamDay(ctx, day, deps.clock.now());
+  }
+  const first = args[0]!.toLowerCase();
+  if (["export", "导出", "excel", "xlsx"].includes(first)) {
+    const which = periodWord(args.slice(1)) ?? { kind: "month", offset: 0 };
+    const range = periodOf(which.kind, today(ctx), which.offset);
+    const file = await teamWorkbook(ctx, viewer, range);
+    return { text: t("reports.export.sent", { from: range.from, to: range.to, n: file.managers }), attachments: [file.attachment] };
+  }
+  const period = periodWord(args);
+  if (period) {
+    const range = periodOf(period.kind, today(ctx), period.offset);
+    return periodReply(ctx, await teamPeriod({ deps, viewer, kind: period.kind, ...range }));
+  }
+  if (args.length === 1 && /^[\w-]{1,32}$/.test(args[0]!)) {
+    const report = await managerReport({ deps, viewer, code: args[0]! });
+    // Someone outside the team reads exactly like a code nobody has.
+    if (!report) return { text: t("reports.unknown-manager", { code: args[0]! }) };
+    return { text: renderManager(ctx, report, deps.clock.now()) };
+  }
+  return { text: t("reports.team-usage") };
+}
+
+/** /me: a manager's own figures (today, week, month, cycle); /me week|month: against the standard. */
+async function meCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
+  const { t, deps } = ctx;
+  const me = ctx.staff!;
+  const period = ctx.args.length ? periodWord(ctx.args) : null;
+  if (ctx.args.length && !period) return { text: t("reports.me-usage") };
+  if (period) {
+    const range = periodOf(period.kind, today(ctx), period.offset);
+    return periodReply(ctx, await teamPeriodOf({ deps, managers: [me], kind: period.kind, ...range, self: true }));
+  }
+  return { text: renderManager(ctx, await managerReportOf({ deps, manager: me }), deps.clock.now()) };
+}
+
+export const reportCommands: Command[] = [
+  { name: "team", audience: "supervisor", aliases: ["团队", "团队情况"], helpKey: "help.team", run: teamCommand },
+  { name: "me", audience: "manager", aliases: ["我的", "我的数据"], helpKey: "help.me", run: meCommand },
+];
