@@ -26,9 +26,31 @@ export interface Choice {
   value: string;
 }
 
+/**
+ * A picture or a file that goes with a reply. Each adapter sends it natively (Telegram photo or
+ * document, Lark image or file message, WeChat file box, a saved file in the terminal), after the
+ * reply's text.
+ */
+export interface Attachment {
+  /** "image" is shown inline (a chart); "file" is a download (an xlsx export). */
+  kind: "image" | "file";
+  /** File name the user sees, e.g. "团队周报-2026-12-07.png" or "team-2026-12.xlsx". */
+  name: string;
+  /** MIME type, e.g. "image/png", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet". */
+  mime: string;
+  /** The content, base64, so a Reply stays plain JSON in the outbox. */
+  base64: string;
+}
+
+/**
+ * What the bot says. Delivered as the text (split as the platform needs, choices on its last
+ * piece), then each attachment in order as a message of its own; an empty text sends only the
+ * attachments.
+ */
 export interface Reply {
   text: string;
   choices?: Choice[];
+  attachments?: Attachment[];
 }
 
 export interface ChatAddress {
