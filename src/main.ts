@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { ConsoleAdapter, CONSOLE_CHAT_ID } from "./adapters/console/console.adapter.ts";
+import { ConsoleAdapter, CONSOLE_CHAT_ID, consoleFilesDir } from "./adapters/console/console.adapter.ts";
 import { startPlatforms, type PlatformRuntime } from "./adapters/platforms.ts";
 import { appForms, createAppContext, createAppRouter } from "./app.ts";
 import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
@@ -76,13 +76,20 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       const tw = policyTranslator(ctx.policy, isLocale(who.locale) ? who.locale : ctx.policy.locale);
       return [{ text: tw("console.inbox", { name: who.name, count: waiting.length }) }, ...waiting];
     };
-    const terminal = new ConsoleAdapter({ router, input, output, interactive: opts.interactive, afterLine: showInbox });
+    const filesDir = consoleFilesDir(sqlitePathFromUrl(ctx.env.DATABASE_URL));
+    // Attachment lines in the language of whoever is at the terminal now (/as, /lang change it).
+    const translate = async () => {
+      const who = await current();
+      return policyTranslator(ctx.policy, who && isLocale(who.locale) ? who.locale : ctx.policy.locale);
+    };
+    const terminal = new ConsoleAdapter({ router, input, output, interactive: opts.interactive, afterLine: showInbox, filesDir, translate });
     const terminalPort: ChatPort = {
       platform: "console",
       async send(to, reply) {
         const who = await current();
         if (to.chatId === CONSOLE_CHAT_ID || (who && to.chatId === `terminal:${who.code}`)) return terminal.send(to, reply);
-        inbox.set(to.chatId, [...(inbox.get(to.chatId) ?? []), { text: reply.text }]);
+        // The text waits with its attachments (its choices never did).
+        inbox.set(to.chatId, [...(inbox.get(to.chatId) ?? []), reply.attachments?.length ? { text: reply.text, attachments: reply.attachments } : { text: reply.text }]);
       },
     };
     let me = await findStaffByIdentity(ctx.db, "console", CONSOLE_CHAT_ID);

@@ -26,6 +26,11 @@ export interface Choice {
   value: string;
 }
 
+/**
+ * A picture or a file that goes with a reply. Each adapter sends it natively (Telegram photo or
+ * document, Lark image or file message, WeChat file box, a saved file in the terminal), after the
+ * reply's text.
+ */
 export interface Attachment {
   /** "image" is shown inline (a chart); "file" is a download (an xlsx export). */
   kind: "image" | "file";
@@ -37,6 +42,11 @@ export interface Attachment {
   base64: string;
 }
 
+/**
+ * What the bot says. Delivered as the text (split as the platform needs, choices on its last
+ * piece), then each attachment in order as a message of its own; an empty text sends only the
+ * attachments.
+ */
 export interface Reply {
   text: string;
   choices?: Choice[];

@@ -32,4 +32,7 @@ export const enPlatforms: Catalogue = {
 
   "chat.already-answered": "This question has already been answered.",
   "chat.button-expired": "This button has expired. Please send the command again.",
+
+  "console.attachment-saved": "📎 {name} saved: {path}",
+  "console.attachment-failed": "📎 Could not save {name} to {dir}",
 };

@@ -32,4 +32,7 @@ export const zhCNPlatforms: Catalogue = {
 
   "chat.already-answered": "这个问题已经回答过了。",
   "chat.button-expired": "这个按钮已失效，请重新发送命令。",
+
+  "console.attachment-saved": "📎 {name} 已保存：{path}",
+  "console.attachment-failed": "📎 {name} 未能保存到 {dir}",
 };

@@ -1,6 +1,7 @@
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseMultipart } from "./multipart.ts";
 
 export interface LarkSent {
   receive_id_type: string;
@@ -10,8 +11,23 @@ export interface LarkSent {
   message_id: string;
 }
 
+/** An image or file the bot uploaded (image API, file API), as the multipart body carried it. */
+export interface LarkUpload {
+  kind: "image" | "file";
+  /** The image_key / file_key the fake answered with. */
+  key: string;
+  /** The form's plain fields (image_type; file_type, file_name). */
+  fields: Record<string, string>;
+  /** The file part's own filename, if the client wrote one. */
+  filename?: string;
+  bytes: Buffer;
+}
+
 type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 type Reset = { reset: true; delivered: boolean } | { pass: true };
+/** Which API a scripted failure is for. */
+export type LarkEndpoint = "message" | "image" | "file";
+const FILE_TYPES = new Set(["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"]);
 
 /**
  * The part of Lark's open API the adapter uses, on 127.0.0.1: tenant token, bot info and the
@@ -19,13 +35,15 @@ type Reset = { reset: true; delivered: boolean } | { pass: true };
  */
 export class FakeLarkApi {
   readonly sent: LarkSent[] = [];
+  /** Images and files uploaded (each accepted upload, also one whose answer was then lost). */
+  readonly uploads: LarkUpload[] = [];
   readonly tokenRequests: Record<string, unknown>[] = [];
   /** Every path requested, in order. */
   readonly paths: string[] = [];
   readonly botOpenId = "ou_bot0000000000000000000000000001";
   private server: Server | null = null;
   private nextId = 1;
-  private failures: (Failure | Reset)[] = [];
+  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [] };
   /** Message ids by request uuid: Lark keeps one message per uuid for an hour. */
   private readonly byUuid = new Map<string, string>();
   url = "";
@@ -53,25 +71,34 @@ export class FakeLarkApi {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  failNext(failure: Failure): void {
-    this.failures.push(failure);
+  /** The next request to the message API (or to the image or file upload API) gets this answer. */
+  failNext(failure: Failure, on: LarkEndpoint = "message"): void {
+    this.failures[on].push(failure);
   }
 
   /**
-   * The next message request loses its connection: before Lark handled it, or (delivered) after
-   * Lark accepted the message but before the answer arrived.
+   * The next message request (or upload, with `on`) loses its connection: before Lark handled it,
+   * or (delivered) after Lark accepted the message or file but before the answer arrived.
    */
-  resetNext(opts: { delivered?: boolean; after?: number } = {}): void {
-    for (let i = 0; i < (opts.after ?? 0); i++) this.failures.push({ pass: true });
-    this.failures.push({ reset: true, delivered: opts.delivered ?? false });
+  resetNext(opts: { delivered?: boolean; after?: number; on?: LarkEndpoint } = {}): void {
+    const queue = this.failures[opts.on ?? "message"];
+    for (let i = 0; i < (opts.after ?? 0); i++) queue.push({ pass: true });
+    queue.push({ reset: true, delivered: opts.delivered ?? false });
   }
 
   to(receiveId: string): LarkSent[] {
     return this.sent.filter((s) => s.receive_id === receiveId);
   }
 
-  /** The plain text of a sent message (post lines or the card's text). */
+  /** The upload an image or file message shows (by its image_key / file_key). */
+  uploadOf(s: LarkSent): LarkUpload | undefined {
+    const key = s.content.image_key ?? s.content.file_key;
+    return this.uploads.find((u) => u.key === key);
+  }
+
+  /** The plain text of a sent message (post lines or the card's text; none for an image or file). */
   static textOf(s: LarkSent): string {
+    if (s.msg_type === "image" || s.msg_type === "file") return "";
     if (s.msg_type === "post") return (s.content.zh_cn.content as { text: string }[][]).map((p) => p.map((e) => e.text).join("")).join("\n");
     return String(s.content.elements[0].text.content);
   }
@@ -110,8 +137,10 @@ export class FakeLarkApi {
   private async handle(req: IncomingMessage): Promise<Failure | "reset"> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    const body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    const rawBody = Buffer.concat(chunks);
+    const contentType = String(req.headers["content-type"] ?? "");
+    const multipart = contentType.startsWith("multipart/form-data");
+    const body = !multipart && rawBody.length ? (JSON.parse(rawBody.toString("utf8")) as Record<string, any>) : {};
     const url = new URL(req.url ?? "/", "http://x");
     this.paths.push(url.pathname);
     if (url.pathname === "/open-apis/auth/v3/tenant_access_token/internal") {
@@ -121,11 +150,35 @@ export class FakeLarkApi {
     }
     if (req.headers.authorization !== "Bearer t-fake-token") return { status: 400, body: { code: 99991663, msg: "Invalid access token" } };
     if (url.pathname === "/open-apis/bot/v3/info") return { status: 200, body: { code: 0, msg: "ok", bot: { app_name: "VisitMate", open_id: this.botOpenId, activate_status: 2 } } };
-    if (url.pathname === "/open-apis/im/v1/messages" && req.method === "POST") {
-      const failure = this.failures.shift();
+    const upload = url.pathname === "/open-apis/im/v1/images" ? "image" : url.pathname === "/open-apis/im/v1/files" ? "file" : null;
+    if (upload && req.method === "POST") {
+      const failure = this.failures[upload].shift();
       if (failure && "status" in failure) return failure;
       const reset = failure && "reset" in failure ? failure : null;
       if (reset && !reset.delivered) return "reset";
+      if (!multipart) return { status: 400, body: { code: 234001, msg: "Invalid request param." } };
+      const parts = parseMultipart(rawBody, contentType);
+      const fields = Object.fromEntries(parts.filter((p) => p.name !== upload).map((p) => [p.name, p.data.toString("utf8")]));
+      const file = parts.find((p) => p.name === upload);
+      const valid = upload === "image" ? fields.image_type === "message" || fields.image_type === "avatar" : FILE_TYPES.has(fields.file_type ?? "") && Boolean(fields.file_name);
+      if (!file || !valid) return { status: 400, body: { code: 234001, msg: "Invalid request param." } };
+      if (!file.data.length) return { status: 400, body: { code: 234010, msg: "File size can't be 0." } };
+      const key = `${upload === "image" ? "img_v3" : "file_v3"}_${String(this.nextId++).padStart(6, "0")}`;
+      this.uploads.push({ kind: upload, key, fields, filename: file.filename, bytes: file.data });
+      if (reset) return "reset";
+      return { status: 200, body: { code: 0, msg: "success", data: upload === "image" ? { image_key: key } : { file_key: key } } };
+    }
+    if (url.pathname === "/open-apis/im/v1/messages" && req.method === "POST") {
+      const failure = this.failures.message.shift();
+      if (failure && "status" in failure) return failure;
+      const reset = failure && "reset" in failure ? failure : null;
+      if (reset && !reset.delivered) return "reset";
+      if (body.msg_type === "image" || body.msg_type === "file") {
+        // Lark only shows what was uploaded: the key must be one it handed out, for that kind.
+        const content = JSON.parse(body.content) as { image_key?: string; file_key?: string };
+        const key = body.msg_type === "image" ? content.image_key : content.file_key;
+        if (!this.uploads.some((u) => u.key === key && u.kind === body.msg_type)) return { status: 400, body: { code: 230001, msg: `invalid ${body.msg_type} key` } };
+      }
       const uuid = typeof body.uuid === "string" && body.uuid ? body.uuid : null;
       let message_id = uuid ? this.byUuid.get(uuid) : undefined;
       if (!message_id) {

@@ -1,10 +1,20 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseMultipart } from "./multipart.ts";
 
 /** What the bot asked the Bot API to do (sendMessage, editMessageText, …). */
 export interface ApiCall {
   method: string;
   payload: Record<string, any>;
+}
+
+/** A file the bot uploaded (sendPhoto, sendDocument), as the multipart body carried it. */
+export interface UploadedFile {
+  /** The API parameter it was given for ("photo", "document"). */
+  field: string;
+  filename: string;
+  size: number;
+  bytes: Buffer;
 }
 
 export interface FakeUser {
@@ -95,6 +105,16 @@ export class FakeTelegram {
     return this.calls.filter((c) => c.method === "sendMessage" && (chatId === undefined || String(c.payload.chat_id) === String(chatId)));
   }
 
+  /** Photos and documents the bot sent; the file is in `payload.photo` / `payload.document`. */
+  uploads(chatId?: number | string): ApiCall[] {
+    return this.calls.filter((c) => (c.method === "sendPhoto" || c.method === "sendDocument") && (chatId === undefined || String(c.payload.chat_id) === String(chatId)));
+  }
+
+  /** Everything shown in the chat, in order: texts, photos and documents. */
+  delivered(chatId: number | string): ApiCall[] {
+    return this.calls.filter((c) => ["sendMessage", "sendPhoto", "sendDocument"].includes(c.method) && String(c.payload.chat_id) === String(chatId));
+  }
+
   /** Waits (bounded) until `check` is true. */
   async waitFor(check: () => boolean, what = "condition", timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -133,11 +153,12 @@ export class FakeTelegram {
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const body = Buffer.concat(chunks);
     if (!m) return { ok: false, error_code: 404, description: "Not Found" };
     if (m[1] !== this.token) return { ok: false, error_code: 401, description: "Unauthorized" };
     const method = m[2]!;
-    const payload = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    const contentType = String(req.headers["content-type"] ?? "");
+    const payload = contentType.startsWith("multipart/form-data") ? multipartPayload(body, contentType) : body.length ? (JSON.parse(body.toString("utf8")) as Record<string, any>) : {};
     const failure = this.nextFailure(method);
     if (failure) {
       this.calls.push({ method: `${method}:failed`, payload });
@@ -159,6 +180,16 @@ export class FakeTelegram {
         const plain = String(payload.text).replace(/<\/?b>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
         this.calls.push({ method, payload: { ...payload, __message_id: message_id, __plain: plain } });
         return { ok: true, result: { message_id, date: 0, chat: { id: Number(payload.chat_id), type: "private" }, from: this.bot, text: plain } };
+      }
+      case "sendPhoto":
+      case "sendDocument": {
+        const message_id = this.nextMessageId++;
+        const field = method === "sendPhoto" ? "photo" : "document";
+        const file = payload[field] as UploadedFile | undefined;
+        if (!file || typeof file !== "object") return { ok: false, error_code: 400, description: `Bad Request: there is no ${field} in the request` };
+        this.calls.push({ method, payload: { ...payload, __message_id: message_id } });
+        const media = method === "sendPhoto" ? { photo: [{ file_id: `ph${message_id}`, file_unique_id: `u${message_id}`, width: 800, height: 600, file_size: file.size }] } : { document: { file_id: `doc${message_id}`, file_unique_id: `u${message_id}`, file_name: file.filename, file_size: file.size } };
+        return { ok: true, result: { message_id, date: 0, chat: { id: Number(payload.chat_id), type: "private" }, from: this.bot, ...media } };
       }
       case "editMessageText":
       case "editMessageReplyMarkup":
@@ -186,4 +217,23 @@ export class FakeTelegram {
     }
     return [...pending()].sort((a, b) => a.update_id - b.update_id).slice(0, Number(payload.limit ?? 100));
   }
+}
+
+/**
+ * A multipart Bot API call as parameters: plain fields as sent (objects JSON-decoded), and each
+ * `attach://<id>` parameter replaced by the file uploaded under that id.
+ */
+function multipartPayload(body: Buffer, contentType: string): Record<string, any> {
+  const parts = parseMultipart(body, contentType);
+  const files = new Map(parts.filter((p) => p.filename !== undefined).map((p) => [p.name, p]));
+  const payload: Record<string, any> = {};
+  for (const p of parts) {
+    if (p.filename !== undefined) continue;
+    const value = p.data.toString("utf8");
+    const attached = /^attach:\/\/(.+)$/.exec(value);
+    const file = attached ? files.get(attached[1]!) : undefined;
+    if (file) payload[p.name] = { field: p.name, filename: file.filename!, size: file.data.length, bytes: file.data } satisfies UploadedFile;
+    else payload[p.name] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return payload;
 }

@@ -1,10 +1,22 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { ChatAddress, ChatPort, Choice, InboundMessage, Reply } from "../../core/chat.ts";
+import type { Attachment, ChatAddress, ChatPort, Choice, InboundMessage, Reply } from "../../core/chat.ts";
 import type { Router } from "../../core/router.ts";
+import { DEFAULT_LOCALE, translator, type Translate } from "../../i18n/i18n.ts";
+import { attachmentBuffer, attachmentBytes, safeFileName, sendsText } from "../attachments.ts";
 import { renderConsoleReply, resolveConsoleInput } from "./console.mapper.ts";
 
 export const CONSOLE_CHAT_ID = "terminal";
+
+/**
+ * Where the terminal saves attachments: an `exports` folder beside the database file, where the
+ * operator also finds the log; ./exports for an in-memory database.
+ */
+export function consoleFilesDir(databaseFile: string): string {
+  return databaseFile === ":memory:" ? path.resolve("exports") : path.join(path.dirname(path.resolve(databaseFile)), "exports");
+}
 
 /**
  * The terminal chat channel: one local user talking to the same router the real platforms use.
@@ -24,17 +36,36 @@ export class ConsoleAdapter implements ChatPort {
       interactive?: boolean;
       /** After each answered line (the person at the terminal may have changed with /as). */
       afterLine?: () => Promise<Reply[]>;
+      /** Where attachments (charts, exports) are saved; default ./exports in the working directory. */
+      filesDir?: string;
+      /** The language of the person at the terminal now (default zh-CN). */
+      translate?: () => Translate | Promise<Translate>;
     },
   ) {}
 
   async send(_to: ChatAddress, reply: Reply): Promise<void> {
     // A pushed message (a reminder) is what a bare number now answers.
     this.lastChoices = reply.choices?.length ? reply.choices : undefined;
-    this.print(reply);
+    await this.print(reply);
   }
 
-  private print(reply: Reply): void {
-    this.opts.output.write(renderConsoleReply(reply) + "\n\n");
+  /**
+   * The reply as one block: its text, then a line per attachment saying where it was saved. Never
+   * throws: a failure here would stop the input loop; a file that cannot be saved is said so.
+   */
+  private async print(reply: Reply): Promise<void> {
+    const lines: string[] = sendsText(reply) ? [renderConsoleReply(reply)] : [];
+    const attachments = Array.isArray(reply.attachments) ? reply.attachments : [];
+    if (attachments.length) {
+      const t = await Promise.resolve(this.opts.translate?.() ?? translator(DEFAULT_LOCALE)).catch(() => translator(DEFAULT_LOCALE));
+      const dir = path.resolve(this.opts.filesDir ?? "exports");
+      for (const a of attachments) {
+        const name = safeFileName({ name: String(a?.name ?? ""), mime: String(a?.mime ?? ""), kind: a?.kind });
+        const file = await saveAttachment(dir, name, a).catch(() => null);
+        lines.push(file ? t("console.attachment-saved", { name, path: file }) : t("console.attachment-failed", { name, dir }));
+      }
+    }
+    if (lines.length) this.opts.output.write(lines.join("\n") + "\n\n");
   }
 
   write(text: string): void {
@@ -68,8 +99,8 @@ export class ConsoleAdapter implements ChatPort {
           // Numbers answer the options of this answer only: after a reply without options (a
           // list, a confirmation) a bare "3" is text again, e.g. stop 3 of /today.
           this.lastChoices = [...replies].reverse().find((r) => r.choices?.length)?.choices;
-          for (const r of replies) this.print(r);
-          for (const r of (await this.opts.afterLine?.()) ?? []) this.print(r);
+          for (const r of replies) await this.print(r);
+          for (const r of (await this.opts.afterLine?.()) ?? []) await this.print(r);
           prompt();
         });
       });
@@ -78,4 +109,27 @@ export class ConsoleAdapter implements ChatPort {
       });
     });
   }
+}
+
+/**
+ * Writes the attachment into `dir` under its (already safe) name, never over an existing file:
+ * "周报.png", then "周报-1.png", "周报-2.png", … Returns the absolute path.
+ */
+async function saveAttachment(dir: string, name: string, a: Attachment): Promise<string> {
+  if (typeof a.base64 !== "string" || !attachmentBytes(a)) throw new Error("no content");
+  const content = attachmentBuffer(a);
+  await mkdir(dir, { recursive: true });
+  const dot = name.lastIndexOf(".");
+  const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  for (let n = 0; n < 1000; n++) {
+    const file = path.join(dir, n ? `${base}-${n}${ext}` : name);
+    try {
+      // "wx": fails if the file exists, so two replies saving the same name never overwrite each other.
+      await writeFile(file, content, { flag: "wx" });
+      return file;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  throw new Error("no free file name");
 }

@@ -1,15 +1,16 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
-import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { SendError, type Attachment, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { Logger } from "../../core/logger.ts";
 import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
+import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { readBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, type PlatformAdapter } from "../platform.ts";
-import { answeredCard, inboundText, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
+import { answeredCard, inboundText, larkAttachmentMessage, larkFileType, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
   appId: string;
@@ -48,8 +49,25 @@ export function larkDomain(domain: string): lark.Domain | string {
   return domain.replace(/\/+$/, "");
 }
 
+/**
+ * The SDK logs a failed request with its `config.data`: the message content (reply text) or, for
+ * an upload, the whole multipart form with the file's bytes and name. Logs hold neither.
+ */
+function withoutRequestData(x: unknown, depth = 0): unknown {
+  // The SDK passes its error list wrapped in arrays.
+  if (Array.isArray(x)) return depth < 4 ? x.map((y) => withoutRequestData(y, depth + 1)) : "[…]";
+  if (typeof x !== "object" || x === null || !("config" in x)) return x;
+  const { config, ...rest } = x as { config?: Record<string, unknown> };
+  return { ...rest, config: { ...config, data: config?.data === undefined ? undefined : "[omitted]" } };
+}
+
 function sdkLogger(log: Logger): lark.Logger {
-  const text = (m: unknown[]) => m.flat().map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" ");
+  const text = (m: unknown[]) =>
+    m
+      .flat()
+      .map((x) => (typeof x === "string" ? x : JSON.stringify(withoutRequestData(x))))
+      .join(" ")
+      .slice(0, 2000);
   return {
     error: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
     warn: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
@@ -147,6 +165,10 @@ export class LarkAdapter implements PlatformAdapter {
 
   /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
   private readonly sending = new KeyedQueue();
+  /** A retried reply resumes after the parts that arrived (no second upload of a file already shown). */
+  private readonly progress = new PartProgress();
+  /** Keys of files uploaded for a keyed attachment (by its uuid): a retry after a lost answer sends the message without uploading again. */
+  private readonly uploaded = new LruMap<string, string>(5000);
 
   send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
     return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
@@ -154,24 +176,76 @@ export class LarkAdapter implements PlatformAdapter {
 
   private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
     const receive_id_type = receiveIdType(to.chatId);
-    const pieces = renderLark(reply);
+    // Checked before anything goes out: a reply whose file can never be sent is refused whole.
+    const uploads = attachmentsOf(reply).map((attachment, i) => {
+      const bytes = attachmentBytes(attachment);
+      const kind = larkUploadKind(attachment, bytes);
+      if (!kind) throw new SendError(`lark: attachment ${i + 1} (${attachment.kind}, ${bytes} bytes) exceeds the ${LARK_FILE_LIMIT}-byte upload limit`, { status: 413, permanent: true });
+      return { attachment, kind, index: i };
+    });
+    const parts: (() => Promise<void>)[] = [];
+    const pieces = sendsText(reply) ? renderLark(reply) : [];
     for (const [i, piece] of pieces.entries()) {
-      let res: { code?: number; msg?: string; data?: { message_id?: string } };
-      // Lark drops a second message with the same uuid within an hour: a retried reply whose first
-      // pieces did arrive (or whose answer was lost) is shown once.
-      const uuid = opts.key ? createHash("sha256").update(`${opts.key}#${i}`).digest("hex").slice(0, 32) : undefined;
-      try {
-        res = await this.client.im.message.create({ params: { receive_id_type }, data: { receive_id: to.chatId, msg_type: piece.msg_type, content: piece.content, uuid } });
-      } catch (err) {
-        throw larkSendError(err);
-      }
-      if (res.code) throw larkSendError(res);
-      const id = res.data?.message_id;
-      if (id && piece.msg_type === "interactive" && i === pieces.length - 1) {
-        const card = JSON.parse(piece.content) as { elements: { text?: { content?: string } }[] };
-        this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [] });
-      }
+      parts.push(async () => {
+        // Lark drops a second message with the same uuid within an hour: a retried reply whose first
+        // pieces did arrive (or whose answer was lost) is shown once.
+        const id = await this.createMessage(to.chatId, receive_id_type, piece, opts.key ? uuidOf(`${opts.key}#${i}`) : undefined);
+        if (id && piece.msg_type === "interactive" && i === pieces.length - 1) {
+          const card = JSON.parse(piece.content) as { elements: { text?: { content?: string } }[] };
+          this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [] });
+        }
+      });
     }
+    for (const u of uploads) {
+      parts.push(async () => {
+        // Its own uuid per attachment, so the image message is deduplicated like a text piece.
+        const uuid = opts.key ? uuidOf(`${opts.key}:a${u.index}`) : undefined;
+        let fileKey = uuid ? this.uploaded.get(uuid) : undefined;
+        if (!fileKey) {
+          fileKey = await this.upload(u.kind, u.attachment);
+          if (uuid) this.uploaded.set(uuid, fileKey);
+        }
+        await this.createMessage(to.chatId, receive_id_type, larkAttachmentMessage(u.kind, fileKey), uuid);
+      });
+    }
+    await this.progress.run(opts.key, reply, parts);
+  }
+
+  private async createMessage(receiveId: string, receive_id_type: ReturnType<typeof receiveIdType>, message: { msg_type: string; content: string }, uuid: string | undefined): Promise<string | undefined> {
+    let res: { code?: number; msg?: string; data?: { message_id?: string } };
+    try {
+      res = await this.client.im.message.create({ params: { receive_id_type }, data: { receive_id: receiveId, msg_type: message.msg_type, content: message.content, uuid } });
+    } catch (err) {
+      throw larkSendError(err);
+    }
+    if (res.code) throw larkSendError(res);
+    return res.data?.message_id;
+  }
+
+  /**
+   * Uploads an image (image API, "message" type) or a file (file API) and returns its key. The SDK
+   * turns `data` into multipart form data (axios + form-data). The content goes as a Buffer, as the
+   * SDK's own media uploader does: form-data then knows the length (a stream would go chunked and
+   * could not be sent twice). Its part carries no filename (form-data cannot name a Buffer); the
+   * file API takes the name from `file_name`, and image messages show none.
+   */
+  private async upload(kind: "image" | "file", a: Attachment): Promise<string> {
+    const content = attachmentBuffer(a);
+    let key: string | undefined;
+    try {
+      if (kind === "image") {
+        key = (await this.client.im.image.create({ data: { image_type: "message", image: content } }))?.image_key;
+      } else {
+        const name = safeFileName(a);
+        key = (await this.client.im.file.create({ data: { file_type: larkFileType(name, a.mime), file_name: name, file: content } }))?.file_key;
+      }
+    } catch (err) {
+      throw larkSendError(err);
+    }
+    // The SDK returns only the answer's `data` for uploads, so an error code in a 200 answer shows
+    // as a missing key; retrying is bounded by the caller.
+    if (!key) throw new SendError(`lark ${kind} upload: no key in the answer`);
+    return key;
   }
 
   /**
@@ -277,6 +351,10 @@ function validSignature(headers: IncomingMessage["headers"], raw: string, encryp
   const signature = String(headers["x-lark-signature"] ?? "");
   const expected = createHash("sha256").update(timestamp + nonce + encryptKey + raw).digest("hex");
   return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+}
+
+function uuidOf(s: string): string {
+  return createHash("sha256").update(s).digest("hex").slice(0, 32);
 }
 
 /** What the outbox needs to know about a failed message API call (HTTP error or error code). */

@@ -1,4 +1,4 @@
-import { plainText, textSegments, type Choice, type Reply } from "../../core/chat.ts";
+import { plainText, textSegments, type Attachment, type Choice, type Reply } from "../../core/chat.ts";
 import { doubleJsonBytes, splitText } from "../split.ts";
 import { keyboardRows } from "../layout.ts";
 
@@ -80,6 +80,43 @@ export function renderLark(reply: Reply): LarkOutgoing[] {
       ? { msg_type: "interactive", content: JSON.stringify(larkCard(plainText(piece), choices)) }
       : { msg_type: "post", content: JSON.stringify(larkPost(piece)) },
   );
+}
+
+/** Upload limits of the open API: images up to 10 MB (larger ones go as files), files up to 30 MB. */
+export const LARK_IMAGE_LIMIT = 10 * 1024 * 1024;
+export const LARK_FILE_LIMIT = 30 * 1024 * 1024;
+
+/** Image formats the image API takes (it converts TIFF and HEIC to JPG). */
+const LARK_IMAGE_MIMES = new Set(["image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif", "image/bmp", "image/x-icon", "image/vnd.microsoft.icon", "image/tiff", "image/heic"]);
+
+/**
+ * How an attachment goes: an image message (shown inline) when the image API takes it, else a
+ * file message. Null: too large for either.
+ */
+export function larkUploadKind(a: Pick<Attachment, "kind" | "mime">, bytes: number): "image" | "file" | null {
+  if (a.kind === "image" && LARK_IMAGE_MIMES.has(a.mime.toLowerCase()) && bytes <= LARK_IMAGE_LIMIT) return "image";
+  return bytes <= LARK_FILE_LIMIT ? "file" : null;
+}
+
+export type LarkFileType = "opus" | "mp4" | "pdf" | "doc" | "xls" | "ppt" | "stream";
+
+/**
+ * The file API's `file_type`: pdf, doc, xls, ppt by the Office family (xlsx is "xls"), anything
+ * else "stream" (a generic download). opus and mp4 are left out on purpose: they need a duration.
+ */
+export function larkFileType(name: string, mime: string): LarkFileType {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";
+  const m = mime.toLowerCase();
+  if (ext === "pdf" || m === "application/pdf") return "pdf";
+  if (["xls", "xlsx", "xlsm"].includes(ext) || m === "application/vnd.ms-excel" || m.includes("spreadsheetml")) return "xls";
+  if (["doc", "docx"].includes(ext) || m === "application/msword" || m.includes("wordprocessingml")) return "doc";
+  if (["ppt", "pptx"].includes(ext) || m === "application/vnd.ms-powerpoint" || m.includes("presentationml")) return "ppt";
+  return "stream";
+}
+
+/** The message carrying an uploaded image or file. */
+export function larkAttachmentMessage(kind: "image" | "file", key: string): { msg_type: "image" | "file"; content: string } {
+  return { msg_type: kind, content: JSON.stringify(kind === "image" ? { image_key: key } : { file_key: key }) };
 }
 
 /** Which id type a chat id is: reminders go to a person's open_id, replies to the chat_id. */

@@ -1,15 +1,28 @@
 import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
-import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
+import { Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { SendError, type ChatAddress, type InboundMessage, type Reply } from "../../core/chat.ts";
+import { SendError, type Attachment, type ChatAddress, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
+import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import type { WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, type PlatformAdapter } from "../platform.ts";
-import { addressedText, decodeCallbackData, labelOfTapped, renderAnswered, renderTelegram } from "./telegram.mapper.ts";
+import {
+  addressedText,
+  decodeCallbackData,
+  isPhotoRefusal,
+  labelOfTapped,
+  renderAnswered,
+  renderTelegram,
+  TELEGRAM_DOCUMENT_LIMIT,
+  TELEGRAM_PHOTO_LIMIT,
+  telegramFileName,
+  telegramUploadMethod,
+  type TelegramUploadLimits,
+} from "./telegram.mapper.ts";
 
 export interface TelegramAdapterOptions {
   token: string;
@@ -26,6 +39,14 @@ export interface TelegramAdapterOptions {
   autoRetry?: Partial<AutoRetryOptions>;
   /** Skips getMe (tests that feed updates directly). */
   botInfo?: UserFromGetMe;
+  /** Upload limits (default the Bot API's 10 MB photos, 50 MB documents; a self-hosted server allows more). */
+  uploadLimits?: Partial<TelegramUploadLimits>;
+}
+
+interface Upload {
+  attachment: Attachment;
+  bytes: number;
+  method: "sendPhoto" | "sendDocument";
 }
 
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
@@ -131,24 +152,66 @@ export class TelegramAdapter implements PlatformAdapter {
 
   /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
   private readonly sending = new KeyedQueue();
+  /** Telegram has no idempotency key: a retried reply resumes after the messages that arrived. */
+  private readonly progress = new PartProgress();
 
-  send(to: ChatAddress, reply: Reply): Promise<void> {
-    return this.sending.run(to.chatId, () => this.sendNow(to, reply));
+  send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
   }
 
-  private async sendNow(to: ChatAddress, reply: Reply): Promise<void> {
-    const { messages, overflow } = renderTelegram(reply);
-    for (const o of overflow) this.overflow.set(o.key, o.value);
-    for (const m of messages) {
-      try {
-        await this.bot.api.sendMessage(to.chatId, m.text, {
-          parse_mode: m.parse_mode,
-          reply_markup: m.reply_markup,
-          link_preview_options: { is_disabled: true },
+  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
+    // Checked before anything goes out: a reply whose file can never be sent is refused whole,
+    // rather than leaving its text ("here is the export") without the export.
+    const limits = { photoBytes: this.opts.uploadLimits?.photoBytes ?? TELEGRAM_PHOTO_LIMIT, documentBytes: this.opts.uploadLimits?.documentBytes ?? TELEGRAM_DOCUMENT_LIMIT };
+    const uploads: Upload[] = attachmentsOf(reply).map((attachment, i) => {
+      const bytes = attachmentBytes(attachment);
+      const method = telegramUploadMethod(attachment, bytes, limits);
+      if (!method) throw new SendError(`telegram: attachment ${i + 1} (${attachment.kind}, ${bytes} bytes) exceeds the ${limits.documentBytes}-byte upload limit`, { status: 413, permanent: true });
+      return { attachment, bytes, method };
+    });
+    const parts: (() => Promise<void>)[] = [];
+    if (sendsText(reply)) {
+      const { messages, overflow } = renderTelegram(reply);
+      for (const o of overflow) this.overflow.set(o.key, o.value);
+      for (const m of messages) {
+        parts.push(async () => {
+          try {
+            await this.bot.api.sendMessage(to.chatId, m.text, {
+              parse_mode: m.parse_mode,
+              reply_markup: m.reply_markup,
+              link_preview_options: { is_disabled: true },
+            });
+          } catch (err) {
+            throw telegramSendError(err);
+          }
         });
-      } catch (err) {
-        throw telegramSendError(err);
       }
+    }
+    for (const u of uploads) parts.push(() => this.upload(to.chatId, u));
+    await this.progress.run(opts.key, reply, parts);
+  }
+
+  /**
+   * One attachment as a photo or a document. The content is a Buffer, not a stream: auto-retry
+   * and the throttler may send the same payload again, and grammY refuses to reuse a stream.
+   */
+  private async upload(chatId: string, u: Upload): Promise<void> {
+    const name = telegramFileName(safeFileName(u.attachment));
+    const data = attachmentBuffer(u.attachment);
+    if (u.method === "sendPhoto") {
+      try {
+        await this.bot.api.sendPhoto(chatId, new InputFile(data, name));
+        return;
+      } catch (err) {
+        if (!(err instanceof GrammyError && err.error_code === 400 && isPhotoRefusal(err.description))) throw telegramSendError(err);
+        // Dimensions or format Telegram does not take for a photo: the picture still arrives, as a file.
+        this.opts.deps.log.info("telegram refused an image as a photo; sending it as a document", { bytes: u.bytes });
+      }
+    }
+    try {
+      await this.bot.api.sendDocument(chatId, new InputFile(data, name));
+    } catch (err) {
+      throw telegramSendError(err);
     }
   }
 
@@ -224,8 +287,8 @@ export function telegramSendError(err: unknown): SendError {
     const status = err.error_code;
     const retryAfter = err.parameters?.retry_after;
     if (status === 429) return new SendError(err.description, { status, retryAfterMs: (retryAfter ?? 1) * 1000, cause: err });
-    // 400 chat not found / bad request, 403 blocked by the user: sending again cannot help.
-    const permanent = status === 400 || status === 403 || status === 404;
+    // 400 chat not found / bad request, 403 blocked by the user, 413 file too large: sending again cannot help.
+    const permanent = status === 400 || status === 403 || status === 404 || status === 413;
     return new SendError(err.description, { status, permanent, cause: err });
   }
   if (err instanceof HttpError) return new SendError(`network: ${err.message}`, { cause: err });

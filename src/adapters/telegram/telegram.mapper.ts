@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { plainText, textSegments, type Reply } from "../../core/chat.ts";
+import { plainText, textSegments, type Attachment, type Reply } from "../../core/chat.ts";
 import { keyboardRows } from "../layout.ts";
 import { splitText } from "../split.ts";
 
@@ -73,6 +73,43 @@ export function renderTelegram(reply: Reply): { messages: TelegramOutgoing[]; ov
     messages[messages.length - 1]!.reply_markup = { inline_keyboard };
   }
   return { messages, overflow };
+}
+
+/**
+ * Bot API upload limits for multipart uploads: photos up to 10 MB, other files up to 50 MB (a
+ * self-hosted Bot API server allows more; the adapter takes other limits as an option).
+ */
+export const TELEGRAM_PHOTO_LIMIT = 10 * 1024 * 1024;
+export const TELEGRAM_DOCUMENT_LIMIT = 50 * 1024 * 1024;
+
+/** Image types Telegram shows as a photo; others (SVG, GIF, TIFF) arrive intact only as a document. */
+const PHOTO_MIMES = new Set(["image/png", "image/jpeg", "image/jpg", "image/webp"]);
+
+export interface TelegramUploadLimits {
+  photoBytes: number;
+  documentBytes: number;
+}
+
+/**
+ * How an attachment goes: an image as a photo (shown inline) when Telegram takes it as one, an
+ * image too large for a photo as a document, any other file as a document. Null: too large to send.
+ */
+export function telegramUploadMethod(a: Pick<Attachment, "kind" | "mime">, bytes: number, limits: TelegramUploadLimits = { photoBytes: TELEGRAM_PHOTO_LIMIT, documentBytes: TELEGRAM_DOCUMENT_LIMIT }): "sendPhoto" | "sendDocument" | null {
+  if (a.kind === "image" && PHOTO_MIMES.has(a.mime.toLowerCase()) && bytes <= limits.photoBytes) return "sendPhoto";
+  return bytes <= limits.documentBytes ? "sendDocument" : null;
+}
+
+/**
+ * The upload's file name. grammY writes it unquoted into the part header
+ * (`content-disposition:form-data;name="…";filename=<name>`), so a ";" would end it early.
+ */
+export function telegramFileName(safeName: string): string {
+  return safeName.replace(/;/g, "_");
+}
+
+/** Telegram could not take an image as a photo (dimensions, format): it still goes as a document. */
+export function isPhotoRefusal(description: string): boolean {
+  return /PHOTO_INVALID_DIMENSIONS|PHOTO_EXT_INVALID|PHOTO_INVALID|IMAGE_PROCESS_FAILED|PHOTO_SAVE_FILE_INVALID/i.test(description);
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Writable } from "node:stream";
+import { FileBox } from "file-box";
 import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Message, type Wechaty } from "wechaty";
 import type { PuppetInterface } from "wechaty-puppet/impls";
-import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply } from "../../core/chat.ts";
+import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { markEventProcessed } from "../../core/processed-events.ts";
 import type { AppDeps, Router } from "../../core/router.ts";
+import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, type PlatformAdapter } from "../platform.ts";
 import { isBareNumber, renderWechat, resolveNumberedInput } from "./wechat.mapper.ts";
@@ -83,35 +85,47 @@ export class WechatAdapter implements PlatformAdapter {
     return this.queue.idle();
   }
 
-  async send(to: ChatAddress, reply: Reply): Promise<void> {
-    await this.deliver(to.chatId, reply);
+  async send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    await this.deliver(to.chatId, reply, undefined, opts.key);
   }
 
   /** One message at a time per chat: the pieces of a long reply are never split by another send. */
   private readonly sending = new KeyedQueue();
+  /** WeChat cannot deduplicate sends: a retried reply resumes after the messages that arrived. */
+  private readonly progress = new PartProgress();
 
-  private deliver(chatId: string, reply: Reply, mention?: string): Promise<void> {
-    return this.sending.run(chatId, () => this.deliverNow(chatId, reply, mention));
+  private deliver(chatId: string, reply: Reply, mention?: string, key?: string): Promise<void> {
+    return this.sending.run(chatId, () => this.deliverNow(chatId, reply, mention, key));
   }
 
-  private async deliverNow(chatId: string, reply: Reply, mention?: string): Promise<void> {
+  private async deliverNow(chatId: string, reply: Reply, mention?: string, key?: string): Promise<void> {
     const bot = this.bot;
     if (!bot || !bot.isLoggedIn) throw new SendError("wechat: not logged in");
+    const attachments = attachmentsOf(reply);
     const isRoom = chatId.endsWith("@chatroom");
     const target = isRoom ? await bot.Room.find({ id: chatId }) : await bot.Contact.find({ id: chatId });
     if (!target) throw new SendError(`wechat: no ${isRoom ? "room" : "contact"} ${chatId}`, { status: 404, permanent: true });
     if (reply.choices?.length) this.pending.set(chatId, { choices: reply.choices, userId: this.replyingTo.get(chatId) });
     const mentionContact = isRoom && mention ? await bot.Contact.find({ id: mention }) : undefined;
-    for (const [i, text] of renderWechat(reply).entries()) {
-      await this.spaced(async () => {
+    const say = (what: string | FileBox, first: boolean) =>
+      this.spaced(async () => {
         try {
-          if (isRoom && mentionContact && i === 0) await (target as NonNullable<Awaited<ReturnType<typeof bot.Room.find>>>).say(text, mentionContact);
-          else await target.say(text);
+          if (typeof what === "string" && isRoom && mentionContact && first) await (target as NonNullable<Awaited<ReturnType<typeof bot.Room.find>>>).say(what, mentionContact);
+          else await target.say(what);
         } catch (err) {
           throw new SendError(`wechat: ${(err as Error).message}`, { cause: err });
         }
       });
+    const parts: (() => Promise<void>)[] = [];
+    if (sendsText(reply)) for (const [i, text] of renderWechat(reply).entries()) parts.push(() => say(text, i === 0));
+    for (const a of attachments) {
+      // A base64 box, not a buffer one: the content is base64 already, and unlike a buffer box it
+      // survives FileBox#toJSON (the mock puppet stores sent files that way; puppet-service sends
+      // small ones as JSON and uploads larger ones; wechat4u streams it). The name's extension
+      // tells WeChat whether it is a picture or a file.
+      parts.push(() => say(FileBox.fromBase64(a.base64, safeFileName(a)), false));
     }
+    await this.progress.run(key, reply, parts);
   }
 
   /** Every send of the process goes through here, at least `minSendIntervalMs` apart. */
@@ -152,7 +166,7 @@ export class WechatAdapter implements PlatformAdapter {
         const msg: InboundMessage = { platform: "wechat", chatId, userId: talker.id, userName: talker.name(), text: resolved.text, isAction: resolved.isAction, eventId: message.id };
         this.replyingTo.set(chatId, talker.id);
         try {
-          const port = room ? { platform: this.platform, send: (to: ChatAddress, r: Reply) => this.deliver(to.chatId, r, talker.id) } : this;
+          const port = room ? { platform: this.platform, send: (to: ChatAddress, r: Reply, o?: SendOptions) => this.deliver(to.chatId, r, talker.id, o?.key) } : this;
           await answer({ router: this.opts.router, port, msg, log: this.opts.deps.log });
         } finally {
           this.replyingTo.delete(chatId);
