@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PNG } from "pngjs";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeChartRenderer } from "../../../src/modules/reports/chart.ts";
 import { WebhookServer } from "../../../src/adapters/http-server.ts";
 import { LarkAdapter } from "../../../src/adapters/lark/lark.adapter.ts";
 import { LARK_FILE_LIMIT } from "../../../src/adapters/lark/lark.mapper.ts";
@@ -16,6 +18,7 @@ const WANG = { openId: "ou_wang00000000000000000000000001", chatId: "oc_p2p_wang
 const noSleep = { ...DEFAULT_DELIVERY, sleep: async () => undefined };
 
 describe("Lark attachments (official SDK uploads against the fake open API)", () => {
+  afterAll(() => closeChartRenderer());
   let app: PlatformApp;
   let api: FakeLarkApi;
   let server: WebhookServer;
@@ -78,6 +81,18 @@ describe("Lark attachments (official SDK uploads against the fake open API)", ()
     // Answered into the chat the message came from, like every reply.
     expect(sent.every((s) => s.receive_id_type === "chat_id")).toBe(true);
     expect(api.uploads).toHaveLength(2);
+  });
+
+  it("a supervisor's /team week: the team's figures as a card, then the real chart as an image message", async () => {
+    const s001 = await app.db.staff.findUniqueOrThrow({ where: { code: "S001" } });
+    await app.db.chatIdentity.create({ data: { platform: "lark", platformUserId: WANG.openId, staffId: s001.id } });
+    await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: WANG.openId, chatId: WANG.chatId, text: "/team week" }), { encryptKey: ENCRYPT_KEY });
+    await api.waitFor(() => api.to(WANG.chatId).length >= 2, "the week and its chart");
+    const [card, image] = api.to(WANG.chatId) as [LarkSent, LarkSent];
+    expect(FakeLarkApi.textOf(card)).toMatch(/^📊 团队本周 · /);
+    expect(image.msg_type).toBe("image");
+    const png = PNG.sync.read(api.uploadOf(image)!.bytes);
+    expect([png.width, png.height]).toEqual([960, 540]);
   });
 
   it("through the outbox: to the person's open_id, once", async () => {

@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PNG } from "pngjs";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeChartRenderer } from "../../../src/modules/reports/chart.ts";
 import { TelegramAdapter } from "../../../src/adapters/telegram/telegram.adapter.ts";
 import { DEFAULT_DELIVERY, deliver } from "../../../src/adapters/platform.ts";
 import { SendError } from "../../../src/core/chat.ts";
@@ -27,6 +29,7 @@ function expectReport(calls: ApiCall[], opts: { keyboard?: boolean } = {}): void
 }
 
 describe("Telegram attachments (grammY uploads against the fake Bot API)", () => {
+  afterAll(() => closeChartRenderer());
   let app: PlatformApp;
   let tg: FakeTelegram;
   let adapter: TelegramAdapter | null;
@@ -55,6 +58,20 @@ describe("Telegram attachments (grammY uploads against the fake Bot API)", () =>
     await tg.waitFor(() => tg.delivered(WANG.id).length >= 3, "the report");
     expectReport(tg.delivered(WANG.id));
     expect(app.logs.filter((l) => l.level !== "info")).toEqual([]);
+  });
+
+  it("a supervisor's /team week: the team's figures, then the real chart as a photo", async () => {
+    const s001 = await app.db.staff.findUniqueOrThrow({ where: { code: "S001" } });
+    await app.db.chatIdentity.create({ data: { platform: "telegram", platformUserId: String(WANG.id), staffId: s001.id } });
+    running = make({ pollTimeoutSeconds: 1 }).run();
+    tg.message(WANG, "/team week");
+    await tg.waitFor(() => tg.delivered(WANG.id).length >= 2, "the week and its chart");
+    const [text, photo] = tg.delivered(WANG.id) as [ApiCall, ApiCall];
+    expect(text.payload.__plain).toMatch(/^📊 团队本周 · /);
+    expect(photo.method).toBe("sendPhoto");
+    const png = PNG.sync.read(fileOf(photo).bytes);
+    expect([png.width, png.height]).toEqual([960, 540]);
+    expect(fileOf(photo).filename).toMatch(/^团队周报-\d{4}-\d{2}-\d{2}\.png$/);
   });
 
   it("through the outbox: the stored reply goes out the same way, once", async () => {

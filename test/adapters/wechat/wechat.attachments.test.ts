@@ -1,6 +1,8 @@
 import { types } from "wechaty";
 import { mock, PuppetMock } from "wechaty-puppet-mock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PNG } from "pngjs";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeChartRenderer } from "../../../src/modules/reports/chart.ts";
 import { DEFAULT_DELIVERY, deliver } from "../../../src/adapters/platform.ts";
 import { WechatAdapter } from "../../../src/adapters/wechat/wechat.adapter.ts";
 import { Dispatcher, enqueue } from "../../../src/core/outbox.ts";
@@ -29,6 +31,7 @@ function received(target: { on(event: "message", fn: (m: MockMessage) => void): 
 }
 
 describe("WeChat attachments (wechaty file boxes through wechaty-puppet-mock)", () => {
+  afterAll(() => closeChartRenderer());
   let app: PlatformApp;
   let mocker: mock.Mocker;
   let adapter: WechatAdapter;
@@ -81,6 +84,19 @@ describe("WeChat attachments (wechaty file boxes through wechaty-puppet-mock)", 
     expect(xlsx.file!.name).toBe(EXPORT.name);
     expect(xlsx.file!.bytes.equals(EXPORT_BYTES)).toBe(true);
   }
+
+  it("a supervisor's /team week: the team's figures, then the real chart as an image", async () => {
+    const wang = mocker.createContact({ name: "王建国" });
+    const s001 = await app.db.staff.findUniqueOrThrow({ where: { code: "S001" } });
+    await app.db.chatIdentity.create({ data: { platform: "wechat", platformUserId: wang.id, staffId: s001.id } });
+    const got = received(wang, botId);
+    wang.say("/team week").to(bot);
+    await waitUntil(() => got.length >= 2 && Boolean(got[1]!.file), "the week and its chart");
+    expect(got[0]!.text).toMatch(/^📊 团队本周 · /);
+    expect(got[1]!.type).toBe(types.Message.Image);
+    const png = PNG.sync.read(got[1]!.file!.bytes);
+    expect([png.width, png.height]).toEqual([960, 540]);
+  });
 
   it("a direct reply: text with numbered options, then the chart, then the export, each spaced like any send", async () => {
     const wang = mocker.createContact({ name: "王建国" });
