@@ -54,7 +54,7 @@ export const enReports: Catalogue = {
   "reports.period.more": "…{n} more (all figures: /team export)",
   "reports.period.footer": "One person: /team CODE; Excel: /team export.",
 
-  "reports.fig.visit-days": "visit days {n}/{need}",
+  "reports.fig.visit-days": "{n} visit days (of {need})",
   "reports.fig.visits": "{n} customers ({per} a day)",
   "reports.fig.below-min": "{n} days under {min}",
   "reports.fig.below-outing": "{n} outings under {min}",

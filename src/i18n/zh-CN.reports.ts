@@ -54,7 +54,7 @@ export const zhCNReports: Catalogue = {
   "reports.period.more": "…另有 {n} 人（完整数据：/team export）",
   "reports.period.footer": "看某人详情：/team 编码；导出 Excel：/team export。",
 
-  "reports.fig.visit-days": "拜访日 {n}/{need}",
+  "reports.fig.visit-days": "拜访 {n} 天（应 {need} 天）",
   "reports.fig.visits": "{n} 户（{per} 户/天）",
   "reports.fig.below-min": "{n} 天低于 {min} 户",
   "reports.fig.below-outing": "{n} 次外出少于 {min} 户",

@@ -50,7 +50,7 @@ describe("what supervisors are sent", () => {
     expect(keys).toEqual([`weekly-report:staff:${s.staff.R1.id}:2026-11-30`, `weekly-report:staff:${s.staff.S1.id}:2026-11-30`]);
     const report = rows.find((r) => r.to === "S001")!.reply;
     expect(report.text).toMatch(/^📊 团队本周 · 11月30日（周一）–12月6日（周日）（截至 12月4日（周五））/);
-    expect(report.text).toContain("李强 M002：拜访日 0/2 ⚠️");
+    expect(report.text).toContain("李强 M002：拜访 0 天（应 2 天） ⚠️");
     const png = PNG.sync.read(Buffer.from(report.attachments![0]!.base64, "base64"));
     expect([png.width, png.height]).toEqual([960, 540]);
   });
@@ -83,7 +83,7 @@ describe("what supervisors are sent", () => {
     expect(notice.reply.text).toContain("问题：C7 店一直关门");
     expect(notice.reply.text).toContain("下周重点：补访 C7、C8");
     // By Friday Thursday has passed without a visit: two of three visit days.
-    expect(notice.reply.text).toMatch(/数据：拜访日 2\/3 ⚠️/);
+    expect(notice.reply.text).toMatch(/数据：拜访 2 天（应 3 天） ⚠️/);
     const kept = await s.t.db.workSummary.findMany();
     expect(kept.map((k) => [k.period, k.periodStart, k.focus, k.deliveredAt !== null])).toEqual([["week", "2026-11-30", "补访 C7、C8", true]]);
     // The supervisor's view of the manager shows it.
