@@ -144,6 +144,7 @@ export const enReports: Catalogue = {
 
   "reports.digest.title": "🌙 Team today · {day} · {n} people",
   "reports.digest.action": "Needs you: {n} people (🔴 below)",
+  "reports.digest.complaints": "{n} complaints escalated to you are not acknowledged yet: /complaints",
   "reports.digest.all-well": "Nothing needs you today.",
   "reports.alert.minimum-title": "⚠️ Visit-day warning: {n} people cannot reach {min} visit days this week even if they go out on every visit day left",
   "reports.alert.minimum-line": "· {name} {code}: {done} visit days so far, {left} visit days left this week (standard {min})",

@@ -144,6 +144,7 @@ export const zhCNReports: Catalogue = {
 
   "reports.digest.title": "🌙 今日团队小结 · {day} · {n} 人",
   "reports.digest.action": "需要您处理的：{n} 人（见下方 🔴）",
+  "reports.digest.complaints": "有 {n} 起升级给您的投诉还没确认：/complaints",
   "reports.digest.all-well": "今天没有需要您处理的事。",
   "reports.alert.minimum-title": "⚠️ 本周拜访天数预警：{n} 人即使剩下的拜访日都出去，也达不到每周 {min} 天",
   "reports.alert.minimum-line": "· {name} {code}：已拜访 {done} 天，本周还剩 {left} 个拜访日（标准 {min} 天）",

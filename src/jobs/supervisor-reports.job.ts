@@ -1,5 +1,6 @@
 import { addDays, isoWeekday, startOfWeek } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
+import { listOpenComplaints } from "../modules/complaints/complaints.service.ts";
 import { classLabel } from "../modules/customers/class-label.ts";
 import { periodAttachments } from "../modules/reports/reports.attachments.ts";
 import { overdueText, renderTeamDay, renderTeamPeriod } from "../modules/reports/reports.render.ts";
@@ -28,7 +29,9 @@ export const supervisorDigestJob = reminderJob({
     const { t } = view;
     const action = day.rows.filter((r) => r.flags.some((f) => f === "breached" || f === "due-soon" || f === "unlogged" || f === "below-minimum" || f === "unbound"));
     const head = action.length ? t("reports.digest.action", { n: action.length }) : t("reports.digest.all-well");
-    const title = `${t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length })}\n${head}`;
+    // Escalated to the supervisor and not acknowledged yet: theirs to act on tonight.
+    const waiting = (await listOpenComplaints(job.deps, staff)).filter((c) => !c.canResolve && !c.acknowledgedAt).length;
+    const title = [t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length }), head, ...(waiting ? [t("reports.digest.complaints", { n: waiting })] : [])].join("\n");
     return { reply: renderTeamDay(view, day, job.deps.clock.now(), { title }) };
   },
 });

@@ -433,7 +433,7 @@ const WORST = 10;
  * when their last visit (phone contacts apart) is no older than the frequency. Last visits are read
  * from the visit log, so a past date gives that day's picture.
  */
-async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: string, now: Date): Promise<Map<number, CoverageFigures>> {
+async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: string): Promise<Map<number, CoverageFigures>> {
   const tz = policy.timeZone;
   const ids = managers.map((m) => m.id);
   const end = zonedInstant(addDays(asOf, 1), "00:00", tz);
@@ -524,7 +524,6 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
         : null,
     });
   }
-  void now;
   return out;
 }
 
@@ -561,7 +560,7 @@ async function periodRowsOf(opts: { deps: AppDeps; managers: Staff[]; from: stri
       }),
     ),
     inChunks(ids, (part) => db.workSummary.groupBy({ by: ["managerId"], where: { managerId: { in: part }, periodStart: { gte: from, lte: through } }, _count: { _all: true } })),
-    coverageOf(db, policy, managers, through, now),
+    coverageOf(db, policy, managers, through),
   ]);
   const customerIds = [...new Set(logs.map((l) => l.customerId))];
   const classRows = await inChunks(customerIds, (part) => db.customer.findMany({ where: { id: { in: part } }, select: { id: true, serviceClass: true } }));

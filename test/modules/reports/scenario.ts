@@ -92,7 +92,8 @@ export async function createScenario(now = at("2026-12-02", "20:00"), preset: "t
   await db.complaint.create({
     data: { customerId: customers.C4!, managerId: M1.id, openedAt: at("2026-11-25", "10:00"), text: "送货晚", deadlineAt: at("2026-11-25", "18:00"), status: "resolved", resolvedAt: at("2026-11-25", "12:00") },
   });
-  await db.complaint.create({ data: { customerId: customers.C6!, managerId: M1.id, openedAt: at("2026-12-02", "10:00"), text: "断货", deadlineAt: at("2026-12-02", "18:00") } });
+  // The manager could not resolve it: escalated to S1, who has not acknowledged it.
+  await db.complaint.create({ data: { customerId: customers.C6!, managerId: M1.id, openedAt: at("2026-12-02", "10:00"), text: "断货", deadlineAt: at("2026-12-02", "18:00"), canResolve: false, escalationLevel: 1 } });
 
   return { t, deps, clock, staff: { R1, S1, S2, M1, M2, M3, A1 } };
 }

@@ -26,7 +26,7 @@ describe("what supervisors are sent", () => {
     // S2 has no chat: nothing is queued for them (and nothing claims it was).
     expect(first.map((r) => `${r.kind}→${r.to}`).sort()).toEqual(["supervisor-digest→R001", "supervisor-digest→S001", "weekly-minimum-alert→R001", "weekly-minimum-alert→S001"]);
     const digest = first.find((r) => r.kind === "supervisor-digest" && r.to === "S001")!.reply;
-    expect(digest.text).toMatch(/^🌙 今日团队小结 · 12月2日（周三） · 2 人\n需要您处理的：2 人/);
+    expect(digest.text).toMatch(/^🌙 今日团队小结 · 12月2日（周三） · 2 人\n需要您处理的：2 人（见下方 🔴）\n有 1 起升级给您的投诉还没确认：\/complaints\n/);
     expect(digest.text).toContain("🔴 王芳 M001：拜访 1/3");
     expect(digest.choices?.map((c) => c.value)).toEqual(["/team M001", "/team M002"]);
     const alert = first.find((r) => r.kind === "weekly-minimum-alert" && r.to === "S001")!.reply;
