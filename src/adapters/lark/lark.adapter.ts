@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
 import { SendError, type Attachment, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { Logger } from "../../core/logger.ts";
+import { classifyTap } from "../../core/forms/form-engine.ts";
+import { isFormTap } from "../../core/forms/form-tap.ts";
 import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
@@ -10,7 +12,7 @@ import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFil
 import { readBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, type PlatformAdapter } from "../platform.ts";
-import { answeredCard, inboundText, larkAttachmentMessage, larkFileType, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
+import { answeredCard, closedCard, inboundText, larkAttachmentMessage, larkFileType, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
   appId: string;
@@ -87,7 +89,11 @@ export class LarkAdapter implements PlatformAdapter {
   readonly client: lark.Client;
   readonly dispatcher: lark.EventDispatcher;
   private readonly queue = new KeyedQueue();
-  /** Cards we sent, by message id: to redraw them after a tap and to count a tap once. */
+  /**
+   * Cards we sent, by message id: to redraw them after a tap and to count a quick double tap once.
+   * Only a shortcut: whether a form button still answers anything is decided from the stored form
+   * (its tap token), so this memory may be lost in a restart.
+   */
   private readonly cards = new LruMap<string, CardState>(5000);
   private botOpenId: string | undefined;
   private ws: lark.WSClient | null = null;
@@ -312,19 +318,28 @@ export class LarkAdapter implements PlatformAdapter {
     const userId = event.operator?.open_id ?? event.open_id;
     const messageId = event.context?.open_message_id ?? event.open_message_id;
     const chatId = event.context?.open_chat_id ?? userId;
-    const raw = event.action?.value;
-    const value = typeof raw === "string" ? raw : typeof raw === "object" && raw !== null ? (raw as { v?: unknown }).v : undefined;
-    if (!userId || !chatId || typeof value !== "string") return {};
+    const value = larkTappedValue(event.action?.value);
+    if (!userId || !chatId || value === undefined) return {};
     const staff = await findStaffByIdentity(this.opts.deps.db, "lark", userId).catch(() => null);
     const t = translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
     const eventId = event.event_id ?? `${messageId}:${value}`;
     if (!(await markEventProcessed(this.opts.deps.db, "lark", eventId, this.opts.deps.clock.now()))) return {};
     const card = messageId ? this.cards.get(messageId) : undefined;
     if (card?.answered !== undefined) return { toast: { type: "info", content: t("chat.already-answered") } };
-    const label = card?.choices.find((c) => c.value === value)?.label ?? value;
-    if (card) card.answered = label;
     const msg: InboundMessage = { platform: "lark", chatId, userId, text: value, isAction: true, eventId };
+    // Read from the stored form now, because Lark wants its answer (toast, redrawn card) at once;
+    // the engine decides again when the tap's turn in the chat's queue comes.
+    const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
+    const label = card?.choices.find((c) => c.value === value)?.label ?? (isFormTap(value) ? t("forms.tap.received") : value);
+    // Someone else's current question (a group): the card stays as it is for the one asked.
+    if (card && status !== "foreign") card.answered = label;
+    // The router answers a tap whose question is over with what is current (and does nothing else).
     void this.queue.run(chatId, () => answer({ router: this.opts.router, port: this, msg, log })).catch((err) => log.error("lark card action failed", { error: String(err) }));
+    if (status === "foreign") return { toast: { type: "info", content: t("forms.tap.over") } };
+    if (status === "over") {
+      const toast = { type: "info" as const, content: t("forms.tap.over") };
+      return card ? { toast, card: { type: "raw", data: closedCard(card.text, t("forms.tap.over")) } } : { toast };
+    }
     return card ? { toast: { type: "success", content: `✅ ${label}` }, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast: { type: "success", content: `✅ ${label}` } };
   }
 }

@@ -1,4 +1,5 @@
 import { plainText, textSegments, type Attachment, type Choice, type Reply } from "../../core/chat.ts";
+import { formTapFromPayload, formTapPayload, LOST_TAP } from "../../core/forms/form-tap.ts";
 import { doubleJsonBytes, splitText } from "../split.ts";
 import { keyboardRows } from "../layout.ts";
 
@@ -23,8 +24,30 @@ export interface LarkCard {
 
 const plain = (content: string) => ({ tag: "plain_text", content });
 
+/**
+ * A button's value object: a form button's tap token as its printable part (`f`, no control
+ * character in the card), any other choice as its value (`v`).
+ */
+export function larkButtonValue(value: string): { f: string } | { v: string } {
+  const tap = formTapPayload(value);
+  return tap !== null ? { f: tap } : { v: value };
+}
+
+/**
+ * The value a tapped card button stands for (as larkButtonValue made it, or a bare string from
+ * older cards); LOST_TAP for a form payload we did not make; undefined when there is no value.
+ */
+export function larkTappedValue(raw: unknown): string | undefined {
+  if (typeof raw === "string") return raw;
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { f, v } = raw as { f?: unknown; v?: unknown };
+  if (typeof f === "string") return formTapFromPayload(f);
+  if (f !== undefined) return LOST_TAP;
+  return typeof v === "string" ? v : undefined;
+}
+
 function actionRows(choices: Choice[]): Record<string, unknown>[] {
-  return keyboardRows(choices, (c) => ({ tag: "button", text: plain(c.label), type: "default", value: { v: c.value } })).map((actions) => ({
+  return keyboardRows(choices, (c) => ({ tag: "button", text: plain(c.label), type: "default", value: larkButtonValue(c.value) })).map((actions) => ({
     tag: "action",
     ...(actions.length === 3 ? { layout: "trisection" } : actions.length === 2 ? { layout: "bisected" } : {}),
     actions,
@@ -40,9 +63,14 @@ export function larkCard(text: string, choices: Choice[] = []): LarkCard {
 
 /** The card after a tap: same text, the chosen option noted, no buttons left to tap. */
 export function answeredCard(text: string, label: string): LarkCard {
+  return closedCard(text, `✅ ${label}`);
+}
+
+/** The card with its buttons taken away and a note under the text (a question that is over). */
+export function closedCard(text: string, note: string): LarkCard {
   return {
     config: { wide_screen_mode: true },
-    elements: [{ tag: "div", text: plain(text) }, { tag: "note", elements: [plain(`✅ ${label}`)] }],
+    elements: [{ tag: "div", text: plain(text) }, { tag: "note", elements: [plain(note)] }],
   };
 }
 

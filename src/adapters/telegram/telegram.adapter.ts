@@ -3,6 +3,8 @@ import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-th
 import { Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { SendError, type Attachment, type ChatAddress, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { classifyTap } from "../../core/forms/form-engine.ts";
+import { isFormTap } from "../../core/forms/form-tap.ts";
 import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
@@ -77,9 +79,16 @@ export const DEFAULT_TELEGRAM_AUTO_RETRY: Partial<AutoRetryOptions> = {
 export class TelegramAdapter implements PlatformAdapter {
   readonly platform = "telegram" as const;
   readonly bot: Bot;
-  /** Button values longer than callback_data allows, by hash. */
+  /**
+   * Command button values longer than callback_data allows, by hash. Form buttons never need it
+   * (their payload is a short tap token); a hash lost in a restart reads as a question that is over.
+   */
   private readonly overflow = new LruMap<string, string>(5000);
-  /** Keyboards already answered ("chat:message"), so a double tap counts once. */
+  /**
+   * Keyboards already tapped ("chat:message"): a quick double tap gets a toast instead of a second
+   * run. Only a shortcut: whether a form button still answers anything is decided from the stored
+   * form (its tap token), so this memory may be lost in a restart.
+   */
   private readonly answered = new LruMap<string, true>(5000);
   private stopped: (() => void) | null = null;
   private abort: AbortController | null = null;
@@ -247,23 +256,27 @@ export class TelegramAdapter implements PlatformAdapter {
       await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
       return;
     }
+    // A payload that cannot be resolved (a long value from before a restart) is LOST_TAP: the
+    // router answers it as a question that is over, with what is current.
     const value = decodeCallbackData(data, (k) => this.overflow.get(k));
-    if (value === undefined) {
-      // A long value from before a restart: its payload is gone; ask for the command again.
-      await ctx.answerCallbackQuery({ text: t("chat.button-expired"), show_alert: true }).catch(() => undefined);
-      return;
-    }
-    this.answered.set(key, true);
-    await ctx.answerCallbackQuery().catch((err) => log.warn("answerCallbackQuery failed", { error: (err as Error).message }));
+    const msg = this.inbound(ctx, value, true);
+    const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
+    if (status !== "over" && status !== "foreign") this.answered.set(key, true);
+    const over = status === "over" || status === "foreign";
+    await ctx.answerCallbackQuery(over ? { text: t("forms.tap.over") } : undefined).catch((err) => log.warn("answerCallbackQuery failed", { error: (err as Error).message }));
     // Mark the choice on the message and drop the keyboard, so the history reads like a conversation.
-    const keyboard = "reply_markup" in message ? message.reply_markup?.inline_keyboard : undefined;
-    const label = labelOfTapped(keyboard as { text: string; callback_data?: string }[][] | undefined, data) ?? value;
-    const text = "text" in message && message.text ? renderAnswered(message.text, label) : null;
-    const edit = text
-      ? this.bot.api.editMessageText(message.chat.id, message.message_id, text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } })
-      : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
-    await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: (err as Error).message }));
-    await answer({ router: this.opts.router, port: this, msg: this.inbound(ctx, value, true), log });
+    // A tap whose question is over is not marked as chosen (nothing was): its keyboard just goes. A
+    // tap on someone else's current question (a group) leaves their keyboard alone.
+    if (status !== "foreign") {
+      const keyboard = "reply_markup" in message ? message.reply_markup?.inline_keyboard : undefined;
+      const label = labelOfTapped(keyboard as { text: string; callback_data?: string }[][] | undefined, data) ?? (isFormTap(value) ? undefined : value);
+      const text = !over && label !== undefined && "text" in message && message.text ? renderAnswered(message.text, label) : null;
+      const edit = text
+        ? this.bot.api.editMessageText(message.chat.id, message.message_id, text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } })
+        : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
+      await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: (err as Error).message }));
+    }
+    await answer({ router: this.opts.router, port: this, msg, log });
   }
 
   private inbound(ctx: Context, text: string, isAction: boolean): InboundMessage {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { plainText, textSegments, type Attachment, type Reply } from "../../core/chat.ts";
+import { formTapFromPayload, formTapPayload, LOST_TAP } from "../../core/forms/form-tap.ts";
 import { keyboardRows } from "../layout.ts";
 import { splitText } from "../split.ts";
 
@@ -38,20 +39,29 @@ export function escapeHtml(s: string): string {
 }
 
 /**
- * Button payloads: the choice value itself when it fits in 64 bytes ("v:" prefix), else a
- * short hash ("h:") the adapter resolves from memory.
+ * Button payloads: a form button's tap token as its printable part ("f:", a few bytes, resolved
+ * from the stored form, so it survives a restart), the choice value itself when it fits in 64
+ * bytes ("v:" prefix), else a short hash ("h:") the adapter resolves from memory.
  */
 export function encodeCallbackData(value: string): { data: string; overflow?: OverflowValue } {
+  const tap = formTapPayload(value);
+  if (tap !== null) return { data: `f:${tap}` };
   const direct = `v:${value}`;
   if (Buffer.byteLength(direct) <= TELEGRAM_CALLBACK_DATA_LIMIT) return { data: direct };
   const key = createHash("sha256").update(value).digest("base64url").slice(0, 24);
   return { data: `h:${key}`, overflow: { key, value } };
 }
 
-export function decodeCallbackData(data: string, lookup: (key: string) => string | undefined): string | undefined {
+/**
+ * The value a tapped button stands for. A payload that cannot be resolved (a hashed value from
+ * before a restart, data we never made) is LOST_TAP: answered as a question that is over, never
+ * acted on.
+ */
+export function decodeCallbackData(data: string, lookup: (key: string) => string | undefined): string {
+  if (data.startsWith("f:")) return formTapFromPayload(data.slice(2));
   if (data.startsWith("v:")) return data.slice(2);
-  if (data.startsWith("h:")) return lookup(data.slice(2));
-  return undefined;
+  if (data.startsWith("h:")) return lookup(data.slice(2)) ?? LOST_TAP;
+  return LOST_TAP;
 }
 
 /**

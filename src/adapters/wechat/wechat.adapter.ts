@@ -162,7 +162,7 @@ export class WechatAdapter implements PlatformAdapter {
         }
         if (!(await markEventProcessed(this.opts.deps.db, "wechat", message.id, this.opts.deps.clock.now()))) return;
         const resolved = resolveNumberedInput(text, this.pending.get(chatId)?.choices);
-        if (resolved.isAction) this.pending.delete(chatId);
+        if (resolved.matched) this.pending.delete(chatId);
         const msg: InboundMessage = { platform: "wechat", chatId, userId: talker.id, userName: talker.name(), text: resolved.text, isAction: resolved.isAction, eventId: message.id };
         this.replyingTo.set(chatId, talker.id);
         try {

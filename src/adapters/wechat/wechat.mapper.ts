@@ -1,4 +1,5 @@
 import { plainText, type Choice, type Reply } from "../../core/chat.ts";
+import { isFormTap } from "../../core/forms/form-tap.ts";
 import { splitText } from "../split.ts";
 
 /** Long WeChat texts get folded ("全文") or cut by some clients; 2000 characters stays readable. */
@@ -21,14 +22,21 @@ function normaliseDigits(s: string): string {
   return s.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30));
 }
 
-/** A bare number answers the last numbered options; anything else passes through as typed. */
-export function resolveNumberedInput(text: string, choices: Choice[] | undefined): { text: string; isAction: boolean } {
+/**
+ * A bare number answers the last numbered options; anything else passes through as typed
+ * (`matched` says whether a number picked one of them). A form's options are the exception: the
+ * number goes on as typed ("2"), and the form resolves it against the options it stored for the
+ * question it is asking now. This memory only holds the last options sent, which may be an
+ * earlier question's (or a finished form's): a form button must never answer for them.
+ */
+export function resolveNumberedInput(text: string, choices: Choice[] | undefined): { text: string; isAction: boolean; matched: boolean } {
   const n = /^\s*(\d{1,2})\s*[.。、)]?\s*$/.exec(normaliseDigits(text));
   if (n && choices?.length) {
     const choice = choices[Number(n[1]) - 1];
-    if (choice) return { text: choice.value, isAction: true };
+    if (choice && isFormTap(choice.value)) return { text: String(Number(n[1])), isAction: false, matched: true };
+    if (choice) return { text: choice.value, isAction: true, matched: true };
   }
-  return { text, isAction: false };
+  return { text, isAction: false, matched: false };
 }
 
 /** Whether a room message is only a number (answering options without @mentioning the bot). */

@@ -18,6 +18,7 @@ import {
 } from "./form-cursor.ts";
 import type { Answers, FormDefinition, FormEnv, FormOutcome, LeafStep, Option, SessionKey, StepContext } from "./form-types.ts";
 import { parseDateInput } from "../date-input.ts";
+import { formTapValue, parseFormTap } from "./form-tap.ts";
 
 /** Sessions untouched this long are discarded (with a message) on the next message. */
 export const DEFAULT_FORM_TTL_MS = 2 * 60 * 60 * 1000;
@@ -40,6 +41,12 @@ export interface FormState {
   offer?: { kind: "cancel" } | { kind: "leave"; command: string };
   /** When the form was started (ISO). */
   startedAt: string;
+  /**
+   * Number of the question last stored (bumped by every save): the buttons of that question name
+   * it, so a button of any earlier question is refused (form-tap.ts). Absent in sessions stored
+   * before buttons were bound: 0.
+   */
+  rev?: number;
 }
 
 type SessionStatus<E extends FormEnv> =
@@ -121,6 +128,7 @@ export class FormEngine<E extends FormEnv> {
       meta: structuredClone(opts.meta ?? {}),
       shown: [],
       startedAt: env.now.toISOString(),
+      rev: 1,
     };
     restoreMarkers(def.steps, state.answers);
     const nav = new FormNavigator(def, env, state.answers, state.meta);
@@ -146,8 +154,13 @@ export class FormEngine<E extends FormEnv> {
       strikes: 0,
       expiresAt: new Date(env.now.getTime() + this.ttlMs),
     };
-    await this.db.formSession.upsert({ where: this.where(key), create: { ...key, ...data }, update: data });
-    return [reply];
+    // A new row, never an update of the one it replaces: the row's id names this form in its tap
+    // tokens (ids are AUTOINCREMENT, never reused), so no button of the replaced form can answer it.
+    const [, row] = await this.db.$transaction([
+      this.db.formSession.deleteMany({ where: { platform: key.platform, chatId: key.chatId, userId: key.userId } }),
+      this.db.formSession.create({ data: { ...key, ...data } }),
+    ]);
+    return [bindChoices(reply, row.id, state)];
   }
 
   /** Drops the open form, if any. */
@@ -174,9 +187,8 @@ export class FormEngine<E extends FormEnv> {
       { label: t("forms.leave.run", { command: shorten(command) }), value: "$leave" },
     ];
     state.shown = choices;
-    await this.save(row, state, row.stepId, row.strikes, env.now);
     const name = await this.describe(def, env, state);
-    return [{ text: t("forms.leave.question", { form: name, command: shorten(command) }), choices }];
+    return [await this.save(row, state, row.stepId, row.strikes, env.now, { text: t("forms.leave.question", { form: name, command: shorten(command) }), choices })];
   }
 
   /** The current prompt again, for a channel that (re)starts while a form is open. */
@@ -188,25 +200,72 @@ export class FormEngine<E extends FormEnv> {
     delete state.offer;
     const name = await this.describe(def, env, state);
     const reply = await this.render(def, env, state, parseCursor(row.stepId), { intro: env.t("forms.resume", { form: name }), first: true });
-    await this.save(row, state, row.stepId, row.strikes, env.now);
-    return [reply];
+    return [await this.save(row, state, row.stepId, row.strikes, env.now, reply)];
   }
 
-  /** Feeds one message to the open form. Null when no form is open for this key. */
+  /**
+   * Feeds one message to the open form. Null when no form is open for this key and the message is
+   * no form button. A tapped form button (form-tap.ts) is decoded first, before anything else: it
+   * answers with the stored option only while its question is the one being asked; any other tap
+   * (a finished form, an earlier step, a lost payload) is answered "this question is over" with
+   * what is current, and changes nothing.
+   */
   async handle(key: SessionKey, rawText: string, env: E): Promise<FormOutcome | null> {
     const st = await this.status(key, env.now);
+    let text = rawText;
+    const tap = parseFormTap(rawText);
+    if (tap !== null) {
+      const current = st.kind === "live" && tap !== "lost" && tap.sessionId === st.row.id && tap.rev === (st.state.rev ?? 0);
+      const option = current ? st.state.shown[tap.index] : undefined;
+      if (!option) return { replies: await this.tapOver(key, st, env) };
+      text = option.value;
+    }
     if (st.kind === "none") return null;
     if (st.kind !== "live") return { replies: await this.dead(key, st, env) };
     try {
-      return await this.handleLive(key, st.row, st.def, st.state, rawText, env);
+      return await this.handleLive(key, st.row, st.def, st.state, text, env);
     } catch (err) {
       if (err instanceof FormConflict) {
         // Another message for the same form was handled meanwhile (double tap): show where it is now.
         const again = await this.status(key, env.now);
         if (again.kind !== "live") return { replies: [{ text: env.t("forms.conflict") }] };
-        const reply = await this.render(again.def, env, again.state, parseCursor(again.row.stepId), {});
-        return { replies: [reply] };
+        return { replies: await this.reask(again, env, {}) };
       }
+      throw err;
+    }
+  }
+
+  /**
+   * The answer to a tap whose question is over: says so, and what is current (the open form's
+   * question again, or that none is open). Answers nothing; a dead form is dropped, as on any message.
+   */
+  private async tapOver(key: SessionKey, st: SessionStatus<E>, env: E): Promise<Reply[]> {
+    const { t } = env;
+    if (st.kind === "none") return [{ text: t("forms.tap.over-none") }];
+    if (st.kind !== "live") {
+      // The open form is dead anyway (expired, changed): the usual explanation follows.
+      const [first, ...rest] = await this.dead(key, st, env);
+      return [{ text: `${t("forms.tap.over")}\n${first!.text}` }, ...rest];
+    }
+    const name = await this.describe(st.def, env, st.state);
+    return this.reask(st, env, { intro: t("forms.tap.over-current", { form: name }) });
+  }
+
+  /**
+   * The current question again. Stored as a new question only if what it shows changed (a pending
+   * "leave the form?" is dropped); otherwise bound to the stored one, so the buttons already on
+   * screen for it stay valid.
+   */
+  private async reask(st: Extract<SessionStatus<E>, { kind: "live" }>, env: E, opts: { intro?: string }): Promise<Reply[]> {
+    const { row, def, state } = st;
+    const before = JSON.stringify([state.shown, state.offer ?? null]);
+    delete state.offer;
+    const reply = await this.render(def, env, state, parseCursor(row.stepId), { intro: opts.intro, first: Boolean(opts.intro) });
+    if (JSON.stringify([state.shown, null]) === before) return [bindChoices(reply, row.id, state)];
+    try {
+      return [await this.save(row, state, row.stepId, row.strikes, env.now, reply)];
+    } catch (err) {
+      if (err instanceof FormConflict) return [{ text: env.t("forms.conflict") }];
       throw err;
     }
   }
@@ -257,8 +316,7 @@ export class FormEngine<E extends FormEnv> {
       }
       if (word === "continue" || word === "leave") {
         const reply = await this.render(def, env, state, cursor, { first: true });
-        await this.save(row, state, row.stepId, 0, env.now);
-        return { replies: [reply] };
+        return { replies: [await this.save(row, state, row.stepId, 0, env.now, reply)] };
       }
       // Anything else is an attempt at the step itself; the step's own choices apply again.
       state.shown = await this.choicesFor(step, ctx, state, env);
@@ -268,22 +326,19 @@ export class FormEngine<E extends FormEnv> {
     if (word === "cancel") return this.cancel(key, row, def, env, state);
     if (word === "continue") {
       const reply = await this.render(def, env, state, cursor, {});
-      await this.save(row, state, row.stepId, row.strikes, env.now);
-      return { replies: [reply] };
+      return { replies: [await this.save(row, state, row.stepId, row.strikes, env.now, reply)] };
     }
     if (word === "back") {
       const prev = state.history.pop();
       if (!prev) {
         const reply = await this.render(def, env, state, cursor, { error: t("forms.at-first-step") });
-        await this.save(row, state, row.stepId, row.strikes, env.now);
-        return { replies: [reply] };
+        return { replies: [await this.save(row, state, row.stepId, row.strikes, env.now, reply)] };
       }
       // Later answers are kept: after a corrected answer the form jumps back to where it was.
       delete state.draft;
       delete state.found;
       const reply = await this.render(def, env, state, parseCursor(prev), {});
-      await this.save(row, state, prev, 0, env.now);
-      return { replies: [reply] };
+      return { replies: [await this.save(row, state, prev, 0, env.now, reply)] };
     }
     if (word === "skip") {
       if (step === "more" || !step.optional) {
@@ -294,8 +349,7 @@ export class FormEngine<E extends FormEnv> {
 
     const parsed = step === "more" ? this.parseMore(text, state, env) : await this.parse(step, text, ctx, state, env);
     if (parsed.ok === "pending") {
-      await this.save(row, state, row.stepId, row.strikes, env.now);
-      return { replies: [parsed.reply] };
+      return { replies: [await this.save(row, state, row.stepId, row.strikes, env.now, parsed.reply)] };
     }
     if (!parsed.ok) return this.strike(row, def, env, state, cursor, parsed.error);
     return this.accept(key, row, def, env, state, cursor, parsed.value);
@@ -325,12 +379,10 @@ export class FormEngine<E extends FormEnv> {
         { label: t("forms.offer.cancel"), value: "$cancel" },
       ];
       state.shown = choices;
-      await this.save(row, state, row.stepId, strikes, env.now);
-      return { replies: [{ text: `⚠️ ${error}\n${t("forms.offer.question")}`, choices }] };
+      return { replies: [await this.save(row, state, row.stepId, strikes, env.now, { text: `⚠️ ${error}\n${t("forms.offer.question")}`, choices })] };
     }
     const reply = await this.render(def, env, state, cursor, { error, footer: true });
-    await this.save(row, state, row.stepId, strikes, env.now);
-    return { replies: [reply] };
+    return { replies: [await this.save(row, state, row.stepId, strikes, env.now, reply)] };
   }
 
   private async accept(key: SessionKey, row: FormSession, def: FormDefinition<E>, env: E, state: FormState, cursor: Seg[], value: unknown): Promise<FormOutcome> {
@@ -363,8 +415,7 @@ export class FormEngine<E extends FormEnv> {
     // Whatever the new path no longer passes through is dropped now.
     state.answers = projectAnswers(state.answers, [...state.history, formatCursor(next)]);
     const reply = await this.render(def, env, state, next, { notes });
-    await this.save(row, state, formatCursor(next), 0, env.now);
-    return { replies: [reply] };
+    return { replies: [await this.save(row, state, formatCursor(next), 0, env.now, reply)] };
   }
 
   /**
@@ -645,18 +696,69 @@ export class FormEngine<E extends FormEnv> {
     return label(String(value));
   }
 
-  private async save(row: FormSession, state: FormState, stepId: string, strikes: number, now: Date): Promise<void> {
+  /**
+   * Stores the question `reply` asks (its choices are `state.shown`) as the session's next
+   * question, and returns the reply with its buttons bound to it. Every question the engine shows
+   * goes through here, so a question is never shown without its stored number.
+   */
+  private async save(row: FormSession, state: FormState, stepId: string, strikes: number, now: Date, reply: Reply): Promise<Reply> {
+    state.rev = (state.rev ?? 0) + 1;
     const { count } = await this.db.formSession.updateMany({
       where: { id: row.id, stepId: row.stepId, state: row.state },
       data: { stepId, state: JSON.stringify(state), strikes, expiresAt: new Date(now.getTime() + this.ttlMs) },
     });
     if (count !== 1) throw new FormConflict();
+    return bindChoices(reply, row.id, state);
   }
 
   private async deleteSession(row: FormSession): Promise<void> {
     const { count } = await this.db.formSession.deleteMany({ where: { id: row.id, stepId: row.stepId, state: row.state } });
     if (count !== 1) throw new FormConflict();
   }
+}
+
+/**
+ * The reply with its buttons bound to the stored question: each choice's value becomes the tap
+ * token of its place in `state.shown` (which the reply's choices always are).
+ */
+function bindChoices(reply: Reply, sessionId: number, state: FormState): Reply {
+  if (!reply.choices?.length) return reply;
+  const rev = state.rev ?? 0;
+  const choices = reply.choices.map((c, index) => {
+    // An invariant of the engine: a question's choices are what it stores as shown.
+    if (state.shown[index]?.value !== c.value) throw new Error(`form question ${rev}: choice ${index} is not the stored one`);
+    return { label: c.label, value: formTapValue({ sessionId, rev, index }) };
+  });
+  return { ...reply, choices };
+}
+
+/**
+ * Whether a tapped button still does something for the person who tapped it, read from the stored
+ * sessions without changing them:
+ * - "current": a button of the question being asked of this person now;
+ * - "foreign": a button of the question being asked of someone else now (a group chat): it does
+ *   nothing for this person, and the buttons must be left alone for the one asked;
+ * - "over": a form button of a question that is over, a lost payload, or a value that is neither
+ *   a form button nor a command;
+ * - "command": a command button such as `/team M001`, valid as a command.
+ * Adapters use it to mark the tapped message truthfully; the engine decides again, for itself,
+ * when the tap arrives.
+ */
+export async function classifyTap(db: Db, key: SessionKey, text: string, now: Date): Promise<"current" | "foreign" | "over" | "command"> {
+  const tap = parseFormTap(text);
+  if (tap === null) return /^[/／]/.test(text.trim()) ? "command" : "over";
+  if (tap === "lost") return "over";
+  const row = await db.formSession.findUnique({ where: { id: tap.sessionId } });
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return "over";
+  let state: Partial<FormState> | null = null;
+  try {
+    state = JSON.parse(row.state) as Partial<FormState>;
+  } catch {
+    return "over";
+  }
+  if ((state?.rev ?? 0) !== tap.rev || !Array.isArray(state?.shown) || !state.shown[tap.index]) return "over";
+  const mine = row.platform === key.platform && row.chatId === key.chatId && row.userId === key.userId;
+  return mine ? "current" : "foreign";
 }
 
 function yes(t: FormEnv["t"]): Choice {
@@ -680,8 +782,11 @@ export function pickShown(text: string, shown: Choice[]): string | null {
   if (!s || !shown.length) return null;
   const exact = shown.find((c) => c.value === s);
   if (exact) return exact.value;
-  if (/^\d{1,3}$/.test(s)) {
-    const c = shown[Number(s) - 1];
+  // "2", also "2." / "2、" as WeChat users type an option number (the adapter's memory of the
+  // options may be gone after a restart; the stored question is what the number answers).
+  const n = /^(\d{1,3})\s*[.。、)）]?$/.exec(s);
+  if (n) {
+    const c = shown[Number(n[1]) - 1];
     if (c) return c.value;
   }
   const byLabel = shown.find((c) => sameLabel(c.label, s));

@@ -5,6 +5,7 @@ import { localDate } from "../dates.ts";
 import type { AppDeps, CommandContext, ParsedCommand, RouterOptions } from "../router.ts";
 import type { FormEngine } from "./form-engine.ts";
 import type { FormEnv, SessionKey } from "./form-types.ts";
+import { isFormTap, LOST_TAP } from "./form-tap.ts";
 
 /** The environment every chat form gets: the app's deps and the person answering. */
 export interface ChatFormEnv extends FormEnv {
@@ -76,6 +77,10 @@ export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCo
     async fallback(ctx: HookContext) {
       const staff = ctx.staff;
       if (!staff) return null;
+      // Buttons bound to their question (form-tap.ts): a tapped button that is neither a command
+      // nor a form button (one sent before buttons were bound) is over, and its value is never read
+      // as typed text: an old "15" is no stop number. The engine answers it like any stale tap.
+      if (ctx.msg.isAction && !isFormTap(ctx.msg.text)) return feed({ ...ctx, staff }, LOST_TAP);
       const answered = await feed({ ...ctx, staff }, ctx.msg.text);
       if (answered) return answered;
       return opts.idle ? opts.idle({ ...ctx, staff }) : null;

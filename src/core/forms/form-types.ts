@@ -33,7 +33,10 @@ export interface StepContext<E extends FormEnv = FormEnv> {
 }
 
 export interface Option {
-  /** Sent back when tapped; also accepted when typed. */
+  /**
+   * What the option stands for; also accepted when typed. Its button does not carry it: the engine
+   * binds every button to the stored question (form-tap.ts) and takes the value from there.
+   */
   value: string;
   label: string;
   /** Other words accepted for this option. */

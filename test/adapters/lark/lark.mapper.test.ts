@@ -1,7 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { answeredCard, inboundText, LARK_BODY_LIMIT, receiveIdType, renderLark } from "../../../src/adapters/lark/lark.mapper.ts";
+import { answeredCard, inboundText, LARK_BODY_LIMIT, larkTappedValue, receiveIdType, renderLark } from "../../../src/adapters/lark/lark.mapper.ts";
+import { formTapValue, LOST_TAP } from "../../../src/core/forms/form-tap.ts";
 
 describe("Lark mapper", () => {
+  it("form buttons carry their tap token's printable part; a tap gives the token back, a forged one is lost", () => {
+    const token = formTapValue({ sessionId: 12, rev: 4, index: 1 });
+    const [card] = renderLark({ text: "?", choices: [{ label: "实地", value: token }, { label: "帮助", value: "/help" }] });
+    expect(card!.content).not.toContain("\\u0001");
+    const values = JSON.parse(card!.content).elements[1].actions.map((a: { value: unknown }) => a.value);
+    expect(values).toEqual([{ f: "12.4.1" }, { v: "/help" }]);
+    expect(larkTappedValue(values[0])).toBe(token);
+    expect(larkTappedValue(values[1])).toBe("/help");
+    expect(larkTappedValue({ f: "12.4" })).toBe(LOST_TAP);
+    expect(larkTappedValue({ f: 7 })).toBe(LOST_TAP);
+    expect(larkTappedValue({})).toBeUndefined();
+  });
+
   it("plain replies are rich-text posts whose text elements are literal", () => {
     const [post] = renderLark({ text: '第一行 <at user_id="all"></at>\n**第二行**' });
     expect(post!.msg_type).toBe("post");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { splitText } from "../../../src/adapters/split.ts";
+import { formTapValue, LOST_TAP } from "../../../src/core/forms/form-tap.ts";
 import { addressedText, decodeCallbackData, encodeCallbackData, escapeHtml, renderAnswered, renderTelegram, TELEGRAM_TEXT_LIMIT } from "../../../src/adapters/telegram/telegram.mapper.ts";
 
 describe("Telegram mapper", () => {
@@ -19,13 +20,24 @@ describe("Telegram mapper", () => {
     expect(long.reply_markup!.inline_keyboard.map((r) => r.length)).toEqual([1, 1]);
   });
 
+  it("a form button's callback_data is its tap token's printable part, decoded back to the token", () => {
+    const token = formTapValue({ sessionId: 123456, rev: 78, index: 3 });
+    const { data, overflow } = encodeCallbackData(token);
+    expect(data).toBe("f:123456.78.3");
+    expect(overflow).toBeUndefined();
+    expect(decodeCallbackData(data, () => undefined)).toBe(token);
+    expect(decodeCallbackData("f:12;drop", () => undefined)).toBe(LOST_TAP);
+  });
+
   it("keeps callback_data within 64 bytes; longer values go by hash", () => {
     const value = "/log 华润24小时便利店（瑶琳6店）迎春南路 123 号";
     const { data, overflow } = encodeCallbackData(value);
     expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
     expect(overflow).toEqual({ key: data.slice(2), value });
     expect(decodeCallbackData(data, (k) => (k === overflow!.key ? value : undefined))).toBe(value);
-    expect(decodeCallbackData(data, () => undefined)).toBeUndefined();
+    // A hash forgotten in a restart is a lost tap: answered as over, never acted on.
+    expect(decodeCallbackData(data, () => undefined)).toBe(LOST_TAP);
+    expect(decodeCallbackData("x:whatever", () => undefined)).toBe(LOST_TAP);
     expect(decodeCallbackData("v:$yes", () => undefined)).toBe("$yes");
     expect(renderTelegram({ text: "?", choices: [{ label: "x", value }] }).overflow).toHaveLength(1);
   });

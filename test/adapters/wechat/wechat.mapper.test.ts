@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formTapValue } from "../../../src/core/forms/form-tap.ts";
 import { isBareNumber, renderWechat, resolveNumberedInput, WECHAT_TEXT_LIMIT } from "../../../src/adapters/wechat/wechat.mapper.ts";
 
 describe("WeChat mapper", () => {
@@ -9,14 +10,20 @@ describe("WeChat mapper", () => {
   });
 
   it("a number (also full-width, also '2.') answers the options; anything else passes through", () => {
-    expect(resolveNumberedInput("2", choices)).toEqual({ text: "online", isAction: true });
-    expect(resolveNumberedInput("３", choices)).toEqual({ text: "phone", isAction: true });
-    expect(resolveNumberedInput(" 1. ", choices)).toEqual({ text: "field", isAction: true });
-    expect(resolveNumberedInput("4", choices)).toEqual({ text: "4", isAction: false });
-    expect(resolveNumberedInput("2", undefined)).toEqual({ text: "2", isAction: false });
-    expect(resolveNumberedInput("/today", choices)).toEqual({ text: "/today", isAction: false });
+    expect(resolveNumberedInput("2", choices)).toEqual({ text: "online", isAction: true, matched: true });
+    expect(resolveNumberedInput("３", choices)).toEqual({ text: "phone", isAction: true, matched: true });
+    expect(resolveNumberedInput(" 1. ", choices)).toEqual({ text: "field", isAction: true, matched: true });
+    expect(resolveNumberedInput("4", choices)).toEqual({ text: "4", isAction: false, matched: false });
+    expect(resolveNumberedInput("2", undefined)).toEqual({ text: "2", isAction: false, matched: false });
+    expect(resolveNumberedInput("/today", choices)).toEqual({ text: "/today", isAction: false, matched: false });
     expect(isBareNumber("１２")).toBe(true);
     expect(isBareNumber("12 家")).toBe(false);
+  });
+
+  it("a number for a form's options goes on as the bare number, for the form to resolve against its stored question", () => {
+    const form = [{ label: "15 分钟", value: formTapValue({ sessionId: 7, rev: 3, index: 0 }) }, { label: "30 分钟", value: formTapValue({ sessionId: 7, rev: 3, index: 1 }) }];
+    expect(resolveNumberedInput("２、", form)).toEqual({ text: "2", isAction: false, matched: true });
+    expect(resolveNumberedInput("3", form)).toEqual({ text: "3", isAction: false, matched: false });
   });
 
   it("splits long texts at 2000 characters with the options on the last piece", () => {
