@@ -65,7 +65,25 @@ export function defaultHorizon(from: string, months = 2): { from: string; to: st
  * done or skipped, today's list, and booked appointments; everything else planned in the horizon
  * is re-flowed. Customers on a kept visit count as visited on that date.
  */
-export async function generatePlan(opts: GeneratePlanOptions): Promise<GeneratedPlan> {
+export function generatePlan(opts: GeneratePlanOptions): Promise<GeneratedPlan> {
+  return onePlanAtATime(opts.staff.id, () => generatePlanNow(opts));
+}
+
+/** Plans in progress per manager: a second re-plan (a /skip while /off re-plans) waits its turn. */
+const planning = new Map<number, Promise<unknown>>();
+
+async function onePlanAtATime<T>(managerId: number, f: () => Promise<T>): Promise<T> {
+  const before = planning.get(managerId) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(f);
+  planning.set(managerId, run);
+  try {
+    return await run;
+  } finally {
+    if (planning.get(managerId) === run) planning.delete(managerId);
+  }
+}
+
+async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan> {
   const { deps, staff } = opts;
   const { db, policy } = deps;
   const now = today(deps);
@@ -185,7 +203,9 @@ export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: stri
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
   if (!hasCustomers) return;
   const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths);
-  await generatePlan({ deps, staff, from: now, to: horizon.to >= date ? horizon.to : endOfMonth(date), reason: stale ? "month" : "generate" });
+  // Never plans past the horizon, whatever date was asked about: a far date costs nothing.
+  if (last && !stale && last.toDate >= horizon.to) return;
+  await generatePlan({ deps, staff, from: now, to: horizon.to, reason: stale ? "month" : "generate" });
 }
 
 export interface PlannedStop {
