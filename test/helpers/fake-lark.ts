@@ -202,16 +202,31 @@ export function encryptEvent(payload: unknown, encryptKey: string): string {
   return JSON.stringify({ encrypt: Buffer.concat([iv, encrypted]).toString("base64") });
 }
 
-/** Posts an event the way Lark does: encrypted body, signature over timestamp + nonce + key + body. */
-export async function postLarkEvent(url: string, payload: unknown, opts: { encryptKey: string; badSignature?: boolean }): Promise<{ status: number; body: any }> {
-  const body = encryptEvent(payload, opts.encryptKey);
-  const timestamp = String(Math.floor(Date.now() / 1000));
+export interface PostLarkEventOptions {
+  encryptKey: string;
+  /** The time the request is signed at: the receiving app's clock (Lark refuses nothing, we refuse stale requests). */
+  now: Date;
+  badSignature?: boolean;
+  /** Sent without the signature headers, as Lark sends the console's URL check. */
+  unsigned?: boolean;
+}
+
+/** The headers Lark signs a body with: signature = sha256(timestamp + nonce + encryptKey + body). */
+export function larkSignatureHeaders(body: string | Buffer, opts: { encryptKey: string; now: Date }): Record<string, string> {
+  const timestamp = String(Math.floor(opts.now.getTime() / 1000));
   const nonce = randomBytes(8).toString("hex");
-  let signature = createHash("sha256").update(timestamp + nonce + opts.encryptKey + body).digest("hex");
-  if (opts.badSignature) signature = createHash("sha256").update("forged" + body).digest("hex");
+  const signature = createHash("sha256").update(timestamp + nonce + opts.encryptKey).update(body).digest("hex");
+  return { "x-lark-request-timestamp": timestamp, "x-lark-request-nonce": nonce, "x-lark-signature": signature };
+}
+
+/** Posts an event the way Lark does: encrypted body, signature over timestamp + nonce + key + body. */
+export async function postLarkEvent(url: string, payload: unknown, opts: PostLarkEventOptions): Promise<{ status: number; body: any }> {
+  const body = encryptEvent(payload, opts.encryptKey);
+  const signed = larkSignatureHeaders(body, opts);
+  if (opts.badSignature) signed["x-lark-signature"] = createHash("sha256").update("forged" + body).digest("hex");
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-lark-request-timestamp": timestamp, "x-lark-request-nonce": nonce, "x-lark-signature": signature },
+    headers: { "content-type": "application/json", ...(opts.unsigned ? {} : signed) },
     body,
   });
   const text = await res.text();

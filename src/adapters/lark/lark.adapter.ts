@@ -7,7 +7,7 @@ import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
-import { readBody, type WebhookServer } from "../http-server.ts";
+import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, type PlatformAdapter } from "../platform.ts";
 import { answeredCard, inboundText, larkAttachmentMessage, larkFileType, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
@@ -137,7 +137,7 @@ export class LarkAdapter implements PlatformAdapter {
     } else {
       const hook = this.opts.webhook;
       if (!hook) throw new Error("Lark webhook mode needs a webhook server");
-      this.unroute = hook.server.route(hook.path, (req, res) => this.handleHttp(req, res));
+      this.unroute = hook.server.route(hook.path, (req, res, body) => this.handleHttp(req, res, body));
       await hook.server.listen();
     }
     deps.log.info("lark ready", { connection: this.opts.connection, bot: info.bot?.app_name });
@@ -249,47 +249,57 @@ export class LarkAdapter implements PlatformAdapter {
   }
 
   /**
-   * The webhook endpoint. Our own checks come first, on the raw body, because Lark signs the
-   * bytes it sent: signature = sha256(timestamp + nonce + encryptKey + body). A bad signature or
-   * verification token is answered 401 and never reaches the dispatcher.
+   * The webhook endpoint. Our own checks come first, because Lark signs the bytes it sent:
+   * signature = sha256(timestamp + nonce + encryptKey + body). With an encrypt key, a signed
+   * request's timestamp is checked before its body is read (a captured event replayed later is
+   * refused even after its event id has left the dedupe table), and its signature before anything
+   * is decrypted or parsed. The one request Lark sends unsigned is the console's URL check: an
+   * unsigned request is read only up to a few KB and answered only if it is that check.
    */
-  async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
+  async handleHttp(req: IncomingMessage, res: ServerResponse, body: WebhookBody): Promise<void> {
     const { encryptKey, verificationToken } = this.opts;
-    let plain: Record<string, unknown> = body;
-    if (typeof body.encrypt === "string") {
-      if (!encryptKey) return void res.writeHead(400).end();
-      try {
-        plain = JSON.parse(new lark.AESCipher(encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
+    const log = this.opts.deps.log;
+    const signed = encryptKey ? signatureHeaders(req.headers) : null;
+    // Without an encrypt key nothing is signed, so the timestamp only stops a replay sent as captured.
+    const timestamp = signed?.timestamp ?? headerValue(req.headers["x-lark-request-timestamp"]);
+    if ((signed || timestamp) && !freshTimestamp(timestamp, this.opts.deps.clock.now())) {
+      log.warn("lark event with a stale or missing timestamp rejected");
+      return refuse(req, res, 401);
     }
-    const header = (plain.header ?? {}) as Record<string, unknown>;
+    const raw = await body.read(encryptKey && !signed ? UNSIGNED_BODY_LIMIT : undefined);
+    if (signed && !validSignature(signed, raw, encryptKey!)) {
+      log.warn("lark event with a bad signature rejected");
+      return refuse(req, res, 401);
+    }
+    const outer = parseJsonObject(raw);
+    let plain = outer;
+    if (typeof outer.encrypt === "string") {
+      if (!encryptKey) return refuse(req, res, 400);
+      let decrypted: string;
+      try {
+        decrypted = new lark.AESCipher(encryptKey).decrypt(outer.encrypt);
+      } catch {
+        return refuse(req, res, 400);
+      }
+      plain = parseJsonObject(decrypted);
+    }
+    const header = (typeof plain.header === "object" && plain.header !== null ? plain.header : {}) as Record<string, unknown>;
     const token = header.token ?? plain.token;
     if (plain.type === "url_verification") {
       // The one-time URL check from the developer console; it carries the token but no signature.
-      if (verificationToken && token !== verificationToken) return void res.writeHead(401).end();
+      if (verificationToken && !sameSecret(token, verificationToken)) return refuse(req, res, 401);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ challenge: plain.challenge }));
       return;
     }
-    if (encryptKey && !validSignature(req.headers, raw, encryptKey)) {
-      this.opts.deps.log.warn("lark event with a bad signature rejected");
-      return void res.writeHead(401).end();
+    if (encryptKey && !signed) {
+      log.warn("lark event without a signature rejected");
+      return refuse(req, res, 401);
     }
-    if (verificationToken && token !== verificationToken) {
-      this.opts.deps.log.warn("lark event with a wrong verification token rejected");
-      return void res.writeHead(401).end();
+    if (verificationToken && !sameSecret(token, verificationToken)) {
+      log.warn("lark event with a wrong verification token rejected");
+      return refuse(req, res, 401);
     }
-    const data = Object.assign(Object.create({ headers: req.headers }) as object, body);
+    const data = Object.assign(Object.create({ headers: req.headers }) as object, outer);
     const result = await this.dispatcher.invoke(data, { needCheck: false });
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(typeof result === "object" && result !== null ? result : {}));
   }
@@ -345,12 +355,45 @@ interface CardActionEvent {
   context?: { open_message_id?: string; open_chat_id?: string };
 }
 
-function validSignature(headers: IncomingMessage["headers"], raw: string, encryptKey: string): boolean {
-  const timestamp = String(headers["x-lark-request-timestamp"] ?? "");
-  const nonce = String(headers["x-lark-request-nonce"] ?? "");
-  const signature = String(headers["x-lark-signature"] ?? "");
-  const expected = createHash("sha256").update(timestamp + nonce + encryptKey + raw).digest("hex");
-  return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+/** How far a signed request's timestamp may be from our clock (Lark's own SDKs allow no replay window at all). */
+export const LARK_TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
+/** Body limit for an unsigned request: only the URL check comes unsigned, and it is a few hundred bytes. */
+const UNSIGNED_BODY_LIMIT = 4 * 1024;
+
+interface SignatureHeaders {
+  timestamp: string;
+  nonce: string;
+  signature: string;
+}
+
+/** The signature headers, or null when the request carries no signature at all (the URL check). */
+function signatureHeaders(headers: IncomingMessage["headers"]): SignatureHeaders | null {
+  const signature = headerValue(headers["x-lark-signature"]);
+  if (!signature) return null;
+  return { timestamp: headerValue(headers["x-lark-request-timestamp"]), nonce: headerValue(headers["x-lark-request-nonce"]), signature };
+}
+
+function headerValue(v: string | string[] | undefined): string {
+  return (Array.isArray(v) ? v[0] : v) ?? "";
+}
+
+/** Lark's timestamp is in seconds; one outside the tolerance (or none) is a replay or a forgery. */
+function freshTimestamp(timestamp: string, now: Date): boolean {
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(Number(timestamp) * 1000 - now.getTime()) <= LARK_TIMESTAMP_TOLERANCE_MS;
+}
+
+function validSignature(h: SignatureHeaders, raw: Buffer, encryptKey: string): boolean {
+  const expected = createHash("sha256").update(h.timestamp + h.nonce + encryptKey).update(raw).digest("hex");
+  return sameSecret(h.signature, expected);
+}
+
+/** Constant-time comparison (of digests, so unequal lengths take the same path too). */
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function uuidOf(s: string): string {
