@@ -5,6 +5,7 @@ import { enForms } from "./en.forms.ts";
 import { enPlatforms } from "./en.platforms.ts";
 import { enReminders } from "./en.reminders.ts";
 import { enReports } from "./en.reports.ts";
+import { enSecurityStrangers } from "./en.security-strangers.ts";
 import { zhCN } from "./zh-CN.ts";
 import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
@@ -12,6 +13,7 @@ import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
+import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -23,8 +25,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityStrangers },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityStrangers },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {
