@@ -3,7 +3,9 @@ import type { TPlatformsConfig } from "../config/env.ts";
 import type { ChatPort, Platform } from "../core/chat.ts";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import { addDays, localDate } from "../core/dates.ts";
 import { pruneProcessedEvents } from "../core/processed-events.ts";
+import { pruneStrangerNotices } from "../modules/staff/strangers.service.ts";
 import type { AppDeps, Router } from "../core/router.ts";
 import { WebhookServer } from "./http-server.ts";
 import type { PlatformAdapter } from "./platform.ts";
@@ -148,8 +150,13 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
     adapters.push(new WechatAdapter({ puppet: config.wechat.puppet, puppetToken: config.wechat.token, name: config.wechat.name, router, deps, output: opts.output }));
   }
 
-  // Redeliveries stop within hours; a week of event ids is plenty to recognise them.
-  const prune = () => pruneProcessedEvents(deps.db, new Date(deps.clock.now().getTime() - 7 * 24 * 3600_000)).catch(() => 0);
+  // Redeliveries stop within hours; a week of event ids is plenty to recognise them. Stranger
+  // notices decide only today (yesterday's kept for a process near midnight).
+  const prune = async () => {
+    const now = deps.clock.now();
+    await pruneProcessedEvents(deps.db, new Date(now.getTime() - 7 * 24 * 3600_000)).catch(() => 0);
+    await pruneStrangerNotices(deps.db, addDays(localDate(now, deps.policy.timeZone), -1)).catch(() => 0);
+  };
   let pruneTimer: NodeJS.Timeout | null = null;
   if (adapters.length) {
     await prune();

@@ -6,6 +6,7 @@ import { enPlatforms } from "./en.platforms.ts";
 import { enReminders } from "./en.reminders.ts";
 import { enReports } from "./en.reports.ts";
 import { enSecurityBindcodes } from "./en.security-bindcodes.ts";
+import { enSecurityStrangers } from "./en.security-strangers.ts";
 import { zhCN } from "./zh-CN.ts";
 import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
@@ -14,6 +15,7 @@ import { zhCNPlatforms } from "./zh-CN.platforms.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
 import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
+import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -25,8 +27,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

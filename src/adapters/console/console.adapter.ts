@@ -94,6 +94,9 @@ export class ConsoleAdapter implements ChatPort {
             userId: this.opts.userId ?? CONSOLE_CHAT_ID,
             text: resolved.text,
             isAction: resolved.isAction,
+            // The local operator's own screen: private, and not rate-limited (a pasted script of
+            // commands is normal use here).
+            chatType: "private",
           };
           const replies = await this.opts.router.handle(msg);
           // Numbers answer the options of this answer only: after a reply without options (a

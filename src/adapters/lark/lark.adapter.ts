@@ -1,15 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
-import { SendError, type Attachment, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { SendError, type Attachment, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { Logger } from "../../core/logger.ts";
-import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
 import { answeredCard, inboundText, larkAttachmentMessage, larkFileType, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
@@ -30,6 +29,9 @@ interface CardState {
   text: string;
   choices: Choice[];
   answered?: string;
+  /** Whom the card asks (the open_id it answered); in a group only they may tap it. */
+  askedTo?: string;
+  chatType: "private" | "group";
 }
 
 /** Lark's answer to a card tap: a toast and, when we still know the card, its updated version. */
@@ -86,7 +88,8 @@ export class LarkAdapter implements PlatformAdapter {
   readonly platform = "lark" as const;
   readonly client: lark.Client;
   readonly dispatcher: lark.EventDispatcher;
-  private readonly queue = new KeyedQueue();
+  /** Events per chat in order, chats side by side, each sender under the inbound rate limit. */
+  private readonly inbound: InboundQueue;
   /** Cards we sent, by message id: to redraw them after a tap and to count a tap once. */
   private readonly cards = new LruMap<string, CardState>(5000);
   private botOpenId: string | undefined;
@@ -99,6 +102,7 @@ export class LarkAdapter implements PlatformAdapter {
   ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
   constructor(private readonly opts: LarkAdapterOptions) {
+    this.inbound = new InboundQueue({ deps: opts.deps, port: this });
     const logger = sdkLogger(opts.deps.log);
     // Own token cache: the SDK's default one is process-wide, shared by every client of the same app id.
     this.client = new lark.Client({ appId: opts.appId, appSecret: opts.appSecret, domain: larkDomain(opts.domain), logger, loggerLevel: lark.LoggerLevel.warn, cache: new lark.DefaultCache() });
@@ -155,12 +159,12 @@ export class LarkAdapter implements PlatformAdapter {
     this.unroute = null;
     this.stopped?.();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    await this.queue.idle();
+    await this.inbound.idle();
   }
 
   /** Resolves when every event received so far has been handled (tests, shutdown). */
   idle(): Promise<void> {
-    return this.queue.idle();
+    return this.inbound.idle();
   }
 
   /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
@@ -174,7 +178,12 @@ export class LarkAdapter implements PlatformAdapter {
     return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
   }
 
-  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
+  /** The port for answering one person: a card in the answer is theirs to tap. */
+  private replyPort(askedTo: string, chatType: "private" | "group"): ChatPort {
+    return { platform: this.platform, send: (to, reply, opts = {}) => this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, { askedTo, chatType })) };
+  }
+
+  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions, asked?: { askedTo: string; chatType: "private" | "group" }): Promise<void> {
     const receive_id_type = receiveIdType(to.chatId);
     // Checked before anything goes out: a reply whose file can never be sent is refused whole.
     const uploads = attachmentsOf(reply).map((attachment, i) => {
@@ -184,7 +193,8 @@ export class LarkAdapter implements PlatformAdapter {
       return { attachment, kind, index: i };
     });
     const parts: (() => Promise<void>)[] = [];
-    const pieces = sendsText(reply) ? renderLark(reply) : [];
+    // A group card carries whom it asks in its buttons, so that survives a restart too.
+    const pieces = sendsText(reply) ? renderLark(reply, { askedTo: asked?.chatType === "group" ? asked.askedTo : undefined }) : [];
     for (const [i, piece] of pieces.entries()) {
       parts.push(async () => {
         // Lark drops a second message with the same uuid within an hour: a retried reply whose first
@@ -192,7 +202,7 @@ export class LarkAdapter implements PlatformAdapter {
         const id = await this.createMessage(to.chatId, receive_id_type, piece, opts.key ? uuidOf(`${opts.key}#${i}`) : undefined);
         if (id && piece.msg_type === "interactive" && i === pieces.length - 1) {
           const card = JSON.parse(piece.content) as { elements: { text?: { content?: string } }[] };
-          this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [] });
+          this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [], askedTo: asked?.askedTo, chatType: asked?.chatType ?? "private" });
         }
       });
     }
@@ -310,11 +320,10 @@ export class LarkAdapter implements PlatformAdapter {
     if (!message || !userId || event.sender?.sender_type === "app") return;
     const text = inboundText(message, this.botOpenId);
     if (text === null) return;
-    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id };
-    void this.queue.run(message.chat_id, async () => {
-      if (!(await markEventProcessed(this.opts.deps.db, "lark", msg.eventId!, this.opts.deps.clock.now()))) return;
-      await answer({ router: this.opts.router, port: this, msg, log: this.opts.deps.log });
-    }).catch((err) => this.opts.deps.log.error("lark message failed", { error: (err as Error).stack ?? String(err) }));
+    // A redelivered event_id is dropped by the router's once-only check.
+    const chatType = message.chat_type === "p2p" ? "private" : "group";
+    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id, chatType };
+    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log: this.opts.deps.log }));
   }
 
   private async onCardAction(event: CardActionEvent): Promise<CardActionResponse> {
@@ -325,16 +334,23 @@ export class LarkAdapter implements PlatformAdapter {
     const raw = event.action?.value;
     const value = typeof raw === "string" ? raw : typeof raw === "object" && raw !== null ? (raw as { v?: unknown }).v : undefined;
     if (!userId || !chatId || typeof value !== "string") return {};
+    // A tap counts against the tapper's rate limit like a message; over it, the card stays as it is.
+    if (this.inbound.admit({ platform: this.platform, chatId, userId }) !== "ok") return {};
     const staff = await findStaffByIdentity(this.opts.deps.db, "lark", userId).catch(() => null);
     const t = translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
     const eventId = event.event_id ?? `${messageId}:${value}`;
-    if (!(await markEventProcessed(this.opts.deps.db, "lark", eventId, this.opts.deps.clock.now()))) return {};
     const card = messageId ? this.cards.get(messageId) : undefined;
+    // Only the person a card asks may answer it: in a group anyone can tap. A card from before a
+    // restart still names them in its buttons (`u`); a card without is a private one.
+    const askedTo = card?.askedTo ?? (typeof raw === "object" && raw !== null && typeof (raw as { u?: unknown }).u === "string" ? (raw as { u: string }).u : undefined);
+    const chatType = card?.chatType ?? (askedTo ? "group" : "private");
+    if (chatType === "group" && askedTo !== userId) return { toast: { type: "info", content: t("chat.not-your-question") } };
     if (card?.answered !== undefined) return { toast: { type: "info", content: t("chat.already-answered") } };
     const label = card?.choices.find((c) => c.value === value)?.label ?? value;
     if (card) card.answered = label;
-    const msg: InboundMessage = { platform: "lark", chatId, userId, text: value, isAction: true, eventId };
-    void this.queue.run(chatId, () => answer({ router: this.opts.router, port: this, msg, log })).catch((err) => log.error("lark card action failed", { error: String(err) }));
+    // A redelivered callback (same event_id) is dropped by the router's once-only check.
+    const msg: InboundMessage = { platform: "lark", chatId, userId, text: value, isAction: true, eventId, chatType };
+    this.inbound.enqueue(chatId, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log }));
     return card ? { toast: { type: "success", content: `✅ ${label}` }, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast: { type: "success", content: `✅ ${label}` } };
   }
 }

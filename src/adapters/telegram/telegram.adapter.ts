@@ -4,14 +4,13 @@ import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
 import { Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
-import { SendError, type Attachment, type ChatAddress, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
-import { markEventProcessed } from "../../core/processed-events.ts";
+import { SendError, type Attachment, type ChatAddress, type ChatPort, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { HttpStatusError, parseJsonObject, refuse, type HttpHandler, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
 import {
   addressedText,
   decodeCallbackData,
@@ -83,6 +82,10 @@ export class TelegramAdapter implements PlatformAdapter {
   private readonly overflow = new LruMap<string, string>(5000);
   /** Keyboards already answered ("chat:message"), so a double tap counts once. */
   private readonly answered = new LruMap<string, true>(5000);
+  /** Whom each keyboard we sent asks ("chat:message" → user id): in a group only they may tap it. */
+  private readonly askedTo = new LruMap<string, string>(5000);
+  /** Updates are handled per chat, in order, chats side by side (grammY alone runs them one by one). */
+  private readonly inbound: InboundQueue;
   private stopped: (() => void) | null = null;
   private abort: AbortController | null = null;
   private unroute: (() => void) | null = null;
@@ -111,11 +114,10 @@ export class TelegramAdapter implements PlatformAdapter {
         throw err;
       }
     });
-    this.bot.use(async (ctx, next) => {
-      // update_id is unique per bot; seen again after a restart (unconfirmed offset) or a webhook retry.
-      if (!(await markEventProcessed(opts.deps.db, "telegram", String(ctx.update.update_id), opts.deps.clock.now()))) return;
-      await next();
-    });
+    this.inbound = new InboundQueue({ deps: opts.deps, port: this });
+    // Each handler only admits and queues the update, so grammY's polling loop (and a webhook
+    // request) never waits for an answer. A redelivered update_id (unconfirmed offset after a
+    // restart, a webhook retry) is dropped by the router's once-only check.
     this.bot.on("message:text", (ctx) => this.onText(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onCallback(ctx));
     this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: err.error instanceof Error ? err.error.message : String(err.error) }));
@@ -149,6 +151,12 @@ export class TelegramAdapter implements PlatformAdapter {
     this.stopped?.();
     this.abort?.abort();
     if (this.bot.isRunning()) await this.bot.stop().catch(() => undefined);
+    await this.inbound.idle();
+  }
+
+  /** Resolves when every update received so far has been handled (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.inbound.idle();
   }
 
   /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
@@ -160,7 +168,12 @@ export class TelegramAdapter implements PlatformAdapter {
     return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
   }
 
-  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
+  /** The port for answering one person: a keyboard in the answer is theirs to tap. */
+  private replyPort(recipient: string): ChatPort {
+    return { platform: this.platform, send: (to, reply, opts = {}) => this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, recipient)) };
+  }
+
+  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions, recipient?: string): Promise<void> {
     // Checked before anything goes out: a reply whose file can never be sent is refused whole,
     // rather than leaving its text ("here is the export") without the export.
     const limits = { photoBytes: this.opts.uploadLimits?.photoBytes ?? TELEGRAM_PHOTO_LIMIT, documentBytes: this.opts.uploadLimits?.documentBytes ?? TELEGRAM_DOCUMENT_LIMIT };
@@ -177,11 +190,12 @@ export class TelegramAdapter implements PlatformAdapter {
       for (const m of messages) {
         parts.push(async () => {
           try {
-            await this.bot.api.sendMessage(to.chatId, m.text, {
+            const sent = await this.bot.api.sendMessage(to.chatId, m.text, {
               parse_mode: m.parse_mode,
               reply_markup: m.reply_markup,
               link_preview_options: { is_disabled: true },
             });
+            if (m.reply_markup && recipient && sent?.message_id !== undefined) this.askedTo.set(`${to.chatId}:${sent.message_id}`, recipient);
           } catch (err) {
             throw telegramSendError(err);
           }
@@ -221,7 +235,7 @@ export class TelegramAdapter implements PlatformAdapter {
     return translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
   }
 
-  private async onText(ctx: Context): Promise<void> {
+  private onText(ctx: Context): void {
     const message = ctx.message!;
     const text = addressedText({
       text: message.text!,
@@ -230,20 +244,37 @@ export class TelegramAdapter implements PlatformAdapter {
       replyToBot: message.reply_to_message?.from?.id === this.bot.botInfo.id,
     });
     if (text === null || !message.from) return;
-    await answer({ router: this.opts.router, port: this, msg: this.inbound(ctx, text, false), log: this.opts.deps.log });
+    const msg = this.inboundMessage(ctx, text, false);
+    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this.replyPort(msg.userId), msg, log: this.opts.deps.log }));
   }
 
-  private async onCallback(ctx: Context): Promise<void> {
+  private onCallback(ctx: Context): void {
     const query = ctx.callbackQuery!;
-    const message = query.message;
-    const data = query.data!;
-    const log = this.opts.deps.log;
-    if (!message || !ctx.chat) {
-      await ctx.answerCallbackQuery().catch(() => undefined);
+    if (!query.message || !ctx.chat) {
+      void ctx.answerCallbackQuery().catch(() => undefined);
       return;
     }
+    // A tap counts against the tapper's rate limit like a message; a dropped one gets no answer.
+    this.inbound.submit({ platform: this.platform, chatId: String(ctx.chat.id), userId: String(query.from.id) }, () => this.handleCallback(ctx));
+  }
+
+  private async handleCallback(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery!;
+    const message = query.message!;
+    const data = query.data!;
+    const log = this.opts.deps.log;
     const key = `${message.chat.id}:${message.message_id}`;
-    const t = await this.translatorFor(String(query.from.id));
+    const tapper = String(query.from.id);
+    const t = await this.translatorFor(tapper);
+    if (message.chat.type !== "private") {
+      // In a group anyone can tap any keyboard: only the person it asks may answer it. A keyboard
+      // we no longer know (sent before a restart) can be answered by nobody.
+      const asked = this.askedTo.get(key);
+      if (asked !== tapper) {
+        await ctx.answerCallbackQuery({ text: t(asked ? "chat.not-your-question" : "chat.button-expired") }).catch(() => undefined);
+        return;
+      }
+    }
     if (this.answered.has(key)) {
       await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
       return;
@@ -264,10 +295,10 @@ export class TelegramAdapter implements PlatformAdapter {
       ? this.bot.api.editMessageText(message.chat.id, message.message_id, text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } })
       : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
     await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: (err as Error).message }));
-    await answer({ router: this.opts.router, port: this, msg: this.inbound(ctx, value, true), log });
+    await answer({ router: this.opts.router, port: this.replyPort(tapper), msg: this.inboundMessage(ctx, value, true), log });
   }
 
-  private inbound(ctx: Context, text: string, isAction: boolean): InboundMessage {
+  private inboundMessage(ctx: Context, text: string, isAction: boolean): InboundMessage {
     const from = ctx.from!;
     return {
       platform: "telegram",
@@ -277,6 +308,8 @@ export class TelegramAdapter implements PlatformAdapter {
       text,
       isAction,
       eventId: String(ctx.update.update_id),
+      // "group", "supergroup" and "channel" are all read by more than the sender.
+      chatType: ctx.chat!.type === "private" ? "private" : "group",
     };
   }
 }

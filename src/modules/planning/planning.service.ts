@@ -1,5 +1,6 @@
 import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
+import { AppError } from "../../core/errors.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
@@ -289,6 +290,9 @@ export type SkipResult =
  */
 export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string; n: number; reason: string }): Promise<SkipResult> {
   const { deps, staff, date, n } = opts;
+  // Checked before anything is written (numbers fixed, plan re-flowed): the reason is stored on the stop.
+  const max = deps.policy.inbound.maxReasonChars;
+  if (opts.reason.length > max) throw new AppError("input.too-long", { message: `skip reason of ${opts.reason.length} characters (max ${max})`, userMessage: { key: "skip.reason-too-long", params: { max, length: opts.reason.length } } });
   const day = await planDayList({ deps, staff, date, fixNumbers: true });
   const stop = day.planned.find((p) => p.n === n);
   if (!stop) return { kind: "no-such-stop", n };

@@ -145,9 +145,11 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
     const group = { openId: LI_MING.openId, chatId: "oc_group0000000000000000000000001" };
     await say(group, "大家好", { chatType: "group" });
     await say(group, "@_user_1 看看这个", { chatType: "group", mentions: [{ key: "@_user_1", open_id: "ou_someone_else", name: "王五" }] });
-    await say(group, "@_user_1 /whoami", { chatType: "group", mentions: [{ key: "@_user_1", open_id: api.botOpenId, name: "VisitMate" }] });
+    await say(group, "@_user_1 /help", { chatType: "group", mentions: [{ key: "@_user_1", open_id: api.botOpenId, name: "VisitMate" }] });
     const { msg } = await api.next(group.chatId, 0);
-    expect(FakeLarkApi.textOf(msg)).toContain("👤 李明（M001）");
+    // "/help" with the mention removed: the one command that also answers in a group.
+    expect(FakeLarkApi.textOf(msg)).toContain("/today");
+    expect(FakeLarkApi.textOf(msg)).toContain("请私聊我");
     await adapter.idle();
     expect(api.to(group.chatId)).toHaveLength(1);
   });

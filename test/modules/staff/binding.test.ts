@@ -31,15 +31,19 @@ describe("account binding", () => {
     expect((await bindCodeText(app.deps, "NOPE")).ok).toBe(false);
   });
 
-  it("refuses unknown users with one polite message that explains how to get access", async () => {
+  it("refuses unknown users with one polite message a day that explains how to get access, then stays silent", async () => {
     const visits = await app.db.visit.count();
-    for (const text of ["/today", "你好", "/log", "3"]) {
-      const replies = await app.router.handle({ platform: "telegram", chatId: "900", userId: "900", text });
-      expect(replies).toHaveLength(1);
-      expect(replies[0]!.text).toContain("/bind");
-      expect(replies[0]!.choices).toBeUndefined();
-    }
+    const answers = [];
+    for (const text of ["/today", "你好", "/log", "3", "/help", "/start"]) answers.push(await app.router.handle({ platform: "telegram", chatId: "900", userId: "900", text }));
+    const [first, ...rest] = answers;
+    expect(first).toHaveLength(1);
+    expect(first![0]!.text).toContain("/bind");
+    expect(first![0]!.choices).toBeUndefined();
+    for (const replies of rest) expect(replies).toEqual([]);
     expect(await app.db.visit.count()).toBe(visits);
+    // The next day: one refusal again.
+    app.clock.advance(24 * 3600_000);
+    expect((await app.router.handle({ platform: "telegram", chatId: "900", userId: "900", text: "你好" }))[0]!.text).toContain("/bind");
   });
 
   it("binds with a code once; a used, expired or wrong code is refused with one and the same answer", async () => {
