@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -61,7 +61,7 @@ export class WebhookServer {
     try {
       await handler(req, res);
     } catch (err) {
-      this.opts.log.error("webhook handler failed", { path, error: (err as Error).stack ?? String(err) });
+      this.opts.log.error("webhook handler failed", { path, error: errorSummary(err) });
       if (!res.headersSent) res.writeHead(500);
       res.end();
     }

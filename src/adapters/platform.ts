@@ -1,6 +1,6 @@
 import type { ChatAddress, ChatPort, InboundMessage, Reply } from "../core/chat.ts";
 import { toSendError } from "../core/outbox.ts";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
 import type { Router } from "../core/router.ts";
 
 /** A chat platform the process connects to: a ChatPort that also receives. */
@@ -63,7 +63,7 @@ export async function answer(opts: { router: Router; port: ChatPort; msg: Inboun
   try {
     replies = await router.handle(msg);
   } catch (err) {
-    log.error("router failed", { platform: msg.platform, error: (err as Error).stack ?? String(err) });
+    log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
     return;
   }
   const to: ChatAddress = { platform: msg.platform, chatId: msg.chatId };
@@ -72,7 +72,7 @@ export async function answer(opts: { router: Router; port: ChatPort; msg: Inboun
       await deliver(port, to, r, { key: msg.eventId ? `reply:${msg.platform}:${msg.eventId}:${i}` : undefined, policy: opts.delivery });
     } catch (err) {
       // Later replies would read out of context without this one.
-      log.error("reply failed", { platform: msg.platform, error: (err as Error).message });
+      log.error("reply failed", { platform: msg.platform, error: errorSummary(err) });
       return;
     }
   }

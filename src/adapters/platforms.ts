@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import type { TPlatformsConfig } from "../config/env.ts";
 import type { ChatPort, Platform } from "../core/chat.ts";
 import { AppError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
 import { pruneProcessedEvents } from "../core/processed-events.ts";
 import type { AppDeps, Router } from "../core/router.ts";
 import { WebhookServer } from "./http-server.ts";
@@ -59,7 +59,7 @@ export function supervise(adapter: PlatformAdapter, opts: SupervisorOptions): Su
         opts.log.warn(`${adapter.platform} stopped unexpectedly; restarting`, { inMs: delay });
       } catch (err) {
         if (stopping) break;
-        opts.log.error(`${adapter.platform} failed; retrying`, { inMs: delay, error: (err as Error)?.message ?? String(err) });
+        opts.log.error(`${adapter.platform} failed; retrying`, { inMs: delay, error: errorSummary(err) });
         // Whatever the failed run left behind (webhook route, SDK loops) goes before the next one.
         await adapter.stop().catch(() => undefined);
       }
@@ -76,7 +76,7 @@ export function supervise(adapter: PlatformAdapter, opts: SupervisorOptions): Su
     async stop() {
       stopping = true;
       wake?.();
-      await adapter.stop().catch((err) => opts.log.warn(`${adapter.platform} stop failed`, { error: String(err) }));
+      await adapter.stop().catch((err) => opts.log.warn(`${adapter.platform} stop failed`, { error: errorSummary(err) }));
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, opts.stopTimeoutMs ?? 5000).unref());
       await Promise.race([loop, timeout]);
     },
