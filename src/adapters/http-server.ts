@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
 
 /**
  * A route's access to the request body, bounded by the server's limit. Handlers check whatever
@@ -153,7 +153,7 @@ export class WebhookServer {
         if (!res.headersSent) return refuse(req, res, err.status);
         return void res.end();
       }
-      this.opts.log.error("webhook handler failed", { path, error: (err as Error)?.stack ?? String(err) });
+      this.opts.log.error("webhook handler failed", { path, error: errorSummary(err) });
       // The stack stays in our log; the sender gets a bare 500.
       if (!res.headersSent) return refuse(req, res, 500);
       res.end();

@@ -1,7 +1,7 @@
 import type { ChatAddress, ChatPort, InboundMessage, Reply } from "../core/chat.ts";
 import { inboundLimiter, senderKey, type Admission, type InboundLimiter } from "../core/inbound-limit.ts";
 import { toSendError } from "../core/outbox.ts";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
 import { findStaffByIdentity, policyTranslator, type AppDeps, type Router } from "../core/router.ts";
 import { isLocale } from "../i18n/i18n.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
@@ -66,7 +66,7 @@ export async function answer(opts: { router: Router; port: ChatPort; msg: Inboun
   try {
     replies = await router.handle(msg);
   } catch (err) {
-    log.error("router failed", { platform: msg.platform, error: (err as Error).stack ?? String(err) });
+    log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
     return;
   }
   const to: ChatAddress = { platform: msg.platform, chatId: msg.chatId };
@@ -75,7 +75,7 @@ export async function answer(opts: { router: Router; port: ChatPort; msg: Inboun
       await deliver(port, to, r, { key: msg.eventId ? `reply:${msg.platform}:${msg.eventId}:${i}` : undefined, policy: opts.delivery });
     } catch (err) {
       // Later replies would read out of context without this one.
-      log.error("reply failed", { platform: msg.platform, error: (err as Error).message });
+      log.error("reply failed", { platform: msg.platform, error: errorSummary(err) });
       return;
     }
   }
@@ -115,7 +115,7 @@ export class InboundQueue {
 
   /** Queues work in the chat's turn without counting it (counted already). */
   enqueue(chatId: string, task: () => Promise<void>): void {
-    void this.queue.run(chatId, task).catch((err) => this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: (err as Error).stack ?? String(err) }));
+    void this.queue.run(chatId, task).catch((err) => this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: errorSummary(err) }));
   }
 
   /** Runs `task` in the chat's turn and resolves with it. */
@@ -140,6 +140,6 @@ async function slowDown(opts: { deps: AppDeps; port: ChatPort; msg: Pick<Inbound
   const t = policyTranslator(deps.policy, isLocale(staff.locale) ? staff.locale : deps.policy.locale);
   deps.log.info("inbound rate limit reached", { platform: msg.platform });
   await deliver(port, { platform: msg.platform, chatId: msg.chatId }, { text: t("inbound.slow-down") }).catch((err) =>
-    deps.log.warn("slow-down notice failed", { platform: msg.platform, error: (err as Error).message }),
+    deps.log.warn("slow-down notice failed", { platform: msg.platform, error: errorSummary(err) }),
   );
 }

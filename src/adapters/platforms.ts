@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import type { TPlatformsConfig } from "../config/env.ts";
 import type { ChatPort, Platform } from "../core/chat.ts";
 import { AppError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
 import { addDays, localDate } from "../core/dates.ts";
 import { pruneProcessedEvents } from "../core/processed-events.ts";
 import { pruneStrangerNotices } from "../modules/staff/strangers.service.ts";
@@ -61,7 +61,7 @@ export function supervise(adapter: PlatformAdapter, opts: SupervisorOptions): Su
         opts.log.warn(`${adapter.platform} stopped unexpectedly; restarting`, { inMs: delay });
       } catch (err) {
         if (stopping) break;
-        opts.log.error(`${adapter.platform} failed; retrying`, { inMs: delay, error: (err as Error)?.message ?? String(err) });
+        opts.log.error(`${adapter.platform} failed; retrying`, { inMs: delay, error: errorSummary(err) });
         // Whatever the failed run left behind (webhook route, SDK loops) goes before the next one.
         await adapter.stop().catch(() => undefined);
       }
@@ -78,7 +78,7 @@ export function supervise(adapter: PlatformAdapter, opts: SupervisorOptions): Su
     async stop() {
       stopping = true;
       wake?.();
-      await adapter.stop().catch((err) => opts.log.warn(`${adapter.platform} stop failed`, { error: String(err) }));
+      await adapter.stop().catch((err) => opts.log.warn(`${adapter.platform} stop failed`, { error: errorSummary(err) }));
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, opts.stopTimeoutMs ?? 5000).unref());
       await Promise.race([loop, timeout]);
     },

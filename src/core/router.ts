@@ -6,7 +6,7 @@ import type { InboundMessage, Reply } from "./chat.ts";
 import type { Clock } from "./clock.ts";
 import { localDate } from "./dates.ts";
 import { AppError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import { errorSummary, type Logger } from "./logger.ts";
 import { markEventProcessed } from "./processed-events.ts";
 
 /** Everything a command needs from the outside world; built once in the composition root. */
@@ -208,7 +208,7 @@ export function createRouter(opts: RouterOptions): Router {
           deps.log.info("command refused", { command, platform: msg.platform, code: err.code });
           return [{ text: t(err.userMessage.key, err.userMessage.params) }];
         }
-        deps.log.error("command failed", { command, platform: msg.platform, error: (err as Error).stack ?? String(err) });
+        deps.log.error("command failed", { command, platform: msg.platform, error: errorSummary(err) });
         return [{ text: t("router.internal-error") }];
       }
     },

@@ -25,8 +25,8 @@ export interface LarkUpload {
 
 type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 type Reset = { reset: true; delivered: boolean } | { pass: true };
-/** Which API a scripted failure is for. */
-export type LarkEndpoint = "message" | "image" | "file";
+/** Which API a scripted failure is for ("token": the tenant access token endpoint). */
+export type LarkEndpoint = "message" | "image" | "file" | "token";
 const FILE_TYPES = new Set(["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"]);
 
 /**
@@ -43,7 +43,7 @@ export class FakeLarkApi {
   readonly botOpenId = "ou_bot0000000000000000000000000001";
   private server: Server | null = null;
   private nextId = 1;
-  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [] };
+  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [], token: [] };
   /** Message ids by request uuid: Lark keeps one message per uuid for an hour. */
   private readonly byUuid = new Map<string, string>();
   url = "";
@@ -145,6 +145,9 @@ export class FakeLarkApi {
     this.paths.push(url.pathname);
     if (url.pathname === "/open-apis/auth/v3/tenant_access_token/internal") {
       this.tokenRequests.push(body);
+      const failure = this.failures.token.shift();
+      if (failure && "status" in failure) return failure;
+      if (failure && "reset" in failure) return "reset";
       if (body.app_id !== this.creds.appId || body.app_secret !== this.creds.appSecret) return { status: 200, body: { code: 10014, msg: "app secret invalid" } };
       return { status: 200, body: { code: 0, msg: "ok", tenant_access_token: "t-fake-token", expire: 7200 } };
     }

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
 import { SendError, type Attachment, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
-import type { Logger } from "../../core/logger.ts";
+import { errorSummary, type Logger } from "../../core/logger.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
@@ -52,28 +52,27 @@ export function larkDomain(domain: string): lark.Domain | string {
 }
 
 /**
- * The SDK logs a failed request with its `config.data`: the message content (reply text) or, for
- * an upload, the whole multipart form with the file's bytes and name. Logs hold neither.
+ * What the SDK logs, made safe. A failed token request is logged as the axios error itself, whose
+ * `config.data` holds the app secret and whose `request` / `response` are sockets (circular: a
+ * plain JSON.stringify throws); other failures as the SDK's `formatErrors` list, whose
+ * `config.data` is the message content or the uploaded file. Errors and error-shaped objects become
+ * their status / code / message (`errorSummary`); everything else goes through the logger's
+ * redaction like any log line.
  */
-function withoutRequestData(x: unknown, depth = 0): unknown {
-  // The SDK passes its error list wrapped in arrays.
-  if (Array.isArray(x)) return depth < 4 ? x.map((y) => withoutRequestData(y, depth + 1)) : "[…]";
-  if (typeof x !== "object" || x === null || !("config" in x)) return x;
-  const { config, ...rest } = x as { config?: Record<string, unknown> };
-  return { ...rest, config: { ...config, data: config?.data === undefined ? undefined : "[omitted]" } };
+function sdkDetail(x: unknown): unknown {
+  if (typeof x === "string") return x;
+  if (x instanceof Error) return errorSummary(x);
+  if (typeof x === "object" && x !== null && ("config" in x || "response" in x || "request" in x)) return errorSummary(x);
+  return x;
 }
 
 function sdkLogger(log: Logger): lark.Logger {
-  const text = (m: unknown[]) =>
-    m
-      .flat()
-      .map((x) => (typeof x === "string" ? x : JSON.stringify(withoutRequestData(x))))
-      .join(" ")
-      .slice(0, 2000);
+  // The SDK passes its error list wrapped in arrays.
+  const detail = (m: unknown[]) => m.flat(2).map(sdkDetail);
   return {
-    error: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
-    warn: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
-    info: (...m: unknown[]) => log.info("lark sdk", { detail: text(m) }),
+    error: (...m: unknown[]) => log.warn("lark sdk", { detail: detail(m) }),
+    warn: (...m: unknown[]) => log.warn("lark sdk", { detail: detail(m) }),
+    info: (...m: unknown[]) => log.info("lark sdk", { detail: detail(m) }),
     debug: () => undefined,
     trace: () => undefined,
   };

@@ -24,6 +24,7 @@ import {
   telegramUploadMethod,
   type TelegramUploadLimits,
 } from "./telegram.mapper.ts";
+import { errorSummary } from "../../core/logger.ts";
 
 export interface TelegramAdapterOptions {
   token: string;
@@ -109,7 +110,7 @@ export class TelegramAdapter implements PlatformAdapter {
         pollingFailing = !result.ok;
         return result;
       } catch (err) {
-        if (!signal?.aborted && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: (err as Error).message });
+        if (!signal?.aborted && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: errorSummary(err) });
         pollingFailing = !signal?.aborted;
         throw err;
       }
@@ -120,7 +121,7 @@ export class TelegramAdapter implements PlatformAdapter {
     // restart, a webhook retry) is dropped by the router's once-only check.
     this.bot.on("message:text", (ctx) => this.onText(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onCallback(ctx));
-    this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: err.error instanceof Error ? err.error.message : String(err.error) }));
+    this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: errorSummary(err.error) }));
   }
 
   async run(): Promise<void> {
@@ -286,7 +287,7 @@ export class TelegramAdapter implements PlatformAdapter {
       return;
     }
     this.answered.set(key, true);
-    await ctx.answerCallbackQuery().catch((err) => log.warn("answerCallbackQuery failed", { error: (err as Error).message }));
+    await ctx.answerCallbackQuery().catch((err) => log.warn("answerCallbackQuery failed", { error: errorSummary(err) }));
     // Mark the choice on the message and drop the keyboard, so the history reads like a conversation.
     const keyboard = "reply_markup" in message ? message.reply_markup?.inline_keyboard : undefined;
     const label = labelOfTapped(keyboard as { text: string; callback_data?: string }[][] | undefined, data) ?? value;
@@ -294,7 +295,7 @@ export class TelegramAdapter implements PlatformAdapter {
     const edit = text
       ? this.bot.api.editMessageText(message.chat.id, message.message_id, text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } })
       : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
-    await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: (err as Error).message }));
+    await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: errorSummary(err) }));
     await answer({ router: this.opts.router, port: this.replyPort(tapper), msg: this.inboundMessage(ctx, value, true), log });
   }
 

@@ -8,6 +8,7 @@ import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachm
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
 import { isBareNumber, renderWechat, resolveNumberedInput } from "./wechat.mapper.ts";
+import { errorSummary } from "../../core/logger.ts";
 
 export interface WechatAdapterOptions {
   /** A puppet package name (wechaty-puppet-service, wechaty-puppet-wechat4u, …) or an instance (tests). */
@@ -60,9 +61,9 @@ export class WechatAdapter implements PlatformAdapter {
     });
     this.bot = bot;
     bot.on("scan", (qrcode, status) => void this.printQr(qrcode, status));
-    bot.on("login", (user) => deps.log.info("wechat logged in", { user: user.name() }));
-    bot.on("logout", (user) => deps.log.warn("wechat logged out", { user: user.name() }));
-    bot.on("error", (err: unknown) => deps.log.error("wechat error", { error: err instanceof Error ? err.message : String(err) }));
+    bot.on("login", () => deps.log.info("wechat logged in"));
+    bot.on("logout", () => deps.log.warn("wechat logged out"));
+    bot.on("error", (err: unknown) => deps.log.error("wechat error", { error: errorSummary(err) }));
     bot.on("message", (message) => this.onMessage(message));
     try {
       await bot.start();
@@ -82,7 +83,7 @@ export class WechatAdapter implements PlatformAdapter {
     await this.inbound.idle();
     const bot = this.bot;
     this.bot = null;
-    if (bot) await bot.stop().catch((err) => this.opts.deps.log.warn("wechat stop failed", { error: String(err) }));
+    if (bot) await bot.stop().catch((err) => this.opts.deps.log.warn("wechat stop failed", { error: errorSummary(err) }));
   }
 
   idle(): Promise<void> {

@@ -156,11 +156,13 @@ describe("Lark attachments (official SDK uploads against the fake open API)", ()
     expect(busy.permanent).toBeFalsy();
     api.failNext({ status: 503, body: { code: 1, msg: "busy" } });
     await adapter.send({ platform: "lark", chatId: WANG.openId }, { text: "客户张三欠款 3000 元" }).catch(() => undefined);
-    // The SDK logs failed requests with their data (the form, the message content): none of it reaches our log.
+    // The SDK logs failed requests with their data (the form, the message content): our log gets
+    // status, Lark's code and the path only.
     const sdk = app.logs.filter((l) => l.msg === "lark sdk");
     expect(sdk.length).toBeGreaterThanOrEqual(4);
     const logged = JSON.stringify(sdk);
-    expect(logged).toContain("[omitted]");
+    expect(logged).toMatch(/status=503 larkCode=1 larkMsg=busy method=POST path=\/open-apis\/im\/v1\/files/);
+    expect(logged).toMatch(/status=503 larkCode=1 larkMsg=busy method=POST path=\/open-apis\/im\/v1\/messages/);
     expect(logged).not.toContain("_boundary");
     expect(logged).not.toContain("张三");
     expect(logged).not.toContain(EXPORT.name);
