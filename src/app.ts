@@ -16,6 +16,7 @@ import { complaintForms } from "./modules/complaints/complaint.dialog.ts";
 import { complaintCommands } from "./modules/complaints/complaints.commands.ts";
 import { reportCommands } from "./modules/reports/reports.commands.ts";
 import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
+import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
@@ -33,7 +34,10 @@ export function createAppRouter(deps: AppDeps): Router {
   const router: Router = createRouter({
     deps,
     commands: allCommands(),
-    ...formHooks({ engine: forms, rerun: (msg) => router.handle(msg), idle: stopNumberIdle }),
+    // One refusal per stranger per day, kept in the database so a restart does not repeat it.
+    claimStrangerNotice: (o) => claimStrangerNotice({ db: deps.db, ...o }),
+    // The rerun is the same event as another command: its id is recorded already.
+    ...formHooks({ engine: forms, rerun: (msg) => router.handle({ ...msg, eventId: undefined }), idle: stopNumberIdle }),
   });
   return router;
 }
@@ -43,7 +47,13 @@ export function policyFromEnv(env: TEnv): TPolicy {
     preset: env.VISITMATE_POLICY_PRESET,
     file: env.VISITMATE_POLICY_FILE,
     timeZone: env.VISITMATE_TIMEZONE,
-    overrides: env.VISITMATE_LOCALE ? { locale: env.VISITMATE_LOCALE } : undefined,
+    overrides: {
+      ...(env.VISITMATE_LOCALE ? { locale: env.VISITMATE_LOCALE } : {}),
+      inbound: {
+        ...(env.VISITMATE_INBOUND_PER_MINUTE ? { messagesPerMinute: env.VISITMATE_INBOUND_PER_MINUTE } : {}),
+        ...(env.VISITMATE_INBOUND_MAX_CHARS ? { maxTextChars: env.VISITMATE_INBOUND_MAX_CHARS } : {}),
+      },
+    },
   });
 }
 

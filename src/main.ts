@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { ConsoleAdapter, CONSOLE_CHAT_ID, consoleFilesDir } from "./adapters/console/console.adapter.ts";
@@ -8,6 +8,7 @@ import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
 import { loadEnv, platformsFromEnv } from "./config/env.ts";
 import { createLogger, type Logger, type LogLevel } from "./core/logger.ts";
 import { sqlitePathFromUrl } from "./db/migrate.ts";
+import { createPrivateFile, PRIVATE_FILE_MODE } from "./core/private-files.ts";
 import type { ChatPort, Reply } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity, policyTranslator } from "./core/router.ts";
@@ -139,12 +140,19 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   }
 }
 
-/** A logger appending to `file` (created with its folder); a failing write is dropped, never thrown. */
+/**
+ * A logger appending to `file` (created owner-only with its folder, like the database beside it);
+ * a failing write is dropped, never thrown.
+ */
 function fileLogger(level: LogLevel, file: string): Logger {
-  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    createPrivateFile(file);
+  } catch {
+    // A folder we cannot write: every line below fails the same way and is dropped.
+  }
   return createLogger(level, (line) => {
     try {
-      appendFileSync(file, line + "\n");
+      appendFileSync(file, line + "\n", { mode: PRIVATE_FILE_MODE });
     } catch {
       // A full disk must not stop the chat; the log is best effort.
     }

@@ -1,7 +1,10 @@
 import type { ChatAddress, ChatPort, InboundMessage, Reply } from "../core/chat.ts";
+import { inboundLimiter, senderKey, type Admission, type InboundLimiter } from "../core/inbound-limit.ts";
 import { toSendError } from "../core/outbox.ts";
-import type { Logger } from "../core/logger.ts";
-import type { Router } from "../core/router.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
+import { findStaffByIdentity, policyTranslator, type AppDeps, type Router } from "../core/router.ts";
+import { isLocale } from "../i18n/i18n.ts";
+import { KeyedQueue } from "./keyed-queue.ts";
 
 /** A chat platform the process connects to: a ChatPort that also receives. */
 export interface PlatformAdapter extends ChatPort {
@@ -63,7 +66,7 @@ export async function answer(opts: { router: Router; port: ChatPort; msg: Inboun
   try {
     replies = await router.handle(msg);
   } catch (err) {
-    log.error("router failed", { platform: msg.platform, error: (err as Error).stack ?? String(err) });
+    log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
     return;
   }
   const to: ChatAddress = { platform: msg.platform, chatId: msg.chatId };
@@ -72,8 +75,71 @@ export async function answer(opts: { router: Router; port: ChatPort; msg: Inboun
       await deliver(port, to, r, { key: msg.eventId ? `reply:${msg.platform}:${msg.eventId}:${i}` : undefined, policy: opts.delivery });
     } catch (err) {
       // Later replies would read out of context without this one.
-      log.error("reply failed", { platform: msg.platform, error: (err as Error).message });
+      log.error("reply failed", { platform: msg.platform, error: errorSummary(err) });
       return;
     }
   }
+}
+
+/**
+ * Where an adapter puts what arrives. Admission comes first, in memory, before any database work
+ * or queueing: over the sender's rate limit a message is dropped (the first one over gets one
+ * "slow down" notice per window). Admitted work then runs one at a time per chat, in arrival
+ * order, while different chats run side by side: one person's flood never delays anyone else's
+ * answer.
+ */
+export class InboundQueue {
+  private readonly queue = new KeyedQueue();
+  private readonly limiter: InboundLimiter;
+
+  constructor(private readonly opts: { deps: AppDeps; port: ChatPort }) {
+    this.limiter = inboundLimiter(opts.deps.policy);
+  }
+
+  /** Counts the message against its sender and, unless over the limit, queues `task` in the chat's turn. */
+  submit(msg: Pick<InboundMessage, "platform" | "chatId" | "userId">, task: () => Promise<void>): Admission {
+    const verdict = this.admit(msg);
+    if (verdict === "ok") this.enqueue(msg.chatId, task);
+    return verdict;
+  }
+
+  /**
+   * Counts the message against its sender: "ok" to handle it; "notice" when it is the first over
+   * the limit (the notice is queued here); "drop" for the rest of the window.
+   */
+  admit(msg: Pick<InboundMessage, "platform" | "chatId" | "userId">): Admission {
+    const verdict = this.limiter.admit(senderKey(msg), this.opts.deps.clock.now().getTime());
+    if (verdict === "notice") this.enqueue(msg.chatId, () => slowDown({ ...this.opts, msg }));
+    return verdict;
+  }
+
+  /** Queues work in the chat's turn without counting it (counted already). */
+  enqueue(chatId: string, task: () => Promise<void>): void {
+    void this.queue.run(chatId, task).catch((err) => this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: errorSummary(err) }));
+  }
+
+  /** Runs `task` in the chat's turn and resolves with it. */
+  run<T>(chatId: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(chatId, task);
+  }
+
+  /** Resolves when everything queued so far has been handled (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+}
+
+/**
+ * The one notice of a rate-limit window, in the sender's language. A stranger gets none: they
+ * were refused once today already (a second answer is what the limit prevents).
+ */
+async function slowDown(opts: { deps: AppDeps; port: ChatPort; msg: Pick<InboundMessage, "platform" | "chatId" | "userId"> }): Promise<void> {
+  const { deps, port, msg } = opts;
+  const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId).catch(() => null);
+  if (!staff) return;
+  const t = policyTranslator(deps.policy, isLocale(staff.locale) ? staff.locale : deps.policy.locale);
+  deps.log.info("inbound rate limit reached", { platform: msg.platform });
+  await deliver(port, { platform: msg.platform, chatId: msg.chatId }, { text: t("inbound.slow-down") }).catch((err) =>
+    deps.log.warn("slow-down notice failed", { platform: msg.platform, error: errorSummary(err) }),
+  );
 }

@@ -2,8 +2,10 @@ import type { Writable } from "node:stream";
 import type { TPlatformsConfig } from "../config/env.ts";
 import type { ChatPort, Platform } from "../core/chat.ts";
 import { AppError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import { errorSummary, type Logger } from "../core/logger.ts";
+import { addDays, localDate } from "../core/dates.ts";
 import { pruneProcessedEvents } from "../core/processed-events.ts";
+import { pruneStrangerNotices } from "../modules/staff/strangers.service.ts";
 import type { AppDeps, Router } from "../core/router.ts";
 import { WebhookServer } from "./http-server.ts";
 import type { PlatformAdapter } from "./platform.ts";
@@ -59,7 +61,7 @@ export function supervise(adapter: PlatformAdapter, opts: SupervisorOptions): Su
         opts.log.warn(`${adapter.platform} stopped unexpectedly; restarting`, { inMs: delay });
       } catch (err) {
         if (stopping) break;
-        opts.log.error(`${adapter.platform} failed; retrying`, { inMs: delay, error: (err as Error)?.message ?? String(err) });
+        opts.log.error(`${adapter.platform} failed; retrying`, { inMs: delay, error: errorSummary(err) });
         // Whatever the failed run left behind (webhook route, SDK loops) goes before the next one.
         await adapter.stop().catch(() => undefined);
       }
@@ -76,7 +78,7 @@ export function supervise(adapter: PlatformAdapter, opts: SupervisorOptions): Su
     async stop() {
       stopping = true;
       wake?.();
-      await adapter.stop().catch((err) => opts.log.warn(`${adapter.platform} stop failed`, { error: String(err) }));
+      await adapter.stop().catch((err) => opts.log.warn(`${adapter.platform} stop failed`, { error: errorSummary(err) }));
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, opts.stopTimeoutMs ?? 5000).unref());
       await Promise.race([loop, timeout]);
     },
@@ -148,8 +150,13 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
     adapters.push(new WechatAdapter({ puppet: config.wechat.puppet, puppetToken: config.wechat.token, name: config.wechat.name, router, deps, output: opts.output }));
   }
 
-  // Redeliveries stop within hours; a week of event ids is plenty to recognise them.
-  const prune = () => pruneProcessedEvents(deps.db, new Date(deps.clock.now().getTime() - 7 * 24 * 3600_000)).catch(() => 0);
+  // Redeliveries stop within hours; a week of event ids is plenty to recognise them. Stranger
+  // notices decide only today (yesterday's kept for a process near midnight).
+  const prune = async () => {
+    const now = deps.clock.now();
+    await pruneProcessedEvents(deps.db, new Date(now.getTime() - 7 * 24 * 3600_000)).catch(() => 0);
+    await pruneStrangerNotices(deps.db, addDays(localDate(now, deps.policy.timeZone), -1)).catch(() => 0);
+  };
   let pruneTimer: NodeJS.Timeout | null = null;
   if (adapters.length) {
     await prune();

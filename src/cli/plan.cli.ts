@@ -6,6 +6,7 @@ import type { Staff } from "../generated/prisma/client.ts";
 import { defaultHorizon, generatePlan, today } from "../modules/planning/planning.service.ts";
 import { solveRouteFile } from "../modules/planning/route-file.ts";
 import { translator } from "../i18n/i18n.ts";
+import { toCsv, type Column } from "../modules/reports/reports.export.ts";
 import { cliT, parseArgs, stringOption } from "./args.ts";
 
 async function managersFor(deps: AppDeps, code: string | undefined): Promise<Staff[]> {
@@ -49,13 +50,11 @@ export async function exportPlan(deps: AppDeps, opts: { manager: string; from: s
   });
 }
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+const PLAN_COLUMNS: Column<PlanExportRow>[] = (["date", "sequence", "customerCode", "customerName", "address", "serviceClass"] as const).map((key) => ({ key, label: key }));
 
+/** The plan as CSV, through the one CSV writer (formula-looking cells neutralised, UTF-8 BOM). */
 export function planRowsToCsv(rows: PlanExportRow[]): string {
-  return ["date,sequence,customerCode,customerName,address,serviceClass", ...rows.map((r) => [r.date, r.sequence, r.customerCode, r.customerName, r.address, r.serviceClass].map(csvCell).join(","))].join("\n") + "\n";
+  return toCsv(PLAN_COLUMNS, rows);
 }
 
 export async function planCommand(argv: string[]): Promise<number> {

@@ -7,6 +7,11 @@ const onOff = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
   .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
 
+const positiveInt = z
+  .string()
+  .regex(/^[1-9]\d{0,8}$/, "must be a whole number ≥ 1")
+  .transform(Number);
+
 /** Every environment variable VisitMate reads, parsed once at start-up. */
 export const ZEnvSchema = z.object({
   DATABASE_URL: z
@@ -26,6 +31,10 @@ export const ZEnvSchema = z.object({
   /** Staff code the terminal user acts as at start (default: the first manager). */
   VISITMATE_CONSOLE_STAFF: z.string().optional(),
   LOG_LEVEL: z.enum(["silent", "error", "warn", "info"]).default("warn"),
+  /** Messages one chat account may send per minute (overrides the policy's inbound.messagesPerMinute). */
+  VISITMATE_INBOUND_PER_MINUTE: positiveInt.optional(),
+  /** Longest message text handled (overrides the policy's inbound.maxTextChars). */
+  VISITMATE_INBOUND_MAX_CHARS: positiveInt.optional(),
   // Chat platforms: each is enabled by its main credential, and its other variables are checked
   // only then (see checkPlatformEnv), so an unused platform never blocks start-up.
   TELEGRAM_BOT_TOKEN: z.string().optional(),

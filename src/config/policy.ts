@@ -80,6 +80,19 @@ const ZTradeWordsSchema = z.object({
   forecastNote: z.string().default(""),
 });
 
+const INBOUND_DEFAULTS = { messagesPerMinute: 20, maxTextChars: 4000, maxSearchChars: 100, maxReasonChars: 200 };
+
+const ZInboundSchema = z.object({
+  /** Messages (and button taps) one chat account may send per minute; more get one "slow down" notice, then silence. */
+  messagesPerMinute: z.number().int().positive().default(INBOUND_DEFAULTS.messagesPerMinute),
+  /** Longest message text handled; a longer one is answered "too long" and nothing else is done. */
+  maxTextChars: z.number().int().positive().default(INBOUND_DEFAULTS.maxTextChars),
+  /** Longest customer search (a name or code fragment). */
+  maxSearchChars: z.number().int().positive().default(INBOUND_DEFAULTS.maxSearchChars),
+  /** Longest free-text reason (/skip). */
+  maxReasonChars: z.number().int().positive().default(INBOUND_DEFAULTS.maxReasonChars),
+});
+
 export const ZPolicySchema = z
   .object({
     preset: z.string(),
@@ -120,6 +133,8 @@ export const ZPolicySchema = z
     reminders: z.record(z.string(), ZReminderSchema),
     /** Average travel speed used to turn route metres into minutes. */
     travelKmh: z.number().positive().default(20),
+    /** Limits on what people send the bot (floods, pasted megabytes). */
+    inbound: ZInboundSchema.default(INBOUND_DEFAULTS),
   })
   .superRefine((p, ctx) => {
     const ids = new Set(p.classes.map((c) => c.id));

@@ -18,6 +18,13 @@ export interface InboundMessage {
   isAction?: boolean;
   /** Platform's id for the event, for once-only processing. */
   eventId?: string;
+  /**
+   * A private (one-to-one) chat or a group (Telegram group/supergroup, Lark group, WeChat room).
+   * Every adapter sets it; absent counts as private (the terminal, direct calls in tests). In a
+   * group only commands marked `privateOnly: false` run: anything else would show customer or
+   * staff data to everyone there.
+   */
+  chatType?: "private" | "group";
 }
 
 export interface Choice {

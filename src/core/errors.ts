@@ -11,6 +11,7 @@ export type AppErrorCode =
   | "import.file"
   | "import.csv"
   | "import.xlsx"
+  | "input.too-long"
   | "policy.file"
   | "policy.unknown-preset"
   | "policy.invalid"

@@ -4,7 +4,7 @@ import type { Db } from "../db/client.ts";
 import type { Outbox, Staff } from "../generated/prisma/client.ts";
 import { SendError, type ChatAddress, type ChatPort, type Platform, type Reply } from "./chat.ts";
 import type { Clock } from "./clock.ts";
-import type { Logger } from "./logger.ts";
+import { errorSummary, type Logger } from "./logger.ts";
 import { DEFAULT_LIMITS, SendSpacer, type PlatformLimits } from "./rate-limit.ts";
 
 /**
@@ -218,7 +218,7 @@ export class Dispatcher {
           // Rows claimed by a crashed instance become due when the claim expires; polling covers that.
           await this.idle(Math.max(wait, 50));
         } catch (err) {
-          this.o.log.error("outbox dispatcher failed", { error: (err as Error).stack ?? String(err) });
+          this.o.log.error("outbox dispatcher failed", { error: errorSummary(err) });
           await this.idle(this.o.pollMs);
         }
       }
@@ -430,10 +430,10 @@ export class Dispatcher {
    * message did go out before the error, it may go out once more (at-least-once).
    */
   private async onSendCrash(row: Outbox, err: unknown): Promise<void> {
-    this.o.log.error("outbox send crashed", { id: row.id, error: (err as Error).message ?? String(err) });
+    this.o.log.error("outbox send crashed", { id: row.id, error: errorSummary(err) });
     await this.o.db.outbox
       .updateMany({ where: { id: row.id, status: "sending", claimedBy: this.instanceId }, data: { status: "pending", claimedBy: null, claimedUntil: null } })
-      .catch((e: unknown) => this.o.log.error("outbox row could not be handed back; its claim expires instead", { id: row.id, error: (e as Error).message }));
+      .catch((e: unknown) => this.o.log.error("outbox row could not be handed back; its claim expires instead", { id: row.id, error: errorSummary(e) }));
   }
 
   private async onSendError(row: Outbox, attempts: number, err: SendError, stats: DrainStats): Promise<void> {

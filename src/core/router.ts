@@ -4,8 +4,10 @@ import type { Staff } from "../generated/prisma/client.ts";
 import { isLocale, translator, type Locale, type Translate } from "../i18n/i18n.ts";
 import type { InboundMessage, Reply } from "./chat.ts";
 import type { Clock } from "./clock.ts";
+import { localDate } from "./dates.ts";
 import { AppError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import { errorSummary, type Logger } from "./logger.ts";
+import { markEventProcessed } from "./processed-events.ts";
 
 /** Everything a command needs from the outside world; built once in the composition root. */
 export interface AppDeps {
@@ -42,6 +44,12 @@ export interface Command {
   audience?: "manager" | "supervisor";
   /** Restricted to some platforms (e.g. /as only in the terminal). */
   platforms?: InboundMessage["platform"][];
+  /**
+   * Runs only in a private chat (default true). In a group the router answers "请私聊我" instead:
+   * everyone there would read the reply, and anyone there could answer its buttons. `false` only
+   * for commands that show no customer or staff data (/help).
+   */
+  privateOnly?: boolean;
   run(ctx: CommandContext): Promise<Reply | Reply[]>;
 }
 
@@ -69,9 +77,18 @@ export function parseCommand(text: string, aliases: Map<string, string>): Parsed
   return null;
 }
 
-/** The one polite answer for someone whose chat account is not bound to a staff member. */
+/** Replies made by `unknownUserReply`: the router sends such a reply once a day, like its own. */
+const strangerReplies = new WeakSet<Reply>();
+
+/**
+ * The one polite answer for someone whose chat account is not bound to a staff member. A public
+ * command (/start without a code) may return it; the router then treats it as its own refusal:
+ * sent once a day, silence after.
+ */
 export function unknownUserReply(t: Translate, platform: InboundMessage["platform"]): Reply {
-  return { text: t("access.unknown-user", { platform: t(`platform.${platform}`) }) };
+  const r = { text: t("access.unknown-user", { platform: t(`platform.${platform}`) }) };
+  strangerReplies.add(r);
+  return r;
 }
 
 export interface Router {
@@ -89,6 +106,11 @@ export interface RouterOptions {
   beforeCommand?: (ctx: Omit<CommandContext, "args" | "rest">, command: ParsedCommand) => Promise<Reply | Reply[] | null>;
   /** Answers text that is not a command (a form step, a stop number); null = not handled. */
   fallback?: (ctx: Omit<CommandContext, "args" | "rest">) => Promise<Reply | Reply[] | null>;
+  /**
+   * Claims the day's one refusal for a stranger (an unbound account) in a private chat or in a
+   * group: true = answer, false = stay silent. Without it every stranger message is answered.
+   */
+  claimStrangerNotice?: (opts: { platform: string; platformUserId: string; date: string; chatType: "private" | "group" }) => Promise<boolean>;
 }
 
 export async function findStaffByIdentity(db: Db, platform: string, userId: string): Promise<Staff | null> {
@@ -120,6 +142,20 @@ export function createRouter(opts: RouterOptions): Router {
     for (const a of c.aliases ?? []) aliases.set(a.toLowerCase(), c.name);
   }
 
+  /**
+   * A stranger's answer: the refusal (in a group: "message me privately") the first time today,
+   * then nothing. Claiming costs one row per account per day and chat type; every later message
+   * of the day costs a read.
+   */
+  async function strangerReply(msg: InboundMessage, t: Translate): Promise<Reply[]> {
+    const chatType = msg.chatType ?? "private";
+    if (opts.claimStrangerNotice) {
+      const date = localDate(deps.clock.now(), deps.policy.timeZone);
+      if (!(await opts.claimStrangerNotice({ platform: msg.platform, platformUserId: msg.userId, date, chatType }))) return [];
+    }
+    return [chatType === "group" ? { text: t("group.private-only") } : unknownUserReply(t, msg.platform)];
+  }
+
   async function dispatch(msg: InboundMessage): Promise<Reply[]> {
     const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId);
     const locale: Locale = staff && isLocale(staff.locale) ? staff.locale : deps.policy.locale;
@@ -128,16 +164,26 @@ export function createRouter(opts: RouterOptions): Router {
     const parsed = parseCommand(msg.text, aliases);
     const command = parsed ? byName.get(parsed.name) : undefined;
     const available = command && (!command.platforms || command.platforms.includes(msg.platform)) ? command : undefined;
+    const inGroup = msg.chatType === "group";
 
-    if (!staff && !(available?.public)) {
-      return [unknownUserReply(t, msg.platform)];
-    }
+    // Strangers reach only public commands (/bind), and only in a private chat; everything else
+    // they send is answered once a day, before any other database write (no processed-event row).
+    if (!staff && (inGroup || !available?.public)) return strangerReply(msg, t);
+    // Once-only: a redelivered event (Lark retry, Telegram after a restart) is dropped here.
+    if (msg.eventId && !(await markEventProcessed(deps.db, msg.platform, msg.eventId, deps.clock.now()))) return [];
+    // In a group nothing but a group-safe command runs: no list, no form answer, no stop number.
+    if (inGroup && available?.privateOnly !== false) return [{ text: t("group.private-only") }];
+    const max = deps.policy.inbound.maxTextChars;
+    if (msg.text.length > max) return [{ text: t("inbound.too-long", { max, length: msg.text.length }) }];
+
     if (available) {
       if (staff && opts.beforeCommand) {
         const intercepted = await opts.beforeCommand(base, parsed!);
         if (intercepted) return toArray(intercepted);
       }
-      return toArray(await available.run({ ...base, args: parsed!.args, rest: parsed!.rest }));
+      const out = toArray(await available.run({ ...base, args: parsed!.args, rest: parsed!.rest }));
+      if (!staff && out.some((r) => strangerReplies.has(r))) return strangerReply(msg, t);
+      return out;
     }
     if (parsed && parsed.name && msg.text.trim().startsWith("/")) {
       return [{ text: t("router.unknown-command", { command: parsed.name }) }];
@@ -162,7 +208,7 @@ export function createRouter(opts: RouterOptions): Router {
           deps.log.info("command refused", { command, platform: msg.platform, code: err.code });
           return [{ text: t(err.userMessage.key, err.userMessage.params) }];
         }
-        deps.log.error("command failed", { command, platform: msg.platform, error: (err as Error).stack ?? String(err) });
+        deps.log.error("command failed", { command, platform: msg.platform, error: errorSummary(err) });
         return [{ text: t("router.internal-error") }];
       }
     },

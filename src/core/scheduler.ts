@@ -5,6 +5,7 @@ import { parseCron, previousSlot, nextSlot, type CronSpec } from "./cron.ts";
 import { localDate, zonedInstant } from "./dates.ts";
 import { isUniqueViolation, newInstanceId } from "./outbox.ts";
 import type { AppDeps } from "./router.ts";
+import { errorSummary } from "./logger.ts";
 
 /**
  * Durable job scheduling. A job has an id, a cron expression (from the policy, in the company
@@ -257,7 +258,7 @@ export class Scheduler {
       // Failed runs are retried by the sweep while inside the window; the outbox keys make the
       // retry add only what is missing.
       await this.finish(jobId, slot, "failed", message.slice(0, 1000));
-      this.deps.log.error("job run failed", { job: jobId, slot: slot.toISOString(), error: (err as Error).stack ?? message });
+      this.deps.log.error("job run failed", { job: jobId, slot: slot.toISOString(), error: errorSummary(err) });
       report = { jobId, slot, outcome: "failed", catchUp, error: message };
     }
     this.onRunFinished?.(report);
@@ -328,7 +329,7 @@ export class Scheduler {
   }
 
   private logCrash(jobId: string, err: unknown): void {
-    this.deps.log.error("scheduler trigger failed", { job: jobId, error: (err as Error).stack ?? String(err) });
+    this.deps.log.error("scheduler trigger failed", { job: jobId, error: errorSummary(err) });
   }
 
   /** Stops the triggers and waits for runs in progress (they stop between items). */

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { createPrivateFile } from "../core/private-files.ts";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -21,7 +22,7 @@ export function sqlitePathFromUrl(url: string): string {
  */
 export function applyMigrations(url: string): string[] {
   const file = sqlitePathFromUrl(url);
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") createPrivateFile(file);
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");

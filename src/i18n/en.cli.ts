@@ -21,7 +21,9 @@ export const enCli: Catalogue = {
     "  jobs run-due                       run every due job once (missed runs still in their window), then exit\n" +
     "  outbox [--failed] [--limit N]      scheduled messages and their delivery state\n" +
     "  outbox retry ID                    queue a failed message again\n" +
-    "  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h)\n" +
+    "  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h; shown once; older unused codes revoked)\n" +
+    "  staff bindings [CODE]              list chat account bindings: everyone's, or one person's\n" +
+    "  staff unbind CODE --platform P     remove that person's binding on platform P (telegram|lark|wechat)\n" +
     "  help                               this text\n",
   "cli.unknown-command": "Unknown command \"{command}\".",
   "cli.import.usage": "Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)",
@@ -57,10 +59,26 @@ export const enCli: Catalogue = {
   "cli.report.needs-manager": "Name the customer manager with --manager CODE.",
   "cli.report.written": "Wrote {file} ({n} rows).",
   "cli.route.usage": "Usage: visitmate route FILE   (TSPLIB .tsp or .json { start: {lat,lng}, stops: [{id,lat,lng}] })",
-  "cli.staff.usage": "Usage: npx visitmate staff bind-code STAFF_CODE [--hours N]",
+  "cli.staff.usage":
+    "Usage:\n  npx visitmate staff bind-code STAFF_CODE [--hours N]     one-time binding code (shown once)\n" +
+    "  npx visitmate staff bindings [STAFF_CODE]                list chat account bindings\n" +
+    "  npx visitmate staff unbind STAFF_CODE --platform P       remove that person's binding on telegram, lark or wechat",
   "cli.staff.bad-hours": "--hours must be a number of hours between 0 and 720.",
   "cli.staff.unknown": "No active staff member with code \"{code}\".",
-  "cli.staff.code": "Binding code for {name} ({code}): {bindCode}\nValid once, until {until} ({tz}).\nThey send this to the bot in Telegram, Lark or WeChat:  /bind {bindCode}",
+  "cli.staff.not-found": "No staff member with code \"{code}\".",
+  "cli.staff.code":
+    "Binding code for {name} ({code}): {bindCode}\nValid once, until {until} ({tz}).\nThey send this to the bot in Telegram, Lark or WeChat:  /bind {bindCode}\n" +
+    "This code is shown only now (the database keeps only a digest of it): pass it on now.",
+  "cli.staff.revoked": "{n} older unused code(s) of this person no longer work.",
+  "cli.staff.bindings.header": "Staff|Name|Platform|Account|Bound at ({tz})",
+  "cli.staff.bindings.inactive": " (deactivated)",
+  "cli.staff.bindings.none": "No chat accounts are bound.",
+  "cli.staff.bindings.none-for": "{name} ({code}) has no bound chat account.",
+  "cli.staff.bindings.count": "{n} binding(s). To remove one: npx visitmate staff unbind STAFF_CODE --platform P",
+  "cli.staff.needs-platform": "Name the platform with --platform: telegram, lark or wechat.",
+  "cli.staff.unbind.none": "{name} ({code}) has no binding on {platform}; nothing changed.",
+  "cli.staff.unbind.done": "Removed {n} binding(s) of {name} ({code}) on {platform}: {accounts}.",
+  "cli.staff.unbind.notice": "A notice to the removed account(s) is queued; the running bot sends it (see npx visitmate outbox).",
   "cli.classify.header": "Service classes recomputed ({preset}): {changed} customer(s) changed class.",
   "cli.classify.manager": "{code} {name} — {total} active customers",
   "cli.classify.expected": "expected {min}–{max}",

@@ -12,11 +12,6 @@ export const enPlatforms: Catalogue = {
   "bind.already": "✅ This {platform} account is already linked to {name} ({code}, {role}).",
   "bind.reminders-to": "Reminders go to: {platform} (change with /notify).",
   "bind.next": "Send /today for today's visit list, /help for all commands.",
-  "bind.invalid": "That code is not valid. Check it and send it again (case does not matter).",
-  "bind.expired": "That code has expired (codes last 24 hours). Ask your administrator for a new one.",
-  "bind.used": "That code has already been used; each code works once. Ask your administrator for a new one.",
-  "bind.inactive": "That staff account is deactivated and cannot be linked. Please contact your administrator.",
-  "bind.too-many": "Too many attempts. Try again in 15 minutes, or check the code with your administrator.",
 
   "notify.status": "Linked platforms: {platforms}\nReminders go to: {platform}",
   "notify.usage": "Change where reminders go: /notify telegram, /notify lark or /notify wechat (link that platform first).",

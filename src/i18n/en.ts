@@ -147,6 +147,7 @@ export const en: Catalogue = {
   "import.reason.required": "{column} is required",
   "import.reason.too-long": "{column} must be at most {max} characters",
   "import.reason.not-number": "{column} must be a number",
+  "import.reason.code-chars": "{column} may only contain letters, digits and . _ - (starting with a letter or digit)",
   "import.reason.range": "{column} must be between {min} and {max}",
   "import.reason.tier": "tier must be an integer from 1 to 30",
   "import.reason.sales": "sales_volume must be a non-negative number",

@@ -5,7 +5,9 @@ import { enForms } from "./en.forms.ts";
 import { enPlatforms } from "./en.platforms.ts";
 import { enReminders } from "./en.reminders.ts";
 import { enReports } from "./en.reports.ts";
+import { enSecurityBindcodes } from "./en.security-bindcodes.ts";
 import { enSecurityButtons } from "./en.security-buttons.ts";
+import { enSecurityStrangers } from "./en.security-strangers.ts";
 import { zhCN } from "./zh-CN.ts";
 import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
@@ -13,7 +15,9 @@ import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
+import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
 import { zhCNSecurityButtons } from "./zh-CN.security-buttons.ts";
+import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -25,8 +29,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityButtons },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityButtons },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -21,7 +21,9 @@ export const zhCNCli: Catalogue = {
     "  jobs run-due                       把到点的任务各运行一次（含仍在补发窗口内的），然后退出\n" +
     "  outbox [--failed] [--limit N]      定时消息及发送状态\n" +
     "  outbox retry 编号                  重新发送一条失败的消息\n" +
-    "  staff bind-code 编码 [--hours N]   生成一次性绑定码，把聊天账号关联到该员工（24 小时有效）\n" +
+    "  staff bind-code 编码 [--hours N]   生成一次性绑定码，把聊天账号关联到该员工（24 小时有效，只显示一次；旧的未用绑定码作废）\n" +
+    "  staff bindings [编码]              列出聊天账号绑定：全部，或某位员工的\n" +
+    "  staff unbind 编码 --platform 平台  解除该员工在某平台（telegram|lark|wechat）的绑定\n" +
     "  help                               显示本说明\n",
   "cli.unknown-command": "没有“{command}”这个命令。",
   "cli.import.usage": "用法：visitmate import managers|customers 文件   （UTF-8/GBK 编码的 CSV，或 .xlsx）",
@@ -57,10 +59,26 @@ export const zhCNCli: Catalogue = {
   "cli.report.needs-manager": "请用 --manager 指定客户经理编码。",
   "cli.report.written": "已写入 {file}（{n} 行）。",
   "cli.route.usage": "用法：visitmate route 文件   （TSPLIB .tsp，或 .json { start: {lat,lng}, stops: [{id,lat,lng}] }）",
-  "cli.staff.usage": "用法：npx visitmate staff bind-code 员工编码 [--hours N]",
+  "cli.staff.usage":
+    "用法：\n  npx visitmate staff bind-code 员工编码 [--hours N]   生成一次性绑定码（只显示一次）\n" +
+    "  npx visitmate staff bindings [员工编码]               列出聊天账号绑定\n" +
+    "  npx visitmate staff unbind 员工编码 --platform 平台   解除该员工在 telegram、lark 或 wechat 的绑定",
   "cli.staff.bad-hours": "--hours 必须是 0 到 720 之间的小时数。",
   "cli.staff.unknown": "没有编码为“{code}”的在职员工。",
-  "cli.staff.code": "{name}（{code}）的绑定码：{bindCode}\n只能用一次，{until}（{tz}）前有效。\n请对方在 Telegram、飞书或微信里向机器人发送：/bind {bindCode}",
+  "cli.staff.not-found": "没有编码为“{code}”的员工。",
+  "cli.staff.code":
+    "{name}（{code}）的绑定码：{bindCode}\n只能用一次，{until}（{tz}）前有效。\n请对方在 Telegram、飞书或微信里向机器人发送：/bind {bindCode}\n" +
+    "这个绑定码只显示这一次（数据库只保存它的摘要），请现在转交。",
+  "cli.staff.revoked": "该员工之前 {n} 个未使用的绑定码已作废。",
+  "cli.staff.bindings.header": "员工编码|姓名|平台|账号|绑定时间（{tz}）",
+  "cli.staff.bindings.inactive": "（已停用）",
+  "cli.staff.bindings.none": "没有任何聊天账号绑定。",
+  "cli.staff.bindings.none-for": "{name}（{code}）没有绑定聊天账号。",
+  "cli.staff.bindings.count": "共 {n} 个绑定。解除：npx visitmate staff unbind 员工编码 --platform 平台",
+  "cli.staff.needs-platform": "请用 --platform 指定平台：telegram、lark 或 wechat。",
+  "cli.staff.unbind.none": "{name}（{code}）在{platform}没有绑定，什么也没有改。",
+  "cli.staff.unbind.done": "已解除 {name}（{code}）在{platform}的 {n} 个绑定：{accounts}。",
+  "cli.staff.unbind.notice": "已排队通知被解除的账号，由运行中的机器人发送（npx visitmate outbox 查看）。",
   "cli.classify.header": "已重新计算客户分类（{preset}）：{changed} 家客户的分类有变化。",
   "cli.classify.manager": "{code} {name} — 在册客户 {total} 家",
   "cli.classify.expected": "标准 {min}–{max}",

@@ -12,11 +12,6 @@ export const zhCNPlatforms: Catalogue = {
   "bind.already": "✅ 本{platform}账号已绑定 {name}（{code}，{role}），无需重复绑定。",
   "bind.reminders-to": "提醒将发送到：{platform}（发送 /notify 可更改）。",
   "bind.next": "发送 /today 查看今天的拜访清单，发送 /help 查看全部命令。",
-  "bind.invalid": "绑定码无效，请核对后重新发送（不区分大小写）。",
-  "bind.expired": "这个绑定码已过期（有效期 24 小时），请向管理员索取新的绑定码。",
-  "bind.used": "这个绑定码已经使用过了，每个绑定码只能用一次。请向管理员索取新的绑定码。",
-  "bind.inactive": "该员工账号已停用，无法绑定。请联系管理员。",
-  "bind.too-many": "尝试次数过多，请 15 分钟后再试，或联系管理员确认绑定码。",
 
   "notify.status": "已绑定的渠道：{platforms}\n提醒发送到：{platform}",
   "notify.usage": "更改提醒渠道：/notify telegram、/notify lark 或 /notify wechat（需先在该渠道绑定）。",

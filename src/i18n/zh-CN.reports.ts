@@ -12,6 +12,8 @@ export const zhCNReports: Catalogue = {
   "reports.unknown-manager": "没有找到您团队里编码为 {code} 的客户经理。发送 /team 查看团队名单。",
   "reports.team-usage": "用法：/team（今天）、/team M001（某位客户经理）、/team week 或 本周、/team month 或 本月、/team 上周、/team 上月、/team export [本周|本月]（Excel）。",
   "reports.me-usage": "用法：/me（今天和本月）、/me week 或 本周、/me month 或 本月、/me 上周、/me 上月。",
+  "reports.line": "{who}：{parts}",
+  "reports.shop-class": "{name}（{cls}）",
   "reports.range": "{from}–{to}",
   "reports.through": "（截至 {day}）",
 

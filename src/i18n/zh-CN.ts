@@ -148,6 +148,7 @@ export const zhCN: Catalogue = {
   "import.reason.required": "{column} 为必填项",
   "import.reason.too-long": "{column} 最多 {max} 个字",
   "import.reason.not-number": "{column} 必须是数字",
+  "import.reason.code-chars": "{column} 只能包含字母、数字和 . _ -（以字母或数字开头）",
   "import.reason.range": "{column} 必须在 {min} 到 {max} 之间",
   "import.reason.tier": "档位必须是 1–30 的整数",
   "import.reason.sales": "销量必须是不小于 0 的数字",

@@ -6,6 +6,7 @@ import type { Job, JobContext, JobResult } from "../core/scheduler.ts";
 import type { Staff } from "../generated/prisma/client.ts";
 import { supervisorsWithTeams } from "../modules/reports/reports.service.ts";
 import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
+import { errorSummary } from "../core/logger.ts";
 
 export interface ReminderBuild {
   job: JobContext;
@@ -78,7 +79,7 @@ export function reminderJob(def: ReminderJobDefinition): Job {
           counts[outcome]++;
         } catch (err) {
           counts.errors++;
-          deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: (err as Error).stack ?? String(err) });
+          deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: errorSummary(err) });
         }
       }
       if (counts.errors) throw new Error(`${def.id}: ${counts.errors} of ${managers.length} managers failed (queued ${counts.queued})`);

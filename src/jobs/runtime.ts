@@ -3,6 +3,7 @@ import { Dispatcher, newInstanceId } from "../core/outbox.ts";
 import type { AppDeps } from "../core/router.ts";
 import { Scheduler, type Job } from "../core/scheduler.ts";
 import { allJobs } from "./registry.ts";
+import { errorSummary } from "../core/logger.ts";
 
 export interface Scheduling {
   scheduler: Scheduler;
@@ -30,7 +31,7 @@ export function startScheduling(opts: { deps: AppDeps; ports: ReadonlyMap<string
     dispatcher.start();
     await scheduler.runDue();
     if (!stopped) scheduler.start();
-  })().catch((err) => deps.log.error("scheduler start-up failed", { error: (err as Error).stack ?? String(err) }));
+  })().catch((err) => deps.log.error("scheduler start-up failed", { error: errorSummary(err) }));
   return {
     scheduler,
     dispatcher,

@@ -1,9 +1,8 @@
 import { addDays, isoWeekday, startOfWeek } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { listOpenComplaints } from "../modules/complaints/complaints.service.ts";
-import { classLabel } from "../modules/customers/class-label.ts";
 import { periodAttachments } from "../modules/reports/reports.attachments.ts";
-import { overdueText, renderTeamDay, renderTeamPeriod } from "../modules/reports/reports.render.ts";
+import { overdueText, renderTeamDay, renderTeamPeriod, shopWithClass } from "../modules/reports/reports.render.ts";
 import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks } from "../modules/reports/reports.service.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
@@ -113,7 +112,7 @@ export const overdueAlertJob = reminderJob({
     for (const a of alerts) {
       lines.push(t("reports.alert.overdue-manager", { name: a.manager.name, code: a.manager.code, n: a.customers.length }));
       for (const c of a.customers.slice(0, 8)) {
-        lines.push(`  · ${c.name}（${classLabel(view, c.classId)}）` + overdueText(view, c));
+        lines.push(`  · ${shopWithClass(view, c.name, c.classId)}` + overdueText(view, c));
       }
       if (a.customers.length > 8) lines.push(t("reports.alert.overdue-more", { n: a.customers.length - 8 }));
     }

@@ -107,7 +107,7 @@ describe("running several platforms", () => {
     // Lark is up regardless and answers.
     await waitUntil(() => runtime!.server?.port != null && app!.logs.some((l) => l.msg === "lark ready"), "lark ready");
     const url = `http://127.0.0.1:${runtime.server!.port}/lark/events`;
-    const res = await postLarkEvent(url, messageEvent({ token: "vt", openId: "ou_someone", chatId: "oc_someone", text: "/today" }), { encryptKey: "ek" });
+    const res = await postLarkEvent(url, messageEvent({ token: "vt", openId: "ou_someone", chatId: "oc_someone", text: "/today" }), { encryptKey: "ek", now: app.clock.now() });
     expect(res.status).toBe(200);
     await lark.next("oc_someone", 0, (t) => t.includes("/bind"));
   });

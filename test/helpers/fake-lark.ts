@@ -25,8 +25,8 @@ export interface LarkUpload {
 
 type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 type Reset = { reset: true; delivered: boolean } | { pass: true };
-/** Which API a scripted failure is for. */
-export type LarkEndpoint = "message" | "image" | "file";
+/** Which API a scripted failure is for ("token": the tenant access token endpoint). */
+export type LarkEndpoint = "message" | "image" | "file" | "token";
 const FILE_TYPES = new Set(["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"]);
 
 /**
@@ -43,7 +43,7 @@ export class FakeLarkApi {
   readonly botOpenId = "ou_bot0000000000000000000000000001";
   private server: Server | null = null;
   private nextId = 1;
-  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [] };
+  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [], token: [] };
   /** Message ids by request uuid: Lark keeps one message per uuid for an hour. */
   private readonly byUuid = new Map<string, string>();
   url = "";
@@ -145,6 +145,9 @@ export class FakeLarkApi {
     this.paths.push(url.pathname);
     if (url.pathname === "/open-apis/auth/v3/tenant_access_token/internal") {
       this.tokenRequests.push(body);
+      const failure = this.failures.token.shift();
+      if (failure && "status" in failure) return failure;
+      if (failure && "reset" in failure) return "reset";
       if (body.app_id !== this.creds.appId || body.app_secret !== this.creds.appSecret) return { status: 200, body: { code: 10014, msg: "app secret invalid" } };
       return { status: 200, body: { code: 0, msg: "ok", tenant_access_token: "t-fake-token", expire: 7200 } };
     }
@@ -202,16 +205,31 @@ export function encryptEvent(payload: unknown, encryptKey: string): string {
   return JSON.stringify({ encrypt: Buffer.concat([iv, encrypted]).toString("base64") });
 }
 
-/** Posts an event the way Lark does: encrypted body, signature over timestamp + nonce + key + body. */
-export async function postLarkEvent(url: string, payload: unknown, opts: { encryptKey: string; badSignature?: boolean }): Promise<{ status: number; body: any }> {
-  const body = encryptEvent(payload, opts.encryptKey);
-  const timestamp = String(Math.floor(Date.now() / 1000));
+export interface PostLarkEventOptions {
+  encryptKey: string;
+  /** The time the request is signed at: the receiving app's clock (Lark refuses nothing, we refuse stale requests). */
+  now: Date;
+  badSignature?: boolean;
+  /** Sent without the signature headers, as Lark sends the console's URL check. */
+  unsigned?: boolean;
+}
+
+/** The headers Lark signs a body with: signature = sha256(timestamp + nonce + encryptKey + body). */
+export function larkSignatureHeaders(body: string | Buffer, opts: { encryptKey: string; now: Date }): Record<string, string> {
+  const timestamp = String(Math.floor(opts.now.getTime() / 1000));
   const nonce = randomBytes(8).toString("hex");
-  let signature = createHash("sha256").update(timestamp + nonce + opts.encryptKey + body).digest("hex");
-  if (opts.badSignature) signature = createHash("sha256").update("forged" + body).digest("hex");
+  const signature = createHash("sha256").update(timestamp + nonce + opts.encryptKey).update(body).digest("hex");
+  return { "x-lark-request-timestamp": timestamp, "x-lark-request-nonce": nonce, "x-lark-signature": signature };
+}
+
+/** Posts an event the way Lark does: encrypted body, signature over timestamp + nonce + key + body. */
+export async function postLarkEvent(url: string, payload: unknown, opts: PostLarkEventOptions): Promise<{ status: number; body: any }> {
+  const body = encryptEvent(payload, opts.encryptKey);
+  const signed = larkSignatureHeaders(body, opts);
+  if (opts.badSignature) signed["x-lark-signature"] = createHash("sha256").update("forged" + body).digest("hex");
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-lark-request-timestamp": timestamp, "x-lark-request-nonce": nonce, "x-lark-signature": signature },
+    headers: { "content-type": "application/json", ...(opts.unsigned ? {} : signed) },
     body,
   });
   const text = await res.text();

@@ -38,6 +38,8 @@ export class FakeTelegram {
   private nextMessageId = 1;
   private waiters: (() => void)[] = [];
   private failures = new Map<string, Failure[]>();
+  /** Chats whose sendMessage answers are held back until released (see holdSends). */
+  private held = new Map<string, { arrived: number; release: Promise<void> }>();
   url = "";
 
   constructor(readonly token: string) {}
@@ -61,6 +63,24 @@ export class FakeTelegram {
   /** The next `times` calls of `method` fail with this answer. */
   failNext(method: string, failure: Failure, times = 1): void {
     this.failures.set(method, Array.from({ length: times }, () => failure));
+  }
+
+  /**
+   * Holds every sendMessage to `chatId` (the request arrives and waits) until the returned function
+   * is called: a reply stuck in flight, to see what else happens meanwhile. `arrived()` counts the
+   * held requests.
+   */
+  holdSends(chatId: number | string): { release: () => void; arrived: () => number } {
+    let release!: () => void;
+    const entry = { arrived: 0, release: new Promise<void>((r) => (release = r)) };
+    this.held.set(String(chatId), entry);
+    return {
+      release: () => {
+        this.held.delete(String(chatId));
+        release();
+      },
+      arrived: () => entry.arrived,
+    };
   }
 
   private nextFailure(method: string): Failure | undefined {
@@ -95,7 +115,10 @@ export class FakeTelegram {
   }
 
   tapData(from: FakeUser, sent: ApiCall, data: string): Record<string, any> {
-    const message = { message_id: sent.payload.__message_id, date: 0, chat: { id: Number(sent.payload.chat_id), type: "private", first_name: from.first_name }, from: { ...this.bot }, text: sent.payload.__plain ?? sent.payload.text, reply_markup: sent.payload.reply_markup };
+    // Group and supergroup ids are negative in the Bot API; a private chat's id is the user's.
+    const chatId = Number(sent.payload.chat_id);
+    const chat = chatId < 0 ? { id: chatId, type: "supergroup", title: "group" } : { id: chatId, type: "private", first_name: from.first_name };
+    const message = { message_id: sent.payload.__message_id, date: 0, chat, from: { ...this.bot }, text: sent.payload.__plain ?? sent.payload.text, reply_markup: sent.payload.reply_markup };
     return this.pushUpdate({ callback_query: { id: `cb${this.nextUpdateId}`, from: { ...from, is_bot: false }, chat_instance: "ci", message, data } });
   }
 
@@ -175,6 +198,11 @@ export class FakeTelegram {
       case "getUpdates":
         return { ok: true, result: await this.getUpdates(payload) };
       case "sendMessage": {
+        const hold = this.held.get(String(payload.chat_id));
+        if (hold) {
+          hold.arrived++;
+          await hold.release;
+        }
         const message_id = this.nextMessageId++;
         // Keep what Telegram would show (entities parsed away) for the tap helper.
         const plain = String(payload.text).replace(/<\/?b>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");

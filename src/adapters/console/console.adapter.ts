@@ -3,6 +3,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { Attachment, ChatAddress, ChatPort, Choice, InboundMessage, Reply } from "../../core/chat.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../core/private-files.ts";
 import type { Router } from "../../core/router.ts";
 import { DEFAULT_LOCALE, translator, type Translate } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, safeFileName, sendsText } from "../attachments.ts";
@@ -94,6 +95,9 @@ export class ConsoleAdapter implements ChatPort {
             userId: this.opts.userId ?? CONSOLE_CHAT_ID,
             text: resolved.text,
             isAction: resolved.isAction,
+            // The local operator's own screen: private, and not rate-limited (a pasted script of
+            // commands is normal use here).
+            chatType: "private",
           };
           const replies = await this.opts.router.handle(msg);
           // Numbers answer the options of this answer only: after a reply without options (a
@@ -118,14 +122,15 @@ export class ConsoleAdapter implements ChatPort {
 async function saveAttachment(dir: string, name: string, a: Attachment): Promise<string> {
   if (typeof a.base64 !== "string" || !attachmentBytes(a)) throw new Error("no content");
   const content = attachmentBuffer(a);
-  await mkdir(dir, { recursive: true });
+  // Owner-only, like the database beside it: charts and exports hold customer data.
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const dot = name.lastIndexOf(".");
   const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
   for (let n = 0; n < 1000; n++) {
     const file = path.join(dir, n ? `${base}-${n}${ext}` : name);
     try {
       // "wx": fails if the file exists, so two replies saving the same name never overwrite each other.
-      await writeFile(file, content, { flag: "wx" });
+      await writeFile(file, content, { flag: "wx", mode: PRIVATE_FILE_MODE });
       return file;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

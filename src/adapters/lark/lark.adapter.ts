@@ -1,18 +1,17 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
-import { SendError, type Attachment, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
-import type { Logger } from "../../core/logger.ts";
+import { SendError, type Attachment, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { errorSummary, type Logger } from "../../core/logger.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { isFormTap } from "../../core/forms/form-tap.ts";
-import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
-import { readBody, type WebhookServer } from "../http-server.ts";
+import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, type PlatformAdapter } from "../platform.ts";
-import { answeredCard, closedCard, inboundText, larkAttachmentMessage, larkFileType, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
+import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
+import { answeredCard, closedCard, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
   appId: string;
@@ -32,6 +31,9 @@ interface CardState {
   text: string;
   choices: Choice[];
   answered?: string;
+  /** Whom the card asks (the open_id it answered); in a group only they may tap it. */
+  askedTo?: string;
+  chatType: "private" | "group";
 }
 
 /** Lark's answer to a card tap: a toast and, when we still know the card, its updated version. */
@@ -52,28 +54,27 @@ export function larkDomain(domain: string): lark.Domain | string {
 }
 
 /**
- * The SDK logs a failed request with its `config.data`: the message content (reply text) or, for
- * an upload, the whole multipart form with the file's bytes and name. Logs hold neither.
+ * What the SDK logs, made safe. A failed token request is logged as the axios error itself, whose
+ * `config.data` holds the app secret and whose `request` / `response` are sockets (circular: a
+ * plain JSON.stringify throws); other failures as the SDK's `formatErrors` list, whose
+ * `config.data` is the message content or the uploaded file. Errors and error-shaped objects become
+ * their status / code / message (`errorSummary`); everything else goes through the logger's
+ * redaction like any log line.
  */
-function withoutRequestData(x: unknown, depth = 0): unknown {
-  // The SDK passes its error list wrapped in arrays.
-  if (Array.isArray(x)) return depth < 4 ? x.map((y) => withoutRequestData(y, depth + 1)) : "[…]";
-  if (typeof x !== "object" || x === null || !("config" in x)) return x;
-  const { config, ...rest } = x as { config?: Record<string, unknown> };
-  return { ...rest, config: { ...config, data: config?.data === undefined ? undefined : "[omitted]" } };
+function sdkDetail(x: unknown): unknown {
+  if (typeof x === "string") return x;
+  if (x instanceof Error) return errorSummary(x);
+  if (typeof x === "object" && x !== null && ("config" in x || "response" in x || "request" in x)) return errorSummary(x);
+  return x;
 }
 
 function sdkLogger(log: Logger): lark.Logger {
-  const text = (m: unknown[]) =>
-    m
-      .flat()
-      .map((x) => (typeof x === "string" ? x : JSON.stringify(withoutRequestData(x))))
-      .join(" ")
-      .slice(0, 2000);
+  // The SDK passes its error list wrapped in arrays.
+  const detail = (m: unknown[]) => m.flat(2).map(sdkDetail);
   return {
-    error: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
-    warn: (...m: unknown[]) => log.warn("lark sdk", { detail: text(m) }),
-    info: (...m: unknown[]) => log.info("lark sdk", { detail: text(m) }),
+    error: (...m: unknown[]) => log.warn("lark sdk", { detail: detail(m) }),
+    warn: (...m: unknown[]) => log.warn("lark sdk", { detail: detail(m) }),
+    info: (...m: unknown[]) => log.info("lark sdk", { detail: detail(m) }),
     debug: () => undefined,
     trace: () => undefined,
   };
@@ -88,11 +89,13 @@ export class LarkAdapter implements PlatformAdapter {
   readonly platform = "lark" as const;
   readonly client: lark.Client;
   readonly dispatcher: lark.EventDispatcher;
-  private readonly queue = new KeyedQueue();
+  /** Events per chat in order, chats side by side, each sender under the inbound rate limit. */
+  private readonly inbound: InboundQueue;
   /**
    * Cards we sent, by message id: to redraw them after a tap and to count a quick double tap once.
    * Only a shortcut: whether a form button still answers anything is decided from the stored form
-   * (its tap token), so this memory may be lost in a restart.
+   * (its tap token), and whom a group card asks is also in its buttons (`u`), so this memory may be
+   * lost in a restart.
    */
   private readonly cards = new LruMap<string, CardState>(5000);
   private botOpenId: string | undefined;
@@ -105,6 +108,7 @@ export class LarkAdapter implements PlatformAdapter {
   ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
   constructor(private readonly opts: LarkAdapterOptions) {
+    this.inbound = new InboundQueue({ deps: opts.deps, port: this });
     const logger = sdkLogger(opts.deps.log);
     // Own token cache: the SDK's default one is process-wide, shared by every client of the same app id.
     this.client = new lark.Client({ appId: opts.appId, appSecret: opts.appSecret, domain: larkDomain(opts.domain), logger, loggerLevel: lark.LoggerLevel.warn, cache: new lark.DefaultCache() });
@@ -143,7 +147,7 @@ export class LarkAdapter implements PlatformAdapter {
     } else {
       const hook = this.opts.webhook;
       if (!hook) throw new Error("Lark webhook mode needs a webhook server");
-      this.unroute = hook.server.route(hook.path, (req, res) => this.handleHttp(req, res));
+      this.unroute = hook.server.route(hook.path, (req, res, body) => this.handleHttp(req, res, body));
       await hook.server.listen();
     }
     deps.log.info("lark ready", { connection: this.opts.connection, bot: info.bot?.app_name });
@@ -161,12 +165,12 @@ export class LarkAdapter implements PlatformAdapter {
     this.unroute = null;
     this.stopped?.();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    await this.queue.idle();
+    await this.inbound.idle();
   }
 
   /** Resolves when every event received so far has been handled (tests, shutdown). */
   idle(): Promise<void> {
-    return this.queue.idle();
+    return this.inbound.idle();
   }
 
   /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
@@ -180,7 +184,12 @@ export class LarkAdapter implements PlatformAdapter {
     return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
   }
 
-  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
+  /** The port for answering one person: a card in the answer is theirs to tap. */
+  private replyPort(askedTo: string, chatType: "private" | "group"): ChatPort {
+    return { platform: this.platform, send: (to, reply, opts = {}) => this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, { askedTo, chatType })) };
+  }
+
+  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions, asked?: { askedTo: string; chatType: "private" | "group" }): Promise<void> {
     const receive_id_type = receiveIdType(to.chatId);
     // Checked before anything goes out: a reply whose file can never be sent is refused whole.
     const uploads = attachmentsOf(reply).map((attachment, i) => {
@@ -190,7 +199,8 @@ export class LarkAdapter implements PlatformAdapter {
       return { attachment, kind, index: i };
     });
     const parts: (() => Promise<void>)[] = [];
-    const pieces = sendsText(reply) ? renderLark(reply) : [];
+    // A group card carries whom it asks in its buttons, so that survives a restart too.
+    const pieces = sendsText(reply) ? renderLark(reply, { askedTo: asked?.chatType === "group" ? asked.askedTo : undefined }) : [];
     for (const [i, piece] of pieces.entries()) {
       parts.push(async () => {
         // Lark drops a second message with the same uuid within an hour: a retried reply whose first
@@ -198,7 +208,7 @@ export class LarkAdapter implements PlatformAdapter {
         const id = await this.createMessage(to.chatId, receive_id_type, piece, opts.key ? uuidOf(`${opts.key}#${i}`) : undefined);
         if (id && piece.msg_type === "interactive" && i === pieces.length - 1) {
           const card = JSON.parse(piece.content) as { elements: { text?: { content?: string } }[] };
-          this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [] });
+          this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [], askedTo: asked?.askedTo, chatType: asked?.chatType ?? "private" });
         }
       });
     }
@@ -255,47 +265,57 @@ export class LarkAdapter implements PlatformAdapter {
   }
 
   /**
-   * The webhook endpoint. Our own checks come first, on the raw body, because Lark signs the
-   * bytes it sent: signature = sha256(timestamp + nonce + encryptKey + body). A bad signature or
-   * verification token is answered 401 and never reaches the dispatcher.
+   * The webhook endpoint. Our own checks come first, because Lark signs the bytes it sent:
+   * signature = sha256(timestamp + nonce + encryptKey + body). With an encrypt key, a signed
+   * request's timestamp is checked before its body is read (a captured event replayed later is
+   * refused even after its event id has left the dedupe table), and its signature before anything
+   * is decrypted or parsed. The one request Lark sends unsigned is the console's URL check: an
+   * unsigned request is read only up to a few KB and answered only if it is that check.
    */
-  async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
+  async handleHttp(req: IncomingMessage, res: ServerResponse, body: WebhookBody): Promise<void> {
     const { encryptKey, verificationToken } = this.opts;
-    let plain: Record<string, unknown> = body;
-    if (typeof body.encrypt === "string") {
-      if (!encryptKey) return void res.writeHead(400).end();
-      try {
-        plain = JSON.parse(new lark.AESCipher(encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
+    const log = this.opts.deps.log;
+    const signed = encryptKey ? signatureHeaders(req.headers) : null;
+    // Without an encrypt key nothing is signed, so the timestamp only stops a replay sent as captured.
+    const timestamp = signed?.timestamp ?? headerValue(req.headers["x-lark-request-timestamp"]);
+    if ((signed || timestamp) && !freshTimestamp(timestamp, this.opts.deps.clock.now())) {
+      log.warn("lark event with a stale or missing timestamp rejected");
+      return refuse(req, res, 401);
     }
-    const header = (plain.header ?? {}) as Record<string, unknown>;
+    const raw = await body.read(encryptKey && !signed ? UNSIGNED_BODY_LIMIT : undefined);
+    if (signed && !validSignature(signed, raw, encryptKey!)) {
+      log.warn("lark event with a bad signature rejected");
+      return refuse(req, res, 401);
+    }
+    const outer = parseJsonObject(raw);
+    let plain = outer;
+    if (typeof outer.encrypt === "string") {
+      if (!encryptKey) return refuse(req, res, 400);
+      let decrypted: string;
+      try {
+        decrypted = new lark.AESCipher(encryptKey).decrypt(outer.encrypt);
+      } catch {
+        return refuse(req, res, 400);
+      }
+      plain = parseJsonObject(decrypted);
+    }
+    const header = (typeof plain.header === "object" && plain.header !== null ? plain.header : {}) as Record<string, unknown>;
     const token = header.token ?? plain.token;
     if (plain.type === "url_verification") {
       // The one-time URL check from the developer console; it carries the token but no signature.
-      if (verificationToken && token !== verificationToken) return void res.writeHead(401).end();
+      if (verificationToken && !sameSecret(token, verificationToken)) return refuse(req, res, 401);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ challenge: plain.challenge }));
       return;
     }
-    if (encryptKey && !validSignature(req.headers, raw, encryptKey)) {
-      this.opts.deps.log.warn("lark event with a bad signature rejected");
-      return void res.writeHead(401).end();
+    if (encryptKey && !signed) {
+      log.warn("lark event without a signature rejected");
+      return refuse(req, res, 401);
     }
-    if (verificationToken && token !== verificationToken) {
-      this.opts.deps.log.warn("lark event with a wrong verification token rejected");
-      return void res.writeHead(401).end();
+    if (verificationToken && !sameSecret(token, verificationToken)) {
+      log.warn("lark event with a wrong verification token rejected");
+      return refuse(req, res, 401);
     }
-    const data = Object.assign(Object.create({ headers: req.headers }) as object, body);
+    const data = Object.assign(Object.create({ headers: req.headers }) as object, outer);
     const result = await this.dispatcher.invoke(data, { needCheck: false });
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(typeof result === "object" && result !== null ? result : {}));
   }
@@ -306,11 +326,10 @@ export class LarkAdapter implements PlatformAdapter {
     if (!message || !userId || event.sender?.sender_type === "app") return;
     const text = inboundText(message, this.botOpenId);
     if (text === null) return;
-    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id };
-    void this.queue.run(message.chat_id, async () => {
-      if (!(await markEventProcessed(this.opts.deps.db, "lark", msg.eventId!, this.opts.deps.clock.now()))) return;
-      await answer({ router: this.opts.router, port: this, msg, log: this.opts.deps.log });
-    }).catch((err) => this.opts.deps.log.error("lark message failed", { error: (err as Error).stack ?? String(err) }));
+    // A redelivered event_id is dropped by the router's once-only check.
+    const chatType = message.chat_type === "p2p" ? "private" : "group";
+    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id, chatType };
+    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log: this.opts.deps.log }));
   }
 
   private async onCardAction(event: CardActionEvent): Promise<CardActionResponse> {
@@ -318,23 +337,31 @@ export class LarkAdapter implements PlatformAdapter {
     const userId = event.operator?.open_id ?? event.open_id;
     const messageId = event.context?.open_message_id ?? event.open_message_id;
     const chatId = event.context?.open_chat_id ?? userId;
-    const value = larkTappedValue(event.action?.value);
+    const raw = event.action?.value;
+    const value = larkTappedValue(raw);
     if (!userId || !chatId || value === undefined) return {};
+    // A tap counts against the tapper's rate limit like a message; over it, the card stays as it is.
+    if (this.inbound.admit({ platform: this.platform, chatId, userId }) !== "ok") return {};
     const staff = await findStaffByIdentity(this.opts.deps.db, "lark", userId).catch(() => null);
     const t = translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
     const eventId = event.event_id ?? `${messageId}:${value}`;
-    if (!(await markEventProcessed(this.opts.deps.db, "lark", eventId, this.opts.deps.clock.now()))) return {};
     const card = messageId ? this.cards.get(messageId) : undefined;
+    // Only the person a card asks may answer it: in a group anyone can tap. A card from before a
+    // restart still names them in its buttons (`u`); a card without is a private one.
+    const askedTo = card?.askedTo ?? larkTappedAskedTo(raw);
+    const chatType = card?.chatType ?? (askedTo ? "group" : "private");
+    if (chatType === "group" && askedTo !== userId) return { toast: { type: "info", content: t("chat.not-your-question") } };
     if (card?.answered !== undefined) return { toast: { type: "info", content: t("chat.already-answered") } };
-    const msg: InboundMessage = { platform: "lark", chatId, userId, text: value, isAction: true, eventId };
+    // A redelivered callback (same event_id) is dropped by the router's once-only check.
+    const msg: InboundMessage = { platform: "lark", chatId, userId, text: value, isAction: true, eventId, chatType };
     // Read from the stored form now, because Lark wants its answer (toast, redrawn card) at once;
     // the engine decides again when the tap's turn in the chat's queue comes.
     const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
     const label = card?.choices.find((c) => c.value === value)?.label ?? (isFormTap(value) ? t("forms.tap.received") : value);
-    // Someone else's current question (a group): the card stays as it is for the one asked.
+    // Someone else's current question: the card stays as it is for the one asked.
     if (card && status !== "foreign") card.answered = label;
     // The router answers a tap whose question is over with what is current (and does nothing else).
-    void this.queue.run(chatId, () => answer({ router: this.opts.router, port: this, msg, log })).catch((err) => log.error("lark card action failed", { error: String(err) }));
+    this.inbound.enqueue(chatId, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log }));
     if (status === "foreign") return { toast: { type: "info", content: t("forms.tap.over") } };
     if (status === "over") {
       const toast = { type: "info" as const, content: t("forms.tap.over") };
@@ -360,12 +387,45 @@ interface CardActionEvent {
   context?: { open_message_id?: string; open_chat_id?: string };
 }
 
-function validSignature(headers: IncomingMessage["headers"], raw: string, encryptKey: string): boolean {
-  const timestamp = String(headers["x-lark-request-timestamp"] ?? "");
-  const nonce = String(headers["x-lark-request-nonce"] ?? "");
-  const signature = String(headers["x-lark-signature"] ?? "");
-  const expected = createHash("sha256").update(timestamp + nonce + encryptKey + raw).digest("hex");
-  return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+/** How far a signed request's timestamp may be from our clock (Lark's own SDKs allow no replay window at all). */
+export const LARK_TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
+/** Body limit for an unsigned request: only the URL check comes unsigned, and it is a few hundred bytes. */
+const UNSIGNED_BODY_LIMIT = 4 * 1024;
+
+interface SignatureHeaders {
+  timestamp: string;
+  nonce: string;
+  signature: string;
+}
+
+/** The signature headers, or null when the request carries no signature at all (the URL check). */
+function signatureHeaders(headers: IncomingMessage["headers"]): SignatureHeaders | null {
+  const signature = headerValue(headers["x-lark-signature"]);
+  if (!signature) return null;
+  return { timestamp: headerValue(headers["x-lark-request-timestamp"]), nonce: headerValue(headers["x-lark-request-nonce"]), signature };
+}
+
+function headerValue(v: string | string[] | undefined): string {
+  return (Array.isArray(v) ? v[0] : v) ?? "";
+}
+
+/** Lark's timestamp is in seconds; one outside the tolerance (or none) is a replay or a forgery. */
+function freshTimestamp(timestamp: string, now: Date): boolean {
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(Number(timestamp) * 1000 - now.getTime()) <= LARK_TIMESTAMP_TOLERANCE_MS;
+}
+
+function validSignature(h: SignatureHeaders, raw: Buffer, encryptKey: string): boolean {
+  const expected = createHash("sha256").update(h.timestamp + h.nonce + encryptKey).update(raw).digest("hex");
+  return sameSecret(h.signature, expected);
+}
+
+/** Constant-time comparison (of digests, so unequal lengths take the same path too). */
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function uuidOf(s: string): string {

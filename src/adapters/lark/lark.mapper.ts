@@ -25,12 +25,16 @@ export interface LarkCard {
 const plain = (content: string) => ({ tag: "plain_text", content });
 
 /**
- * A button's value object: a form button's tap token as its printable part (`f`, no control
- * character in the card), any other choice as its value (`v`).
+ * A button's value comes back with the tap: what was chosen and, on a card in a group, whom the
+ * question asks (`u`, an open_id), so a tap by anyone else is refused even after a restart. A form
+ * button carries its tap token as its printable part (`f`, no control character in the card; the
+ * form resolves it against the stored question), any other choice its value (`v`).
  */
-export function larkButtonValue(value: string): { f: string } | { v: string } {
+export type LarkButtonValue = ({ f: string } | { v: string }) & { u?: string };
+
+export function larkButtonValue(value: string, askedTo?: string): LarkButtonValue {
   const tap = formTapPayload(value);
-  return tap !== null ? { f: tap } : { v: value };
+  return { ...(tap !== null ? { f: tap } : { v: value }), ...(askedTo ? { u: askedTo } : {}) };
 }
 
 /**
@@ -46,18 +50,25 @@ export function larkTappedValue(raw: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-function actionRows(choices: Choice[]): Record<string, unknown>[] {
-  return keyboardRows(choices, (c) => ({ tag: "button", text: plain(c.label), type: "default", value: larkButtonValue(c.value) })).map((actions) => ({
+/** Whom a tapped button's question asks (`u`), as larkButtonValue wrote it; undefined on a private card. */
+export function larkTappedAskedTo(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { u } = raw as { u?: unknown };
+  return typeof u === "string" ? u : undefined;
+}
+
+function actionRows(choices: Choice[], askedTo?: string): Record<string, unknown>[] {
+  return keyboardRows(choices, (c) => ({ tag: "button", text: plain(c.label), type: "default", value: larkButtonValue(c.value, askedTo) })).map((actions) => ({
     tag: "action",
     ...(actions.length === 3 ? { layout: "trisection" } : actions.length === 2 ? { layout: "bisected" } : {}),
     actions,
   }));
 }
 
-export function larkCard(text: string, choices: Choice[] = []): LarkCard {
+export function larkCard(text: string, choices: Choice[] = [], askedTo?: string): LarkCard {
   return {
     config: { wide_screen_mode: true },
-    elements: [{ tag: "div", text: plain(text) }, ...actionRows(choices)],
+    elements: [{ tag: "div", text: plain(text) }, ...actionRows(choices, askedTo)],
   };
 }
 
@@ -97,15 +108,18 @@ export function larkTextBytes(s: string): number {
 }
 const PARAGRAPH_BYTES = doubleJsonBytes(JSON.stringify([{ tag: "text", text: "" }]) + ",");
 
-/** A Reply as Lark messages: posts for plain text, an interactive card (last piece) for choices. */
-export function renderLark(reply: Reply): LarkOutgoing[] {
+/**
+ * A Reply as Lark messages: posts for plain text, an interactive card (last piece) for choices.
+ * `askedTo`: the open_id a group card's buttons belong to.
+ */
+export function renderLark(reply: Reply, opts: { askedTo?: string } = {}): LarkOutgoing[] {
   const choices = reply.choices ?? [];
-  const buttonsBytes = choices.length ? doubleJsonBytes(JSON.stringify(actionRows(choices))) : 0;
+  const buttonsBytes = choices.length ? doubleJsonBytes(JSON.stringify(actionRows(choices, opts.askedTo))) : 0;
   const budget = Math.max(LARK_BODY_LIMIT - SKELETON_BYTES - buttonsBytes, 4096);
   const pieces = splitText(reply.text || " ", budget, larkTextBytes);
   return pieces.map((piece, i) =>
     choices.length && i === pieces.length - 1
-      ? { msg_type: "interactive", content: JSON.stringify(larkCard(plainText(piece), choices)) }
+      ? { msg_type: "interactive", content: JSON.stringify(larkCard(plainText(piece), choices, opts.askedTo)) }
       : { msg_type: "post", content: JSON.stringify(larkPost(piece)) },
   );
 }

@@ -1,17 +1,18 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
 import { Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
-import { SendError, type Attachment, type ChatAddress, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import type { Update, UserFromGetMe } from "grammy/types";
+import { SendError, type Attachment, type ChatAddress, type ChatPort, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { isFormTap } from "../../core/forms/form-tap.ts";
-import { markEventProcessed } from "../../core/processed-events.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
-import type { WebhookServer } from "../http-server.ts";
+import { HttpStatusError, parseJsonObject, refuse, type HttpHandler, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
 import {
   addressedText,
   decodeCallbackData,
@@ -25,6 +26,7 @@ import {
   telegramUploadMethod,
   type TelegramUploadLimits,
 } from "./telegram.mapper.ts";
+import { errorSummary } from "../../core/logger.ts";
 
 export interface TelegramAdapterOptions {
   token: string;
@@ -90,6 +92,10 @@ export class TelegramAdapter implements PlatformAdapter {
    * form (its tap token), so this memory may be lost in a restart.
    */
   private readonly answered = new LruMap<string, true>(5000);
+  /** Whom each keyboard we sent asks ("chat:message" → user id): in a group only they may tap it. */
+  private readonly askedTo = new LruMap<string, string>(5000);
+  /** Updates are handled per chat, in order, chats side by side (grammY alone runs them one by one). */
+  private readonly inbound: InboundQueue;
   private stopped: (() => void) | null = null;
   private abort: AbortController | null = null;
   private unroute: (() => void) | null = null;
@@ -113,19 +119,18 @@ export class TelegramAdapter implements PlatformAdapter {
         pollingFailing = !result.ok;
         return result;
       } catch (err) {
-        if (!signal?.aborted && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: (err as Error).message });
+        if (!signal?.aborted && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: errorSummary(err) });
         pollingFailing = !signal?.aborted;
         throw err;
       }
     });
-    this.bot.use(async (ctx, next) => {
-      // update_id is unique per bot; seen again after a restart (unconfirmed offset) or a webhook retry.
-      if (!(await markEventProcessed(opts.deps.db, "telegram", String(ctx.update.update_id), opts.deps.clock.now()))) return;
-      await next();
-    });
+    this.inbound = new InboundQueue({ deps: opts.deps, port: this });
+    // Each handler only admits and queues the update, so grammY's polling loop (and a webhook
+    // request) never waits for an answer. A redelivered update_id (unconfirmed offset after a
+    // restart, a webhook retry) is dropped by the router's once-only check.
     this.bot.on("message:text", (ctx) => this.onText(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onCallback(ctx));
-    this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: err.error instanceof Error ? err.error.message : String(err.error) }));
+    this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: errorSummary(err.error) }));
   }
 
   async run(): Promise<void> {
@@ -137,8 +142,7 @@ export class TelegramAdapter implements PlatformAdapter {
     if (!this.bot.isInited()) this.bot.botInfo = await this.bot.api.getMe(this.abort.signal as Parameters<Bot["api"]["getMe"]>[0]);
     if (webhook) {
       await this.bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
-      const handler = webhookCallback(this.bot, "http", { secretToken: webhook.secret, onTimeout: "return", timeoutMilliseconds: 9000 });
-      this.unroute = webhook.server.route(new URL(webhook.url).pathname, handler);
+      this.unroute = webhook.server.route(new URL(webhook.url).pathname, webhookHandler(this.bot, webhook.secret));
       await webhook.server.listen();
       deps.log.info("telegram webhook ready", { bot: this.bot.botInfo.username });
       await stopped;
@@ -157,6 +161,12 @@ export class TelegramAdapter implements PlatformAdapter {
     this.stopped?.();
     this.abort?.abort();
     if (this.bot.isRunning()) await this.bot.stop().catch(() => undefined);
+    await this.inbound.idle();
+  }
+
+  /** Resolves when every update received so far has been handled (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.inbound.idle();
   }
 
   /** One reply at a time per chat: the pieces of a long reply are never split by another send. */
@@ -168,7 +178,12 @@ export class TelegramAdapter implements PlatformAdapter {
     return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
   }
 
-  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions): Promise<void> {
+  /** The port for answering one person: a keyboard in the answer is theirs to tap. */
+  private replyPort(recipient: string): ChatPort {
+    return { platform: this.platform, send: (to, reply, opts = {}) => this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, recipient)) };
+  }
+
+  private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions, recipient?: string): Promise<void> {
     // Checked before anything goes out: a reply whose file can never be sent is refused whole,
     // rather than leaving its text ("here is the export") without the export.
     const limits = { photoBytes: this.opts.uploadLimits?.photoBytes ?? TELEGRAM_PHOTO_LIMIT, documentBytes: this.opts.uploadLimits?.documentBytes ?? TELEGRAM_DOCUMENT_LIMIT };
@@ -185,11 +200,12 @@ export class TelegramAdapter implements PlatformAdapter {
       for (const m of messages) {
         parts.push(async () => {
           try {
-            await this.bot.api.sendMessage(to.chatId, m.text, {
+            const sent = await this.bot.api.sendMessage(to.chatId, m.text, {
               parse_mode: m.parse_mode,
               reply_markup: m.reply_markup,
               link_preview_options: { is_disabled: true },
             });
+            if (m.reply_markup && recipient && sent?.message_id !== undefined) this.askedTo.set(`${to.chatId}:${sent.message_id}`, recipient);
           } catch (err) {
             throw telegramSendError(err);
           }
@@ -229,7 +245,7 @@ export class TelegramAdapter implements PlatformAdapter {
     return translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
   }
 
-  private async onText(ctx: Context): Promise<void> {
+  private onText(ctx: Context): void {
     const message = ctx.message!;
     const text = addressedText({
       text: message.text!,
@@ -238,20 +254,37 @@ export class TelegramAdapter implements PlatformAdapter {
       replyToBot: message.reply_to_message?.from?.id === this.bot.botInfo.id,
     });
     if (text === null || !message.from) return;
-    await answer({ router: this.opts.router, port: this, msg: this.inbound(ctx, text, false), log: this.opts.deps.log });
+    const msg = this.inboundMessage(ctx, text, false);
+    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this.replyPort(msg.userId), msg, log: this.opts.deps.log }));
   }
 
-  private async onCallback(ctx: Context): Promise<void> {
+  private onCallback(ctx: Context): void {
     const query = ctx.callbackQuery!;
-    const message = query.message;
-    const data = query.data!;
-    const log = this.opts.deps.log;
-    if (!message || !ctx.chat) {
-      await ctx.answerCallbackQuery().catch(() => undefined);
+    if (!query.message || !ctx.chat) {
+      void ctx.answerCallbackQuery().catch(() => undefined);
       return;
     }
+    // A tap counts against the tapper's rate limit like a message; a dropped one gets no answer.
+    this.inbound.submit({ platform: this.platform, chatId: String(ctx.chat.id), userId: String(query.from.id) }, () => this.handleCallback(ctx));
+  }
+
+  private async handleCallback(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery!;
+    const message = query.message!;
+    const data = query.data!;
+    const log = this.opts.deps.log;
     const key = `${message.chat.id}:${message.message_id}`;
-    const t = await this.translatorFor(String(query.from.id));
+    const tapper = String(query.from.id);
+    const t = await this.translatorFor(tapper);
+    if (message.chat.type !== "private") {
+      // In a group anyone can tap any keyboard: only the person it asks may answer it. A keyboard
+      // we no longer know (sent before a restart) can be answered by nobody.
+      const asked = this.askedTo.get(key);
+      if (asked !== tapper) {
+        await ctx.answerCallbackQuery({ text: t(asked ? "chat.not-your-question" : "chat.button-expired") }).catch(() => undefined);
+        return;
+      }
+    }
     if (this.answered.has(key)) {
       await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
       return;
@@ -259,14 +292,16 @@ export class TelegramAdapter implements PlatformAdapter {
     // A payload that cannot be resolved (a long value from before a restart) is LOST_TAP: the
     // router answers it as a question that is over, with what is current.
     const value = decodeCallbackData(data, (k) => this.overflow.get(k));
-    const msg = this.inbound(ctx, value, true);
+    const msg = this.inboundMessage(ctx, value, true);
+    // In order with the chat's messages (the inbound queue), so the stored form read here is the
+    // one the engine will see; the engine still decides again for itself.
     const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
     if (status !== "over" && status !== "foreign") this.answered.set(key, true);
     const over = status === "over" || status === "foreign";
-    await ctx.answerCallbackQuery(over ? { text: t("forms.tap.over") } : undefined).catch((err) => log.warn("answerCallbackQuery failed", { error: (err as Error).message }));
+    await ctx.answerCallbackQuery(over ? { text: t("forms.tap.over") } : undefined).catch((err) => log.warn("answerCallbackQuery failed", { error: errorSummary(err) }));
     // Mark the choice on the message and drop the keyboard, so the history reads like a conversation.
     // A tap whose question is over is not marked as chosen (nothing was): its keyboard just goes. A
-    // tap on someone else's current question (a group) leaves their keyboard alone.
+    // tap on someone else's current question leaves their keyboard alone.
     if (status !== "foreign") {
       const keyboard = "reply_markup" in message ? message.reply_markup?.inline_keyboard : undefined;
       const label = labelOfTapped(keyboard as { text: string; callback_data?: string }[][] | undefined, data) ?? (isFormTap(value) ? undefined : value);
@@ -274,12 +309,12 @@ export class TelegramAdapter implements PlatformAdapter {
       const edit = text
         ? this.bot.api.editMessageText(message.chat.id, message.message_id, text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } })
         : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
-      await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: (err as Error).message }));
+      await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: errorSummary(err) }));
     }
-    await answer({ router: this.opts.router, port: this, msg, log });
+    await answer({ router: this.opts.router, port: this.replyPort(tapper), msg, log });
   }
 
-  private inbound(ctx: Context, text: string, isAction: boolean): InboundMessage {
+  private inboundMessage(ctx: Context, text: string, isAction: boolean): InboundMessage {
     const from = ctx.from!;
     return {
       platform: "telegram",
@@ -289,8 +324,55 @@ export class TelegramAdapter implements PlatformAdapter {
       text,
       isAction,
       eventId: String(ctx.update.update_id),
+      // "group", "supergroup" and "channel" are all read by more than the sender.
+      chatType: ctx.chat!.type === "private" ? "private" : "group",
     };
   }
+}
+
+const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+
+/**
+ * The webhook route. grammY's own "http" adapter reads the whole body, however large, once the
+ * secret matches; here the secret is compared (in constant time) before a byte of the body is
+ * read, the body is read within the server's limit, and only a JSON object with an update_id
+ * reaches grammY. grammY still answers within Telegram's patience: after 9 s the request is
+ * acknowledged and the update finishes in the background.
+ */
+export function webhookHandler(bot: Bot, secret: string): HttpHandler {
+  const callback = webhookCallback(
+    bot,
+    (req: IncomingMessage, res: ServerResponse, body: WebhookBody) => ({
+      get update() {
+        return body.read().then((raw) => {
+          const update = parseJsonObject(raw);
+          if (!Number.isSafeInteger(update.update_id)) throw new HttpStatusError(400, "not a Telegram update");
+          return update as unknown as Update;
+        });
+      },
+      // Compared again by grammY (its check stays as a second line).
+      header: secretHeader(req),
+      end: () => res.end(),
+      respond: (json: string) => res.writeHead(200, { "content-type": "application/json" }).end(json),
+      unauthorized: () => refuse(req, res, 401),
+    }),
+    { secretToken: secret, onTimeout: "return", timeoutMilliseconds: 9000 },
+  );
+  return async (req, res, body) => {
+    if (!sameSecret(secretHeader(req), secret)) return refuse(req, res, 401);
+    await callback(req, res, body);
+  };
+}
+
+function secretHeader(req: IncomingMessage): string | undefined {
+  const given = req.headers[SECRET_HEADER];
+  return Array.isArray(given) ? given[0] : given;
+}
+
+/** Constant-time comparison (of digests, so a wrong length takes the same path as a wrong value). */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  return timingSafeEqual(createHash("sha256").update(given).digest(), createHash("sha256").update(expected).digest());
 }
 
 /** What the outbox needs to know about a failed Bot API call. */

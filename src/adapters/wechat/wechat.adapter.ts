@@ -2,13 +2,13 @@ import type { Writable } from "node:stream";
 import { FileBox } from "file-box";
 import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Message, type Wechaty } from "wechaty";
 import type { PuppetInterface } from "wechaty-puppet/impls";
-import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
-import { markEventProcessed } from "../../core/processed-events.ts";
+import { SendError, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { AppDeps, Router } from "../../core/router.ts";
 import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
 import { isBareNumber, renderWechat, resolveNumberedInput } from "./wechat.mapper.ts";
+import { errorSummary } from "../../core/logger.ts";
 
 export interface WechatAdapterOptions {
   /** A puppet package name (wechaty-puppet-service, wechaty-puppet-wechat4u, …) or an instance (tests). */
@@ -33,10 +33,13 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export class WechatAdapter implements PlatformAdapter {
   readonly platform = "wechat" as const;
   bot: Wechaty | null = null;
-  private readonly queue = new KeyedQueue();
-  /** The last numbered options per chat, and (in rooms) whose question they answer. */
-  private readonly pending = new LruMap<string, { choices: Choice[]; userId?: string }>(5000);
-  private readonly replyingTo = new Map<string, string>();
+  /** Messages per chat in order, chats side by side, each sender under the inbound rate limit. */
+  private readonly inbound: InboundQueue;
+  /**
+   * The last numbered options per (chat, person asked): a bare number answers only the options
+   * put to whoever sends it, so in a room nobody answers someone else's question.
+   */
+  private readonly pending = new LruMap<string, Choice[]>(5000);
   private sendChain: Promise<unknown> = Promise.resolve();
   private lastSendAt = -Infinity;
   private stopped: (() => void) | null = null;
@@ -44,7 +47,9 @@ export class WechatAdapter implements PlatformAdapter {
   /** Resolves once wechaty has started (logging in may still be pending). */
   ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
-  constructor(private readonly opts: WechatAdapterOptions) {}
+  constructor(private readonly opts: WechatAdapterOptions) {
+    this.inbound = new InboundQueue({ deps: opts.deps, port: this });
+  }
 
   async run(): Promise<void> {
     const { deps } = this.opts;
@@ -56,9 +61,9 @@ export class WechatAdapter implements PlatformAdapter {
     });
     this.bot = bot;
     bot.on("scan", (qrcode, status) => void this.printQr(qrcode, status));
-    bot.on("login", (user) => deps.log.info("wechat logged in", { user: user.name() }));
-    bot.on("logout", (user) => deps.log.warn("wechat logged out", { user: user.name() }));
-    bot.on("error", (err: unknown) => deps.log.error("wechat error", { error: err instanceof Error ? err.message : String(err) }));
+    bot.on("login", () => deps.log.info("wechat logged in"));
+    bot.on("logout", () => deps.log.warn("wechat logged out"));
+    bot.on("error", (err: unknown) => deps.log.error("wechat error", { error: errorSummary(err) }));
     bot.on("message", (message) => this.onMessage(message));
     try {
       await bot.start();
@@ -75,18 +80,20 @@ export class WechatAdapter implements PlatformAdapter {
   async stop(): Promise<void> {
     this.stopped?.();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    await this.queue.idle();
+    await this.inbound.idle();
     const bot = this.bot;
     this.bot = null;
-    if (bot) await bot.stop().catch((err) => this.opts.deps.log.warn("wechat stop failed", { error: String(err) }));
+    if (bot) await bot.stop().catch((err) => this.opts.deps.log.warn("wechat stop failed", { error: errorSummary(err) }));
   }
 
   idle(): Promise<void> {
-    return this.queue.idle();
+    return this.inbound.idle();
   }
 
   async send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
-    await this.deliver(to.chatId, reply, undefined, opts.key);
+    // A pushed message (a reminder) goes to a person's own chat: its options are theirs. Pushed
+    // into a room, they would be nobody's (no one may answer them by number).
+    await this.deliver(to.chatId, reply, { askedTo: to.chatId.endsWith("@chatroom") ? undefined : to.chatId, key: opts.key });
   }
 
   /** One message at a time per chat: the pieces of a long reply are never split by another send. */
@@ -94,18 +101,19 @@ export class WechatAdapter implements PlatformAdapter {
   /** WeChat cannot deduplicate sends: a retried reply resumes after the messages that arrived. */
   private readonly progress = new PartProgress();
 
-  private deliver(chatId: string, reply: Reply, mention?: string, key?: string): Promise<void> {
-    return this.sending.run(chatId, () => this.deliverNow(chatId, reply, mention, key));
+  private deliver(chatId: string, reply: Reply, opts: { askedTo?: string; mention?: string; key?: string }): Promise<void> {
+    return this.sending.run(chatId, () => this.deliverNow(chatId, reply, opts));
   }
 
-  private async deliverNow(chatId: string, reply: Reply, mention?: string, key?: string): Promise<void> {
+  private async deliverNow(chatId: string, reply: Reply, opts: { askedTo?: string; mention?: string; key?: string }): Promise<void> {
+    const { mention, key } = opts;
     const bot = this.bot;
     if (!bot || !bot.isLoggedIn) throw new SendError("wechat: not logged in");
     const attachments = attachmentsOf(reply);
     const isRoom = chatId.endsWith("@chatroom");
     const target = isRoom ? await bot.Room.find({ id: chatId }) : await bot.Contact.find({ id: chatId });
     if (!target) throw new SendError(`wechat: no ${isRoom ? "room" : "contact"} ${chatId}`, { status: 404, permanent: true });
-    if (reply.choices?.length) this.pending.set(chatId, { choices: reply.choices, userId: this.replyingTo.get(chatId) });
+    if (reply.choices?.length && opts.askedTo) this.pending.set(pendingKey(chatId, opts.askedTo), reply.choices);
     const mentionContact = isRoom && mention ? await bot.Contact.find({ id: mention }) : undefined;
     const say = (what: string | FileBox, first: boolean) =>
       this.spaced(async () => {
@@ -151,28 +159,30 @@ export class WechatAdapter implements PlatformAdapter {
     const room = message.room();
     const talker = message.talker();
     const chatId = room ? room.id : talker.id;
-    void this.queue
-      .run(chatId, async () => {
-        let text = message.text();
-        if (room) {
-          const pending = this.pending.get(chatId);
-          const answersUs = pending?.userId === talker.id && isBareNumber(text);
-          if (!(await message.mentionSelf()) && !answersUs) return;
-          if (!answersUs) text = await message.mentionText();
-        }
-        if (!(await markEventProcessed(this.opts.deps.db, "wechat", message.id, this.opts.deps.clock.now()))) return;
-        const resolved = resolveNumberedInput(text, this.pending.get(chatId)?.choices);
-        if (resolved.matched) this.pending.delete(chatId);
-        const msg: InboundMessage = { platform: "wechat", chatId, userId: talker.id, userName: talker.name(), text: resolved.text, isAction: resolved.isAction, eventId: message.id };
-        this.replyingTo.set(chatId, talker.id);
-        try {
-          const port = room ? { platform: this.platform, send: (to: ChatAddress, r: Reply, o?: SendOptions) => this.deliver(to.chatId, r, talker.id, o?.key) } : this;
-          await answer({ router: this.opts.router, port, msg, log: this.opts.deps.log });
-        } finally {
-          this.replyingTo.delete(chatId);
-        }
-      })
-      .catch((err) => this.opts.deps.log.error("wechat message failed", { error: (err as Error).stack ?? String(err) }));
+    const sender = { platform: this.platform, chatId, userId: talker.id };
+    const handle = async () => {
+      let text = message.text();
+      const mine = pendingKey(chatId, talker.id);
+      if (room) {
+        // In a room: messages that @mention us, or a bare number answering options put to this talker.
+        const answersUs = Boolean(this.pending.get(mine)) && isBareNumber(text);
+        if (!(await message.mentionSelf()) && !answersUs) return;
+        // Counted only now: room chatter not addressed to us is no message to us.
+        if (this.inbound.admit(sender) !== "ok") return;
+        if (!answersUs) text = await message.mentionText();
+      }
+      // A message id seen again (a puppet reconnecting) is dropped by the router's once-only check.
+      const resolved = resolveNumberedInput(text, this.pending.get(mine));
+      // A picked form option goes on as its number (the form resolves it), yet the options are used up all the same.
+      if (resolved.matched) this.pending.delete(mine);
+      const msg: InboundMessage = { platform: "wechat", chatId, userId: talker.id, userName: talker.name(), text: resolved.text, isAction: resolved.isAction, eventId: message.id, chatType: room ? "group" : "private" };
+      // Options in the answer are this talker's; in a room the answer @mentions them.
+      const port: ChatPort = { platform: this.platform, send: (to, r, o) => this.deliver(to.chatId, r, { askedTo: talker.id, mention: room ? talker.id : undefined, key: o?.key }) };
+      await answer({ router: this.opts.router, port, msg, log: this.opts.deps.log });
+    };
+    // A room message is counted after the (ordered) check that it is addressed to us.
+    if (room) this.inbound.enqueue(chatId, handle);
+    else this.inbound.submit(sender, handle);
   }
 
   /** Puppets that log in by QR (wechat4u, …) emit `scan`: print it where the operator looks. */
@@ -191,4 +201,9 @@ export class WechatAdapter implements PlatformAdapter {
     }
     out.write(`\nScan to log in to WeChat / 请用微信扫码登录：\n${art}\n${url}\n\n`);
   }
+}
+
+/** Numbered options are remembered per chat and per person asked. */
+function pendingKey(chatId: string, userId: string): string {
+  return `${chatId}\u0000${userId}`;
 }

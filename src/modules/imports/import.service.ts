@@ -93,6 +93,16 @@ function requiredText(key: string, maxLength?: number) {
 
 const optionalText = cell.transform((v) => (v ?? "").trim());
 
+/**
+ * Codes are identifiers people type and exports carry: letters, digits and . _ - only, starting
+ * with a letter or digit. Nothing a spreadsheet would run as a formula (= + - @) can get in.
+ */
+const SAFE_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function codeText(key: string) {
+  return requiredText(key, MAX_CODE_LENGTH).transform((v, ctx) => (SAFE_CODE.test(v) ? v : issue(ctx, `${key} may only contain letters, digits and . _ - (starting with a letter or digit)`)));
+}
+
 function coordinate(key: string, min: number, max: number, required: boolean) {
   return cell.transform((v, ctx): number | null => {
     const t = (v ?? "").trim();
@@ -161,7 +171,7 @@ function serviceClassField(policy: TPolicy | null) {
 
 function customerShape(policy: TPolicy | null, today: string | null) {
   return {
-    code: requiredText("code", MAX_CODE_LENGTH),
+    code: codeText("code"),
     name: requiredText("name"),
     manager: requiredText("manager"),
     address: optionalText,
@@ -215,7 +225,7 @@ export type TCustomerImportRow = z.output<typeof ZCustomerImportRowSchema>;
 
 export const ZManagerImportRowSchema = z
   .object({
-    code: requiredText("code", MAX_CODE_LENGTH),
+    code: codeText("code"),
     name: requiredText("name"),
     role: cell.transform((v, ctx) => {
       const t = (v ?? "").trim();

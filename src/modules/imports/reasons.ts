@@ -9,6 +9,7 @@ const PATTERNS: [RegExp, string][] = [
   [/^(?<column>\w+) is required$/, "required"],
   [/^(?<column>\w+) must be at most (?<max>\d+) characters$/, "too-long"],
   [/^(?<column>\w+) must be a number$/, "not-number"],
+  [/^(?<column>\w+) may only contain letters, digits and \. _ - /, "code-chars"],
   [/^(?<column>\w+) must be between (?<min>-?[\d.]+) and (?<max>-?[\d.]+)$/, "range"],
   [/^tier must be an integer from 1 to 30$/, "tier"],
   [/^sales_volume must be a non-negative number$/, "sales"],

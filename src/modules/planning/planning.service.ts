@@ -1,5 +1,6 @@
 import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
+import { AppError } from "../../core/errors.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
@@ -65,7 +66,25 @@ export function defaultHorizon(from: string, months = 2): { from: string; to: st
  * done or skipped, today's list, and booked appointments; everything else planned in the horizon
  * is re-flowed. Customers on a kept visit count as visited on that date.
  */
-export async function generatePlan(opts: GeneratePlanOptions): Promise<GeneratedPlan> {
+export function generatePlan(opts: GeneratePlanOptions): Promise<GeneratedPlan> {
+  return onePlanAtATime(opts.staff.id, () => generatePlanNow(opts));
+}
+
+/** Plans in progress per manager: a second re-plan (a /skip while /off re-plans) waits its turn. */
+const planning = new Map<number, Promise<unknown>>();
+
+async function onePlanAtATime<T>(managerId: number, f: () => Promise<T>): Promise<T> {
+  const before = planning.get(managerId) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(f);
+  planning.set(managerId, run);
+  try {
+    return await run;
+  } finally {
+    if (planning.get(managerId) === run) planning.delete(managerId);
+  }
+}
+
+async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan> {
   const { deps, staff } = opts;
   const { db, policy } = deps;
   const now = today(deps);
@@ -185,7 +204,9 @@ export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: stri
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
   if (!hasCustomers) return;
   const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths);
-  await generatePlan({ deps, staff, from: now, to: horizon.to >= date ? horizon.to : endOfMonth(date), reason: stale ? "month" : "generate" });
+  // Never plans past the horizon, whatever date was asked about: a far date costs nothing.
+  if (last && !stale && last.toDate >= horizon.to) return;
+  await generatePlan({ deps, staff, from: now, to: horizon.to, reason: stale ? "month" : "generate" });
 }
 
 export interface PlannedStop {
@@ -269,6 +290,9 @@ export type SkipResult =
  */
 export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string; n: number; reason: string }): Promise<SkipResult> {
   const { deps, staff, date, n } = opts;
+  // Checked before anything is written (numbers fixed, plan re-flowed): the reason is stored on the stop.
+  const max = deps.policy.inbound.maxReasonChars;
+  if (opts.reason.length > max) throw new AppError("input.too-long", { message: `skip reason of ${opts.reason.length} characters (max ${max})`, userMessage: { key: "skip.reason-too-long", params: { max, length: opts.reason.length } } });
   const day = await planDayList({ deps, staff, date, fixNumbers: true });
   const stop = day.planned.find((p) => p.n === n);
   if (!stop) return { kind: "no-such-stop", n };

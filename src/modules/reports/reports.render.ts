@@ -46,7 +46,7 @@ function dayParts(v: View, r: TeamDayRow, now: Date): string[] {
 function dayLine(v: View, r: TeamDayRow, now: Date): string {
   const parts = dayParts(v, r, now);
   const icon = r.flags.some((f) => f === "breached" || f === "due-soon" || f === "unbound" || f === "unlogged" || f === "below-minimum") ? "🔴" : r.flags.length ? "🟡" : "🟢";
-  return `${icon} ${r.manager.name} ${r.manager.code}：${parts.join(" · ")}`;
+  return `${icon} ${v.t("reports.line", { who: `${r.manager.name} ${r.manager.code}`, parts: parts.join(" · ") })}`;
 }
 
 /** /team: one line per manager, most in need of attention first, with buttons into each. */
@@ -143,7 +143,7 @@ export function renderTeamPeriod(v: View, p: TeamPeriod): string {
   for (const r of rows.slice(0, TEAM_LINES)) {
     const parts = [...figuresLine(v, r.figures, policy), ...coverageParts(v, r.coverage), ...complaintParts(v, r.figures)];
     if (r.figures.summaries) parts.push(t("reports.fig.summaries", { n: r.figures.summaries }));
-    lines.push(`${r.manager.name} ${r.manager.code}：${parts.join(" · ")}`);
+    lines.push(t("reports.line", { who: `${r.manager.name} ${r.manager.code}`, parts: parts.join(" · ") }));
   }
   if (rows.length > TEAM_LINES) lines.push(t("reports.period.more", { n: rows.length - TEAM_LINES }));
   if (!isSelfView(p)) lines.push(t("reports.period.footer"));
@@ -166,7 +166,7 @@ export function renderManager(v: View, r: ManagerReport, now: Date): string {
   lines.push(t("reports.mgr.today", { day: formatDay(r.date, t) }) + dayParts(v, r.day, now).join(" · "));
   for (const s of r.stops.slice(0, 25)) {
     const when = s.loggedAt ? ` ${s.loggedAt}${s.durationMin ? ` · ${formatMinutes(s.durationMin, t)}` : ""}` : "";
-    lines.push(`  ${s.n}. ${STOP_ICON[s.status] ?? "⬜"} ${s.name}（${classLabel(v, s.classId)}）${s.booked ? t("reports.mgr.booked") : ""}${when}`);
+    lines.push(`  ${s.n}. ${STOP_ICON[s.status] ?? "⬜"} ${shopWithClass(v, s.name, s.classId)}${s.booked ? t("reports.mgr.booked") : ""}${when}`);
   }
   if (r.stops.length > 25) lines.push(t("reports.mgr.more-stops", { n: r.stops.length - 25 }));
   lines.push(t("reports.mgr.week", { range: t("reports.range", { from: formatDay(r.week.from, t), to: formatDay(r.week.to, t) }) }) + figuresLine(v, r.week, policy).join(" · "));
@@ -177,7 +177,7 @@ export function renderManager(v: View, r: ManagerReport, now: Date): string {
   if (overdueClasses.length) {
     lines.push(t("reports.mgr.overdue") + overdueClasses.map((b) => t("reports.mgr.overdue-class", { cls: classLabel(v, b.classId), n: b.overdue, days: b.maxDaysOverdue })).join(" · "));
     for (const w of c.worst.slice(0, 5)) {
-      lines.push(`  · ${w.name}（${classLabel(v, w.classId)}）` + overdueText(v, w));
+      lines.push(`  · ${shopWithClass(v, w.name, w.classId)}` + overdueText(v, w));
     }
   }
   if (c.credit && c.credit.customers) lines.push(t("reports.mgr.credit", { done: c.credit.done, required: c.credit.required, met: c.credit.met, n: c.credit.customers }));
@@ -221,6 +221,11 @@ export function chartSpecOf(v: View, p: TeamPeriod): { title: string; subtitle: 
 /** The period's figures in one line, under a manager's weekly or monthly summary. */
 export function summaryFiguresLine(v: View, r: ManagerPeriodRow): string {
   return v.t("reports.summary-figures") + [...figuresLine(v, r.figures, v.deps.policy), ...coverageParts(v, r.coverage), ...complaintParts(v, r.figures)].join(" · ");
+}
+
+/** "惠民超市（核心客户）" / "Huimin (core)". */
+export function shopWithClass(v: View, name: string, classId: string): string {
+  return v.t("reports.shop-class", { name, cls: classLabel(v, classId) });
 }
 
 /** " 超期 8 天（上次 11月10日）" or " 超期 78 天（从未拜访）". */

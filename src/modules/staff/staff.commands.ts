@@ -8,7 +8,9 @@ export const staffCommands: Command[] = [
     name: "help",
     aliases: ["帮助", "help", "?", "？"],
     helpKey: "help.help",
-    public: true,
+    // Lists command names only, so it also answers in a group (where nothing else does). Not
+    // public: a stranger's /help gets the router's once-a-day refusal.
+    privateOnly: false,
     async run(ctx) {
       const { t } = ctx;
       if (!ctx.staff) return unknownUserReply(t, ctx.msg.platform);
@@ -22,7 +24,8 @@ export const staffCommands: Command[] = [
         .map((c) => `/${c.name} — ${t(c.helpKey!)}`);
       // An admin runs the company's set-up from the command line; say what is there.
       const admin = isAdmin ? [t("help.admin")] : [];
-      return { text: [t("help.header"), ...visible, ...admin, ...(isAdmin ? [] : [t("help.footer")])].join("\n") };
+      const group = ctx.msg.chatType === "group" ? [t("help.group-note")] : [];
+      return { text: [t("help.header"), ...visible, ...admin, ...(isAdmin ? [] : [t("help.footer")]), ...group].join("\n") };
     },
   },
   {

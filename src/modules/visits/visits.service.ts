@@ -360,6 +360,10 @@ export async function searchCustomers(opts: { deps: AppDeps; staff: Staff; text:
   const text = opts.text.trim();
   const limit = opts.limit ?? 8;
   if (!text) return { customers: [], more: false };
+  // A name fragment or a code is short; a pasted page would only make a huge LIKE pattern (SQLite
+  // refuses one over 50,000 bytes: "LIKE or GLOB pattern too complex").
+  const max = deps.policy.inbound.maxSearchChars;
+  if (text.length > max) throw new AppError("input.too-long", { message: `customer search of ${text.length} characters (max ${max})`, userMessage: { key: "search.too-long", params: { max, length: text.length } } });
   const base = { managerId: staff.id, active: true };
   const byCode = await deps.db.customer.findFirst({ where: { ...base, code: text.toUpperCase() } });
   if (byCode) return { customers: [byCode], more: false };

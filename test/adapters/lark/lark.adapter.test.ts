@@ -51,9 +51,9 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
   });
 
   const say = (who: { openId: string; chatId: string }, text: string, extra: Partial<Parameters<typeof messageEvent>[0]> = {}) =>
-    postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: who.openId, chatId: who.chatId, text, ...extra }), { encryptKey: ENCRYPT_KEY });
+    postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: who.openId, chatId: who.chatId, text, ...extra }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
   const tap = (who: { openId: string; chatId: string }, messageId: string, value: unknown, eventId?: string) =>
-    postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: who.openId, chatId: who.chatId, messageId, value, eventId }), { encryptKey: ENCRYPT_KEY });
+    postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: who.openId, chatId: who.chatId, messageId, value, eventId }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
 
   it("refuses a stranger, binds with a code, /today, logs a visit through cards, gets a reminder", async () => {
     // Acknowledged at once; the answer comes asynchronously through the message API.
@@ -112,27 +112,29 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
   }, 180_000);
 
   it("rejects a bad signature or a wrong verification token, and processes a redelivered event once", async () => {
-    const forged = await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: ENCRYPT_KEY, badSignature: true });
+    const forged = await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: ENCRYPT_KEY, now: app.clock.now(), badSignature: true });
     expect(forged.status).toBe(401);
-    const wrongToken = await postLarkEvent(eventsUrl, messageEvent({ token: "not-the-token", openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: ENCRYPT_KEY });
+    const wrongToken = await postLarkEvent(eventsUrl, messageEvent({ token: "not-the-token", openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
     expect(wrongToken.status).toBe(401);
-    const wrongKey = await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: "another-key" });
-    expect(wrongKey.status).toBe(400);
+    const wrongKey = await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help" }), { encryptKey: "another-key", now: app.clock.now() });
+    // Signed with another key: refused by the signature check, before anything is decrypted (so a
+    // tampered ciphertext cannot tell a padding error from a bad signature).
+    expect(wrongKey.status).toBe(401);
     await adapter.idle();
     expect(api.sent).toHaveLength(0);
 
     // Lark retries a delivery it thinks failed: same event_id, processed once.
     const event = messageEvent({ token: VERIFICATION_TOKEN, openId: STRANGER.openId, chatId: STRANGER.chatId, text: "/help", eventId: "ev_redelivered_1" });
-    expect((await postLarkEvent(eventsUrl, event, { encryptKey: ENCRYPT_KEY })).status).toBe(200);
-    expect((await postLarkEvent(eventsUrl, event, { encryptKey: ENCRYPT_KEY })).status).toBe(200);
+    expect((await postLarkEvent(eventsUrl, event, { encryptKey: ENCRYPT_KEY, now: app.clock.now() })).status).toBe(200);
+    expect((await postLarkEvent(eventsUrl, event, { encryptKey: ENCRYPT_KEY, now: app.clock.now() })).status).toBe(200);
     await api.next(STRANGER.chatId, 0);
     await adapter.idle();
-    expect((await postLarkEvent(eventsUrl, event, { encryptKey: ENCRYPT_KEY })).status).toBe(200);
+    expect((await postLarkEvent(eventsUrl, event, { encryptKey: ENCRYPT_KEY, now: app.clock.now() })).status).toBe(200);
     await adapter.idle();
     expect(api.to(STRANGER.chatId)).toHaveLength(1);
 
     // The console's URL check (challenge), encrypted like every event.
-    const challenge = await postLarkEvent(eventsUrl, { type: "url_verification", token: VERIFICATION_TOKEN, challenge: "ch-123" }, { encryptKey: ENCRYPT_KEY });
+    const challenge = await postLarkEvent(eventsUrl, { type: "url_verification", token: VERIFICATION_TOKEN, challenge: "ch-123" }, { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
     expect(challenge).toEqual({ status: 200, body: { challenge: "ch-123" } });
   });
 
@@ -143,9 +145,11 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
     const group = { openId: LI_MING.openId, chatId: "oc_group0000000000000000000000001" };
     await say(group, "大家好", { chatType: "group" });
     await say(group, "@_user_1 看看这个", { chatType: "group", mentions: [{ key: "@_user_1", open_id: "ou_someone_else", name: "王五" }] });
-    await say(group, "@_user_1 /whoami", { chatType: "group", mentions: [{ key: "@_user_1", open_id: api.botOpenId, name: "VisitMate" }] });
+    await say(group, "@_user_1 /help", { chatType: "group", mentions: [{ key: "@_user_1", open_id: api.botOpenId, name: "VisitMate" }] });
     const { msg } = await api.next(group.chatId, 0);
-    expect(FakeLarkApi.textOf(msg)).toContain("👤 李明（M001）");
+    // "/help" with the mention removed: the one command that also answers in a group.
+    expect(FakeLarkApi.textOf(msg)).toContain("/today");
+    expect(FakeLarkApi.textOf(msg)).toContain("请私聊我");
     await adapter.idle();
     expect(api.to(group.chatId)).toHaveLength(1);
   });

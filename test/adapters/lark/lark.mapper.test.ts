@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answeredCard, inboundText, LARK_BODY_LIMIT, larkTappedValue, receiveIdType, renderLark } from "../../../src/adapters/lark/lark.mapper.ts";
+import { answeredCard, inboundText, LARK_BODY_LIMIT, larkTappedAskedTo, larkTappedValue, receiveIdType, renderLark } from "../../../src/adapters/lark/lark.mapper.ts";
 import { formTapValue, LOST_TAP } from "../../../src/core/forms/form-tap.ts";
 
 describe("Lark mapper", () => {
@@ -14,6 +14,17 @@ describe("Lark mapper", () => {
     expect(larkTappedValue({ f: "12.4" })).toBe(LOST_TAP);
     expect(larkTappedValue({ f: 7 })).toBe(LOST_TAP);
     expect(larkTappedValue({})).toBeUndefined();
+  });
+
+  it("on a group card every button also names whom it asks (`u`), form buttons and others alike", () => {
+    const token = formTapValue({ sessionId: 12, rev: 4, index: 0 });
+    const [card] = renderLark({ text: "?", choices: [{ label: "实地", value: token }, { label: "帮助", value: "/help" }] }, { askedTo: "ou_asked" });
+    const values = JSON.parse(card!.content).elements[1].actions.map((a: { value: unknown }) => a.value);
+    expect(values).toEqual([{ f: "12.4.0", u: "ou_asked" }, { v: "/help", u: "ou_asked" }]);
+    expect(values.map(larkTappedValue)).toEqual([token, "/help"]);
+    expect(values.map(larkTappedAskedTo)).toEqual(["ou_asked", "ou_asked"]);
+    expect(larkTappedAskedTo({ f: "12.4.0" })).toBeUndefined();
+    expect(larkTappedAskedTo("/help")).toBeUndefined();
   });
 
   it("plain replies are rich-text posts whose text elements are literal", () => {

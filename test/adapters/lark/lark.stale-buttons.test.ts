@@ -57,8 +57,8 @@ describe("Lark: buttons are bound to their question (official SDK against a fake
     await app.close();
   });
 
-  const say = (text: string) => postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: LI_MING.chatId, text }), { encryptKey: ENCRYPT_KEY });
-  const tap = (messageId: string, value: unknown) => postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: LI_MING.chatId, messageId, value }), { encryptKey: ENCRYPT_KEY });
+  const say = (text: string) => postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: LI_MING.chatId, text }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
+  const tap = (messageId: string, value: unknown) => postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: LI_MING.chatId, messageId, value }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
   const button = (m: LarkSent, label: string | RegExp) => {
     const b = FakeLarkApi.buttons(m).find((x) => (typeof label === "string" ? x.label === label : label.test(x.label)));
     if (!b) throw new Error(`no button ${String(label)}`);
@@ -118,26 +118,48 @@ describe("Lark: buttons are bound to their question (official SDK against a fake
     expect(await session()).toBeNull();
   }, 180_000);
 
-  it("in a group, someone else tapping the asker's current card changes nothing: the card keeps its buttons, the asker's tap still works", async () => {
-    const code = await app.bindCode("M001");
-    await say(`/bind ${code}`);
-    await api.next(LI_MING.chatId, 0, (t) => t.includes("绑定成功"));
+  // Forms run only in private chats (a group sees "请私聊我"), and a group card's buttons name whom
+  // they ask (`u`). What is left for the token to guard: a form token of someone else's question
+  // in another tap (a forged value) answers and changes nothing; with `u` it is refused outright.
+  it("in a group no form opens; someone else's form token in a forged tap changes nothing, with `u` it is refused; the asker's tap still works", async () => {
+    let { card: stops, cursor } = await openLog();
+    const asked = (await session())!;
     const group = "oc_group_stale000000000000000000001";
-    await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: group, text: "@_user_1 /log", chatType: "group", mentions: [{ key: "@_user_1", open_id: api.botOpenId, name: "VisitMate" }] }), { encryptKey: ENCRYPT_KEY });
-    const { msg: stops, cursor } = await api.next(group, 0, (_, s) => s.msg_type === "interactive");
-    const asked = (await app.db.formSession.findFirst({ where: { chatId: group } }))!;
-    const first = FakeLarkApi.buttons(stops)[0]!;
+    await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: group, text: "@_user_1 /log", chatType: "group", mentions: [{ key: "@_user_1", open_id: api.botOpenId, name: "VisitMate" }] }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
+    const { msg: refusal } = await api.next(group, 0);
+    expect(FakeLarkApi.textOf(refusal)).toContain("请私聊我");
+    expect(refusal.msg_type).not.toBe("interactive");
+    expect(await app.db.formSession.count({ where: { chatId: group } })).toBe(0);
 
-    const other = await postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: "ou_wangwu000000000000000000000001", chatId: group, messageId: stops.message_id, value: first.value }), { encryptKey: ENCRYPT_KEY });
-    expect(other.body.toast.content).toContain(OVER);
-    expect(other.body.card).toBeUndefined();
+    const WANG = { openId: "ou_wangwu000000000000000000000001", chatId: "oc_p2p_wangwu000000000000000000001" };
+    const code = await app.bindCode("M002");
+    await postLarkEvent(eventsUrl, messageEvent({ token: VERIFICATION_TOKEN, openId: WANG.openId, chatId: WANG.chatId, text: `/bind ${code}` }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
+    const { cursor: wangCursor } = await api.next(WANG.chatId, 0, (t) => t.includes("绑定成功"));
+    const first = FakeLarkApi.buttons(stops)[0]!;
+    expect(first.value).toMatchObject({ f: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+
+    // Li Ming's token in a tap of Wang's, in Wang's own chat, on a card we do not know.
+    const forged = await postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: WANG.openId, chatId: WANG.chatId, messageId: "om_forged00000000000000000000001", value: first.value }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
+    expect(forged.body.toast.content).toContain(OVER);
+    expect(forged.body.card).toBeUndefined();
+    const { msg: wangReply } = await api.next(WANG.chatId, wangCursor);
+    expect(FakeLarkApi.textOf(wangReply)).toContain(OVER);
     await adapter.idle();
     expect((await app.db.formSession.findUnique({ where: { id: asked.id } }))!.state).toBe(asked.state);
+    expect(api.to(LI_MING.chatId)).toHaveLength(cursor);
 
-    const mine = await postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: LI_MING.openId, chatId: group, messageId: stops.message_id, value: first.value }), { encryptKey: ENCRYPT_KEY });
+    // The same token naming Li Ming as the one asked (`u`), tapped by Wang in the group: refused.
+    const withAsked = await postLarkEvent(eventsUrl, cardActionEvent({ token: VERIFICATION_TOKEN, openId: WANG.openId, chatId: group, messageId: "om_forged00000000000000000000002", value: { ...(first.value as object), u: LI_MING.openId } }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
+    expect(withAsked.body.toast.content).toContain("问别人的问题");
+    expect(withAsked.body.card).toBeUndefined();
+    await adapter.idle();
+    expect((await app.db.formSession.findUnique({ where: { id: asked.id } }))!.state).toBe(asked.state);
+    expect(api.to(group)).toHaveLength(1);
+
+    const mine = await tap(stops.message_id, first.value);
     expect(mine.body.toast).toEqual({ type: "success", content: `✅ ${first.label}` });
     expect(JSON.stringify(mine.body.card.data)).toContain(`✅ ${first.label}`);
-    await api.next(group, cursor, (t) => t.includes("拜访方式"));
+    ({ cursor } = await api.next(LI_MING.chatId, cursor, (t) => t.includes("拜访方式")));
   }, 180_000);
 
   it("an earlier step's button in a running form is refused and the current question asked again; a restart changes nothing; a current tap still works", async () => {

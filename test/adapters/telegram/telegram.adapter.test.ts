@@ -140,9 +140,13 @@ describe("Telegram adapter (grammY against a fake Bot API)", () => {
     expect((await post("s3cret_token", update)).status).toBe(200);
     await tg.waitForSent(STRANGER.id, 1);
     expect((await post("s3cret_token", update)).status).toBe(200);
-    expect((await post("s3cret_token", { ...update, update_id: 9002 })).status).toBe(200);
-    await tg.waitForSent(STRANGER.id, 2);
-    expect(tg.sent(STRANGER.id)).toHaveLength(2);
+    // A new update from someone bound is answered; the repeated one never was.
+    const code = await app.bindCode("M001");
+    const bind = { update_id: 9002, message: { message_id: 2, date: 0, chat: { id: LI_MING.id, type: "private" }, from: { ...LI_MING, is_bot: false }, text: `/bind ${code}` } };
+    expect((await post("s3cret_token", bind)).status).toBe(200);
+    await tg.waitForSent(LI_MING.id, 1);
+    await adapter.idle();
+    expect(tg.sent(STRANGER.id)).toHaveLength(1);
     await adapter.stop();
     await running;
     await server.close();
@@ -190,9 +194,13 @@ describe("Telegram adapter (grammY against a fake Bot API)", () => {
     tg.message(LI_MING, "/whoami@other_bot", group);
     tg.message(LI_MING, "/whoami@visitmate_bot", group);
     const [who] = await tg.waitForSent(group.id, 1);
-    expect(who!.payload.text).toContain("李明（M001）");
+    // Staff data stays out of the group.
+    expect(who!.payload.text).toContain("请私聊我");
+    expect(who!.payload.text).not.toContain("M001");
     tg.message(LI_MING, "@visitmate_bot /help", group);
-    await tg.waitForSent(group.id, 2);
+    const [, help] = await tg.waitForSent(group.id, 2);
+    expect(help!.payload.text).toContain("/today");
+    await adapter!.idle();
     expect(tg.sent(group.id)).toHaveLength(2);
 
     const long = Array.from({ length: 300 }, (_, i) => `${i + 1}. <店> & “名字”${"很长的地址".repeat(4)}`).join("\n");

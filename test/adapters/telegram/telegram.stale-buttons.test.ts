@@ -141,28 +141,44 @@ describe("Telegram: buttons are bound to their question (grammY against a fake B
     expect(edit.payload.text).toContain(`✅ <b>${fifteen.text}</b>`);
   }, 180_000);
 
-  it("in a group, someone else tapping the asker's current question changes nothing: the keyboard stays, the asker's tap still works", async () => {
-    startPolling();
-    const code = await app.bindCode("M001");
-    tg.message(LI_MING, `/bind ${code}`);
-    await tg.next(LI_MING.id, 0, (t) => t.includes("绑定成功"));
+  // Forms run only in private chats (a group sees "请私聊我"), and in a group only the person a
+  // keyboard asks may tap it. What is left for the token to guard: a form token of someone else's
+  // question arriving on another keyboard (forged callback data) answers and changes nothing.
+  it("in a group no form opens; someone else's form token, forged onto another person's keyboard, changes nothing and the asker's tap still works", async () => {
+    let { stops, cursor } = await bindAndOpenLog();
+    const asked = (await session())!;
     const group = { id: -100777, type: "supergroup", title: "片区群" };
     tg.message(LI_MING, "/log", group);
-    const { call: stops, cursor } = await tg.next(group.id, 0, (_, c) => Boolean(c.payload.reply_markup));
-    const asked = (await app.db.formSession.findFirst({ where: { chatId: String(group.id) } }))!;
-    const edits = () => tg.calls.filter((c) => c.method.startsWith("editMessage")).length;
-    const editsBefore = edits();
+    const { call: refusal } = await tg.next(group.id, 0);
+    expect(refusal.payload.text).toContain("请私聊我");
+    expect(refusal.payload.reply_markup).toBeUndefined();
+    expect(await app.db.formSession.count({ where: { chatId: String(group.id) } })).toBe(0);
 
     const OTHER: FakeUser = { id: 6161, first_name: "Wang" };
-    tg.tap(OTHER, stops, keyboard(stops)[0]!.text);
-    await tg.waitFor(() => answers().length === 1, "the other person's tap answered");
-    expect(answers()[0]!.payload.text).toContain(OVER);
-    await tg.waitForSent(group.id, 1, cursor);
+    const code = await app.bindCode("M002");
+    tg.message(OTHER, `/bind ${code}`);
+    let { cursor: otherCursor } = await tg.next(OTHER.id, 0, (t) => t.includes("绑定成功"));
+    await adapter!.send({ platform: "telegram", chatId: String(OTHER.id) }, { text: "选一个", choices: [{ label: "帮助", value: "/help" }] });
+    const { call: otherKeyboard, cursor: c2 } = await tg.next(OTHER.id, otherCursor, (t) => t === "选一个");
+    otherCursor = c2;
+    const edits = () => tg.calls.filter((c) => c.method.startsWith("editMessage")).length;
+    const editsBefore = edits();
+    const answered = answers().length;
+
+    tg.tapData(OTHER, otherKeyboard, keyboard(stops)[0]!.callback_data);
+    const { call: reply } = await tg.next(OTHER.id, otherCursor);
+    expect(reply.payload.text).toContain(OVER);
+    expect(answers().length).toBe(answered + 1);
+    expect(answers().at(-1)!.payload.text).toContain(OVER);
+    // Someone else's current question: no keyboard is touched, the asker's form is as it was.
     expect(edits()).toBe(editsBefore);
     expect((await app.db.formSession.findUnique({ where: { id: asked.id } }))!.state).toBe(asked.state);
+    await adapter!.idle();
+    expect(tg.sent(LI_MING.id)).toHaveLength(cursor);
 
     tg.tap(LI_MING, stops, keyboard(stops)[0]!.text);
-    const { call: mode } = await tg.next(group.id, cursor, (t) => t.includes("拜访方式"));
+    let mode: ApiCall;
+    ({ call: mode, cursor } = await tg.next(LI_MING.id, cursor, (t) => t.includes("拜访方式")));
     expect(mode.payload.reply_markup).toBeDefined();
     expect(tg.calls.filter((c) => c.method === "editMessageText").at(-1)!.payload.text).toContain(`✅ <b>${keyboard(stops)[0]!.text}</b>`);
   }, 180_000);

@@ -122,7 +122,7 @@ describe("WeChat adapter (wechaty with wechaty-puppet-mock)", () => {
     expect(strangerInbox).toHaveLength(1);
   }, 180_000);
 
-  it("in rooms answers @mentions (and number replies to its own question), mentioning the asker", async () => {
+  it("in rooms answers @mentions only, mentioning the asker; data and forms stay in the private chat", async () => {
     const liMing = mocker.createContact({ name: "李明" });
     const other = mocker.createContact({ name: "王五" });
     const code = await app.bindCode("M001");
@@ -133,19 +133,19 @@ describe("WeChat adapter (wechaty with wechaty-puppet-mock)", () => {
     const room = mocker.createRoom({ topic: "桐庐片区", memberIdList: [bot.id, liMing.id, other.id] });
     const roomGot = inbox(room, botId);
     liMing.say("大家早").to(room);
-    liMing.say("@拜访助手 /notify", [bot]).to(room);
+    liMing.say("@拜访助手 /help", [bot]).to(room);
     const { text, cursor } = await nextText(roomGot, 0);
-    expect(text).toContain("提醒发送到：微信");
+    expect(text).toContain("/today");
     expect(text.startsWith("@李明")).toBe(true);
-    // The bot's own question in the room: its asker may answer with a bare number; others may not.
+    // A form would ask its questions in front of everyone: the room is told to go private.
     liMing.say("@拜访助手 /log", [bot]).to(room);
-    const { cursor: afterList } = await nextText(roomGot, cursor, (t) => /^1\. /m.test(t));
+    const { text: refused, cursor: afterRefusal } = await nextText(roomGot, cursor);
+    expect(refused).toContain("请私聊我");
+    expect(refused).not.toMatch(/^1\. /m);
     other.say("1").to(room);
     liMing.say("1").to(room);
-    const { text: mode } = await nextText(roomGot, afterList);
-    expect(mode).toContain("拜访方式");
     await adapter.idle();
-    expect(roomGot).toHaveLength(afterList + 1);
+    expect(roomGot).toHaveLength(afterRefusal);
   });
 
   it("prints the login QR code to the terminal", async () => {

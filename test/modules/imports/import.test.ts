@@ -557,6 +557,18 @@ describe("importCustomers", () => {
       await expectNothingWritten();
     });
 
+    it("a code a spreadsheet would run as a formula, or with spaces", async () => {
+      const rows = withValidChanges([...GOOD, { ...GOOD[1]!, code: "=HYPERLINK(1)" }, { ...GOOD[1]!, code: "@SUM(1+1)" }, { ...GOOD[1]!, code: "C 9" }]);
+      const r = await importFile(write("codes.csv", englishCsv(rows)));
+      const reason = "code may only contain letters, digits and . _ - (starting with a letter or digit)";
+      expect(errorsOf(r)).toEqual([
+        { row: 5, column: "code", reason },
+        { row: 6, column: "code", reason },
+        { row: 7, column: "code", reason },
+      ]);
+      await expectNothingWritten();
+    });
+
     it("duplicate code", async () => {
       const rows = withValidChanges([...GOOD, { ...GOOD[1]!, name: "又一个" }]);
       const r = await importFile(write("dup.csv", englishCsv(rows)));

@@ -5,7 +5,7 @@ import { silentLogger } from "../../../src/core/logger.ts";
 import type { AppDeps } from "../../../src/core/router.ts";
 import { exportPlan, planRowsToCsv } from "../../../src/cli/plan.cli.ts";
 import { seedDemoIfEmpty } from "../../../src/modules/demo/demo.service.ts";
-import { generatePlan, planDayList, skipStop, takeDaysOff } from "../../../src/modules/planning/planning.service.ts";
+import { ensurePlan, generatePlan, planDayList, skipStop, takeDaysOff } from "../../../src/modules/planning/planning.service.ts";
 import { createTestDb, type TestDb } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai.
@@ -22,6 +22,23 @@ describe("stored visit plans", () => {
   afterEach(async () => t.close());
 
   const manager = () => t.db.staff.findUniqueOrThrow({ where: { code: "M001" } });
+
+  it("a far date never plans past the horizon; two re-plans of one manager run one after the other", async () => {
+    const staff = await manager();
+    await ensurePlan({ deps, staff, date: "2028-11-22" });
+    const runs = await t.db.planRun.findMany({ where: { managerId: staff.id } });
+    expect(runs.map((r) => [r.fromDate, r.toDate])).toEqual([["2026-11-23", "2027-01-22"]]);
+    expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: { gt: "2027-01-22" } } })).toBe(0);
+    // Asked again for the far date: the plan reaches the horizon already, nothing is re-planned.
+    await ensurePlan({ deps, staff, date: "2099-01-05" });
+    expect(await t.db.planRun.count({ where: { managerId: staff.id } })).toBe(1);
+    // Concurrent re-plans (a /skip while an /off re-plans) do not interleave: both finish, each whole.
+    const [a, b] = await Promise.all([generatePlan({ deps, staff, reason: "skip" }), generatePlan({ deps, staff, reason: "off" })]);
+    expect([a.result.stats.plannedVisits, b.result.stats.plannedVisits]).toEqual([b.result.stats.plannedVisits, a.result.stats.plannedVisits]);
+    const dup = await t.db.plannedVisit.groupBy({ by: ["customerId", "date"], where: { managerId: staff.id }, _count: { _all: true }, having: { customerId: { _count: { gt: 1 } } } });
+    expect(dup).toEqual([]);
+    expect((await t.db.planRun.findMany({ where: { managerId: staff.id }, orderBy: { id: "asc" } })).map((r) => r.reason)).toEqual(["generate", "skip", "off"]);
+  });
 
   it("covers every active customer within the two-month horizon, never over the daily cap", async () => {
     const staff = await manager();
@@ -124,8 +141,13 @@ describe("stored visit plans", () => {
     expect(rows.every((r) => r.date >= "2026-11-23" && r.date <= "2026-12-06")).toBe(true);
     const firstDay = rows.filter((r) => r.date === rows[0]!.date).map((r) => r.sequence);
     expect(firstDay).toEqual(firstDay.map((_, i) => i + 1));
-    const csv = planRowsToCsv(rows).trim().split("\n");
+    // A UTF-8 BOM first, so Excel reads the Chinese names (trim() takes it off below).
+    expect(planRowsToCsv(rows).startsWith("\uFEFFdate,")).toBe(true);
+    const csv = planRowsToCsv(rows).trim().split("\r\n");
     expect(csv[0]).toBe("date,sequence,customerCode,customerName,address,serviceClass");
     expect(csv.length).toBe(rows.length + 1);
+    // A shop name a spreadsheet would run as a formula is written as text.
+    const evil = planRowsToCsv([{ ...rows[0]!, customerName: "=HYPERLINK(\"http://x\")", address: "@SUM(1+1)*cmd|' /C calc'!A0" }]);
+    expect(evil).toContain(`,"'=HYPERLINK(""http://x"")",'@SUM(1+1)*cmd|' /C calc'!A0,`);
   });
 });

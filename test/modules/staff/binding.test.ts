@@ -3,7 +3,7 @@ import { bindCodeText } from "../../../src/cli/staff.cli.ts";
 import type { InboundMessage, Platform } from "../../../src/core/chat.ts";
 import { resolveRecipient } from "../../../src/core/outbox.ts";
 import { findStaffByIdentity } from "../../../src/core/router.ts";
-import { createBindCode, normaliseBindCode, parsePlatformName, redeemBindCode } from "../../../src/modules/staff/binding.service.ts";
+import { createBindCode, hashBindCode, normaliseBindCode, parsePlatformName, redeemBindCode } from "../../../src/modules/staff/binding.service.ts";
 import { createPlatformApp, type PlatformApp } from "../../helpers/platform-app.ts";
 
 describe("account binding", () => {
@@ -25,45 +25,53 @@ describe("account binding", () => {
     expect(text).toContain("李明（M001）的绑定码");
     expect(text).toContain("2026-11-24 10:00（Asia/Shanghai）前有效");
     expect(text).toContain(`/bind ${code}`);
-    const row = await app.db.bindCode.findUnique({ where: { code } });
+    const row = await app.db.bindCode.findUnique({ where: { codeHash: hashBindCode(code) } });
     expect(row!.expiresAt.toISOString()).toBe("2026-11-24T02:00:00.000Z");
     expect(row!.usedAt).toBeNull();
     expect((await bindCodeText(app.deps, "NOPE")).ok).toBe(false);
   });
 
-  it("refuses unknown users with one polite message that explains how to get access", async () => {
+  it("refuses unknown users with one polite message a day that explains how to get access, then stays silent", async () => {
     const visits = await app.db.visit.count();
-    for (const text of ["/today", "你好", "/log", "3"]) {
-      const replies = await app.router.handle({ platform: "telegram", chatId: "900", userId: "900", text });
-      expect(replies).toHaveLength(1);
-      expect(replies[0]!.text).toContain("/bind");
-      expect(replies[0]!.choices).toBeUndefined();
-    }
+    const answers = [];
+    for (const text of ["/today", "你好", "/log", "3", "/help", "/start"]) answers.push(await app.router.handle({ platform: "telegram", chatId: "900", userId: "900", text }));
+    const [first, ...rest] = answers;
+    expect(first).toHaveLength(1);
+    expect(first![0]!.text).toContain("/bind");
+    expect(first![0]!.choices).toBeUndefined();
+    for (const replies of rest) expect(replies).toEqual([]);
     expect(await app.db.visit.count()).toBe(visits);
+    // The next day: one refusal again.
+    app.clock.advance(24 * 3600_000);
+    expect((await app.router.handle({ platform: "telegram", chatId: "900", userId: "900", text: "你好" }))[0]!.text).toContain("/bind");
   });
 
-  it("binds with a code once; a used, expired or wrong code is refused with the reason", async () => {
+  it("binds with a code once; a used, expired or wrong code is refused with one and the same answer", async () => {
+    const refused = "绑定码无效或已失效。请核对后重新发送（不区分大小写），或向管理员索取新的绑定码。";
     const code = await app.bindCode("M001");
     expect(await say("telegram", "100", `/bind ${code.slice(0, 4)}-${code.slice(4).toLowerCase()}`)).toContain("绑定成功：李明（M001，客户经理）");
     expect((await findStaffByIdentity(app.db, "telegram", "100"))!.code).toBe("M001");
-    expect(await say("telegram", "101", `/bind ${code}`)).toContain("已经使用过");
+    expect(await say("telegram", "101", `/bind ${code}`)).toBe(refused);
     expect(await findStaffByIdentity(app.db, "telegram", "101")).toBeNull();
-    expect(await say("telegram", "101", "/bind ZZZZZZZZ")).toContain("绑定码无效");
+    expect(await say("telegram", "101", "/bind ZZZZZZZZ")).toBe(refused);
 
     const late = await app.bindCode("M002");
     app.clock.advance(24 * 3600_000 + 1);
-    expect(await say("telegram", "101", `/bind ${late}`)).toContain("已过期");
+    expect(await say("telegram", "101", `/bind ${late}`)).toBe(refused);
     expect(await say("telegram", "101", "/bind")).toContain("/bind 绑定码");
   });
 
-  it("a deactivated staff member cannot be bound; too many wrong codes pause /bind", async () => {
+  it("a deactivated staff member cannot be bound; too many wrong codes pause /bind for an hour", async () => {
     const code = await app.bindCode("M002");
     await app.db.staff.update({ where: { code: "M002" }, data: { active: false } });
-    expect(await say("lark", "ou_x", `/bind ${code}`)).toContain("已停用");
+    expect(await say("lark", "ou_x", `/bind ${code}`)).toContain("绑定码无效或已失效");
+    expect(await findStaffByIdentity(app.db, "lark", "ou_x")).toBeNull();
     for (let i = 0; i < 5; i++) expect(await say("lark", "ou_y", `/bind WRONG00${i}`)).toContain("无效");
     const good = await app.bindCode("M001");
-    expect(await say("lark", "ou_y", `/bind ${good}`)).toContain("尝试次数过多");
+    expect(await say("lark", "ou_y", `/bind ${good}`)).toBe("本账号输错绑定码的次数太多（每小时最多 5 次）。请在 11:00 之后再试，或向管理员核对绑定码。");
     app.clock.advance(16 * 60_000);
+    expect(await say("lark", "ou_y", `/bind ${good}`)).toContain("输错绑定码的次数太多");
+    app.clock.advance(45 * 60_000);
     expect(await say("lark", "ou_y", `/bind ${good}`)).toContain("绑定成功");
   });
 
