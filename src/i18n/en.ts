@@ -143,7 +143,7 @@ export const en: Catalogue = {
   "off.beyond-horizon": "The plan reaches {horizon}; {day} is beyond it and cannot be recorded yet. Record the leave once next month's plan is made.",
   "off.shortfall": "⚠️ The {released} visits planned then were re-planned, but {visits} no longer fit: /plan month shows who will be overdue.",
   "off.replanned": "The {released} visits planned then were moved to other visit days; every customer is still covered at its frequency. Send /plan for this week.",
-  "help.admin": "Admin work is on the command line (npx visitmate help lists it all):\n  import managers FILE / import customers FILE — staff and customers\n  staff bind-code CODE — a bind code\n  plan generate — visit plans; classify — recompute customer classes\n  outbox --failed / outbox retry ID — failed messages, send again",
+  "help.admin": "Admin work is on the command line (npx visitmate help lists it all):\n  import managers FILE / import customers FILE — staff and customers\n  staff bind-code CODE — a bind code; staff bindings / staff unbind CODE --platform P — list, remove bindings\n  report team / report visits — team report, visit log (xlsx/csv/json); /team in chat shows the whole company\n  plan generate — visit plans; classify — recompute customer classes\n  outbox --failed / outbox retry ID — failed messages, send again",
   "import.reason.required": "{column} is required",
   "import.reason.too-long": "{column} must be at most {max} characters",
   "import.reason.not-number": "{column} must be a number",

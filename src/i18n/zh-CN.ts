@@ -144,7 +144,7 @@ export const zhCN: Catalogue = {
   "off.beyond-horizon": "计划目前排到 {horizon}，{day} 还在计划之外，暂时不能登记。下个月的计划生成后再请假即可。",
   "off.shortfall": "⚠️ 原定的 {released} 次拜访已重新安排，但有 {visits} 次排不下，发送 /plan month 查看哪些客户会逾期。",
   "off.replanned": "原定的 {released} 次拜访已重新安排到其他拜访日，所有客户仍按频次覆盖。发送 /plan 查看本周计划。",
-  "help.admin": "管理员的操作在命令行（npx visitmate help 查看全部）：\n  import managers 文件 / import customers 文件 — 导入员工和客户\n  staff bind-code 员工编码 — 生成绑定码\n  plan generate — 生成拜访计划；classify — 重新分类客户\n  outbox --failed / outbox retry 编号 — 查看、重发失败的消息",
+  "help.admin": "管理员的操作在命令行（npx visitmate help 查看全部）：\n  import managers 文件 / import customers 文件 — 导入员工和客户\n  staff bind-code 员工编码 — 生成绑定码；staff bindings / staff unbind 编码 --platform 平台 — 查看、解除绑定\n  report team / report visits — 团队报表、拜访明细（xlsx/csv/json）；聊天里 /team 看全公司\n  plan generate — 生成拜访计划；classify — 重新分类客户\n  outbox --failed / outbox retry 编号 — 查看、重发失败的消息",
   "import.reason.required": "{column} 为必填项",
   "import.reason.too-long": "{column} 最多 {max} 个字",
   "import.reason.not-number": "{column} 必须是数字",

@@ -148,7 +148,7 @@ export function randomBalancedMetres(input: PlanInput, result: PlanResult, seed 
   for (const b of buckets) {
     // A customer drawn twice for the same day is visited once.
     const stops = [...new Set(b)].map((id) => ({ id: String(id), lat: byId.get(id)!.lat, lng: byId.get(id)!.lng }));
-    if (stops.length > 0) total += orderStops(input.start, stops, { timeBudgetMs: 20, seed: 1 }).totalMetres;
+    if (stops.length > 0) total += orderStops(input.start, stops, { maxKicks: 4_000, seed: 1 }).totalMetres;
   }
   return total;
 }

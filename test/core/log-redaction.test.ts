@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { LarkAdapter } from "../../src/adapters/lark/lark.adapter.ts";
+import { loadPolicy } from "../../src/config/policy.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import type { AppDeps, Router } from "../../src/core/router.ts";
 import { createLogger, errorSummary, MAX_LOG_LINE } from "../../src/core/logger.ts";
@@ -145,7 +146,7 @@ describe("errorSummary: SDK errors as status / code / message only", () => {
     try {
       const { lines, log } = capture();
       const router: Router = { commands: () => [], handle: async () => [] };
-      const adapter = new LarkAdapter({ ...LARK, domain: api.url, connection: "ws", router, deps: { log } as unknown as AppDeps });
+      const adapter = new LarkAdapter({ ...LARK, domain: api.url, connection: "ws", router, deps: { log, policy: loadPolicy(), clock: new FakeClock(MONDAY_10AM) } as unknown as AppDeps });
       api.failNext({ status: 400, body: { code: 230002, msg: "Bot is not in the chat" } });
       const sent = await adapter.send({ platform: "lark", chatId: "oc_1" }, { text: "张记便利店 李老板 13812345678 绑定 ABCD2345" }).catch((e: unknown) => e);
       expect(errorSummary(sent)).toContain("larkCode=230002");

@@ -52,8 +52,12 @@ export function matrixFrom(n: number, dist: (i: number, j: number) => number): D
 }
 
 export interface SolveOptions {
-  /** Wall-clock budget of the heuristic; defaults grow with the instance size (see defaultBudgetMs). */
-  timeBudgetMs?: number;
+  /**
+   * Work budget of the heuristic: the most kicks (perturbation + repair) of the iterated local
+   * search; defaults grow with the instance size (see defaultKicks). Counted in work, never in
+   * wall time, so the same input gives the same route on any machine and under any load.
+   */
+  maxKicks?: number;
   /** PRNG seed of the heuristic (default 1). */
   seed?: number;
   /** Largest number of free nodes solved exactly with Held–Karp (default 15, capped at MAX_EXACT). */
@@ -74,7 +78,6 @@ const MAX_EXACT = 18;
  * `order` lists the visited node indices 1..n-1 in visiting order (node 0 excluded). Exact Held–Karp when n-1 <= exactLimit.
  */
 export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathResult {
-  const t0 = performance.now();
   checkMatrix(m);
   const n = m.n;
   if (n <= 1) return { order: [], length: 0 };
@@ -100,7 +103,7 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   d[n * N] = -big;
   d[n] = -big;
   const tour = improveTour(d, N, maxEntry, {
-    deadline: t0 + budgetOf(opts, N),
+    maxKicks: budgetOf(opts, N),
     stallLimit: stallLimitOf(N),
     seed: opts.seed ?? 1,
     fixedA: n,
@@ -119,7 +122,6 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
 
 /** Closed tour over all n nodes; `order` is a permutation of 0..n-1 starting with 0. Exact when n <= exactLimit+1. */
 export function solveClosedTour(m: DistanceMatrix, opts: SolveOptions = {}): PathResult {
-  const t0 = performance.now();
   checkMatrix(m);
   const n = m.n;
   if (n === 0) return { order: [], length: 0 };
@@ -130,7 +132,7 @@ export function solveClosedTour(m: DistanceMatrix, opts: SolveOptions = {}): Pat
   let maxEntry = 0;
   for (let i = 0; i < d.length; i++) if (d[i] > maxEntry) maxEntry = d[i];
   const tour = improveTour(d, n, maxEntry, {
-    deadline: t0 + budgetOf(opts, n),
+    maxKicks: budgetOf(opts, n),
     stallLimit: stallLimitOf(n),
     seed: opts.seed ?? 1,
     fixedA: -1,
@@ -203,22 +205,23 @@ function exactLimitOf(opts: SolveOptions): number {
 }
 
 /**
- * Default budget, in ms, for a tour of N nodes. The local search converges quickly on daily
- * sizes, so most runs end on the stall limit long before this.
+ * Default work budget, in kicks, for a tour of N nodes. The local search converges quickly on
+ * daily sizes, so most runs end on the stall limit long before this; the cap bounds the rare run
+ * that keeps finding small gains.
  */
-function defaultBudgetMs(N: number): number {
-  return Math.min(90, Math.max(10, N * 0.7));
+function defaultKicks(N: number): number {
+  return Math.min(40_000, Math.max(4_000, 400 * N));
 }
 
 function budgetOf(opts: SolveOptions, N: number): number {
-  const b = opts.timeBudgetMs;
-  if (b === undefined || Number.isNaN(b)) return defaultBudgetMs(N);
+  const b = opts.maxKicks;
+  if (b === undefined || Number.isNaN(b)) return defaultKicks(N);
   return Math.max(0, b);
 }
 
 /**
- * Kicks without improvement before giving up. Counted in kicks, not time, so a run that ends
- * here is reproducible for its seed; the time budget is only a cap.
+ * Kicks without improvement before giving up. Counted in kicks like the budget, so every run is
+ * reproducible for its seed.
  */
 function stallLimitOf(N: number): number {
   return Math.max(1000, 60 * N);
@@ -332,7 +335,8 @@ function heldKarp(m: DistanceMatrix, closed: boolean): PathResult {
 // Local search + iterated local search on a closed tour (symmetric matrix)
 
 interface ImproveParams {
-  deadline: number;
+  /** Most kicks of the iterated local search (work, not time). */
+  maxKicks: number;
   stallLimit: number;
   seed: number;
   /** An edge kicks must never cut (the open-path dummy's link to the start), -1 if none. */
@@ -560,9 +564,7 @@ function improveTour(d: Float64Array, N: number, maxEntry: number, params: Impro
   const tmp = new Int32Array(2 * maxSeg);
 
   let stall = 0;
-  for (let iter = 0; stall < params.stallLimit; iter++) {
-    if ((iter & 15) === 0 && performance.now() >= params.deadline) break;
-
+  for (let iter = 0; stall < params.stallLimit && iter < params.maxKicks; iter++) {
     // Segment swap A B C D -> A C B D (a double bridge) with short adjacent blocks B and C.
     const L1 = 1 + Math.floor(rng() * maxSeg);
     const L2 = 1 + Math.floor(rng() * maxSeg);
