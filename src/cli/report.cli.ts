@@ -4,6 +4,7 @@ import { isValidDate, localDate, startOfMonth } from "../core/dates.ts";
 import { AppError } from "../core/errors.ts";
 import { teamColumns, toCsv, toJson, toXlsx, visitColumns, type Column } from "../modules/reports/reports.export.ts";
 import { findManagerInScope, teamExportRows, visitExportRows } from "../modules/reports/reports.service.ts";
+import { findStaffByCode } from "../modules/staff/staff.service.ts";
 import { cliT, parseArgs, stringOption } from "./args.ts";
 
 /**
@@ -54,7 +55,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     const lt = cliT({ VISITMATE_LOCALE: ctx.policy.locale });
     if (sub === "team") {
       const code = stringOption(options, "supervisor");
-      const viewer = code ? await ctx.db.staff.findUnique({ where: { code } }) : null;
+      const viewer = code ? await findStaffByCode(ctx.db, code) : null;
       if (code && !viewer) fail("cli.staff.unknown", { code });
       const { rows } = await teamExportRows({ deps: ctx, viewer, from, to });
       await write(format, teamColumns(lt), rows, lt("reports.sheet.team"), out, ctx.clock.now());

@@ -109,3 +109,13 @@ export function endOfMonth(date: string): string {
 export function startOfWeek(date: string): string {
   return addDays(date, 1 - isoWeekday(date));
 }
+
+/** [start, end) instants of a company-local day: a `where` range on a timestamp column. */
+export function dayBounds(date: string, timeZone: string): { gte: Date; lt: Date } {
+  return rangeBounds(date, date, timeZone);
+}
+
+/** [start, end) instants of local days from..to inclusive. */
+export function rangeBounds(from: string, to: string, timeZone: string): { gte: Date; lt: Date } {
+  return { gte: zonedInstant(from, "00:00", timeZone), lt: zonedInstant(addDays(to, 1), "00:00", timeZone) };
+}

@@ -1,5 +1,5 @@
 import type { TPolicy, TServiceClass } from "../config/policy.ts";
-import { addDays, addInterval, localDate, startOfWeek, zonedInstant } from "../core/dates.ts";
+import { addDays, addInterval, localDate, startOfWeek } from "../core/dates.ts";
 import type { Db } from "../db/client.ts";
 import type { Customer } from "../generated/prisma/client.ts";
 
@@ -39,14 +39,4 @@ export async function phoneContactsDue(opts: { db: Db; policy: TPolicy; managerI
     if (!l || addInterval(l, cls.phoneEvery!) <= weekEnd) due.push({ customer, cls, last: l });
   }
   return due.sort((a, b) => a.cls.priority - b.cls.priority || (a.last ?? "").localeCompare(b.last ?? "") || a.customer.id - b.customer.id);
-}
-
-/** [start, end) instants of a company-local day. */
-export function dayBounds(date: string, timeZone: string): { gte: Date; lt: Date } {
-  return { gte: zonedInstant(date, "00:00", timeZone), lt: zonedInstant(addDays(date, 1), "00:00", timeZone) };
-}
-
-/** [start, end) instants of local days from..to inclusive. */
-export function rangeBounds(from: string, to: string, timeZone: string): { gte: Date; lt: Date } {
-  return { gte: zonedInstant(from, "00:00", timeZone), lt: zonedInstant(addDays(to, 1), "00:00", timeZone) };
 }

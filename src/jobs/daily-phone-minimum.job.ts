@@ -1,6 +1,7 @@
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { dayBounds, lastContacts, phoneContactsDue } from "./contacts.ts";
+import { dayBounds } from "../core/dates.ts";
+import { lastContacts, phoneContactsDue } from "./contacts.ts";
 import { lastContactText, stopLine } from "./reminder-format.ts";
 
 /** Late afternoon of a working day: fewer phone contacts than the daily minimum so far. */

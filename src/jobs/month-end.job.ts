@@ -1,8 +1,7 @@
-import { addDays, daysBetween, endOfMonth, startOfMonth } from "../core/dates.ts";
+import { addDays, daysBetween, endOfMonth, rangeBounds, startOfMonth } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { ensurePlan } from "../modules/planning/planning.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { rangeBounds } from "./contacts.ts";
 
 /**
  * First of the last three days of the month: the month so far in figures, next month's plan, and

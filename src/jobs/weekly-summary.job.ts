@@ -1,8 +1,7 @@
-import { addDays, localDate, startOfWeek } from "../core/dates.ts";
+import { addDays, localDate, rangeBounds, startOfWeek } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { ensurePlan } from "../modules/planning/planning.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { rangeBounds } from "./contacts.ts";
 
 /** Friday afternoon: the week in figures and next week's plan, to write the weekly summary and plan. */
 export const weeklySummaryJob = reminderJob({

@@ -28,6 +28,7 @@ import {
   type TCustomerKey,
   type TManagerKey,
 } from "./columns.ts";
+import { chunks as chunksOf } from "../../core/batch.ts";
 import { decodeFile, type DecodedTable, type ImportFile } from "./decode.ts";
 
 /**
@@ -352,11 +353,7 @@ function throttled(total: number, onProgress?: ProgressFn): (done: number) => vo
   };
 }
 
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+const chunks = <T>(items: T[]) => chunksOf(items, CHUNK);
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,6 +1,6 @@
 import type { Reply } from "../../core/chat.ts";
-import { localDate } from "../../core/dates.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
+import { today } from "../planning/planning.service.ts";
 import { periodAttachments, teamWorkbook } from "./reports.attachments.ts";
 import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render.ts";
 import { managerReport, managerReportOf, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
@@ -29,10 +29,6 @@ export function periodWord(words: string[]): PeriodWord | null {
   return PERIOD_WORDS[key] ?? null;
 }
 
-function today(ctx: CommandContext): string {
-  return localDate(ctx.deps.clock.now(), ctx.deps.policy.timeZone);
-}
-
 async function periodReply(ctx: CommandContext, p: TeamPeriod): Promise<Reply> {
   return { text: renderTeamPeriod(ctx, p), attachments: await periodAttachments(ctx, p) };
 }
@@ -50,13 +46,13 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const first = args[0]!.toLowerCase();
   if (["export", "导出", "excel", "xlsx"].includes(first)) {
     const which = periodWord(args.slice(1)) ?? { kind: "month", offset: 0 };
-    const range = periodOf(which.kind, today(ctx), which.offset);
+    const range = periodOf(which.kind, today(ctx.deps), which.offset);
     const file = await teamWorkbook(ctx, viewer, range);
     return { text: t("reports.export.sent", { from: range.from, to: range.to, n: file.managers }), attachments: [file.attachment] };
   }
   const period = periodWord(args);
   if (period) {
-    const range = periodOf(period.kind, today(ctx), period.offset);
+    const range = periodOf(period.kind, today(ctx.deps), period.offset);
     return periodReply(ctx, await teamPeriod({ deps, viewer, kind: period.kind, ...range }));
   }
   if (args.length === 1 && /^[\w-]{1,32}$/.test(args[0]!)) {
@@ -75,7 +71,7 @@ async function meCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const period = ctx.args.length ? periodWord(ctx.args) : null;
   if (ctx.args.length && !period) return { text: t("reports.me-usage") };
   if (period) {
-    const range = periodOf(period.kind, today(ctx), period.offset);
+    const range = periodOf(period.kind, today(ctx.deps), period.offset);
     return periodReply(ctx, await teamPeriodOf({ deps, managers: [me], kind: period.kind, ...range, self: true }));
   }
   return { text: renderManager(ctx, await managerReportOf({ deps, manager: me }), deps.clock.now()) };

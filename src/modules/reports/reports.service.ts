@@ -1,5 +1,6 @@
 import type { TPolicy, TServiceClass } from "../../config/policy.ts";
-import { addDays, addInterval, daysBetween, endOfMonth, isoWeekday, localDate, localParts, startOfMonth, startOfWeek, zonedInstant } from "../../core/dates.ts";
+import { chunks, inChunks } from "../../core/batch.ts";
+import { addDays, addInterval, daysBetween, endOfMonth, isoWeekday, localDate, localParts, rangeBounds as bounds, startOfMonth, startOfWeek, zonedInstant } from "../../core/dates.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
@@ -16,24 +17,15 @@ import { NOT_A_CALL, parseDetails } from "../visits/visits.service.ts";
  * supervisors below them, an admin everyone. Callers pass the viewer, never a list of ids.
  */
 
-/** SQLite bound-parameter budget: `IN` lists are cut into chunks of this size. */
-const CHUNK = 500;
-
-function chunks<T>(xs: T[], n = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+function groupBy<T>(xs: T[], key: (x: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(x);
+    else out.set(k, [x]);
+  }
   return out;
-}
-
-async function inChunks<T, R>(xs: T[], f: (part: T[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (const part of chunks(xs)) out.push(...(await f(part)));
-  return out;
-}
-
-/** [start, end) instants of local days from..to inclusive. */
-function bounds(from: string, to: string, tz: string): { gte: Date; lt: Date } {
-  return { gte: zonedInstant(from, "00:00", tz), lt: zonedInstant(addDays(to, 1), "00:00", tz) };
 }
 
 const pct = (n: number, d: number): number | null => (d > 0 ? Math.round((1000 * n) / d) / 10 : null);
@@ -172,15 +164,19 @@ export async function teamDayOf(opts: { deps: AppDeps; managers: Staff[]; date?:
   ]);
   const off = new Set(leave.map((l) => l.staffId));
   const bound = new Set(identities.map((i) => i.staffId));
+  // Grouped once: a company-wide view has a thousand managers and tens of thousands of rows.
+  const planCount = new Map(plans.map((p) => [`${p.managerId}:${p.status}`, p._count._all]));
+  const logsOf = groupBy(logs, (l) => l.managerId);
+  const complaintsOf = groupBy(complaints, (c) => c.managerId);
   const warnShare = policy.complaint.supervisorWarnAt;
   const rows: TeamDayRow[] = managers.map((m) => {
-    const count = (s: string) => plans.find((p) => p.managerId === m.id && p.status === s)?._count._all ?? 0;
+    const count = (s: string) => planCount.get(`${m.id}:${s}`) ?? 0;
     const done = count("done");
     const remaining = count("planned");
-    const mine = logs.filter((l) => l.managerId === m.id);
+    const mine = logsOf.get(m.id) ?? [];
     const visits = mine.filter((l) => parseDetails(l).kind !== "call").length;
     const calls = mine.filter((l) => l.mode === "phone").length;
-    const open = complaints.filter((c) => c.managerId === m.id);
+    const open = complaintsOf.get(m.id) ?? [];
     const breachedOpen = open.filter((c) => c.breached || (c.deadlineAt && c.deadlineAt <= now));
     const pending = open.filter((c) => c.deadlineAt && c.deadlineAt > now).sort((a, b) => a.deadlineAt!.getTime() - b.deadlineAt!.getTime());
     const visitDay = visitDaysOf(m, policy).includes(isoWeekday(date));
@@ -425,6 +421,17 @@ function figuresOf(opts: {
   };
 }
 
+/**
+ * Customer id → local date of the last visit (phone contacts apart) before `end`, for the customers
+ * of the given managers or the given customers.
+ */
+async function lastVisitsBefore(db: Db, tz: string, end: Date, ids: number[], by: "managerId" | "customerId"): Promise<Map<number, string>> {
+  const groups = await inChunks(ids, (part) => db.visit.groupBy({ by: ["customerId"], where: { [by]: { in: part }, visitedAt: { lt: end }, ...NOT_A_CALL }, _max: { visitedAt: true } }));
+  const out = new Map<number, string>();
+  for (const g of groups) if (g._max.visitedAt) out.set(g.customerId, localDate(g._max.visitedAt, tz));
+  return out;
+}
+
 /** How many most-overdue customers a coverage keeps by name. */
 const WORST = 10;
 
@@ -443,11 +450,8 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
       select: { id: true, code: true, name: true, managerId: true, serviceClass: true, credit: true, createdAt: true },
     }),
   );
-  const lastVisit = new Map<number, string>();
-  const groups = await inChunks(ids, (part) =>
-    db.visit.groupBy({ by: ["customerId"], where: { managerId: { in: part }, visitedAt: { lt: end }, ...NOT_A_CALL }, _max: { visitedAt: true } }),
-  );
-  for (const g of groups) if (g._max.visitedAt) lastVisit.set(g.customerId, localDate(g._max.visitedAt, tz));
+  const customersOf = groupBy(customers, (c) => c.managerId);
+  const lastVisit = await lastVisitsBefore(db, tz, end, ids, "managerId");
 
   const weekFrom = startOfWeek(asOf);
   const monthFrom = startOfMonth(asOf);
@@ -469,7 +473,7 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
   const out = new Map<number, CoverageFigures>();
   const classes = new Map<string, TServiceClass>(policy.classes.map((c) => [c.id, c]));
   for (const m of managers) {
-    const mine = customers.filter((c) => c.managerId === m.id);
+    const mine = customersOf.get(m.id) ?? [];
     const byClass = new Map<string, CoverageFigures["byClass"][number]>();
     const worst: CoverageFigures["worst"] = [];
     let eligible = 0;
@@ -565,6 +569,9 @@ async function periodRowsOf(opts: { deps: AppDeps; managers: Staff[]; from: stri
   const customerIds = [...new Set(logs.map((l) => l.customerId))];
   const classRows = await inChunks(customerIds, (part) => db.customer.findMany({ where: { id: { in: part } }, select: { id: true, serviceClass: true } }));
   const classOf = new Map(classRows.map((c) => [c.id, c.serviceClass]));
+  const logsBy = groupBy(logs, (l) => l.managerId);
+  const leaveBy = groupBy(leave, (l) => l.staffId);
+  const complaintsBy = groupBy(complaints, (c) => c.managerId);
   const rows = managers.map((manager) => ({
     manager,
     figures: figuresOf({
@@ -572,11 +579,11 @@ async function periodRowsOf(opts: { deps: AppDeps; managers: Staff[]; from: stri
       manager,
       from,
       through,
-      logs: logs.filter((l) => l.managerId === manager.id),
+      logs: logsBy.get(manager.id) ?? [],
       classOf,
-      leave: new Set(leave.filter((l) => l.staffId === manager.id).map((l) => l.date)),
+      leave: new Set((leaveBy.get(manager.id) ?? []).map((l) => l.date)),
       skipped: skipped.find((s) => s.managerId === manager.id)?._count._all ?? 0,
-      complaints: complaints.filter((c) => c.managerId === manager.id),
+      complaints: complaintsBy.get(manager.id) ?? [],
       now,
       summaries: summaries.find((s) => s.managerId === manager.id)?._count._all ?? 0,
     }),
@@ -780,16 +787,12 @@ export async function newlyOverdue(opts: { deps: AppDeps; managers: Staff[]; sin
   const customers = await inChunks(ids, (part) =>
     db.customer.findMany({ where: { managerId: { in: part }, active: true, serviceClass: { in: [...wanted] } }, select: { id: true, code: true, name: true, managerId: true, serviceClass: true, createdAt: true } }),
   );
-  const end = zonedInstant(addDays(date, 1), "00:00", tz);
-  const last = new Map<number, string>();
-  const groups = await inChunks(customers.map((c) => c.id), (part) =>
-    db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part }, visitedAt: { lt: end }, ...NOT_A_CALL }, _max: { visitedAt: true } }),
-  );
-  for (const g of groups) if (g._max.visitedAt) last.set(g.customerId, localDate(g._max.visitedAt, tz));
+  const last = await lastVisitsBefore(db, tz, zonedInstant(addDays(date, 1), "00:00", tz), customers.map((c) => c.id), "customerId");
+  const customersOf = groupBy(customers, (c) => c.managerId);
   const out: OverdueAlert[] = [];
   for (const m of managers) {
     const items: CoverageFigures["worst"] = [];
-    for (const c of customers.filter((x) => x.managerId === m.id)) {
+    for (const c of customersOf.get(m.id) ?? []) {
       const cls = policy.classes.find((k) => k.id === c.serviceClass)!;
       const l = last.get(c.id) ?? null;
       const due = addInterval(l ?? localDate(c.createdAt, tz), cls.visitEvery!);

@@ -1,4 +1,4 @@
-import { addDays, localDate, zonedInstant } from "../../core/dates.ts";
+import { dayBounds, localDate } from "../../core/dates.ts";
 import { AppError } from "../../core/errors.ts";
 import type { Tx } from "../../core/forms/form-types.ts";
 import type { AppDeps } from "../../core/router.ts";
@@ -293,10 +293,6 @@ export async function undoLastLog(opts: { deps: AppDeps; staff: Staff; visitId?:
     if (details.bookedPlannedVisitId) await tx.plannedVisit.deleteMany({ where: { id: details.bookedPlannedVisitId, status: "planned" } });
     return { visit: target, customer: restored, kind: details.kind, complaintsRemoved: removed.count, planRestored };
   });
-}
-
-function dayBounds(date: string, timeZone: string): { gte: Date; lt: Date } {
-  return { gte: zonedInstant(date, "00:00", timeZone), lt: zonedInstant(addDays(date, 1), "00:00", timeZone) };
 }
 
 /** The log /edit reopens: stop `n` of today's list, else the manager's latest log today. */

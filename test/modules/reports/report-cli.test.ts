@@ -1,30 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../../src/cli.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../../helpers/cli.ts";
 import { createScenario, type Scenario } from "./scenario.ts";
 
-/** Runs `visitmate …` in-process against the scenario's database, capturing what it prints. */
-async function cli(s: Scenario, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => ((err += String(c)), true));
-  const env = { ...process.env };
-  process.env.DATABASE_URL = s.t.url;
-  process.env.VISITMATE_LOCALE = "zh-CN";
-  try {
-    // main(): what the command line does, refusals printed from the catalogue.
-    await main(args);
-    return { code: Number(process.exitCode ?? 0), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.env = env;
-    process.exitCode = undefined;
-  }
-}
+/** Runs `visitmate …` against the scenario's database. */
+const cli = (s: Scenario, args: string[]) => runCli(s.t.url, args);
 
 describe("npx visitmate report", () => {
   let s: Scenario;

@@ -4,33 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../../src/cli.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { findStaffByIdentity } from "../../../src/core/router.ts";
 import { openDb } from "../../../src/db/client.ts";
 import { redeemBindCode } from "../../../src/modules/staff/binding.service.ts";
+import { runCli } from "../../helpers/cli.ts";
 import { createPlatformApp, type PlatformApp } from "../../helpers/platform-app.ts";
 
-/** Runs `visitmate …` in-process against the test database, capturing what it prints. */
-async function cli(url: string, args: string[], locale = "zh-CN"): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => ((err += String(c)), true));
-  const env = { ...process.env };
-  process.env.DATABASE_URL = url;
-  process.env.VISITMATE_LOCALE = locale;
-  try {
-    await main(args);
-    return { code: Number(process.exitCode ?? 0), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.env = env;
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 describe("npx visitmate staff bindings | unbind", () => {
   let app: PlatformApp;
