@@ -61,7 +61,16 @@ export async function managersInScope(db: Db, scope: ReportScope): Promise<Staff
     return me ? [me] : [];
   }
   const where = { active: true, OR: [{ role: "manager" }, { customers: { some: { active: true } } }] };
-  if (scope.kind === "all") return db.staff.findMany({ where, orderBy: { code: "asc" } });
+  if (scope.kind === "all") {
+    // The whole company is the answer here, but read in keyset pages rather than one result of any size.
+    const out: Staff[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await db.staff.findMany({ where: { ...where, ...(after !== undefined ? { code: { gt: after } } : {}) }, orderBy: { code: "asc" }, take: 1000 });
+      out.push(...page);
+      if (page.length < 1000) return out;
+      after = page[page.length - 1]!.code;
+    }
+  }
   const rows = await inChunks(scope.ids, (ids) => db.staff.findMany({ where: { ...where, id: { in: ids } } }));
   return rows.sort((a, b) => a.code.localeCompare(b.code));
 }
