@@ -1,6 +1,6 @@
-import { cliT } from "./cli/args.ts";
+import { routeCommand } from "./cli/route.cli.ts";
+import { cliUsageT, isCliMessage } from "./cli/usage.ts";
 import { AppError } from "./core/errors.ts";
-
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -9,7 +9,7 @@ export async function runCli(argv: string[]): Promise<number> {
     case "help":
     case "--help":
     case "-h":
-      process.stdout.write(cliT()("cli.usage"));
+      process.stdout.write(cliUsageT()("cli.usage"));
       return 0;
     case "start": {
       const { start } = await import("./main.ts");
@@ -29,10 +29,9 @@ export async function runCli(argv: string[]): Promise<number> {
       const { planCommand } = await import("./cli/plan.cli.ts");
       return planCommand(rest);
     }
-    case "route": {
-      const { routeCommand } = await import("./cli/plan.cli.ts");
+    case "route":
+      // Static on purpose: the light commands must run without dynamic imports (see bin/visitmate.js).
       return routeCommand(rest);
-    }
     case "report": {
       const { reportCommand } = await import("./cli/report.cli.ts");
       return reportCommand(rest);
@@ -50,7 +49,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return outboxCommand(rest);
     }
     default:
-      process.stderr.write(`${cliT()("cli.unknown-command", { command })}\n\n${cliT()("cli.usage")}`);
+      process.stderr.write(`${cliUsageT()("cli.unknown-command", { command })}\n\n${cliUsageT()("cli.usage")}`);
       return 2;
   }
 }
@@ -60,7 +59,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = await runCli(argv);
   } catch (err) {
     if (err instanceof AppError) {
-      process.stderr.write(`${err.userMessage ? cliT()(err.userMessage.key, err.userMessage.params) : err.message}\n`);
+      const m = err.userMessage;
+      // Another area's message needs the whole catalogue; only the database commands (loaded through
+      // tsx's ESM hook, where import() works) raise those.
+      const tr = !m ? null : isCliMessage(m.key) ? cliUsageT() : (await import("./cli/args.ts")).cliT();
+      process.stderr.write(`${m && tr ? tr(m.key, m.params) : err.message}\n`);
       process.exitCode = 1;
       return;
     }

@@ -1,7 +1,8 @@
 import { translator, type Translate } from "../i18n/i18n.ts";
 import { createAppContext } from "../app.ts";
 import { classMix } from "../modules/customers/classification.ts";
-import { recomputeServiceClasses } from "../modules/customers/customers.service.ts";
+import { countCustomersByClass, recomputeServiceClasses } from "../modules/customers/customers.service.ts";
+import { staffByCodePages } from "../modules/staff/staff.service.ts";
 import type { AppDeps } from "../core/router.ts";
 
 export interface ClassifyReport {
@@ -11,11 +12,13 @@ export interface ClassifyReport {
 
 export async function classifyAll(deps: AppDeps): Promise<ClassifyReport> {
   const changed = await recomputeServiceClasses(deps);
-  const managers = await deps.db.staff.findMany({ where: { role: "manager" }, orderBy: { code: "asc" } });
   const out: ClassifyReport["managers"] = [];
-  for (const m of managers) {
-    const rows = await deps.db.customer.findMany({ where: { managerId: m.id, active: true }, select: { serviceClass: true } });
-    out.push({ code: m.code, name: m.name, total: rows.length, mix: classMix(rows.map((r) => r.serviceClass), deps.policy) });
+  for await (const page of staffByCodePages({ db: deps.db, role: "manager" })) {
+    for (const m of page) {
+      const counts = await countCustomersByClass({ db: deps.db, managerId: m.id });
+      const classes = [...counts].flatMap(([classId, n]) => Array<string>(n).fill(classId));
+      out.push({ code: m.code, name: m.name, total: classes.length, mix: classMix(classes, deps.policy) });
+    }
   }
   return { changed, managers: out };
 }

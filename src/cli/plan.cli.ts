@@ -4,50 +4,34 @@ import { addDays, endOfMonth, isValidDate, startOfMonth, addMonths } from "../co
 import type { AppDeps } from "../core/router.ts";
 import type { Staff } from "../generated/prisma/client.ts";
 import { defaultHorizon, generatePlan, today } from "../modules/planning/planning.service.ts";
-import { solveRouteFile } from "../modules/planning/route-file.ts";
 import { translator } from "../i18n/i18n.ts";
 import { toCsv, type Column } from "../modules/reports/reports.export.ts";
+import { planExportRows, type PlanExportRow } from "../modules/reports/reports.service.ts";
+import { customerLabels } from "../modules/customers/customers.service.ts";
+import { findStaffByCode, staffByCodePages } from "../modules/staff/staff.service.ts";
 import { cliT, parseArgs, stringOption } from "./args.ts";
 
-async function managersFor(deps: AppDeps, code: string | undefined): Promise<Staff[]> {
+async function managerByCode(deps: AppDeps, code: string): Promise<Staff> {
+  const staff = await findStaffByCode(deps.db, code);
+  if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".`, userMessage: { key: "cli.staff.unknown", params: { code } } });
+  return staff;
+}
+
+/** The named manager, or every active manager in code order, read a page at a time. */
+async function* managersFor(deps: AppDeps, code: string | undefined): AsyncGenerator<Staff> {
   if (code) {
-    const staff = await deps.db.staff.findUnique({ where: { code } });
-    if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".`, userMessage: { key: "cli.staff.unknown", params: { code } } });
-    return [staff];
+    yield await managerByCode(deps, code);
+    return;
   }
-  return deps.db.staff.findMany({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
+  for await (const page of staffByCodePages({ db: deps.db, role: "manager", activeOnly: true })) yield* page;
 }
 
-async function customerCodes(deps: AppDeps, ids: number[]): Promise<string> {
-  const rows = await deps.db.customer.findMany({ where: { id: { in: ids } }, select: { id: true, code: true, name: true } });
-  return ids.map((id) => rows.find((r) => r.id === id)).filter(Boolean).map((r) => `${r!.code} ${r!.name}`).join(", ");
-}
-
-export interface PlanExportRow {
-  date: string;
-  sequence: number;
-  customerCode: string;
-  customerName: string;
-  address: string;
-  serviceClass: string;
-}
+export type { PlanExportRow };
 
 /** The stored plan as it is (an export never generates or changes a plan). */
 export async function exportPlan(deps: AppDeps, opts: { manager: string; from: string; weeks: number }): Promise<PlanExportRow[]> {
-  const [staff] = await managersFor(deps, opts.manager);
-  const to = addDays(opts.from, opts.weeks * 7 - 1);
-  const rows = await deps.db.plannedVisit.findMany({
-    where: { managerId: staff!.id, date: { gte: opts.from, lte: to }, status: { in: ["planned", "done"] } },
-    include: { customer: { select: { code: true, name: true, address: true, serviceClass: true } } },
-    orderBy: [{ date: "asc" }, { sequence: "asc" }, { id: "asc" }],
-  });
-  // Skipped stops leave gaps in the stored sequence; the export numbers each day's stops 1..n.
-  const perDay = new Map<string, number>();
-  return rows.map((r) => {
-    const sequence = (perDay.get(r.date) ?? 0) + 1;
-    perDay.set(r.date, sequence);
-    return { date: r.date, sequence, customerCode: r.customer.code, customerName: r.customer.name, address: r.customer.address, serviceClass: r.customer.serviceClass };
-  });
+  const staff = await managerByCode(deps, opts.manager);
+  return planExportRows({ db: deps.db, managerId: staff.id, from: opts.from, to: addDays(opts.from, opts.weeks * 7 - 1) });
 }
 
 const PLAN_COLUMNS: Column<PlanExportRow>[] = (["date", "sequence", "customerCode", "customerName", "address", "serviceClass"] as const).map((key) => ({ key, label: key }));
@@ -75,7 +59,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       // Without --month: the same horizon the bot plans on its own (two months ahead from today).
       const to = month ? endOfMonth(addMonths(monthStart, ctx.policy.planningHorizonMonths - 1)) : defaultHorizon(from, ctx.policy.planningHorizonMonths).to;
       if (to < now) throw new AppError("cli.past-month", { message: `${month} is in the past; nothing to plan.`, userMessage: { key: "cli.plan.past-month", params: { month: month ?? "" } } });
-      for (const staff of await managersFor(ctx, stringOption(options, "manager"))) {
+      for await (const staff of managersFor(ctx, stringOption(options, "manager"))) {
         const t0 = performance.now();
         const plan = await generatePlan({ deps: ctx, staff, from, to, reason: "generate" });
         const s = plan.result.stats;
@@ -97,7 +81,7 @@ export async function planCommand(argv: string[]): Promise<number> {
         process.stdout.write(line + "\n");
         if (plan.result.shortfall.visits) {
           const by = Object.entries(plan.result.shortfall.byClass).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ");
-          process.stdout.write(t("cli.plan.shortfall", { visits: plan.result.shortfall.visits, byClass: by, first: await customerCodes(ctx, plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId)) }) + "\n");
+          process.stdout.write(t("cli.plan.shortfall", { visits: plan.result.shortfall.visits, byClass: by, first: (await customerLabels({ db: ctx.db, ids: plan.result.shortfall.customers.slice(0, 5).map((c) => c.customerId) })).join(", ") }) + "\n");
         }
       }
       return 0;
@@ -118,19 +102,5 @@ export async function planCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await ctx.db.$disconnect();
-  }
-}
-
-export async function routeCommand(argv: string[]): Promise<number> {
-  const file = argv[0];
-  if (!file) {
-    process.stderr.write(cliT()("cli.route.usage") + "\n");
-    return 2;
-  }
-  try {
-    process.stdout.write(JSON.stringify(solveRouteFile(file)) + "\n");
-    return 0;
-  } catch (e) {
-    throw new AppError("cli.route", { message: (e as Error).message });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.ts";
+import { IN_BATCH, chunks, inChunks } from "./batch.ts";
 import type { Outbox, Staff } from "../generated/prisma/client.ts";
 import { SendError, type ChatAddress, type ChatPort, type Platform, type Reply } from "./chat.ts";
 import type { Clock } from "./clock.ts";
@@ -149,7 +150,8 @@ export class Dispatcher {
       log: opts.log,
       maxAttempts: opts.maxAttempts ?? 5,
       maxRateLimited: opts.maxRateLimited ?? 20,
-      batchSize: opts.batchSize ?? 200,
+      // A claim binds its ids in one IN list: never more than one batch.
+      batchSize: Math.min(opts.batchSize ?? 200, IN_BATCH),
       maxQueued: opts.maxQueued ?? 1000,
       maxInFlight: opts.maxInFlight ?? 16,
       claimTtlMs: opts.claimTtlMs ?? 5 * 60_000,
@@ -370,11 +372,13 @@ export class Dispatcher {
     await Promise.all(inflight);
     if (queued) {
       // Stopped with rows still queued: hand them back at once instead of waiting for the claim to expire.
-      const ids = [...queues.values()].flat().map((r) => r.id);
-      await this.o.db.outbox.updateMany({
-        where: { id: { in: ids }, status: "sending", claimedBy: this.instanceId },
-        data: { status: "pending", claimedBy: null, claimedUntil: null },
-      });
+      // Up to maxQueued ids: handed back in bounded IN lists.
+      for (const ids of chunks([...queues.values()].flat().map((r) => r.id))) {
+        await this.o.db.outbox.updateMany({
+          where: { id: { in: ids }, status: "sending", claimedBy: this.instanceId },
+          data: { status: "pending", claimedBy: null, claimedUntil: null },
+        });
+      }
     }
     return stats;
   }
@@ -484,7 +488,9 @@ export async function listOutbox(opts: { db: Db; failed?: boolean; limit?: numbe
     orderBy: { id: "desc" },
     take: opts.limit ?? 50,
   });
-  const staff = await opts.db.staff.findMany({ where: { id: { in: rows.map((r) => r.staffId).filter((id): id is number => id !== null) } }, select: { id: true, code: true } });
+  const staffIds = [...new Set(rows.map((r) => r.staffId).filter((id): id is number => id !== null))];
+  // `--limit` is the operator's: any number of rows, so their staff ids go in bounded IN lists.
+  const staff = await inChunks(staffIds, (part) => opts.db.staff.findMany({ where: { id: { in: part } }, select: { id: true, code: true } }));
   const codes = new Map(staff.map((s) => [s.id, s.code]));
   return rows.map((r) => ({ ...r, staffCode: r.staffId !== null ? (codes.get(r.staffId) ?? null) : null }));
 }

@@ -1,5 +1,6 @@
 import { reminderJob } from "./reminder-job.ts";
-import { lastContacts } from "./contacts.ts";
+import { listCreditCustomers } from "../modules/customers/customers.service.ts";
+import { findLastContacts } from "../modules/visits/visits.service.ts";
 import { MAX_LINES, lastContactText, moreLine, stopLine } from "./reminder-format.ts";
 
 /** The 1st and the 15th: customers on credit to follow up until receivables are collected. */
@@ -9,9 +10,9 @@ export const creditFollowUpJob = reminderJob({
   days: () => ({ dom: "1,15" }),
   async build({ job, staff, view }) {
     const { deps } = job;
-    const customers = await deps.db.customer.findMany({ where: { managerId: staff.id, active: true, credit: true }, orderBy: { id: "asc" } });
+    const customers = await listCreditCustomers({ db: deps.db, managerId: staff.id });
     if (!customers.length) return null;
-    const last = await lastContacts(deps.db, deps.policy, customers.map((c) => c.id));
+    const last = await findLastContacts({ db: deps.db, policy: deps.policy, customerIds: customers.map((c) => c.id) });
     const sorted = customers
       .map((c) => ({ c, last: last.get(c.id) ?? null }))
       .sort((a, b) => (a.last ?? "").localeCompare(b.last ?? "") || a.c.id - b.c.id);

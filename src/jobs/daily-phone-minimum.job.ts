@@ -1,7 +1,7 @@
-import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
+import { listPhoneContactsDue, workingDaysOf } from "../modules/reminders/reminders.service.ts";
+import { listLongestUnvisited } from "../modules/customers/customers.service.ts";
+import { countPhoneContacts, findLastContacts } from "../modules/visits/visits.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { dayBounds } from "../core/dates.ts";
-import { lastContacts, phoneContactsDue } from "./contacts.ts";
 import { lastContactText, stopLine } from "./reminder-format.ts";
 
 /** Late afternoon of a working day: fewer phone contacts than the daily minimum so far. */
@@ -13,14 +13,14 @@ export const dailyPhoneMinimumJob = reminderJob({
     const { deps, date } = job;
     const { db, policy } = deps;
     const minimum = policy.phoneContactsPerDay;
-    const done = await db.visit.count({ where: { managerId: staff.id, mode: "phone", visitedAt: dayBounds(date, policy.timeZone) } });
+    const done = await countPhoneContacts({ db, policy, managerId: staff.id, date });
     if (done >= minimum) return null;
     const missing = minimum - done;
     // Suggest whom to call: A/B customers due this week, else those longest without contact.
-    let suggestions = (await phoneContactsDue({ db, policy, managerId: staff.id, date })).map((d) => ({ customer: d.customer, classId: d.cls.id as string | null, last: d.last }));
+    let suggestions = (await listPhoneContactsDue({ db, policy, managerId: staff.id, date })).map((d) => ({ customer: d.customer, classId: d.cls.id as string | null, last: d.last }));
     if (!suggestions.length) {
-      const customers = await db.customer.findMany({ where: { managerId: staff.id, active: true, phone: { not: "" } }, orderBy: [{ lastVisitAt: "asc" }, { id: "asc" }], take: missing });
-      const last = await lastContacts(db, policy, customers.map((c) => c.id));
+      const customers = await listLongestUnvisited({ db, managerId: staff.id, take: missing });
+      const last = await findLastContacts({ db, policy, customerIds: customers.map((c) => c.id) });
       suggestions = customers.map((c) => ({ customer: c, classId: c.serviceClass, last: last.get(c.id) ?? null }));
     }
     const { t } = view;

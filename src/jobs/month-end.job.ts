@@ -1,6 +1,9 @@
-import { addDays, daysBetween, endOfMonth, rangeBounds, startOfMonth } from "../core/dates.ts";
+import { addDays, daysBetween, endOfMonth, startOfMonth } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { ensurePlan } from "../modules/planning/planning.service.ts";
+import { countActiveCustomers } from "../modules/customers/customers.service.ts";
+import { countPlannedByStatus } from "../modules/reports/reports.service.ts";
+import { tallyVisits } from "../modules/visits/visits.service.ts";
 import { reminderJob } from "./reminder-job.ts";
 
 /**
@@ -17,21 +20,18 @@ export const monthEndJob = reminderJob({
     const { t } = view;
     const from = startOfMonth(date);
     const to = endOfMonth(date);
-    const visits = await db.visit.findMany({ where: { managerId: staff.id, visitedAt: rangeBounds(from, to, policy.timeZone) }, select: { customerId: true, mode: true } });
-    const field = visits.filter((v) => v.mode === "field").length;
-    const phone = visits.filter((v) => v.mode === "phone").length;
-    const covered = new Set(visits.map((v) => v.customerId)).size;
-    const customers = await db.customer.count({ where: { managerId: staff.id, active: true } });
-    const remaining = await db.plannedVisit.count({ where: { managerId: staff.id, date: { gte: date, lte: to }, status: "planned" } });
+    const tally = await tallyVisits({ db, policy, managerId: staff.id, from, to });
+    const customers = await countActiveCustomers({ db, managerId: staff.id });
+    const remaining = (await countPlannedByStatus({ db, managerId: staff.id, from: date, to })).planned ?? 0;
     const nextFrom = addDays(to, 1);
     const nextTo = endOfMonth(nextFrom);
     await ensurePlan({ deps, staff, date: nextTo });
-    const nextPlanned = await db.plannedVisit.count({ where: { managerId: staff.id, date: { gte: nextFrom, lte: nextTo }, status: "planned" } });
+    const nextPlanned = (await countPlannedByStatus({ db, managerId: staff.id, from: nextFrom, to: nextTo })).planned ?? 0;
     return {
       reply: {
         text: [
           t("reminders.month-end.header", { days: daysBetween(date, to) + 1, last: formatDay(to, t) }),
-          t("reminders.month-end.figures", { visits: visits.length, field, phone, covered, customers }),
+          t("reminders.month-end.figures", { visits: tally.visits, field: tally.field, phone: tally.phone, covered: tally.covered, customers }),
           remaining ? t("reminders.month-end.remaining", { count: remaining }) : null,
           t("reminders.month-end.next", { count: nextPlanned, month: t(`month.${Number(nextFrom.slice(5, 7))}`) }),
           t("reminders.month-end.footer"),

@@ -1,6 +1,7 @@
 import { daysBetween } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { classLabel } from "../modules/customers/class-label.ts";
+import { countCustomersByClass } from "../modules/customers/customers.service.ts";
 import { reminderJob } from "./reminder-job.ts";
 
 /** The 25th and the 28th: collect every customer's purchase plan for next month by the 28th. */
@@ -11,11 +12,11 @@ export const purchasePlansJob = reminderJob({
   async build({ job, staff, view }) {
     const { deps, date } = job;
     const { t } = view;
-    const groups = await deps.db.customer.groupBy({ by: ["serviceClass"], where: { managerId: staff.id, active: true }, _count: { _all: true } });
-    const total = groups.reduce((s, g) => s + g._count._all, 0);
+    const byClassCount = await countCustomersByClass({ db: deps.db, managerId: staff.id });
+    const total = [...byClassCount.values()].reduce((s, n) => s + n, 0);
     if (!total) return null;
     const byClass = deps.policy.classes
-      .map((c) => ({ c, n: groups.find((g) => g.serviceClass === c.id)?._count._all ?? 0 }))
+      .map((c) => ({ c, n: byClassCount.get(c.id) ?? 0 }))
       .filter((x) => x.n > 0)
       .map((x) => `${classLabel(view, x.c.id)} ${x.n}`)
       .join(" / ");

@@ -4,7 +4,8 @@ import { dailyAt } from "../core/cron.ts";
 import type { CommandContext } from "../core/router.ts";
 import type { Job, JobContext, JobResult } from "../core/scheduler.ts";
 import type { Staff } from "../generated/prisma/client.ts";
-import { supervisorsWithTeams } from "../modules/reports/reports.service.ts";
+import { listSupervisorsWithTeams } from "../modules/reports/reports.service.ts";
+import { STAFF_PAGE, listManagersWithCustomers } from "../modules/staff/staff.service.ts";
 import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
 import { errorSummary } from "../core/logger.ts";
 
@@ -34,11 +35,16 @@ export interface ReminderMessage {
   subject?: string;
 }
 
-/** Active managers who have customers: the people reminders are for. */
-async function managersWithCustomers(job: JobContext): Promise<Staff[]> {
+/** The audience in id-ordered pages (200 at a time): 10,000 managers never load, or bind, at once. */
+async function* audiencePages(def: ReminderJobDefinition, job: JobContext): AsyncGenerator<Staff[]> {
   const { db } = job.deps;
-  const owners = await db.customer.groupBy({ by: ["managerId"], where: { active: true } });
-  return db.staff.findMany({ where: { id: { in: owners.map((o) => o.managerId) }, active: true }, orderBy: { id: "asc" } });
+  const list = def.audience === "supervisors" ? listSupervisorsWithTeams : listManagersWithCustomers;
+  for (let afterId = 0; ; ) {
+    const page = await list({ db, afterId, take: STAFF_PAGE });
+    if (page.length) yield page;
+    if (page.length < STAFF_PAGE) return;
+    afterId = page[page.length - 1]!.id;
+  }
 }
 
 /**
@@ -60,29 +66,32 @@ export function reminderJob(def: ReminderJobDefinition): Job {
     async run(job) {
       const { deps } = job;
       const counts: Record<NotifyOutcome | "nothing" | "errors", number> = { queued: 0, duplicate: 0, muted: 0, unbound: 0, nothing: 0, errors: 0 };
-      const managers = def.audience === "supervisors" ? await supervisorsWithTeams(deps.db) : await managersWithCustomers(job);
-      for (const staff of managers) {
-        if (job.aborted()) break;
-        await job.heartbeat();
-        if (!wantsReminder(deps.policy, staff, def.reminder)) {
-          counts.muted++;
-          continue;
-        }
-        try {
-          const b: ReminderBuild = { job, staff, view: renderContextFor(deps, staff) };
-          const message = await def.build(b);
-          if (!message) {
-            counts.nothing++;
+      let seen = 0;
+      pages: for await (const page of audiencePages(def, job)) {
+        for (const staff of page) {
+          if (job.aborted()) break pages;
+          seen++;
+          await job.heartbeat();
+          if (!wantsReminder(deps.policy, staff, def.reminder)) {
+            counts.muted++;
             continue;
           }
-          const outcome = await notifyStaff({ deps, staff, reminder: def.reminder, kind: def.id, subject: message.subject ?? job.date, reply: message.reply });
-          counts[outcome]++;
-        } catch (err) {
-          counts.errors++;
-          deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: errorSummary(err) });
+          try {
+            const b: ReminderBuild = { job, staff, view: renderContextFor(deps, staff) };
+            const message = await def.build(b);
+            if (!message) {
+              counts.nothing++;
+              continue;
+            }
+            const outcome = await notifyStaff({ deps, staff, reminder: def.reminder, kind: def.id, subject: message.subject ?? job.date, reply: message.reply });
+            counts[outcome]++;
+          } catch (err) {
+            counts.errors++;
+            deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: errorSummary(err) });
+          }
         }
       }
-      if (counts.errors) throw new Error(`${def.id}: ${counts.errors} of ${managers.length} managers failed (queued ${counts.queued})`);
+      if (counts.errors) throw new Error(`${def.id}: ${counts.errors} of ${seen} managers failed (queued ${counts.queued})`);
       return counts as JobResult;
     },
   };

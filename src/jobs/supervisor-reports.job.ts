@@ -1,6 +1,6 @@
 import { addDays, isoWeekday, startOfWeek } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
-import { listOpenComplaints } from "../modules/complaints/complaints.service.ts";
+import { countWaitingComplaints } from "../modules/complaints/complaints.service.ts";
 import { periodAttachments } from "../modules/reports/reports.attachments.ts";
 import { overdueText, renderTeamDay, renderTeamPeriod, shopWithClass } from "../modules/reports/reports.render.ts";
 import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks } from "../modules/reports/reports.service.ts";
@@ -29,7 +29,7 @@ export const supervisorDigestJob = reminderJob({
     const action = day.rows.filter((r) => r.flags.some((f) => f === "breached" || f === "due-soon" || f === "unlogged" || f === "below-minimum" || f === "unbound"));
     const head = action.length ? t("reports.digest.action", { n: action.length }) : t("reports.digest.all-well");
     // Escalated to the supervisor and not acknowledged yet: theirs to act on tonight.
-    const waiting = (await listOpenComplaints(job.deps, staff)).filter((c) => !c.canResolve && !c.acknowledgedAt).length;
+    const waiting = await countWaitingComplaints(job.deps, staff);
     const title = [t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length }), head, ...(waiting ? [t("reports.digest.complaints", { n: waiting })] : [])].join("\n");
     return { reply: renderTeamDay(view, day, job.deps.clock.now(), { title }) };
   },

@@ -1,5 +1,5 @@
 import { reminderJob } from "./reminder-job.ts";
-import { phoneContactsDue } from "./contacts.ts";
+import { listPhoneContactsDue } from "../modules/reminders/reminders.service.ts";
 import { MAX_LINES, lastContactText, moreLine, stopLine } from "./reminder-format.ts";
 import { classLabel } from "../modules/customers/class-label.ts";
 
@@ -10,7 +10,7 @@ export const weeklyPhoneContactsJob = reminderJob({
   days: (policy) => (policy.classes.some((c) => c.phoneEvery) ? { dow: "1" } : null),
   async build({ job, staff, view }) {
     const { deps, date } = job;
-    const due = await phoneContactsDue({ db: deps.db, policy: deps.policy, managerId: staff.id, date });
+    const due = await listPhoneContactsDue({ db: deps.db, policy: deps.policy, managerId: staff.id, date });
     if (!due.length) return null;
     const { t } = view;
     const classes = deps.policy.classes.filter((c) => c.phoneEvery).map((c) => classLabel(view, c.id));

@@ -1,6 +1,8 @@
-import { addDays, localDate, rangeBounds, startOfWeek } from "../core/dates.ts";
+import { addDays, startOfWeek } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { ensurePlan } from "../modules/planning/planning.service.ts";
+import { countPlannedByStatus, countPlannedPerDay } from "../modules/reports/reports.service.ts";
+import { tallyVisits } from "../modules/visits/visits.service.ts";
 import { reminderJob } from "./reminder-job.ts";
 
 /** Friday afternoon: the week in figures and next week's plan, to write the weekly summary and plan. */
@@ -14,31 +16,29 @@ export const weeklySummaryJob = reminderJob({
     const { t } = view;
     const from = startOfWeek(date);
     const to = addDays(from, 6);
-    const planned = await db.plannedVisit.groupBy({ by: ["status"], where: { managerId: staff.id, date: { gte: from, lte: date } }, _count: { _all: true } });
-    const n = (s: string) => planned.find((p) => p.status === s)?._count._all ?? 0;
-    const visits = await db.visit.findMany({ where: { managerId: staff.id, visitedAt: rangeBounds(from, to, policy.timeZone) }, select: { visitedAt: true, mode: true } });
-    const field = visits.filter((v) => v.mode === "field");
-    const days = new Set(field.map((v) => localDate(v.visitedAt, policy.timeZone))).size;
+    const planned = await countPlannedByStatus({ db, managerId: staff.id, from, to: date });
+    const n = (s: string) => planned[s] ?? 0;
+    const tally = await tallyVisits({ db, policy, managerId: staff.id, from, to });
     const nextFrom = addDays(from, 7);
     const nextTo = addDays(nextFrom, 6);
     await ensurePlan({ deps, staff, date: nextTo });
-    const next = await db.plannedVisit.groupBy({ by: ["date"], where: { managerId: staff.id, date: { gte: nextFrom, lte: nextTo }, status: "planned" }, _count: { _all: true }, orderBy: { date: "asc" } });
-    const nextTotal = next.reduce((s, g) => s + g._count._all, 0);
+    const next = await countPlannedPerDay({ db, managerId: staff.id, from: nextFrom, to: nextTo });
+    const nextTotal = next.reduce((s, g) => s + g.count, 0);
     return {
       reply: {
         text: [
           t("reminders.weekly-summary.header", { from: formatDay(from, t), to: formatDay(to, t) }),
           t("reminders.weekly-summary.figures", {
-            visits: visits.length,
-            field: field.length,
-            phone: visits.filter((v) => v.mode === "phone").length,
-            days,
+            visits: tally.visits,
+            field: tally.field,
+            phone: tally.phone,
+            days: tally.fieldDays,
             done: n("done"),
             planned: n("done") + n("planned"),
             skipped: n("skipped"),
           }),
           nextTotal
-            ? t("reminders.weekly-summary.next", { count: nextTotal, days: next.map((g) => `${formatDay(g.date, t)} ${g._count._all}`).join(" · ") })
+            ? t("reminders.weekly-summary.next", { count: nextTotal, days: next.map((g) => `${formatDay(g.date, t)} ${g.count}`).join(" · ") })
             : t("reminders.weekly-summary.next-empty"),
           t("reminders.weekly-summary.footer"),
         ].join("\n"),

@@ -1,3 +1,4 @@
+import { chunks, inChunks } from "../../core/batch.ts";
 import type { Reply } from "../../core/chat.ts";
 import { localDate, localParts } from "../../core/dates.ts";
 import { formatMinutes } from "../../core/format.ts";
@@ -43,10 +44,13 @@ export async function supervisorChain(db: Client, staff: Pick<Staff, "supervisor
 /** Ids of everyone below `viewer` (their team, and their teams' teams). */
 export async function teamIds(db: Client, viewerId: number): Promise<number[]> {
   const out: number[] = [];
+  const seen = new Set([viewerId]);
   let frontier = [viewerId];
   for (let depth = 0; depth < MAX_CHAIN && frontier.length; depth++) {
-    const below = await db.staff.findMany({ where: { supervisorId: { in: frontier } }, select: { id: true } });
-    frontier = below.map((s) => s.id).filter((id) => !out.includes(id) && id !== viewerId);
+    // A level of a large team is thousands of ids: one bounded IN list per chunk.
+    const below = await inChunks(frontier, (part) => db.staff.findMany({ where: { supervisorId: { in: part } }, select: { id: true } }));
+    frontier = below.map((s) => s.id).filter((id) => !seen.has(id));
+    for (const id of frontier) seen.add(id);
     out.push(...frontier);
   }
   return out;
@@ -267,22 +271,60 @@ export async function sweepComplaint(client: Client, deps: AppDeps, id: number, 
   }
 }
 
-/** The SLA sweep: every open complaint, most urgent first. */
+const SWEEP_PAGE = 200;
+
+/**
+ * The SLA sweep: every open complaint, most urgent first (no deadline first, as SQLite sorts
+ * nulls), read in keyset pages so a backlog of any size never loads at once.
+ */
 export async function sweepComplaints(deps: AppDeps, now: Date = deps.clock.now()): Promise<SweepStats> {
-  const open = await deps.db.complaint.findMany({ where: { status: "open" }, orderBy: [{ deadlineAt: "asc" }, { id: "asc" }], select: { id: true } });
-  const stats: SweepStats = { complaints: open.length, notices: 0, escalations: 0, breaches: 0 };
-  for (const { id } of open) await sweepComplaint(deps.db, deps, id, now, stats);
+  const stats: SweepStats = { complaints: 0, notices: 0, escalations: 0, breaches: 0 };
+  const select = { id: true, deadlineAt: true } as const;
+  for (let afterId = 0; ; ) {
+    const page = await deps.db.complaint.findMany({ where: { status: "open", deadlineAt: null, id: { gt: afterId } }, orderBy: { id: "asc" }, take: SWEEP_PAGE, select });
+    for (const { id } of page) await sweepComplaint(deps.db, deps, id, now, stats);
+    stats.complaints += page.length;
+    if (page.length < SWEEP_PAGE) break;
+    afterId = page[page.length - 1]!.id;
+  }
+  for (let after: { id: number; deadlineAt: Date } | null = null; ; ) {
+    const page: { id: number; deadlineAt: Date | null }[] = await deps.db.complaint.findMany({
+      where: { status: "open", deadlineAt: { not: null }, ...(after ? { OR: [{ deadlineAt: { gt: after.deadlineAt } }, { deadlineAt: after.deadlineAt, id: { gt: after.id } }] } : {}) },
+      orderBy: [{ deadlineAt: "asc" }, { id: "asc" }],
+      take: SWEEP_PAGE,
+      select,
+    });
+    for (const { id } of page) await sweepComplaint(deps.db, deps, id, now, stats);
+    stats.complaints += page.length;
+    if (page.length < SWEEP_PAGE) break;
+    const last = page[page.length - 1]!;
+    after = { id: last.id, deadlineAt: last.deadlineAt! };
+  }
   return stats;
 }
+
+const byUrgency = (a: Pick<Complaint, "deadlineAt" | "id">, b: Pick<Complaint, "deadlineAt" | "id">) =>
+  (a.deadlineAt?.getTime() ?? -Infinity) - (b.deadlineAt?.getTime() ?? -Infinity) || a.id - b.id;
 
 /** Open complaints the viewer may see (own, or the team's for a supervisor), most urgent first. */
 export async function listOpenComplaints(deps: AppDeps, viewer: Staff): Promise<ComplaintWithRefs[]> {
   const ids = [viewer.id, ...(await teamIds(deps.db, viewer.id))];
-  return deps.db.complaint.findMany({
-    where: { status: "open", managerId: { in: ids } },
-    include: { customer: true, manager: true },
-    orderBy: [{ deadlineAt: "asc" }, { id: "asc" }],
-  });
+  // A large team's ids exceed what one statement may bind: query per chunk, then merge the order.
+  const rows = await inChunks(ids, (part) =>
+    deps.db.complaint.findMany({
+      where: { status: "open", managerId: { in: part } },
+      include: { customer: true, manager: true },
+    }),
+  );
+  return rows.sort(byUrgency);
+}
+
+/** How many open complaints of the viewer's team were escalated to a supervisor and wait for an acknowledgement. */
+export async function countWaitingComplaints(deps: AppDeps, viewer: Staff): Promise<number> {
+  const ids = [viewer.id, ...(await teamIds(deps.db, viewer.id))];
+  let n = 0;
+  for (const part of chunks(ids)) n += await deps.db.complaint.count({ where: { status: "open", managerId: { in: part }, canResolve: false, acknowledgedAt: null } });
+  return n;
 }
 
 async function cancelPending(client: Client, id: number, suffix = ""): Promise<void> {

@@ -1,4 +1,5 @@
 import type { TPolicy } from "../../config/policy.ts";
+import { chunks, inChunks } from "../../core/batch.ts";
 import type { Clock } from "../../core/clock.ts";
 import { localDate } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
@@ -26,28 +27,76 @@ export function toClassifiable(
 
 /**
  * Recomputes every active customer's service class from the policy and stores the effective
- * class. Returns how many changed. Runs in one transaction so readers never see a half-updated mix.
+ * class. Returns how many changed. Classification is per manager, so it runs one manager at a
+ * time (owners read in pages, never the whole customer table at once), each in one transaction
+ * so readers never see a half-updated mix of that manager's territory.
  */
 export async function recomputeServiceClasses(opts: { db: Db; policy: TPolicy; clock: Clock; managerIds?: number[] }): Promise<number> {
+  const { db } = opts;
+  let changed = 0;
+  if (opts.managerIds) {
+    for (const managerId of opts.managerIds) changed += await reclassifyTerritory(opts, managerId);
+    return changed;
+  }
+  for (let afterId = 0; ; ) {
+    const owners = await db.customer.groupBy({ by: ["managerId"], where: { active: true, managerId: { gt: afterId } }, orderBy: { managerId: "asc" }, take: OWNER_PAGE });
+    for (const o of owners) changed += await reclassifyTerritory(opts, o.managerId);
+    if (owners.length < OWNER_PAGE) return changed;
+    afterId = owners[owners.length - 1]!.managerId;
+  }
+}
+
+const OWNER_PAGE = 200;
+
+async function reclassifyTerritory(opts: { db: Db; policy: TPolicy; clock: Clock }, managerId: number): Promise<number> {
   const { db, policy, clock } = opts;
   const today = localDate(clock.now(), policy.timeZone);
-  const customers = await db.customer.findMany({
-    where: { active: true, ...(opts.managerIds ? { managerId: { in: opts.managerIds } } : {}) },
-  });
+  const customers = await db.customer.findMany({ where: { active: true, managerId } });
   const result = classifyCustomers(customers.map((c) => toClassifiable(c, policy.timeZone)), policy, today);
   const changes = customers.filter((c) => result.get(c.id)!.effective !== c.serviceClass);
+  if (!changes.length) return 0;
   // Group by target class: one UPDATE per class instead of one per customer.
   const byClass = new Map<string, number[]>();
   for (const c of changes) {
     const cls = result.get(c.id)!.effective;
     byClass.set(cls, [...(byClass.get(cls) ?? []), c.id]);
   }
-  // SQLite caps bound parameters per statement (Prisma fails near 1,000 ids), so chunk the lists.
-  const updates = [...byClass.entries()].flatMap(([serviceClass, ids]) => {
-    const chunks: number[][] = [];
-    for (let i = 0; i < ids.length; i += 500) chunks.push(ids.slice(i, i + 500));
-    return chunks.map((chunk) => db.customer.updateMany({ where: { id: { in: chunk } }, data: { serviceClass } }));
-  });
+  const updates = [...byClass.entries()].flatMap(([serviceClass, ids]) => chunks(ids).map((part) => db.customer.updateMany({ where: { id: { in: part } }, data: { serviceClass } })));
   await db.$transaction(updates);
   return changes.length;
+}
+
+/** A manager's active customers on credit, in id order (the credit follow-up reminder). */
+export async function listCreditCustomers(opts: { db: Db; managerId: number }): Promise<Customer[]> {
+  return opts.db.customer.findMany({ where: { managerId: opts.managerId, active: true, credit: true }, orderBy: { id: "asc" } });
+}
+
+/** A manager's active customers of the given classes (e.g. those with a phone-contact duty). */
+export async function listCustomersOfClasses(opts: { db: Db; managerId: number; classIds: string[] }): Promise<Customer[]> {
+  return opts.db.customer.findMany({ where: { managerId: opts.managerId, active: true, serviceClass: { in: opts.classIds } } });
+}
+
+/** The `take` active customers with a phone number who were visited longest ago (never first). */
+export async function listLongestUnvisited(opts: { db: Db; managerId: number; take: number }): Promise<Customer[]> {
+  return opts.db.customer.findMany({ where: { managerId: opts.managerId, active: true, phone: { not: "" } }, orderBy: [{ lastVisitAt: "asc" }, { id: "asc" }], take: opts.take });
+}
+
+/** A manager's active customers counted per service class. */
+export async function countCustomersByClass(opts: { db: Db; managerId: number }): Promise<Map<string, number>> {
+  const groups = await opts.db.customer.groupBy({ by: ["serviceClass"], where: { managerId: opts.managerId, active: true }, _count: { _all: true } });
+  return new Map(groups.map((g) => [g.serviceClass, g._count._all]));
+}
+
+export async function countActiveCustomers(opts: { db: Db; managerId: number }): Promise<number> {
+  return opts.db.customer.count({ where: { managerId: opts.managerId, active: true } });
+}
+
+/** "CODE name" per id, in the order given (unknown ids left out). */
+export async function customerLabels(opts: { db: Db; ids: number[] }): Promise<string[]> {
+  const rows = await inChunks(opts.ids, (part) => opts.db.customer.findMany({ where: { id: { in: part } }, select: { id: true, code: true, name: true } }));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return opts.ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [`${r.code} ${r.name}`] : [];
+  });
 }

@@ -1,11 +1,13 @@
 import { normalizeInput, parseTimeOfDay } from "../../core/forms/form-input.ts";
-import type { TPolicy } from "../../config/policy.ts";
+import type { TPolicy, TServiceClass } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
-import { addDays, localParts, zonedInstant } from "../../core/dates.ts";
+import { addDays, addInterval, localParts, startOfWeek, zonedInstant } from "../../core/dates.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import { policyTranslator, type AppDeps, type CommandContext } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
-import type { Staff } from "../../generated/prisma/client.ts";
+import type { Customer, Staff } from "../../generated/prisma/client.ts";
+import { listCustomersOfClasses } from "../customers/customers.service.ts";
+import { findLastContacts } from "../visits/visits.service.ts";
 import { isLocale, t, translator, type Locale } from "../../i18n/i18n.ts";
 
 /** The reminders the product knows, in the order /reminders lists them (ids as in the policy). */
@@ -188,4 +190,32 @@ export async function notifyStaff(opts: {
     notBefore,
   });
   return queued ? "queued" : "duplicate";
+}
+
+export interface PhoneDue {
+  customer: Customer;
+  cls: TServiceClass;
+  last: string | null;
+}
+
+/**
+ * Customers of classes with a phone-contact frequency (key-account A/B weekly) who are due by the
+ * end of the week of `date`: never contacted, or last contact + interval falls in this week.
+ * Most valuable class first, then the longest without contact.
+ */
+export async function listPhoneContactsDue(opts: { db: Db; policy: TPolicy; managerId: number; date: string }): Promise<PhoneDue[]> {
+  const { db, policy } = opts;
+  const classes = policy.classes.filter((c) => c.phoneEvery);
+  if (!classes.length) return [];
+  const customers = await listCustomersOfClasses({ db, managerId: opts.managerId, classIds: classes.map((c) => c.id) });
+  const last = await findLastContacts({ db, policy, customerIds: customers.map((c) => c.id) });
+  const weekEnd = addDays(startOfWeek(opts.date), 6);
+  const due: PhoneDue[] = [];
+  for (const customer of customers) {
+    const cls = classes.find((c) => c.id === customer.serviceClass)!;
+    const l = last.get(customer.id) ?? null;
+    if (l === opts.date) continue; // already talked to today
+    if (!l || addInterval(l, cls.phoneEvery!) <= weekEnd) due.push({ customer, cls, last: l });
+  }
+  return due.sort((a, b) => a.cls.priority - b.cls.priority || (a.last ?? "").localeCompare(b.last ?? "") || a.customer.id - b.customer.id);
 }

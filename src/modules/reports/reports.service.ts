@@ -61,7 +61,16 @@ export async function managersInScope(db: Db, scope: ReportScope): Promise<Staff
     return me ? [me] : [];
   }
   const where = { active: true, OR: [{ role: "manager" }, { customers: { some: { active: true } } }] };
-  if (scope.kind === "all") return db.staff.findMany({ where, orderBy: { code: "asc" } });
+  if (scope.kind === "all") {
+    // The whole company is the answer here, but read in keyset pages rather than one result of any size.
+    const out: Staff[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await db.staff.findMany({ where: { ...where, ...(after !== undefined ? { code: { gt: after } } : {}) }, orderBy: { code: "asc" }, take: 1000 });
+      out.push(...page);
+      if (page.length < 1000) return out;
+      after = page[page.length - 1]!.code;
+    }
+  }
   const rows = await inChunks(scope.ids, (ids) => db.staff.findMany({ where: { ...where, id: { in: ids } } }));
   return rows.sort((a, b) => a.code.localeCompare(b.code));
 }
@@ -807,12 +816,16 @@ export async function newlyOverdue(opts: { deps: AppDeps; managers: Staff[]; sin
 
 // ───────────────────────────── supervisors ─────────────────────────────
 
-/** Active staff with anyone reporting to them: the people digests and reports go to. */
-export async function supervisorsWithTeams(db: Db): Promise<Staff[]> {
-  const heads = await db.staff.groupBy({ by: ["supervisorId"], where: { active: true, supervisorId: { not: null } } });
-  const ids = heads.map((h) => h.supervisorId!).filter((id) => id !== null);
-  const rows = await inChunks(ids, (part) => db.staff.findMany({ where: { id: { in: part }, active: true } }));
-  return rows.sort((a, b) => a.id - b.id);
+/**
+ * One page of the people digests and reports go to: active staff with anyone active reporting to
+ * them, in id order after `afterId` (jobs walk the company page by page).
+ */
+export async function listSupervisorsWithTeams(opts: { db: Db; afterId?: number; take?: number }): Promise<Staff[]> {
+  return opts.db.staff.findMany({
+    where: { active: true, id: { gt: opts.afterId ?? 0 }, team: { some: { active: true } } },
+    orderBy: { id: "asc" },
+    take: opts.take ?? 200,
+  });
 }
 
 /** The managers a supervisor's reports cover (their whole subtree). */
@@ -937,4 +950,56 @@ export async function visitExportRows(opts: { deps: AppDeps; viewer: Viewer; cod
     cursor = page[page.length - 1]!.id;
   }
   return out;
+}
+
+// ───────────────────────────── one manager's plan in figures ─────────────────────────────
+
+/** Planned visits of a manager over [from, to] (local dates) counted per status. */
+export async function countPlannedByStatus(opts: { db: Db; managerId: number; from: string; to: string }): Promise<Record<string, number>> {
+  const groups = await opts.db.plannedVisit.groupBy({ by: ["status"], where: { managerId: opts.managerId, date: { gte: opts.from, lte: opts.to } }, _count: { _all: true } });
+  return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+}
+
+/** Stops still to do over [from, to], per day in date order (days without any left out). */
+export async function countPlannedPerDay(opts: { db: Db; managerId: number; from: string; to: string }): Promise<{ date: string; count: number }[]> {
+  const groups = await opts.db.plannedVisit.groupBy({
+    by: ["date"],
+    where: { managerId: opts.managerId, date: { gte: opts.from, lte: opts.to }, status: "planned" },
+    _count: { _all: true },
+    orderBy: { date: "asc" },
+  });
+  return groups.map((g) => ({ date: g.date, count: g._count._all }));
+}
+
+export interface PlanExportRow {
+  date: string;
+  sequence: number;
+  customerCode: string;
+  customerName: string;
+  address: string;
+  serviceClass: string;
+}
+
+/** The stored plan over [from, to] as it is (an export never generates or changes a plan), in pages. */
+export async function planExportRows(opts: { db: Db; managerId: number; from: string; to: string }): Promise<PlanExportRow[]> {
+  const out: PlanExportRow[] = [];
+  // Skipped stops leave gaps in the stored sequence; the export numbers each day's stops 1..n.
+  const perDay = new Map<string, number>();
+  const PAGE = 1000;
+  for (let cursor: number | undefined; ; ) {
+    const page = await opts.db.plannedVisit.findMany({
+      where: { managerId: opts.managerId, date: { gte: opts.from, lte: opts.to }, status: { in: ["planned", "done"] } },
+      include: { customer: { select: { code: true, name: true, address: true, serviceClass: true } } },
+      orderBy: [{ date: "asc" }, { sequence: "asc" }, { id: "asc" }],
+      take: PAGE,
+      ...(cursor ? { skip: 1, cursor: { id: cursor } } : {}),
+    });
+    for (const r of page) {
+      const sequence = (perDay.get(r.date) ?? 0) + 1;
+      perDay.set(r.date, sequence);
+      out.push({ date: r.date, sequence, customerCode: r.customer.code, customerName: r.customer.name, address: r.customer.address, serviceClass: r.customer.serviceClass });
+    }
+    if (page.length < PAGE) return out;
+    cursor = page[page.length - 1]!.id;
+  }
 }

@@ -52,3 +52,39 @@ export async function bindIdentity(opts: { db: Db; platform: string; platformUse
 export async function hasTeam(opts: { db: Db; staffId: number }): Promise<boolean> {
   return (await opts.db.staff.count({ where: { supervisorId: opts.staffId } })) > 0;
 }
+
+/** Rows per page when a job or command walks through all staff (never all of them at once). */
+export const STAFF_PAGE = 200;
+
+/**
+ * One page of the people manager reminders are for: active staff who own active customers, in id
+ * order after `afterId`. Jobs walk the company page by page, so 10,000 managers cost the memory
+ * and the bound parameters of 200.
+ */
+export async function listManagersWithCustomers(opts: { db: Db; afterId?: number; take?: number }): Promise<Staff[]> {
+  return opts.db.staff.findMany({
+    where: { active: true, id: { gt: opts.afterId ?? 0 }, customers: { some: { active: true } } },
+    orderBy: { id: "asc" },
+    take: opts.take ?? STAFF_PAGE,
+  });
+}
+
+/** One page of staff with a role (optionally only active ones), in code order after `afterCode`: what the CLI prints. */
+export async function listStaffByCode(opts: { db: Db; role: string; activeOnly?: boolean; afterCode?: string; take?: number }): Promise<Staff[]> {
+  return opts.db.staff.findMany({
+    where: { role: opts.role, ...(opts.activeOnly ? { active: true } : {}), ...(opts.afterCode !== undefined ? { code: { gt: opts.afterCode } } : {}) },
+    orderBy: { code: "asc" },
+    take: opts.take ?? STAFF_PAGE,
+  });
+}
+
+/** Walks `listStaffByCode` page by page, so a caller iterating the whole company never holds it all. */
+export async function* staffByCodePages(opts: { db: Db; role: string; activeOnly?: boolean; take?: number }): AsyncGenerator<Staff[]> {
+  let afterCode: string | undefined;
+  for (;;) {
+    const page = await listStaffByCode({ ...opts, afterCode });
+    if (page.length) yield page;
+    if (page.length < (opts.take ?? STAFF_PAGE)) return;
+    afterCode = page[page.length - 1]!.code;
+  }
+}

@@ -1,7 +1,10 @@
-import { dayBounds, localDate } from "../../core/dates.ts";
+import type { TPolicy } from "../../config/policy.ts";
+import { inChunks } from "../../core/batch.ts";
+import { dayBounds, localDate, rangeBounds } from "../../core/dates.ts";
 import { AppError } from "../../core/errors.ts";
 import type { Tx } from "../../core/forms/form-types.ts";
 import type { AppDeps } from "../../core/router.ts";
+import type { Db } from "../../db/client.ts";
 import type { Complaint, Customer, PlannedVisit, Staff, Visit } from "../../generated/prisma/client.ts";
 import { complaintKeyPrefix, openComplaint } from "../complaints/complaints.service.ts";
 import { planDayList, today } from "../planning/planning.service.ts";
@@ -440,4 +443,46 @@ export async function planProgress(tx: Tx, staff: Staff, date: string): Promise<
 /** Phone contacts logged today (any log in phone mode), read inside a transaction. */
 export async function callsToday(tx: Tx, deps: AppDeps, staff: Staff): Promise<number> {
   return tx.visit.count({ where: { managerId: staff.id, mode: "phone", visitedAt: dayBounds(today(deps), deps.policy.timeZone) } });
+}
+
+/** Customer id → local date of the last contact (any visit: field, online or phone), in bounded chunks. */
+export async function findLastContacts(opts: { db: Db; policy: TPolicy; customerIds: number[] }): Promise<Map<number, string>> {
+  const { db, policy } = opts;
+  const groups = await inChunks(opts.customerIds, (part) => db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part } }, _max: { visitedAt: true } }));
+  const out = new Map<number, string>();
+  for (const g of groups) if (g._max.visitedAt) out.set(g.customerId, localDate(g._max.visitedAt, policy.timeZone));
+  return out;
+}
+
+/** Phone contacts a manager logged on a local date (any log in phone mode). */
+export async function countPhoneContacts(opts: { db: Db; policy: TPolicy; managerId: number; date: string }): Promise<number> {
+  return opts.db.visit.count({ where: { managerId: opts.managerId, mode: "phone", visitedAt: dayBounds(opts.date, opts.policy.timeZone) } });
+}
+
+export interface VisitTally {
+  visits: number;
+  field: number;
+  phone: number;
+  /** Distinct customers contacted. */
+  covered: number;
+  /** Distinct local dates with a field visit. */
+  fieldDays: number;
+}
+
+/** A manager's visits over [from, to] (local dates) in figures, counted in the database. */
+export async function tallyVisits(opts: { db: Db; policy: TPolicy; managerId: number; from: string; to: string }): Promise<VisitTally> {
+  const { db, policy } = opts;
+  const where = { managerId: opts.managerId, visitedAt: rangeBounds(opts.from, opts.to, policy.timeZone) };
+  const byMode = await db.visit.groupBy({ by: ["mode"], where, _count: { _all: true } });
+  const n = (mode: string) => byMode.find((g) => g.mode === mode)?._count._all ?? 0;
+  const covered = (await db.visit.groupBy({ by: ["customerId"], where })).length;
+  // Field days need the local date of each visit; a day holds at most the daily cap, so a period's rows stay small.
+  const field = await db.visit.findMany({ where: { ...where, mode: "field" }, select: { visitedAt: true } });
+  return {
+    visits: byMode.reduce((s, g) => s + g._count._all, 0),
+    field: n("field"),
+    phone: n("phone"),
+    covered,
+    fieldDays: new Set(field.map((v) => localDate(v.visitedAt, policy.timeZone))).size,
+  };
 }
