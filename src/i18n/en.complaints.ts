@@ -74,6 +74,7 @@ export const enComplaints: Catalogue = {
   "complaints.reassign.usage": "Usage: /reassign ID [STAFF_CODE]",
   "complaints.reassign.pick": "Reassign complaint #{id} to whom?",
   "complaints.reassign.nobody": "There is no other customer manager in your team.",
+  "complaints.reassign.more": "(the first {shown} of {total}; for anyone else send /reassign {id} STAFF-CODE)",
   "complaints.reassign.done": "📌 Complaint #{id} reassigned to {manager}; they have been told.",
   "complaints.reassign.done-unreachable": "📌 Complaint #{id} is now with {manager}, who has no chat account bound and cannot be notified: please phone them.",
   "complaints.comment.usage": "Usage: /comment {id} YOUR NOTE",

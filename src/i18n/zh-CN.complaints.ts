@@ -74,6 +74,7 @@ export const zhCNComplaints: Catalogue = {
   "complaints.reassign.usage": "用法：/reassign 编号 [员工编码]",
   "complaints.reassign.pick": "把投诉 #{id} 转给谁？",
   "complaints.reassign.nobody": "团队里没有其他客户经理可以转派。",
+  "complaints.reassign.more": "（列出前 {shown} 位，共 {total} 位；其他人请发送 /reassign {id} 员工编码）",
   "complaints.reassign.done": "📌 投诉 #{id} 已转给 {manager}，已通知对方。",
   "complaints.reassign.done-unreachable": "📌 投诉 #{id} 已转给 {manager}，但对方还没有绑定聊天账号，收不到通知，请电话告诉对方。",
   "complaints.comment.usage": "用法：/comment {id} 备注内容",

@@ -9,6 +9,7 @@ import {
   markCustomerTold,
   reassignComplaint,
   teamIds,
+  reassignCandidates,
   timeLeftText,
   type ActionResult,
 } from "./complaints.service.ts";
@@ -78,12 +79,10 @@ async function reassignCommand(ctx: CommandContext): Promise<Reply> {
   if (!code) {
     const c = await findAccessible(ctx.deps, ctx.staff!, id);
     if (!c) return { text: ctx.t("complaints.not-found", { id }) };
-    const team = await ctx.deps.db.staff.findMany({
-      where: { id: { in: await teamIds(ctx.deps.db, ctx.staff!.id), not: c.managerId }, role: "manager", active: true },
-      orderBy: { code: "asc" },
-    });
-    if (!team.length) return { text: ctx.t("complaints.reassign.nobody") };
-    return { text: ctx.t("complaints.reassign.pick", { id }), choices: team.map((m) => ({ label: `${m.name}（${m.code}）`, value: `/reassign ${id} ${m.code}` })) };
+    const { managers, total } = await reassignCandidates(ctx.deps.db, ctx.staff!.id, c.managerId);
+    if (!managers.length) return { text: ctx.t("complaints.reassign.nobody") };
+    const more = total > managers.length ? `\n${ctx.t("complaints.reassign.more", { shown: managers.length, total, id })}` : "";
+    return { text: ctx.t("complaints.reassign.pick", { id }) + more, choices: managers.map((m) => ({ label: `${m.name}（${m.code}）`, value: `/reassign ${id} ${m.code}` })) };
   }
   const r = await reassignComplaint(ctx.deps, ctx.staff!, id, code);
   if (!r.ok) return failure(ctx, r, id);

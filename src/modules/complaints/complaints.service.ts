@@ -42,6 +42,22 @@ export async function supervisorChain(db: Client, staff: Pick<Staff, "supervisor
 }
 
 /** Ids of everyone below `viewer` (their team, and their teams' teams). */
+/** At most this many managers are offered as buttons to take over a complaint; more are typed by code. */
+export const REASSIGN_CHOICES = 30;
+
+/**
+ * Managers of the viewer's team who could take over a complaint (not its current manager), by code,
+ * the first `REASSIGN_CHOICES`, and how many there are in all.
+ */
+export async function reassignCandidates(db: Client, viewerId: number, exceptManagerId: number): Promise<{ managers: Staff[]; total: number }> {
+  const ids = (await teamIds(db, viewerId)).filter((id) => id !== exceptManagerId);
+  const where = (part: number[]) => ({ id: { in: part }, role: "manager", active: true });
+  const counts = await inChunks(ids, async (part) => [await db.staff.count({ where: where(part) })]);
+  const firsts = await inChunks(ids, (part) => db.staff.findMany({ where: where(part), orderBy: { code: "asc" }, take: REASSIGN_CHOICES }));
+  firsts.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return { managers: firsts.slice(0, REASSIGN_CHOICES), total: counts.reduce((a, b) => a + b, 0) };
+}
+
 export async function teamIds(db: Client, viewerId: number): Promise<number[]> {
   const out: number[] = [];
   const seen = new Set([viewerId]);

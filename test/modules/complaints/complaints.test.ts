@@ -11,7 +11,9 @@ import {
   findAccessible,
   listOpenComplaints,
   openComplaint,
+  reassignCandidates,
   reassignComplaint,
+  REASSIGN_CHOICES,
   resolveComplaint,
   sweepComplaints,
 } from "../../../src/modules/complaints/complaints.service.ts";
@@ -194,5 +196,21 @@ describe("complaints and the 8-hour limit", () => {
     expect(await findAccessible(deps, m1, c.id)).toBeNull();
     expect((await notices()).some((r) => r.key === `complaint:${c.id}:reassigned:${m2.id}`)).toBe(true);
     expect(await resolveComplaint(deps.db, deps, m1, c.id, { resolution: "x", customerInformed: true })).toBeNull();
+  });
+  it("offers the first managers of a large team by code to take a complaint over, and says how many there are", async () => {
+    await setup();
+    const c = await newComplaint();
+    // The demo team plus 40 more under S001, and one outside the team.
+    await t.db.staff.createMany({ data: Array.from({ length: 40 }, (_, i) => ({ code: `X${String(i).padStart(3, "0")}`, name: `经理${i}`, role: "manager", supervisorId: s1.id })) });
+    await t.db.staff.create({ data: { code: "A000", name: "外组", role: "manager" } });
+    const inTeam = await t.db.staff.count({ where: { supervisorId: s1.id, role: "manager", active: true, id: { not: m1.id } } });
+    const { managers, total } = await reassignCandidates(t.db, s1.id, m1.id);
+    expect(total).toBe(inTeam);
+    expect(managers).toHaveLength(REASSIGN_CHOICES);
+    const codes = managers.map((m) => m.code);
+    expect(codes).toEqual([...codes].sort());
+    expect(codes).not.toContain("A000");
+    expect(codes).not.toContain(m1.code);
+    expect(c.managerId).toBe(m1.id);
   });
 });
