@@ -17,7 +17,7 @@ export type SqlValue = string | number | boolean | Date | null;
  * Parameters per statement: SQLite binds up to 32,766 and PostgreSQL 65,535; far below both, a
  * statement still carries ~200 customers, and a statement's size stays small in memory.
  */
-export const MAX_PARAMS = 4000;
+export const MAX_PARAMS = 1000;
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -30,13 +30,38 @@ export function rowsPerInsert(columns: number): number {
   return Math.max(1, Math.floor(MAX_PARAMS / columns));
 }
 
+/**
+ * The literal parts of an INSERT of `rows` × `columns` placeholders, cached per shape: building one
+ * `Prisma.Sql` from flat parts and values avoids a fragment object per row and per value, which
+ * was most of the import's garbage.
+ */
+const insertShapes = new Map<string, string[]>();
+function insertStrings(table: string, columns: readonly string[], rows: number): string[] {
+  const key = `${table}\u0000${columns.join("\u0000")}\u0000${rows}`;
+  let strings = insertShapes.get(key);
+  if (!strings) {
+    strings = [`INSERT INTO ${ident(table)} (${columns.map(ident).join(", ")}) VALUES (`];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 1; c < columns.length; c++) strings.push(", ");
+      strings.push(r === rows - 1 ? ")" : "), (");
+    }
+    if (insertShapes.size > 32) insertShapes.clear();
+    insertShapes.set(key, strings);
+  }
+  return strings;
+}
+
 /** Inserts `rows` (values in `columns` order), several statements when they exceed MAX_PARAMS. */
 export async function insertRows(tx: RawExecutor, table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<void> {
-  const head = Prisma.raw(`INSERT INTO ${ident(table)} (${columns.map(ident).join(", ")}) VALUES `);
   const per = rowsPerInsert(columns.length);
   for (let i = 0; i < rows.length; i += per) {
-    const tuples = rows.slice(i, i + per).map((r) => Prisma.sql`(${Prisma.join(r)})`);
-    await tx.$executeRaw(Prisma.sql`${head}${Prisma.join(tuples)}`);
+    const part = rows.slice(i, i + per);
+    const values: SqlValue[] = [];
+    for (const r of part) {
+      if (r.length !== columns.length) throw new Error(`insertRows: ${r.length} values for ${columns.length} columns`);
+      for (const v of r) values.push(v);
+    }
+    await tx.$executeRaw(new Prisma.Sql(insertStrings(table, columns, part.length), values));
   }
 }
 

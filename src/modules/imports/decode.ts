@@ -195,7 +195,7 @@ export function decodeCsv(bytes: Uint8Array): DecodedTable {
 // whole text or all its rows. Same rules as decodeText / detectDelimiter / parseCsv / buildTable.
 
 /** Bytes per read: large enough that per-chunk costs vanish, small enough not to matter for memory. */
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 1 << 16;
 
 /** A decoded header plus a way to read the data rows (again) one at a time. */
 export interface RowSource {
@@ -310,12 +310,13 @@ export class CsvStreamParser {
   push(text: string): string[][] {
     const out: string[][] = [];
     const n = text.length;
+    if (n === 0) return out;
     let i = 0;
     if (this.crAtEnd) {
       this.crAtEnd = false;
       if (text[0] === "\n") i = 1;
     }
-    if (this.quoteAtEnd && n > 0) {
+    if (this.quoteAtEnd) {
       this.quoteAtEnd = false;
       if (text[0] === '"') {
         this.field += '"';
