@@ -4,8 +4,8 @@ import { z } from "zod";
 import { resolveClassName, type TPolicy } from "../../config/policy.ts";
 import type { Clock } from "../../core/clock.ts";
 import { localDate, zonedInstant } from "../../core/dates.ts";
-import type { Db } from "../../db/client.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { BUSY_TIMEOUT_MS, type Db } from "../../db/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import { recomputeServiceClasses } from "../customers/customers.service.ts";
 import {
   CUSTOMER_COLUMN_LABELS,
@@ -613,6 +613,9 @@ function validateRow<K extends string, T>(
   return undefined;
 }
 
+/** A stored customer with the columns the diff reads (the file's columns). */
+type StoredCustomer = { id: number; code: string; managerId: number; violationDate?: Date | null } & Record<string, unknown>;
+
 /** Stored columns of a new customer, in INSERT order, for the file's columns. */
 const CUSTOMER_INSERT_BASE = ["code", "name", "managerId", "lat", "lng"] as const;
 
@@ -711,71 +714,97 @@ export async function importCustomers(opts: {
     if (f.violationDate !== undefined) out.violationDate = f.violationDate ? violationInstant(f.violationDate) : null;
     return out;
   };
+  // Only what the diff compares: a re-import reads every stored row once.
+  const currentSelect = Object.fromEntries(["id", "code", "name", "managerId", "lat", "lng", ...optionalFields.map(([field]) => field)].map((k) => [k, true])) as Prisma.CustomerSelect;
   const insertColumns = [...CUSTOMER_INSERT_BASE, ...optionalFields.map(([field]) => field), "createdAt", "updatedAt"];
 
   let created = 0;
   let updated = 0;
   let unchanged = 0;
-  const affectedManagers = new Set<number>(managerIdOf.values());
+  let affectedManagers = new Set<number>();
   const report = throttled(total, onProgress);
   report(0);
-  await db.$transaction(async (tx: Tx) => {
-    const now = clock.now();
-    let done = 0;
-    const write = async (batch: TCustomerImportRow[]) => {
-      const current = await tx.customer.findMany({ where: { code: { in: batch.map((d) => d.code) } } });
-      const byCode = new Map(current.map((c) => [c.code, c]));
-      const inserts: SqlValue[][] = [];
-      // Rows needing the same change (a shop moved to M2, a tier corrected to 25) share one UPDATE.
-      const updates = new Map<string, { data: Partial<CustomerFields>; ids: number[] }>();
-      for (const d of batch) {
-        const fields = fieldsOf(d);
-        const cur = byCode.get(d.code);
-        if (!cur) {
-          const values = toDb(fields);
-          inserts.push([d.code, fields.name, fields.managerId, fields.lat, fields.lng, ...optionalFields.map(([field]) => values[field] ?? null), now, now]);
-          continue;
-        }
-        const diff: Partial<CustomerFields> = {};
-        for (const [k, v] of Object.entries(fields) as [keyof CustomerFields, unknown][]) {
-          const stored = k === "violationDate" ? (cur.violationDate ? localDate(cur.violationDate, tz) : null) : cur[k];
-          if (!same(stored, v)) (diff as Record<string, unknown>)[k] = v;
-        }
-        if (Object.keys(diff).length === 0) {
-          unchanged++;
-          continue;
-        }
-        // The old territory loses a shop: its ABC shares move too.
-        if (diff.managerId !== undefined) affectedManagers.add(cur.managerId);
-        const key = JSON.stringify(diff);
-        const group = updates.get(key) ?? { data: diff, ids: [] };
-        group.ids.push(cur.id);
-        updates.set(key, group);
-        updated++;
-      }
-      await insertRows(tx, "Customer", insertColumns, inserts);
-      created += inserts.length;
-      for (const { data, ids } of updates.values()) await updateByIds(tx, "Customer", { ...toDb(data), updatedAt: now }, ids);
-      done += batch.length;
-      report(done);
-    };
-
-    // Pass 2: the same rows again, already known to be valid.
-    let batch: TCustomerImportRow[] = [];
-    let seen = 0;
-    for await (const r of source.rows()) {
-      seen++;
-      const parsed = schema.safeParse(rawOf(r.values));
-      if (!parsed.success || seen > total) throw fileChanged(opts.file);
-      batch.push(parsed.data);
-      if (batch.length === CHUNK) {
-        await write(batch);
-        batch = [];
+  // The write pass reads the file again anyway, so when another process keeps the database locked
+  // past the busy timeout it can simply start over; after a few tries the user is told.
+  for (let attempt = 1; ; attempt++) {
+    created = updated = unchanged = 0;
+    affectedManagers = new Set<number>(managerIdOf.values());
+    try {
+      await writeCustomers();
+      break;
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      if (attempt === WRITE_ATTEMPTS) {
+        // "import.file" until core/errors.ts has a code of its own for this (outside the import's files).
+        throw new AppError("import.file", {
+          message: `The database stayed locked by another process (${WRITE_ATTEMPTS} tries of ${BUSY_TIMEOUT_MS / 1000} s each); nothing was written. Import the file again.`,
+          cause: err,
+        });
       }
     }
-    if (seen !== total) throw fileChanged(opts.file);
-    if (batch.length) await write(batch);
-  }, TX_OPTIONS);
+  }
+
+  async function writeCustomers(): Promise<void> {
+    await db.$transaction(async (tx: Tx) => {
+      const now = clock.now();
+      let done = 0;
+      // The write lock is held from here on, so an empty table stays empty: a first import skips the lookups.
+      const anyStored = (await tx.customer.findFirst({ select: { id: true } })) !== null;
+      const write = async (batch: TCustomerImportRow[]) => {
+        const current = anyStored ? ((await tx.customer.findMany({ where: { code: { in: batch.map((d) => d.code) } }, select: currentSelect })) as unknown as StoredCustomer[]) : [];
+        const byCode = new Map(current.map((c) => [c.code, c]));
+        const inserts: SqlValue[][] = [];
+        // Rows needing the same change (a shop moved to M2, a tier corrected to 25) share one UPDATE.
+        const updates = new Map<string, { data: Partial<CustomerFields>; ids: number[] }>();
+        for (const d of batch) {
+          const fields = fieldsOf(d);
+          const cur = byCode.get(d.code);
+          if (!cur) {
+            const values = toDb(fields);
+            inserts.push([d.code, fields.name, fields.managerId, fields.lat, fields.lng, ...optionalFields.map(([field]) => values[field] ?? null), now, now]);
+            continue;
+          }
+          const diff: Partial<CustomerFields> = {};
+          for (const [k, v] of Object.entries(fields) as [keyof CustomerFields, unknown][]) {
+            const stored = k === "violationDate" ? (cur.violationDate ? localDate(cur.violationDate, tz) : null) : cur[k];
+            if (!same(stored, v)) (diff as Record<string, unknown>)[k] = v;
+          }
+          if (Object.keys(diff).length === 0) {
+            unchanged++;
+            continue;
+          }
+          // The old territory loses a shop: its ABC shares move too.
+          if (diff.managerId !== undefined) affectedManagers.add(cur.managerId);
+          const key = JSON.stringify(diff);
+          const group = updates.get(key) ?? { data: diff, ids: [] };
+          group.ids.push(cur.id);
+          updates.set(key, group);
+          updated++;
+        }
+        await insertRows(tx, "Customer", insertColumns, inserts);
+        created += inserts.length;
+        for (const { data, ids } of updates.values()) await updateByIds(tx, "Customer", { ...toDb(data), updatedAt: now }, ids);
+        done += batch.length;
+        report(done);
+      };
+
+      // Pass 2: the same rows again, already known to be valid.
+      let batch: TCustomerImportRow[] = [];
+      let seen = 0;
+      for await (const r of source.rows()) {
+        seen++;
+        const parsed = schema.safeParse(rawOf(r.values));
+        if (!parsed.success || seen > total) throw fileChanged(opts.file);
+        batch.push(parsed.data);
+        if (batch.length === CHUNK) {
+          await write(batch);
+          batch = [];
+        }
+      }
+      if (seen !== total) throw fileChanged(opts.file);
+      if (batch.length) await write(batch);
+    }, TX_OPTIONS);
+  }
 
   // Classification is per manager anyway; a few territories per call keep each read bounded.
   let reclassified = 0;
@@ -783,6 +812,15 @@ export async function importCustomers(opts: {
     reclassified += await recomputeServiceClasses({ db, policy, clock, managerIds });
   }
   return { kind: "customers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown, reclassified };
+}
+
+const WRITE_ATTEMPTS = 3;
+
+/** SQLite's busy timeout ran out waiting for another connection's write lock (the adapter reports P1008). */
+function isBusy(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
+  return err.code === "P1008" || /^SQLITE_BUSY/.test(cause?.originalCode ?? "");
 }
 
 /**
