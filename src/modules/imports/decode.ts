@@ -40,35 +40,17 @@ function displayName(file: ImportFile): string {
   return typeof file === "string" ? file : file.name;
 }
 
+/** The whole table at once, for files known to be small (staff rosters) and for tests. */
 export async function decodeFile(file: ImportFile): Promise<DecodedTable> {
-  const ext = checkExtension(file);
-  const data = typeof file === "string" ? await readWhole(file) : file.data;
-  return ext === ".xlsx" ? decodeXlsx(data, displayName(file)) : decodeCsv(data);
+  const source = await openImportFile(file);
+  const rows: DecodedRow[] = [];
+  for await (const r of source.rows()) rows.push(r);
+  const { headers, headerRow, format, encoding, delimiter } = source;
+  return { headers, headerRow, rows, format, ...(encoding ? { encoding, delimiter } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // CSV
-
-/**
- * Chinese Excel saves "CSV" in the ANSI code page (GBK) unless the user picks "CSV UTF-8", which
- * adds a BOM; WPS and scripts write UTF-8 without one. Valid UTF-8 is practically never produced by
- * GBK text of any length, so strict UTF-8 decoding is a reliable detector.
- */
-export function decodeText(bytes: Uint8Array): { text: string; encoding: NonNullable<DecodedTable["encoding"]> } {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(3)), encoding: "utf-8-bom" };
-  }
-  // Excel's "Unicode text" export: UTF-16LE with BOM, tab-separated.
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return { text: new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2)), encoding: "utf-16le" };
-  }
-  try {
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8" };
-  } catch {
-    // GB18030 is a superset of GBK, so rare characters in shop names still decode.
-    return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "gb18030"), encoding: "gb18030" };
-  }
-}
 
 /**
  * Only the header line decides, and only when unambiguous: a tab- or semicolon-separated header has
@@ -98,66 +80,8 @@ export function detectDelimiter(text: string): string {
  * `[""]`) so record i is spreadsheet row i + 1; a final line break does not start a record.
  */
 export function parseCsv(text: string, delimiter = ","): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  // The current field began with a quoted part, so a further quote is literal text.
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  const endField = () => {
-    record.push(field);
-    field = "";
-    quoted = false;
-  };
-  const endRecord = () => {
-    endField();
-    records.push(record);
-    record = [];
-  };
-  while (i < n) {
-    const ch = text[i]!;
-    if (ch === '"' && field === "" && !quoted) {
-      const startRow = records.length + 1;
-      i++;
-      let closed = false;
-      while (i < n) {
-        const q = text.indexOf('"', i);
-        if (q === -1) break;
-        field += text.slice(i, q);
-        if (text[q + 1] === '"') {
-          field += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          closed = true;
-          break;
-        }
-      }
-      if (!closed) {
-        throw new AppError("import.csv", {
-          message: `CSV row ${startRow}: a quoted field is never closed (missing ")`,
-        });
-      }
-      quoted = true;
-      continue;
-    }
-    if (ch === delimiter) {
-      endField();
-      i++;
-      continue;
-    }
-    if (ch === "\r" || ch === "\n") {
-      endRecord();
-      i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
-      continue;
-    }
-    field += ch;
-    i++;
-  }
-  // A last line without a line break; a final line break alone does not start a record.
-  if (field !== "" || quoted || record.length > 0) endRecord();
-  return records;
+  const parser = new CsvStreamParser(delimiter);
+  return [...parser.push(text), ...parser.end()];
 }
 
 function isEmptyRecord(cells: string[]): boolean {
@@ -171,28 +95,14 @@ function buildTable(records: { rowNumber: number; cells: string[] }[]): Omit<Dec
   const headers = header.cells.map((h) => h.trim());
   const rows: DecodedRow[] = [];
   for (const r of records.slice(headerIdx + 1)) {
-    if (isEmptyRecord(r.cells)) continue;
-    const values: Record<string, string> = {};
-    headers.forEach((h, col) => {
-      // A blank header labels nothing; with duplicate headers the first column wins (the importer reports the duplicate).
-      if (h === "" || h in values) return;
-      values[h] = r.cells[col] ?? "";
-    });
-    rows.push({ rowNumber: r.rowNumber, values });
+    if (!isEmptyRecord(r.cells)) rows.push({ rowNumber: r.rowNumber, values: rowValues(headers, r.cells) });
   }
   return { headers, headerRow: header.rowNumber, rows };
 }
 
-export function decodeCsv(bytes: Uint8Array): DecodedTable {
-  const { text, encoding } = decodeText(bytes);
-  const delimiter = detectDelimiter(text);
-  const records = parseCsv(text, delimiter).map((cells, i) => ({ rowNumber: i + 1, cells }));
-  return { ...buildTable(records), format: "csv", encoding, delimiter };
-}
-
 // ---------------------------------------------------------------------------------------------
-// Streaming: the import reads a large file twice (validate, then write) without ever holding its
-// whole text or all its rows. Same rules as decodeText / detectDelimiter / parseCsv / buildTable.
+// Reading: CSV is decoded in chunks, so the import can read a large file twice (validate, then
+// write) without ever holding its whole text or all its rows.
 
 /** Bytes per read: large enough that per-chunk costs vanish, small enough not to matter for memory. */
 const READ_CHUNK = 1 << 16;
@@ -227,7 +137,13 @@ async function headBytes(file: ImportFile): Promise<Uint8Array> {
   return new Uint8Array(0);
 }
 
-/** decodeText's choice without holding the text: strict UTF-8 over the whole file decides. */
+/**
+ * Chinese Excel saves "CSV" in the ANSI code page (GBK) unless the user picks "CSV UTF-8", which
+ * adds a BOM; WPS and scripts write UTF-8 without one; Excel's "Unicode text" is UTF-16LE with a
+ * BOM. Valid UTF-8 is practically never produced by GBK text of any length, so strict UTF-8
+ * decoding of the whole file (streamed, the text thrown away) is a reliable detector. GB18030 is
+ * a superset of GBK, so rare characters in shop names still decode.
+ */
 async function detectEncoding(file: ImportFile): Promise<NonNullable<DecodedTable["encoding"]>> {
   const head = await headBytes(file);
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return "utf-8-bom";

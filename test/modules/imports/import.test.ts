@@ -686,9 +686,10 @@ describe("example files", () => {
 });
 
 describe("streaming", () => {
-  it("the chunked CSV parser gives parseCsv's records wherever the chunks split", () => {
+  it("the chunked CSV parser gives the same records wherever the chunks split", () => {
     const text = 'a,b,c\r\n"x, y","he said ""hi""",\n"two\r\nlines",2,3\r\n\r\n"",""""\r"q"x"y,z\n""\r\nlast';
-    const expected = parseCsv(text);
+    const expected = [["a", "b", "c"], ["x, y", 'he said "hi"', ""], ["two\r\nlines", "2", "3"], [""], ["", '"'], ['qx"y', "z"], [""], ["last"]];
+    expect(parseCsv(text)).toEqual(expected);
     const pieces = (parts: string[]) => {
       const p = new CsvStreamParser(",");
       return [...parts.flatMap((part) => p.push(part)), ...p.end()];
@@ -715,19 +716,22 @@ describe("streaming", () => {
       ["utf-8", write("u.csv", text)],
       ["utf-8-bom", write("b.csv", "\uFEFF" + text)],
       ["gb18030", write("g.csv", iconv.encode(text, "gbk"))],
-      ["utf-16le", write("w.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text.replace(/,/g, "\t").replace(/便利店"(\d+)"号/g, "便利店$1号"), "utf-16le")]))],
+      ["utf-16le", write("w.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text.replace(/,/g, "\t"), "utf-16le")]))],
       ["gb18030", { name: "upload.csv", data: iconv.encode(text, "gbk") }],
     ];
-    const whole = await decodeFile(files[0]![1]);
-    expect(whole.rows).toHaveLength(60_000);
+    // Built from the rows themselves, not by another decoder: a multi-line cell is still one row.
+    const expected = (tsv: boolean): DecodedRow[] =>
+      rows.map(([code, name, address], i) => ({
+        rowNumber: i + 2,
+        values: { 客户编码: code!, 客户名称: name!, 地址: tsv ? address!.replace(",", "\t") : address! },
+      }));
     for (const [encoding, file] of files) {
       const source = await openImportFile(file);
       expect([source.encoding, source.headers, source.headerRow]).toEqual([encoding, ["客户编码", "客户名称", "地址"], 1]);
       const got: DecodedRow[] = [];
       for await (const r of source.rows()) got.push(r);
-      const reference = encoding === "utf-16le" ? (await decodeFile(file)).rows : whole.rows;
       expect(got.length).toBe(60_000);
-      expect(got).toEqual(reference);
+      expect(got).toEqual(expected(encoding === "utf-16le"));
       // A second pass reads the same rows again.
       let again = 0;
       for await (const _ of source.rows()) again++;
