@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -39,50 +40,17 @@ function displayName(file: ImportFile): string {
   return typeof file === "string" ? file : file.name;
 }
 
+/** The whole table at once, for files known to be small (staff rosters) and for tests. */
 export async function decodeFile(file: ImportFile): Promise<DecodedTable> {
-  const ext = extensionOf(file);
-  if (ext !== ".csv" && ext !== ".txt" && ext !== ".tsv" && ext !== ".xlsx") {
-    const hint = ext === ".xls" ? " Old .xls workbooks are not supported: save as .xlsx or CSV." : "";
-    throw new AppError("import.unsupported-file", {
-      message: `Cannot import ${displayName(file)}: unsupported file type "${ext || "(none)"}" (use .csv or .xlsx).${hint}`,
-    });
-  }
-  let data: Uint8Array;
-  if (typeof file === "string") {
-    try {
-      data = await readFile(file);
-    } catch (e) {
-      throw new AppError("import.file", { message: `Cannot read ${file}: ${(e as Error).message}`, cause: e });
-    }
-  } else {
-    data = file.data;
-  }
-  return ext === ".xlsx" ? decodeXlsx(data, displayName(file)) : decodeCsv(data);
+  const source = await openImportFile(file);
+  const rows: DecodedRow[] = [];
+  for await (const r of source.rows()) rows.push(r);
+  const { headers, headerRow, format, encoding, delimiter } = source;
+  return { headers, headerRow, rows, format, ...(encoding ? { encoding, delimiter } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // CSV
-
-/**
- * Chinese Excel saves "CSV" in the ANSI code page (GBK) unless the user picks "CSV UTF-8", which
- * adds a BOM; WPS and scripts write UTF-8 without one. Valid UTF-8 is practically never produced by
- * GBK text of any length, so strict UTF-8 decoding is a reliable detector.
- */
-export function decodeText(bytes: Uint8Array): { text: string; encoding: NonNullable<DecodedTable["encoding"]> } {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes.subarray(3)), encoding: "utf-8-bom" };
-  }
-  // Excel's "Unicode text" export: UTF-16LE with BOM, tab-separated.
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return { text: new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2)), encoding: "utf-16le" };
-  }
-  try {
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8" };
-  } catch {
-    // GB18030 is a superset of GBK, so rare characters in shop names still decode.
-    return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "gb18030"), encoding: "gb18030" };
-  }
-}
 
 /**
  * Only the header line decides, and only when unambiguous: a tab- or semicolon-separated header has
@@ -112,66 +80,8 @@ export function detectDelimiter(text: string): string {
  * `[""]`) so record i is spreadsheet row i + 1; a final line break does not start a record.
  */
 export function parseCsv(text: string, delimiter = ","): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  // The current field began with a quoted part, so a further quote is literal text.
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  const endField = () => {
-    record.push(field);
-    field = "";
-    quoted = false;
-  };
-  const endRecord = () => {
-    endField();
-    records.push(record);
-    record = [];
-  };
-  while (i < n) {
-    const ch = text[i]!;
-    if (ch === '"' && field === "" && !quoted) {
-      const startRow = records.length + 1;
-      i++;
-      let closed = false;
-      while (i < n) {
-        const q = text.indexOf('"', i);
-        if (q === -1) break;
-        field += text.slice(i, q);
-        if (text[q + 1] === '"') {
-          field += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          closed = true;
-          break;
-        }
-      }
-      if (!closed) {
-        throw new AppError("import.csv", {
-          message: `CSV row ${startRow}: a quoted field is never closed (missing ")`,
-        });
-      }
-      quoted = true;
-      continue;
-    }
-    if (ch === delimiter) {
-      endField();
-      i++;
-      continue;
-    }
-    if (ch === "\r" || ch === "\n") {
-      endRecord();
-      i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
-      continue;
-    }
-    field += ch;
-    i++;
-  }
-  // A last line without a line break; a final line break alone does not start a record.
-  if (field !== "" || quoted || record.length > 0) endRecord();
-  return records;
+  const parser = new CsvStreamParser(delimiter);
+  return [...parser.push(text), ...parser.end()];
 }
 
 function isEmptyRecord(cells: string[]): boolean {
@@ -185,23 +95,333 @@ function buildTable(records: { rowNumber: number; cells: string[] }[]): Omit<Dec
   const headers = header.cells.map((h) => h.trim());
   const rows: DecodedRow[] = [];
   for (const r of records.slice(headerIdx + 1)) {
-    if (isEmptyRecord(r.cells)) continue;
-    const values: Record<string, string> = {};
-    headers.forEach((h, col) => {
-      // A blank header labels nothing; with duplicate headers the first column wins (the importer reports the duplicate).
-      if (h === "" || h in values) return;
-      values[h] = r.cells[col] ?? "";
-    });
-    rows.push({ rowNumber: r.rowNumber, values });
+    if (!isEmptyRecord(r.cells)) rows.push({ rowNumber: r.rowNumber, values: rowValues(headers, r.cells) });
   }
   return { headers, headerRow: header.rowNumber, rows };
 }
 
-export function decodeCsv(bytes: Uint8Array): DecodedTable {
-  const { text, encoding } = decodeText(bytes);
-  const delimiter = detectDelimiter(text);
-  const records = parseCsv(text, delimiter).map((cells, i) => ({ rowNumber: i + 1, cells }));
-  return { ...buildTable(records), format: "csv", encoding, delimiter };
+// ---------------------------------------------------------------------------------------------
+// Reading: CSV is decoded in chunks, so the import can read a large file twice (validate, then
+// write) without ever holding its whole text or all its rows.
+
+/** Bytes per read: large enough that per-chunk costs vanish, small enough not to matter for memory. */
+const READ_CHUNK = 1 << 16;
+
+/** A decoded header plus a way to read the data rows (again) one at a time. */
+export interface RowSource {
+  headers: string[];
+  headerRow: number;
+  format: DecodedTable["format"];
+  encoding?: DecodedTable["encoding"];
+  delimiter?: string;
+  /** Data rows (empty rows skipped) in file order; each call reads the file from the start. */
+  rows(): AsyncGenerator<DecodedRow>;
+}
+
+async function* byteChunks(file: ImportFile): AsyncGenerator<Uint8Array> {
+  if (typeof file !== "string") {
+    for (let i = 0; i < file.data.length; i += READ_CHUNK) yield file.data.subarray(i, i + READ_CHUNK);
+    return;
+  }
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) yield chunk as Buffer;
+  } catch (e) {
+    throw new AppError("import.file", { message: `Cannot read ${file}: ${(e as Error).message}`, cause: e });
+  }
+}
+
+/** The leading bytes, enough for a BOM. */
+async function headBytes(file: ImportFile): Promise<Uint8Array> {
+  if (typeof file !== "string") return file.data.subarray(0, 4);
+  for await (const chunk of byteChunks(file)) return chunk.subarray(0, 4);
+  return new Uint8Array(0);
+}
+
+/**
+ * Chinese Excel saves "CSV" in the ANSI code page (GBK) unless the user picks "CSV UTF-8", which
+ * adds a BOM; WPS and scripts write UTF-8 without one; Excel's "Unicode text" is UTF-16LE with a
+ * BOM. Valid UTF-8 is practically never produced by GBK text of any length, so strict UTF-8
+ * decoding of the whole file (streamed, the text thrown away) is a reliable detector. GB18030 is
+ * a superset of GBK, so rare characters in shop names still decode.
+ */
+async function detectEncoding(file: ImportFile): Promise<NonNullable<DecodedTable["encoding"]>> {
+  const head = await headBytes(file);
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return "utf-8-bom";
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  const probe = new TextDecoder("utf-8", { fatal: true });
+  try {
+    for await (const chunk of byteChunks(file)) probe.decode(chunk, { stream: true });
+    probe.decode();
+    return "utf-8";
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    return "gb18030";
+  }
+}
+
+async function* textChunks(file: ImportFile, encoding: NonNullable<DecodedTable["encoding"]>): AsyncGenerator<string> {
+  let skip = encoding === "utf-8-bom" ? 3 : encoding === "utf-16le" ? 2 : 0;
+  if (encoding === "gb18030") {
+    const decoder = iconv.getDecoder("gb18030");
+    for await (const chunk of byteChunks(file)) {
+      const text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (text) yield text;
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+    return;
+  }
+  const decoder = new TextDecoder(encoding === "utf-16le" ? "utf-16le" : "utf-8", { ignoreBOM: true });
+  for await (let chunk of byteChunks(file)) {
+    if (skip > 0) {
+      const n = Math.min(skip, chunk.length);
+      chunk = chunk.subarray(n);
+      skip -= n;
+    }
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/**
+ * parseCsv fed piece by piece: records come out as soon as they are complete, with the same
+ * leniency and the same "every line is a record" numbering. `push` never splits a record wrongly
+ * when a chunk ends inside a quote, after a quote or between CR and LF.
+ */
+export class CsvStreamParser {
+  private record: string[] = [];
+  private field = "";
+  private quoted = false;
+  /** Inside a quoted part. */
+  private inQuotes = false;
+  /** Inside a quoted part, the last chunk ended on a quote: escaped quote or closing quote? */
+  private quoteAtEnd = false;
+  /** The last chunk ended on CR: a following LF belongs to the same line break. */
+  private crAtEnd = false;
+  private quoteStartRow = 0;
+  /** Records completed so far. */
+  count = 0;
+  private readonly stop: RegExp;
+
+  constructor(private readonly delimiter = ",") {
+    const d = delimiter.replace(/[\^$.*+?()[\]{}|-]/g, "\\$&");
+    this.stop = new RegExp(`[${d}\r\n"]`, "g");
+  }
+
+  private endField(): void {
+    this.record.push(this.field);
+    this.field = "";
+    this.quoted = false;
+  }
+
+  private endRecord(out: string[][]): void {
+    this.endField();
+    out.push(this.record);
+    this.record = [];
+    this.count++;
+  }
+
+  push(text: string): string[][] {
+    const out: string[][] = [];
+    const n = text.length;
+    if (n === 0) return out;
+    let i = 0;
+    if (this.crAtEnd) {
+      this.crAtEnd = false;
+      if (text[0] === "\n") i = 1;
+    }
+    if (this.quoteAtEnd) {
+      this.quoteAtEnd = false;
+      if (text[0] === '"') {
+        this.field += '"';
+        i = Math.max(i, 1);
+      } else {
+        this.inQuotes = false;
+        this.quoted = true;
+      }
+    }
+    while (i < n) {
+      if (this.inQuotes) {
+        const q = text.indexOf('"', i);
+        if (q === -1) {
+          this.field += text.slice(i);
+          return out;
+        }
+        this.field += text.slice(i, q);
+        if (q + 1 === n) {
+          this.quoteAtEnd = true;
+          return out;
+        }
+        if (text[q + 1] === '"') {
+          this.field += '"';
+          i = q + 2;
+        } else {
+          this.inQuotes = false;
+          this.quoted = true;
+          i = q + 1;
+        }
+        continue;
+      }
+      const ch = text[i]!;
+      if (ch === '"' && this.field === "" && !this.quoted) {
+        this.inQuotes = true;
+        this.quoteStartRow = this.count + 1;
+        i++;
+        continue;
+      }
+      if (ch === this.delimiter) {
+        this.endField();
+        i++;
+        continue;
+      }
+      if (ch === "\r" || ch === "\n") {
+        this.endRecord(out);
+        if (ch === "\r") {
+          if (i + 1 === n) this.crAtEnd = true;
+          else if (text[i + 1] === "\n") i++;
+        }
+        i++;
+        continue;
+      }
+      // Plain text up to the next character that could matter; a quote inside it is literal.
+      this.stop.lastIndex = i + 1;
+      let next = -1;
+      for (;;) {
+        const m = this.stop.exec(text);
+        if (!m) break;
+        if (m[0] !== '"') {
+          next = m.index;
+          break;
+        }
+      }
+      const end = next === -1 ? n : next;
+      this.field += text.slice(i, end);
+      i = end;
+    }
+    return out;
+  }
+
+  end(): string[][] {
+    const out: string[][] = [];
+    if (this.quoteAtEnd) {
+      this.quoteAtEnd = false;
+      this.inQuotes = false;
+      this.quoted = true;
+    }
+    if (this.inQuotes) {
+      throw new AppError("import.csv", { message: `CSV row ${this.quoteStartRow}: a quoted field is never closed (missing ")` });
+    }
+    if (this.field !== "" || this.quoted || this.record.length > 0) this.endRecord(out);
+    return out;
+  }
+}
+
+/** Records of a CSV file with their spreadsheet row numbers, read in chunks. */
+async function* csvRecords(file: ImportFile, encoding: NonNullable<DecodedTable["encoding"]>, delimiter: string): AsyncGenerator<{ rowNumber: number; cells: string[] }> {
+  const parser = new CsvStreamParser(delimiter);
+  let row = 0;
+  for await (const text of textChunks(file, encoding)) {
+    for (const cells of parser.push(text)) yield { rowNumber: ++row, cells };
+  }
+  for (const cells of parser.end()) yield { rowNumber: ++row, cells };
+}
+
+/** The text up to the end of the header line (outside quotes), enough for detectDelimiter. */
+async function headerText(file: ImportFile, encoding: NonNullable<DecodedTable["encoding"]>): Promise<string> {
+  let text = "";
+  for await (const part of textChunks(file, encoding)) {
+    text += part;
+    if (detectDelimiterEnds(text)) break;
+  }
+  return text;
+}
+
+/** Whether `text` holds a line break outside quotes, i.e. a whole first line. */
+function detectDelimiterEnds(text: string): boolean {
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === "\n" || ch === "\r")) return true;
+  }
+  return false;
+}
+
+function rowValues(headers: string[], cells: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  headers.forEach((h, col) => {
+    // A blank header labels nothing; with duplicate headers the first column wins (the importer reports the duplicate).
+    if (h === "" || h in values) return;
+    values[h] = cells[col] ?? "";
+  });
+  return values;
+}
+
+async function openCsv(file: ImportFile): Promise<RowSource> {
+  const encoding = await detectEncoding(file);
+  const delimiter = detectDelimiter(await headerText(file, encoding));
+  let headers: string[] = [];
+  let headerRow = 1;
+  // The header is the first non-empty record; reading up to it is cheap.
+  for await (const r of csvRecords(file, encoding, delimiter)) {
+    if (isEmptyRecord(r.cells)) continue;
+    headers = r.cells.map((h) => h.trim());
+    headerRow = r.rowNumber;
+    break;
+  }
+  return {
+    headers,
+    headerRow,
+    format: "csv",
+    encoding,
+    delimiter,
+    async *rows() {
+      for await (const r of csvRecords(file, encoding, delimiter)) {
+        if (r.rowNumber <= headerRow || isEmptyRecord(r.cells)) continue;
+        yield { rowNumber: r.rowNumber, values: rowValues(headers, r.cells) };
+      }
+    },
+  };
+}
+
+function checkExtension(file: ImportFile): string {
+  const ext = extensionOf(file);
+  if (ext !== ".csv" && ext !== ".txt" && ext !== ".tsv" && ext !== ".xlsx") {
+    const hint = ext === ".xls" ? " Old .xls workbooks are not supported: save as .xlsx or CSV." : "";
+    throw new AppError("import.unsupported-file", {
+      message: `Cannot import ${displayName(file)}: unsupported file type "${ext || "(none)"}" (use .csv or .xlsx).${hint}`,
+    });
+  }
+  return ext;
+}
+
+/**
+ * Opens an import file for streaming. CSV is read in chunks on every pass; an .xlsx workbook is
+ * a zip that exceljs unpacks whole, so it is decoded once and its rows kept.
+ */
+export async function openImportFile(file: ImportFile): Promise<RowSource> {
+  const ext = checkExtension(file);
+  if (ext !== ".xlsx") return openCsv(file);
+  const data = typeof file === "string" ? await readWhole(file) : file.data;
+  const table = await decodeXlsx(data, displayName(file));
+  return {
+    headers: table.headers,
+    headerRow: table.headerRow,
+    format: "xlsx",
+    async *rows() {
+      yield* table.rows;
+    },
+  };
+}
+
+async function readWhole(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw new AppError("import.file", { message: `Cannot read ${file}: ${(e as Error).message}`, cause: e });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { localDate } from "../../../src/core/dates.ts";
 import { AppError } from "../../../src/core/errors.ts";
 import type { Db } from "../../../src/db/client.ts";
 import { mapHeaders, CUSTOMER_HEADER_ALIASES, CUSTOMER_KEYS, parseBoolean, parseDate, parseVisitDays } from "../../../src/modules/imports/columns.ts";
-import { decodeFile, parseCsv, plainNumber } from "../../../src/modules/imports/decode.ts";
+import { CsvStreamParser, decodeFile, openImportFile, parseCsv, plainNumber, type DecodedRow, type ImportFile } from "../../../src/modules/imports/decode.ts";
 import {
   formatImportReport,
   importCustomers,
@@ -20,6 +21,7 @@ import {
   type ImportReport,
 } from "../../../src/modules/imports/import.service.ts";
 import { createTestDb, type TestDb } from "../../helpers/db.ts";
+import type { WriterResult } from "./writer-process.ts";
 
 const policy = loadPolicy();
 const clock = new FakeClock("2026-11-22T02:00:00Z");
@@ -680,5 +682,112 @@ describe("example files", () => {
       "330105100007": "regular", // city shop: not eligible for potential
       "330105100008": "core", // tier 24 would be regular; the file's override wins
     });
+  });
+});
+
+describe("streaming", () => {
+  it("the chunked CSV parser gives the same records wherever the chunks split", () => {
+    const text = 'a,b,c\r\n"x, y","he said ""hi""",\n"two\r\nlines",2,3\r\n\r\n"",""""\r"q"x"y,z\n""\r\nlast';
+    const expected = [["a", "b", "c"], ["x, y", 'he said "hi"', ""], ["two\r\nlines", "2", "3"], [""], ["", '"'], ['qx"y', "z"], [""], ["last"]];
+    expect(parseCsv(text)).toEqual(expected);
+    const pieces = (parts: string[]) => {
+      const p = new CsvStreamParser(",");
+      return [...parts.flatMap((part) => p.push(part)), ...p.end()];
+    };
+    for (let i = 0; i <= text.length; i++) {
+      for (let j = i; j <= text.length; j++) expect(pieces([text.slice(0, i), text.slice(i, j), text.slice(j)])).toEqual(expected);
+    }
+    expect(pieces([...text])).toEqual(expected);
+    expect(pieces(["a\tb\n1\t", "2\n"].map((x) => x))).toEqual([["a\tb"], ["1\t2"]]);
+    const tabs = new CsvStreamParser("\t");
+    expect([...tabs.push("a\tb\n1\t"), ...tabs.push("2"), ...tabs.end()]).toEqual([["a", "b"], ["1", "2"]]);
+    for (const cut of [2, 3, 5]) {
+      const p = new CsvStreamParser(",");
+      const src = 'a\n"b,c\n';
+      expect(() => [p.push(src.slice(0, cut)), p.push(src.slice(cut)), p.end()]).toThrow(/row 2.*never closed/);
+    }
+  });
+
+  it("reads files larger than a read chunk in every encoding, characters split across chunks included", async () => {
+    // ~40 bytes a row: a few MB, so 1 MB reads end inside multi-byte characters and quoted fields.
+    const rows = Array.from({ length: 60_000 }, (_, i) => [`C${i}`, `便利店"${i}"号`, i % 7 === 0 ? "杭州,\n西湖" : "杭州"]);
+    const text = toCsv([["客户编码", "客户名称", "地址"], ...rows]);
+    const files: [string, ImportFile][] = [
+      ["utf-8", write("u.csv", text)],
+      ["utf-8-bom", write("b.csv", "\uFEFF" + text)],
+      ["gb18030", write("g.csv", iconv.encode(text, "gbk"))],
+      ["utf-16le", write("w.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text.replace(/,/g, "\t"), "utf-16le")]))],
+      ["gb18030", { name: "upload.csv", data: iconv.encode(text, "gbk") }],
+    ];
+    // Built from the rows themselves, not by another decoder: a multi-line cell is still one row.
+    const expected = (tsv: boolean): DecodedRow[] =>
+      rows.map(([code, name, address], i) => ({
+        rowNumber: i + 2,
+        values: { 客户编码: code!, 客户名称: name!, 地址: tsv ? address!.replace(",", "\t") : address! },
+      }));
+    for (const [encoding, file] of files) {
+      const source = await openImportFile(file);
+      expect([source.encoding, source.headers, source.headerRow]).toEqual([encoding, ["客户编码", "客户名称", "地址"], 1]);
+      const got: DecodedRow[] = [];
+      for await (const r of source.rows()) got.push(r);
+      expect(got.length).toBe(60_000);
+      expect(got).toEqual(expected(encoding === "utf-16le"));
+      // A second pass reads the same rows again.
+      let again = 0;
+      for await (const _ of source.rows()) again++;
+      expect(again).toBe(60_000);
+    }
+  });
+
+  it("a file changed between the check and the write rolls back everything", async () => {
+    await seedManagers(t.db);
+    const rows = Array.from({ length: 1200 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `S${String(i).padStart(4, "0")}` }));
+    const data = Buffer.from(englishCsv(rows));
+    const at = data.lastIndexOf(Buffer.from(",27,"));
+    const r = importCustomers({
+      db: t.db,
+      policy,
+      clock,
+      file: { name: "live.csv", data },
+      // Called once the file is checked and before the write pass: the last rows' tier becomes invalid.
+      onProgress: (done) => done === 0 && data.write(",31,", at),
+    });
+    await expect(r).rejects.toMatchObject({ code: "import.file", message: expect.stringMatching(/changed while it was being imported; nothing was written/) });
+    expect(await t.db.customer.count()).toBe(0);
+  });
+
+  it("imports while another process keeps writing; the writer's rows all stay", async () => {
+    await seedManagers(t.db);
+    const rows = Array.from({ length: 3000 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `W${String(i).padStart(5, "0")}` }));
+    const file = write("w.csv", englishCsv(rows));
+    const script = path.resolve(import.meta.dirname, "writer-process.ts");
+    // No pause between writes: the writer is always in or about to start a write transaction.
+    const child = spawn(process.execPath, ["--import", "tsx", script, t.url, "side", "0"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.startsWith("ready\n")) resolve();
+      }),
+    );
+    await Promise.race([ready, exited.then(() => Promise.reject(new Error(`writer exited early: ${err}`)))]);
+
+    // Twice: a fresh import, then a re-import that reads every row back while the writer writes.
+    const first = await importCustomers({ db: t.db, policy, clock, file });
+    const second = await importCustomers({ db: t.db, policy, clock, file });
+    child.stdin.end("stop\n");
+    expect(await exited, err).toBe(0);
+    const writer = JSON.parse(out.trim().split("\n").at(-1)!) as WriterResult;
+
+    expect(first, formatImportReport(first, "en")).toMatchObject({ ok: true, created: 3000 });
+    expect(second).toMatchObject({ ok: true, created: 0, unchanged: 3000 });
+    expect(await t.db.customer.count()).toBe(3000);
+    expect(writer.errors).toEqual([]);
+    expect(writer.written).toBeGreaterThan(0);
+    const stored = await t.db.outbox.findMany({ where: { kind: "bench-writer" }, select: { key: true }, orderBy: { id: "asc" } });
+    expect(stored.map((o) => o.key)).toEqual(writer.keys);
   });
 });
