@@ -9,6 +9,8 @@ export type AppErrorCode =
   | "config.invalid"
   | "import.unsupported-file"
   | "import.file"
+  | "import.busy"
+  | "import.file-changed"
   | "import.csv"
   | "import.xlsx"
   | "input.too-long"

@@ -26,6 +26,8 @@ export const enCli: Catalogue = {
     "  staff unbind CODE --platform P     remove that person's binding on platform P (telegram|lark|wechat)\n" +
     "  help                               this text\n",
   "cli.unknown-command": "Unknown command \"{command}\".",
+  "cli.import.busy": "The database stayed locked by another process ({tries} tries of {seconds} s each); nothing was written. Import the file again later.",
+  "cli.import.file-changed": "{name} changed while it was being imported; nothing was written. Import it again.",
   "cli.import.usage": "Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)",
   "cli.import.progress": "  {done}/{total} rows ({pct}%)",
   "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit",

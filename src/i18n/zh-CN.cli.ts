@@ -26,6 +26,8 @@ export const zhCNCli: Catalogue = {
     "  staff unbind 编码 --platform 平台  解除该员工在某平台（telegram|lark|wechat）的绑定\n" +
     "  help                               显示本说明\n",
   "cli.unknown-command": "没有“{command}”这个命令。",
+  "cli.import.busy": "数据库一直被另一个进程占用（试了 {tries} 次，每次等 {seconds} 秒），没有写入任何数据。请稍后重新导入这个文件。",
+  "cli.import.file-changed": "导入过程中文件 {name} 被修改了，没有写入任何数据。请重新导入。",
   "cli.import.usage": "用法：visitmate import managers|customers 文件   （UTF-8/GBK 编码的 CSV，或 .xlsx）",
   "cli.import.progress": "  {done}/{total} 行（{pct}%）",
   "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出",

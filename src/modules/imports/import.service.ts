@@ -735,9 +735,9 @@ export async function importCustomers(opts: {
     } catch (err) {
       if (!isBusy(err)) throw err;
       if (attempt === WRITE_ATTEMPTS) {
-        // "import.file" until core/errors.ts has a code of its own for this (outside the import's files).
-        throw new AppError("import.file", {
+        throw new AppError("import.busy", {
           message: `The database stayed locked by another process (${WRITE_ATTEMPTS} tries of ${BUSY_TIMEOUT_MS / 1000} s each); nothing was written. Import the file again.`,
+          userMessage: { key: "cli.import.busy", params: { tries: WRITE_ATTEMPTS, seconds: BUSY_TIMEOUT_MS / 1000 } },
           cause: err,
         });
       }
@@ -832,7 +832,7 @@ const RECLASSIFY_MANAGERS = 5;
 /** The file was edited between the check and the write: roll back rather than write what was not checked. */
 function fileChanged(file: ImportFile): AppError {
   const name = typeof file === "string" ? file : file.name;
-  return new AppError("import.file", { message: `${name} changed while it was being imported; nothing was written. Import it again.` });
+  return new AppError("import.file-changed", { message: `${name} changed while it was being imported; nothing was written. Import it again.`, userMessage: { key: "cli.import.file-changed", params: { name } } });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -752,7 +752,7 @@ describe("streaming", () => {
       // Called once the file is checked and before the write pass: the last rows' tier becomes invalid.
       onProgress: (done) => done === 0 && data.write(",31,", at),
     });
-    await expect(r).rejects.toMatchObject({ code: "import.file", message: expect.stringMatching(/changed while it was being imported; nothing was written/) });
+    await expect(r).rejects.toMatchObject({ code: "import.file-changed", userMessage: { key: "cli.import.file-changed" }, message: expect.stringMatching(/changed while it was being imported; nothing was written/) });
     expect(await t.db.customer.count()).toBe(0);
   });
 
