@@ -1,4 +1,5 @@
 import { seededRandom } from "../../core/random.ts";
+import { haversineMetres, matrixFrom, type DistanceMatrix, type LatLng } from "./planner/geometry.ts";
 
 /**
  * Visit ordering: a small, dependency-free TSP solver.
@@ -11,45 +12,8 @@ import { seededRandom } from "../../core/random.ts";
  * on machine speed.
  */
 
-export interface LatLng {
-  lat: number;
-  lng: number;
-}
-
-const EARTH_RADIUS_M = 6371008.8;
-const DEG = Math.PI / 180;
-
-export function haversineMetres(a: LatLng, b: LatLng): number {
-  const dLat = (b.lat - a.lat) * DEG;
-  const dLng = (b.lng - a.lng) * DEG;
-  const s1 = Math.sin(dLat / 2);
-  const s2 = Math.sin(dLng / 2);
-  const h = s1 * s1 + Math.cos(a.lat * DEG) * Math.cos(b.lat * DEG) * s2 * s2;
-  // min() guards against h creeping above 1 through rounding for near-antipodal points.
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-/** Square matrix, row-major, n*n entries. Any metric (haversine, road distances from a provider later). */
-export interface DistanceMatrix {
-  n: number;
-  data: Float64Array;
-}
-
-export function matrixFrom(n: number, dist: (i: number, j: number) => number): DistanceMatrix {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`matrixFrom: n must be a non-negative integer, got ${n}`);
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const v = dist(i, j);
-      if (!Number.isFinite(v) || v < 0) {
-        throw new Error(`matrixFrom: distance ${i}->${j} must be a finite non-negative number, got ${v}`);
-      }
-      data[i * n + j] = v;
-    }
-  }
-  return { n, data };
-}
+// Geometry lives with the planner's and is shared; re-exported here for existing callers.
+export { haversineMetres, matrixFrom, type DistanceMatrix, type LatLng } from "./planner/geometry.ts";
 
 export interface SolveOptions {
   /**
