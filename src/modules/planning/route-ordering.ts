@@ -48,6 +48,23 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   const k = n - 1;
   if (k <= exactLimitOf(opts) || k <= 2) return heldKarp(m, false);
 
+  return openPathSearch(m, null, budgetOf(opts, n + 1), opts.seed ?? 1);
+}
+
+/**
+ * The project's one 2-opt + Or-opt: improves a given open path from node 0 (`order` lists nodes
+ * 1..n-1) by the local search, then up to `maxKicks` kicks (default none: local search only).
+ * The planner tidies its day routes with this during its search.
+ */
+export function improveOpenPath(m: DistanceMatrix, order: number[], opts: { maxKicks?: number; seed?: number } = {}): PathResult {
+  // Given paths are short (a day's stops): full neighbour lists, so no improving move is missed.
+  checkMatrix(m);
+  if (m.n <= 3) return { order: order.slice(), length: pathLength(m, 0, order) };
+  return openPathSearch(m, order, Math.max(0, opts.maxKicks ?? 0), opts.seed ?? 1);
+}
+
+function openPathSearch(m: DistanceMatrix, initial: number[] | null, maxKicks: number, seed: number): PathResult {
+  const n = m.n;
   // Closed-tour formulation: a dummy node D = n, free (0) to reach from every stop, chained to
   // node 0 by a heavily negative edge. Every sensible tour then contains D–0, so dropping D leaves a
   // path from 0 whose loose end is D's other neighbour; moves that would break D–0 show a huge loss
@@ -67,11 +84,13 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   d[n * N] = -big;
   d[n] = -big;
   const tour = improveTour(d, N, maxEntry, {
-    maxKicks: budgetOf(opts, N),
+    maxKicks,
     stallLimit: stallLimitOf(N),
-    seed: opts.seed ?? 1,
+    seed,
     fixedA: n,
     fixedB: 0,
+    initial: initial ? Int32Array.from([0, ...initial, n]) : null,
+    neighbours: initial ? n : NEIGHBOURS,
   });
 
   // Walk away from D starting at 0.
@@ -306,6 +325,10 @@ interface ImproveParams {
   /** An edge kicks must never cut (the open-path dummy's link to the start), -1 if none. */
   fixedA: number;
   fixedB: number;
+  /** Start from this tour instead of a nearest-neighbour one. */
+  initial?: Int32Array | null;
+  /** Neighbour-list length (default NEIGHBOURS); every node for short paths makes the search exhaustive. */
+  neighbours?: number;
 }
 
 /** Nearest neighbours per node. More costs time per move; fewer misses improving moves. */
@@ -314,12 +337,12 @@ const NEIGHBOURS = 10;
 const KICK_SEGMENT_MAX = 30;
 
 function improveTour(d: Float64Array, N: number, maxEntry: number, params: ImproveParams): Int32Array {
-  const K = Math.min(NEIGHBOURS, N - 1);
+  const K = Math.min(params.neighbours ?? NEIGHBOURS, N - 1);
   const neigh = neighbourLists(d, N, K);
   // Gains below this are rounding noise, and accepting them could cycle forever.
   const eps = Math.max(maxEntry, 1) * 1e-10;
 
-  const tour = initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
+  const tour = params.initial ? Int32Array.from(params.initial) : initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
   const pos = new Int32Array(N);
   for (let i = 0; i < N; i++) pos[tour[i]] = i;
 

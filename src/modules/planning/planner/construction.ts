@@ -1,7 +1,7 @@
 /** Construction: every customer's chain inserted one by one, against the zones (not yet routes). */
 import { plan } from "./chain-dp.ts";
 import { estimateVisits, setBand } from "./objective.ts";
-import { improveRoute } from "./route.ts";
+import { improveDay } from "./route.ts";
 import type { PlanState } from "./state.ts";
 
 /**
@@ -28,5 +28,5 @@ export function construct(st: PlanState): void {
   st.beta = 20;
   setBand(st, estimate, false);
   for (const c of order) plan(st, c);
-  for (const j of st.visitDayIdx) improveRoute(st, st.days[j]!.route);
+  for (const j of st.visitDayIdx) improveDay(st, j);
 }

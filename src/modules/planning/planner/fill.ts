@@ -2,11 +2,9 @@
  * Fill: optional visits on visit days below the daily minimum or well below the fullest day: the
  * most overdue customers that can take one without breaking spacing or creating an obligation.
  */
-import { addDays, addInterval, daysBetween } from "../../../core/dates.ts";
-import { earliestNextVisit } from "./calendar.ts";
 import { dStart, dist } from "./geometry.ts";
 import { FILL_OVERDUE_KM, FILL_ROUNDS, NULL_CLASS_SPACING } from "./params.ts";
-import { type PlanState, insertAt, insertionCost, load } from "./state.ts";
+import { type PlanState, insertAt, insertionCost, load, touch } from "./state.ts";
 
 /**
  * Adds optional visits to visit days below the daily minimum, or more than 2 below the fullest
@@ -52,6 +50,7 @@ export function improveFillers(st: PlanState, fillers: [number, number][]): void
       const da = a < 0 ? dStart(st, c0) : dist(st, a, c0);
       const saving = b < 0 ? da : da + dist(st, c0, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
       // Take c0 out, look for a better optional visit on the same day.
+      touch(st, j);
       r.splice(k, 1);
       const cs0 = st.custs[c0]!;
       cs0.visits = cs0.visits.filter((v) => v !== j);
@@ -107,22 +106,27 @@ export function fillerRatio(st: PlanState, c: number, j: number): number {
       break;
     }
   }
-  const last = st.customers[c]!.lastVisit;
-  if (prev === null && last) prev = daysBetween(st.input.from, last);
+  // Offsets, not dates: this runs for every customer on every filled slot.
+  let prevEar = 0;
+  let prevLen = 0;
+  if (prev !== null) {
+    prevEar = info.iv ? info.ear[prev]! : 0;
+    prevLen = info.iv ? info.due[prev]! - prev : 0;
+  } else if (cs.lastOff !== null) {
+    prev = cs.lastOff;
+    prevEar = cs.lastEarOff;
+    prevLen = cs.lastLen;
+  }
   if (!info.iv) {
     if (prev !== null && x - prev < NULL_CLASS_SPACING) return -1;
     if (nextIdx >= 0 && st.days[nextIdx]!.off - x < NULL_CLASS_SPACING) return -1;
     return prev === null ? 2 : (x - prev) / NULL_CLASS_SPACING / 2;
   }
-  if (prev !== null) {
-    const prevDate = addDays(st.input.from, prev);
-    if (x < daysBetween(st.input.from, earliestNextVisit(prevDate, info.iv))) return -1;
-  }
+  if (prev !== null && x < prevEar) return -1;
   if (nextIdx >= 0) {
     if (!cs.fixed.includes(nextIdx) && st.days[nextIdx]!.off < info.ear[x]!) return -1;
   } else if (info.due[x]! <= st.H) return -1;
   if (prev === null) return 2;
-  const prevDate = addDays(st.input.from, prev);
-  const len = daysBetween(prevDate, addInterval(prevDate, info.iv));
+  const len = prevLen;
   return (x - prev) / Math.max(1, len);
 }

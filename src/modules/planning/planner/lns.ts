@@ -6,7 +6,7 @@ import { plan, unplan } from "./chain-dp.ts";
 import { dStart, dist, neighbours, routeLength } from "./geometry.ts";
 import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
-import { improveRoute } from "./route.ts";
+import { improveDay } from "./route.ts";
 import { type PlanState, begin, commit, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
@@ -123,7 +123,7 @@ export function lns(st: PlanState, iters: number): void {
       for (const j of st.dirty) {
         const r = st.days[j]!.route;
         const before = routeLength(st, r);
-        improveRoute(st, r);
+        improveDay(st, j);
         cur += routeLength(st, r) - before;
       }
       st.dirty.clear();

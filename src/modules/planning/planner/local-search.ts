@@ -1,7 +1,7 @@
 /** Local search: sweeps that re-plan every chain against the others, then tidy every route. */
 import { plan, unplan } from "./chain-dp.ts";
 import { setBand } from "./objective.ts";
-import { improveRoute } from "./route.ts";
+import { improveDay } from "./route.ts";
 import { type PlanState, shuffle, totalLoad } from "./state.ts";
 
 /** Re-plans every customer once (random order), then improves every route. */
@@ -12,5 +12,5 @@ export function sweep(st: PlanState): void {
     unplan(st, c);
     plan(st, c);
   }
-  for (const j of st.visitDayIdx) improveRoute(st, st.days[j]!.route);
+  for (const j of st.visitDayIdx) improveDay(st, j);
 }

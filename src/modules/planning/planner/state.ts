@@ -51,6 +51,11 @@ export interface CustState {
   visits: number[];
   phi: number;
   r: number;
+  /** The last visit before the horizon as an offset (negative), null if never visited. */
+  lastOff: number | null;
+  /** Offset of the earliest sensible visit after it, and the length of its interval (days). */
+  lastEarOff: number;
+  lastLen: number;
 }
 
 export interface Wedges {
@@ -92,8 +97,13 @@ export interface PlanState extends Projection {
   readonly insPos: Int32Array;
   /** For an offset x in [0, H + 1]: index of the first day on or after x (days.length if none). */
   readonly firstDayAt: Int32Array;
-  /** Copy-on-write journal of routes changed since begin(), for cheap undo. */
-  journal: Map<number, number[]> | null;
+  /** Copy-on-write journal of routes (and their versions) changed since begin(), for cheap undo. */
+  journal: Map<number, { route: number[]; ver: number }> | null;
+  /** Version of each day's route; changes whenever the route does (touch / bump). */
+  readonly ver: Int32Array;
+  verClock: number;
+  /** Insertion costs and positions per (customer, day), valid while ver[day] equals the stored version. */
+  readonly ic: { D: number; ver: Int32Array; cost: Float64Array; pos: Int32Array };
   /** Days whose route changed since their last improveRoute(). */
   readonly dirty: Set<number>;
   /** Working memory of the chain DP, reused across solves (each solve stamps its own entries). */
@@ -115,15 +125,24 @@ export interface DpScratch {
 export function createState(input: PlanInput, customers: PlanCustomer[]): PlanState {
   const H = daysBetween(input.from, input.to);
   const g = project(input.start, customers);
+  const days: Day[] = [];
+  const visitDayIdx: number[] = [];
+  buildDays(input, H, days, visitDayIdx);
+  const D = days.length;
+  // One literal with every field: the state keeps a single fixed shape (fast property access).
   const st: PlanState = {
-    ...g,
+    n: g.n,
+    X: g.X,
+    Y: g.Y,
+    S: g.S,
+    M: g.M,
     input,
     customers,
     H,
     cap: Math.max(0, Math.floor(input.dailyCap)),
     custs: [],
-    days: [],
-    visitDayIdx: [],
+    days,
+    visitDayIdx,
     rnd: seededRandom(SEED),
     classes: new Map(),
     wedges: { lo: [], hi: [] },
@@ -139,22 +158,22 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     mode: "zone",
     visitBase: VISIT_BASE,
     overCapacity: false,
-    insPos: new Int32Array(0),
+    insPos: new Int32Array(D),
     firstDayAt: new Int32Array(H + 2),
     journal: null,
+    ver: new Int32Array(D),
+    verClock: 0,
+    ic: { D, ver: new Int32Array(g.n * D).fill(-1), cost: new Float64Array(g.n * D), pos: new Int32Array(g.n * D) },
     dirty: new Set(),
-    dp: createDpScratch(0),
+    dp: createDpScratch(D),
   };
-  buildDays(st);
-  const D = st.days.length;
-  const full: PlanState = { ...st, insPos: new Int32Array(D), dp: createDpScratch(D) };
   for (let x = H + 1, j = D; x >= 0; x--) {
-    while (j > 0 && full.days[j - 1]!.off >= x) j--;
-    full.firstDayAt[x] = j;
+    while (j > 0 && days[j - 1]!.off >= x) j--;
+    st.firstDayAt[x] = j;
   }
-  buildClasses(full);
-  buildCustomers(full);
-  return full;
+  buildClasses(st);
+  buildCustomers(st);
+  return st;
 }
 
 function createDpScratch(D: number): DpScratch {
@@ -181,8 +200,7 @@ export function shuffle<T>(arr: T[], rnd: () => number): T[] {
   return arr;
 }
 
-export function buildDays(st: PlanState): void {
-  const { input, H } = st;
+export function buildDays(input: PlanInput, H: number, days: Day[], visitDayIdx: number[]): void {
   const fixedDates = new Set<string>();
   for (const f of input.fixed ?? []) if (f.date >= input.from && f.date <= input.to) fixedDates.add(f.date);
   const visitDates = new Set(visitDayDates(input));
@@ -190,8 +208,8 @@ export function buildDays(st: PlanState): void {
     const date = addDays(input.from, x);
     const visit = visitDates.has(date);
     if (!visit && !fixedDates.has(date)) continue;
-    if (visit) st.visitDayIdx.push(st.days.length);
-    st.days.push({ off: x, date, visit, route: [], foreign: [], zone: [] });
+    if (visit) visitDayIdx.push(days.length);
+    days.push({ off: x, date, visit, route: [], foreign: [], zone: [] });
   }
 }
 
@@ -285,11 +303,14 @@ export function buildCustomers(st: PlanState): void {
         ear0 = Math.max(0, daysBetween(input.from, earliestNextVisit(c.lastVisit, info.iv)));
       }
     }
+    const lastOff = c.lastVisit ? daysBetween(input.from, c.lastVisit) : null;
+    const lastEarOff = c.lastVisit && info.iv ? daysBetween(input.from, earliestNextVisit(c.lastVisit, info.iv)) : 0;
+    const lastLen = c.lastVisit && info.iv ? daysBetween(c.lastVisit, addInterval(c.lastVisit, info.iv)) : 0;
     const covReq = needsCoverage(c.lastVisit, info.iv, input.from, input.to);
     const fixed = fixedByCust[i]!.sort((a, b) => a - b);
     const x = st.X[i]!;
     const y = st.Y[i]!;
-    st.custs.push({ info, due0, ear0, covReq, fixed, visits: [...fixed], phi: Math.atan2(y, x), r: Math.hypot(x, y) });
+    st.custs.push({ info, due0, ear0, covReq, fixed, visits: [...fixed], phi: Math.atan2(y, x), r: Math.hypot(x, y), lastOff, lastEarOff, lastLen });
   }
   // Fixed visits go straight into the routes.
   for (let i = 0; i < st.n; i++) for (const j of st.custs[i]!.fixed) insertAt(st, i, j);
@@ -307,7 +328,27 @@ export function totalLoad(st: PlanState): number {
 }
 
 /** Cheapest insertion of c into day j's open path; returns cost, stores the position. */
+/**
+ * Cheapest insertion of c into day j's open path; returns the cost and stores the position in
+ * insPos[j]. Cached per (customer, day) against the day's route version: a rejected search step
+ * restores the versions with the routes, so most days keep their cached costs across steps.
+ */
 export function insertionCost(st: PlanState, c: number, j: number): number {
+  const ic = st.ic;
+  const key = c * ic.D + j;
+  const v = st.ver[j]!;
+  if (ic.ver[key] === v) {
+    st.insPos[j] = ic.pos[key]!;
+    return ic.cost[key]!;
+  }
+  const cost = computeInsertion(st, c, j);
+  ic.ver[key] = v;
+  ic.cost[key] = cost;
+  ic.pos[key] = st.insPos[j]!;
+  return cost;
+}
+
+function computeInsertion(st: PlanState, c: number, j: number): number {
   const r = st.days[j]!.route;
   const m = r.length;
   const S = st.S;
@@ -361,9 +402,16 @@ export function insertAt(st: PlanState, c: number, j: number, knownPos = false):
   st.days[j]!.route.splice(st.insPos[j]!, 0, c);
 }
 
+/** Call before changing day j's route: marks it dirty, journals it, and gives it a new version. */
 export function touch(st: PlanState, j: number): void {
   st.dirty.add(j);
-  if (st.journal && !st.journal.has(j)) st.journal.set(j, st.days[j]!.route.slice());
+  if (st.journal && !st.journal.has(j)) st.journal.set(j, { route: st.days[j]!.route.slice(), ver: st.ver[j]! });
+  bump(st, j);
+}
+
+/** A new version of day j's route (its cached insertion costs no longer hold). */
+export function bump(st: PlanState, j: number): void {
+  st.ver[j] = ++st.verClock;
 }
 
 /** Starts an undoable change of the customers in `set`; returns their current visits. */
@@ -377,7 +425,11 @@ export function commit(st: PlanState): void {
 }
 
 export function rollback(st: PlanState, set: number[], visits: number[][]): void {
-  for (const [j, r] of st.journal!) st.days[j]!.route = r;
+  // The old content comes back with its old version, so the costs cached for it hold again.
+  for (const [j, saved] of st.journal!) {
+    st.days[j]!.route = saved.route;
+    st.ver[j] = saved.ver;
+  }
   st.journal = null;
   set.forEach((c, k) => (st.custs[c]!.visits = visits[k]!));
 }
@@ -387,6 +439,9 @@ export function saveAll(st: PlanState): { routes: number[][]; visits: number[][]
 }
 
 export function restoreAll(st: PlanState, s: { routes: number[][]; visits: number[][] }): void {
-  st.days.forEach((d, j) => (d.route = s.routes[j]!.slice()));
+  st.days.forEach((d, j) => {
+    d.route = s.routes[j]!.slice();
+    bump(st, j);
+  });
   st.custs.forEach((cs, c) => (cs.visits = s.visits[c]!.slice()));
 }
