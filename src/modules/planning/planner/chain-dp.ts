@@ -3,7 +3,7 @@
  * of the plan (cost of a visit on each day + lateness of the chain), and inserts it.
  */
 import { dStart, dist } from "./geometry.ts";
-import { chainPenalty, lateCost, penalty, zoneCost } from "./objective.ts";
+import { chainPenalty, keptCost, lateCost, penalty, zoneCost } from "./objective.ts";
 import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, touch } from "./state.ts";
 
 /**
@@ -118,17 +118,22 @@ function bestFrom(sv: Solve, j: number): number {
     } else {
       const x = days[j]!.off;
       const due = info.due[x]!;
-      if (nfHere < 0) cont = due > H ? 0 : info.miss[due]!;
+      if (nfHere < 0) cont = due > H ? keptCost(st.custs[sv.c]!, x) : info.miss[due]!;
       else {
         cont = bestFrom(sv, nfHere) + lateCost(info, days[nfHere]!.off, due);
         choice = nfHere;
       }
-      if (due <= H) {
+      // Not due again in the horizon, but the window after it needs a visit from coverFrom on, or
+      // the next kept visit would come late after this one: one more (well spaced) visit may be planned.
+      const cs = st.custs[sv.c]!;
+      const cf = cs.coverFromOff;
+      const extra = due > H && ((cf !== null && x < cf) || (cs.nextOff !== null && due < cs.nextOff));
+      if (due <= H || extra) {
         const end = nfHere < 0 ? days.length : nfHere;
         for (let m = Math.max(j + 1, st.firstDayAt[Math.min(info.ear[x]!, H + 1)]!); m < end; m++) {
           const y = days[m]!.off;
-          if (!sv.allowLate && y > due) break;
-          const v = bestFrom(sv, m) + lateCost(info, y, due);
+          if (!extra && !sv.allowLate && y > due) break;
+          const v = bestFrom(sv, m) + (extra ? 0 : lateCost(info, y, due));
           if (v < cont) {
             cont = v;
             choice = m;

@@ -85,7 +85,8 @@ export function evaluatePlan(input: PlanInput, days: PlannedDay[]): Evaluation {
     const iv = cls?.visitEvery && cls.visitEvery.count > 0 ? cls.visitEvery : null;
     const prio = cls?.priority ?? Number.MAX_SAFE_INTEGER;
     const planned = (datesOf.get(cu.id) ?? []).sort();
-    const isCovered = planned.length > 0 || !needsCoverage(cu.lastVisit, iv, from, to);
+    const mustCover = !!cu.coverBy && cu.coverBy <= to;
+    const isCovered = planned.length > 0 || (!mustCover && !needsCoverage(cu.lastVisit, iv, from, to));
     if (isCovered) covered++;
     let firstFail: { dueDate: string; plannedDate: string | null } | null = null;
     let fails = 0;
@@ -98,7 +99,12 @@ export function evaluatePlan(input: PlanInput, days: PlannedDay[]): Evaluation {
         }
         prev = d;
       }
+      if (prev && cu.nextKept && cu.nextKept > to && planned.length > 0 && cu.nextKept < earliestNextVisit(prev, iv)) {
+        violations.push(`customer ${cu.id}: visit on ${prev} is too early before the kept visit on ${cu.nextKept}`);
+      }
       let due = firstDueDate(cu.lastVisit, iv, from);
+      // Continuity: the first visit by coverBy (overdue: from the first day of the horizon).
+      if (mustCover && cu.coverBy! < due) due = cu.coverBy! < from ? from : cu.coverBy!;
       let k = 0;
       while (due <= to) {
         required++;

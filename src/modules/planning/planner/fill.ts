@@ -120,12 +120,13 @@ export function fillerRatio(st: PlanState, c: number, j: number): number {
   if (!info.iv) {
     if (prev !== null && x - prev < NULL_CLASS_SPACING) return -1;
     if (nextIdx >= 0 && st.days[nextIdx]!.off - x < NULL_CLASS_SPACING) return -1;
+    if (nextIdx < 0 && cs.nextOff !== null && cs.nextOff - x < NULL_CLASS_SPACING) return -1;
     return prev === null ? 2 : (x - prev) / NULL_CLASS_SPACING / 2;
   }
   if (prev !== null && x < prevEar) return -1;
   if (nextIdx >= 0) {
     if (!cs.fixed.includes(nextIdx) && st.days[nextIdx]!.off < info.ear[x]!) return -1;
-  } else if (info.due[x]! <= st.H) return -1;
+  } else if (info.due[x]! <= st.H || (cs.nextOff !== null && info.ear[x]! > cs.nextOff)) return -1;
   if (prev === null) return 2;
   const len = prevLen;
   return (x - prev) / Math.max(1, len);

@@ -4,7 +4,7 @@
  */
 import { routeLength } from "./geometry.ts";
 import { LATE_BASE, LATE_MAX, LATE_PER_DAY } from "./params.ts";
-import { load, type ClassInfo, type PlanState } from "./state.ts";
+import { load, type ClassInfo, type CustState, type PlanState } from "./state.ts";
 
 export function penalty(st: PlanState, L: number): number {
   let p = 0;
@@ -57,6 +57,7 @@ export function chainPenalty(st: PlanState, c: number, visits: number[]): number
     due = info.due[y]!;
   }
   if (due <= H) p += info.miss[due]!;
+  else p += keptCost(cs, days[visits[visits.length - 1]!]!.off);
   return p;
 }
 
@@ -102,4 +103,18 @@ export function totalObjective(st: PlanState): number {
     total += chainPenalty(st, c, cs.visits) + st.visitBase * cs.visits.filter((j) => !cs.fixed.includes(j)).length;
   }
   return total;
+}
+
+/**
+ * Cost of the chain ending with a visit at offset x against the next kept visit after the horizon:
+ * that visit late (more than an interval after x) or too early (less than half an interval).
+ */
+export function keptCost(cs: CustState, x: number): number {
+  const info = cs.info;
+  if (!info.iv) return 0;
+  // The last visit before coverFrom leaves the window after the horizon uncovered.
+  let p = cs.coverFromOff !== null && x < cs.coverFromOff ? info.W * LATE_BASE : 0;
+  const K = cs.nextOff;
+  if (K !== null) p += lateCost(info, K, info.due[x]!) + (info.ear[x]! > K ? info.W * LATE_BASE : 0);
+  return p;
 }

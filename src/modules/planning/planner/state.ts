@@ -56,6 +56,10 @@ export interface CustState {
   /** Offset of the earliest sensible visit after it, and the length of its interval (days). */
   lastEarOff: number;
   lastLen: number;
+  /** Offset of the next kept visit after the horizon (> H), or null. */
+  nextOff: number | null;
+  /** Offset before which the chain's last visit may not fall (coverFrom), or null. */
+  coverFromOff: number | null;
 }
 
 export interface Wedges {
@@ -306,11 +310,18 @@ export function buildCustomers(st: PlanState): void {
     const lastOff = c.lastVisit ? daysBetween(input.from, c.lastVisit) : null;
     const lastEarOff = c.lastVisit && info.iv ? daysBetween(input.from, earliestNextVisit(c.lastVisit, info.iv)) : 0;
     const lastLen = c.lastVisit && info.iv ? daysBetween(c.lastVisit, addInterval(c.lastVisit, info.iv)) : 0;
-    const covReq = needsCoverage(c.lastVisit, info.iv, input.from, input.to);
+    let covReq = needsCoverage(c.lastVisit, info.iv, input.from, input.to);
+    if (c.coverBy && c.coverBy <= input.to) {
+      // Continuity: the first visit is due by coverBy at the latest (overdue: from the first day).
+      covReq = true;
+      if (info.iv) due0 = Math.min(due0, Math.max(0, daysBetween(input.from, c.coverBy)));
+    }
+    const coverFromOff = c.coverFrom && c.coverFrom >= input.from && c.coverFrom <= input.to ? daysBetween(input.from, c.coverFrom) : null;
+    const nextOff = c.nextKept && c.nextKept > input.to ? daysBetween(input.from, c.nextKept) : null;
     const fixed = fixedByCust[i]!.sort((a, b) => a - b);
     const x = st.X[i]!;
     const y = st.Y[i]!;
-    st.custs.push({ info, due0, ear0, covReq, fixed, visits: [...fixed], phi: Math.atan2(y, x), r: Math.hypot(x, y), lastOff, lastEarOff, lastLen });
+    st.custs.push({ info, due0, ear0, covReq, fixed, visits: [...fixed], phi: Math.atan2(y, x), r: Math.hypot(x, y), lastOff, lastEarOff, lastLen, nextOff, coverFromOff });
   }
   // Fixed visits go straight into the routes.
   for (let i = 0; i < st.n; i++) for (const j of st.custs[i]!.fixed) insertAt(st, i, j);

@@ -7,6 +7,22 @@ export interface PlanCustomer {
   lng: number;
   /** YYYY-MM-DD */
   lastVisit: string | null;
+  /**
+   * Continuity across months (every two consecutive calendar months hold a visit): the latest
+   * date the customer's first visit of the horizon may take, from the last planned or done visit
+   * before `from`. Absent: only the class frequency and the horizon's coverage apply.
+   */
+  coverBy?: string | null;
+  /**
+   * The next visit kept after `to` (a later month's plan), if any: the horizon's last visit must
+   * leave it on time and not too early (class frequency and spacing across the boundary).
+   */
+  nextKept?: string | null;
+  /**
+   * The earliest date the horizon's last visit may take: set when no kept visit follows soon
+   * enough, so that the window of to's month and the next one is covered from this horizon.
+   */
+  coverFrom?: string | null;
 }
 export interface PlanClass {
   id: string;
