@@ -55,16 +55,17 @@ export interface ContinuityInput {
 
 /**
  * The latest date of the next visit after one in month M: months M − 1..M and M..M + 1 hold that
- * visit, so the window M + 1..M + 2 needs the next one by the end of M + 2. A window that closed
- * before `from` is owed at once (the end of from's month) when plans were running, otherwise the
- * frequency's catch-up spreads the backlog. Without any visit: the end of from's month if plans
- * ran in the month before (it went without one), else the end of the next month (a first plan).
+ * visit, so the window M + 1..M + 2 needs the next one by the end of M + 2 (without any visit: the
+ * window of the month before from and from's month). A window that began before planning did
+ * (`since`: the first plan's start) is not owed; the first one that began after is. A window owed
+ * but already over (plans ran, the customer was missed) is owed at once: by the end of from's month.
  */
-export function coverByAfter(last: string | null, from: string, plannedBefore: boolean): string | null {
+export function coverByAfter(last: string | null, from: string, since: string): string {
+  let w = last ? startOfMonth(addMonths(startOfMonth(last), 1)) : startOfMonth(addMonths(startOfMonth(from), -1));
+  if (w < since) w = startOfMonth(since) === since ? since : startOfMonth(addMonths(startOfMonth(since), 1));
+  const end = endOfMonth(addMonths(w, 1));
   const fromMonthEnd = endOfMonth(from);
-  if (!last) return plannedBefore ? fromMonthEnd : endOfMonth(addMonths(startOfMonth(from), 1));
-  const window = endOfMonth(addMonths(startOfMonth(last), 2));
-  return window >= fromMonthEnd ? window : plannedBefore ? fromMonthEnd : null;
+  return end < fromMonthEnd ? fromMonthEnd : end;
 }
 
 /**
@@ -116,8 +117,9 @@ export async function continuityInputs(opts: {
   );
   const laterPlans = (await db.plannedVisit.count({ where: { managerId: staffId, date: { gt: to } } })) > 0;
   const nextWindowEnd = endOfMonth(addMonths(startOfMonth(to), 1));
-  const prevMonth = startOfMonth(addMonths(startOfMonth(from), -1));
-  const plannedBefore = (await db.plannedVisit.count({ where: { managerId: staffId, date: { gte: prevMonth, lt: startOfMonth(from) } } })) > 0;
+  // Windows that began before planning did are not owed (see coverByAfter).
+  const firstRun = await db.planRun.aggregate({ where: { managerId: staffId }, _min: { fromDate: true } });
+  const since = firstRun._min.fromDate && firstRun._min.fromDate < from ? firstRun._min.fromDate : from;
   const beforeOf = new Map(before.map((r) => [r.customerId, r._max.date]));
   const doneInOf = new Map(doneIn.map((r) => [r.customerId, r._max.date]));
   const afterOf = new Map(after.map((r) => [r.customerId, r._min.date]));
@@ -128,7 +130,7 @@ export async function continuityInputs(opts: {
     const last = later(later(known, beforeOf.get(c.id)), doneInOf.get(c.id));
     out.set(c.id, {
       lastVisit: last,
-      coverBy: coverByAfter(last, from, plannedBefore),
+      coverBy: coverByAfter(last, from, since),
       nextKept: afterOf.get(c.id) ?? null,
       coverFrom: laterPlans && !((afterOf.get(c.id) ?? "9999") <= nextWindowEnd) ? startOfMonth(to) : null,
     });
@@ -212,7 +214,7 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
       lng: c.lng,
       lastVisit: fixed.find((p) => p.customerId === c.id && p.date === now) ? now : lastVisit.get(c.id) ?? null,
       // On today's kept list: that visit is the last one, the next window starts from it.
-      coverBy: fixed.find((p) => p.customerId === c.id && p.date === now) ? coverByAfter(now, planFrom, true) : continuity.get(c.id)?.coverBy ?? null,
+      coverBy: fixed.find((p) => p.customerId === c.id && p.date === now) ? coverByAfter(now, planFrom, now) : continuity.get(c.id)?.coverBy ?? null,
       nextKept: continuity.get(c.id)?.nextKept ?? null,
       coverFrom: continuity.get(c.id)?.coverFrom ?? null,
     })),
