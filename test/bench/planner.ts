@@ -203,6 +203,25 @@ interface Case {
   input: PlanInput;
 }
 
+/**
+ * Today's planner before the rework (issue #12), measured on this machine: cpuMs, compliance,
+ * coverage, km per case label (/work/planner-bench-reference.txt). Kept beside the new figures.
+ */
+const REFERENCE: Record<string, { cpuMs: number; compliance: number; coverage: number; km: number }> = {
+  "300 × 8 weeks": { cpuMs: 971, compliance: 1, coverage: 1, km: 633.7 },
+  "450 × 8 weeks": { cpuMs: 902, compliance: 0.6652, coverage: 0.4733, km: 767 },
+  "600 × 8 weeks": { cpuMs: 905, compliance: 0.5331, coverage: 0.3017, km: 817 },
+  "300 × Sep–Oct": { cpuMs: 1073, compliance: 1, coverage: 1, km: 692.3 },
+  "300 × Sep–Oct, uniform": { cpuMs: 1014, compliance: 1, coverage: 1, km: 784.7 },
+  "250 × Sep–Oct, Oct 1–3 off": { cpuMs: 994, compliance: 1, coverage: 1, km: 685.7 },
+  "300 × Sep–Oct, Oct 1–3 off": { cpuMs: 1695, compliance: 0.944, coverage: 1, km: 887.2 },
+  "600 × 8 weeks, cap 20": { cpuMs: 821, compliance: 0.5331, coverage: 0.3017, km: 817 },
+  "600 × 8 weeks, cap 25": { cpuMs: 947, compliance: 0.6415, coverage: 0.3967, km: 803.3 },
+  "600 × 8 weeks, cap 30": { cpuMs: 1194, compliance: 0.6995, coverage: 0.615, km: 1090.8 },
+  "key-account 120 × 8 weeks": { cpuMs: 333, compliance: 1, coverage: 1, km: 619 },
+  "key-account 240 × 8 weeks": { cpuMs: 944, compliance: 1, coverage: 1, km: 409.5 },
+};
+
 function runCase(c: Case): Record<string, string | number> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -216,6 +235,8 @@ function runCase(c: Case): Record<string, string | number> {
   const minLoad = visitDayLoads.length ? Math.min(...visitDayLoads) : 0;
   const maxLoad = visitDayLoads.length ? Math.max(...visitDayLoads) : 0;
   const protectedShort = (res.shortfall.byClass["assistance"] ?? 0) + (res.shortfall.byClass["core"] ?? 0);
+  const visitDaysUsed = visitDayLoads.filter((l) => l > 0).length;
+  const ref = REFERENCE[c.label];
   return {
     case: c.label,
     customers: c.input.customers.length,
@@ -237,6 +258,11 @@ function runCase(c: Case): Record<string, string | number> {
     violations: chk.violations.length,
     ms: Math.round(ms),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    kmPerDay: visitDaysUsed ? round(res.stats.totalMetres / 1000 / visitDaysUsed, 2) : 0,
+    refCpuMs: ref?.cpuMs ?? "",
+    refCompliance: ref?.compliance ?? "",
+    refCoverage: ref?.coverage ?? "",
+    refKm: ref?.km ?? "",
   };
 }
 
@@ -271,6 +297,8 @@ export async function runPlannerBench(): Promise<BenchSection[]> {
       label: "300 × Sep–Oct, Oct 1–3 off",
       input: generateTerritory({ n: 300, seed: 307, from: "2025-09-01", to: "2025-10-31", daysOff: ["2025-10-01", "2025-10-02", "2025-10-03"] }),
     },
+    { label: "450 × Sep–Oct", input: generateTerritory({ n: 450, seed: 492, from: "2025-09-01", to: "2025-10-31" }) },
+    { label: "600 × Sep–Oct", input: generateTerritory({ n: 600, seed: 642, from: "2025-09-01", to: "2025-10-31" }) },
   ];
   const monthRows = months.map(runCase);
   sections.push({ name: "planner: two calendar months (Mon/Wed/Thu, min 15, cap 20)", rows: monthRows, summary: summarise(monthRows) });

@@ -1,5 +1,6 @@
 import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
+import { inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
@@ -36,6 +37,105 @@ export interface GeneratePlanOptions {
   /** Last day; default the end of next month (two months of plans cover every customer). */
   to?: string;
   reason?: "generate" | "month" | "skip" | "off" | "replan";
+}
+
+export interface ContinuityInput {
+  /** Last done visit (or one still planned between today and `from`: it will have happened). */
+  lastVisit: string | null;
+  /** Latest date of the first visit in the horizon, so that no two consecutive months go without one. */
+  coverBy: string | null;
+  /** First planned or done visit after `to` (a later month's plan), kept by the re-plan. */
+  nextKept: string | null;
+  /**
+   * Set when a later month is planned already but the customer has no kept visit there by the end
+   * of the month after `to`: the horizon's last visit falls in to's month (start of it).
+   */
+  coverFrom: string | null;
+}
+
+/**
+ * The latest date of the next visit after one in month M: months M − 1..M and M..M + 1 hold that
+ * visit, so the window M + 1..M + 2 needs the next one by the end of M + 2 (without any visit: the
+ * window of the month before from and from's month). A window that began before planning did
+ * (`since`: the first plan's start) is not owed; the first one that began after is. A window owed
+ * but already over (plans ran, the customer was missed) is owed at once: by the end of from's month.
+ */
+export function coverByAfter(last: string | null, from: string, since: string): string {
+  let w = last ? startOfMonth(addMonths(startOfMonth(last), 1)) : startOfMonth(addMonths(startOfMonth(from), -1));
+  if (w < since) w = startOfMonth(since) === since ? since : startOfMonth(addMonths(startOfMonth(since), 1));
+  const end = endOfMonth(addMonths(w, 1));
+  const fromMonthEnd = endOfMonth(from);
+  return end < fromMonthEnd ? fromMonthEnd : end;
+}
+
+/**
+ * What the planner needs, per customer, to keep every window of two consecutive calendar months
+ * covered whatever order months are planned in (batched queries, bounded IN lists):
+ * - lastVisit as the planner's frequency base: the latest of lastVisitAt, a done visit up to `to`,
+ *   and a visit planned between today and `from`;
+ * - coverBy from that last visit (see coverByAfter);
+ * - nextKept: the first planned or done visit after `to`.
+ */
+export async function continuityInputs(opts: {
+  deps: AppDeps;
+  staffId: number;
+  from: string;
+  to: string;
+  customers: Pick<Customer, "id" | "lastVisitAt">[];
+}): Promise<Map<number, ContinuityInput>> {
+  const { deps, staffId, from, to, customers } = opts;
+  const { db, policy } = deps;
+  const now = today(deps);
+  const ids = customers.map((c) => c.id);
+  const before = await inChunks(ids, (part) =>
+    db.plannedVisit.groupBy({
+      by: ["customerId"],
+      where: {
+        managerId: staffId,
+        customerId: { in: part },
+        OR: [
+          { status: "done", date: { lt: from } },
+          { status: "planned", date: { gte: now, lt: from } },
+        ],
+      },
+      _max: { date: true },
+    }),
+  );
+  const doneIn = await inChunks(ids, (part) =>
+    db.plannedVisit.groupBy({
+      by: ["customerId"],
+      where: { managerId: staffId, customerId: { in: part }, status: "done", date: { gte: from, lte: to } },
+      _max: { date: true },
+    }),
+  );
+  const after = await inChunks(ids, (part) =>
+    db.plannedVisit.groupBy({
+      by: ["customerId"],
+      where: { managerId: staffId, customerId: { in: part }, status: { in: ["planned", "done"] }, date: { gt: to } },
+      _min: { date: true },
+    }),
+  );
+  const laterPlans = (await db.plannedVisit.count({ where: { managerId: staffId, date: { gt: to } } })) > 0;
+  const nextWindowEnd = endOfMonth(addMonths(startOfMonth(to), 1));
+  // Windows that began before planning did are not owed (see coverByAfter).
+  const firstRun = await db.planRun.aggregate({ where: { managerId: staffId }, _min: { fromDate: true } });
+  const since = firstRun._min.fromDate && firstRun._min.fromDate < from ? firstRun._min.fromDate : from;
+  const beforeOf = new Map(before.map((r) => [r.customerId, r._max.date]));
+  const doneInOf = new Map(doneIn.map((r) => [r.customerId, r._max.date]));
+  const afterOf = new Map(after.map((r) => [r.customerId, r._min.date]));
+  const later = (a: string | null | undefined, b: string | null | undefined) => (!a ? b ?? null : !b ? a : a > b ? a : b);
+  const out = new Map<number, ContinuityInput>();
+  for (const c of customers) {
+    const known = c.lastVisitAt ? localDate(c.lastVisitAt, policy.timeZone) : null;
+    const last = later(later(known, beforeOf.get(c.id)), doneInOf.get(c.id));
+    out.set(c.id, {
+      lastVisit: last,
+      coverBy: coverByAfter(last, from, since),
+      nextKept: afterOf.get(c.id) ?? null,
+      coverFrom: laterPlans && !((afterOf.get(c.id) ?? "9999") <= nextWindowEnd) ? startOfMonth(to) : null,
+    });
+  }
+  return out;
 }
 
 export interface GeneratedPlan {
@@ -99,17 +199,9 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   const keepIds = new Set(keep.map((p) => p.id));
   const fixed = keep.filter((p) => p.status === "planned" && customers.some((c) => c.id === p.customerId));
 
-  const tz = policy.timeZone;
-  const lastVisit = new Map<number, string | null>(customers.map((c) => [c.id, c.lastVisitAt ? localDate(c.lastVisitAt, tz) : null]));
-  // A visit already done today (or earlier in the horizon) counts as the last visit.
-  for (const p of keep) {
-    if (p.status === "done" && (lastVisit.get(p.customerId) ?? "") < p.date) lastVisit.set(p.customerId, p.date);
-  }
-  // Planning a later month: visits still planned between today and `from` will have happened by then.
-  if (from > now) {
-    const before = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: now, lt: from }, status: { in: ["planned", "done"] } } });
-    for (const p of before) if ((lastVisit.get(p.customerId) ?? "") < p.date) lastVisit.set(p.customerId, p.date);
-  }
+  // Frequency counted from the last planned or done visit; coverage continuous across months.
+  const continuity = await continuityInputs({ deps, staffId: staff.id, from, to, customers });
+  const lastVisit = new Map<number, string | null>([...continuity].map(([id, c]) => [id, c.lastVisit]));
   const daysOff = [...(await daysOffOf({ db, staffId: staff.id, from, to }))];
   // Today's list is fixed (even when every stop on it is done or skipped): re-flow from tomorrow.
   const todayKept = keep.some((p) => p.date === now);
@@ -121,6 +213,10 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
       lat: c.lat,
       lng: c.lng,
       lastVisit: fixed.find((p) => p.customerId === c.id && p.date === now) ? now : lastVisit.get(c.id) ?? null,
+      // On today's kept list: that visit is the last one, the next window starts from it.
+      coverBy: fixed.find((p) => p.customerId === c.id && p.date === now) ? coverByAfter(now, planFrom, now) : continuity.get(c.id)?.coverBy ?? null,
+      nextKept: continuity.get(c.id)?.nextKept ?? null,
+      coverFrom: continuity.get(c.id)?.coverFrom ?? null,
     })),
     classes: policy.classes,
     start: startPointOf(staff, customers),

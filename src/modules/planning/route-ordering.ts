@@ -1,4 +1,5 @@
 import { seededRandom } from "../../core/random.ts";
+import { haversineMetres, matrixFrom, type DistanceMatrix, type LatLng } from "./planner/geometry.ts";
 
 /**
  * Visit ordering: a small, dependency-free TSP solver.
@@ -11,45 +12,8 @@ import { seededRandom } from "../../core/random.ts";
  * on machine speed.
  */
 
-export interface LatLng {
-  lat: number;
-  lng: number;
-}
-
-const EARTH_RADIUS_M = 6371008.8;
-const DEG = Math.PI / 180;
-
-export function haversineMetres(a: LatLng, b: LatLng): number {
-  const dLat = (b.lat - a.lat) * DEG;
-  const dLng = (b.lng - a.lng) * DEG;
-  const s1 = Math.sin(dLat / 2);
-  const s2 = Math.sin(dLng / 2);
-  const h = s1 * s1 + Math.cos(a.lat * DEG) * Math.cos(b.lat * DEG) * s2 * s2;
-  // min() guards against h creeping above 1 through rounding for near-antipodal points.
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-/** Square matrix, row-major, n*n entries. Any metric (haversine, road distances from a provider later). */
-export interface DistanceMatrix {
-  n: number;
-  data: Float64Array;
-}
-
-export function matrixFrom(n: number, dist: (i: number, j: number) => number): DistanceMatrix {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`matrixFrom: n must be a non-negative integer, got ${n}`);
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const v = dist(i, j);
-      if (!Number.isFinite(v) || v < 0) {
-        throw new Error(`matrixFrom: distance ${i}->${j} must be a finite non-negative number, got ${v}`);
-      }
-      data[i * n + j] = v;
-    }
-  }
-  return { n, data };
-}
+// Geometry lives with the planner's and is shared; re-exported here for existing callers.
+export { haversineMetres, matrixFrom, type DistanceMatrix, type LatLng } from "./planner/geometry.ts";
 
 export interface SolveOptions {
   /**
@@ -84,6 +48,23 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   const k = n - 1;
   if (k <= exactLimitOf(opts) || k <= 2) return heldKarp(m, false);
 
+  return openPathSearch(m, null, budgetOf(opts, n + 1), opts.seed ?? 1);
+}
+
+/**
+ * The project's one 2-opt + Or-opt: improves a given open path from node 0 (`order` lists nodes
+ * 1..n-1) by the local search, then up to `maxKicks` kicks (default none: local search only).
+ * The planner tidies its day routes with this during its search.
+ */
+export function improveOpenPath(m: DistanceMatrix, order: number[], opts: { maxKicks?: number; seed?: number } = {}): PathResult {
+  // Given paths are short (a day's stops): full neighbour lists, so no improving move is missed.
+  checkMatrix(m);
+  if (m.n <= 3) return { order: order.slice(), length: pathLength(m, 0, order) };
+  return openPathSearch(m, order, Math.max(0, opts.maxKicks ?? 0), opts.seed ?? 1);
+}
+
+function openPathSearch(m: DistanceMatrix, initial: number[] | null, maxKicks: number, seed: number): PathResult {
+  const n = m.n;
   // Closed-tour formulation: a dummy node D = n, free (0) to reach from every stop, chained to
   // node 0 by a heavily negative edge. Every sensible tour then contains D–0, so dropping D leaves a
   // path from 0 whose loose end is D's other neighbour; moves that would break D–0 show a huge loss
@@ -103,11 +84,13 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   d[n * N] = -big;
   d[n] = -big;
   const tour = improveTour(d, N, maxEntry, {
-    maxKicks: budgetOf(opts, N),
+    maxKicks,
     stallLimit: stallLimitOf(N),
-    seed: opts.seed ?? 1,
+    seed,
     fixedA: n,
     fixedB: 0,
+    initial: initial ? Int32Array.from([0, ...initial, n]) : null,
+    neighbours: initial ? n : NEIGHBOURS,
   });
 
   // Walk away from D starting at 0.
@@ -342,6 +325,10 @@ interface ImproveParams {
   /** An edge kicks must never cut (the open-path dummy's link to the start), -1 if none. */
   fixedA: number;
   fixedB: number;
+  /** Start from this tour instead of a nearest-neighbour one. */
+  initial?: Int32Array | null;
+  /** Neighbour-list length (default NEIGHBOURS); every node for short paths makes the search exhaustive. */
+  neighbours?: number;
 }
 
 /** Nearest neighbours per node. More costs time per move; fewer misses improving moves. */
@@ -350,12 +337,12 @@ const NEIGHBOURS = 10;
 const KICK_SEGMENT_MAX = 30;
 
 function improveTour(d: Float64Array, N: number, maxEntry: number, params: ImproveParams): Int32Array {
-  const K = Math.min(NEIGHBOURS, N - 1);
+  const K = Math.min(params.neighbours ?? NEIGHBOURS, N - 1);
   const neigh = neighbourLists(d, N, K);
   // Gains below this are rounding noise, and accepting them could cycle forever.
   const eps = Math.max(maxEntry, 1) * 1e-10;
 
-  const tour = initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
+  const tour = params.initial ? Int32Array.from(params.initial) : initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
   const pos = new Int32Array(N);
   for (let i = 0; i < N; i++) pos[tour[i]] = i;
 

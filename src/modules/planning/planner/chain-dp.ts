@@ -1,0 +1,179 @@
+/**
+ * The per-customer chain DP: chooses a customer's whole chain of visits optimally against the rest
+ * of the plan (cost of a visit on each day + lateness of the chain), and inserts it.
+ */
+import { dStart, dist } from "./geometry.ts";
+import { chainPenalty, keptCost, lateCost, penalty, zoneCost } from "./objective.ts";
+import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, touch } from "./state.ts";
+
+/**
+ * Removes c's non-fixed visits from the plan. Returns the exact objective saved: route detours,
+ * balance penalty, visit cost and the chain's lateness/miss/coverage penalties (only the
+ * removal of the geographic and load parts is "real": the penalties come back with plan()).
+ */
+export function unplan(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  let saved = chainPenalty(st, c, cs.visits);
+  for (const j of cs.visits) {
+    if (cs.fixed.includes(j)) continue;
+    const r = st.days[j]!.route;
+    const k = r.indexOf(c);
+    if (k < 0) continue;
+    touch(st, j);
+    const a = k > 0 ? r[k - 1]! : -1;
+    const b = k + 1 < r.length ? r[k + 1]! : -1;
+    const da = a < 0 ? dStart(st, c) : dist(st, a, c);
+    saved += b < 0 ? da : da + dist(st, c, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
+    const L = load(st, j);
+    saved += penalty(st, L) - penalty(st, L - 1) + st.visitBase;
+    r.splice(k, 1);
+  }
+  cs.visits = [...cs.fixed];
+  return saved;
+}
+
+/**
+ * Chooses c's visits optimally against the current plan (c's own non-fixed visits removed) and
+ * inserts them. Returns the chain's cost: route detours + load-balance change + visit costs +
+ * lateness/miss/coverage penalties. A compliant chain is searched first (only the days inside
+ * the windows are priced); late visits are considered only when no compliant chain exists.
+ */
+export function plan(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  const { days } = st;
+  const dp = st.dp;
+  const { isFixed, nextFixed } = dp;
+  const D = days.length;
+  // The memo belongs to this call: a new stamp invalidates every entry of the previous solve.
+  dp.costStampNow++;
+  isFixed.fill(0);
+  for (const j of cs.fixed) isFixed[j] = 1;
+  let nf = -1;
+  for (let j = D - 1; j >= 0; j--) {
+    nextFixed[j] = nf;
+    if (isFixed[j]) nf = j;
+  }
+  const solve: Solve = { st, dp, c, info: cs.info, allowLate: false };
+  let res = solveStart(solve, nf);
+  if (!(res.cost < cs.info.W * 0.5)) {
+    solve.allowLate = true;
+    res = solveStart(solve, nf);
+  }
+  const visits: number[] = [];
+  for (let j = res.choice; j >= 0; j = dp.next[j]!) {
+    visits.push(j);
+    if (!isFixed[j]) insertAt(st, c, j, st.mode === "route");
+  }
+  cs.visits = visits;
+  return res.cost;
+}
+
+/** One chain solve: the customer, whether late visits are allowed, and the DP's working memory. */
+interface Solve {
+  st: PlanState;
+  dp: DpScratch;
+  c: number;
+  info: ClassInfo;
+  allowLate: boolean;
+}
+
+/** Cost of a visit of the solved customer on day j (memoised for the whole plan() call). */
+function costAt(sv: Solve, j: number): number {
+  const dp = sv.dp;
+  if (dp.costStamp[j] === dp.costStampNow) return dp.cost[j]!;
+  const st = sv.st;
+  const c = sv.c;
+  let v: number;
+  if (dp.isFixed[j]) v = 0;
+  else {
+    const day = st.days[j]!;
+    const L = load(st, j);
+    if (!day.visit || L >= st.cap) v = Infinity;
+    else {
+      const geo = st.mode === "zone" ? zoneCost(st, c, j) : insertionCost(st, c, j);
+      v = geo + penalty(st, L + 1) - penalty(st, L) + st.visitBase;
+    }
+  }
+  dp.cost[j] = v;
+  dp.costStamp[j] = dp.costStampNow;
+  return v;
+}
+
+/** Best cost of a visit on day j plus the rest of the chain (memoised per solve). */
+function bestFrom(sv: Solve, j: number): number {
+  const dp = sv.dp;
+  if (dp.bestStamp[j] === dp.bestStampNow) return dp.best[j]!;
+  const cj = costAt(sv, j);
+  let total = Infinity;
+  let choice = -1;
+  if (cj !== Infinity) {
+    const st = sv.st;
+    const { days, H } = st;
+    const info = sv.info;
+    const nfHere = dp.nextFixed[j]!;
+    let cont: number;
+    if (!info.iv) {
+      cont = nfHere < 0 ? 0 : bestFrom(sv, nfHere);
+      choice = nfHere;
+    } else {
+      const x = days[j]!.off;
+      const due = info.due[x]!;
+      if (nfHere < 0) cont = due > H ? keptCost(st.custs[sv.c]!, x) : info.miss[due]!;
+      else {
+        cont = bestFrom(sv, nfHere) + lateCost(info, days[nfHere]!.off, due);
+        choice = nfHere;
+      }
+      // Not due again in the horizon, but the window after it needs a visit from coverFrom on, or
+      // the next kept visit would come late after this one: one more (well spaced) visit may be planned.
+      const cs = st.custs[sv.c]!;
+      const cf = cs.coverFromOff;
+      const extra = due > H && ((cf !== null && x < cf) || (cs.nextOff !== null && due < cs.nextOff));
+      if (due <= H || extra) {
+        const end = nfHere < 0 ? days.length : nfHere;
+        for (let m = Math.max(j + 1, st.firstDayAt[Math.min(info.ear[x]!, H + 1)]!); m < end; m++) {
+          const y = days[m]!.off;
+          if (!extra && !sv.allowLate && y > due) break;
+          const v = bestFrom(sv, m) + (extra ? 0 : lateCost(info, y, due));
+          if (v < cont) {
+            cont = v;
+            choice = m;
+          }
+        }
+      }
+    }
+    total = cj + cont;
+  }
+  dp.best[j] = total;
+  dp.next[j] = choice;
+  dp.bestStamp[j] = dp.bestStampNow;
+  return total;
+}
+
+function solveStart(sv: Solve, nf0: number): { cost: number; choice: number } {
+  const { st, info, allowLate } = sv;
+  const cs = st.custs[sv.c]!;
+  const { days, H } = st;
+  sv.dp.bestStampNow++;
+  let cost: number;
+  let choice = -1;
+  if (nf0 >= 0) {
+    cost = bestFrom(sv, nf0) + (cs.due0 <= H ? lateCost(info, days[nf0]!.off, cs.due0) : 0);
+    choice = nf0;
+  } else {
+    cost = (cs.due0 <= H ? info.miss[cs.due0]! : 0) + (cs.covReq ? info.W : 0);
+  }
+  const needVisit = info.iv ? cs.due0 <= H || (cs.covReq && nf0 < 0) : cs.covReq && nf0 < 0;
+  if (needVisit) {
+    const end = nf0 < 0 ? days.length : nf0;
+    for (let m = st.firstDayAt[Math.min(cs.ear0, H + 1)]!; m < end; m++) {
+      const y = days[m]!.off;
+      if (cs.due0 <= H && !allowLate && y > cs.due0) break;
+      const v = bestFrom(sv, m) + (cs.due0 <= H ? lateCost(info, y, cs.due0) : 0);
+      if (v < cost) {
+        cost = v;
+        choice = m;
+      }
+    }
+  }
+  return { cost, choice };
+}

@@ -1,0 +1,114 @@
+/**
+ * Monthly visit planner: pure, deterministic, no I/O. The pipeline of named stages over one
+ * explicit plan state (state.ts).
+ *
+ * Model
+ * - Visit days are the dates of [from, to] whose ISO weekday is a visit day and that are not days off.
+ * - A customer of a class with interval I owes a chain of visits: the first by its due date, every
+ *   next one at most I after the previous planned one, while the due date falls inside the horizon.
+ *   A visit is never planned earlier than half the interval after the previous one.
+ *   Never visited, or already overdue when the horizon starts: the first visit is due within the
+ *   first cycle (from .. from + I − 1 day), so the backlog is spread instead of piled on day one.
+ * - Coverage: every customer is visited at least once in the horizon, unless already visited in the
+ *   horizon's first month (lastVisit ≥ startOfMonth(from), the re-planning case) or visited so
+ *   recently that any visit before `to` would be absurdly early.
+ *
+ * Stages
+ * 1. Zones (zones.ts): angular sectors around the start, one per visit day of the base cycle,
+ *    nested per level so that every cyclic frequency group returns to the same area.
+ * 2. Construction (construction.ts): chains inserted one by one with the chain DP (chain-dp.ts)
+ *    against the zones, tightest window first (or, over capacity, most protected class first).
+ * 3. Local search (local-search.ts) on the real objective (objective.ts), then the large
+ *    neighbourhood search (lns.ts), repair (repair.ts: ejection chains, pair moves, squeeze), and
+ *    a few sweeps with a strong balance penalty.
+ * 4. Fill (fill.ts): optional visits on days below the minimum or well below the fullest day.
+ * 5. Route (route.ts): each day routed with orderStops from the start point.
+ *
+ * Everything is deterministic: a seeded PRNG and budgets counted in iterations, never time.
+ */
+import { lns } from "./lns.ts";
+import { sweep } from "./local-search.ts";
+import { repair, squeeze } from "./repair.ts";
+import { construct } from "./construction.ts";
+import { buildZones } from "./zones.ts";
+import { fill } from "./fill.ts";
+import { routeDays } from "./route.ts";
+import { createState, type PlanState } from "./state.ts";
+import { evaluatePlan } from "./evaluate.ts";
+import {
+  BETA_GROWTH,
+  BETA_LNS,
+  BETA_MAX,
+  BETA_START,
+  FINAL_PASSES,
+  LNS_ITERS_PER_CUSTOMER,
+  LNS_MAX_ITERS,
+  LS_PASSES,
+  SQUEEZE_RECOVERY,
+} from "./params.ts";
+import type { PlanInput, PlanResult } from "./types.ts";
+
+export type { PlanClass, PlanCustomer, PlanInput, PlannedDay, PlanResult, Shortfall } from "./types.ts";
+export { earliestNextVisit, firstDueDate } from "./calendar.ts";
+export { checkPlan } from "./evaluate.ts";
+
+export function planVisits(input: PlanInput): PlanResult {
+  // One entry per customer id (first wins).
+  const seen = new Set<number>();
+  const customers = input.customers.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
+  if (!(input.from <= input.to)) {
+    // Empty horizon: nothing to plan, nothing owed inside it.
+    const byClass = Object.fromEntries(input.classes.map((c) => [c.id, 0]));
+    return {
+      days: [],
+      shortfall: { visits: 0, byClass, customers: [] },
+      stats: { requiredVisits: 0, plannedVisits: 0, compliance: 1, coverage: 1, imbalance: 0, totalMetres: 0 },
+    };
+  }
+  const st = createState(input, customers);
+  if (st.n > 0 && st.days.length > 0) {
+    buildZones(st);
+    construct(st);
+    search(st);
+  }
+  fill(st);
+  const days = routeDays(st);
+
+  const ev = evaluatePlan(input, days);
+  return {
+    days,
+    shortfall: ev.shortfall,
+    stats: {
+      requiredVisits: ev.requiredVisits,
+      plannedVisits: ev.plannedVisits,
+      compliance: ev.compliance,
+      coverage: ev.coverage,
+      imbalance: ev.imbalance,
+      totalMetres: days.reduce((s, d) => s + d.metres, 0),
+    },
+  };
+}
+
+/**
+ * Local search on route cost with a growing balance penalty, LNS, repair (and a squeeze when the
+ * calendar is crowded), then sweeps with a strong balance penalty.
+ */
+function search(st: PlanState): void {
+  st.mode = "route";
+  st.beta = BETA_START;
+  for (let pass = 0; pass < LS_PASSES; pass++) {
+    sweep(st);
+    st.beta = Math.min(BETA_LNS, st.beta * BETA_GROWTH);
+  }
+  const iters = Math.min(LNS_MAX_ITERS, Math.round(LNS_ITERS_PER_CUSTOMER * st.n));
+  lns(st, iters);
+  repair(st);
+  if (squeeze(st)) {
+    lns(st, Math.round(SQUEEZE_RECOVERY * iters));
+    repair(st);
+  }
+  for (let pass = 0; pass < FINAL_PASSES; pass++) {
+    st.beta = Math.min(BETA_MAX, st.beta * 2);
+    sweep(st);
+  }
+}

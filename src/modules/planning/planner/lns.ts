@@ -1,0 +1,154 @@
+/**
+ * Large neighbourhood search: remove a group of related customers, re-insert them with the chain
+ * DP (most constrained first); simulated-annealing acceptance, the best plan seen is kept.
+ */
+import { plan, unplan } from "./chain-dp.ts";
+import { dStart, dist, neighbours, routeLength } from "./geometry.ts";
+import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
+import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
+import { improveDay } from "./route.ts";
+import { type PlanState, begin, commit, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
+
+/** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
+export function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[]): number[] {
+  // Few penalised customers: probably fixable by repacking, try often. Many (over capacity): rarely.
+  const pPen = fewPenalised(st, penalised.length) ? LNS_P_PEN : 0.05;
+  if (penalised.length > 0 && rnd() < pPen) return removeAroundPenalised(st, q, rnd, penalised);
+  const u = rnd();
+  if (u < LNS_P_DAY && st.visitDayIdx.length > 0) {
+    const set = removePartOfDay(st, q, rnd);
+    if (set) return set;
+  } else if (u < LNS_P_DAY + LNS_P_WORST && st.visitDayIdx.length > 0) {
+    const set = removeWorstDetour(st, q, nb, rnd);
+    if (set) return set;
+  }
+  return removeNeighbours(st, q, nb, rnd);
+}
+
+/** A customer with a late or missed visit, and customers on the days of its first window. */
+export function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[]): number[] {
+  const c = penalised[Math.floor(rnd() * penalised.length)]!;
+  const cs = st.custs[c]!;
+  const lo = st.firstDayAt[Math.min(cs.ear0, st.H + 1)]!;
+  const hi = st.firstDayAt[Math.min(cs.info.iv ? cs.due0 + 1 : st.H + 1, st.H + 1)]!;
+  const cand = new Set<number>();
+  for (let j = lo; j < hi; j++) {
+    if (!st.days[j]!.visit) continue;
+    for (const o of st.days[j]!.route) if (o !== c && !st.custs[o]!.fixed.includes(j)) cand.add(o);
+  }
+  const arr = [...cand].sort((a, b) => dist(st, c, a) - dist(st, c, b));
+  const set = [c];
+  for (let k = 0; k < arr.length && set.length < q; k++) if (rnd() < 0.5) set.push(arr[k]!);
+  return set;
+}
+
+/** Part of one day: the members nearest to a random member (re-cuts the day's area). Null if the day is empty. */
+export function removePartOfDay(st: PlanState, q: number, rnd: () => number): number[] | null {
+  const j = st.visitDayIdx[Math.floor(rnd() * st.visitDayIdx.length)]!;
+  const r = st.days[j]!.route.filter((c) => !st.custs[c]!.fixed.includes(j));
+  if (r.length === 0) return null;
+  const s0 = r[Math.floor(rnd() * r.length)]!;
+  r.sort((a, b) => dist(st, s0, a) - dist(st, s0, b));
+  return r.slice(0, Math.max(2, Math.min(r.length, Math.ceil(q / 2))));
+}
+
+/** The worst detour of a random day and its neighbours. Null if the day has no movable visit. */
+export function removeWorstDetour(st: PlanState, q: number, nb: Int32Array[], rnd: () => number): number[] | null {
+  const j = st.visitDayIdx[Math.floor(rnd() * st.visitDayIdx.length)]!;
+  const r = st.days[j]!.route;
+  let worst = -1;
+  let wv = -Infinity;
+  for (let k = 0; k < r.length; k++) {
+    const c = r[k]!;
+    if (st.custs[c]!.fixed.includes(j)) continue;
+    const a = k > 0 ? r[k - 1]! : -1;
+    const b = k + 1 < r.length ? r[k + 1]! : -1;
+    const da = a < 0 ? dStart(st, c) : dist(st, a, c);
+    const v = b < 0 ? da : da + dist(st, c, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
+    if (v > wv) {
+      wv = v;
+      worst = c;
+    }
+  }
+  if (worst < 0) return null;
+  const set = [worst];
+  const pool = nb[worst]!;
+  for (let k = 0; k < pool.length && set.length < q; k++) if (rnd() < 0.7) set.push(pool[k]!);
+  return set;
+}
+
+/** A random customer and some of its nearest neighbours. */
+export function removeNeighbours(st: PlanState, q: number, nb: Int32Array[], rnd: () => number): number[] {
+  const seed = Math.floor(rnd() * st.n);
+  const set = [seed];
+  const pool = nb[seed]!;
+  for (let k = 0; k < pool.length && set.length < q; k++) if (rnd() < 0.7) set.push(pool[k]!);
+  return set;
+}
+
+/**
+ * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
+ * one with the chain DP (most constrained first); routes are improved every few hundred steps;
+ * simulated-annealing acceptance, the best plan seen is kept.
+ */
+export function lns(st: PlanState, iters: number): void {
+  if (iters <= 0 || st.n < 2) return;
+  setBand(st, totalLoad(st), true);
+  const K = Math.min(st.n - 1, 40);
+  const nb = neighbours(st, K);
+  const rnd = st.rnd;
+  let T = LNS_T0;
+  const cool = Math.pow(LNS_T1 / LNS_T0, 1 / iters);
+  let cur = 0;
+  let best = 0;
+  let bestSnap = saveAll(st);
+  const penalised: number[] = [];
+  const pen = new Uint8Array(st.n);
+  const win = new Float64Array(st.n);
+  for (let c = 0; c < st.n; c++) {
+    const cs = st.custs[c]!;
+    win[c] = cs.info.iv ? Math.min(cs.due0, st.H + 1) - cs.ear0 : st.H + 1;
+  }
+  for (let it = 0; it < iters; it++, T *= cool) {
+    const q = Math.min(st.n, 3 + Math.floor(rnd() * LNS_MAX_REMOVE));
+    if (it % 50 === 0) {
+      penalised.length = 0;
+      for (let c = 0; c < st.n; c++) if (chainPenalty(st, c, st.custs[c]!.visits) > 0) penalised.push(c);
+    }
+    const set = pickRemoval(st, q, nb, rnd, penalised);
+    const fixable = fewPenalised(st, penalised.length);
+    for (const c of set) pen[c] = fixable && chainPenalty(st, c, st.custs[c]!.visits) > 0 ? 1 : 0;
+    if (it % LNS_ROUTE_EVERY === LNS_ROUTE_EVERY - 1) {
+      // Insertion leaves routes a little worse than they need be: tidy them (never worse).
+      for (const j of st.dirty) {
+        const r = st.days[j]!.route;
+        const before = routeLength(st, r);
+        improveDay(st, j);
+        cur += routeLength(st, r) - before;
+      }
+      st.dirty.clear();
+      if (cur < best - 1e-6) {
+        best = cur;
+        bestSnap = saveAll(st);
+      }
+    }
+    const saved = begin(st, set);
+    let delta = 0;
+    for (const c of set) delta -= unplan(st, c);
+    // Most constrained first: penalised, then protected classes, then tight windows.
+    const order = shuffle(set.slice(), rnd);
+    order.sort((a, b) => pen[b]! - pen[a]! || st.custs[b]!.info.W - st.custs[a]!.info.W || win[a]! - win[b]!);
+    for (const c of order) delta += plan(st, c);
+    if (delta < 1e-9 || rnd() < Math.exp(-delta / T)) {
+      commit(st);
+      cur += delta;
+      if (cur < best - 1e-6) {
+        best = cur;
+        bestSnap = saveAll(st);
+      }
+    } else {
+      rollback(st, set, saved);
+    }
+  }
+  if (cur > best + 1e-6) restoreAll(st, bestSnap);
+}

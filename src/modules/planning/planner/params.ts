@@ -1,0 +1,64 @@
+/** Planner parameters: objective weights and search effort. Effort is counted in work (iterations), never time. */
+
+/**
+ * Kicks of the final route search per day (work, not time: a plan is the same on any machine).
+ * Days of up to 15 stops are solved exactly; 20-stop days reach the same routes with 500 kicks as
+ * with 4,000 on the bench territories, at an eighth of the cost.
+ */
+export const ROUTE_KICKS = 500;
+export const SEED = 0x5eed;
+/** Up to this many customers a full distance matrix is kept (8·n² bytes). */
+export const MATRIX_LIMIT = 2000;
+
+// Objective, in km-equivalents: route km + load-balance penalty + visit costs + penalties.
+/** Penalty of one missed visit of the least protected class. */
+export const W_BASE = 10_000;
+/** Factor between consecutive priority ranks: a protected class loses visits last. */
+export const W_FACTOR = 40;
+/**
+ * A late visit costs between LATE_BASE and LATE_MAX of the class weight (growing per day late), a
+ * missed one the full weight plus a little (km-equivalents) per day of the horizon it stays
+ * missed: late beats missed, and among the misses of one class geography decides, earlier due
+ * dates breaking ties.
+ */
+export const LATE_BASE = 0.5;
+export const LATE_PER_DAY = 0.02;
+export const LATE_MAX = 0.95;
+export const MISS_KM_PER_DAY = 0.5;
+/** Cost of any planned visit: prefers chains with fewer (later) visits, which keeps capacity free. */
+export const VISIT_BASE = 5;
+/** Load-balance penalty β·(distance outside the band)²: grows over the search. */
+export const BETA_START = 1;
+export const BETA_GROWTH = 1.5;
+export const BETA_LNS = 5;
+export const BETA_MAX = 150;
+
+// Search effort. Deterministic: counts, not time.
+export const LS_PASSES = 4;
+export const FINAL_PASSES = 4;
+export const LNS_ITERS_PER_CUSTOMER = 150;
+export const LNS_MAX_ITERS = 50_000;
+/** An LNS step removes 3 .. 3 + LNS_MAX_REMOVE − 1 customers. */
+export const LNS_MAX_REMOVE = 16;
+/** Removal operators: around a penalised customer / part of a day / worst detour / neighbours. */
+export const LNS_P_PEN = 0.3;
+export const LNS_P_DAY = 0.3;
+export const LNS_P_WORST = 0.2;
+/** Simulated-annealing temperature (km), geometric from T0 to T1. */
+export const LNS_T0 = 3;
+export const LNS_T1 = 0.02;
+export const LNS_ROUTE_EVERY = 400;
+export const REPAIR_ROUNDS = 3;
+/** Visit cost while squeezing (below the cost of a late visit: 0.5 × W_BASE). */
+export const SQUEEZE_VISIT_BASE = 500;
+export const SQUEEZE_ITERS_PER_CUSTOMER = 20;
+/** LNS effort after a squeeze, as a share of the main run (the squeeze ignores geography). */
+export const SQUEEZE_RECOVERY = 0.3;
+export const REPAIR_CANDIDATES = 60;
+
+/** Spacing of optional (filler) visits for classes without an interval, in days. */
+export const NULL_CLASS_SPACING = 28;
+/** Filler choice: detour km minus this much per interval elapsed since the last visit. */
+export const FILL_OVERDUE_KM = 2;
+export const FILL_ROUNDS = 3;
+

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { construct } from "../../../../src/modules/planning/planner/construction.ts";
+import { neighbours } from "../../../../src/modules/planning/planner/geometry.ts";
+import { lns, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
+import { setBand, totalObjective } from "../../../../src/modules/planning/planner/objective.ts";
+import { totalLoad } from "../../../../src/modules/planning/planner/state.ts";
+import { buildZones } from "../../../../src/modules/planning/planner/zones.ts";
+import { dayOf, tinyState } from "./helpers.ts";
+
+describe("LNS stage", () => {
+  it("the worst-detour operator removes the day's worst detour first", () => {
+    // One visit day; a route 1 km, 2 km east and one customer 9 km north.
+    const st = tinyState([{ x: 1, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 9 }], { visitDays: [1], to: "2027-03-01" });
+    const mon = dayOf(st, "2027-03-01");
+    st.days[mon]!.route.push(0, 1, 2);
+    for (let c = 0; c < 3; c++) st.custs[c]!.visits = [mon];
+    const set = removeWorstDetour(st, 1, neighbours(st, 2), () => 0.99);
+    expect(set).toEqual([2]);
+  });
+
+  it("the part-of-day operator removes members of one day only; the neighbour operator a customer and its nearest", () => {
+    const st = tinyState([{ x: 1, y: 0 }, { x: 1.1, y: 0 }, { x: -5, y: 0 }, { x: -5.1, y: 0 }], { visitDays: [1, 3], to: "2027-03-03" });
+    const mon = dayOf(st, "2027-03-01");
+    const wed = dayOf(st, "2027-03-03");
+    st.days[mon]!.route.push(0, 1);
+    st.days[wed]!.route.push(2, 3);
+    st.custs.forEach((cs, c) => (cs.visits = [c < 2 ? mon : wed]));
+    let k = 0;
+    const seq = [0, 0];
+    const part = removePartOfDay(st, 4, () => seq[k++ % seq.length]!);
+    expect(part).toEqual([0, 1]);
+    const nb = neighbours(st, 3);
+    const near = removeNeighbours(st, 2, nb, () => 0.5);
+    expect(near).toEqual([2, 3]);
+  });
+
+  it("keeps the best plan it has seen: never worse than its start", () => {
+    const pts = Array.from({ length: 14 }, (_, i) => ({ x: ((i * 37) % 11) - 5, y: ((i * 53) % 13) - 6, classId: i % 3 ? "monthly" : "weekly" }));
+    const st = tinyState(pts);
+    buildZones(st);
+    construct(st);
+    st.mode = "route";
+    st.beta = 5;
+    setBand(st, totalLoad(st), true);
+    const before = totalObjective(st);
+    lns(st, 300);
+    setBand(st, totalLoad(st), true);
+    expect(totalObjective(st)).toBeLessThanOrEqual(before + 1e-6);
+  });
+});
