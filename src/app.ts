@@ -69,5 +69,5 @@ export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: 
   configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = opts.db ?? (await openDb(env.DATABASE_URL));
-  return { env, policy, log, db, clock: opts.clock ?? systemClock };
+  return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN };
 }

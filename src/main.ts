@@ -17,6 +17,8 @@ import { startScheduling } from "./jobs/runtime.ts";
 import { recomputeServiceClasses } from "./modules/customers/customers.service.ts";
 import { bindDemoTerminalInboxes, demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
 import { bindIdentity } from "./modules/staff/staff.service.ts";
+import { closePlanPool } from "./modules/planning/plan-pool.ts";
+import { backgroundPlansSettled } from "./modules/planning/planning.service.ts";
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -136,6 +138,9 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     }
   } finally {
     await running?.stop();
+    // A plan still being made for a chat request is stored (and its list queued) before the database closes.
+    await backgroundPlansSettled();
+    await closePlanPool();
     await ctx.db.$disconnect();
   }
 }

@@ -1,6 +1,7 @@
-// `npm run bench [-- route|planner|outbox|chart|reports]`: every benchmark section (or the named groups) as a
+// `npm run bench [-- route|planner|outbox|chart|reports|monthstart]`: every benchmark section (or the named groups) as a
 // table with its summary, then one JSON document with all figures.
 import { runChartBench } from "./chart.ts";
+import { runMonthStartBench } from "./month-start.ts";
 import { runOutboxBench } from "./outbox.ts";
 import { runPlannerBench } from "./planner.ts";
 import { runReportsBench } from "./reports.ts";
@@ -8,7 +9,7 @@ import { runRouteBench } from "./route.ts";
 
 type Section = { name: string; rows: Record<string, string | number>[]; summary: Record<string, number> };
 
-const groups: Record<string, () => Promise<Section[]>> = { route: runRouteBench, planner: runPlannerBench, outbox: runOutboxBench, chart: runChartBench, reports: runReportsBench };
+const groups: Record<string, () => Promise<Section[]>> = { route: runRouteBench, planner: runPlannerBench, outbox: runOutboxBench, chart: runChartBench, reports: runReportsBench, monthstart: runMonthStartBench };
 const wanted = process.argv.slice(2).filter((a) => a in groups);
 const sections: Section[] = [];
 for (const [group, run] of Object.entries(groups)) {

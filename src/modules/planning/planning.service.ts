@@ -1,11 +1,16 @@
 import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
+import type { ChatAddress, Reply } from "../../core/chat.ts";
+import { inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
+import { errorSummary } from "../../core/logger.ts";
+import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
-import { planVisits, type PlanResult, type Shortfall } from "./planner.ts";
+import { type PlanResult, type Shortfall } from "./planner.ts";
+import { planInPool, planPool } from "./plan-pool.ts";
 import { haversineMetres } from "./route-ordering.ts";
 import { notifyShortfall } from "./shortfall.ts";
 
@@ -114,7 +119,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   // Today's list is fixed (even when every stop on it is done or skipped): re-flow from tomorrow.
   const todayKept = keep.some((p) => p.date === now);
   const planFrom = todayKept ? addDays(now, 1) : from;
-  const result = planVisits({
+  // In a worker thread: seconds of CPU that must not stop the chat platforms and the scheduler.
+  const result = await planInPool({
     customers: customers.map((c) => ({
       id: c.id,
       classId: c.serviceClass,
@@ -190,23 +196,149 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   return { from, to, result, kept: keep.length, movedSoon };
 }
 
+/** Why and over which days `ensurePlan` would plan, or null when the stored plan does. */
+export interface PlanNeed {
+  from: string;
+  to: string;
+  reason: "generate" | "month";
+}
+
 /**
- * Makes sure the manager has a plan reaching `date`: generates one when there is none, when it ends
- * before `date`, or when it was made before this month began (a plan is generated every month).
+ * Whether the manager needs a plan to reach `date`: none yet, it ends before `date`, or it was
+ * made before this month began (a plan is generated every month). Reads only.
  */
-export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<void> {
+export async function planNeeded(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<PlanNeed | null> {
   const { deps, staff, date } = opts;
   const now = today(deps);
-  if (date < now) return;
+  if (date < now) return null;
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
   const stale = last && last.fromDate < startOfMonth(now);
-  if (last && !stale && last.toDate >= date) return;
+  if (last && !stale && last.toDate >= date) return null;
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
-  if (!hasCustomers) return;
+  if (!hasCustomers) return null;
   const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths);
   // Never plans past the horizon, whatever date was asked about: a far date costs nothing.
-  if (last && !stale && last.toDate >= horizon.to) return;
-  await generatePlan({ deps, staff, from: now, to: horizon.to, reason: stale ? "month" : "generate" });
+  if (last && !stale && last.toDate >= horizon.to) return null;
+  return { from: now, to: horizon.to, reason: stale ? "month" : "generate" };
+}
+
+/** Makes sure the manager has a plan reaching `date` (see `planNeeded`), generating it if not. */
+export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<void> {
+  // A plan being made in the background is the one this would make: wait for it, never plan twice.
+  await background.get(opts.staff.id)?.done;
+  const need = await planNeeded(opts);
+  if (need) await generatePlan({ deps: opts.deps, staff: opts.staff, ...need });
+}
+
+/** Plans started in the background (a chat request that must answer at once), per manager. */
+const background = new Map<number, { done: Promise<void>; pushTo: ChatAddress | null }>();
+
+export type BackgroundPlan =
+  /** Started now; `done` settles once it is stored and `whenDone` ran. */
+  | { kind: "started"; estimateMs: number; done: Promise<void> }
+  /** One is being made already (a second /today): nothing new was started; `pushTo` as it was asked. */
+  | { kind: "in-progress"; done: Promise<void>; pushTo: ChatAddress | null }
+  /** The stored plan already reaches `date`. */
+  | { kind: "not-needed" };
+
+/**
+ * Makes the plan `ensurePlan` would make, without waiting for it: the caller answers at once and
+ * `whenDone` runs when the plan is stored (or failed, with the error). At most one per manager.
+ */
+export async function planInBackground(opts: {
+  deps: AppDeps;
+  staff: Staff;
+  date: string;
+  /** Where the caller will send the result (kept for a second caller's answer). */
+  pushTo?: ChatAddress | null;
+  whenDone: (err: Error | null) => Promise<void>;
+}): Promise<BackgroundPlan> {
+  const { deps, staff } = opts;
+  const running = background.get(staff.id);
+  if (running) return { kind: "in-progress", ...running };
+  const need = await planNeeded(opts);
+  if (!need) return { kind: "not-needed" };
+  // Checked again: another request may have started one while `planNeeded` read the database.
+  const raced = background.get(staff.id);
+  if (raced) return { kind: "in-progress", ...raced };
+  const estimateMs = planPool().estimateMs();
+  const stored: Promise<Error | null> = generatePlan({ deps, staff, ...need }).then(
+    () => null,
+    (err: unknown) => {
+      deps.log.error("background plan failed", { staff: staff.code, error: errorSummary(err) });
+      return err instanceof Error ? err : new Error(String(err));
+    },
+  );
+  // Others wait for the plan to be stored, not for `whenDone`: it reads the plan itself (through
+  // ensurePlan), and waiting on itself would never end.
+  background.set(staff.id, { done: stored.then(() => undefined), pushTo: opts.pushTo ?? null });
+  const done = stored.then(async (error) => {
+    background.delete(staff.id);
+    try {
+      await opts.whenDone(error);
+    } catch (err) {
+      deps.log.error("background plan: could not hand over the result", { staff: staff.code, error: errorSummary(err) });
+    }
+  });
+  handingOver.add(done);
+  void done.finally(() => handingOver.delete(done));
+  return { kind: "started", estimateMs, done };
+}
+
+/** Background plans whose result is not handed over yet (plan or `whenDone` still running). */
+const handingOver = new Set<Promise<void>>();
+
+/** Resolves once every background plan started so far has finished (tests, clean shutdown). */
+export async function backgroundPlansSettled(): Promise<void> {
+  while (handingOver.size) await Promise.allSettled([...handingOver]);
+}
+
+/**
+ * Queues a message to one chat through the outbox (the dispatcher sends it, with retries), once per
+ * `subject`. Null when `to` is no chat we can send to.
+ */
+export async function queueChatMessage(opts: { deps: AppDeps; staff: Staff; to: ChatAddress | null; kind: string; subject: string; reply: Reply }): Promise<boolean | null> {
+  const { deps, staff, to } = opts;
+  if (!to || !to.chatId) return null;
+  return enqueue({ db: deps.db, key: `${opts.kind}:staff:${staff.id}:${opts.subject}`, kind: opts.kind, staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: opts.reply, clock: deps.clock });
+}
+
+/** Where the manager's reminders go (their bound chat), or null when they have none. */
+export function reminderChatOf(opts: { deps: AppDeps; staff: Staff }): Promise<ChatAddress | null> {
+  return resolveRecipient(opts.deps.db, opts.staff);
+}
+
+/**
+ * One page of managers with active customers, by id after `afterId`: the unit every fan-out over
+ * managers works in, so no query holds all of them.
+ */
+export async function managersWithCustomersPage(opts: { deps: AppDeps; afterId: number; take: number }): Promise<Staff[]> {
+  return opts.deps.db.staff.findMany({
+    where: { id: { gt: opts.afterId }, active: true, customers: { some: { active: true } } },
+    orderBy: { id: "asc" },
+    take: opts.take,
+  });
+}
+
+/**
+ * Of these managers, the ids whose latest plan starts on or after `from`: planned for that month
+ * already (by an earlier or another run of the month job), which `ensurePlan` on `from` accepts.
+ */
+export async function plannedSince(opts: { deps: AppDeps; managerIds: number[]; from: string }): Promise<Set<number>> {
+  const { db } = opts.deps;
+  const latest = await inChunks(opts.managerIds, (ids) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: ids } }, _max: { id: true } }));
+  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
+  const runs = await inChunks(runIds, (ids) => db.planRun.findMany({ where: { id: { in: ids } }, select: { managerId: true, fromDate: true } }));
+  return new Set(runs.filter((r) => r.fromDate >= opts.from).map((r) => r.managerId));
+}
+
+/**
+ * Next month's plan for one manager, made the evening before it starts: from its 1st over the
+ * default horizon, so `ensurePlan` on the 1st finds a fresh plan and only reads.
+ */
+export function planMonthAhead(opts: { deps: AppDeps; staff: Staff; from: string }): Promise<GeneratedPlan> {
+  const { deps, staff, from } = opts;
+  return generatePlan({ deps, staff, from, to: defaultHorizon(from, deps.policy.planningHorizonMonths).to, reason: "month" });
 }
 
 export interface PlannedStop {
@@ -250,15 +382,18 @@ export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: str
   let free = Math.max(0, ...rows.map((r) => r.stopNo ?? 0));
   const route = rows.filter((r) => r.status !== "skipped");
   const stops = new Map<number, PlannedStop>();
+  const fix: { id: number; n: number }[] = [];
   for (const r of route) {
     const leg = haversineMetres(prev, r.customer);
     prev = r.customer;
     total += leg;
     const n = r.stopNo ?? ++free;
-    // Only a number nobody holds yet is written, so two readers fixing the same day agree.
-    if (opts.fixNumbers && r.stopNo === null) await deps.db.plannedVisit.updateMany({ where: { id: r.id, stopNo: null }, data: { stopNo: n } });
+    if (opts.fixNumbers && r.stopNo === null) fix.push({ id: r.id, n });
     stops.set(r.id, { id: r.id, n, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
   }
+  // Only a number nobody holds yet is written, so two readers fixing the same day agree; one
+  // transaction for the day (the morning list fixes every manager's day at once).
+  if (fix.length) await deps.db.$transaction(fix.map((f) => deps.db.plannedVisit.updateMany({ where: { id: f.id, stopNo: null }, data: { stopNo: f.n } })));
   const moved = rows.filter((r) => r.status === "skipped");
   const later = moved.length
     ? await deps.db.plannedVisit.findMany({
