@@ -1,9 +1,10 @@
 import { errorSummary } from "../core/logger.ts";
 import type { Job, JobResult } from "../core/scheduler.ts";
 import type { Staff } from "../generated/prisma/client.ts";
-import { isVisitDay } from "../modules/staff/staff.service.ts";
+import { isoWeekday } from "../core/dates.ts";
+import { isVisitDay, visitDaysOf } from "../modules/staff/staff.service.ts";
 import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
-import { managersWithCustomersPage, planDayList, planInBackground, planNeeded } from "../modules/planning/planning.service.ts";
+import { managersWithCustomersPage, onLeave, planDayList, planDayLists, planInBackground, plansServing, type DayList } from "../modules/planning/planning.service.ts";
 import { planPool } from "../modules/planning/plan-pool.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
 import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
@@ -17,12 +18,12 @@ const PAGE = 200;
  * Morning of a visit day: the day's list, the same text as /today, plus the stops whose class
  * books on the same day (potential, assistance) so the calls happen before setting out.
  */
-async function buildMorningList({ job, staff, view }: ReminderBuild): Promise<ReminderMessage | null> {
+async function buildMorningList({ job, staff, view }: ReminderBuild, loaded?: DayList): Promise<ReminderMessage | null> {
   const { deps, date } = job;
-  if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
+  if (!loaded && !(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
   // The morning push is the day's list first shown: its numbers are fixed from here on. The plan
   // is there already (made by the month job, or by this job in the pool): this only reads.
-  const day = await planDayList({ deps, staff, date, fixNumbers: true, ensure: false });
+  const day = loaded ?? (await planDayList({ deps, staff, date, fixNumbers: true, ensure: false }));
   if (!day.planned.length) return null;
   const { t } = view;
   const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
@@ -50,9 +51,9 @@ export const morningListJob: Job = {
   async run(job) {
     const { deps, date } = job;
     const counts: Record<NotifyOutcome | "nothing" | "errors" | "planned", number> = { queued: 0, duplicate: 0, muted: 0, unbound: 0, nothing: 0, errors: 0, planned: 0 };
-    const deliver = async (staff: Staff) => {
+    const deliver = async (staff: Staff, day?: DayList) => {
       try {
-        const message = await buildMorningList({ job, staff, view: renderContextFor(deps, staff) });
+        const message = await buildMorningList({ job, staff, view: renderContextFor(deps, staff) }, day);
         if (!message) {
           counts.nothing++;
           return;
@@ -70,13 +71,20 @@ export const morningListJob: Job = {
       page = await managersWithCustomersPage({ deps, afterId, take: PAGE });
       if (!page.length) break;
       managers += page.length;
-      for (const staff of page) {
+      // Read for the whole page: who is on leave, whose plan serves today, then the day lists.
+      const wanted = page.filter((staff) => wantsReminder(deps.policy, staff, definition.reminder));
+      counts.muted += page.length - wanted.length;
+      const leave = await onLeave({ deps, staffIds: wanted.map((s) => s.id), date });
+      const visiting = wanted.filter((s) => visitDaysOf(s, deps.policy).includes(isoWeekday(date)) && !leave.has(s.id));
+      counts.nothing += wanted.length - visiting.length;
+      const served = await plansServing({ deps, staffs: visiting, date });
+      unplanned.push(...visiting.filter((s) => !served.has(s.id)));
+      const ready = visiting.filter((s) => served.has(s.id));
+      const lists = await planDayLists({ deps, staffs: ready, date, fixNumbers: true });
+      for (const staff of ready) {
         if (job.aborted()) break;
         await job.heartbeat();
-        if (!wantsReminder(deps.policy, staff, definition.reminder)) counts.muted++;
-        else if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) counts.nothing++;
-        else if (await planNeeded({ deps, staff, date })) unplanned.push(staff);
-        else await deliver(staff);
+        await deliver(staff, lists.get(staff.id));
       }
     }
     // Then the plans still to make, a few more in flight than the pool runs so no worker idles,

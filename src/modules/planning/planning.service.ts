@@ -1,7 +1,7 @@
 import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
 import type { ChatAddress, Reply } from "../../core/chat.ts";
-import { inChunks } from "../../core/batch.ts";
+import { chunks, inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
 import { errorSummary } from "../../core/logger.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
@@ -370,45 +370,94 @@ export interface PlannedStop {
 export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string; fixNumbers?: boolean; ensure?: boolean }): Promise<DayList> {
   const { deps, staff, date } = opts;
   if (opts.ensure !== false) await ensurePlan({ deps, staff, date });
-  const rows = await deps.db.plannedVisit.findMany({
-    where: { managerId: staff.id, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
-    include: { customer: true },
-    orderBy: [{ sequence: "asc" }, { id: "asc" }],
-  });
-  const customers = await deps.db.customer.findMany({ where: { managerId: staff.id, active: true }, select: { lat: true, lng: true } });
-  const start = startPointOf(staff, customers);
-  let prev = start;
-  let total = 0;
-  let free = Math.max(0, ...rows.map((r) => r.stopNo ?? 0));
-  const route = rows.filter((r) => r.status !== "skipped");
-  const stops = new Map<number, PlannedStop>();
-  const fix: { id: number; n: number }[] = [];
-  for (const r of route) {
-    const leg = haversineMetres(prev, r.customer);
-    prev = r.customer;
-    total += leg;
-    const n = r.stopNo ?? ++free;
-    if (opts.fixNumbers && r.stopNo === null) fix.push({ id: r.id, n });
-    stops.set(r.id, { id: r.id, n, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
+  return (await planDayLists({ deps, staffs: [staff], date, fixNumbers: opts.fixNumbers })).get(staff.id)!;
+}
+
+/** Managers per query of `planDayLists` (each has ~15–20 stops a day and ~300 customers). */
+const DAY_LIST_BATCH = 50;
+
+/**
+ * `planDayList` for many managers at once, from the stored plans only (no planning): a few queries
+ * per batch of managers and one transaction per batch fixing the numbers, instead of a dozen
+ * queries and a write per stop for each manager (the morning list of 1,000 managers).
+ */
+export async function planDayLists(opts: { deps: AppDeps; staffs: Staff[]; date: string; fixNumbers?: boolean }): Promise<Map<number, DayList>> {
+  const { deps, date } = opts;
+  const { db } = deps;
+  const out = new Map<number, DayList>();
+  for (const staffs of chunks(opts.staffs, DAY_LIST_BATCH)) {
+    const ids = staffs.map((s) => s.id);
+    const rows = await db.plannedVisit.findMany({
+      where: { managerId: { in: ids }, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
+      include: { customer: true },
+      orderBy: [{ sequence: "asc" }, { id: "asc" }],
+    });
+    // The territory's centre is the start only for managers without a start point of their own.
+    const centred = staffs.filter((s) => s.startLat === null || s.startLng === null).map((s) => s.id);
+    const coords = centred.length ? await db.customer.findMany({ where: { managerId: { in: centred }, active: true }, select: { managerId: true, lat: true, lng: true }, orderBy: { id: "asc" } }) : [];
+    const moved = rows.filter((r) => r.status === "skipped");
+    const later = moved.length
+      ? await inChunks(moved, (part) =>
+          db.plannedVisit.findMany({
+            where: { managerId: { in: [...new Set(part.map((r) => r.managerId))] }, customerId: { in: part.map((r) => r.customerId) }, date: { gt: date }, status: "planned" },
+            orderBy: { date: "asc" },
+            select: { managerId: true, customerId: true, date: true },
+          }),
+        )
+      : [];
+    later.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const fix: { id: number; n: number }[] = [];
+    for (const staff of staffs) {
+      const own = rows.filter((r) => r.managerId === staff.id);
+      const start = startPointOf(staff, coords.filter((c) => c.managerId === staff.id));
+      let prev = start;
+      let total = 0;
+      let free = Math.max(0, ...own.map((r) => r.stopNo ?? 0));
+      const stops = new Map<number, PlannedStop>();
+      for (const r of own.filter((r) => r.status !== "skipped")) {
+        const leg = haversineMetres(prev, r.customer);
+        prev = r.customer;
+        total += leg;
+        const n = r.stopNo ?? ++free;
+        if (opts.fixNumbers && r.stopNo === null) fix.push({ id: r.id, n });
+        stops.set(r.id, { id: r.id, n, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
+      }
+      for (const r of own.filter((r) => r.status === "skipped")) {
+        const to = later.find((l) => l.managerId === staff.id && l.customerId === r.customerId)?.date ?? null;
+        stops.set(r.id, { id: r.id, n: r.stopNo!, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: 0, sequence: r.sequence, movedTo: to });
+      }
+      const rank = (p: PlannedStop) => (p.status === "planned" ? 0 : p.status === "done" ? 1 : 2);
+      const planned = [...stops.values()].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.sequence - b.sequence : a.n - b.n));
+      out.set(staff.id, { date, start, totalMetres: total, planned });
+    }
+    // Only a number nobody holds yet is written, so two readers fixing the same day agree; one
+    // transaction per batch rather than a write per stop.
+    if (fix.length) await db.$transaction(fix.map((f) => db.plannedVisit.updateMany({ where: { id: f.id, stopNo: null }, data: { stopNo: f.n } })));
   }
-  // Only a number nobody holds yet is written, so two readers fixing the same day agree; one
-  // transaction for the day (the morning list fixes every manager's day at once).
-  if (fix.length) await deps.db.$transaction(fix.map((f) => deps.db.plannedVisit.updateMany({ where: { id: f.id, stopNo: null }, data: { stopNo: f.n } })));
-  const moved = rows.filter((r) => r.status === "skipped");
-  const later = moved.length
-    ? await deps.db.plannedVisit.findMany({
-        where: { managerId: staff.id, customerId: { in: moved.map((r) => r.customerId) }, date: { gt: date }, status: "planned" },
-        orderBy: { date: "asc" },
-        select: { customerId: true, date: true },
-      })
-    : [];
-  for (const r of moved) {
-    const to = later.find((l) => l.customerId === r.customerId)?.date ?? null;
-    stops.set(r.id, { id: r.id, n: r.stopNo!, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: 0, sequence: r.sequence, movedTo: to });
-  }
-  const rank = (p: PlannedStop) => (p.status === "planned" ? 0 : p.status === "done" ? 1 : 2);
-  const planned = [...stops.values()].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.sequence - b.sequence : a.n - b.n));
-  return { date, start, totalMetres: total, planned };
+  return out;
+}
+
+/**
+ * Of these managers (all with customers), the ids whose stored plan serves `date` as it is: what
+ * `planNeeded` answers for each, in a few queries for all of them.
+ */
+export async function plansServing(opts: { deps: AppDeps; staffs: Staff[]; date: string }): Promise<Set<number>> {
+  const { deps, date } = opts;
+  const now = today(deps);
+  const ids = opts.staffs.map((s) => s.id);
+  if (date < now) return new Set(ids);
+  const { db } = deps;
+  const latest = await inChunks(ids, (part) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: part } }, _max: { id: true } }));
+  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
+  const runs = await inChunks(runIds, (part) => db.planRun.findMany({ where: { id: { in: part } }, select: { managerId: true, fromDate: true, toDate: true } }));
+  const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths).to;
+  return new Set(runs.filter((r) => r.fromDate >= startOfMonth(now) && (r.toDate >= date || r.toDate >= horizon)).map((r) => r.managerId));
+}
+
+/** Of these managers, the ids on leave on `date`. */
+export async function onLeave(opts: { deps: AppDeps; staffIds: number[]; date: string }): Promise<Set<number>> {
+  const rows = await inChunks(opts.staffIds, (part) => opts.deps.db.dayOff.findMany({ where: { staffId: { in: part }, date: opts.date }, select: { staffId: true } }));
+  return new Set(rows.map((r) => r.staffId));
 }
 
 export type SkipResult =
