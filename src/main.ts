@@ -134,6 +134,12 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.
       if (platforms.adapters.length && !opts.interactive) await platforms.untilShutdown(opts.signal);
     } finally {
+      if (scheduling) {
+        // A list still being made for a /today of this session is shown before the terminal goes
+        // (`echo /today | npm start` on a fresh database ends right after "making your plan").
+        await backgroundPlansSettled();
+        await scheduling.dispatcher.drainOnce();
+      }
       await scheduling?.stop();
     }
   } finally {
