@@ -7,6 +7,7 @@ import { openDb, type Db } from "./db/client.ts";
 import { staffCommands } from "./modules/staff/staff.commands.ts";
 import { bindingCommands } from "./modules/staff/binding.commands.ts";
 import { planCommands } from "./modules/planning/plan.commands.ts";
+import { configurePlanPool } from "./modules/planning/plan-pool.ts";
 import { FormEngine } from "./core/forms/form-engine.ts";
 import { formHooks, type ChatFormEnv } from "./core/forms/form-router.ts";
 import { visitForms } from "./modules/visits/visit.dialog.ts";
@@ -65,7 +66,8 @@ export interface AppContext extends AppDeps {
 export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: Clock; log?: Logger; db?: Db } = {}): Promise<AppContext> {
   const env = loadEnv(opts.env);
   const policy = policyFromEnv(env);
+  configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = opts.db ?? (await openDb(env.DATABASE_URL));
-  return { env, policy, log, db, clock: opts.clock ?? systemClock };
+  return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN };
 }

@@ -17,6 +17,8 @@ import { startScheduling } from "./jobs/runtime.ts";
 import { recomputeServiceClasses } from "./modules/customers/customers.service.ts";
 import { bindDemoTerminalInboxes, demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
 import { bindIdentity } from "./modules/staff/staff.service.ts";
+import { closePlanPool } from "./modules/planning/plan-pool.ts";
+import { backgroundPlansSettled } from "./modules/planning/planning.service.ts";
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -132,10 +134,19 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.
       if (platforms.adapters.length && !opts.interactive) await platforms.untilShutdown(opts.signal);
     } finally {
+      if (scheduling) {
+        // A list still being made for a /today of this session is shown before the terminal goes
+        // (`echo /today | npm start` on a fresh database ends right after "making your plan").
+        await backgroundPlansSettled();
+        await scheduling.dispatcher.drainOnce();
+      }
       await scheduling?.stop();
     }
   } finally {
     await running?.stop();
+    // A plan still being made for a chat request is stored (and its list queued) before the database closes.
+    await backgroundPlansSettled();
+    await closePlanPool();
     await ctx.db.$disconnect();
   }
 }

@@ -35,6 +35,10 @@ export const ZEnvSchema = z.object({
   VISITMATE_INBOUND_PER_MINUTE: positiveInt.optional(),
   /** Longest message text handled (overrides the policy's inbound.maxTextChars). */
   VISITMATE_INBOUND_MAX_CHARS: positiveInt.optional(),
+  /** Plans computed at once in worker threads (default: the cores but one, at least 1). */
+  VISITMATE_PLAN_WORKERS: positiveInt.optional(),
+  /** /today without a plan: background (answer at once, push the list when made) | wait (answer with the list). */
+  VISITMATE_CHAT_PLAN: z.enum(["background", "wait"]).default("background"),
   // Chat platforms: each is enabled by its main credential, and its other variables are checked
   // only then (see checkPlatformEnv), so an unused platform never blocks start-up.
   TELEGRAM_BOT_TOKEN: z.string().optional(),

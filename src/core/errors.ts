@@ -14,6 +14,7 @@ export type AppErrorCode =
   | "import.csv"
   | "import.xlsx"
   | "input.too-long"
+  | "plan.worker"
   | "policy.file"
   | "policy.unknown-preset"
   | "policy.invalid"

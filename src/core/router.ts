@@ -15,6 +15,12 @@ export interface AppDeps {
   policy: TPolicy;
   clock: Clock;
   log: Logger;
+  /**
+   * A chat request that needs a plan not made yet: "background" answers at once and pushes the
+   * list when it is stored (the app's default); "wait" (unset) answers with the list once it is
+   * made, for embedders and scripted sessions that need the list in the answer.
+   */
+  chatPlanning?: "background" | "wait";
 }
 
 export interface CommandContext {

@@ -3,6 +3,7 @@ import { enCli } from "./en.cli.ts";
 import { enComplaints } from "./en.complaints.ts";
 import { enForms } from "./en.forms.ts";
 import { enPlatforms } from "./en.platforms.ts";
+import { enPlanningPool } from "./en.planning-pool.ts";
 import { enReminders } from "./en.reminders.ts";
 import { enReports } from "./en.reports.ts";
 import { enSecurityBindcodes } from "./en.security-bindcodes.ts";
@@ -13,6 +14,7 @@ import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
+import { zhCNPlanningPool } from "./zh-CN.planning-pool.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
 import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
@@ -29,8 +31,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -1,37 +1,124 @@
-import { isVisitDay } from "../modules/staff/staff.service.ts";
+import { errorSummary } from "../core/logger.ts";
+import type { Job, JobResult } from "../core/scheduler.ts";
+import type { Staff } from "../generated/prisma/client.ts";
+import { isoWeekday } from "../core/dates.ts";
+import { isVisitDay, visitDaysOf } from "../modules/staff/staff.service.ts";
 import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
-import { planDayList } from "../modules/planning/planning.service.ts";
+import { managersWithCustomersPage, onLeave, planDayList, planDayLists, planInBackground, plansServing, type DayList } from "../modules/planning/planning.service.ts";
+import { planPool } from "../modules/planning/plan-pool.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
-import { wantsReminder } from "../modules/reminders/reminders.service.ts";
-import { reminderJob } from "./reminder-job.ts";
+import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
+import { reminderJob, type ReminderBuild, type ReminderMessage } from "./reminder-job.ts";
 import { stopLine } from "./reminder-format.ts";
+
+/** Managers read per query. */
+const PAGE = 200;
 
 /**
  * Morning of a visit day: the day's list, the same text as /today, plus the stops whose class
  * books on the same day (potential, assistance) so the calls happen before setting out.
  */
-export const morningListJob = reminderJob({
-  id: "morning-list",
-  reminder: "morningList",
-  days: () => ({}),
-  async build({ job, staff, view }) {
+async function buildMorningList({ job, staff, view }: ReminderBuild, loaded?: DayList): Promise<ReminderMessage | null> {
+  const { deps, date } = job;
+  if (!loaded && !(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
+  // The morning push is the day's list first shown: its numbers are fixed from here on. The plan
+  // is there already (made by the month job, or by this job in the pool): this only reads.
+  const day = loaded ?? (await planDayList({ deps, staff, date, fixNumbers: true, ensure: false }));
+  if (!day.planned.length) return null;
+  const { t } = view;
+  const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
+  if (wantsReminder(deps.policy, staff, "appointments")) {
+    const sameDay = day.planned.filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
+    if (sameDay.length) {
+      lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
+      for (const p of sameDay) lines.push(stopLine(view, p.n, p.customer, p.classId, "phone"));
+      // No buttons here: on WeChat and in the terminal a number under this list must stay a stop number.
+      lines.push(t("reminders.morning.same-day-footer"));
+    }
+  }
+  return { reply: { text: lines.join("\n") } };
+}
+
+const definition = { id: "morning-list", reminder: "morningList", days: () => ({}), build: buildMorningList };
+
+/**
+ * Times and switches as every reminder (`reminderJob`); the run differs: a manager whose plan is
+ * missing or stale (no month job ran) is planned in the worker pool and their list queued when it
+ * is stored, while everyone whose plan is there is queued first, without waiting for any plan.
+ */
+export const morningListJob: Job = {
+  ...reminderJob(definition),
+  async run(job) {
     const { deps, date } = job;
-    if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
-    // The morning push is the day's list first shown: its numbers are fixed from here on.
-    const day = await planDayList({ deps, staff, date, fixNumbers: true });
-    if (!day.planned.length) return null;
-    const { t } = view;
-    const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
-    if (wantsReminder(deps.policy, staff, "appointments")) {
-      const sameDay = day.planned
-        .filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
-      if (sameDay.length) {
-        lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
-        for (const p of sameDay) lines.push(stopLine(view, p.n, p.customer, p.classId, "phone"));
-        // No buttons here: on WeChat and in the terminal a number under this list must stay a stop number.
-        lines.push(t("reminders.morning.same-day-footer"));
+    const counts: Record<NotifyOutcome | "nothing" | "errors" | "planned", number> = { queued: 0, duplicate: 0, muted: 0, unbound: 0, nothing: 0, errors: 0, planned: 0 };
+    const deliver = async (staff: Staff, day?: DayList) => {
+      try {
+        const message = await buildMorningList({ job, staff, view: renderContextFor(deps, staff) }, day);
+        if (!message) {
+          counts.nothing++;
+          return;
+        }
+        counts[await notifyStaff({ deps, staff, reminder: definition.reminder, kind: definition.id, subject: message.subject ?? date, reply: message.reply })]++;
+      } catch (err) {
+        counts.errors++;
+        deps.log.error("reminder failed for one manager", { job: definition.id, staff: staff.code, error: errorSummary(err) });
+      }
+    };
+    const unplanned: Staff[] = [];
+    let afterId = 0;
+    let managers = 0;
+    for (let page: Staff[] = []; !job.aborted(); afterId = page[page.length - 1]!.id) {
+      page = await managersWithCustomersPage({ deps, afterId, take: PAGE });
+      if (!page.length) break;
+      managers += page.length;
+      // Read for the whole page: who is on leave, whose plan serves today, then the day lists.
+      const wanted = page.filter((staff) => wantsReminder(deps.policy, staff, definition.reminder));
+      counts.muted += page.length - wanted.length;
+      const leave = await onLeave({ deps, staffIds: wanted.map((s) => s.id), date });
+      const visiting = wanted.filter((s) => visitDaysOf(s, deps.policy).includes(isoWeekday(date)) && !leave.has(s.id));
+      counts.nothing += wanted.length - visiting.length;
+      const served = await plansServing({ deps, staffs: visiting, date });
+      unplanned.push(...visiting.filter((s) => !served.has(s.id)));
+      const ready = visiting.filter((s) => served.has(s.id));
+      const lists = await planDayLists({ deps, staffs: ready, date, fixNumbers: true });
+      for (const staff of ready) {
+        if (job.aborted()) break;
+        await job.heartbeat();
+        await deliver(staff, lists.get(staff.id));
       }
     }
-    return { reply: { text: lines.join("\n") } };
+    // Then the plans still to make, a few more in flight than the pool runs so no worker idles,
+    // each manager's list queued as soon as theirs is stored.
+    const inFlight = new Set<Promise<void>>();
+    for (const staff of unplanned) {
+      if (job.aborted()) break;
+      while (inFlight.size > planPool().size) await Promise.race(inFlight);
+      const p: Promise<void> = (async () => {
+        let failed = false;
+        const bg = await planInBackground({
+          deps,
+          staff,
+          date,
+          whenDone: async (err) => {
+            failed = err !== null;
+            if (!failed) counts.planned++;
+          },
+        });
+        if (bg.kind !== "not-needed") await bg.done;
+        await job.heartbeat();
+        // A failed plan was logged by planInBackground; the sweep retries the run for it.
+        if (failed) counts.errors++;
+        else await deliver(staff);
+      })()
+        .catch((err) => {
+          counts.errors++;
+          deps.log.error("reminder failed for one manager", { job: definition.id, staff: staff.code, error: errorSummary(err) });
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    if (counts.errors) throw new Error(`${definition.id}: ${counts.errors} of ${managers} managers failed (queued ${counts.queued})`);
+    return counts as JobResult;
   },
-});
+};

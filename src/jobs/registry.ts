@@ -4,6 +4,7 @@ import { complaintSlaJob } from "./complaint-sla.job.ts";
 import { creditFollowUpJob } from "./credit-follow-up.job.ts";
 import { dailyPhoneMinimumJob } from "./daily-phone-minimum.job.ts";
 import { monthEndJob } from "./month-end.job.ts";
+import { monthPlanJob } from "./month-plan.job.ts";
 import { morningListJob } from "./morning-list.job.ts";
 import { purchasePlansJob } from "./purchase-plans.job.ts";
 import { unloggedVisitsJob } from "./unlogged-visits.job.ts";
@@ -29,5 +30,6 @@ export function reminderJobs(): Job[] {
 
 /** Every scheduled job, in the order `runDue` runs them (and `jobs list` shows them). */
 export function allJobs(): Job[] {
-  return [complaintSlaJob, ...reminderJobs()];
+  // The month plan last: its start-up catch-up may take minutes and must not hold the reminders back.
+  return [complaintSlaJob, ...reminderJobs(), monthPlanJob];
 }

@@ -22,8 +22,9 @@ export async function runConsoleScript(opts: { url: string; lines: string[]; clo
   const chunks: string[] = [];
   output.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
   const done = start({
-    // Scheduled reminders would print into the transcript at unpredictable moments.
-    env: { DATABASE_URL: opts.url, LOG_LEVEL: "error", VISITMATE_SCHEDULER: "off", ...opts.env },
+    // Scheduled reminders would print into the transcript at unpredictable moments; so would a
+    // list made in the background: /today answers with it (a test asks for background itself).
+    env: { DATABASE_URL: opts.url, LOG_LEVEL: "error", VISITMATE_SCHEDULER: "off", VISITMATE_CHAT_PLAN: "wait", ...opts.env },
     input,
     output,
     clock: opts.clock,

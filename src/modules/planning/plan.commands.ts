@@ -1,4 +1,5 @@
-import { link, type Choice, type Reply } from "../../core/chat.ts";
+import { link, type ChatAddress, type Choice, type Reply } from "../../core/chat.ts";
+import { AppError } from "../../core/errors.ts";
 import { parseDateInput, parseDateRange } from "../../core/date-input.ts";
 import { normalizeInput, parseChineseNumber, parseTimeOfDay } from "../../core/forms/form-input.ts";
 import { addDays, endOfMonth, isoWeekday, startOfMonth, startOfWeek } from "../../core/dates.ts";
@@ -9,7 +10,7 @@ import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
 import { describeShortfall } from "./shortfall.ts";
-import { answerAppointment, latestShortfall, pendingAppointments, planDayList, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon } from "./planning.service.ts";
+import { answerAppointment, latestShortfall, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -63,20 +64,61 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
   return [header, ...lines, t("plan.day-footer", { done, total: route.length })];
 }
 
+/** The day /today shows: today when it is a visit day, else the next visit day (null: none ahead). */
+async function todayTarget(ctx: CommandContext, staff: Staff): Promise<string | null> {
+  const { deps } = ctx;
+  const now = today(deps);
+  if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) return now;
+  return nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+}
+
+/** /today from the stored plan (planning, if one is missing, before answering: see todayFromPlan). */
+async function todayList(ctx: CommandContext, staff: Staff): Promise<Reply> {
+  const { t, deps } = ctx;
+  const now = today(deps);
+  const target = await todayTarget(ctx, staff);
+  if (target === now) return { text: (await renderPlannedDay(ctx, staff, now, "today.plan-header", { fixNumbers: true })).join("\n") };
+  const lines = [t("today.not-visit-day", { today: formatDay(now, t) })];
+  if (!target) return { text: [...lines, t("today.no-upcoming")].join("\n") };
+  lines.push(...(await renderPlannedDay(ctx, staff, target, "today.plan-header-next")));
+  return { text: lines.join("\n") };
+}
+
+/** "about 20 s" / "about 3 min", rounded up so the list rather comes early than late. */
+function waitText(t: CommandContext["t"], ms: number): string {
+  const s = Math.max(5, Math.ceil(ms / 5000) * 5);
+  return s < 90 ? t("plan.wait-seconds", { n: s }) : t("plan.wait-minutes", { n: Math.ceil(s / 60) });
+}
+
+/**
+ * /today. With a usable plan stored, the list at once. Without one (first use, a new month before
+ * the month job ran), planning takes seconds: the answer is "making your plan" at once and the
+ * list follows in this chat through the outbox when it is stored, never a long silence. A second
+ * /today meanwhile starts nothing new. Where no chat can be sent to, nothing is promised.
+ */
 async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
   if (!hasCustomers) return { text: t("today.not-a-manager") };
-  const now = today(deps);
-  if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) {
-    return { text: (await renderPlannedDay(ctx, staff, now, "today.plan-header", { fixNumbers: true })).join("\n") };
-  }
-  const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
-  const lines = [t("today.not-visit-day", { today: formatDay(now, t) })];
-  if (!next) return { text: [...lines, t("today.no-upcoming")].join("\n") };
-  lines.push(...(await renderPlannedDay(ctx, staff, next, "today.plan-header-next")));
-  return { text: lines.join("\n") };
+  const target = await todayTarget(ctx, staff);
+  if (!target || deps.chatPlanning !== "background") return todayList(ctx, staff);
+  const chat: ChatAddress | null = ctx.msg.chatId ? { platform: ctx.msg.platform, chatId: ctx.msg.chatId } : await reminderChatOf({ deps, staff });
+  const asked = deps.clock.now().getTime();
+  const bg = await planInBackground({
+    deps,
+    staff,
+    date: target,
+    pushTo: chat,
+    async whenDone(err) {
+      if (!chat) return;
+      const reply = err ? { text: t("today.plan-failed", { reason: err instanceof AppError && err.userMessage ? t(err.userMessage.key, err.userMessage.params) : t("plan.worker-failed") }) } : await todayList(ctx, staff);
+      await queueChatMessage({ deps, staff, to: chat, kind: "today-list", subject: `${target}:${asked}`, reply });
+    },
+  });
+  if (bg.kind === "not-needed") return todayList(ctx, staff);
+  if (bg.kind === "in-progress") return { text: t(bg.pushTo ? "today.plan-in-progress" : "today.plan-in-progress-no-push") };
+  return { text: t(chat ? "today.plan-making" : "today.plan-making-no-push", { wait: waitText(t, bg.estimateMs) }) };
 }
 
 /** Visits per day over [from, to] from the stored plan (read only: looking never re-plans). */

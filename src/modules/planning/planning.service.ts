@@ -1,12 +1,16 @@
 import { classById } from "../../config/policy.ts";
 import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
-import { inChunks } from "../../core/batch.ts";
+import type { ChatAddress, Reply } from "../../core/chat.ts";
+import { chunks, inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
+import { errorSummary } from "../../core/logger.ts";
+import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
-import type { Customer, Staff } from "../../generated/prisma/client.ts";
+import { Prisma, type Customer, type Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
-import { planVisits, type PlanResult, type Shortfall } from "./planner.ts";
+import { type PlanResult, type Shortfall } from "./planner.ts";
+import { planInPool, planPool } from "./plan-pool.ts";
 import { haversineMetres } from "./route-ordering.ts";
 import { notifyShortfall } from "./shortfall.ts";
 
@@ -206,7 +210,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   // Today's list is fixed (even when every stop on it is done or skipped): re-flow from tomorrow.
   const todayKept = keep.some((p) => p.date === now);
   const planFrom = todayKept ? addDays(now, 1) : from;
-  const result = planVisits({
+  // In a worker thread: seconds of CPU that must not stop the chat platforms and the scheduler.
+  const result = await planInPool({
     customers: customers.map((c) => ({
       id: c.id,
       classId: c.serviceClass,
@@ -286,23 +291,149 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   return { from, to, result, kept: keep.length, movedSoon };
 }
 
+/** Why and over which days `ensurePlan` would plan, or null when the stored plan does. */
+export interface PlanNeed {
+  from: string;
+  to: string;
+  reason: "generate" | "month";
+}
+
 /**
- * Makes sure the manager has a plan reaching `date`: generates one when there is none, when it ends
- * before `date`, or when it was made before this month began (a plan is generated every month).
+ * Whether the manager needs a plan to reach `date`: none yet, it ends before `date`, or it was
+ * made before this month began (a plan is generated every month). Reads only.
  */
-export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<void> {
+export async function planNeeded(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<PlanNeed | null> {
   const { deps, staff, date } = opts;
   const now = today(deps);
-  if (date < now) return;
+  if (date < now) return null;
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
   const stale = last && last.fromDate < startOfMonth(now);
-  if (last && !stale && last.toDate >= date) return;
+  if (last && !stale && last.toDate >= date) return null;
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
-  if (!hasCustomers) return;
+  if (!hasCustomers) return null;
   const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths);
   // Never plans past the horizon, whatever date was asked about: a far date costs nothing.
-  if (last && !stale && last.toDate >= horizon.to) return;
-  await generatePlan({ deps, staff, from: now, to: horizon.to, reason: stale ? "month" : "generate" });
+  if (last && !stale && last.toDate >= horizon.to) return null;
+  return { from: now, to: horizon.to, reason: stale ? "month" : "generate" };
+}
+
+/** Makes sure the manager has a plan reaching `date` (see `planNeeded`), generating it if not. */
+export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<void> {
+  // A plan being made in the background is the one this would make: wait for it, never plan twice.
+  await background.get(opts.staff.id)?.done;
+  const need = await planNeeded(opts);
+  if (need) await generatePlan({ deps: opts.deps, staff: opts.staff, ...need });
+}
+
+/** Plans started in the background (a chat request that must answer at once), per manager. */
+const background = new Map<number, { done: Promise<void>; pushTo: ChatAddress | null }>();
+
+export type BackgroundPlan =
+  /** Started now; `done` settles once it is stored and `whenDone` ran. */
+  | { kind: "started"; estimateMs: number; done: Promise<void> }
+  /** One is being made already (a second /today): nothing new was started; `pushTo` as it was asked. */
+  | { kind: "in-progress"; done: Promise<void>; pushTo: ChatAddress | null }
+  /** The stored plan already reaches `date`. */
+  | { kind: "not-needed" };
+
+/**
+ * Makes the plan `ensurePlan` would make, without waiting for it: the caller answers at once and
+ * `whenDone` runs when the plan is stored (or failed, with the error). At most one per manager.
+ */
+export async function planInBackground(opts: {
+  deps: AppDeps;
+  staff: Staff;
+  date: string;
+  /** Where the caller will send the result (kept for a second caller's answer). */
+  pushTo?: ChatAddress | null;
+  whenDone: (err: Error | null) => Promise<void>;
+}): Promise<BackgroundPlan> {
+  const { deps, staff } = opts;
+  const running = background.get(staff.id);
+  if (running) return { kind: "in-progress", ...running };
+  const need = await planNeeded(opts);
+  if (!need) return { kind: "not-needed" };
+  // Checked again: another request may have started one while `planNeeded` read the database.
+  const raced = background.get(staff.id);
+  if (raced) return { kind: "in-progress", ...raced };
+  const estimateMs = planPool().estimateMs();
+  const stored: Promise<Error | null> = generatePlan({ deps, staff, ...need }).then(
+    () => null,
+    (err: unknown) => {
+      deps.log.error("background plan failed", { staff: staff.code, error: errorSummary(err) });
+      return err instanceof Error ? err : new Error(String(err));
+    },
+  );
+  // Others wait for the plan to be stored, not for `whenDone`: it reads the plan itself (through
+  // ensurePlan), and waiting on itself would never end.
+  background.set(staff.id, { done: stored.then(() => undefined), pushTo: opts.pushTo ?? null });
+  const done = stored.then(async (error) => {
+    background.delete(staff.id);
+    try {
+      await opts.whenDone(error);
+    } catch (err) {
+      deps.log.error("background plan: could not hand over the result", { staff: staff.code, error: errorSummary(err) });
+    }
+  });
+  handingOver.add(done);
+  void done.finally(() => handingOver.delete(done));
+  return { kind: "started", estimateMs, done };
+}
+
+/** Background plans whose result is not handed over yet (plan or `whenDone` still running). */
+const handingOver = new Set<Promise<void>>();
+
+/** Resolves once every background plan started so far has finished (tests, clean shutdown). */
+export async function backgroundPlansSettled(): Promise<void> {
+  while (handingOver.size) await Promise.allSettled([...handingOver]);
+}
+
+/**
+ * Queues a message to one chat through the outbox (the dispatcher sends it, with retries), once per
+ * `subject`. Null when `to` is no chat we can send to.
+ */
+export async function queueChatMessage(opts: { deps: AppDeps; staff: Staff; to: ChatAddress | null; kind: string; subject: string; reply: Reply }): Promise<boolean | null> {
+  const { deps, staff, to } = opts;
+  if (!to || !to.chatId) return null;
+  return enqueue({ db: deps.db, key: `${opts.kind}:staff:${staff.id}:${opts.subject}`, kind: opts.kind, staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: opts.reply, clock: deps.clock });
+}
+
+/** Where the manager's reminders go (their bound chat), or null when they have none. */
+export function reminderChatOf(opts: { deps: AppDeps; staff: Staff }): Promise<ChatAddress | null> {
+  return resolveRecipient(opts.deps.db, opts.staff);
+}
+
+/**
+ * One page of managers with active customers, by id after `afterId`: the unit every fan-out over
+ * managers works in, so no query holds all of them.
+ */
+export async function managersWithCustomersPage(opts: { deps: AppDeps; afterId: number; take: number }): Promise<Staff[]> {
+  return opts.deps.db.staff.findMany({
+    where: { id: { gt: opts.afterId }, active: true, customers: { some: { active: true } } },
+    orderBy: { id: "asc" },
+    take: opts.take,
+  });
+}
+
+/**
+ * Of these managers, the ids whose latest plan starts on or after `from`: planned for that month
+ * already (by an earlier or another run of the month job), which `ensurePlan` on `from` accepts.
+ */
+export async function plannedSince(opts: { deps: AppDeps; managerIds: number[]; from: string }): Promise<Set<number>> {
+  const { db } = opts.deps;
+  const latest = await inChunks(opts.managerIds, (ids) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: ids } }, _max: { id: true } }));
+  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
+  const runs = await inChunks(runIds, (ids) => db.planRun.findMany({ where: { id: { in: ids } }, select: { managerId: true, fromDate: true } }));
+  return new Set(runs.filter((r) => r.fromDate >= opts.from).map((r) => r.managerId));
+}
+
+/**
+ * Next month's plan for one manager, made the evening before it starts: from its 1st over the
+ * default horizon, so `ensurePlan` on the 1st finds a fresh plan and only reads.
+ */
+export function planMonthAhead(opts: { deps: AppDeps; staff: Staff; from: string }): Promise<GeneratedPlan> {
+  const { deps, staff, from } = opts;
+  return generatePlan({ deps, staff, from, to: defaultHorizon(from, deps.policy.planningHorizonMonths).to, reason: "month" });
 }
 
 export interface PlannedStop {
@@ -334,42 +465,104 @@ export interface PlannedStop {
 export async function planDayList(opts: { deps: AppDeps; staff: Staff; date: string; fixNumbers?: boolean; ensure?: boolean }): Promise<DayList> {
   const { deps, staff, date } = opts;
   if (opts.ensure !== false) await ensurePlan({ deps, staff, date });
-  const rows = await deps.db.plannedVisit.findMany({
-    where: { managerId: staff.id, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
-    include: { customer: true },
-    orderBy: [{ sequence: "asc" }, { id: "asc" }],
-  });
-  const customers = await deps.db.customer.findMany({ where: { managerId: staff.id, active: true }, select: { lat: true, lng: true } });
-  const start = startPointOf(staff, customers);
-  let prev = start;
-  let total = 0;
-  let free = Math.max(0, ...rows.map((r) => r.stopNo ?? 0));
-  const route = rows.filter((r) => r.status !== "skipped");
-  const stops = new Map<number, PlannedStop>();
-  for (const r of route) {
-    const leg = haversineMetres(prev, r.customer);
-    prev = r.customer;
-    total += leg;
-    const n = r.stopNo ?? ++free;
-    // Only a number nobody holds yet is written, so two readers fixing the same day agree.
-    if (opts.fixNumbers && r.stopNo === null) await deps.db.plannedVisit.updateMany({ where: { id: r.id, stopNo: null }, data: { stopNo: n } });
-    stops.set(r.id, { id: r.id, n, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
+  return (await planDayLists({ deps, staffs: [staff], date, fixNumbers: opts.fixNumbers })).get(staff.id)!;
+}
+
+/** Managers per query of `planDayLists` (each has ~15–20 stops a day and ~300 customers). */
+const DAY_LIST_BATCH = 50;
+
+/**
+ * `planDayList` for many managers at once, from the stored plans only (no planning): a few queries
+ * per batch of managers and one transaction per batch fixing the numbers, instead of a dozen
+ * queries and a write per stop for each manager (the morning list of 1,000 managers).
+ */
+export async function planDayLists(opts: { deps: AppDeps; staffs: Staff[]; date: string; fixNumbers?: boolean }): Promise<Map<number, DayList>> {
+  const { deps, date } = opts;
+  const { db } = deps;
+  const out = new Map<number, DayList>();
+  for (const staffs of chunks(opts.staffs, DAY_LIST_BATCH)) {
+    const ids = staffs.map((s) => s.id);
+    const rows = await db.plannedVisit.findMany({
+      where: { managerId: { in: ids }, date, OR: [{ status: { in: ["planned", "done"] } }, { status: "skipped", stopNo: { not: null } }] },
+      include: { customer: true },
+      orderBy: [{ sequence: "asc" }, { id: "asc" }],
+    });
+    // The territory's centre is the start only for managers without a start point of their own.
+    const centred = staffs.filter((s) => s.startLat === null || s.startLng === null).map((s) => s.id);
+    // Averaged by the database: ~300 rows per manager are not worth sending over for a mean.
+    const centres = centred.length ? await db.customer.groupBy({ by: ["managerId"], where: { managerId: { in: centred }, active: true }, _avg: { lat: true, lng: true } }) : [];
+    const moved = rows.filter((r) => r.status === "skipped");
+    const later = moved.length
+      ? await inChunks(moved, (part) =>
+          db.plannedVisit.findMany({
+            where: { managerId: { in: [...new Set(part.map((r) => r.managerId))] }, customerId: { in: part.map((r) => r.customerId) }, date: { gt: date }, status: "planned" },
+            orderBy: { date: "asc" },
+            select: { managerId: true, customerId: true, date: true },
+          }),
+        )
+      : [];
+    later.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const fix: { id: number; n: number }[] = [];
+    for (const staff of staffs) {
+      const own = rows.filter((r) => r.managerId === staff.id);
+      const centre = centres.find((c) => c.managerId === staff.id)?._avg;
+      const start = staff.startLat !== null && staff.startLng !== null ? { lat: staff.startLat, lng: staff.startLng } : { lat: centre?.lat ?? 0, lng: centre?.lng ?? 0 };
+      let prev = start;
+      let total = 0;
+      let free = Math.max(0, ...own.map((r) => r.stopNo ?? 0));
+      const stops = new Map<number, PlannedStop>();
+      for (const r of own.filter((r) => r.status !== "skipped")) {
+        const leg = haversineMetres(prev, r.customer);
+        prev = r.customer;
+        total += leg;
+        const n = r.stopNo ?? ++free;
+        if (opts.fixNumbers && r.stopNo === null) fix.push({ id: r.id, n });
+        stops.set(r.id, { id: r.id, n, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: leg, sequence: r.sequence });
+      }
+      for (const r of own.filter((r) => r.status === "skipped")) {
+        const to = later.find((l) => l.managerId === staff.id && l.customerId === r.customerId)?.date ?? null;
+        stops.set(r.id, { id: r.id, n: r.stopNo!, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: 0, sequence: r.sequence, movedTo: to });
+      }
+      const rank = (p: PlannedStop) => (p.status === "planned" ? 0 : p.status === "done" ? 1 : 2);
+      const planned = [...stops.values()].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.sequence - b.sequence : a.n - b.n));
+      out.set(staff.id, { date, start, totalMetres: total, planned });
+    }
+    // Only a number nobody holds yet is written, so two readers fixing the same day agree. One
+    // statement per 300 stops: through the ORM each stop's update cost ~0.5 ms, most of the
+    // morning list's time at 1,000 managers.
+    if (fix.length) {
+      await db.$transaction(
+        chunks(fix, 300).map((part) => {
+          const cases = Prisma.join(part.map((f) => Prisma.sql`WHEN ${f.id} THEN ${f.n}`), " ");
+          return db.$executeRaw`UPDATE "PlannedVisit" SET "stopNo" = CASE "id" ${cases} END WHERE "stopNo" IS NULL AND "id" IN (${Prisma.join(part.map((f) => f.id))})`;
+        }),
+      );
+    }
   }
-  const moved = rows.filter((r) => r.status === "skipped");
-  const later = moved.length
-    ? await deps.db.plannedVisit.findMany({
-        where: { managerId: staff.id, customerId: { in: moved.map((r) => r.customerId) }, date: { gt: date }, status: "planned" },
-        orderBy: { date: "asc" },
-        select: { customerId: true, date: true },
-      })
-    : [];
-  for (const r of moved) {
-    const to = later.find((l) => l.customerId === r.customerId)?.date ?? null;
-    stops.set(r.id, { id: r.id, n: r.stopNo!, customer: r.customer, classId: r.customer.serviceClass, status: r.status, booked: r.booked, legMetres: 0, sequence: r.sequence, movedTo: to });
-  }
-  const rank = (p: PlannedStop) => (p.status === "planned" ? 0 : p.status === "done" ? 1 : 2);
-  const planned = [...stops.values()].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.sequence - b.sequence : a.n - b.n));
-  return { date, start, totalMetres: total, planned };
+  return out;
+}
+
+/**
+ * Of these managers (all with customers), the ids whose stored plan serves `date` as it is: what
+ * `planNeeded` answers for each, in a few queries for all of them.
+ */
+export async function plansServing(opts: { deps: AppDeps; staffs: Staff[]; date: string }): Promise<Set<number>> {
+  const { deps, date } = opts;
+  const now = today(deps);
+  const ids = opts.staffs.map((s) => s.id);
+  if (date < now) return new Set(ids);
+  const { db } = deps;
+  const latest = await inChunks(ids, (part) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: part } }, _max: { id: true } }));
+  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
+  const runs = await inChunks(runIds, (part) => db.planRun.findMany({ where: { id: { in: part } }, select: { managerId: true, fromDate: true, toDate: true } }));
+  const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths).to;
+  return new Set(runs.filter((r) => r.fromDate >= startOfMonth(now) && (r.toDate >= date || r.toDate >= horizon)).map((r) => r.managerId));
+}
+
+/** Of these managers, the ids on leave on `date`. */
+export async function onLeave(opts: { deps: AppDeps; staffIds: number[]; date: string }): Promise<Set<number>> {
+  const rows = await inChunks(opts.staffIds, (part) => opts.deps.db.dayOff.findMany({ where: { staffId: { in: part }, date: opts.date }, select: { staffId: true } }));
+  return new Set(rows.map((r) => r.staffId));
 }
 
 export type SkipResult =

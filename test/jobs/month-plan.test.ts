@@ -1,0 +1,104 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadPolicy } from "../../src/config/policy.ts";
+import { FakeClock } from "../../src/core/clock.ts";
+import { silentLogger } from "../../src/core/logger.ts";
+import type { AppDeps } from "../../src/core/router.ts";
+import { Scheduler, type JobContext } from "../../src/core/scheduler.ts";
+import { monthPlanJob } from "../../src/jobs/month-plan.job.ts";
+import { morningListJob } from "../../src/jobs/morning-list.job.ts";
+import { allJobs } from "../../src/jobs/registry.ts";
+import { createAppRouter } from "../../src/app.ts";
+import { closePlanPool } from "../../src/modules/planning/plan-pool.ts";
+import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { seedCompany } from "../bench/month-start.ts";
+
+const local = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
+
+/** A run of the job outside the scheduler, stopping (like a shutdown) once `stopAfter` checks passed. */
+function jobContext(deps: AppDeps, slot: Date, stopAfter = Infinity): JobContext {
+  let checks = 0;
+  return { deps, jobId: "month-plan", slot, date: "2026-11-30", now: deps.clock.now(), catchUp: false, aborted: () => ++checks > stopAfter, heartbeat: async () => {} };
+}
+
+describe("month-start planning job", () => {
+  let t: TestDb;
+  let deps: AppDeps;
+  let clock: FakeClock;
+  beforeEach(async () => {
+    t = await createTestDb();
+    // 22:00 on the last day of November: the evening before the month.
+    clock = new FakeClock(local("2026-11-30", "22:00"));
+    deps = { db: t.db, policy: loadPolicy(), clock, log: silentLogger };
+    await seedCompany(t.db, { managers: 3, customers: 40, bind: true });
+    // A supervisor without customers is nobody to plan for.
+    await t.db.staff.create({ data: { code: "S001", name: "主管", role: "supervisor" } });
+  });
+  afterEach(async () => t.close());
+  afterAll(closePlanPool);
+
+  const runsOf = () => t.db.planRun.findMany({ orderBy: { id: "asc" }, select: { managerId: true, fromDate: true, reason: true } });
+
+  it("plans next month for every manager once, from the 1st; shows in jobs list; a re-run plans nobody again", async () => {
+    expect(allJobs().map((j) => j.id)).toContain("month-plan");
+    const scheduler = new Scheduler({ deps, jobs: allJobs(), instanceId: "test" });
+    const status = (await scheduler.status()).find((s) => s.id === "month-plan")!;
+    expect(status).toMatchObject({ cron: "0 22 L * *", due: true });
+    const report = await scheduler.runJob("month-plan");
+    expect(report).toMatchObject({ outcome: "ran", result: { planned: 3, skipped: 0, errors: 0, month: "2026-12" } });
+    const runs = await runsOf();
+    expect(runs).toHaveLength(3);
+    expect(new Set(runs.map((r) => r.managerId)).size).toBe(3);
+    for (const r of runs) expect(r).toMatchObject({ fromDate: "2026-12-01", reason: "month" });
+    expect(await t.db.plannedVisit.count({ where: { date: { lt: "2026-12-01" } } })).toBe(0);
+    // The same slot again is done; a second run of the job (another instance, a retry) skips everyone.
+    expect((await scheduler.runJob("month-plan")).outcome).toBe("already-done");
+    expect(await monthPlanJob.run(jobContext(deps, report.slot!))).toMatchObject({ planned: 0, skipped: 3 });
+    expect(await runsOf()).toHaveLength(3);
+  });
+
+  it("an interrupted run resumes: the next run plans only the managers left, each once", async () => {
+    const slot = local("2026-11-30", "22:00");
+    // Stops after the first manager was started (page check, first manager, then the stop).
+    const first = await monthPlanJob.run(jobContext(deps, slot, 2));
+    expect(first).toMatchObject({ planned: 1, skipped: 0 });
+    expect(await runsOf()).toHaveLength(1);
+    const second = await monthPlanJob.run(jobContext(deps, slot));
+    expect(second).toMatchObject({ planned: 2, skipped: 1 });
+    const runs = await runsOf();
+    expect(runs).toHaveLength(3);
+    expect(new Set(runs.map((r) => r.managerId)).size).toBe(3);
+  });
+
+  it("the next morning /today and the morning list only read; a manager left without a plan is planned in the pool and still gets the list", async () => {
+    await new Scheduler({ deps, jobs: [monthPlanJob], instanceId: "test" }).runJob("month-plan");
+    // A manager who joined after the job ran has no plan yet.
+    await seedCompany(t.db, { managers: 1, customers: 30, bind: true, firstSeed: 9 });
+    const before = await t.db.planRun.count();
+    expect(before).toBe(3);
+
+    clock.set(local("2026-12-01", "07:30"));
+    const report = await new Scheduler({ deps, jobs: [morningListJob], instanceId: "test" }).runJob("morning-list");
+    expect(report).toMatchObject({ outcome: "ran", result: { queued: 4, planned: 1, errors: 0 } });
+    // Only the newcomer was planned.
+    const newcomer = await t.db.staff.findUniqueOrThrow({ where: { code: "M0009" } });
+    expect(await t.db.planRun.findMany({ where: { id: { gt: before } }, select: { managerId: true } })).toEqual([{ managerId: newcomer.id }]);
+    const lists = await t.db.outbox.findMany({ where: { kind: "morning-list" }, orderBy: { id: "asc" } });
+    expect(lists).toHaveLength(4);
+    for (const l of lists) expect(JSON.parse(l.payload).text).toContain("📋");
+    // The newcomer's list comes after everyone whose plan was ready.
+    expect(lists[3]!.chatId).toBe("tg-M0009");
+
+    clock.set(local("2026-12-01", "08:30"));
+    const router = createAppRouter(deps);
+    const replies = await router.handle({ platform: "telegram", chatId: "tg-M0001", userId: "tg-M0001", text: "/today", chatType: "private" });
+    expect(replies[0]!.text).toContain("📋");
+    // The stop numbers the morning list fixed are the ones /today shows.
+    const morning = JSON.parse(lists[0]!.payload).text as string;
+    const stops = (s: string) => s.split("\n").filter((l) => /^\d+\. /.test(l)).map((l) => l.split(" · ")[0]);
+    // (The morning list then repeats the same-day calls by number: only its route part is compared.)
+    const shown = stops(replies[0]!.text);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(stops(morning).slice(0, shown.length)).toEqual(shown);
+    expect(await t.db.planRun.count()).toBe(4);
+  });
+});

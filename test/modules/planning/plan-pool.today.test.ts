@@ -1,0 +1,52 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CONSOLE_CHAT_ID } from "../../../src/adapters/console/console.adapter.ts";
+import { FakeClock } from "../../../src/core/clock.ts";
+import { closePlanPool } from "../../../src/modules/planning/plan-pool.ts";
+import { runConsoleScript, stopLines, tempDbUrl, withDb } from "../../helpers/console.ts";
+
+// Monday 23 Nov 2026, 08:00 in Shanghai: a visit day of the demo managers.
+const MONDAY = "2026-11-23T00:00:00Z";
+
+describe("/today without a plan (plans made in the background)", () => {
+  let tmp: ReturnType<typeof tempDbUrl>;
+  beforeEach(() => (tmp = tempDbUrl()));
+  afterEach(() => tmp.cleanup());
+  afterAll(closePlanPool);
+
+  it("answers at once that the plan is being made, a second /today starts nothing new, and the list arrives in the outbox", async () => {
+    const clock = new FakeClock(MONDAY);
+    const env = { VISITMATE_CHAT_PLAN: "background" };
+    // The second line is handled right after the first answer: the worker is still planning
+    // 300 customers then (it has not even finished loading), so it is told "in progress".
+    const out = await runConsoleScript({ url: tmp.url, clock, env, lines: ["/today", "/today"] });
+    expect(out).toContain("正在生成计划…大约需要");
+    expect(out).toContain("生成好后，清单会发到这个对话");
+    expect(out).toContain("计划还在生成中");
+    // No list in the answers themselves.
+    expect(out).not.toContain("📋");
+
+    // The start-up waited for the plan before closing: one plan, and its list queued to this chat.
+    const { runs, pushed } = await withDb(tmp.url, async (db) => {
+      const m = await db.staff.findUniqueOrThrow({ where: { code: "M001" } });
+      return {
+        runs: await db.planRun.findMany({ where: { managerId: m.id } }),
+        pushed: await db.outbox.findMany({ where: { kind: "today-list" } }),
+      };
+    });
+    expect(runs).toHaveLength(1);
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]).toMatchObject({ platform: "console", chatId: CONSOLE_CHAT_ID, status: "pending" });
+    const list = JSON.parse(pushed[0]!.payload).text as string;
+    expect(list).toContain("📋");
+    // "n. name" of each stop (the stored text carries links the terminal renders its own way).
+    const names = (lines: string[]) => lines.map((l) => l.split(" · ")[0]);
+    const pushedStops = names(stopLines(list));
+    expect(pushedStops.length).toBeGreaterThan(0);
+
+    // Next /today reads the stored plan: the list at once, the same numbers, nothing re-planned.
+    const again = await runConsoleScript({ url: tmp.url, clock, env, lines: ["/today"] });
+    expect(again).not.toContain("正在生成计划");
+    expect(names(stopLines(again))).toEqual(pushedStops);
+    expect(await withDb(tmp.url, (db) => db.planRun.count())).toBe(1);
+  });
+});
