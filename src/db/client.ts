@@ -14,6 +14,20 @@ type Adapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
 
 /**
+ * One turn of the event loop before a statement.
+ *
+ * Why: better-sqlite3 answers synchronously, and Prisma compiles every query (in WebAssembly) on the
+ * calling thread, so a service running twenty queries in a row resolved them all in one chain of
+ * microtasks: the loop saw no timer, socket or worker message for 60-250 ms at a time (measured
+ * while plans were stored beside the plan workers; issue #12 asks for under 50 ms). A turn per
+ * statement bounds the stall by the longest single statement. Statements inside a transaction run
+ * without it: another task's statement would run inside the open transaction (see below).
+ */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * Transactions that take the write lock when they begin (BEGIN IMMEDIATE), one at a time.
  *
  * Why: the better-sqlite3 adapter begins transactions DEFERRED on its one connection, and a query
@@ -41,8 +55,9 @@ export function immediateTransactions(inner: Adapter): Adapter {
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
-    queryRaw: (q) => inner.queryRaw(q),
-    executeRaw: (q) => inner.executeRaw(q),
+    // Outside a transaction every statement first gives the event loop a turn (see `yieldToLoop`).
+    queryRaw: async (q) => (await yieldToLoop(), inner.queryRaw(q)),
+    executeRaw: async (q) => (await yieldToLoop(), inner.executeRaw(q)),
     executeScript: (script) => inner.executeScript(script),
     getConnectionInfo: inner.getConnectionInfo?.bind(inner),
     dispose: () => inner.dispose(),

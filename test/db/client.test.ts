@@ -58,3 +58,25 @@ describe("database client: transactions take the write lock when they begin", ()
     expect((await t.db.outbox.findMany({ orderBy: { id: "asc" } })).map((r) => r.key)).toEqual(["first", "third"]);
   });
 });
+
+describe("database client: a chain of statements lets the event loop turn", () => {
+  let t: TestDb;
+  afterEach(async () => t?.close());
+
+  it("every statement outside a transaction gives waiting callbacks a turn (the synchronous driver would starve them)", async () => {
+    t = await createTestDb();
+    let turns = 0;
+    let stop = false;
+    const spin = () => {
+      if (stop) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    // 40 statements in a row with no await of anything but the database.
+    for (let i = 0; i < 40; i++) await t.db.staff.count();
+    stop = true;
+    // One turn per statement at least; before, the whole chain ran in one go of microtasks (0-1 turns).
+    expect(turns).toBeGreaterThanOrEqual(40);
+  });
+});

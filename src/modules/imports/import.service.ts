@@ -30,7 +30,7 @@ import {
 } from "./columns.ts";
 import { chunks as chunksOf } from "../../core/batch.ts";
 import { decodeFile, openImportFile, type DecodedTable, type ImportFile } from "./decode.ts";
-import { insertRows, updateByIds, type SqlValue } from "./bulk-sql.ts";
+import { insertRows, updateByIds, type SqlValue } from "../../db/bulk-sql.ts";
 import { CodeIndex } from "./code-index.ts";
 import { AppError } from "../../core/errors.ts";
 

@@ -3,6 +3,7 @@ import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } f
 import type { ChatAddress, Reply } from "../../core/chat.ts";
 import { chunks, inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
+import { insertRows } from "../../db/bulk-sql.ts";
 import { errorSummary } from "../../core/logger.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
@@ -256,7 +257,9 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
         if (!fixedKey.has(`${customerId}@${day.date}`)) rows.push({ managerId: staff.id, customerId, date: day.date, sequence: i + 1 });
       });
     }
-    for (let i = 0; i < rows.length; i += 500) await tx.plannedVisit.createMany({ data: rows.slice(i, i + 500) });
+    // Raw multi-row INSERTs: createMany's query compilation blocked the event loop (see bulk-sql.ts).
+    const stamp = deps.clock.now();
+    await insertRows(tx, "PlannedVisit", ["managerId", "customerId", "date", "sequence", "createdAt", "updatedAt"], rows.map((r) => [r.managerId, r.customerId, r.date, r.sequence, stamp, stamp]));
     // Kept visits take their place in the re-routed day.
     for (const day of result.days) {
       for (const [i, customerId] of day.customerIds.entries()) {

@@ -1,11 +1,13 @@
-import { chunks, IN_BATCH } from "../../core/batch.ts";
-import { Prisma } from "../../generated/prisma/client.ts";
+import { chunks, IN_BATCH } from "../core/batch.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 /**
- * Multi-row writes for the import, as raw SQL with bound parameters.
+ * Multi-row writes for the import and for storing plans, as raw SQL with bound parameters.
  *
  * Why not `createMany`: through Prisma's query engine it cost 80% of a 300k-row import (issue #12)
- * and built every row as a large object first. One `INSERT … VALUES (…),(…)` per few hundred rows
+ * and built every row as a large object first. Its query compiler runs on the main thread: storing
+ * one manager's 600-visit plan that way held the event loop 70-250 ms at a time while the plan
+ * workers ran. One `INSERT … VALUES (…),(…)` per few hundred rows
  * keeps the binding work in the driver. `Prisma.sql` renders the placeholders the connected
  * database wants (`?` for SQLite, `$n` for PostgreSQL), and the quoted identifiers are Prisma's
  * own table and column names, so the same statements run on both (issue #17).
