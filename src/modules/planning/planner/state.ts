@@ -481,7 +481,17 @@ export function begin(st: PlanState, set: number[]): number[][] {
 }
 
 export function commit(st: PlanState): void {
-  st.journal.open = false;
+  // A day that ends the step with its old stops in the old order gets its old version back, so the
+  // insertion costs cached for it still hold: a third of the LNS steps re-insert what they removed.
+  const jn = st.journal;
+  for (const j of jn.days) if (sameRoute(st.days[j]!.route, jn.routes[j]!)) st.ver[j] = jn.ver[j]!;
+  jn.open = false;
+}
+
+function sameRoute(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 export function rollback(st: PlanState, set: number[], visits: number[][]): void {
