@@ -46,30 +46,40 @@ export function plan(st: PlanState, c: number): number {
   const D = days.length;
   // The memo belongs to this call: a new stamp invalidates every entry of the previous solve.
   dp.costStampNow++;
-  isFixed.fill(0);
-  for (const j of cs.fixed) isFixed[j] = 1;
+  // isFixed is all zero between calls and nextFixed all -1 while the last customer had no fixed visit.
+  const fixed = cs.fixed;
   let nf = -1;
-  for (let j = D - 1; j >= 0; j--) {
-    nextFixed[j] = nf;
-    if (isFixed[j]) nf = j;
+  if (fixed.length > 0 || dp.nextFixedSet) {
+    for (const j of fixed) isFixed[j] = 1;
+    for (let j = D - 1; j >= 0; j--) {
+      nextFixed[j] = nf;
+      if (isFixed[j]) nf = j;
+    }
+    dp.nextFixedSet = fixed.length > 0;
   }
-  const solve: Solve = { st, dp, c, info: cs.info, allowLate: false };
-  let res = solveStart(solve, nf);
-  if (!(res.cost < cs.info.W * 0.5)) {
+  const solve = dp.solve;
+  solve.st = st;
+  solve.c = c;
+  solve.info = cs.info;
+  solve.allowLate = false;
+  let cost = solveStart(solve, nf);
+  if (!(cost < cs.info.W * 0.5)) {
     solve.allowLate = true;
-    res = solveStart(solve, nf);
+    cost = solveStart(solve, nf);
   }
   const visits: number[] = [];
-  for (let j = res.choice; j >= 0; j = dp.next[j]!) {
+  const known = st.mode === "route";
+  for (let j = dp.choice; j >= 0; j = dp.next[j]!) {
     visits.push(j);
-    if (!isFixed[j]) insertAt(st, c, j, st.mode === "route");
+    if (!isFixed[j]) insertAt(st, c, j, known);
   }
+  for (const j of fixed) isFixed[j] = 0;
   cs.visits = visits;
-  return res.cost;
+  return cost;
 }
 
 /** One chain solve: the customer, whether late visits are allowed, and the DP's working memory. */
-interface Solve {
+export interface Solve {
   st: PlanState;
   dp: DpScratch;
   c: number;
@@ -149,7 +159,8 @@ function bestFrom(sv: Solve, j: number): number {
   return total;
 }
 
-function solveStart(sv: Solve, nf0: number): { cost: number; choice: number } {
+/** Best cost of c's whole chain; the first visit of it goes to dp.choice (-1: none). */
+function solveStart(sv: Solve, nf0: number): number {
   const { st, info, allowLate } = sv;
   const cs = st.custs[sv.c]!;
   const { days, H } = st;
@@ -175,5 +186,6 @@ function solveStart(sv: Solve, nf0: number): { cost: number; choice: number } {
       }
     }
   }
-  return { cost, choice };
+  sv.dp.choice = choice;
+  return cost;
 }

@@ -7,7 +7,7 @@ import { dStart, dist, neighbours, routeLength } from "./geometry.ts";
 import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
-import { type PlanState, begin, commit, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
+import { type PlanState, begin, clearDirty, commit, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
 export function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[]): number[] {
@@ -126,7 +126,7 @@ export function lns(st: PlanState, iters: number): void {
         improveDay(st, j);
         cur += routeLength(st, r) - before;
       }
-      st.dirty.clear();
+      clearDirty(st);
       if (cur < best - 1e-6) {
         best = cur;
         bestSnap = saveAll(st);

@@ -30,10 +30,18 @@ export function improveRoute(st: PlanState, r: number[]): void {
   for (let k = 0; k < m; k++) r[k] = before[order[k]! - 1]!;
 }
 
-/** improveRoute on day j's route, which then has a new version. */
+/** improveRoute on day j's route, which then has a new version if it changed. */
 export function improveDay(st: PlanState, j: number): void {
-  improveRoute(st, st.days[j]!.route);
-  bump(st, j);
+  const r = st.days[j]!.route;
+  const before = r.slice();
+  improveRoute(st, r);
+  // An unchanged route keeps its version, and with it the insertion costs cached for it.
+  for (let k = 0; k < r.length; k++) {
+    if (r[k] !== before[k]) {
+      bump(st, j);
+      return;
+    }
+  }
 }
 
 export function routeDays(st: PlanState): PlannedDay[] {

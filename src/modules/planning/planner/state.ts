@@ -9,6 +9,7 @@ import { earliestNextVisit, firstDueDate, meanIntervalDays, minIntervalDays, nee
 import { type Projection, dist, project } from "./geometry.ts";
 import { BETA_START, MISS_KM_PER_DAY, SEED, VISIT_BASE, W_BASE, W_FACTOR } from "./params.ts";
 import type { Interval, PlanCustomer, PlanInput } from "./types.ts";
+import type { Solve } from "./chain-dp.ts";
 
 export interface ClassInfo {
   id: string;
@@ -101,17 +102,31 @@ export interface PlanState extends Projection {
   readonly insPos: Int32Array;
   /** For an offset x in [0, H + 1]: index of the first day on or after x (days.length if none). */
   readonly firstDayAt: Int32Array;
-  /** Copy-on-write journal of routes (and their versions) changed since begin(), for cheap undo. */
-  journal: Map<number, { route: number[]; ver: number }> | null;
+  /** Copy-on-write journal of the routes (and versions) changed since begin(), for cheap undo. */
+  readonly journal: Journal;
   /** Version of each day's route; changes whenever the route does (touch / bump). */
   readonly ver: Int32Array;
   verClock: number;
   /** Insertion costs and positions per (customer, day), valid while ver[day] equals the stored version. */
   readonly ic: { D: number; ver: Int32Array; cost: Float64Array; pos: Int32Array };
-  /** Days whose route changed since their last improveRoute(). */
-  readonly dirty: Set<number>;
+  /** Days whose route changed since their last improveRoute(), in the order they changed. */
+  readonly dirty: number[];
+  readonly isDirty: Uint8Array;
   /** Working memory of the chain DP, reused across solves (each solve stamps its own entries). */
   readonly dp: DpScratch;
+}
+
+/**
+ * Typed arrays instead of a Map per LNS step: a step journals ~20 days and there are tens of
+ * thousands of steps; a day belongs to the open journal when its stamp equals the journal's epoch.
+ */
+export interface Journal {
+  open: boolean;
+  epoch: number;
+  readonly stamp: Int32Array;
+  readonly days: number[];
+  readonly routes: number[][];
+  readonly ver: Int32Array;
 }
 
 export interface DpScratch {
@@ -124,6 +139,12 @@ export interface DpScratch {
   bestStamp: Int32Array;
   costStampNow: number;
   bestStampNow: number;
+  /** nextFixed holds fixed days (not all -1). */
+  nextFixedSet: boolean;
+  /** First day of the chain found by the last solve. */
+  choice: number;
+  /** The solve record, reused by every plan() call (its st is set per call). */
+  solve: Solve;
 }
 
 export function createState(input: PlanInput, customers: PlanCustomer[]): PlanState {
@@ -164,11 +185,12 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     overCapacity: false,
     insPos: new Int32Array(D),
     firstDayAt: new Int32Array(H + 2),
-    journal: null,
+    journal: { open: false, epoch: 0, stamp: new Int32Array(D), days: [], routes: new Array<number[]>(D).fill([]), ver: new Int32Array(D) },
     ver: new Int32Array(D),
     verClock: 0,
     ic: { D, ver: new Int32Array(g.n * D).fill(-1), cost: new Float64Array(g.n * D), pos: new Int32Array(g.n * D) },
-    dirty: new Set(),
+    dirty: [],
+    isDirty: new Uint8Array(D),
     dp: createDpScratch(D),
   };
   for (let x = H + 1, j = D; x >= 0; x--) {
@@ -181,7 +203,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
 }
 
 function createDpScratch(D: number): DpScratch {
-  return {
+  const dp: DpScratch = {
     best: new Float64Array(D),
     next: new Int32Array(D),
     cost: new Float64Array(D),
@@ -191,7 +213,12 @@ function createDpScratch(D: number): DpScratch {
     bestStamp: new Int32Array(D),
     costStampNow: 0,
     bestStampNow: 0,
+    nextFixedSet: true,
+    choice: -1,
+    solve: null as unknown as Solve,
   };
+  dp.solve = { st: null as unknown as PlanState, dp, c: -1, info: null as unknown as ClassInfo, allowLate: false };
+  return dp;
 }
 
 export function shuffle<T>(arr: T[], rnd: () => number): T[] {
@@ -415,9 +442,31 @@ export function insertAt(st: PlanState, c: number, j: number, knownPos = false):
 
 /** Call before changing day j's route: marks it dirty, journals it, and gives it a new version. */
 export function touch(st: PlanState, j: number): void {
-  st.dirty.add(j);
-  if (st.journal && !st.journal.has(j)) st.journal.set(j, { route: st.days[j]!.route.slice(), ver: st.ver[j]! });
+  if (!st.isDirty[j]) {
+    st.isDirty[j] = 1;
+    st.dirty.push(j);
+  }
+  const jn = st.journal;
+  if (jn.open && jn.stamp[j] !== jn.epoch) {
+    jn.stamp[j] = jn.epoch;
+    jn.days.push(j);
+    jn.routes[j] = st.days[j]!.route.slice();
+    jn.ver[j] = st.ver[j]!;
+  }
   bump(st, j);
+}
+
+/** Forgets the dirty days (after their routes were improved). */
+export function clearDirty(st: PlanState): void {
+  for (const j of st.dirty) st.isDirty[j] = 0;
+  st.dirty.length = 0;
+}
+
+function openJournal(st: PlanState): void {
+  const jn = st.journal;
+  jn.open = true;
+  jn.epoch++;
+  jn.days.length = 0;
 }
 
 /** A new version of day j's route (its cached insertion costs no longer hold). */
@@ -427,21 +476,32 @@ export function bump(st: PlanState, j: number): void {
 
 /** Starts an undoable change of the customers in `set`; returns their current visits. */
 export function begin(st: PlanState, set: number[]): number[][] {
-  st.journal = new Map();
+  openJournal(st);
   return set.map((c) => st.custs[c]!.visits.slice());
 }
 
 export function commit(st: PlanState): void {
-  st.journal = null;
+  // A day that ends the step with its old stops in the old order gets its old version back, so the
+  // insertion costs cached for it still hold: a third of the LNS steps re-insert what they removed.
+  const jn = st.journal;
+  for (const j of jn.days) if (sameRoute(st.days[j]!.route, jn.routes[j]!)) st.ver[j] = jn.ver[j]!;
+  jn.open = false;
+}
+
+function sameRoute(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 export function rollback(st: PlanState, set: number[], visits: number[][]): void {
   // The old content comes back with its old version, so the costs cached for it hold again.
-  for (const [j, saved] of st.journal!) {
-    st.days[j]!.route = saved.route;
-    st.ver[j] = saved.ver;
+  const jn = st.journal;
+  for (const j of jn.days) {
+    st.days[j]!.route = jn.routes[j]!;
+    st.ver[j] = jn.ver[j]!;
   }
-  st.journal = null;
+  jn.open = false;
   set.forEach((c, k) => (st.custs[c]!.visits = visits[k]!));
 }
 
