@@ -4,7 +4,7 @@ import type { Staff } from "../generated/prisma/client.ts";
 import { isoWeekday } from "../core/dates.ts";
 import { isVisitDay, visitDaysOf } from "../modules/staff/staff.service.ts";
 import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
-import { managersWithCustomersPage, onLeave, planDayList, planDayLists, planInBackground, plansServing, type DayList } from "../modules/planning/planning.service.ts";
+import { ensurePlan, managersWithCustomersPage, onLeave, planDayList, planDayLists, plansServing, type DayList } from "../modules/planning/planning.service.ts";
 import { planPool } from "../modules/planning/plan-pool.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
 import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
@@ -94,23 +94,13 @@ export const morningListJob: Job = {
       if (job.aborted()) break;
       while (inFlight.size > planPool().size) await Promise.race(inFlight);
       const p: Promise<void> = (async () => {
-        let failed = false;
-        const bg = await planInBackground({
-          deps,
-          staff,
-          date,
-          whenDone: async (err) => {
-            failed = err !== null;
-            if (!failed) counts.planned++;
-          },
-        });
-        if (bg.kind !== "not-needed") await bg.done;
+        // In the pool; a /today already making this plan is waited for, never planned twice.
+        if (await ensurePlan({ deps, staff, date })) counts.planned++;
         await job.heartbeat();
-        // A failed plan was logged by planInBackground; the sweep retries the run for it.
-        if (failed) counts.errors++;
-        else await deliver(staff);
+        await deliver(staff);
       })()
         .catch((err) => {
+          // The sweep retries the run for this manager (the outbox keys add only what is missing).
           counts.errors++;
           deps.log.error("reminder failed for one manager", { job: definition.id, staff: staff.code, error: errorSummary(err) });
         })

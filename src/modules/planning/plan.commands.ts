@@ -73,10 +73,9 @@ async function todayTarget(ctx: CommandContext, staff: Staff): Promise<string | 
 }
 
 /** /today from the stored plan (planning, if one is missing, before answering: see todayFromPlan). */
-async function todayList(ctx: CommandContext, staff: Staff): Promise<Reply> {
+async function todayList(ctx: CommandContext, staff: Staff, target: string | null): Promise<Reply> {
   const { t, deps } = ctx;
   const now = today(deps);
-  const target = await todayTarget(ctx, staff);
   if (target === now) return { text: (await renderPlannedDay(ctx, staff, now, "today.plan-header", { fixNumbers: true })).join("\n") };
   const lines = [t("today.not-visit-day", { today: formatDay(now, t) })];
   if (!target) return { text: [...lines, t("today.no-upcoming")].join("\n") };
@@ -102,7 +101,7 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
   if (!hasCustomers) return { text: t("today.not-a-manager") };
   const target = await todayTarget(ctx, staff);
-  if (!target || deps.chatPlanning !== "background") return todayList(ctx, staff);
+  if (!target || deps.chatPlanning !== "background") return todayList(ctx, staff, target);
   const chat: ChatAddress | null = ctx.msg.chatId ? { platform: ctx.msg.platform, chatId: ctx.msg.chatId } : await reminderChatOf({ deps, staff });
   const asked = deps.clock.now().getTime();
   const bg = await planInBackground({
@@ -112,11 +111,11 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
     pushTo: chat,
     async whenDone(err) {
       if (!chat) return;
-      const reply = err ? { text: t("today.plan-failed", { reason: err instanceof AppError && err.userMessage ? t(err.userMessage.key, err.userMessage.params) : t("plan.worker-failed") }) } : await todayList(ctx, staff);
+      const reply = err ? { text: t("today.plan-failed", { reason: err instanceof AppError && err.userMessage ? t(err.userMessage.key, err.userMessage.params) : t("plan.worker-failed") }) } : await todayList(ctx, staff, target);
       await queueChatMessage({ deps, staff, to: chat, kind: "today-list", subject: `${target}:${asked}`, reply });
     },
   });
-  if (bg.kind === "not-needed") return todayList(ctx, staff);
+  if (bg.kind === "not-needed") return todayList(ctx, staff, target);
   if (bg.kind === "in-progress") return { text: t(bg.pushTo ? "today.plan-in-progress" : "today.plan-in-progress-no-push") };
   return { text: t(chat ? "today.plan-making" : "today.plan-making-no-push", { wait: waitText(t, bg.estimateMs) }) };
 }

@@ -206,7 +206,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
 
   // Frequency counted from the last planned or done visit; coverage continuous across months.
   const continuity = await continuityInputs({ deps, staffId: staff.id, from, to, customers });
-  const lastVisit = new Map<number, string | null>([...continuity].map(([id, c]) => [id, c.lastVisit]));
+  // On today's kept list: that visit is the last one, the next window starts from it.
+  const onTodaysList = new Set(fixed.filter((p) => p.date === now).map((p) => p.customerId));
   const daysOff = [...(await daysOffOf({ db, staffId: staff.id, from, to }))];
   // Today's list is fixed (even when every stop on it is done or skipped): re-flow from tomorrow.
   const todayKept = keep.some((p) => p.date === now);
@@ -218,9 +219,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
       classId: c.serviceClass,
       lat: c.lat,
       lng: c.lng,
-      lastVisit: fixed.find((p) => p.customerId === c.id && p.date === now) ? now : lastVisit.get(c.id) ?? null,
-      // On today's kept list: that visit is the last one, the next window starts from it.
-      coverBy: fixed.find((p) => p.customerId === c.id && p.date === now) ? coverByAfter(now, planFrom, now) : continuity.get(c.id)?.coverBy ?? null,
+      lastVisit: onTodaysList.has(c.id) ? now : continuity.get(c.id)?.lastVisit ?? null,
+      coverBy: onTodaysList.has(c.id) ? coverByAfter(now, planFrom, now) : continuity.get(c.id)?.coverBy ?? null,
       nextKept: continuity.get(c.id)?.nextKept ?? null,
       coverFrom: continuity.get(c.id)?.coverFrom ?? null,
     })),
@@ -310,22 +310,37 @@ export async function planNeeded(opts: { deps: AppDeps; staff: Staff; date: stri
   const now = today(deps);
   if (date < now) return null;
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
-  const stale = last && last.fromDate < startOfMonth(now);
-  if (last && !stale && last.toDate >= date) return null;
+  const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths);
+  if (last && servesDate(last, { date, now, horizonTo: horizon.to })) return null;
   const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
   if (!hasCustomers) return null;
-  const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths);
-  // Never plans past the horizon, whatever date was asked about: a far date costs nothing.
-  if (last && !stale && last.toDate >= horizon.to) return null;
-  return { from: now, to: horizon.to, reason: stale ? "month" : "generate" };
+  return { from: now, to: horizon.to, reason: last && last.fromDate < startOfMonth(now) ? "month" : "generate" };
 }
 
-/** Makes sure the manager has a plan reaching `date` (see `planNeeded`), generating it if not. */
-export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<void> {
+/**
+ * Whether a manager's latest plan run serves `date` as it is: made this month (a plan is generated
+ * every month) and reaching `date`, or reaching the horizon (never plans past it, whatever date was
+ * asked about: a far date costs nothing).
+ */
+function servesDate(run: { fromDate: string; toDate: string }, at: { date: string; now: string; horizonTo: string }): boolean {
+  return run.fromDate >= startOfMonth(at.now) && (run.toDate >= at.date || run.toDate >= at.horizonTo);
+}
+
+/** Each manager's latest plan run (managers never planned are missing), in bounded queries. */
+async function latestPlanRuns(deps: AppDeps, managerIds: number[]): Promise<{ managerId: number; fromDate: string; toDate: string }[]> {
+  const { db } = deps;
+  const latest = await inChunks(managerIds, (ids) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: ids } }, _max: { id: true } }));
+  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
+  return inChunks(runIds, (ids) => db.planRun.findMany({ where: { id: { in: ids } }, select: { managerId: true, fromDate: true, toDate: true } }));
+}
+
+/** Makes sure the manager has a plan reaching `date` (see `planNeeded`), generating it if not; true when it did. */
+export async function ensurePlan(opts: { deps: AppDeps; staff: Staff; date: string }): Promise<boolean> {
   // A plan being made in the background is the one this would make: wait for it, never plan twice.
   await background.get(opts.staff.id)?.done;
   const need = await planNeeded(opts);
   if (need) await generatePlan({ deps: opts.deps, staff: opts.staff, ...need });
+  return need !== null;
 }
 
 /** Plans started in the background (a chat request that must answer at once), per manager. */
@@ -423,10 +438,7 @@ export async function managersWithCustomersPage(opts: { deps: AppDeps; afterId: 
  * already (by an earlier or another run of the month job), which `ensurePlan` on `from` accepts.
  */
 export async function plannedSince(opts: { deps: AppDeps; managerIds: number[]; from: string }): Promise<Set<number>> {
-  const { db } = opts.deps;
-  const latest = await inChunks(opts.managerIds, (ids) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: ids } }, _max: { id: true } }));
-  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
-  const runs = await inChunks(runIds, (ids) => db.planRun.findMany({ where: { id: { in: ids } }, select: { managerId: true, fromDate: true } }));
+  const runs = await latestPlanRuns(opts.deps, opts.managerIds);
   return new Set(runs.filter((r) => r.fromDate >= opts.from).map((r) => r.managerId));
 }
 
@@ -554,12 +566,9 @@ export async function plansServing(opts: { deps: AppDeps; staffs: Staff[]; date:
   const now = today(deps);
   const ids = opts.staffs.map((s) => s.id);
   if (date < now) return new Set(ids);
-  const { db } = deps;
-  const latest = await inChunks(ids, (part) => db.planRun.groupBy({ by: ["managerId"], where: { managerId: { in: part } }, _max: { id: true } }));
-  const runIds = latest.map((r) => r._max.id).filter((id): id is number => id !== null);
-  const runs = await inChunks(runIds, (part) => db.planRun.findMany({ where: { id: { in: part } }, select: { managerId: true, fromDate: true, toDate: true } }));
-  const horizon = defaultHorizon(now, deps.policy.planningHorizonMonths).to;
-  return new Set(runs.filter((r) => r.fromDate >= startOfMonth(now) && (r.toDate >= date || r.toDate >= horizon)).map((r) => r.managerId));
+  const horizonTo = defaultHorizon(now, deps.policy.planningHorizonMonths).to;
+  const runs = await latestPlanRuns(deps, ids);
+  return new Set(runs.filter((r) => servesDate(r, { date, now, horizonTo })).map((r) => r.managerId));
 }
 
 /** Of these managers, the ids on leave on `date`. */
