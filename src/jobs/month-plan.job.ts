@@ -1,7 +1,8 @@
 import { addDays, endOfMonth } from "../core/dates.ts";
 import { errorSummary } from "../core/logger.ts";
 import type { Job, JobResult } from "../core/scheduler.ts";
-import { managersWithCustomersPage, planMonthAhead, plannedSince } from "../modules/planning/planning.service.ts";
+import { planMonthAhead, plannedSince } from "../modules/planning/planning.service.ts";
+import { managersWithCustomersPages } from "../modules/staff/staff.service.ts";
 import { planPool } from "../modules/planning/plan-pool.ts";
 
 /** Managers read and checked per query. */
@@ -28,12 +29,8 @@ export const monthPlanJob: Job = {
     // The pool's size in flight, plus one, so a worker never idles while the main thread stores a plan.
     const parallel = planPool().size + 1;
     const inFlight = new Set<Promise<void>>();
-    let afterId = 0;
-    for (;;) {
+    for await (const page of managersWithCustomersPages({ db: deps.db, take: PAGE })) {
       if (job.aborted()) break;
-      const page = await managersWithCustomersPage({ deps, afterId, take: PAGE });
-      if (!page.length) break;
-      afterId = page[page.length - 1]!.id;
       const done = await plannedSince({ deps, managerIds: page.map((s) => s.id), from });
       for (const staff of page) {
         if (job.aborted()) break;

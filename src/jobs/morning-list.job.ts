@@ -2,13 +2,13 @@ import { errorSummary } from "../core/logger.ts";
 import type { Job, JobResult } from "../core/scheduler.ts";
 import type { Staff } from "../generated/prisma/client.ts";
 import { isoWeekday } from "../core/dates.ts";
-import { isVisitDay, visitDaysOf } from "../modules/staff/staff.service.ts";
+import { isVisitDay, managersWithCustomersPages, visitDaysOf } from "../modules/staff/staff.service.ts";
 import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
-import { ensurePlan, managersWithCustomersPage, onLeave, planDayList, planDayLists, plansServing, type DayList } from "../modules/planning/planning.service.ts";
+import { ensurePlan, onLeave, planDayList, planDayLists, plansServing, type DayList } from "../modules/planning/planning.service.ts";
 import { planPool } from "../modules/planning/plan-pool.ts";
 import { appointmentOf } from "../modules/customers/class-label.ts";
-import { notifyStaff, renderContextFor, wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
-import { reminderJob, type ReminderBuild, type ReminderMessage } from "./reminder-job.ts";
+import { wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
+import { deliverReminder, reminderJob, type ReminderBuild, type ReminderMessage } from "./reminder-job.ts";
 import { stopLine } from "./reminder-format.ts";
 
 /** Managers read per query. */
@@ -51,25 +51,11 @@ export const morningListJob: Job = {
   async run(job) {
     const { deps, date } = job;
     const counts: Record<NotifyOutcome | "nothing" | "errors" | "planned", number> = { queued: 0, duplicate: 0, muted: 0, unbound: 0, nothing: 0, errors: 0, planned: 0 };
-    const deliver = async (staff: Staff, day?: DayList) => {
-      try {
-        const message = await buildMorningList({ job, staff, view: renderContextFor(deps, staff) }, day);
-        if (!message) {
-          counts.nothing++;
-          return;
-        }
-        counts[await notifyStaff({ deps, staff, reminder: definition.reminder, kind: definition.id, subject: message.subject ?? date, reply: message.reply })]++;
-      } catch (err) {
-        counts.errors++;
-        deps.log.error("reminder failed for one manager", { job: definition.id, staff: staff.code, error: errorSummary(err) });
-      }
-    };
+    const deliver = (staff: Staff, day?: DayList) => deliverReminder(definition, job, staff, counts, (b) => buildMorningList(b, day));
     const unplanned: Staff[] = [];
-    let afterId = 0;
     let managers = 0;
-    for (let page: Staff[] = []; !job.aborted(); afterId = page[page.length - 1]!.id) {
-      page = await managersWithCustomersPage({ deps, afterId, take: PAGE });
-      if (!page.length) break;
+    for await (const page of managersWithCustomersPages({ db: deps.db, take: PAGE })) {
+      if (job.aborted()) break;
       managers += page.length;
       // Read for the whole page: who is on leave, whose plan serves today, then the day lists.
       const wanted = page.filter((staff) => wantsReminder(deps.policy, staff, definition.reminder));

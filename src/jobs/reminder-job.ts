@@ -1,5 +1,6 @@
 import type { TPolicy } from "../config/policy.ts";
 import type { Reply } from "../core/chat.ts";
+import { keysetPages } from "../core/batch.ts";
 import { dailyAt } from "../core/cron.ts";
 import type { CommandContext } from "../core/router.ts";
 import type { Job, JobContext, JobResult } from "../core/scheduler.ts";
@@ -39,11 +40,31 @@ export interface ReminderMessage {
 async function* audiencePages(def: ReminderJobDefinition, job: JobContext): AsyncGenerator<Staff[]> {
   const { db } = job.deps;
   const list = def.audience === "supervisors" ? listSupervisorsWithTeams : listManagersWithCustomers;
-  for (let afterId = 0; ; ) {
-    const page = await list({ db, afterId, take: STAFF_PAGE });
-    if (page.length) yield page;
-    if (page.length < STAFF_PAGE) return;
-    afterId = page[page.length - 1]!.id;
+  yield* keysetPages<Staff, number>((afterId) => list({ db, afterId, take: STAFF_PAGE }), (s) => s.id, STAFF_PAGE);
+}
+
+/**
+ * One person's reminder: built, then queued through `notifyStaff`, the outcome counted. A failure
+ * is counted and logged, never thrown: one manager failing never stops the others.
+ */
+export async function deliverReminder(
+  def: Pick<ReminderJobDefinition, "id" | "reminder">,
+  job: JobContext,
+  staff: Staff,
+  counts: Record<NotifyOutcome | "nothing" | "errors", number>,
+  build: (b: ReminderBuild) => Promise<ReminderMessage | null>,
+): Promise<void> {
+  const { deps } = job;
+  try {
+    const message = await build({ job, staff, view: renderContextFor(deps, staff) });
+    if (!message) {
+      counts.nothing++;
+      return;
+    }
+    counts[await notifyStaff({ deps, staff, reminder: def.reminder, kind: def.id, subject: message.subject ?? job.date, reply: message.reply })]++;
+  } catch (err) {
+    counts.errors++;
+    deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: errorSummary(err) });
   }
 }
 
@@ -76,19 +97,7 @@ export function reminderJob(def: ReminderJobDefinition): Job {
             counts.muted++;
             continue;
           }
-          try {
-            const b: ReminderBuild = { job, staff, view: renderContextFor(deps, staff) };
-            const message = await def.build(b);
-            if (!message) {
-              counts.nothing++;
-              continue;
-            }
-            const outcome = await notifyStaff({ deps, staff, reminder: def.reminder, kind: def.id, subject: message.subject ?? job.date, reply: message.reply });
-            counts[outcome]++;
-          } catch (err) {
-            counts.errors++;
-            deps.log.error("reminder failed for one manager", { job: def.id, staff: staff.code, error: errorSummary(err) });
-          }
+          await deliverReminder(def, job, staff, counts, def.build);
         }
       }
       if (counts.errors) throw new Error(`${def.id}: ${counts.errors} of ${seen} managers failed (queued ${counts.queued})`);

@@ -41,7 +41,6 @@ export async function supervisorChain(db: Client, staff: Pick<Staff, "supervisor
   return chain;
 }
 
-/** Ids of everyone below `viewer` (their team, and their teams' teams). */
 /** At most this many managers are offered as buttons to take over a complaint; more are typed by code. */
 export const REASSIGN_CHOICES = 30;
 
@@ -58,6 +57,7 @@ export async function reassignCandidates(db: Client, viewerId: number, exceptMan
   return { managers: firsts.slice(0, REASSIGN_CHOICES), total: counts.reduce((a, b) => a + b, 0) };
 }
 
+/** Ids of everyone below `viewer` (their team, and their teams' teams). */
 export async function teamIds(db: Client, viewerId: number): Promise<number[]> {
   const out: number[] = [];
   const seen = new Set([viewerId]);

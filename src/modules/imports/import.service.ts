@@ -806,11 +806,8 @@ export async function importCustomers(opts: {
     }, TX_OPTIONS);
   }
 
-  // Classification is per manager anyway; a few territories per call keep each read bounded.
-  let reclassified = 0;
-  for (const managerIds of chunksOf([...affectedManagers].sort((a, b) => a - b), RECLASSIFY_MANAGERS)) {
-    reclassified += await recomputeServiceClasses({ db, policy, clock, managerIds });
-  }
+  // One territory (~300 customers) read at a time: the classification is per manager.
+  const reclassified = await recomputeServiceClasses({ db, policy, clock, managerIds: [...affectedManagers].sort((a, b) => a - b) });
   return { kind: "customers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown, reclassified };
 }
 
@@ -822,12 +819,6 @@ function isBusy(err: unknown): boolean {
   const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
   return err.code === "P1008" || /^SQLITE_BUSY/.test(cause?.originalCode ?? "");
 }
-
-/**
- * Territories reclassified per call: ~300 customers each. Bigger reads cost more memory than they
- * save round trips (300k customers: 5 → 295 MB peak, 20 → 374 MB, and slower).
- */
-const RECLASSIFY_MANAGERS = 5;
 
 /** The file was edited between the check and the write: roll back rather than write what was not checked. */
 function fileChanged(file: ImportFile): AppError {

@@ -422,18 +422,6 @@ export function reminderChatOf(opts: { deps: AppDeps; staff: Staff }): Promise<C
 }
 
 /**
- * One page of managers with active customers, by id after `afterId`: the unit every fan-out over
- * managers works in, so no query holds all of them.
- */
-export async function managersWithCustomersPage(opts: { deps: AppDeps; afterId: number; take: number }): Promise<Staff[]> {
-  return opts.deps.db.staff.findMany({
-    where: { id: { gt: opts.afterId }, active: true, customers: { some: { active: true } } },
-    orderBy: { id: "asc" },
-    take: opts.take,
-  });
-}
-
-/**
  * Of these managers, the ids whose latest plan starts on or after `from`: planned for that month
  * already (by an earlier or another run of the month job), which `ensurePlan` on `from` accepts.
  */

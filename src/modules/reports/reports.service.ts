@@ -1,5 +1,5 @@
 import type { TPolicy, TServiceClass } from "../../config/policy.ts";
-import { chunks, inChunks } from "../../core/batch.ts";
+import { chunks, inChunks, keysetPages } from "../../core/batch.ts";
 import { addDays, addInterval, daysBetween, endOfMonth, isoWeekday, localDate, localParts, rangeBounds as bounds, startOfMonth, startOfWeek, zonedInstant } from "../../core/dates.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
@@ -64,12 +64,9 @@ export async function managersInScope(db: Db, scope: ReportScope): Promise<Staff
   if (scope.kind === "all") {
     // The whole company is the answer here, but read in keyset pages rather than one result of any size.
     const out: Staff[] = [];
-    for (let after: string | undefined; ; ) {
-      const page = await db.staff.findMany({ where: { ...where, ...(after !== undefined ? { code: { gt: after } } : {}) }, orderBy: { code: "asc" }, take: 1000 });
-      out.push(...page);
-      if (page.length < 1000) return out;
-      after = page[page.length - 1]!.code;
-    }
+    const pages = keysetPages<Staff, string>((after) => db.staff.findMany({ where: { ...where, ...(after !== undefined ? { code: { gt: after } } : {}) }, orderBy: { code: "asc" }, take: 1000 }), (s) => s.code, 1000);
+    for await (const page of pages) out.push(...page);
+    return out;
   }
   const rows = await inChunks(scope.ids, (ids) => db.staff.findMany({ where: { ...where, id: { in: ids } } }));
   return rows.sort((a, b) => a.code.localeCompare(b.code));

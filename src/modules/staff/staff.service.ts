@@ -1,3 +1,4 @@
+import { keysetPages } from "../../core/batch.ts";
 import type { TPolicy } from "../../config/policy.ts";
 import { addDays, isoWeekday } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
@@ -79,12 +80,12 @@ export async function listStaffByCode(opts: { db: Db; role: string; activeOnly?:
 }
 
 /** Walks `listStaffByCode` page by page, so a caller iterating the whole company never holds it all. */
-export async function* staffByCodePages(opts: { db: Db; role: string; activeOnly?: boolean; take?: number }): AsyncGenerator<Staff[]> {
-  let afterCode: string | undefined;
-  for (;;) {
-    const page = await listStaffByCode({ ...opts, afterCode });
-    if (page.length) yield page;
-    if (page.length < (opts.take ?? STAFF_PAGE)) return;
-    afterCode = page[page.length - 1]!.code;
-  }
+export function staffByCodePages(opts: { db: Db; role: string; activeOnly?: boolean; take?: number }): AsyncGenerator<Staff[]> {
+  return keysetPages<Staff, string>((afterCode) => listStaffByCode({ ...opts, afterCode }), (s) => s.code, opts.take ?? STAFF_PAGE);
+}
+
+/** Walks `listManagersWithCustomers` page by page (id order). */
+export function managersWithCustomersPages(opts: { db: Db; take?: number }): AsyncGenerator<Staff[]> {
+  const take = opts.take ?? STAFF_PAGE;
+  return keysetPages<Staff, number>((afterId) => listManagersWithCustomers({ db: opts.db, afterId, take }), (s) => s.id, take);
 }
