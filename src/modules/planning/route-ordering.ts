@@ -48,25 +48,23 @@ export function solveOpenPath(m: DistanceMatrix, opts: SolveOptions = {}): PathR
   const k = n - 1;
   if (k <= exactLimitOf(opts) || k <= 2) return heldKarp(m, false);
 
-  return openPathSearch(m, null, budgetOf(opts, n + 1), opts.seed ?? 1);
+  return openPathSearch(m, budgetOf(opts, n + 1), opts.seed ?? 1);
 }
 
 /**
  * The project's one 2-opt + Or-opt for a given open path: improves `order` (nodes 1..n-1, from
  * node 0) by an exhaustive first-improvement 2-opt and best-position Or-opt (segments of 1..3,
- * both directions) until no move improves, then up to `maxKicks` kicks (default none).
+ * both directions) until no move improves.
  * The planner tidies its day routes with this during its search. Exhaustive rather than the
  * neighbour-list search of solveOpenPath: a day has ~20 stops, so trying every move is cheap, and
  * the pruned search left the planner's routes ~6% longer (its LNS prices insertions against them).
  */
-export function improveOpenPath(m: DistanceMatrix, order: number[], opts: { maxKicks?: number; seed?: number } = {}): PathResult {
+export function improveOpenPath(m: DistanceMatrix, order: number[]): PathResult {
   checkMatrix(m);
   if (m.n <= 3) return { order: order.slice(), length: pathLength(m, 0, order) };
   const r = order.slice();
   exhaustivePathSearch(searchMatrix(m), m.n, r);
-  const kicks = Math.max(0, opts.maxKicks ?? 0);
-  if (kicks === 0) return { order: r, length: pathLength(m, 0, r) };
-  return openPathSearch(m, r, kicks, opts.seed ?? 1);
+  return { order: r, length: pathLength(m, 0, r) };
 }
 
 /** 2-opt and Or-opt on an open path from node 0 (r lists the other nodes), in place, until no improvement. */
@@ -115,11 +113,10 @@ function exhaustivePathSearch(dm: Float64Array, n: number, r: number[]): void {
           if (k >= i - 1 && k < i + len) continue;
           const p = P(k);
           const q = k + 1 < m ? r[k + 1]! : -1;
-          if (q >= 0 && k + 1 >= i && k + 1 < i + len) continue;
-          const qq = q >= 0 && k + 1 === i ? e : q;
-          const base = qq < 0 ? 0 : d(p, qq);
-          const fwd = d(p, s0) + (qq < 0 ? 0 : d(s1, qq)) - base;
-          const rev = d(p, s1) + (qq < 0 ? 0 : d(s0, qq)) - base;
+          // k + 1 lies outside the segment and k + 1 !== i: the skip above leaves k < i - 1 or k >= i + len.
+          const base = q < 0 ? 0 : d(p, q);
+          const fwd = d(p, s0) + (q < 0 ? 0 : d(s1, q)) - base;
+          const rev = d(p, s1) + (q < 0 ? 0 : d(s0, q)) - base;
           if (fwd - removeGain < bestDelta) {
             bestDelta = fwd - removeGain;
             bestK = k;
@@ -143,7 +140,7 @@ function exhaustivePathSearch(dm: Float64Array, n: number, r: number[]): void {
   }
 }
 
-function openPathSearch(m: DistanceMatrix, initial: number[] | null, maxKicks: number, seed: number): PathResult {
+function openPathSearch(m: DistanceMatrix, maxKicks: number, seed: number): PathResult {
   const n = m.n;
   // Closed-tour formulation: a dummy node D = n, free (0) to reach from every stop, chained to
   // node 0 by a heavily negative edge. Every sensible tour then contains D–0, so dropping D leaves a
@@ -169,8 +166,6 @@ function openPathSearch(m: DistanceMatrix, initial: number[] | null, maxKicks: n
     seed,
     fixedA: n,
     fixedB: 0,
-    initial: initial ? Int32Array.from([0, ...initial, n]) : null,
-    neighbours: initial ? n : NEIGHBOURS,
   });
 
   // Walk away from D starting at 0.
@@ -405,10 +400,6 @@ interface ImproveParams {
   /** An edge kicks must never cut (the open-path dummy's link to the start), -1 if none. */
   fixedA: number;
   fixedB: number;
-  /** Start from this tour instead of a nearest-neighbour one. */
-  initial?: Int32Array | null;
-  /** Neighbour-list length (default NEIGHBOURS); every node for short paths makes the search exhaustive. */
-  neighbours?: number;
 }
 
 /** Nearest neighbours per node. More costs time per move; fewer misses improving moves. */
@@ -417,12 +408,12 @@ const NEIGHBOURS = 10;
 const KICK_SEGMENT_MAX = 30;
 
 function improveTour(d: Float64Array, N: number, maxEntry: number, params: ImproveParams): Int32Array {
-  const K = Math.min(params.neighbours ?? NEIGHBOURS, N - 1);
+  const K = Math.min(NEIGHBOURS, N - 1);
   const neigh = neighbourLists(d, N, K);
   // Gains below this are rounding noise, and accepting them could cycle forever.
   const eps = Math.max(maxEntry, 1) * 1e-10;
 
-  const tour = params.initial ? Int32Array.from(params.initial) : initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
+  const tour = initialTour(d, N, neigh, K, params.fixedA, params.fixedB);
   const pos = new Int32Array(N);
   for (let i = 0; i < N; i++) pos[tour[i]] = i;
 

@@ -2,9 +2,8 @@
  * The per-customer chain DP: chooses a customer's whole chain of visits optimally against the rest
  * of the plan (cost of a visit on each day + lateness of the chain), and inserts it.
  */
-import { dStart, dist } from "./geometry.ts";
 import { chainPenalty, keptCost, lateCost, penalty, zoneCost } from "./objective.ts";
-import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, touch } from "./state.ts";
+import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, touch } from "./state.ts";
 
 /**
  * Removes c's non-fixed visits from the plan. Returns the exact objective saved: route detours,
@@ -20,10 +19,7 @@ export function unplan(st: PlanState, c: number): number {
     const k = r.indexOf(c);
     if (k < 0) continue;
     touch(st, j);
-    const a = k > 0 ? r[k - 1]! : -1;
-    const b = k + 1 < r.length ? r[k + 1]! : -1;
-    const da = a < 0 ? dStart(st, c) : dist(st, a, c);
-    saved += b < 0 ? da : da + dist(st, c, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
+    saved += removalGain(st, r, k);
     const L = load(st, j);
     saved += penalty(st, L) - penalty(st, L - 1) + st.visitBase;
     r.splice(k, 1);

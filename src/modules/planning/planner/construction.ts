@@ -2,7 +2,7 @@
 import { plan } from "./chain-dp.ts";
 import { estimateVisits, setBand } from "./objective.ts";
 import { improveDay } from "./route.ts";
-import type { PlanState } from "./state.ts";
+import { type PlanState, firstWindow } from "./state.ts";
 
 /**
  * Construction order: tightest first window first (packing); over capacity, protected classes
@@ -10,10 +10,7 @@ import type { PlanState } from "./state.ts";
  */
 export function construct(st: PlanState): void {
   const order = Array.from({ length: st.n }, (_, i) => i);
-  const windowOf = (i: number) => {
-    const cs = st.custs[i]!;
-    return cs.info.iv ? Math.min(cs.due0, st.H + 1) - cs.ear0 : st.H + 1;
-  };
+  const windowOf = (i: number) => firstWindow(st, i);
   const estimate = estimateVisits(st);
   const capacity = st.visitDayIdx.length * st.cap;
   const byPriority = estimate > capacity;

@@ -2,9 +2,8 @@
  * Fill: optional visits on visit days below the daily minimum or well below the fullest day: the
  * most overdue customers that can take one without breaking spacing or creating an obligation.
  */
-import { dStart, dist } from "./geometry.ts";
 import { FILL_OVERDUE_KM, FILL_ROUNDS, NULL_CLASS_SPACING } from "./params.ts";
-import { type PlanState, insertAt, insertionCost, load, touch } from "./state.ts";
+import { type PlanState, insertAt, insertionCost, load, removalGain, touch } from "./state.ts";
 
 /**
  * Adds optional visits to visit days below the daily minimum, or more than 2 below the fullest
@@ -37,7 +36,7 @@ export function fill(st: PlanState): void {
 }
 
 /** Swaps optional visits for better placed ones (same day) while that shortens the routes. */
-export function improveFillers(st: PlanState, fillers: [number, number][]): void {
+function improveFillers(st: PlanState, fillers: [number, number][]): void {
   for (let round = 0; round < FILL_ROUNDS; round++) {
     let changed = false;
     for (const f of fillers) {
@@ -45,10 +44,7 @@ export function improveFillers(st: PlanState, fillers: [number, number][]): void
       const r = st.days[j]!.route;
       const k = r.indexOf(c0);
       if (k < 0) continue;
-      const a = k > 0 ? r[k - 1]! : -1;
-      const b = k + 1 < r.length ? r[k + 1]! : -1;
-      const da = a < 0 ? dStart(st, c0) : dist(st, a, c0);
-      const saving = b < 0 ? da : da + dist(st, c0, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
+      const saving = removalGain(st, r, k);
       // Take c0 out, look for a better optional visit on the same day.
       touch(st, j);
       r.splice(k, 1);
@@ -69,7 +65,7 @@ export function improveFillers(st: PlanState, fillers: [number, number][]): void
  * The customer (other than `skip`) whose optional visit on day j scores below `bound`, best first:
  * insertion cost less a bonus for being overdue. −1 when none does.
  */
-export function bestFiller(st: PlanState, j: number, skip: number, bound: number): number {
+function bestFiller(st: PlanState, j: number, skip: number, bound: number): number {
   let bestC = -1;
   let bestScore = bound;
   for (let c = 0; c < st.n; c++) {
@@ -85,7 +81,7 @@ export function bestFiller(st: PlanState, j: number, skip: number, bound: number
   return bestC;
 }
 
-export function addFiller(st: PlanState, c: number, j: number): void {
+function addFiller(st: PlanState, c: number, j: number): void {
   insertAt(st, c, j);
   const cs = st.custs[c]!;
   cs.visits.push(j);
@@ -93,7 +89,7 @@ export function addFiller(st: PlanState, c: number, j: number): void {
 }
 
 /** How overdue an optional visit on day j would be (elapsed / interval), or −1 if it breaks a rule. */
-export function fillerRatio(st: PlanState, c: number, j: number): number {
+function fillerRatio(st: PlanState, c: number, j: number): number {
   const cs = st.custs[c]!;
   const info = cs.info;
   const x = st.days[j]!.off;

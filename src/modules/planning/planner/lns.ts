@@ -3,14 +3,14 @@
  * DP (most constrained first); simulated-annealing acceptance, the best plan seen is kept.
  */
 import { plan, unplan } from "./chain-dp.ts";
-import { dStart, dist, neighbours, routeLength } from "./geometry.ts";
+import { dist, neighbours, routeLength } from "./geometry.ts";
 import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
-import { type PlanState, begin, clearDirty, commit, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
+import { type PlanState, begin, clearDirty, commit, firstWindow, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
-export function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[]): number[] {
+function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[]): number[] {
   // Few penalised customers: probably fixable by repacking, try often. Many (over capacity): rarely.
   const pPen = fewPenalised(st, penalised.length) ? LNS_P_PEN : 0.05;
   if (penalised.length > 0 && rnd() < pPen) return removeAroundPenalised(st, q, rnd, penalised);
@@ -26,7 +26,7 @@ export function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () 
 }
 
 /** A customer with a late or missed visit, and customers on the days of its first window. */
-export function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[]): number[] {
+function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[]): number[] {
   const c = penalised[Math.floor(rnd() * penalised.length)]!;
   const cs = st.custs[c]!;
   const lo = st.firstDayAt[Math.min(cs.ear0, st.H + 1)]!;
@@ -61,25 +61,23 @@ export function removeWorstDetour(st: PlanState, q: number, nb: Int32Array[], rn
   for (let k = 0; k < r.length; k++) {
     const c = r[k]!;
     if (st.custs[c]!.fixed.includes(j)) continue;
-    const a = k > 0 ? r[k - 1]! : -1;
-    const b = k + 1 < r.length ? r[k + 1]! : -1;
-    const da = a < 0 ? dStart(st, c) : dist(st, a, c);
-    const v = b < 0 ? da : da + dist(st, c, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
+    const v = removalGain(st, r, k);
     if (v > wv) {
       wv = v;
       worst = c;
     }
   }
   if (worst < 0) return null;
-  const set = [worst];
-  const pool = nb[worst]!;
-  for (let k = 0; k < pool.length && set.length < q; k++) if (rnd() < 0.7) set.push(pool[k]!);
-  return set;
+  return withNeighbours(worst, nb, q, rnd);
 }
 
 /** A random customer and some of its nearest neighbours. */
 export function removeNeighbours(st: PlanState, q: number, nb: Int32Array[], rnd: () => number): number[] {
-  const seed = Math.floor(rnd() * st.n);
+  return withNeighbours(Math.floor(rnd() * st.n), nb, q, rnd);
+}
+
+/** seed and, up to q in all, each of its nearest neighbours with probability 0.7 (in order). */
+function withNeighbours(seed: number, nb: Int32Array[], q: number, rnd: () => number): number[] {
   const set = [seed];
   const pool = nb[seed]!;
   for (let k = 0; k < pool.length && set.length < q; k++) if (rnd() < 0.7) set.push(pool[k]!);
@@ -105,10 +103,7 @@ export function lns(st: PlanState, iters: number): void {
   const penalised: number[] = [];
   const pen = new Uint8Array(st.n);
   const win = new Float64Array(st.n);
-  for (let c = 0; c < st.n; c++) {
-    const cs = st.custs[c]!;
-    win[c] = cs.info.iv ? Math.min(cs.due0, st.H + 1) - cs.ear0 : st.H + 1;
-  }
+  for (let c = 0; c < st.n; c++) win[c] = firstWindow(st, c);
   for (let it = 0; it < iters; it++, T *= cool) {
     const q = Math.min(st.n, 3 + Math.floor(rnd() * LNS_MAX_REMOVE));
     if (it % 50 === 0) {

@@ -15,8 +15,8 @@ export function penalty(st: PlanState, L: number): number {
 
 export function setBand(st: PlanState, total: number, lowerBand: boolean): void {
   const nv = st.visitDayIdx.length;
-  st.target = nv > 0 ? total / nv : 0;
-  st.bandHi = Math.min(st.cap, Math.floor(st.target) + 1);
+  const target = nv > 0 ? total / nv : 0;
+  st.bandHi = Math.min(st.cap, Math.floor(target) + 1);
   st.bandLo = st.bandHi - 2;
   st.lowerBand = lowerBand;
 }

@@ -3,11 +3,11 @@
  * visit made expensive for a short LNS so that chains drop the visits they do not need).
  */
 import { plan, unplan } from "./chain-dp.ts";
-import { dStart, dist } from "./geometry.ts";
+import { dist } from "./geometry.ts";
 import { lns } from "./lns.ts";
 import { chainPenalty, fewPenalised, penalty, penaltyOf } from "./objective.ts";
 import { LNS_MAX_ITERS, REPAIR_CANDIDATES, REPAIR_ROUNDS, SQUEEZE_ITERS_PER_CUSTOMER, SQUEEZE_VISIT_BASE, VISIT_BASE } from "./params.ts";
-import { type PlanState, begin, commit, insertAt, insertionCost, load, rollback, touch } from "./state.ts";
+import { type PlanState, begin, commit, insertAt, insertionCost, load, removalGain, rollback, touch } from "./state.ts";
 
 /**
  * Rescue of customers still late or missed. (1) Ejection chains: a breadth-first search over
@@ -67,7 +67,7 @@ export function failingWindow(st: PlanState, c: number): [number, number] | null
 }
 
 /** Can e's visit on day a move to day b with e's chain staying on time and well spaced? */
-export function moveOk(st: PlanState, e: number, a: number, b: number): boolean {
+function moveOk(st: PlanState, e: number, a: number, b: number): boolean {
   const cs = st.custs[e]!;
   if (cs.fixed.includes(a) || cs.visits.includes(b) || !st.days[b]!.visit) return false;
   const k = cs.visits.indexOf(a);
@@ -143,10 +143,7 @@ export function moveVisit(st: PlanState, e: number, a: number, b: number): numbe
   const r = st.days[a]!.route;
   const k = r.indexOf(e);
   touch(st, a);
-  const p = k > 0 ? r[k - 1]! : -1;
-  const q = k + 1 < r.length ? r[k + 1]! : -1;
-  const dp = p < 0 ? dStart(st, e) : dist(st, p, e);
-  let delta = -(q < 0 ? dp : dp + dist(st, e, q) - (p < 0 ? dStart(st, q) : dist(st, p, q)));
+  let delta = -removalGain(st, r, k);
   const La = load(st, a);
   delta -= penalty(st, La) - penalty(st, La - 1);
   r.splice(k, 1);
@@ -158,7 +155,7 @@ export function moveVisit(st: PlanState, e: number, a: number, b: number): numbe
   return delta;
 }
 
-export function rescueByPair(st: PlanState, c: number): boolean {
+function rescueByPair(st: PlanState, c: number): boolean {
   const cs = st.custs[c]!;
   // Days up to the last due date that matters: the first window, or the whole horizon.
   const hiOff = cs.info.iv && cs.due0 <= st.H && cs.visits.length === 0 ? cs.due0 : st.H;

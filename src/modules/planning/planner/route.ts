@@ -8,10 +8,11 @@ import type { PlannedDay } from "./types.ts";
 /**
  * Tidies an open path from the start in place with the project's one 2-opt + Or-opt
  * (route-ordering's improveOpenPath, local search only): node 0 is the start, node k the k-th stop.
+ * Returns whether the order changed.
  */
-export function improveRoute(st: PlanState, r: number[]): void {
+export function improveRoute(st: PlanState, r: number[]): boolean {
   const m = r.length;
-  if (m < 3) return;
+  if (m < 3) return false;
   const N = m + 1;
   const data = new Float64Array(N * N);
   for (let a = 0; a < m; a++) {
@@ -27,21 +28,19 @@ export function improveRoute(st: PlanState, r: number[]): void {
   }
   const before = r.slice();
   const { order } = improveOpenPath({ n: N, data }, Array.from({ length: m }, (_, k) => k + 1));
-  for (let k = 0; k < m; k++) r[k] = before[order[k]! - 1]!;
+  let changed = false;
+  for (let k = 0; k < m; k++) {
+    const c = before[order[k]! - 1]!;
+    if (c !== before[k]) changed = true;
+    r[k] = c;
+  }
+  return changed;
 }
 
 /** improveRoute on day j's route, which then has a new version if it changed. */
 export function improveDay(st: PlanState, j: number): void {
-  const r = st.days[j]!.route;
-  const before = r.slice();
-  improveRoute(st, r);
   // An unchanged route keeps its version, and with it the insertion costs cached for it.
-  for (let k = 0; k < r.length; k++) {
-    if (r[k] !== before[k]) {
-      bump(st, j);
-      return;
-    }
-  }
+  if (improveRoute(st, st.days[j]!.route)) bump(st, j);
 }
 
 export function routeDays(st: PlanState): PlannedDay[] {

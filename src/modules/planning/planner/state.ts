@@ -6,7 +6,7 @@
 import { addDays, addInterval, daysBetween, isoWeekday } from "../../../core/dates.ts";
 import { seededRandom } from "../../../core/random.ts";
 import { earliestNextVisit, firstDueDate, meanIntervalDays, minIntervalDays, needsCoverage, visitDayDates } from "./calendar.ts";
-import { type Projection, dist, project } from "./geometry.ts";
+import { type Projection, dStart, dist, project } from "./geometry.ts";
 import { BETA_START, MISS_KM_PER_DAY, SEED, VISIT_BASE, W_BASE, W_FACTOR } from "./params.ts";
 import type { Interval, PlanCustomer, PlanInput } from "./types.ts";
 import type { Solve } from "./chain-dp.ts";
@@ -84,15 +84,12 @@ export interface PlanState extends Projection {
   readonly classes: Map<string, ClassInfo>;
   wedges: Wedges;
   Z0: number;
-  cycleWeeks: number;
-  nVD: number;
   maxLevel: number;
   // Balance band: beta·(distance outside [bandLo, bandHi])² per day.
   beta: number;
   lowerBand: boolean;
   bandLo: number;
   bandHi: number;
-  target: number;
   /** Geography of a visit while constructing (distance to the day's zone) or searching (insertion km). */
   mode: "zone" | "route";
   visitBase: number;
@@ -172,14 +169,11 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     classes: new Map(),
     wedges: { lo: [], hi: [] },
     Z0: 1,
-    cycleWeeks: 1,
-    nVD: 1,
     maxLevel: 0,
     beta: BETA_START,
     lowerBand: true,
     bandLo: 0,
     bandHi: 0,
-    target: 0,
     mode: "zone",
     visitBase: VISIT_BASE,
     overCapacity: false,
@@ -231,7 +225,7 @@ export function shuffle<T>(arr: T[], rnd: () => number): T[] {
   return arr;
 }
 
-export function buildDays(input: PlanInput, H: number, days: Day[], visitDayIdx: number[]): void {
+function buildDays(input: PlanInput, H: number, days: Day[], visitDayIdx: number[]): void {
   const fixedDates = new Set<string>();
   for (const f of input.fixed ?? []) if (f.date >= input.from && f.date <= input.to) fixedDates.add(f.date);
   const visitDates = new Set(visitDayDates(input));
@@ -244,7 +238,7 @@ export function buildDays(input: PlanInput, H: number, days: Day[], visitDayIdx:
   }
 }
 
-export function buildClasses(st: PlanState): void {
+function buildClasses(st: PlanState): void {
   const { input, H } = st;
   const prios = [...new Set(input.classes.map((c) => c.priority))].sort((a, b) => a - b);
   const R = Math.max(1, prios.length);
@@ -258,11 +252,11 @@ export function buildClasses(st: PlanState): void {
   let minDays = Infinity;
   for (const k of known) if (k.visitEvery && used.has(k.id)) minDays = Math.min(minDays, minIntervalDays(k.visitEvery));
   const horizonWeeks = Math.max(1, Math.floor((H + 1) / 7));
-  st.cycleWeeks = Number.isFinite(minDays) ? Math.max(1, Math.floor(minDays / 7)) : horizonWeeks;
-  const T = st.cycleWeeks * 7;
-  st.nVD = Math.max(1, new Set(input.visitDays).size);
-  st.Z0 = st.cycleWeeks * st.nVD;
-  const levelCap = Math.max(0, Math.floor(Math.log2(Math.max(1, horizonWeeks / st.cycleWeeks)) + 1e-9));
+  const cycleWeeks = Number.isFinite(minDays) ? Math.max(1, Math.floor(minDays / 7)) : horizonWeeks;
+  const T = cycleWeeks * 7;
+  const nVD = Math.max(1, new Set(input.visitDays).size);
+  st.Z0 = cycleWeeks * nVD;
+  const levelCap = Math.max(0, Math.floor(Math.log2(Math.max(1, horizonWeeks / cycleWeeks)) + 1e-9));
   st.maxLevel = 0;
   for (const k of known) {
     const rank = prios.indexOf(k.priority);
@@ -298,13 +292,13 @@ export function buildClasses(st: PlanState): void {
     const w = Math.floor((day.off + wd0 - 1) / 7);
     const pos = Math.max(0, sortedVD.indexOf(isoWeekday(day.date)));
     for (let L = 0; L <= st.maxLevel; L++) {
-      const weeks = st.cycleWeeks * (1 << L);
-      day.zone.push((w % weeks) * st.nVD + pos);
+      const weeks = cycleWeeks * (1 << L);
+      day.zone.push((w % weeks) * nVD + pos);
     }
   }
 }
 
-export function buildCustomers(st: PlanState): void {
+function buildCustomers(st: PlanState): void {
   const { input, H } = st;
   const dayOfDate = new Map<string, number>();
   st.days.forEach((d, i) => dayOfDate.set(d.date, i));
@@ -365,7 +359,6 @@ export function totalLoad(st: PlanState): number {
   return s;
 }
 
-/** Cheapest insertion of c into day j's open path; returns cost, stores the position. */
 /**
  * Cheapest insertion of c into day j's open path; returns the cost and stores the position in
  * insPos[j]. Cached per (customer, day) against the day's route version: a rejected search step
@@ -432,6 +425,24 @@ function computeInsertion(st: PlanState, c: number, j: number): number {
   }
   st.insPos[j] = bestPos;
   return best;
+}
+
+/**
+ * Detour saved by removing the stop at position k of route r: the legs to and from it, less the
+ * leg that then joins its neighbours (the start before the first stop; nothing after the last).
+ */
+export function removalGain(st: PlanState, r: number[], k: number): number {
+  const c = r[k]!;
+  const a = k > 0 ? r[k - 1]! : -1;
+  const b = k + 1 < r.length ? r[k + 1]! : -1;
+  const da = a < 0 ? dStart(st, c) : dist(st, a, c);
+  return b < 0 ? da : da + dist(st, c, b) - (a < 0 ? dStart(st, b) : dist(st, a, b));
+}
+
+/** Width (days) of c's first window [ear0, due0], the whole horizon without an interval. */
+export function firstWindow(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  return cs.info.iv ? Math.min(cs.due0, st.H + 1) - cs.ear0 : st.H + 1;
 }
 
 export function insertAt(st: PlanState, c: number, j: number, knownPos = false): void {
