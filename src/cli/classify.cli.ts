@@ -1,7 +1,7 @@
 import { translator, type Translate } from "../i18n/i18n.ts";
 import { createAppContext } from "../app.ts";
 import { classMix } from "../modules/customers/classification.ts";
-import { countCustomersByClass, recomputeServiceClasses } from "../modules/customers/customers.service.ts";
+import { countCustomersByClassFor, recomputeServiceClasses } from "../modules/customers/customers.service.ts";
 import { staffByCodePages } from "../modules/staff/staff.service.ts";
 import type { AppDeps } from "../core/router.ts";
 
@@ -14,8 +14,9 @@ export async function classifyAll(deps: AppDeps): Promise<ClassifyReport> {
   const changed = await recomputeServiceClasses(deps);
   const out: ClassifyReport["managers"] = [];
   for await (const page of staffByCodePages({ db: deps.db, role: "manager" })) {
+    const byManager = await countCustomersByClassFor({ db: deps.db, managerIds: page.map((m) => m.id) });
     for (const m of page) {
-      const counts = await countCustomersByClass({ db: deps.db, managerId: m.id });
+      const counts = byManager.get(m.id) ?? new Map<string, number>();
       const classes = [...counts].flatMap(([classId, n]) => Array<string>(n).fill(classId));
       out.push({ code: m.code, name: m.name, total: classes.length, mix: classMix(classes, deps.policy) });
     }

@@ -87,6 +87,18 @@ export async function countCustomersByClass(opts: { db: Db; managerId: number })
   return new Map(groups.map((g) => [g.serviceClass, g._count._all]));
 }
 
+/** `countCustomersByClass` for many managers in bounded queries (a manager with none is missing). */
+export async function countCustomersByClassFor(opts: { db: Db; managerIds: number[] }): Promise<Map<number, Map<string, number>>> {
+  const groups = await inChunks(opts.managerIds, (part) => opts.db.customer.groupBy({ by: ["managerId", "serviceClass"], where: { managerId: { in: part }, active: true }, _count: { _all: true } }));
+  const out = new Map<number, Map<string, number>>();
+  for (const g of groups) {
+    const byClass = out.get(g.managerId) ?? new Map<string, number>();
+    byClass.set(g.serviceClass, g._count._all);
+    out.set(g.managerId, byClass);
+  }
+  return out;
+}
+
 export async function countActiveCustomers(opts: { db: Db; managerId: number }): Promise<number> {
   return opts.db.customer.count({ where: { managerId: opts.managerId, active: true } });
 }
