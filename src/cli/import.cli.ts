@@ -27,7 +27,7 @@ export async function importCommand(argv: string[]): Promise<number> {
     const onProgress = progressPrinter();
     const report =
       kind === "managers"
-        ? await importManagers({ db: ctx.db, file, onProgress })
+        ? await importManagers({ db: ctx.db, file, onProgress, clock: ctx.clock, policy: ctx.policy })
         : await importCustomers({ db: ctx.db, policy: ctx.policy, clock: ctx.clock, file, onProgress });
     process.stdout.write(formatImportReport(report, ctx.policy.locale) + "\n");
     return report.ok ? 0 : 1;

@@ -7,6 +7,7 @@ export type AppErrorCode =
   | "cli.route"
   | "cli.unknown-manager"
   | "config.invalid"
+  | "db.open"
   | "import.unsupported-file"
   | "import.file"
   | "import.busy"

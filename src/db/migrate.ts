@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { createPrivateFile } from "../core/private-files.ts";
+import { dbOpenError } from "./open-errors.ts";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -20,13 +21,27 @@ export function sqlitePathFromUrl(url: string): string {
  * test. The bookkeeping table is Prisma's own `_prisma_migrations` with the same checksum, so the
  * Prisma CLI keeps working on a database this function created, and vice versa.
  */
-export function applyMigrations(url: string): string[] {
+export function applyMigrations(url: string, opts: { busyTimeoutMs?: number } = {}): string[] {
   const file = sqlitePathFromUrl(url);
+  const busyTimeoutMs = opts.busyTimeoutMs ?? MIGRATE_BUSY_TIMEOUT_MS;
+  try {
+    return migrate(file, busyTimeoutMs);
+  } catch (err) {
+    // A bad path, file or lock becomes one message naming DATABASE_URL (see open-errors.ts).
+    throw dbOpenError(err, { url, file, busyTimeoutMs });
+  }
+}
+
+/** How long start-up waits for another process's lock before saying the database is locked. */
+export const MIGRATE_BUSY_TIMEOUT_MS = 5000;
+
+function migrate(file: string, busyTimeoutMs: number): string[] {
   if (file !== ":memory:") createPrivateFile(file);
-  const db = new Database(file);
+  // Set before anything else: switching to WAL needs the lock too.
+  const db = new Database(file, { timeout: busyTimeoutMs });
   try {
     db.pragma("journal_mode = WAL");
-    db.pragma("busy_timeout = 5000");
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" TEXT PRIMARY KEY NOT NULL,
       "checksum" TEXT NOT NULL,
@@ -45,6 +60,9 @@ export function applyMigrations(url: string): string[] {
     const names = existsSync(MIGRATIONS_DIR)
       ? readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
       : [];
+    // A read-only file or folder opens and reads fine and would fail at the bot's first write:
+    // one write, rolled back, finds it here.
+    db.exec("BEGIN IMMEDIATE; CREATE TABLE _visitmate_write_check (x); ROLLBACK");
     const applied: string[] = [];
     for (const name of names) {
       if (done.has(name)) continue;

@@ -2,6 +2,7 @@ import { en } from "./en.ts";
 import { enCli } from "./en.cli.ts";
 import { enComplaints } from "./en.complaints.ts";
 import { enForms } from "./en.forms.ts";
+import { enImportIntegrity } from "./en.import-integrity.ts";
 import { enPlatforms } from "./en.platforms.ts";
 import { enPlanningPool } from "./en.planning-pool.ts";
 import { enReminders } from "./en.reminders.ts";
@@ -13,6 +14,7 @@ import { zhCN } from "./zh-CN.ts";
 import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
+import { zhCNImportIntegrity } from "./zh-CN.import-integrity.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
 import { zhCNPlanningPool } from "./zh-CN.planning-pool.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
@@ -31,8 +33,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

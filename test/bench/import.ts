@@ -16,6 +16,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import { openDb } from "../../src/db/client.ts";
 import { formatImportReport, importCustomers, importManagers, type ImportReport } from "../../src/modules/imports/import.service.ts";
 import type { WriterResult } from "../modules/imports/writer-process.ts";
+import { percentile, startBot } from "../modules/imports/bot-runner.ts";
 
 export interface BenchSection {
   name: string;
@@ -113,14 +114,20 @@ interface ChildResult {
   firstError: string;
   importSeconds: number;
   maxRssMb: number;
+  /** Longest time one commit of the write pass held the write lock. */
+  longestCommitMs: number;
+  commits: number;
 }
 
 async function childMain(url: string, kind: string, file: string): Promise<void> {
   const db = await openDb(url);
   const policy = loadPolicy();
   const started = performance.now();
+  let longestCommitMs = 0;
+  let commits = 0;
+  const onCommit = (_rows: number, ms: number) => ((longestCommitMs = Math.max(longestCommitMs, ms)), commits++);
   const report: ImportReport =
-    kind === "managers" ? await importManagers({ db, file }) : await importCustomers({ db, policy, clock: systemClock, file });
+    kind === "managers" ? await importManagers({ db, file }) : await importCustomers({ db, policy, clock: systemClock, file, onCommit });
   const importSeconds = (performance.now() - started) / 1000;
   await db.$disconnect();
   const result: ChildResult = {
@@ -134,6 +141,8 @@ async function childMain(url: string, kind: string, file: string): Promise<void>
     importSeconds,
     // maxRSS is in kilobytes.
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    longestCommitMs,
+    commits,
   };
   process.stdout.write(JSON.stringify(result) + "\n");
 }
@@ -250,8 +259,34 @@ export async function runImportBench(): Promise<BenchSection[]> {
         "writer longest write ms": Math.round(written.maxWriteMs),
       },
     ];
+    // Beside the bot: per message the bot's writes (processed event, outbox reply, form state) at 3/s.
+    const botUrl = await freshDb(dir, "bench-bot.db");
+    if (!(await runChild(botUrl, "managers", managers)).ok) throw new Error("manager import failed");
+    const bot = startBot(botUrl, "bench", 3);
+    await bot.ready;
+    const besideBot = await runChild(botUrl, "customers", f.file);
+    const served = await bot.stop();
+    const botDb = await openDb(botUrl);
+    const botStored = await botDb.processedEvent.count();
+    await botDb.$disconnect();
+    const botP99 = Math.round(percentile(served.latenciesMs, 99));
+    const botMax = Math.round(Math.max(0, ...served.latenciesMs));
     return [
       { name: "import: customers (child process per import; wall includes process start)", rows, summary },
+      {
+        name: "import: 100k customers beside the bot (its per-message writes at 3 messages/s, own process, 15 s busy timeout)",
+        rows: [{ ...row("beside the bot", f, besideBot), commits: besideBot.commits, "longest lock hold ms": Math.round(besideBot.longestCommitMs), "bot messages": served.messages, "bot stored": botStored, "bot errors": served.errors.length, "bot p99 ms": botP99, "bot max ms": botMax }],
+        summary: {
+          import_ok: besideBot.ok ? 1 : 0,
+          import_s: +besideBot.importSeconds.toFixed(1),
+          longest_lock_hold_ms: Math.round(besideBot.longestCommitMs),
+          bot_messages: served.messages,
+          bot_messages_lost: served.messages - botStored,
+          bot_errors: served.errors.length,
+          bot_write_p99_ms: botP99,
+          bot_write_max_ms: botMax,
+        },
+      },
       {
         name: "import: 100k customers while another process writes outbox rows every 5 ms",
         rows: concurrent,

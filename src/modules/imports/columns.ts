@@ -26,7 +26,7 @@ export const CUSTOMER_KEYS = [
 ] as const;
 export type TCustomerKey = (typeof CUSTOMER_KEYS)[number];
 
-export const MANAGER_KEYS = ["code", "name", "role", "supervisor", "start_lat", "start_lng", "visit_days"] as const;
+export const MANAGER_KEYS = ["code", "name", "role", "supervisor", "start_lat", "start_lng", "visit_days", "active"] as const;
 export type TManagerKey = (typeof MANAGER_KEYS)[number];
 
 export const CUSTOMER_REQUIRED: readonly TCustomerKey[] = ["code", "name", "manager", "lat", "lng"];
@@ -62,6 +62,7 @@ export const MANAGER_HEADER_ALIASES: Record<TManagerKey, string[]> = {
   start_lat: ["起点纬度"],
   start_lng: ["起点经度", "start_lon"],
   visit_days: ["拜访日", "拜访日期"],
+  active: ["状态", "在职状态", "是否在职", "在职", "status"],
 };
 
 /** Column labels for reports. */
@@ -94,6 +95,7 @@ export const MANAGER_COLUMN_LABELS: Record<TManagerKey, string> = {
   start_lat: "起点纬度",
   start_lng: "起点经度",
   visit_days: "拜访日",
+  active: "状态",
 };
 
 /**
@@ -190,6 +192,12 @@ export const parseRole = vocab({
   manager: ["客户经理", "customer manager"],
   supervisor: ["主管", "经理", "上级", "区域经理", "经营部经理"],
   admin: ["管理员", "administrator"],
+});
+
+/** A roster's status column: who still works here. */
+export const parseActive = vocab({
+  true: ["active", "在职", "正常", "启用", "yes", "y", "1", "是"],
+  false: ["inactive", "离职", "已离职", "停用", "禁用", "no", "n", "0", "否"],
 });
 
 const parseBoolWord = vocab({

@@ -1,4 +1,6 @@
-import { translator } from "../../i18n/i18n.ts";
+import { isLocale, translator } from "../../i18n/i18n.ts";
+import { systemClock } from "../../core/clock.ts";
+import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import { localizeReason } from "./reasons.ts";
 import { z } from "zod";
 import { resolveClassName, type TPolicy } from "../../config/policy.ts";
@@ -22,6 +24,7 @@ import {
   parseModernTerminal,
   parseNumber,
   parseRetailFormat,
+  parseActive,
   parseRole,
   parseVisitDays,
   type HeaderMapping,
@@ -33,6 +36,8 @@ import { decodeFile, openImportFile, type DecodedTable, type ImportFile } from "
 import { insertRows, updateByIds, type SqlValue } from "../../db/bulk-sql.ts";
 import { CodeIndex } from "./code-index.ts";
 import { AppError } from "../../core/errors.ts";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 
 /**
  * Bulk import of managers and customers. All or nothing: every row is validated and every problem
@@ -65,12 +70,20 @@ export interface ImportReport {
   ignoredColumns?: string[];
   /** Customers whose effective service class changed after the import. */
   reclassified?: number;
+  /** What the import did beyond the rows themselves (a manager who left: their complaints, plans), in catalogue terms. */
+  notes?: { key: string; params: Record<string, string | number> }[];
 }
 
 export type ProgressFn = (done: number, total: number) => void;
 
 /** Rows per write statement batch: well under SQLite's bound-variable limit, few round trips. */
 const CHUNK = 500;
+/**
+ * Rows per commit of the customer write pass. Measured on this 2-core machine beside a writing
+ * bot (npm run bench -- import): 5,000 rows held the write lock up to ~0.7 s per commit; smaller
+ * commits cost the import more in per-transaction overhead for little gain to the bot's latency.
+ */
+export const TX_ROWS = 5000;
 /** Interactive transactions default to 5 s; 10,000 upserts on a slow disk need more. */
 const TX_OPTIONS = { maxWait: 30_000, timeout: 10 * 60_000 };
 
@@ -244,6 +257,13 @@ export const ZManagerImportRowSchema = z
       const r = parseVisitDays(v ?? "");
       return r === undefined ? issue(ctx, "visit_days must list weekdays, e.g. 1,3,4 or 周一,周三,周四") : r;
     }),
+    // Empty means still working here: the column is only filled in for people who left.
+    active: cell.transform((v, ctx) => {
+      const t = (v ?? "").trim();
+      if (t === "") return true;
+      const r = parseActive(t);
+      return r === undefined ? issue(ctx, "status must be active or inactive (在职/离职)") : r === "true";
+    }),
   } satisfies Record<TManagerKey, z.ZodType>)
   .refine((r) => !(r.start_lat === null && r.start_lng !== null), {
     message: "start_lat is required when start_lng is given",
@@ -380,8 +400,12 @@ const STAFF_SELECT = {
   active: true,
 } as const;
 
-export async function importManagers(opts: { db: Db; file: ImportFile; onProgress?: ProgressFn }): Promise<ImportReport> {
+/** At most this many team members are named in a refusal; the count says how many there are. */
+const MAX_NAMED_MEMBERS = 10;
+
+export async function importManagers(opts: { db: Db; file: ImportFile; onProgress?: ProgressFn; clock?: Clock; policy?: TPolicy }): Promise<ImportReport> {
   const { db, onProgress } = opts;
+  const clock = opts.clock ?? systemClock;
   const table = await decodeFile(opts.file);
   const mapping = mapHeaders(table.headers, MANAGER_HEADER_ALIASES);
   const errors = headerErrors(table, mapping, MANAGER_REQUIRED);
@@ -412,6 +436,16 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
     const s = byCode.get(code);
     return s?.supervisorId ? (byId.get(s.supervisorId)?.code ?? null) : null;
   };
+  /** undefined when the file's status cell is not understood (already reported). */
+  const activeAfter = (code: string): boolean | undefined => {
+    const f = fileRows.get(code);
+    if (f && mapping.present.has("active")) {
+      const t = cellText(f, "active");
+      return t === "" ? true : parseActive(t) === undefined ? undefined : parseActive(t) === "true";
+    }
+    return byCode.get(code)?.active ?? true;
+  };
+  const nameAfter = (code: string) => (fileRows.has(code) ? cellText(fileRows.get(code)!, "name") : "") || byCode.get(code)?.name || "";
 
   for (const r of all) {
     const sup = cellText(r, "supervisor");
@@ -431,6 +465,10 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
       errors.push({ row: r.row, column: "supervisor", value, reason: `${sup} is a manager, not a supervisor` });
       continue;
     }
+    if (activeAfter(sup) === false && activeAfter(code) !== false) {
+      errors.push({ row: r.row, column: "supervisor", value, reason: `supervisor ${sup} is inactive` });
+      continue;
+    }
     // Escalations follow the chain upwards; a loop would bounce them forever.
     const seen = new Set([code]);
     let cur: string | null = sup;
@@ -439,6 +477,29 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
       cur = supervisorAfter(cur);
     }
     if (cur !== null) errors.push({ row: r.row, column: "supervisor", value, reason: `supervisor chain loops back to ${cur}` });
+  }
+
+  // A supervisor demoted or leaving would strand their team: escalations would go to a manager or to
+  // nobody. The team as it is after the import counts (the same file may move it), active members only.
+  const teamAfter = new Map<string, string[]>();
+  for (const code of new Set([...byCode.keys(), ...fileRows.keys()])) {
+    const sup = supervisorAfter(code);
+    if (sup === null || activeAfter(code) === false) continue;
+    const list = teamAfter.get(sup) ?? [];
+    list.push(code);
+    teamAfter.set(sup, list);
+  }
+  for (const r of rows) {
+    const cur = byCode.get(r.data.code);
+    if (!cur) continue;
+    const demotes = cur.role !== "manager" && r.data.role === "manager";
+    const leaves = cur.active && !r.data.active;
+    const team = (teamAfter.get(r.data.code) ?? []).sort();
+    if (!team.length || !(demotes || leaves)) continue;
+    const named = team.slice(0, MAX_NAMED_MEMBERS).map((c) => `${c} ${nameAfter(c)}`);
+    const members = named.join(", ") + (team.length > named.length ? ", …" : "");
+    const change = leaves ? "deactivated" : "made a customer manager";
+    errors.push({ row: r.row, column: leaves ? "active" : "role", value: (leaves ? r.raw.active : r.raw.role) ?? "", reason: `${r.data.code} still has ${team.length} active team members (${members}) and cannot be ${change}` });
   }
 
   // Demoting a manager would leave their shops with nobody to visit them.
@@ -466,7 +527,13 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
     role: d.role,
     ...(has("start_lat") || has("start_lng") ? { startLat: d.start_lat, startLng: d.start_lng } : {}),
     ...(has("visit_days") ? { visitDays: d.visit_days } : {}),
+    ...(has("active") ? { active: d.active } : {}),
   });
+  const timeZone = opts.policy?.timeZone ?? DEFAULT_TIME_ZONE;
+  const today = localDate(clock.now(), timeZone);
+  // Managers this import deactivates: what they leave behind is handed on in the same transaction.
+  const leaving = rows.filter((r) => has("active") && byCode.get(r.data.code)?.active && !r.data.active && r.data.role === "manager");
+  const notes: NonNullable<ImportReport["notes"]> = [];
 
   let created = 0;
   let updated = 0;
@@ -521,12 +588,84 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
         for (const batch of chunks(staffIds)) await tx.staff.updateMany({ where: { id: { in: batch } }, data: { supervisorId } });
       }
     }
+    notes.length = 0;
+    for (const r of leaving) notes.push(...(await handOverLeaver(tx, { staff: byCode.get(r.data.code)!, name: r.data.name, today, now: clock.now(), policy: opts.policy })));
     created = toCreate.length;
     updated = changed.size;
     unchanged = total - created - updated;
   }, TX_OPTIONS);
   report(total);
-  return { kind: "managers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown };
+  return { kind: "managers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown, ...(notes.length ? { notes } : {}) };
+}
+
+/** The policy's default zone, for callers (tests, old scripts) that pass no policy. */
+const DEFAULT_TIME_ZONE = "Asia/Shanghai";
+/** Open complaints handed over per statement page. */
+const HANDOVER_PAGE = 200;
+
+/**
+ * A manager left (status 离职 in the roster). What a supervisor expects of the system then:
+ * - open complaints stay open (the customer still waits) and are escalated to the supervisor at
+ *   once, instead of waiting for an SLA stage to ping them; they are told in one message and
+ *   reassign from there (/reassign). Without a supervisor nobody can be escalated to: the report
+ *   says an administrator must reassign them.
+ * - planned visits from today on are removed: nobody would make them, and the supervisor's
+ *   plan-versus-done views would count them as missed. Done and skipped visits are history and stay.
+ * - customers stay with the manager until reassigned (the customer import does that), and the
+ *   report says how many.
+ * Returns the report's notes.
+ */
+async function handOverLeaver(tx: Tx, o: { staff: StaffSnapshot; name: string; today: string; now: Date; policy?: TPolicy }): Promise<NonNullable<ImportReport["notes"]>> {
+  const { staff } = o;
+  const who = { code: staff.code, name: o.name };
+  const notes: NonNullable<ImportReport["notes"]> = [];
+  // Read after this import's supervisor changes: the team may have moved in the same file.
+  const fresh = await tx.staff.findUniqueOrThrow({ where: { id: staff.id }, select: { supervisorId: true } });
+  const supervisor = fresh.supervisorId ? await tx.staff.findUnique({ where: { id: fresh.supervisorId } }) : null;
+
+  let complaints = 0;
+  const ids: number[] = [];
+  for (let afterId = 0; ; ) {
+    const page = await tx.complaint.findMany({ where: { managerId: staff.id, status: "open", id: { gt: afterId } }, orderBy: { id: "asc" }, take: HANDOVER_PAGE, select: { id: true, escalationLevel: true } });
+    if (!page.length) break;
+    afterId = page.at(-1)!.id;
+    complaints += page.length;
+    for (const c of page) if (ids.length < MAX_NAMED_MEMBERS) ids.push(c.id);
+    const below = page.filter((c) => c.escalationLevel < 1).map((c) => c.id);
+    if (supervisor && below.length) {
+      // Level 1 is "the supervisor has it": the SLA sweep then goes on up the chain if nobody acknowledges.
+      await tx.complaint.updateMany({ where: { id: { in: below }, escalationLevel: { lt: 1 } }, data: { escalationLevel: 1 } });
+      await tx.complaintEvent.createMany({ data: below.map((complaintId) => ({ complaintId, kind: "escalate", text: "level:1:manager-inactive", staffId: supervisor.id, createdAt: o.now })) });
+    }
+  }
+  const removed = await tx.plannedVisit.deleteMany({ where: { managerId: staff.id, date: { gte: o.today }, status: "planned" } });
+  const customers = await tx.customer.count({ where: { managerId: staff.id, active: true } });
+  if (!complaints && !removed.count && !customers) return notes;
+
+  notes.push({ key: "import.note.deactivated", params: who });
+  if (complaints && supervisor) {
+    const to = await resolveRecipient(tx as unknown as Db, supervisor);
+    if (to) {
+      const t = translator(isLocale(supervisor.locale) ? supervisor.locale : (o.policy?.locale ?? "zh-CN"));
+      const list = ids.map((id) => `#${id}`).join(t("list.separator")) + (complaints > ids.length ? " …" : "");
+      await enqueue({
+        db: tx as unknown as Db,
+        key: `manager-inactive:${staff.id}:${supervisor.id}:${o.today}`,
+        kind: "complaint-handover",
+        staffId: supervisor.id,
+        platform: to.platform,
+        chatId: to.chatId,
+        reply: { text: t("import.notice.complaints-handed-over", { ...who, n: complaints, ids: list }) },
+        clock: { now: () => o.now },
+      });
+    }
+    notes.push({ key: to ? "import.note.complaints-escalated" : "import.note.complaints-escalated-unreachable", params: { ...who, n: complaints, supervisor: supervisor.name, supervisorCode: supervisor.code } });
+  } else if (complaints) {
+    notes.push({ key: "import.note.complaints-no-supervisor", params: { ...who, n: complaints } });
+  }
+  if (removed.count) notes.push({ key: "import.note.plan-removed", params: { ...who, n: removed.count, from: o.today } });
+  if (customers) notes.push({ key: "import.note.customers-kept", params: { ...who, n: customers } });
+  return notes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -631,8 +770,11 @@ export async function importCustomers(opts: {
   clock: Clock;
   file: ImportFile;
   onProgress?: ProgressFn;
+  /** After each commit of the write pass: its rows and how long it held the write lock (for the bench). */
+  onCommit?: (rows: number, heldMs: number) => void;
 }): Promise<ImportReport> {
   const { db, policy, clock, onProgress } = opts;
+  const fingerprint = await fileFingerprint(opts.file);
   const tz = policy.timeZone;
   const today = localDate(clock.now(), tz);
   const source = await openImportFile(opts.file);
@@ -721,90 +863,109 @@ export async function importCustomers(opts: {
   let created = 0;
   let updated = 0;
   let unchanged = 0;
-  let affectedManagers = new Set<number>();
+  const affectedManagers = new Set<number>(managerIdOf.values());
   const report = throttled(total, onProgress);
   report(0);
-  // The write pass reads the file again anyway, so when another process keeps the database locked
-  // past the busy timeout it can simply start over; after a few tries the user is told.
-  for (let attempt = 1; ; attempt++) {
-    created = updated = unchanged = 0;
-    affectedManagers = new Set<number>(managerIdOf.values());
-    try {
-      await writeCustomers();
-      break;
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-      if (attempt === WRITE_ATTEMPTS) {
-        throw new AppError("import.busy", {
-          message: `The database stayed locked by another process (${WRITE_ATTEMPTS} tries of ${BUSY_TIMEOUT_MS / 1000} s each); nothing was written. Import the file again.`,
-          userMessage: { key: "cli.import.busy", params: { tries: WRITE_ATTEMPTS, seconds: BUSY_TIMEOUT_MS / 1000 } },
-          cause: err,
-        });
+  // Pass 1 checked the bytes read then; writing a file that changed since would write what was not checked.
+  if (!(await sameFingerprint(opts.file, fingerprint))) throw fileChanged(opts.file, 0, total);
+
+  /**
+   * Whether every stored customer is one this import created: then a batch's codes (unique in the
+   * file, checked in pass 1) cannot be stored yet, and a first import skips the lookups.
+   */
+  let onlyOurs: boolean | undefined;
+  const writeBatch = async (tx: Tx, batch: TCustomerImportRow[], now: Date, counts: { created: number; updated: number; unchanged: number; moved: number[] }) => {
+    const current = onlyOurs ? [] : ((await tx.customer.findMany({ where: { code: { in: batch.map((d) => d.code) } }, select: currentSelect })) as unknown as StoredCustomer[]);
+    const byCode = new Map(current.map((c) => [c.code, c]));
+    const inserts: SqlValue[][] = [];
+    // Rows needing the same change (a shop moved to M2, a tier corrected to 25) share one UPDATE.
+    const updates = new Map<string, { data: Partial<CustomerFields>; ids: number[] }>();
+    for (const d of batch) {
+      const fields = fieldsOf(d);
+      const cur = byCode.get(d.code);
+      if (!cur) {
+        const values = toDb(fields);
+        inserts.push([d.code, fields.name, fields.managerId, fields.lat, fields.lng, ...optionalFields.map(([field]) => values[field] ?? null), now, now]);
+        continue;
       }
+      const diff: Partial<CustomerFields> = {};
+      for (const [k, v] of Object.entries(fields) as [keyof CustomerFields, unknown][]) {
+        const stored = k === "violationDate" ? (cur.violationDate ? localDate(cur.violationDate, tz) : null) : cur[k];
+        if (!same(stored, v)) (diff as Record<string, unknown>)[k] = v;
+      }
+      if (Object.keys(diff).length === 0) {
+        counts.unchanged++;
+        continue;
+      }
+      // The old territory loses a shop: its ABC shares move too.
+      if (diff.managerId !== undefined) counts.moved.push(cur.managerId);
+      const key = JSON.stringify(diff);
+      const group = updates.get(key) ?? { data: diff, ids: [] };
+      group.ids.push(cur.id);
+      updates.set(key, group);
+      counts.updated++;
+    }
+    await insertRows(tx, "Customer", insertColumns, inserts);
+    counts.created += inserts.length;
+    for (const { data, ids } of updates.values()) await updateByIds(tx, "Customer", { ...toDb(data), updatedAt: now }, ids);
+  };
+
+  /**
+   * One commit of up to TX_ROWS rows. The bot writes beside the import (every message is a write
+   * transaction waiting up to BUSY_TIMEOUT_MS for the lock), so no commit may hold the lock for
+   * long: the whole 100k-row write pass as one transaction held it ~20 s and the bot's writes timed
+   * out. Each commit is retried on its own when another process kept the lock past the busy
+   * timeout; its rows are in memory, so a retry re-reads nothing.
+   */
+  const commit = async (rows: TCustomerImportRow[]) => {
+    for (let attempt = 1; ; attempt++) {
+      const counts = { created: 0, updated: 0, unchanged: 0, moved: [] as number[] };
+      const wasOnlyOurs = onlyOurs;
+      let started = 0;
+      try {
+        await db.$transaction(async (tx: Tx) => {
+          // BEGIN IMMEDIATE has returned: the lock is ours from here to the commit.
+          started = performance.now();
+          // Inside the transaction: the write lock is held, so the answer stays true until the commit.
+          if (onlyOurs === undefined) onlyOurs = (await tx.customer.findFirst({ select: { id: true } })) === null;
+          else if (onlyOurs) onlyOurs = (await tx.customer.count()) === created;
+          const now = clock.now();
+          for (const batch of chunks(rows)) {
+            await writeBatch(tx, batch, now, counts);
+            report(created + updated + unchanged + counts.created + counts.updated + counts.unchanged);
+          }
+        }, TX_OPTIONS);
+      } catch (err) {
+        onlyOurs = wasOnlyOurs;
+        if (!isBusy(err)) throw err;
+        if (attempt === WRITE_ATTEMPTS) throw busyError(err, created + updated + unchanged, total);
+        continue;
+      }
+      opts.onCommit?.(rows.length, performance.now() - started);
+      created += counts.created;
+      updated += counts.updated;
+      unchanged += counts.unchanged;
+      for (const id of counts.moved) affectedManagers.add(id);
+      report(created + updated + unchanged);
+      return;
+    }
+  };
+
+  // Pass 2: the same rows again, already known to be valid, committed TX_ROWS at a time.
+  let pending: TCustomerImportRow[] = [];
+  let seen = 0;
+  for await (const r of source.rows()) {
+    seen++;
+    const parsed = schema.safeParse(rawOf(r.values));
+    if (!parsed.success || seen > total) throw fileChanged(opts.file, created + updated + unchanged, total);
+    pending.push(parsed.data);
+    if (pending.length === TX_ROWS) {
+      await commit(pending);
+      pending = [];
     }
   }
-
-  async function writeCustomers(): Promise<void> {
-    await db.$transaction(async (tx: Tx) => {
-      const now = clock.now();
-      let done = 0;
-      // The write lock is held from here on, so an empty table stays empty: a first import skips the lookups.
-      const anyStored = (await tx.customer.findFirst({ select: { id: true } })) !== null;
-      const write = async (batch: TCustomerImportRow[]) => {
-        const current = anyStored ? ((await tx.customer.findMany({ where: { code: { in: batch.map((d) => d.code) } }, select: currentSelect })) as unknown as StoredCustomer[]) : [];
-        const byCode = new Map(current.map((c) => [c.code, c]));
-        const inserts: SqlValue[][] = [];
-        // Rows needing the same change (a shop moved to M2, a tier corrected to 25) share one UPDATE.
-        const updates = new Map<string, { data: Partial<CustomerFields>; ids: number[] }>();
-        for (const d of batch) {
-          const fields = fieldsOf(d);
-          const cur = byCode.get(d.code);
-          if (!cur) {
-            const values = toDb(fields);
-            inserts.push([d.code, fields.name, fields.managerId, fields.lat, fields.lng, ...optionalFields.map(([field]) => values[field] ?? null), now, now]);
-            continue;
-          }
-          const diff: Partial<CustomerFields> = {};
-          for (const [k, v] of Object.entries(fields) as [keyof CustomerFields, unknown][]) {
-            const stored = k === "violationDate" ? (cur.violationDate ? localDate(cur.violationDate, tz) : null) : cur[k];
-            if (!same(stored, v)) (diff as Record<string, unknown>)[k] = v;
-          }
-          if (Object.keys(diff).length === 0) {
-            unchanged++;
-            continue;
-          }
-          // The old territory loses a shop: its ABC shares move too.
-          if (diff.managerId !== undefined) affectedManagers.add(cur.managerId);
-          const key = JSON.stringify(diff);
-          const group = updates.get(key) ?? { data: diff, ids: [] };
-          group.ids.push(cur.id);
-          updates.set(key, group);
-          updated++;
-        }
-        await insertRows(tx, "Customer", insertColumns, inserts);
-        created += inserts.length;
-        for (const { data, ids } of updates.values()) await updateByIds(tx, "Customer", { ...toDb(data), updatedAt: now }, ids);
-        done += batch.length;
-        report(done);
-      };
-
-      // Pass 2: the same rows again, already known to be valid.
-      let batch: TCustomerImportRow[] = [];
-      let seen = 0;
-      for await (const r of source.rows()) {
-        seen++;
-        const parsed = schema.safeParse(rawOf(r.values));
-        if (!parsed.success || seen > total) throw fileChanged(opts.file);
-        batch.push(parsed.data);
-        if (batch.length === CHUNK) {
-          await write(batch);
-          batch = [];
-        }
-      }
-      if (seen !== total) throw fileChanged(opts.file);
-      if (batch.length) await write(batch);
-    }, TX_OPTIONS);
-  }
+  if (seen !== total) throw fileChanged(opts.file, created + updated + unchanged, total);
+  if (pending.length) await commit(pending);
 
   // One territory (~300 customers) read at a time: the classification is per manager.
   const reclassified = await recomputeServiceClasses({ db, policy, clock, managerIds: [...affectedManagers].sort((a, b) => a - b) });
@@ -820,10 +981,42 @@ function isBusy(err: unknown): boolean {
   return err.code === "P1008" || /^SQLITE_BUSY/.test(cause?.originalCode ?? "");
 }
 
-/** The file was edited between the check and the write: roll back rather than write what was not checked. */
-function fileChanged(file: ImportFile): AppError {
+/**
+ * The file was edited between the check and the write. Noticed before the first commit, nothing
+ * was written; noticed in the write pass, the rows committed so far stay (each commit is short, see
+ * `commit`) and importing the file again is safe: rows are matched by code.
+ */
+function fileChanged(file: ImportFile, written: number, total: number): AppError {
   const name = typeof file === "string" ? file : file.name;
-  return new AppError("import.file-changed", { message: `${name} changed while it was being imported; nothing was written. Import it again.`, userMessage: { key: "cli.import.file-changed", params: { name } } });
+  if (written === 0) {
+    return new AppError("import.file-changed", { message: `${name} changed while it was being imported; nothing was written. Import it again.`, userMessage: { key: "cli.import.file-changed", params: { name } } });
+  }
+  return new AppError("import.file-changed", {
+    message: `${name} changed while it was being imported; ${written} of ${total} rows were written before that. Import it again (written rows are matched by code).`,
+    userMessage: { key: "cli.import.file-changed-partial", params: { name, written, total } },
+  });
+}
+
+function busyError(err: unknown, written: number, total: number): AppError {
+  const params = { tries: WRITE_ATTEMPTS, seconds: BUSY_TIMEOUT_MS / 1000, written, total };
+  const what = written === 0 ? "nothing was written" : `${written} of ${total} rows were written before that`;
+  return new AppError("import.busy", {
+    message: `The database stayed locked by another process (${WRITE_ATTEMPTS} tries of ${BUSY_TIMEOUT_MS / 1000} s each); ${what}. Import the file again.`,
+    userMessage: { key: written === 0 ? "cli.import.busy" : "cli.import.busy-partial", params },
+    cause: err,
+  });
+}
+
+/** SHA-256 of the file's bytes, read in chunks (a 300k-row file is ~60 MB; never held whole). */
+async function fileFingerprint(file: ImportFile): Promise<string> {
+  const hash = createHash("sha256");
+  if (typeof file !== "string") return hash.update(file.data).digest("hex");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+async function sameFingerprint(file: ImportFile, before: string): Promise<boolean> {
+  return (await fileFingerprint(file)) === before;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -859,6 +1052,7 @@ export function formatImportReport(report: ImportReport, locale: "zh-CN" | "en" 
     const more = report.errors.length - MAX_LISTED_ERRORS;
     if (more > 0) lines.push(t("import.report.more", { n: more }));
   }
+  for (const n of report.notes ?? []) lines.push(t(n.key, n.params));
   if (report.ignoredColumns?.length) lines.push(t("import.report.ignored", { columns: report.ignoredColumns.join(t("list.separator")) }));
   return lines.join("\n");
 }

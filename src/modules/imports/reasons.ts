@@ -34,6 +34,9 @@ const PATTERNS: [RegExp, string][] = [
   [/^unknown manager (?<code>.+)$/, "unknown-manager"],
   [/^(?<code>\S+) is a (?<role>\w+), not a customer manager$/, "not-manager"],
   [/^manager (?<code>\S+) is inactive$/, "inactive-manager"],
+  [/^status must be active or inactive/, "active"],
+  [/^supervisor (?<code>\S+) is inactive$/, "inactive-supervisor"],
+  [/^(?<code>\S+) still has (?<n>\d+) active team members \((?<members>.*)\) and cannot be (?<change>deactivated|made a customer manager)$/, "team-members"],
 ];
 
 export function localizeReason(reason: string, t: Translate): string {
@@ -42,6 +45,7 @@ export function localizeReason(reason: string, t: Translate): string {
     if (!m) continue;
     const params: Record<string, string> = { ...(m.groups ?? {}) };
     if (params.role) params.role = t(`role.${params.role}`);
+    if (params.change) params.change = t(`import.reason.team-change.${params.change === "deactivated" ? "deactivate" : "demote"}`);
     return t(`import.reason.${key}`, params);
   }
   return reason;
