@@ -242,7 +242,8 @@ export async function sweepComplaint(client: Client, deps: AppDeps, id: number, 
 
   const s = latestDueStage(stages, "supervisor", now);
   const supervisor = chain[0];
-  const m = latestDueStage(stages, "manager", now);
+  // A manager who has left gets no more notices: the complaint is the supervisor's now.
+  const m = c.manager.active ? latestDueStage(stages, "manager", now) : null;
   if (m) {
     // The breach notice says whether the supervisor can be reached, never that they were if not.
     const reachable = supervisor ? (await resolveRecipient(client as Db, supervisor)) !== null : false;

@@ -97,6 +97,16 @@ describe("complaints and the 8-hour limit", () => {
     expect(resolved).toMatchObject({ status: "resolved", breached: true, customerInformed: true });
   });
 
+  it("a manager who has left gets no more notices; the supervisor still gets every one", async () => {
+    await setup();
+    await newComplaint();
+    await t.db.staff.update({ where: { id: m1.id }, data: { active: false } });
+    await sweepUntil(at("2026-11-23T17:30:00"));
+    const rows = (await notices()).filter((r) => !r.key.includes("unacked"));
+    expect(rows.map((r) => recipientOf(r.key))).toEqual([s1.id, s1.id]);
+    expect(rows.map((r) => r.key.split(":")[2])).toEqual(["warn-75", "breach"]);
+  });
+
   it("resolved in time records a hit, and a customer not yet told gets a reminder to tell them", async () => {
     await setup();
     const c = await newComplaint();
