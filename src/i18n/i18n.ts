@@ -14,6 +14,8 @@ import { zhCNCli } from "./zh-CN.cli.ts";
 import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
+import { zhCNPlatformStatus } from "./zh-CN.platform-status.ts";
+import { enPlatformStatus } from "./en.platform-status.ts";
 import { zhCNPlanningPool } from "./zh-CN.planning-pool.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
@@ -31,8 +33,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNPlatformStatus },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enPlatformStatus },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {
