@@ -48,6 +48,10 @@ export async function runCli(argv: string[]): Promise<number> {
       const { outboxCommand } = await import("./cli/jobs.cli.ts");
       return outboxCommand(rest);
     }
+    case "status": {
+      const { statusCommand } = await import("./cli/status.cli.ts");
+      return statusCommand(rest);
+    }
     default:
       process.stderr.write(`${cliUsageT()("cli.unknown-command", { command })}\n\n${cliUsageT()("cli.usage")}`);
       return 2;

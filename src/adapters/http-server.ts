@@ -75,6 +75,7 @@ export const WEBHOOK_DEFAULTS = {
  */
 export class WebhookServer {
   private readonly routes = new Map<string, HttpHandler>();
+  private readonly getRoutes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   private server: Server | null = null;
   private active = 0;
   readonly bodyLimit: number;
@@ -88,6 +89,14 @@ export class WebhookServer {
     this.routes.set(path, handler);
     return () => {
       if (this.routes.get(path) === handler) this.routes.delete(path);
+    };
+  }
+
+  /** Adds a GET route (no body is read: /healthz); returns a function that removes it. */
+  get(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): () => void {
+    this.getRoutes.set(path, handler);
+    return () => {
+      if (this.getRoutes.get(path) === handler) this.getRoutes.delete(path);
     };
   }
 
@@ -135,6 +144,15 @@ export class WebhookServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
+    const getter = req.method === "GET" || req.method === "HEAD" ? this.getRoutes.get(path) : undefined;
+    if (getter) {
+      try {
+        return getter(req, res);
+      } catch (err) {
+        this.opts.log.error("http handler failed", { path, error: errorSummary(err) });
+        return refuse(req, res, 500);
+      }
+    }
     const handler = this.routes.get(path);
     if (!handler || req.method !== "POST") return refuse(req, res, handler ? 405 : 404);
     // A declared length over the limit is refused before a byte of the body is read.

@@ -6,14 +6,30 @@ import { findStaffByIdentity, policyTranslator, type AppDeps, type Router } from
 import { isLocale } from "../i18n/i18n.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 
+/**
+ * How a running adapter tells its supervisor what the connection really is: the supervisor's
+ * status (visitmate status, /healthz) and its "ready" line come from these, not from run() having
+ * been called.
+ */
+export interface RunContext {
+  /** Really connected: logged in, long connection open, polling started or webhook set. */
+  up(): void;
+  /** Connection lost while the SDK reconnects by itself (run() goes on); up() again when it is back. */
+  down(error: unknown): void;
+}
+
 /** A chat platform the process connects to: a ChatPort that also receives. */
 export interface PlatformAdapter extends ChatPort {
   /**
    * Connects and receives until `stop()`: resolves when stopped, rejects when the connection fails
-   * (bad token, network down); the supervisor then retries with backoff.
+   * or is not made in time (bad token, network down, puppet service unreachable, login lost); the
+   * supervisor then retries with backoff.
    */
-  run(): Promise<void>;
+  run(ctx?: RunContext): Promise<void>;
+  /** Ends the current run (also called by the supervisor after a failed run, before the next). */
   stop(): Promise<void>;
+  /** Final teardown after the last stop(): what outlives single runs (a webhook route answering URL checks). */
+  close?(): Promise<void>;
 }
 
 /** How hard `answer` tries to deliver a reply before giving up (and logging it). */

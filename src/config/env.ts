@@ -118,7 +118,8 @@ export function checkPlatformEnv(env: TPlatformVars): [string, string][] {
 
 export interface TPlatformsConfig {
   /** The server webhooks arrive at (only started when a platform uses one). */
-  http: { host: string; port: number };
+  /** explicit: VISITMATE_HTTP_PORT was set, so the server (with /healthz) starts even without a webhook. */
+  http: { host: string; port: number; explicit?: boolean };
   telegram?: { token: string; apiRoot?: string; webhook?: { url: string; secret: string } };
   lark?: {
     appId: string;
@@ -134,7 +135,7 @@ export interface TPlatformsConfig {
 
 /** The enabled platforms and their settings, from an env that passed loadEnv. */
 export function platformsFromEnv(env: TEnv): TPlatformsConfig {
-  const config: TPlatformsConfig = { http: { host: env.VISITMATE_HTTP_HOST ?? "0.0.0.0", port: Number(env.VISITMATE_HTTP_PORT ?? 8080) } };
+  const config: TPlatformsConfig = { http: { host: env.VISITMATE_HTTP_HOST ?? "0.0.0.0", port: Number(env.VISITMATE_HTTP_PORT ?? 8080), ...(env.VISITMATE_HTTP_PORT !== undefined ? { explicit: true } : {}) } };
   if (env.TELEGRAM_BOT_TOKEN) {
     const url = env.TELEGRAM_WEBHOOK_URL;
     // Without an explicit secret, derive one from the token: stable across restarts, unknown to others.

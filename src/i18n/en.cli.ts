@@ -21,6 +21,7 @@ export const enCli: Catalogue = {
     "  jobs run-due                       run every due job once (missed runs still in their window), then exit\n" +
     "  outbox [--failed] [--limit N]      scheduled messages and their delivery state\n" +
     "  outbox retry ID                    queue a failed message again\n" +
+    "  status                             each chat platform's state (up / retrying since, last error), also while the bot runs\n" +
     "  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h; shown once; older unused codes revoked)\n" +
     "  staff bindings [CODE]              list chat account bindings: everyone's, or one person's\n" +
     "  staff unbind CODE --platform P     remove that person's binding on platform P (telegram|lark|wechat)\n" +

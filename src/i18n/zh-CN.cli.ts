@@ -21,6 +21,7 @@ export const zhCNCli: Catalogue = {
     "  jobs run-due                       把到点的任务各运行一次（含仍在补发窗口内的），然后退出\n" +
     "  outbox [--failed] [--limit N]      定时消息及发送状态\n" +
     "  outbox retry 编号                  重新发送一条失败的消息\n" +
+    "  status                             各聊天平台的状态（已连接 / 重试中、自何时、最近的错误），机器人运行时也可查看\n" +
     "  staff bind-code 编码 [--hours N]   生成一次性绑定码，把聊天账号关联到该员工（24 小时有效，只显示一次；旧的未用绑定码作废）\n" +
     "  staff bindings [编码]              列出聊天账号绑定：全部，或某位员工的\n" +
     "  staff unbind 编码 --platform 平台  解除该员工在某平台（telegram|lark|wechat）的绑定\n" +

@@ -261,8 +261,9 @@ describe("a failing session, through the real start-up, leaves no secret and no 
       const codeLi = (await createBindCode({ db: side, clock, staffCode: "M001" }))!.code;
       const codeChen = (await createBindCode({ db: side, clock, staffCode: "M002" }))!.code;
 
-      // Lark: two failed token requests, retried by the supervisor, then up (and the ws endpoint fails).
-      await waitUntil(async () => (await log()).includes("lark ready"), "lark ready after the token failures", 60_000);
+      // Lark: two failed token requests, retried by the supervisor, then the credentials pass and the
+      // SDK asks for the ws endpoint (which fails: never "ready", the long connection is not open).
+      await waitUntil(() => lark.paths.includes("/open-apis/bot/v3/info"), "lark credentials accepted after the token failures", 60_000);
       await waitUntil(() => lark.paths.includes("/callback/ws/endpoint"), "the ws endpoint request", 30_000);
       expect(lark.tokenRequests.length).toBeGreaterThanOrEqual(3);
 

@@ -38,6 +38,8 @@ export class FakeLarkApi {
   /** Images and files uploaded (each accepted upload, also one whose answer was then lost). */
   readonly uploads: LarkUpload[] = [];
   readonly tokenRequests: Record<string, unknown>[] = [];
+  /** Cards updated in place (PATCH im/v1/messages/:id), in order. */
+  readonly patches: { message_id: string; content: Record<string, any> }[] = [];
   /** Every path requested, in order. */
   readonly paths: string[] = [];
   readonly botOpenId = "ou_bot0000000000000000000000000001";
@@ -191,6 +193,15 @@ export class FakeLarkApi {
       }
       if (reset) return "reset";
       return { status: 200, body: { code: 0, msg: "success", data: { message_id, chat_id: body.receive_id } } };
+    }
+    const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
+    if (patch && req.method === "PATCH") {
+      // Updating a card we sent: Lark keeps the new content under the same message id.
+      const message_id = decodeURIComponent(patch[1]!);
+      const original = this.sent.find((m) => m.message_id === message_id);
+      if (!original || original.msg_type !== "interactive") return { status: 400, body: { code: 230001, msg: "message is not a card we sent" } };
+      this.patches.push({ message_id, content: JSON.parse(body.content) });
+      return { status: 200, body: { code: 0, msg: "success", data: {} } };
     }
     return { status: 404, body: { code: 404, msg: "not found" } };
   }

@@ -4,13 +4,14 @@ import * as lark from "@larksuiteoapi/node-sdk";
 import { SendError, type Attachment, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { errorSummary, type Logger } from "../../core/logger.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
-import { isFormTap } from "../../core/forms/form-tap.ts";
+import { formTapValue } from "../../core/forms/form-tap.ts";
+import { closeSentCards, findSentCard, markCardAnswered, recordSentCard, staleFormCards } from "../../modules/ops/sent-cards.service.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
 import { answeredCard, closedCard, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
@@ -25,6 +26,8 @@ export interface LarkAdapterOptions {
   webhook?: { server: WebhookServer; path: string };
   router: Router;
   deps: AppDeps;
+  /** How long the long connection may take to open before the run counts as failed (default 60 s). */
+  connectTimeoutMs?: number;
 }
 
 interface CardState {
@@ -104,6 +107,8 @@ export class LarkAdapter implements PlatformAdapter {
   private failed: ((err: Error) => void) | null = null;
   private unroute: (() => void) | null = null;
   private markReady: () => void = () => undefined;
+  /** Connected now: events are handled (else a webhook event gets a 503 and comes again). */
+  private live = false;
   /** Resolves once events are being received (webhook route up, or long connection started). */
   ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
@@ -122,50 +127,80 @@ export class LarkAdapter implements PlatformAdapter {
     this.dispatcher.register({ "card.action.trigger": (data: unknown) => this.onCardAction(data as CardActionEvent) } as Record<string, (data: unknown) => unknown>);
   }
 
-  async run(): Promise<void> {
+  async run(ctx?: RunContext): Promise<void> {
     const { deps } = this.opts;
     const stopped = new Promise<void>((resolve, reject) => {
       this.stopped = resolve;
       this.failed = reject;
     });
+    // Failing later (the long connection given up) while we wait below must not be an unhandled rejection.
+    stopped.catch(() => undefined);
+    if (this.opts.connection === "webhook") {
+      // The route goes up first and stays across failed runs: Lark's URL check is answered from the
+      // verification token and encrypt key alone, while the open API is unreachable or the app
+      // secret is refused (events meanwhile get a 503, and Lark delivers them again later).
+      const hook = this.opts.webhook;
+      if (!hook) throw new Error("Lark webhook mode needs a webhook server");
+      this.unroute ??= hook.server.route(hook.path, (req, res, body) => this.handleHttp(req, res, body));
+      await hook.server.listen();
+    }
     // Checks the credentials (tenant token) and learns the bot's open_id for group @mentions.
     const info = await this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({ url: "/open-apis/bot/v3/info", method: "GET" });
     if (info.code) throw new Error(`Lark bot info failed: ${info.code} ${info.msg ?? ""}`);
     this.botOpenId = info.bot?.open_id;
-    if (this.opts.connection === "ws") {
-      this.ws = new lark.WSClient({
-        appId: this.opts.appId,
-        appSecret: this.opts.appSecret,
-        domain: larkDomain(this.opts.domain),
-        logger: sdkLogger(deps.log),
-        loggerLevel: lark.LoggerLevel.warn,
-        onReady: () => deps.log.info("lark long connection open"),
-        // The SDK reconnects by itself; onError means it gave up, and the supervisor takes over.
-        onError: (err: Error) => this.failed?.(err),
-      } as ConstructorParameters<typeof lark.WSClient>[0]);
-      await this.ws.start({ eventDispatcher: this.dispatcher });
-    } else {
-      const hook = this.opts.webhook;
-      if (!hook) throw new Error("Lark webhook mode needs a webhook server");
-      this.unroute = hook.server.route(hook.path, (req, res, body) => this.handleHttp(req, res, body));
-      await hook.server.listen();
-    }
-    deps.log.info("lark ready", { connection: this.opts.connection, bot: info.bot?.app_name });
-    this.markReady();
     try {
+      if (this.opts.connection === "ws") {
+        let opened!: () => void;
+        const open = new Promise<void>((resolve) => (opened = resolve));
+        this.ws = new lark.WSClient({
+          appId: this.opts.appId,
+          appSecret: this.opts.appSecret,
+          domain: larkDomain(this.opts.domain),
+          logger: sdkLogger(deps.log),
+          loggerLevel: lark.LoggerLevel.warn,
+          // The SDK's own events are the truth about the connection; ws.start() resolving is not.
+          onReady: () => opened(),
+          onReconnecting: () => ctx?.down("lark long connection lost"),
+          onReconnected: () => ctx?.up(),
+          // The SDK reconnects by itself; onError means it gave up, and the supervisor takes over.
+          onError: (err: Error) => this.failed?.(err),
+        } as ConstructorParameters<typeof lark.WSClient>[0]);
+        void Promise.resolve(this.ws.start({ eventDispatcher: this.dispatcher })).catch((err: unknown) => this.failed?.(err instanceof Error ? err : new Error(String(err))));
+        const waitMs = this.opts.connectTimeoutMs ?? 60_000;
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`lark long connection not open after ${waitMs} ms`)), waitMs);
+        });
+        try {
+          // stopped resolves on stop(): then we just end.
+          await Promise.race([open, late, stopped]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      this.live = true;
+      deps.log.info("lark ready", { connection: this.opts.connection, bot: info.bot?.app_name });
+      ctx?.up();
+      this.markReady();
       await stopped;
     } finally {
+      this.live = false;
       this.ws?.close({ force: true });
       this.ws = null;
     }
   }
 
   async stop(): Promise<void> {
-    this.unroute?.();
-    this.unroute = null;
+    this.live = false;
     this.stopped?.();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     await this.inbound.idle();
+  }
+
+  /** Takes the webhook route away (it outlives failed runs, see run). */
+  async close(): Promise<void> {
+    this.unroute?.();
+    this.unroute = null;
   }
 
   /** Resolves when every event received so far has been handled (tests, shutdown). */
@@ -208,7 +243,9 @@ export class LarkAdapter implements PlatformAdapter {
         const id = await this.createMessage(to.chatId, receive_id_type, piece, opts.key ? uuidOf(`${opts.key}#${i}`) : undefined);
         if (id && piece.msg_type === "interactive" && i === pieces.length - 1) {
           const card = JSON.parse(piece.content) as { elements: { text?: { content?: string } }[] };
-          this.cards.set(id, { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [], askedTo: asked?.askedTo, chatType: asked?.chatType ?? "private" });
+          const state: CardState = { text: card.elements[0]?.text?.content ?? "", choices: reply.choices ?? [], askedTo: asked?.askedTo, chatType: asked?.chatType ?? "private" };
+          this.cards.set(id, state);
+          await this.storeCard(to.chatId, id, state);
         }
       });
     }
@@ -225,6 +262,57 @@ export class LarkAdapter implements PlatformAdapter {
       });
     }
     await this.progress.run(opts.key, reply, parts);
+  }
+
+  /**
+   * Records a card we sent, so a tap after a restart finds what it asked (the memory above is
+   * lost then); then closes the person's older form cards in the chat whose question is over, so
+   * only the current question has live buttons. Failing here costs only that: the card was sent.
+   */
+  private async storeCard(chatId: string, messageId: string, card: CardState): Promise<void> {
+    const { db, log } = this.opts.deps;
+    try {
+      await recordSentCard({ db, card: { platform: this.platform, chatId, messageId, text: card.text, choices: card.choices, askedTo: card.askedTo ?? null, chatType: card.chatType, createdAt: this.opts.deps.clock.now() } });
+      await this.closeStaleCards(chatId, card.askedTo ?? null, messageId);
+    } catch (err) {
+      log.warn("lark card not recorded", { error: errorSummary(err) });
+    }
+  }
+
+  /** Updates a person's live form cards in `chatId` (other than `except`) whose question is no longer current. */
+  private async closeStaleCards(chatId: string, askedTo: string | null, except: string): Promise<void> {
+    const { db, clock } = this.opts.deps;
+    const cards = await staleFormCards({ db, platform: this.platform, chatId, askedTo, except });
+    if (!cards.length) return;
+    const staff = askedTo ? await findStaffByIdentity(db, "lark", askedTo).catch(() => null) : null;
+    const t = translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
+    const over: string[] = [];
+    for (const c of cards) {
+      const probe = formTapValue({ sessionId: c.sessionId!, rev: c.rev!, index: 0 });
+      const status = await classifyTap(db, { platform: this.platform, chatId, userId: askedTo ?? "" }, probe, clock.now());
+      if (status === "current") continue;
+      over.push(c.messageId);
+      // Forgotten here: a tap on it reads the stored card and the stored form (a question that is over).
+      this.cards.delete(c.messageId);
+      await this.client.im.message
+        .patch({ path: { message_id: c.messageId }, data: { content: JSON.stringify(closedCard(c.text, t("forms.tap.over"))) } })
+        .catch((err: unknown) => this.opts.deps.log.warn("closing an old lark card failed", { error: errorSummary(err) }));
+    }
+    if (over.length) await closeSentCards({ db, platform: this.platform, messageIds: over, note: t("forms.tap.over") });
+  }
+
+  /** A card we sent: from memory, else (sent before a restart) from the database. */
+  private async cardOf(messageId: string | undefined): Promise<CardState | undefined> {
+    if (!messageId) return undefined;
+    const known = this.cards.get(messageId);
+    if (known) return known;
+    const row = await findSentCard({ db: this.opts.deps.db, platform: this.platform, messageId }).catch(() => null);
+    if (!row) return undefined;
+    // Whether it was answered is left to the stored form (a tap on it now reads as over) and to
+    // markCardAnswered, which counts a second tap on a current question once.
+    const card: CardState = { text: row.text, choices: row.choices, askedTo: row.askedTo ?? undefined, chatType: row.chatType };
+    this.cards.set(messageId, card);
+    return card;
   }
 
   private async createMessage(receiveId: string, receive_id_type: ReturnType<typeof receiveIdType>, message: { msg_type: string; content: string }, uuid: string | undefined): Promise<string | undefined> {
@@ -315,6 +403,8 @@ export class LarkAdapter implements PlatformAdapter {
       log.warn("lark event with a wrong verification token rejected");
       return refuse(req, res, 401);
     }
+    // Not connected (bad secret, open API down): Lark keeps the event and delivers it again.
+    if (!this.live) return refuse(req, res, 503);
     const data = Object.assign(Object.create({ headers: req.headers }) as object, outer);
     const result = await this.dispatcher.invoke(data, { needCheck: false });
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(typeof result === "object" && result !== null ? result : {}));
@@ -345,11 +435,12 @@ export class LarkAdapter implements PlatformAdapter {
     const staff = await findStaffByIdentity(this.opts.deps.db, "lark", userId).catch(() => null);
     const t = translator(staff && isLocale(staff.locale) ? staff.locale : this.opts.deps.policy.locale);
     const eventId = event.event_id ?? `${messageId}:${value}`;
-    const card = messageId ? this.cards.get(messageId) : undefined;
-    // Only the person a card asks may answer it: in a group anyone can tap. A card from before a
-    // restart still names them in its buttons (`u`); a card without is a private one.
-    const askedTo = card?.askedTo ?? larkTappedAskedTo(raw);
-    const chatType = card?.chatType ?? (askedTo ? "group" : "private");
+    const card = await this.cardOf(messageId);
+    // Only the person a card asks may answer it: in a group anyone can tap. A card we know (memory
+    // or database) says whom; one we do not still names them in its buttons (`u`); a card without
+    // is a private one.
+    const chatType = card?.chatType ?? (larkTappedAskedTo(raw) ? "group" : "private");
+    const askedTo = card ? card.askedTo : larkTappedAskedTo(raw);
     if (chatType === "group" && askedTo !== userId) return { toast: { type: "info", content: t("chat.not-your-question") } };
     if (card?.answered !== undefined) return { toast: { type: "info", content: t("chat.already-answered") } };
     // A redelivered callback (same event_id) is dropped by the router's once-only check.
@@ -357,9 +448,18 @@ export class LarkAdapter implements PlatformAdapter {
     // Read from the stored form now, because Lark wants its answer (toast, redrawn card) at once;
     // the engine decides again when the tap's turn in the chat's queue comes.
     const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
-    const label = card?.choices.find((c) => c.value === value)?.label ?? (isFormTap(value) ? t("forms.tap.received") : value);
+    // A value we cannot name (a card older than the stored ones) is not shown raw ("✅ p:4").
+    const label = card?.choices.find((c) => c.value === value)?.label ?? t("forms.tap.received");
     // Someone else's current question: the card stays as it is for the one asked.
-    if (card && status !== "foreign") card.answered = label;
+    if (card && messageId && status !== "foreign") {
+      const db = this.opts.deps.db;
+      card.answered = status === "over" ? t("forms.tap.over") : label;
+      if (status === "over") await closeSentCards({ db, platform: this.platform, messageIds: [messageId], note: card.answered }).catch(() => 0);
+      // Counted once also across processes: a second tap that lost the race is "already answered".
+      else if (!(await markCardAnswered({ db, platform: this.platform, messageId, answered: label }).catch(() => true)) && (await findSentCard({ db, platform: this.platform, messageId }).catch(() => null))) {
+        return { toast: { type: "info", content: t("chat.already-answered") } };
+      }
+    }
     // The router answers a tap whose question is over with what is current (and does nothing else).
     this.inbound.enqueue(chatId, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log }));
     if (status === "foreign") return { toast: { type: "info", content: t("forms.tap.over") } };

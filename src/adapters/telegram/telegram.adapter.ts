@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
-import { Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
+import { Api, Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { SendError, type Attachment, type ChatAddress, type ChatPort, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
@@ -12,7 +12,7 @@ import { isLocale, translator, type Translate } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { HttpStatusError, parseJsonObject, refuse, type HttpHandler, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
 import {
   addressedText,
   decodeCallbackData,
@@ -99,12 +99,15 @@ export class TelegramAdapter implements PlatformAdapter {
   private stopped: (() => void) | null = null;
   private abort: AbortController | null = null;
   private unroute: (() => void) | null = null;
+  /** The current run's line to the supervisor (polling failing and recovering). */
+  private ctx: RunContext | null = null;
+  /** getMe without the transformers (see run). */
+  private readonly probe: Api;
 
   constructor(private readonly opts: TelegramAdapterOptions) {
-    this.bot = new Bot(opts.token, {
-      client: opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, "") } : {},
-      botInfo: opts.botInfo,
-    });
+    const client = opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, "") } : {};
+    this.bot = new Bot(opts.token, { client, botInfo: opts.botInfo });
+    this.probe = new Api(opts.token, client);
     // The throttler goes first so that auto-retry (installed after it, so wrapping it) re-queues through it.
     if (opts.throttle !== false) this.bot.api.config.use(apiThrottler(opts.throttle ?? DEFAULT_TELEGRAM_THROTTLE));
     this.bot.api.config.use(autoRetry({ ...DEFAULT_TELEGRAM_AUTO_RETRY, ...opts.autoRetry }));
@@ -114,12 +117,21 @@ export class TelegramAdapter implements PlatformAdapter {
       if (method !== "getUpdates") return prev(method, payload, signal);
       try {
         const result = await prev(method, payload, signal);
-        if (result.ok && pollingFailing) opts.deps.log.warn("telegram polling recovered");
-        if (!result.ok && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: `${result.error_code} ${result.description}` });
+        if (result.ok && pollingFailing) {
+          opts.deps.log.warn("telegram polling recovered");
+          this.ctx?.up();
+        }
+        if (!result.ok && !pollingFailing) {
+          opts.deps.log.error("telegram polling failing; retrying", { error: `${result.error_code} ${result.description}` });
+          this.ctx?.down(`status=${result.error_code}: ${result.description}`);
+        }
         pollingFailing = !result.ok;
         return result;
       } catch (err) {
-        if (!signal?.aborted && !pollingFailing) opts.deps.log.error("telegram polling failing; retrying", { error: errorSummary(err) });
+        if (!signal?.aborted && !pollingFailing) {
+          opts.deps.log.error("telegram polling failing; retrying", { error: errorSummary(err) });
+          this.ctx?.down(err);
+        }
         pollingFailing = !signal?.aborted;
         throw err;
       }
@@ -133,25 +145,32 @@ export class TelegramAdapter implements PlatformAdapter {
     this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: errorSummary(err.error) }));
   }
 
-  async run(): Promise<void> {
+  async run(ctx?: RunContext): Promise<void> {
     const { webhook, deps } = this.opts;
+    this.ctx = ctx ?? null;
     const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
-    // One getMe attempt, cancellable: grammY's own init retries network errors silently and forever,
-    // which would hide an unreachable API from the logs and the supervisor.
+    // One getMe attempt, cancellable and outside auto-retry: grammY's own init retries network
+    // errors silently and forever, and auto-retry waits out 5xx in place (3 s, 6 s, …); either would
+    // hide an unreachable API from the status. The supervisor's backoff retries it instead.
     this.abort = new AbortController();
-    if (!this.bot.isInited()) this.bot.botInfo = await this.bot.api.getMe(this.abort.signal as Parameters<Bot["api"]["getMe"]>[0]);
+    if (!this.bot.isInited()) this.bot.botInfo = await this.probe.getMe(this.abort.signal as Parameters<Api["getMe"]>[0]);
     if (webhook) {
-      await this.bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+      // The route and the port come before setWebhook: Telegram starts posting the moment it is set.
       this.unroute = webhook.server.route(new URL(webhook.url).pathname, webhookHandler(this.bot, webhook.secret));
       await webhook.server.listen();
+      await this.bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
       deps.log.info("telegram webhook ready", { bot: this.bot.botInfo.username });
+      ctx?.up();
       await stopped;
       return;
     }
     await this.bot.start({
       allowed_updates: [...ALLOWED_UPDATES],
       timeout: this.opts.pollTimeoutSeconds ?? 30,
-      onStart: (me) => deps.log.info("telegram polling", { bot: me.username }),
+      onStart: (me) => {
+        deps.log.info("telegram polling", { bot: me.username });
+        ctx?.up();
+      },
     });
   }
 

@@ -6,13 +6,22 @@ import { SendError, type ChatAddress, type ChatPort, type Choice, type InboundMe
 import type { AppDeps, Router } from "../../core/router.ts";
 import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
-import { answer, InboundQueue, type PlatformAdapter } from "../platform.ts";
+import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
 import { isBareNumber, renderWechat, resolveNumberedInput } from "./wechat.mapper.ts";
 import { errorSummary } from "../../core/logger.ts";
 
 export interface WechatAdapterOptions {
-  /** A puppet package name (wechaty-puppet-service, wechaty-puppet-wechat4u, …) or an instance (tests). */
-  puppet: string | PuppetInterface;
+  /**
+   * A puppet package name (wechaty-puppet-service, wechaty-puppet-wechat4u, …), an instance, or a
+   * factory called for each run (a restarted run then gets a fresh puppet; tests).
+   */
+  puppet: string | PuppetInterface | (() => PuppetInterface);
+  /**
+   * How long a run may go without logging in and without a QR code to scan before it counts as
+   * failed and is restarted (default 60 s): a puppet service that is down lets start() resolve and
+   * then says nothing.
+   */
+  loginTimeoutMs?: number;
   puppetToken?: string;
   /** Session name: wechaty keeps the login in `<name>.memory-card.json`. */
   name?: string;
@@ -51,30 +60,57 @@ export class WechatAdapter implements PlatformAdapter {
     this.inbound = new InboundQueue({ deps: opts.deps, port: this });
   }
 
-  async run(): Promise<void> {
+  async run(ctx?: RunContext): Promise<void> {
     const { deps } = this.opts;
-    const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
+    let fail!: (err: Error) => void;
+    const stopped = new Promise<void>((resolve, reject) => {
+      this.stopped = resolve;
+      fail = reject;
+    });
+    stopped.catch(() => undefined);
+    const puppet = typeof this.opts.puppet === "function" ? this.opts.puppet() : this.opts.puppet;
     const bot = WechatyBuilder.build({
       name: this.opts.name ?? "visitmate",
-      puppet: this.opts.puppet as never,
+      puppet: puppet as never,
       ...(this.opts.puppetToken ? { puppetOptions: { token: this.opts.puppetToken } } : {}),
     });
     this.bot = bot;
-    bot.on("scan", (qrcode, status) => void this.printQr(qrcode, status));
-    bot.on("login", () => deps.log.info("wechat logged in"));
-    bot.on("logout", () => deps.log.warn("wechat logged out"));
+    // Connected means logged in: start() resolving says only that the puppet was created.
+    const waitMs = this.opts.loginTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined = setTimeout(() => fail(new Error(`wechat: not logged in after ${waitMs} ms (puppet service unreachable?)`)), waitMs);
+    const settle = () => {
+      clearTimeout(timer);
+      timer = undefined;
+    };
+    bot.on("scan", (qrcode, status) => {
+      // A QR code to scan: the puppet is connected and waits for a person, however long that takes.
+      settle();
+      void this.printQr(qrcode, status);
+    });
+    bot.on("login", () => {
+      settle();
+      deps.log.info("wechat logged in");
+      ctx?.up();
+    });
+    bot.on("logout", () => {
+      deps.log.warn("wechat logged out");
+      // Login lost: this run is over, the supervisor starts a new one (a new QR code or session).
+      fail(new Error("wechat: logged out"));
+    });
     bot.on("error", (err: unknown) => deps.log.error("wechat error", { error: errorSummary(err) }));
     bot.on("message", (message) => this.onMessage(message));
     try {
       await bot.start();
+      deps.log.info("wechat started", { puppet: typeof this.opts.puppet === "string" ? this.opts.puppet : "instance" });
+      this.markReady();
+      await stopped;
     } catch (err) {
-      this.bot = null;
+      if (this.bot === bot) this.bot = null;
       await bot.stop().catch(() => undefined);
       throw err;
+    } finally {
+      settle();
     }
-    deps.log.info("wechat started", { puppet: typeof this.opts.puppet === "string" ? this.opts.puppet : "instance" });
-    this.markReady();
-    await stopped;
   }
 
   async stop(): Promise<void> {

@@ -214,16 +214,32 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
 });
 
 describe("Lark adapter start-up", () => {
-  it("long connection mode (LARK_CONNECTION=ws): checks the credentials, opens the WSClient, stops cleanly", async () => {
+  it("long connection mode (LARK_CONNECTION=ws): checks the credentials, opens the WSClient, and is not ready until the connection really opens", async () => {
+    const app = await createPlatformApp();
+    const api = new FakeLarkApi(APP);
+    await api.start();
+    const adapter = new LarkAdapter({ ...APP, domain: api.url, connection: "ws", router: app.router, deps: app.deps, connectTimeoutMs: 300 });
+    let ups = 0;
+    const running = adapter.run({ up: () => ups++, down: () => undefined });
+    // The SDK asks the open API for its WebSocket endpoint (the fake has none to offer).
+    await api.waitFor(() => api.paths.includes("/callback/ws/endpoint"), "ws endpoint request");
+    expect(api.paths.slice(0, 2)).toEqual(["/open-apis/auth/v3/tenant_access_token/internal", "/open-apis/bot/v3/info"]);
+    // Never connected: the run fails (the supervisor retries it), nothing said "ready".
+    await expect(running).rejects.toThrow(/long connection not open/);
+    expect(ups).toBe(0);
+    expect(app.logs.some((l) => l.msg === "lark ready")).toBe(false);
+    await adapter.stop();
+    await api.close();
+    await app.close();
+  });
+
+  it("long connection mode: stop() while still connecting ends the run cleanly", async () => {
     const app = await createPlatformApp();
     const api = new FakeLarkApi(APP);
     await api.start();
     const adapter = new LarkAdapter({ ...APP, domain: api.url, connection: "ws", router: app.router, deps: app.deps });
     const running = adapter.run();
-    await adapter.ready;
-    // The SDK asks the open API for its WebSocket endpoint (the fake has none to offer).
     await api.waitFor(() => api.paths.includes("/callback/ws/endpoint"), "ws endpoint request");
-    expect(api.paths.slice(0, 2)).toEqual(["/open-apis/auth/v3/tenant_access_token/internal", "/open-apis/bot/v3/info"]);
     await adapter.stop();
     await running;
     await api.close();

@@ -188,9 +188,13 @@ describe("Lark: buttons are bound to their question (official SDK against a fake
     expect(FakeLarkApi.textOf(reply)).toContain(OVER);
     expect(JSON.parse((await session())!.state).answers.mode).toBe("field");
 
-    // The current question's card, sent before the restart, still answers it.
-    const ok = await tap(durationCard.message_id, button(durationCard, /^15 /).value);
-    expect(ok.body.toast).toEqual({ type: "success", content: "✅ 已收到" });
+    // The current question's card, sent before the restart, still answers it: the stored card
+    // names the choice and is redrawn answered (its buttons gone).
+    const fifteen = button(durationCard, /^15 /);
+    const ok = await tap(durationCard.message_id, fifteen.value);
+    expect(ok.body.toast).toEqual({ type: "success", content: `✅ ${fifteen.label}` });
+    expect(JSON.stringify(ok.body.card.data)).toContain(`✅ ${fifteen.label}`);
+    expect(JSON.stringify(ok.body.card.data)).not.toContain('"tag":"action"');
     ({ msg: reply, cursor } = await api.next(LI_MING.chatId, cursor));
     expect(FakeLarkApi.textOf(reply)).toContain("一切正常");
     expect(JSON.parse((await session())!.state).answers.duration).toBe(15);
