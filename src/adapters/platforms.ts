@@ -4,6 +4,7 @@ import type { ChatPort, Platform } from "../core/chat.ts";
 import { AppError } from "../core/errors.ts";
 import { errorSummary, type Logger } from "../core/logger.ts";
 import { addDays, localDate } from "../core/dates.ts";
+import { Dispatcher } from "../core/outbox.ts";
 import { pruneProcessedEvents } from "../core/processed-events.ts";
 import { pruneStrangerNotices } from "../modules/staff/strangers.service.ts";
 import type { AppDeps, Router } from "../core/router.ts";
@@ -90,6 +91,11 @@ export interface PlatformRuntime {
   /** Every running platform by name, for the outbox dispatcher. */
   ports: Map<Platform, ChatPort>;
   server: WebhookServer | null;
+  /**
+   * The process's one outbox dispatcher: it sends every chat reply (and, given to
+   * `startScheduling`, the scheduled messages), running whenever a platform runs.
+   */
+  dispatcher: Dispatcher;
   /** Resolves on SIGINT/SIGTERM (or when `signal` aborts): a bot without a terminal runs until then. */
   untilShutdown(signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
@@ -102,6 +108,8 @@ export interface StartPlatformsOptions {
   /** Where the WeChat login QR code is printed. */
   output?: Writable;
   supervisor?: Omit<SupervisorOptions, "log">;
+  /** The dispatcher to send replies through (default: a new one, stopped with the platforms). */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -109,7 +117,10 @@ export interface StartPlatformsOptions {
  * under its own supervisor. Returns at once: connecting happens in the background.
  */
 export async function startPlatforms(opts: StartPlatformsOptions): Promise<PlatformRuntime> {
-  const { config, deps, router } = opts;
+  const { config, router } = opts;
+  const dispatcher = opts.dispatcher ?? new Dispatcher({ db: opts.deps.db, ports: new Map(), clock: opts.deps.clock, log: opts.deps.log });
+  // Replies are queued in the outbox and sent by the dispatcher, also with the scheduler off.
+  const deps: AppDeps = { ...opts.deps, replies: { ...opts.deps.replies, dispatcher } };
   const adapters: PlatformAdapter[] = [];
   const usesWebhook = Boolean(config.telegram?.webhook) || config.lark?.connection === "webhook";
   const server = usesWebhook ? new WebhookServer({ host: config.http.host, port: config.http.port, log: deps.log }) : null;
@@ -163,11 +174,14 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
     pruneTimer = setInterval(() => void prune(), 6 * 3600_000).unref();
     deps.log.info("chat platforms", { enabled: adapters.map((a) => a.platform) });
   }
+  for (const a of adapters) dispatcher.addPort(a);
+  if (adapters.length) dispatcher.start();
   const supervised = adapters.map((a) => supervise(a, { log: deps.log, ...opts.supervisor }));
   return {
     adapters,
     ports: new Map(adapters.map((a) => [a.platform, a as ChatPort])),
     server,
+    dispatcher,
     untilShutdown(signal) {
       return new Promise<void>((resolve) => {
         const done = () => {
@@ -185,6 +199,8 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
       await Promise.all(supervised.map((s) => s.stop()));
+      // After the adapters: replies of messages handled while stopping are queued, sent at the next start.
+      if (!opts.dispatcher) await dispatcher.stop();
       await server?.close();
     },
   };
