@@ -223,7 +223,15 @@ async function slowDown(opts: { deps: AppDeps; port: ChatPort; msg: Pick<Inbound
   if (!staff) return;
   const t = policyTranslator(deps.policy, isLocale(staff.locale) ? staff.locale : deps.policy.locale);
   deps.log.info("inbound rate limit reached", { platform: msg.platform });
-  await deliver(port, { platform: msg.platform, chatId: msg.chatId }, { text: t("inbound.slow-down") }).catch((err) =>
+  const notice = { text: t("inbound.slow-down") };
+  if (deps.replies) {
+    // Through the outbox like every reply, so it comes after the answers queued before it.
+    await enqueueReplies({ db: deps.db, clock: deps.clock, replies: [{ key: `reply:${msg.platform}:${randomUUID()}:0`, kind: "reply", staffId: staff.id, platform: msg.platform, chatId: msg.chatId, reply: notice, address: { askedTo: msg.userId } }] })
+      .then(() => deps.replies!.dispatcher.wake())
+      .catch((err) => deps.log.warn("slow-down notice failed", { platform: msg.platform, error: errorSummary(err) }));
+    return;
+  }
+  await deliver(port, { platform: msg.platform, chatId: msg.chatId }, notice).catch((err) =>
     deps.log.warn("slow-down notice failed", { platform: msg.platform, error: errorSummary(err) }),
   );
 }
