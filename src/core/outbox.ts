@@ -228,6 +228,15 @@ export class Dispatcher {
   }
 
   /**
+   * Time for send spacing: the injected clock when sleeping is injected too (virtual time: tests,
+   * the simulated bench), else real time. A clock that stands still (a fake one with real sleeps)
+   * would otherwise hold every second message to a chat for good.
+   */
+  private spacerNow(): number {
+    return this.injectedSleep ? this.now() : Date.now();
+  }
+
+  /**
    * Sends every row due now (and rows whose claim expired), then resolves. Concurrent calls share
    * one drain. Rows rescheduled during the drain (429, backoff) wait for a later drain.
    */
@@ -399,7 +408,7 @@ export class Dispatcher {
         woken = false;
         await refill();
       }
-      const now = this.now();
+      const now = this.spacerNow();
       let best: { key: string; q: Outbox[] } | null = null;
       let earliest = Infinity;
       for (const [key, q] of queues) {
@@ -551,14 +560,14 @@ export class Dispatcher {
       return;
     }
     const platform = row.platform as Platform;
-    const at = this.spacer.reserve(platform, row.chatId, this.now());
-    const wait = at - this.now();
+    const at = this.spacer.reserve(platform, row.chatId, this.spacerNow());
+    const wait = at - this.spacerNow();
     if (wait > 0) await this.sleep(wait);
-    for (let guard = this.spacer.windowWait(platform, row.chatId, this.now()); guard > 0; guard = this.spacer.windowWait(platform, row.chatId, this.now())) {
+    for (let guard = this.spacer.windowWait(platform, row.chatId, this.spacerNow()); guard > 0; guard = this.spacer.windowWait(platform, row.chatId, this.spacerNow())) {
       await this.sleep(guard);
     }
     // No await between the last check and this record: the check and the send are one step.
-    this.spacer.record(platform, row.chatId, this.now());
+    this.spacer.record(platform, row.chatId, this.spacerNow());
     try {
       if (!port) throw new SendError(`no adapter for platform ${row.platform}`, { permanent: true });
       await port.send({ platform, chatId: row.chatId }, reply, { key: `outbox:${row.key}`, ...(address ? { address } : {}) });
@@ -589,7 +598,8 @@ export class Dispatcher {
     if (err.status === 429 || err.retryAfterMs !== undefined) {
       stats.rateLimited++;
       const delay = Math.max(err.retryAfterMs ?? 1000, 0);
-      this.spacer.pause(row.platform as Platform, err.scope === "global" ? null : row.chatId, now + delay);
+      // A chat's own limit needs no pause here: its later rows wait behind this one (see `inTurn`).
+      if (err.scope === "global") this.spacer.pause(row.platform as Platform, null, this.spacerNow() + delay);
       if (attempts >= this.o.maxAttempts + this.o.maxRateLimited) return this.fail(row, describe, stats);
       return this.reschedule(row, now + delay, describe, stats);
     }

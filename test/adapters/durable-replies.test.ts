@@ -86,7 +86,7 @@ describe("durable chat replies (outbox) and inbound events", () => {
     app.dispatcher.wake();
     await tg.waitForSent(LI_MING.id, 4);
     expect(texts(tg, LI_MING.id)).toEqual(["part 1", "part 2", "part 3", "part 4"]);
-    expect(await app.db.outbox.count({ where: { kind: "reply", status: "sent" } })).toBe(4);
+    await waitUntil(async () => (await app.db.outbox.count({ where: { kind: "reply", status: "sent" } })) === 4, "all four marked sent");
   });
 
   it("a reply that exhausts its attempts is in `outbox --failed`; `outbox retry --all-failed` sends it", async () => {
