@@ -68,6 +68,6 @@ export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: 
   const policy = policyFromEnv(env);
   configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
-  const db = opts.db ?? (await openDb(env.DATABASE_URL));
+  const db = opts.db ?? (await openDb(env.DATABASE_URL, { busyTimeoutMs: env.VISITMATE_DB_BUSY_TIMEOUT_MS }));
   return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN };
 }

@@ -56,7 +56,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     const platforms = (running = await startPlatforms({ config: platformsFromEnv(ctx.env), deps: ctx, router, output }));
     if (!ctx.env.VISITMATE_CONSOLE) {
       if (!platforms.adapters.length) return;
-      const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: platforms.ports }) : null;
+      const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: platforms.ports, dispatcher: platforms.dispatcher }) : null;
       try {
         await platforms.untilShutdown(opts.signal);
       } finally {
@@ -128,7 +128,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
 
     // Scheduled reminders: catch-up and triggers run in the background, sending through every
     // channel of this process (the terminal is the "console" platform); the chat never waits.
-    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", terminalPort], ...platforms.ports]) }) : null;
+    const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", terminalPort], ...platforms.ports]), dispatcher: platforms.dispatcher }) : null;
     try {
       await terminal.run();
       // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.

@@ -1,8 +1,11 @@
-import type { ChatAddress, ChatPort, InboundMessage, Reply } from "../core/chat.ts";
+import { randomUUID } from "node:crypto";
+import type { ChatAddress, ChatPort, InboundMessage, Reply, ReplyAddress } from "../core/chat.ts";
+import { isDbFault } from "../core/db-faults.ts";
 import { inboundLimiter, senderKey, type Admission, type InboundLimiter } from "../core/inbound-limit.ts";
-import { toSendError } from "../core/outbox.ts";
-import { errorSummary, type Logger } from "../core/logger.ts";
-import { findStaffByIdentity, policyTranslator, type AppDeps, type Router } from "../core/router.ts";
+import { enqueueReplies, toSendError } from "../core/outbox.ts";
+import { errorSummary } from "../core/logger.ts";
+import { isEventProcessed, markEventProcessed } from "../core/processed-events.ts";
+import { findStaffByIdentity, marksEvent, policyTranslator, type AppDeps, type Router } from "../core/router.ts";
 import { isLocale } from "../i18n/i18n.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 
@@ -56,11 +59,11 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = {
  * retry-after. A refusal (blocked, chat gone, bad request) is final. The key stays the same for
  * every attempt, so platforms that deduplicate sends show the reply once.
  */
-export async function deliver(port: ChatPort, to: ChatAddress, reply: Reply, opts: { key?: string; policy?: DeliveryPolicy } = {}): Promise<void> {
+export async function deliver(port: ChatPort, to: ChatAddress, reply: Reply, opts: { key?: string; policy?: DeliveryPolicy; address?: ReplyAddress } = {}): Promise<void> {
   const policy = opts.policy ?? DEFAULT_DELIVERY;
   for (let attempt = 1; ; attempt++) {
     try {
-      await port.send(to, reply, { key: opts.key });
+      await port.send(to, reply, { key: opts.key, ...(opts.address ? { address: opts.address } : {}) });
       return;
     } catch (raw) {
       const err = toSendError(raw);
@@ -71,30 +74,111 @@ export async function deliver(port: ChatPort, to: ChatAddress, reply: Reply, opt
   }
 }
 
+/** Default waits before the local retries of a message hit by a database fault; the last repeats. */
+export const DEFAULT_INBOUND_RETRY_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000];
+
+/** Events being handled in this process now (platform + event id): a second delivery meanwhile is dropped. */
+const handling = new Set<string>();
+
+export interface AnswerOptions {
+  router: Router;
+  /** The adapter: the outbox sends through it later; the busy notice goes through it at once. */
+  port: ChatPort;
+  msg: InboundMessage;
+  deps: AppDeps;
+  /** Whom the reply answers (buttons, options, @mention), stored with the queued replies. */
+  address?: ReplyAddress;
+}
+
 /**
- * The one catch boundary of an adapter: route the message, send every reply in order, log what
- * fails. Nothing thrown here may reach the SDK (grammY would stop polling, wechaty would emit
- * `error`, Lark would see a 500 and redeliver).
+ * The one catch boundary of an adapter: route the message, queue its replies in the outbox (the
+ * process's dispatcher sends them, in order, retrying 429s and errors), log what fails. Nothing
+ * thrown here may reach the SDK (grammY would stop polling, wechaty would emit `error`, Lark would
+ * see a 500 and redeliver).
+ *
+ * Once-only: an event already recorded, or being handled in this process right now, is dropped.
+ * The event is recorded only in the transaction that queues its replies, after handling. A
+ * database fault while handling (lock timeout, disk full) tells the user once that the system is
+ * busy, sent directly without the database, and handles the message again later in its chat's
+ * turn until it succeeds. At least once, not exactly once: a crash (or a fault) after a command's
+ * own writes but before that transaction runs the command again when the message is retried or
+ * the platform redelivers it; commands that write keep their own keys (form sessions, visit
+ * dedup) so a second run is harmless.
  */
-export async function answer(opts: { router: Router; port: ChatPort; msg: InboundMessage; log: Logger; delivery?: DeliveryPolicy }): Promise<void> {
-  const { router, port, msg, log } = opts;
-  let replies: Reply[];
+export async function answer(opts: AnswerOptions): Promise<void> {
+  const { msg, deps } = opts;
+  const log = deps.log;
+  const eventKey = msg.eventId ? `${msg.platform}\u0000${msg.eventId}` : null;
+  if (eventKey) {
+    if (handling.has(eventKey)) return;
+    handling.add(eventKey);
+  }
   try {
-    replies = await router.handle(msg);
-  } catch (err) {
-    log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
+    const delays = deps.replies?.retryDelaysMs?.length ? deps.replies.retryDelaysMs : DEFAULT_INBOUND_RETRY_MS;
+    const sleep = deps.replies?.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await answerOnce(opts);
+        if (attempt) log.info("message handled after a database fault", { platform: msg.platform, attempts: attempt + 1 });
+        return;
+      } catch (err) {
+        if (!isDbFault(err)) {
+          log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
+          return;
+        }
+        const wait = delays[Math.min(attempt, delays.length - 1)]!;
+        log.warn("database fault while handling a message; retrying", { platform: msg.platform, attempt: attempt + 1, inMs: wait, error: errorSummary(err) });
+        if (attempt === 0) await busyNotice(opts);
+        await sleep(wait);
+      }
+    }
+  } finally {
+    if (eventKey) handling.delete(eventKey);
+  }
+}
+
+async function answerOnce(opts: AnswerOptions): Promise<void> {
+  const { router, port, msg, deps } = opts;
+  const event = msg.eventId ? { platform: msg.platform, eventId: msg.eventId } : null;
+  if (event && (await isEventProcessed(deps.db, event.platform, event.eventId))) return;
+  const replies = await router.handle(msg);
+  const mark = event && marksEvent(replies) ? event : null;
+  const to: ChatAddress = { platform: msg.platform, chatId: msg.chatId };
+  const channel = deps.replies;
+  if (!channel) {
+    // No dispatcher (an embedder, a test without one): mark, then send inline as before.
+    if (mark && !(await markEventProcessed(deps.db, mark.platform, mark.eventId, deps.clock.now()))) return;
+    for (const [i, r] of replies.entries()) {
+      try {
+        await deliver(port, to, r, { key: msg.eventId ? `reply:${msg.platform}:${msg.eventId}:${i}` : undefined, address: opts.address });
+      } catch (err) {
+        deps.log.error("reply failed", { platform: msg.platform, error: errorSummary(err) });
+        return;
+      }
+    }
     return;
   }
-  const to: ChatAddress = { platform: msg.platform, chatId: msg.chatId };
-  for (const [i, r] of replies.entries()) {
-    try {
-      await deliver(port, to, r, { key: msg.eventId ? `reply:${msg.platform}:${msg.eventId}:${i}` : undefined, policy: opts.delivery });
-    } catch (err) {
-      // Later replies would read out of context without this one.
-      log.error("reply failed", { platform: msg.platform, error: errorSummary(err) });
-      return;
-    }
-  }
+  if (!mark && !replies.length) return;
+  const staff = replies.length ? await findStaffByIdentity(deps.db, msg.platform, msg.userId) : null;
+  // Without an event id the keys only need to be unique: the platform will not deliver it again.
+  const base = msg.eventId ? `reply:${msg.platform}:${msg.eventId}` : `reply:${msg.platform}:${randomUUID()}`;
+  const queued = await enqueueReplies({
+    db: deps.db,
+    event: mark,
+    clock: deps.clock,
+    replies: replies.map((reply, i) => ({ key: `${base}:${i}`, kind: "reply", staffId: staff?.id ?? null, platform: msg.platform, chatId: msg.chatId, reply, address: opts.address })),
+  });
+  if (!queued) deps.log.info("event handled twice; the second answer is dropped", { platform: msg.platform });
+  channel.dispatcher.wake();
+}
+
+/** "Busy, send again later", in the company's language, straight through the port: the database is what fails. */
+async function busyNotice(opts: AnswerOptions): Promise<void> {
+  const { deps, port, msg } = opts;
+  const t = policyTranslator(deps.policy, deps.policy.locale);
+  await port
+    .send({ platform: msg.platform, chatId: msg.chatId }, { text: t("inbound.busy") }, opts.address ? { address: opts.address } : {})
+    .catch((err) => deps.log.warn("busy notice failed", { platform: msg.platform, error: errorSummary(err) }));
 }
 
 /**
@@ -155,7 +239,15 @@ async function slowDown(opts: { deps: AppDeps; port: ChatPort; msg: Pick<Inbound
   if (!staff) return;
   const t = policyTranslator(deps.policy, isLocale(staff.locale) ? staff.locale : deps.policy.locale);
   deps.log.info("inbound rate limit reached", { platform: msg.platform });
-  await deliver(port, { platform: msg.platform, chatId: msg.chatId }, { text: t("inbound.slow-down") }).catch((err) =>
+  const notice = { text: t("inbound.slow-down") };
+  if (deps.replies) {
+    // Through the outbox like every reply, so it comes after the answers queued before it.
+    await enqueueReplies({ db: deps.db, clock: deps.clock, replies: [{ key: `reply:${msg.platform}:${randomUUID()}:0`, kind: "reply", staffId: staff.id, platform: msg.platform, chatId: msg.chatId, reply: notice, address: { askedTo: msg.userId } }] })
+      .then(() => deps.replies!.dispatcher.wake())
+      .catch((err) => deps.log.warn("slow-down notice failed", { platform: msg.platform, error: errorSummary(err) }));
+    return;
+  }
+  await deliver(port, { platform: msg.platform, chatId: msg.chatId }, notice).catch((err) =>
     deps.log.warn("slow-down notice failed", { platform: msg.platform, error: errorSummary(err) }),
   );
 }

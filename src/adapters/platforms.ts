@@ -5,6 +5,7 @@ import type { ChatPort, Platform } from "../core/chat.ts";
 import { AppError } from "../core/errors.ts";
 import { errorSummary, type Logger } from "../core/logger.ts";
 import { addDays, localDate } from "../core/dates.ts";
+import { Dispatcher } from "../core/outbox.ts";
 import { pruneProcessedEvents } from "../core/processed-events.ts";
 import { pruneStrangerNotices } from "../modules/staff/strangers.service.ts";
 import type { AppDeps, Router } from "../core/router.ts";
@@ -148,6 +149,11 @@ export interface PlatformRuntime {
   server: WebhookServer | null;
   /** Each platform's state now (this process), as /healthz answers it. */
   status(): TPlatformStatus[];
+  /**
+   * The process's one outbox dispatcher: it sends every chat reply (and, given to
+   * `startScheduling`, the scheduled messages), running whenever a platform runs.
+   */
+  dispatcher: Dispatcher;
   /** Resolves on SIGINT/SIGTERM (or when `signal` aborts): a bot without a terminal runs until then. */
   untilShutdown(signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
@@ -169,6 +175,8 @@ export interface StartPlatformsOptions {
   wechatLoginTimeoutMs?: number;
   /** How long a Lark long connection may take to open before the run counts as failed. */
   larkConnectTimeoutMs?: number;
+  /** The dispatcher to send replies through (default: a new one, stopped with the platforms). */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -178,7 +186,10 @@ export interface StartPlatformsOptions {
  * a port in use is one clear start-up error.
  */
 export async function startPlatforms(opts: StartPlatformsOptions): Promise<PlatformRuntime> {
-  const { config, deps, router } = opts;
+  const { config, router } = opts;
+  const dispatcher = opts.dispatcher ?? new Dispatcher({ db: opts.deps.db, ports: new Map(), clock: opts.deps.clock, log: opts.deps.log });
+  // Replies are queued in the outbox and sent by the dispatcher, also with the scheduler off.
+  const deps: AppDeps = { ...opts.deps, replies: { ...opts.deps.replies, dispatcher } };
   const adapters: PlatformAdapter[] = [];
   const usesWebhook = Boolean(config.telegram?.webhook) || config.lark?.connection === "webhook";
   const enabled = Boolean(config.telegram || config.lark || config.wechat);
@@ -252,6 +263,8 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
     pruneTimer = setInterval(() => void prune(), 6 * 3600_000).unref();
     deps.log.info("chat platforms", { enabled: adapters.map((a) => a.platform) });
   }
+  for (const a of adapters) dispatcher.addPort(a);
+  if (adapters.length) dispatcher.start();
   const store = platformStateWriter({ deps, instance: opts.instance ?? hostname() });
   const supervised = adapters.map((a) => supervise(a, { log: deps.log, clock: deps.clock, onChange: store.write, ...opts.supervisor }));
   const status = () => supervised.map((s) => s.status);
@@ -267,6 +280,7 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
     ports: new Map(adapters.map((a) => [a.platform, a as ChatPort])),
     server,
     status,
+    dispatcher,
     untilShutdown(signal) {
       return new Promise<void>((resolve) => {
         const done = () => {
@@ -286,6 +300,8 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
       await Promise.all(supervised.map((s) => s.stop()));
       unhealth?.();
       await store.flush();
+      // After the adapters: replies of messages handled while stopping are queued, sent at the next start.
+      if (!opts.dispatcher) await dispatcher.stop();
       await server?.close();
     },
   };

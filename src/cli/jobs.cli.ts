@@ -1,6 +1,6 @@
 import { createAppContext } from "../app.ts";
 import { localParts } from "../core/dates.ts";
-import { listOutbox, outboxCounts, retryOutbox } from "../core/outbox.ts";
+import { listOutbox, outboxCounts, retryAllFailed, retryOutbox } from "../core/outbox.ts";
 import type { AppDeps } from "../core/router.ts";
 import { Scheduler, type RunReport } from "../core/scheduler.ts";
 import { allJobs } from "../jobs/registry.ts";
@@ -81,6 +81,18 @@ export async function outboxCommand(argv: string[], io: CliIo = {}): Promise<num
   const out = io.out ?? ((s: string) => process.stdout.write(s + "\n"));
   const err = io.err ?? ((s: string) => process.stderr.write(s + "\n"));
   const { positional, options } = parseArgs(argv);
+  if (positional[0] === "retry" && options["all-failed"] === true) {
+    if (positional.length > 1) {
+      err(OUTBOX_USAGE());
+      return 2;
+    }
+    const kind = stringOption(options, "kind");
+    return withDeps(io, async (deps) => {
+      const count = await retryAllFailed({ db: deps.db, clock: deps.clock, kind });
+      out(tOf(deps)(count ? "cli.outbox.retried-all" : "cli.outbox.retried-none", { count }));
+      return 0;
+    });
+  }
   if (positional[0] === "retry") {
     const id = Number(positional[1]);
     if (!Number.isInteger(id) || id < 1) {

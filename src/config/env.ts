@@ -30,6 +30,8 @@ export const ZEnvSchema = z.object({
   VISITMATE_SCHEDULER: onOff.default(true),
   /** Staff code the terminal user acts as at start (default: the first manager). */
   VISITMATE_CONSOLE_STAFF: z.string().optional(),
+  /** How long a database statement waits for another process's write lock, in ms (default 15000). */
+  VISITMATE_DB_BUSY_TIMEOUT_MS: positiveInt.optional(),
   LOG_LEVEL: z.enum(["silent", "error", "warn", "info"]).default("warn"),
   /** Messages one chat account may send per minute (overrides the policy's inbound.messagesPerMinute). */
   VISITMATE_INBOUND_PER_MINUTE: positiveInt.optional(),

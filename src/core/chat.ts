@@ -72,6 +72,20 @@ export interface SendOptions {
    * answer is not shown twice.
    */
   key?: string;
+  /** Whom a chat reply answers (set for replies, absent for pushed messages); stored with the outbox row. */
+  address?: ReplyAddress;
+}
+
+/**
+ * What an inline answer knew beyond the chat, so a reply sent later from the outbox renders the
+ * same: whose buttons/options they are, the chat type, whom to @mention in a room.
+ */
+export interface ReplyAddress {
+  /** The person the reply answers: only they may tap its buttons or answer its options. */
+  askedTo?: string;
+  chatType?: "private" | "group";
+  /** WeChat rooms: @mention this person on the first piece. */
+  mention?: string;
 }
 
 /** What every adapter implements. The core never imports a chat SDK. */

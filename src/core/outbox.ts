@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { Db } from "../db/client.ts";
 import { IN_BATCH, chunks, inChunks } from "./batch.ts";
 import type { Outbox, Staff } from "../generated/prisma/client.ts";
-import { SendError, type ChatAddress, type ChatPort, type Platform, type Reply } from "./chat.ts";
+import { SendError, type ChatAddress, type ChatPort, type Platform, type Reply, type ReplyAddress } from "./chat.ts";
 import type { Clock } from "./clock.ts";
 import { errorSummary, type Logger } from "./logger.ts";
 import { DEFAULT_LIMITS, SendSpacer, type PlatformLimits } from "./rate-limit.ts";
@@ -27,30 +27,69 @@ export interface EnqueueOptions {
   platform: Platform | string;
   chatId: string;
   reply: Reply;
+  /** A chat reply's address (whom it answers); pushed messages have none. */
+  address?: ReplyAddress;
   /** Not before this instant (quiet hours); default now. */
   notBefore?: Date;
   clock?: Clock;
 }
 
+function outboxRow(opts: Omit<EnqueueOptions, "db">) {
+  return {
+    key: opts.key,
+    kind: opts.kind,
+    staffId: opts.staffId ?? null,
+    platform: opts.platform,
+    chatId: opts.chatId,
+    payload: JSON.stringify(opts.reply),
+    address: opts.address ? JSON.stringify(opts.address) : "",
+    nextAttemptAt: opts.notBefore ?? opts.clock?.now() ?? new Date(),
+  };
+}
+
 /** Inserts the message unless its key exists. Returns true when this call queued it. */
 export async function enqueue(opts: EnqueueOptions): Promise<boolean> {
   try {
-    await opts.db.outbox.create({
-      data: {
-        key: opts.key,
-        kind: opts.kind,
-        staffId: opts.staffId ?? null,
-        platform: opts.platform,
-        chatId: opts.chatId,
-        payload: JSON.stringify(opts.reply),
-        nextAttemptAt: opts.notBefore ?? opts.clock?.now() ?? new Date(),
-      },
-    });
+    await opts.db.outbox.create({ data: outboxRow(opts) });
     return true;
   } catch (err) {
     if (isUniqueViolation(err)) return false;
     throw err;
   }
+}
+
+/**
+ * The replies to one inbound event, queued together with the event's once-only mark in one
+ * transaction: either the event counts as processed and its replies will be sent, or neither
+ * (a database fault rolls both back and the event is handled again). Returns false when the
+ * event was marked already (a duplicate delivery handled meanwhile): nothing is queued then.
+ */
+export async function enqueueReplies(opts: { db: Db; event?: { platform: string; eventId: string } | null; replies: Omit<EnqueueOptions, "db">[]; clock: Clock }): Promise<boolean> {
+  const { db } = opts;
+  const writes = [
+    ...(opts.event ? [db.processedEvent.create({ data: { platform: opts.event.platform, eventId: opts.event.eventId, createdAt: opts.clock.now() } })] : []),
+    ...opts.replies.map((r) => db.outbox.create({ data: outboxRow({ clock: opts.clock, ...r }) })),
+  ];
+  if (!writes.length) return true;
+  try {
+    await db.$transaction(writes);
+    return true;
+  } catch (err) {
+    if (opts.event && isUniqueViolation(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * How chat replies reach the outbox in a running process: the one dispatcher of the process
+ * (shared with scheduled messages) and how an inbound message hit by a database fault is retried.
+ */
+export interface ReplyChannel {
+  dispatcher: Dispatcher;
+  /** Waits before each local retry of a message that failed on a database fault; the last repeats. Default 5 s, 30 s, 2 min, 10 min. */
+  retryDelaysMs?: readonly number[];
+  /** Injected so tests retry without waiting on the wall clock. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -63,6 +102,9 @@ export async function resolveRecipient(db: Db, staff: Pick<Staff, "id" | "notify
   return chosen ? { platform: chosen.platform as Platform, chatId: chosen.platformUserId } : null;
 }
 
+/** Lark's "request trigger frequency limit" code. */
+const LARK_RATE_LIMITED = 99991400;
+
 /** Normalises whatever an adapter threw into a SendError (grammY, Lark SDK, fetch, sockets). */
 export function toSendError(err: unknown): SendError {
   if (err instanceof SendError) return err;
@@ -71,6 +113,16 @@ export function toSendError(err: unknown): SendError {
   const response = (typeof e.response === "object" && e.response !== null ? e.response : {}) as Record<string, unknown>;
   const status = [e.status, e.statusCode, e.error_code, response.status].find((v): v is number => typeof v === "number");
   const params = (typeof e.parameters === "object" && e.parameters !== null ? e.parameters : {}) as Record<string, unknown>;
+  const data = (typeof response.data === "object" && response.data !== null ? response.data : {}) as Record<string, unknown>;
+  const larkCode = [data.code, e.code].find((v): v is number => typeof v === "number");
+  if (status === 429 || larkCode === LARK_RATE_LIMITED) {
+    // Lark answers its rate limit with HTTP 429 or 400 and code 99991400; the reset header is in seconds.
+    const headers = (typeof response.headers === "object" && response.headers !== null ? response.headers : {}) as Record<string, unknown>;
+    const reset = Number(headers["x-ogw-ratelimit-reset"]);
+    if (larkCode === LARK_RATE_LIMITED || Number.isFinite(reset)) {
+      return new SendError(message, { status: 429, retryAfterMs: Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000, cause: err });
+    }
+  }
   const retryAfterS = typeof params.retry_after === "number" ? params.retry_after : typeof e.retryAfter === "number" ? e.retryAfter : undefined;
   const retryAfterMs = typeof e.retryAfterMs === "number" ? e.retryAfterMs : retryAfterS !== undefined ? retryAfterS * 1000 : undefined;
   // 4xx other than 429 (and 408 timeout) means the request itself is wrong or refused: retrying cannot help.
@@ -135,17 +187,22 @@ export class Dispatcher {
   private readonly spacer: SendSpacer;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly injectedSleep: boolean;
+  /** Every platform this process sends through; chat adapters add themselves as they are built. */
+  private readonly ports: Map<string, ChatPort>;
   private draining: Promise<DrainStats> | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private wakeRequested = false;
+  /** Ends a drain's nap: a reply queued during a long drain (a batch of reminders) is claimed at once. */
+  private drainWake: (() => void) | null = null;
 
   constructor(opts: DispatcherOptions) {
     this.instanceId = opts.instanceId ?? newInstanceId();
+    this.ports = new Map(opts.ports);
     this.o = {
       db: opts.db,
-      ports: opts.ports,
+      ports: this.ports,
       clock: opts.clock,
       log: opts.log,
       maxAttempts: opts.maxAttempts ?? 5,
@@ -168,6 +225,15 @@ export class Dispatcher {
 
   private now(): number {
     return this.o.clock.now().getTime();
+  }
+
+  /**
+   * Time for send spacing: the injected clock when sleeping is injected too (virtual time: tests,
+   * the simulated bench), else real time. A clock that stands still (a fake one with real sleeps)
+   * would otherwise hold every second message to a chat for good.
+   */
+  private spacerNow(): number {
+    return this.injectedSleep ? this.now() : Date.now();
   }
 
   /**
@@ -227,10 +293,16 @@ export class Dispatcher {
     })();
   }
 
+  /** Sends this platform's rows through `port` from now on (one dispatcher serves every platform of the process). */
+  addPort(port: ChatPort): void {
+    this.ports.set(port.platform, port);
+  }
+
   /** New rows were queued: send them now rather than at the next poll. */
   wake(): void {
     if (this.wakeUp) this.wakeUp();
     else this.wakeRequested = true;
+    this.drainWake?.();
   }
 
   /** Stops the loop; rows claimed but not yet sent go back to pending for whoever runs next. */
@@ -319,8 +391,8 @@ export class Dispatcher {
       const claimed = await this.claim(room, held);
       more = claimed.more;
       stats.claimed += claimed.rows.length;
-      for (const row of claimed.rows) {
-        held.add(row.id);
+      for (const row of claimed.rows) held.add(row.id);
+      for (const row of await this.inTurn(claimed.rows)) {
         const key = `${row.platform}\u0000${row.chatId}`;
         const q = queues.get(key);
         if (q) q.push(row);
@@ -330,9 +402,13 @@ export class Dispatcher {
     };
 
     await refill();
+    let woken = false;
     while (!this.stopping) {
-      if (more && queued <= this.o.maxQueued - this.o.batchSize) await refill();
-      const now = this.now();
+      if ((more || woken) && queued <= this.o.maxQueued - this.o.batchSize) {
+        woken = false;
+        await refill();
+      }
+      const now = this.spacerNow();
       let best: { key: string; q: Outbox[] } | null = null;
       let earliest = Infinity;
       for (const [key, q] of queues) {
@@ -350,7 +426,17 @@ export class Dispatcher {
         active.add(key);
         const task: Promise<void> = Promise.resolve()
           .then(() => this.sendRow(row, stats))
-          .catch((err) => this.onSendCrash(row, err))
+          .catch(async (err) => (await this.onSendCrash(row, err), this.now()))
+          .then(async (retryAt) => {
+            if (retryAt === undefined) return;
+            // The chat's later rows may not overtake this one: they go back to the queue with it,
+            // due no earlier than it. Taken from the local queue before `active` is released.
+            const rest = queues.get(key) ?? [];
+            queues.delete(key);
+            queued -= rest.length;
+            await this.handBack(rest.map((r) => r.id), retryAt);
+          })
+          .catch((err) => this.o.log.error("outbox rows could not be handed back; their claim expires instead", { error: errorSummary(err) }))
           .finally(() => {
             active.delete(key);
             inflight.delete(task);
@@ -367,7 +453,9 @@ export class Dispatcher {
       const waits: Promise<unknown>[] = [...inflight];
       // Short naps, so a stop is noticed even while a chat waits out a long retry-after.
       if (!best && earliest < Infinity) waits.push(this.sleep(Math.min(earliest - now, 1000)));
+      waits.push(new Promise<void>((resolve) => (this.drainWake = () => ((woken = true), resolve()))));
       await Promise.race(waits);
+      this.drainWake = null;
     }
     await Promise.all(inflight);
     if (queued) {
@@ -383,7 +471,69 @@ export class Dispatcher {
     return stats;
   }
 
-  private async sendRow(row: Outbox, stats: DrainStats): Promise<void> {
+  /**
+   * Claimed rows that may go now, in their chat's order. A row whose chat has an earlier unsent
+   * row we do not hold (rescheduled after a 429 or an error, handed back, or being sent by another
+   * instance) goes back to the queue, due no earlier than that row: parts of a reply and replies
+   * to one chat arrive in order. A row only scheduled for later (quiet hours, never tried) does
+   * not hold anything back.
+   */
+  private async inTurn(rows: Outbox[]): Promise<Outbox[]> {
+    if (!rows.length) return rows;
+    const first = new Map<string, { platform: string; chatId: string; id: number }>();
+    for (const r of rows) {
+      const k = `${r.platform}\u0000${r.chatId}`;
+      const f = first.get(k);
+      if (!f || r.id < f.id) first.set(k, { platform: r.platform, chatId: r.chatId, id: r.id });
+    }
+    const now = this.now();
+    // One condition per chat of this claim: at most one batch of them.
+    const earlier = await this.o.db.outbox.groupBy({
+      by: ["platform", "chatId", "status"],
+      where: {
+        OR: [...first.values()].map((f) => ({ platform: f.platform, chatId: f.chatId, id: { lt: f.id } })),
+        AND: [
+          {
+            OR: [
+              { status: "pending", OR: [{ nextAttemptAt: { lte: new Date(now) } }, { attempts: { gt: 0 } }, { lastError: { not: "" } }] },
+              { status: "sending", NOT: { claimedBy: this.instanceId } },
+            ],
+          },
+        ],
+      },
+      _max: { nextAttemptAt: true },
+    });
+    if (!earlier.length) return rows;
+    const until = new Map<string, number>();
+    for (const e of earlier) {
+      const k = `${e.platform}\u0000${e.chatId}`;
+      // Being sent elsewhere: look again shortly; waiting: due with it.
+      const at = e.status === "sending" ? now + 1000 : Math.max(e._max.nextAttemptAt?.getTime() ?? now, now);
+      until.set(k, Math.max(until.get(k) ?? 0, at));
+    }
+    const byTime = new Map<number, number[]>();
+    const go: Outbox[] = [];
+    for (const r of rows) {
+      const at = until.get(`${r.platform}\u0000${r.chatId}`);
+      if (at === undefined) go.push(r);
+      else byTime.set(at, [...(byTime.get(at) ?? []), r.id]);
+    }
+    for (const [at, ids] of byTime) await this.handBack(ids, at);
+    return go;
+  }
+
+  /** Claimed rows back to pending, due at `at` at the earliest, marked as waiting for their turn. */
+  private async handBack(ids: number[], at: number): Promise<void> {
+    for (const part of chunks(ids)) {
+      await this.o.db.outbox.updateMany({
+        where: { id: { in: part }, status: "sending", claimedBy: this.instanceId },
+        data: { status: "pending", claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(at), lastError: WAITING_FOR_TURN },
+      });
+    }
+  }
+
+  /** Sends one row; resolves with the time it is due again when it was rescheduled. */
+  private async sendRow(row: Outbox, stats: DrainStats): Promise<number | undefined> {
     const { db, log } = this.o;
     if (row.attempts >= this.o.maxAttempts + this.o.maxRateLimited) {
       await this.fail(row, row.lastError || "too many attempts", stats);
@@ -401,27 +551,28 @@ export class Dispatcher {
     const attempts = row.attempts + 1;
     const port = this.o.ports.get(row.platform);
     let reply: Reply;
+    let address: ReplyAddress | undefined;
     try {
       reply = JSON.parse(row.payload) as Reply;
+      address = row.address ? (JSON.parse(row.address) as ReplyAddress) : undefined;
     } catch {
       await this.fail(row, "payload is not valid JSON", stats);
       return;
     }
     const platform = row.platform as Platform;
-    const at = this.spacer.reserve(platform, row.chatId, this.now());
-    const wait = at - this.now();
+    const at = this.spacer.reserve(platform, row.chatId, this.spacerNow());
+    const wait = at - this.spacerNow();
     if (wait > 0) await this.sleep(wait);
-    for (let guard = this.spacer.windowWait(platform, row.chatId, this.now()); guard > 0; guard = this.spacer.windowWait(platform, row.chatId, this.now())) {
+    for (let guard = this.spacer.windowWait(platform, row.chatId, this.spacerNow()); guard > 0; guard = this.spacer.windowWait(platform, row.chatId, this.spacerNow())) {
       await this.sleep(guard);
     }
     // No await between the last check and this record: the check and the send are one step.
-    this.spacer.record(platform, row.chatId, this.now());
+    this.spacer.record(platform, row.chatId, this.spacerNow());
     try {
       if (!port) throw new SendError(`no adapter for platform ${row.platform}`, { permanent: true });
-      await port.send({ platform, chatId: row.chatId }, reply, { key: `outbox:${row.key}` });
+      await port.send({ platform, chatId: row.chatId }, reply, { key: `outbox:${row.key}`, ...(address ? { address } : {}) });
     } catch (err) {
-      await this.onSendError(row, attempts, toSendError(err), stats);
-      return;
+      return this.onSendError(row, attempts, toSendError(err), stats);
     }
     await db.outbox.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(this.now()), claimedUntil: null, lastError: "" } });
     stats.sent++;
@@ -440,14 +591,15 @@ export class Dispatcher {
       .catch((e: unknown) => this.o.log.error("outbox row could not be handed back; its claim expires instead", { id: row.id, error: errorSummary(e) }));
   }
 
-  private async onSendError(row: Outbox, attempts: number, err: SendError, stats: DrainStats): Promise<void> {
+  private async onSendError(row: Outbox, attempts: number, err: SendError, stats: DrainStats): Promise<number | undefined> {
     const now = this.now();
     const describe = `${err.status ? `${err.status} ` : ""}${err.message}`.slice(0, 500);
     if (err.permanent) return this.fail(row, describe, stats);
     if (err.status === 429 || err.retryAfterMs !== undefined) {
       stats.rateLimited++;
       const delay = Math.max(err.retryAfterMs ?? 1000, 0);
-      this.spacer.pause(row.platform as Platform, err.scope === "global" ? null : row.chatId, now + delay);
+      // A chat's own limit needs no pause here: its later rows wait behind this one (see `inTurn`).
+      if (err.scope === "global") this.spacer.pause(row.platform as Platform, null, this.spacerNow() + delay);
       if (attempts >= this.o.maxAttempts + this.o.maxRateLimited) return this.fail(row, describe, stats);
       return this.reschedule(row, now + delay, describe, stats);
     }
@@ -456,21 +608,26 @@ export class Dispatcher {
     return this.reschedule(row, now + backoff, describe, stats);
   }
 
-  private async reschedule(row: Outbox, at: number, error: string, stats: DrainStats): Promise<void> {
+  private async reschedule(row: Outbox, at: number, error: string, stats: DrainStats): Promise<number> {
     await this.o.db.outbox.updateMany({
       where: { id: row.id, claimedBy: this.instanceId, status: "sending" },
       data: { status: "pending", nextAttemptAt: new Date(at), lastError: error, claimedBy: null, claimedUntil: null },
     });
     stats.retried++;
     this.o.log.warn("outbox send will be retried", { id: row.id, key: row.key, at: new Date(at).toISOString(), error });
+    return at;
   }
 
-  private async fail(row: Outbox, error: string, stats: DrainStats): Promise<void> {
+  private async fail(row: Outbox, error: string, stats: DrainStats): Promise<undefined> {
     await this.o.db.outbox.update({ where: { id: row.id }, data: { status: "failed", lastError: error, claimedUntil: null } });
     stats.failed++;
     this.o.log.error("outbox send failed for good", { id: row.id, key: row.key, error });
+    return undefined;
   }
 }
+
+/** lastError of a row handed back so that it does not overtake an earlier message to its chat. */
+export const WAITING_FOR_TURN = "waiting for an earlier message to this chat";
 
 export function emptyStats(): DrainStats {
   return { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, lost: 0, expired: 0 };
@@ -511,4 +668,25 @@ export async function retryOutbox(opts: { db: Db; id: number; clock: Clock }): P
     data: { status: "pending", attempts: 0, nextAttemptAt: opts.clock.now(), claimedBy: null, claimedUntil: null },
   });
   return "retried";
+}
+
+/**
+ * Puts every failed row (of one kind, when given) back in the queue with a fresh attempt budget,
+ * a batch at a time so any number of failed rows stays within bounded statements. Returns how many.
+ */
+export async function retryAllFailed(opts: { db: Db; clock: Clock; kind?: string; batchSize?: number }): Promise<number> {
+  const where = { status: "failed", ...(opts.kind ? { kind: opts.kind } : {}) };
+  const size = Math.min(opts.batchSize ?? IN_BATCH, IN_BATCH);
+  let total = 0;
+  let after = 0;
+  for (;;) {
+    const page = await opts.db.outbox.findMany({ where: { ...where, id: { gt: after } }, orderBy: { id: "asc" }, take: size, select: { id: true } });
+    if (!page.length) return total;
+    after = page.at(-1)!.id;
+    const r = await opts.db.outbox.updateMany({
+      where: { ...where, id: { in: page.map((p) => p.id) } },
+      data: { status: "pending", attempts: 0, nextAttemptAt: opts.clock.now(), claimedBy: null, claimedUntil: null },
+    });
+    total += r.count;
+  }
 }

@@ -3,8 +3,9 @@ import type { Db } from "../db/client.ts";
 /**
  * Once-only processing of platform events (Telegram update_id, Lark event_id). Platforms deliver
  * at least once: Lark retries until it gets a 200, Telegram re-sends unconfirmed updates after a
- * restart. The first delivery records the id; later ones are dropped. Recording before handling
- * means a crash mid-handling loses that one event rather than running it twice.
+ * restart. A handled event's id is recorded in the transaction that queues its replies (see
+ * `enqueueReplies`), so a fault while handling loses nothing: the event is handled again. This
+ * records an id on its own (senders without an outbox).
  */
 export async function markEventProcessed(db: Db, platform: string, eventId: string, at?: Date): Promise<boolean> {
   try {
@@ -14,6 +15,11 @@ export async function markEventProcessed(db: Db, platform: string, eventId: stri
     if (typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002") return false;
     throw err;
   }
+}
+
+/** True when the event was handled already (a redelivery). */
+export async function isEventProcessed(db: Db, platform: string, eventId: string): Promise<boolean> {
+  return (await db.processedEvent.findUnique({ where: { platform_eventId: { platform, eventId } }, select: { id: true } })) !== null;
 }
 
 /** Forgets ids older than `before`: platforms stop redelivering after a few hours. */

@@ -7,7 +7,8 @@ import type { Clock } from "./clock.ts";
 import { localDate } from "./dates.ts";
 import { AppError } from "./errors.ts";
 import { errorSummary, type Logger } from "./logger.ts";
-import { markEventProcessed } from "./processed-events.ts";
+import { isDbFault } from "./db-faults.ts";
+import type { ReplyChannel } from "./outbox.ts";
 
 /** Everything a command needs from the outside world; built once in the composition root. */
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
    * made, for embedders and scripted sessions that need the list in the answer.
    */
   chatPlanning?: "background" | "wait";
+  /** Where chat replies go (the process's outbox dispatcher); unset, adapters send them directly. */
+  replies?: ReplyChannel;
 }
 
 export interface CommandContext {
@@ -97,6 +100,14 @@ export function unknownUserReply(t: Translate, platform: InboundMessage["platfor
   return r;
 }
 
+/** Answers to strangers: their event is not marked processed (no database write for them beyond the daily notice). */
+const unmarked = new WeakSet<Reply[]>();
+
+/** False for an answer whose event must not be recorded as processed (a stranger's). */
+export function marksEvent(replies: Reply[]): boolean {
+  return !unmarked.has(replies);
+}
+
 export interface Router {
   handle(msg: InboundMessage): Promise<Reply[]>;
   commands(): Command[];
@@ -157,9 +168,9 @@ export function createRouter(opts: RouterOptions): Router {
     const chatType = msg.chatType ?? "private";
     if (opts.claimStrangerNotice) {
       const date = localDate(deps.clock.now(), deps.policy.timeZone);
-      if (!(await opts.claimStrangerNotice({ platform: msg.platform, platformUserId: msg.userId, date, chatType }))) return [];
+      if (!(await opts.claimStrangerNotice({ platform: msg.platform, platformUserId: msg.userId, date, chatType }))) return noMark([]);
     }
-    return [chatType === "group" ? { text: t("group.private-only") } : unknownUserReply(t, msg.platform)];
+    return noMark([chatType === "group" ? { text: t("group.private-only") } : unknownUserReply(t, msg.platform)]);
   }
 
   async function dispatch(msg: InboundMessage): Promise<Reply[]> {
@@ -175,8 +186,8 @@ export function createRouter(opts: RouterOptions): Router {
     // Strangers reach only public commands (/bind), and only in a private chat; everything else
     // they send is answered once a day, before any other database write (no processed-event row).
     if (!staff && (inGroup || !available?.public)) return strangerReply(msg, t);
-    // Once-only: a redelivered event (Lark retry, Telegram after a restart) is dropped here.
-    if (msg.eventId && !(await markEventProcessed(deps.db, msg.platform, msg.eventId, deps.clock.now()))) return [];
+    // Once-only processing of the event is the caller's (answer() in adapters/platform.ts): the
+    // event is marked in the transaction that queues these replies.
     // In a group nothing but a group-safe command runs: no list, no form answer, no stop number.
     if (inGroup && available?.privateOnly !== false) return [{ text: t("group.private-only") }];
     const max = deps.policy.inbound.maxTextChars;
@@ -205,6 +216,8 @@ export function createRouter(opts: RouterOptions): Router {
       try {
         return await dispatch(msg);
       } catch (err) {
+        // A lock timeout or a full disk passes: the caller retries the message instead of answering it as a bug.
+        if (isDbFault(err)) throw err;
         // The one catch boundary of the core: log everything, show only what is safe to show.
         const staff = await findStaffByIdentity(deps.db, msg.platform, msg.userId).catch(() => null);
         const t = translator(staff && isLocale(staff.locale) ? staff.locale : deps.policy.locale);
@@ -219,6 +232,11 @@ export function createRouter(opts: RouterOptions): Router {
       }
     },
   };
+}
+
+function noMark(replies: Reply[]): Reply[] {
+  unmarked.add(replies);
+  return replies;
 }
 
 function toArray(r: Reply | Reply[]): Reply[] {

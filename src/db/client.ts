@@ -86,20 +86,26 @@ export function immediateTransactions(inner: Adapter): Adapter {
 }
 
 /** The better-sqlite3 adapter factory, its transactions begun IMMEDIATE (see `immediateTransactions`). */
-function adapterFactory(url: string): PrismaBetterSQLite3 {
-  const factory = new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS });
+function adapterFactory(url: string, busyTimeoutMs: number): PrismaBetterSQLite3 {
+  const factory = new PrismaBetterSQLite3({ url, timeout: busyTimeoutMs });
   const connect = factory.connect.bind(factory);
   factory.connect = async () => immediateTransactions(await connect());
   return factory;
 }
 
+export interface OpenDbOptions {
+  /** How long a statement waits for another process's write lock (default BUSY_TIMEOUT_MS; tests use small values). */
+  busyTimeoutMs?: number;
+}
+
 /** Opens the database, applying pending migrations first. */
-export async function openDb(url: string = DEFAULT_DATABASE_URL): Promise<Db> {
+export async function openDb(url: string = DEFAULT_DATABASE_URL, opts: OpenDbOptions = {}): Promise<Db> {
+  const busyTimeoutMs = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   applyMigrations(url);
   // Generous transaction limits: on a busy machine a transaction may wait its turn for seconds.
-  const db = new PrismaClient({ adapter: adapterFactory(url), transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
+  const db = new PrismaClient({ adapter: adapterFactory(url, busyTimeoutMs), transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
   await db.$connect();
   // WAL lets a second process (CLI, another instance) read while the bot writes.
-  await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   return db;
 }

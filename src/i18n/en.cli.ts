@@ -32,7 +32,7 @@ export const enCli: Catalogue = {
   "cli.import.usage": "Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)",
   "cli.import.progress": "  {done}/{total} rows ({pct}%)",
   "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit",
-  "cli.outbox.usage": "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again",
+  "cli.outbox.usage": "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again\n  visitmate outbox retry --all-failed [--kind K]   send every failed message (of one kind) again",
   "cli.jobs.header": "JOB|SCHEDULE ({tz})|NEXT RUN|LAST RUN|STATUS",
   "cli.jobs.off": "off (policy)",
   "cli.jobs.invalid": "invalid: {error}",

@@ -5,6 +5,7 @@ import { enForms } from "./en.forms.ts";
 import { enImportIntegrity } from "./en.import-integrity.ts";
 import { enPlatforms } from "./en.platforms.ts";
 import { enPlanningPool } from "./en.planning-pool.ts";
+import { enReplies } from "./en.replies.ts";
 import { enReminders } from "./en.reminders.ts";
 import { enReports } from "./en.reports.ts";
 import { enSecurityBindcodes } from "./en.security-bindcodes.ts";
@@ -19,6 +20,7 @@ import { zhCNPlatforms } from "./zh-CN.platforms.ts";
 import { zhCNPlatformStatus } from "./zh-CN.platform-status.ts";
 import { enPlatformStatus } from "./en.platform-status.ts";
 import { zhCNPlanningPool } from "./zh-CN.planning-pool.ts";
+import { zhCNReplies } from "./zh-CN.replies.ts";
 import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
 import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
@@ -35,8 +37,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

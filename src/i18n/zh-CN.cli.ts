@@ -32,7 +32,7 @@ export const zhCNCli: Catalogue = {
   "cli.import.usage": "用法：visitmate import managers|customers 文件   （UTF-8/GBK 编码的 CSV，或 .xlsx）",
   "cli.import.progress": "  {done}/{total} 行（{pct}%）",
   "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出",
-  "cli.outbox.usage": "用法：\n  visitmate outbox [--failed] [--limit N]   最近的定时消息（或只看失败的）\n  visitmate outbox retry 编号               重新发送一条失败的消息",
+  "cli.outbox.usage": "用法：\n  visitmate outbox [--failed] [--limit N]   最近的定时消息（或只看失败的）\n  visitmate outbox retry 编号               重新发送一条失败的消息\n  visitmate outbox retry --all-failed [--kind 类型]   重新发送所有（某一类型的）失败消息",
   "cli.jobs.header": "任务|时间表（{tz}）|下次运行|上次运行|状态",
   "cli.jobs.off": "关闭（策略）",
   "cli.jobs.invalid": "无效：{error}",

@@ -19,10 +19,18 @@ export interface Scheduling {
  * channels never wait for it; `stop()` ends the triggers, lets a run in progress stop between
  * managers and hands unsent claimed messages back to the queue.
  */
-export function startScheduling(opts: { deps: AppDeps; ports: ReadonlyMap<string, ChatPort>; jobs?: Job[] }): Scheduling {
+export function startScheduling(opts: {
+  deps: AppDeps;
+  ports: ReadonlyMap<string, ChatPort>;
+  jobs?: Job[];
+  /** The process's dispatcher (the chat platforms'), shared rather than a second one; its owner stops it. */
+  dispatcher?: Dispatcher;
+}): Scheduling {
   const { deps } = opts;
-  const instanceId = newInstanceId();
-  const dispatcher = new Dispatcher({ db: deps.db, ports: opts.ports, clock: deps.clock, log: deps.log, instanceId });
+  const shared = opts.dispatcher;
+  const dispatcher = shared ?? new Dispatcher({ db: deps.db, ports: opts.ports, clock: deps.clock, log: deps.log, instanceId: newInstanceId() });
+  if (shared) for (const port of opts.ports.values()) shared.addPort(port);
+  const instanceId = dispatcher.instanceId;
   const scheduler = new Scheduler({ deps, jobs: opts.jobs ?? allJobs(), instanceId, onRunFinished: () => dispatcher.wake() });
   let stopped = false;
   const ready = (async () => {
@@ -41,7 +49,7 @@ export function startScheduling(opts: { deps: AppDeps; ports: ReadonlyMap<string
       await scheduler.stop();
       await ready;
       await scheduler.stop();
-      await dispatcher.stop();
+      if (!shared) await dispatcher.stop();
     },
   };
 }

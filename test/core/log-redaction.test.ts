@@ -272,11 +272,11 @@ describe("a failing session, through the real start-up, leaves no secret and no 
       const li = { id: 5550001, first_name: "李明" };
       tg.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });
       tg.message(li, `/bind ${codeLi.toLowerCase()}`);
-      await waitUntil(async () => (await log()).includes("reply failed"), "the failed /bind reply");
+      await waitUntil(async () => (await log()).includes("outbox send failed for good"), "the failed /bind reply");
       // His day list (customer names, addresses, phone numbers) fails too: blocked.
       tg.failNext("sendMessage", { error_code: 403, description: "Forbidden: bot was blocked by the user" }, 5);
       tg.message(li, "/today");
-      await waitUntil(async () => ((await log()).match(/reply failed/g) ?? []).length >= 2, "the failed /today reply");
+      await waitUntil(async () => ((await log()).match(/outbox send failed for good/g) ?? []).length >= 2, "the failed /today reply");
 
       // The database breaks under a /bind with a live code, on Telegram and in the terminal.
       const raw = new Database(dbFile);
@@ -296,8 +296,8 @@ describe("a failing session, through the real start-up, leaves no secret and no 
       // The session did fail where it was meant to, and said so.
       expect(text).toContain("lark sdk");
       expect(text).toMatch(/lark failed; retrying .*status=500/);
-      expect(text).toMatch(/reply failed .*status=400 method=sendMessage: Bad Request: chat not found/);
-      expect(text).toMatch(/reply failed .*status=403/);
+      expect(text).toMatch(/outbox send failed for good .*400 Bad Request: chat not found/);
+      expect(text).toMatch(/outbox send failed for good .*403/);
       expect(text).toMatch(/command failed .*"command":"\/bind"/);
       expect(text).toMatch(/P2021: .*The table `main.BindCode` does not exist/);
       for (const l of lines) expect(l.length).toBeLessThanOrEqual(2000);

@@ -11,12 +11,12 @@ export interface TestDb {
 }
 
 /** A real SQLite file in a fresh temp dir, migrated like production; optionally a copy of `from`. */
-export async function createTestDb(opts: { from?: string } = {}): Promise<TestDb> {
+export async function createTestDb(opts: { from?: string; busyTimeoutMs?: number } = {}): Promise<TestDb> {
   const dir = mkdtempSync(path.join(tmpdir(), "visitmate-test-"));
   const file = path.join(dir, "test.db");
   if (opts.from) copyFileSync(opts.from, file);
   const url = `file:${file}`;
-  const db = await openDb(url);
+  const db = await openDb(url, { busyTimeoutMs: opts.busyTimeoutMs });
   return {
     db,
     url,

@@ -31,6 +31,8 @@ export interface PlatformApp {
   policy: TPolicy;
   deps: AppDeps;
   router: Router;
+  /** The app's one outbox dispatcher (running): adapters built with `deps` send their replies through it. */
+  dispatcher: Dispatcher;
   logs: LogLine[];
   /** A one-time code for a staff member (default M001). */
   bindCode(staffCode?: string): Promise<string>;
@@ -65,14 +67,10 @@ function seededTemplate(policy: TPolicy): Promise<string> {
   return template;
 }
 
-async function copyOfTemplate(policy: TPolicy): Promise<TestDb> {
-  return createTestDb({ from: await seededTemplate(policy) });
-}
-
 /** A real SQLite file with the demo company, the real router, a fake clock. */
-export async function createPlatformApp(): Promise<PlatformApp> {
+export async function createPlatformApp(opts: { busyTimeoutMs?: number; retryDelaysMs?: number[] } = {}): Promise<PlatformApp> {
   const policy = loadPolicy({ preset: "tobacco-retail" });
-  const testDb = await copyOfTemplate(policy);
+  const testDb = await createTestDb({ from: await seededTemplate(policy), busyTimeoutMs: opts.busyTimeoutMs });
   const clock = new FakeClock(MONDAY_10AM);
   const logs: LogLine[] = [];
   const log = process.env.VISITMATE_TEST_LOG ? createLogger("info") : recordingLogger(logs);
@@ -80,8 +78,11 @@ export async function createPlatformApp(): Promise<PlatformApp> {
   onTestFailed(() => {
     if (logs.length) console.error(`app log:\n${logs.map((l) => `  ${l.level} ${l.msg} ${l.extra ? JSON.stringify(l.extra) : ""}`).join("\n")}`);
   });
-  const deps: AppDeps = { db: testDb.db, policy, clock, log };
+  // The clock is fake and stands still: no send spacing here (the adapters' own throttles still apply).
+  const dispatcher = new Dispatcher({ db: testDb.db, ports: new Map(), clock, log, pollMs: 100, limits: { telegram: {}, lark: {}, wechat: {}, console: {} } });
+  const deps: AppDeps = { db: testDb.db, policy, clock, log, replies: { dispatcher, retryDelaysMs: opts.retryDelaysMs } };
   const router = createAppRouter(deps);
+  dispatcher.start();
   return {
     testDb,
     db: testDb.db,
@@ -89,6 +90,7 @@ export async function createPlatformApp(): Promise<PlatformApp> {
     policy,
     deps,
     router,
+    dispatcher,
     logs,
     async bindCode(staffCode = "M001") {
       const created = await createBindCode({ db: testDb.db, clock, staffCode });
@@ -98,13 +100,20 @@ export async function createPlatformApp(): Promise<PlatformApp> {
       const staff = (await testDb.db.staff.findUnique({ where: { code: staffCode } }))!;
       const to = await resolveRecipient(testDb.db, staff);
       if (!to) throw new Error("no recipient");
-      await enqueue({ db: testDb.db, key: `test-reminder:${staff.code}:${text}`, kind: "test-reminder", staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: { text }, clock });
-      const dispatcher = new Dispatcher({ db: testDb.db, ports, clock, log, maxAttempts: 1 });
-      const stats = await dispatcher.drainOnce();
-      if (stats.sent !== 1) throw new Error(`reminder not sent: ${JSON.stringify(stats)}; ${JSON.stringify(await testDb.db.outbox.findMany())}`);
+      const key = `test-reminder:${staff.code}:${text}`;
+      await enqueue({ db: testDb.db, key, kind: "test-reminder", staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: { text }, clock });
+      for (const port of ports.values()) dispatcher.addPort(port);
+      dispatcher.wake();
+      await waitUntil(async () => (await testDb.db.outbox.findUnique({ where: { key } }))?.status !== "pending", "the reminder to be sent");
+      await waitUntil(async () => (await testDb.db.outbox.findUnique({ where: { key } }))?.status !== "sending", "the reminder to be sent");
+      const row = await testDb.db.outbox.findUnique({ where: { key } });
+      if (row?.status !== "sent") throw new Error(`reminder not sent: ${JSON.stringify(row)}`);
       return to;
     },
-    close: () => testDb.close(),
+    async close() {
+      await dispatcher.stop();
+      await testDb.close();
+    },
   };
 }
 

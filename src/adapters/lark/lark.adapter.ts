@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
-import { SendError, type Attachment, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { SendError, type Attachment, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { errorSummary, type Logger } from "../../core/logger.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { formTapValue } from "../../core/forms/form-tap.ts";
@@ -114,6 +114,8 @@ export class LarkAdapter implements PlatformAdapter {
 
   constructor(private readonly opts: LarkAdapterOptions) {
     this.inbound = new InboundQueue({ deps: opts.deps, port: this });
+    // Replies are sent by the process's outbox dispatcher, through this adapter.
+    opts.deps.replies?.dispatcher.addPort(this);
     const logger = sdkLogger(opts.deps.log);
     // Own token cache: the SDK's default one is process-wide, shared by every client of the same app id.
     this.client = new lark.Client({ appId: opts.appId, appSecret: opts.appSecret, domain: larkDomain(opts.domain), logger, loggerLevel: lark.LoggerLevel.warn, cache: new lark.DefaultCache() });
@@ -215,13 +217,10 @@ export class LarkAdapter implements PlatformAdapter {
   /** Keys of files uploaded for a keyed attachment (by its uuid): a retry after a lost answer sends the message without uploading again. */
   private readonly uploaded = new LruMap<string, string>(5000);
 
+  /** A reply's address names whom it answers: a card in it is theirs to tap. */
   send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
-    return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
-  }
-
-  /** The port for answering one person: a card in the answer is theirs to tap. */
-  private replyPort(askedTo: string, chatType: "private" | "group"): ChatPort {
-    return { platform: this.platform, send: (to, reply, opts = {}) => this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, { askedTo, chatType })) };
+    const a = opts.address;
+    return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, a?.askedTo ? { askedTo: a.askedTo, chatType: a.chatType ?? "private" } : undefined));
   }
 
   private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions, asked?: { askedTo: string; chatType: "private" | "group" }): Promise<void> {
@@ -419,7 +418,7 @@ export class LarkAdapter implements PlatformAdapter {
     // A redelivered event_id is dropped by the router's once-only check.
     const chatType = message.chat_type === "p2p" ? "private" : "group";
     const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id, chatType };
-    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log: this.opts.deps.log }));
+    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } }));
   }
 
   private async onCardAction(event: CardActionEvent): Promise<CardActionResponse> {
@@ -461,7 +460,7 @@ export class LarkAdapter implements PlatformAdapter {
       }
     }
     // The router answers a tap whose question is over with what is current (and does nothing else).
-    this.inbound.enqueue(chatId, () => answer({ router: this.opts.router, port: this.replyPort(userId, chatType), msg, log }));
+    this.inbound.enqueue(chatId, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } }));
     if (status === "foreign") return { toast: { type: "info", content: t("forms.tap.over") } };
     if (status === "over") {
       const toast = { type: "info" as const, content: t("forms.tap.over") };

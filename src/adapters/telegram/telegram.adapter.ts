@@ -4,7 +4,7 @@ import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
 import { Api, Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
-import { SendError, type Attachment, type ChatAddress, type ChatPort, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { SendError, type Attachment, type ChatAddress, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { isFormTap } from "../../core/forms/form-tap.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
@@ -137,6 +137,8 @@ export class TelegramAdapter implements PlatformAdapter {
       }
     });
     this.inbound = new InboundQueue({ deps: opts.deps, port: this });
+    // Replies are sent by the process's outbox dispatcher, through this adapter.
+    opts.deps.replies?.dispatcher.addPort(this);
     // Each handler only admits and queues the update, so grammY's polling loop (and a webhook
     // request) never waits for an answer. A redelivered update_id (unconfirmed offset after a
     // restart, a webhook retry) is dropped by the router's once-only check.
@@ -193,13 +195,9 @@ export class TelegramAdapter implements PlatformAdapter {
   /** Telegram has no idempotency key: a retried reply resumes after the messages that arrived. */
   private readonly progress = new PartProgress();
 
+  /** A reply's address names whom it answers: a keyboard in it is theirs to tap. */
   send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
-    return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts));
-  }
-
-  /** The port for answering one person: a keyboard in the answer is theirs to tap. */
-  private replyPort(recipient: string): ChatPort {
-    return { platform: this.platform, send: (to, reply, opts = {}) => this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, recipient)) };
+    return this.sending.run(to.chatId, () => this.sendNow(to, reply, opts, opts.address?.askedTo));
   }
 
   private async sendNow(to: ChatAddress, reply: Reply, opts: SendOptions, recipient?: string): Promise<void> {
@@ -274,7 +272,7 @@ export class TelegramAdapter implements PlatformAdapter {
     });
     if (text === null || !message.from) return;
     const msg = this.inboundMessage(ctx, text, false);
-    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this.replyPort(msg.userId), msg, log: this.opts.deps.log }));
+    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: msg.userId } }));
   }
 
   private onCallback(ctx: Context): void {
@@ -330,7 +328,7 @@ export class TelegramAdapter implements PlatformAdapter {
         : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
       await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: errorSummary(err) }));
     }
-    await answer({ router: this.opts.router, port: this.replyPort(tapper), msg, log });
+    await answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: tapper } });
   }
 
   private inboundMessage(ctx: Context, text: string, isAction: boolean): InboundMessage {

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { FileBox } from "file-box";
 import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Message, type Wechaty } from "wechaty";
 import type { PuppetInterface } from "wechaty-puppet/impls";
-import { SendError, type ChatAddress, type ChatPort, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { AppDeps, Router } from "../../core/router.ts";
 import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
@@ -58,6 +58,8 @@ export class WechatAdapter implements PlatformAdapter {
 
   constructor(private readonly opts: WechatAdapterOptions) {
     this.inbound = new InboundQueue({ deps: opts.deps, port: this });
+    // Replies are sent by the process's outbox dispatcher, through this adapter.
+    opts.deps.replies?.dispatcher.addPort(this);
   }
 
   async run(ctx?: RunContext): Promise<void> {
@@ -127,6 +129,8 @@ export class WechatAdapter implements PlatformAdapter {
   }
 
   async send(to: ChatAddress, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    // A reply: its options are the asker's; in a room it @mentions them.
+    if (opts.address) return this.deliver(to.chatId, reply, { askedTo: opts.address.askedTo, mention: opts.address.mention, key: opts.key });
     // A pushed message (a reminder) goes to a person's own chat: its options are theirs. Pushed
     // into a room, they would be nobody's (no one may answer them by number).
     await this.deliver(to.chatId, reply, { askedTo: to.chatId.endsWith("@chatroom") ? undefined : to.chatId, key: opts.key });
@@ -213,8 +217,7 @@ export class WechatAdapter implements PlatformAdapter {
       if (resolved.matched) this.pending.delete(mine);
       const msg: InboundMessage = { platform: "wechat", chatId, userId: talker.id, userName: talker.name(), text: resolved.text, isAction: resolved.isAction, eventId: message.id, chatType: room ? "group" : "private" };
       // Options in the answer are this talker's; in a room the answer @mentions them.
-      const port: ChatPort = { platform: this.platform, send: (to, r, o) => this.deliver(to.chatId, r, { askedTo: talker.id, mention: room ? talker.id : undefined, key: o?.key }) };
-      await answer({ router: this.opts.router, port, msg, log: this.opts.deps.log });
+      await answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: talker.id, chatType: msg.chatType, ...(room ? { mention: talker.id } : {}) } });
     };
     // A room message is counted after the (ordered) check that it is addressed to us.
     if (room) this.inbound.enqueue(chatId, handle);
