@@ -13,6 +13,7 @@ import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFil
 import { HttpStatusError, parseJsonObject, refuse, type HttpHandler, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
+import { findSentCard, markCardAnswered, recordSentCard } from "../../modules/ops/sent-cards.service.ts";
 import {
   addressedText,
   decodeCallbackData,
@@ -222,7 +223,11 @@ export class TelegramAdapter implements PlatformAdapter {
               reply_markup: m.reply_markup,
               link_preview_options: { is_disabled: true },
             });
-            if (m.reply_markup && recipient && sent?.message_id !== undefined) this.askedTo.set(`${to.chatId}:${sent.message_id}`, recipient);
+            if (m.reply_markup && recipient && sent?.message_id !== undefined) {
+              this.askedTo.set(`${to.chatId}:${sent.message_id}`, recipient);
+              // Telegram numbers messages per chat: the stored id names the chat too.
+              await this.storeKeyboard(to.chatId, `${to.chatId}:${sent.message_id}`, m.text, reply, recipient, opts.address?.chatType ?? "private");
+            }
           } catch (err) {
             throw telegramSendError(err);
           }
@@ -231,6 +236,28 @@ export class TelegramAdapter implements PlatformAdapter {
     }
     for (const u of uploads) parts.push(() => this.upload(to.chatId, u));
     await this.progress.run(opts.key, reply, parts);
+  }
+
+  /**
+   * Records a keyboard we sent (whom it asks, what it offers), so a tap after a restart still knows
+   * who may answer it in a group and counts a double tap once. Failing here costs only that: the
+   * message was sent.
+   */
+  private async storeKeyboard(chatId: string, messageId: string, text: string, reply: Reply, askedTo: string, chatType: "private" | "group"): Promise<void> {
+    const { db, clock, log } = this.opts.deps;
+    await recordSentCard({ db, card: { platform: this.platform, chatId, messageId, text, choices: reply.choices ?? [], askedTo, chatType, createdAt: clock.now() } }).catch((err) =>
+      log.warn("telegram keyboard not recorded", { error: errorSummary(err) }),
+    );
+  }
+
+  /** Whom a keyboard asks: from memory, else (sent before a restart) from the database. */
+  private async askedToOf(chatId: string, messageId: string): Promise<string | undefined> {
+    const key = `${chatId}:${messageId}`;
+    const known = this.askedTo.get(key);
+    if (known) return known;
+    const row = await findSentCard({ db: this.opts.deps.db, platform: this.platform, messageId: `${chatId}:${messageId}` }).catch(() => null);
+    if (row?.askedTo) this.askedTo.set(key, row.askedTo);
+    return row?.askedTo ?? undefined;
   }
 
   /**
@@ -296,7 +323,7 @@ export class TelegramAdapter implements PlatformAdapter {
     if (message.chat.type !== "private") {
       // In a group anyone can tap any keyboard: only the person it asks may answer it. A keyboard
       // we no longer know (sent before a restart) can be answered by nobody.
-      const asked = this.askedTo.get(key);
+      const asked = await this.askedToOf(String(message.chat.id), String(message.message_id));
       if (asked !== tapper) {
         await ctx.answerCallbackQuery({ text: t(asked ? "chat.not-your-question" : "chat.button-expired") }).catch(() => undefined);
         return;
@@ -313,7 +340,15 @@ export class TelegramAdapter implements PlatformAdapter {
     // In order with the chat's messages (the inbound queue), so the stored form read here is the
     // one the engine will see; the engine still decides again for itself.
     const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
-    if (status !== "over" && status !== "foreign") this.answered.set(key, true);
+    if (status !== "over" && status !== "foreign") {
+      this.answered.set(key, true);
+      // A second tap on the same keyboard from another process (or after a restart) counts once too.
+      const first = await markCardAnswered({ db: this.opts.deps.db, platform: this.platform, messageId: key, answered: value }).catch(() => true);
+      if (!first && (await findSentCard({ db: this.opts.deps.db, platform: this.platform, messageId: key }).catch(() => null))) {
+        await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
+        return;
+      }
+    }
     const over = status === "over" || status === "foreign";
     await ctx.answerCallbackQuery(over ? { text: t("forms.tap.over") } : undefined).catch((err) => log.warn("answerCallbackQuery failed", { error: errorSummary(err) }));
     // Mark the choice on the message and drop the keyboard, so the history reads like a conversation.

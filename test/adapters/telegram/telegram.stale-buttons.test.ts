@@ -209,4 +209,30 @@ describe("Telegram: buttons are bound to their question (grammY against a fake B
     expect(reply.payload.__plain).toContain(OVER);
     expect(JSON.parse((await session())!.state).answers).toEqual(JSON.parse(stateBefore).answers);
   }, 180_000);
+
+  it("in a group, a keyboard sent before a restart still answers only the person it asks", async () => {
+    await bindAndOpenLog();
+    const group = { id: -100888, type: "supergroup", title: "片区群" };
+    const OTHER: FakeUser = { id: 7171, first_name: "Zhao" };
+    await adapter!.send({ platform: "telegram", chatId: String(group.id) }, { text: "帮助在这里", choices: [{ label: "帮助", value: "/help" }] }, { address: { askedTo: String(LI_MING.id), chatType: "group" } });
+    const { call: sent, cursor: groupCursor } = await tg.next(group.id, 0, (t) => t === "帮助在这里");
+    // Stored with whom it asks: the memory of it goes with the process.
+    expect(await app.db.sentCard.count({ where: { platform: "telegram", messageId: `${group.id}:${sent.payload.__message_id}`, askedTo: String(LI_MING.id) } })).toBe(1);
+    await restart();
+
+    const before = answers().length;
+    tg.tap(OTHER, sent, "帮助");
+    await waitFor(() => answers().length > before);
+    expect(answers().at(-1)!.payload.text).toBe("这是问别人的问题，只有被问的人可以回答。");
+    tg.tap(LI_MING, sent, "帮助");
+    const { call: help } = await tg.next(group.id, groupCursor);
+    expect(help.payload.__plain ?? help.payload.text).toContain("/today");
+  }, 180_000);
 });
+
+async function waitFor(cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  for (const start = Date.now(); !cond(); ) {
+    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
