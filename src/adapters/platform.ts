@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { ChatAddress, ChatPort, InboundMessage, Reply, ReplyAddress } from "../core/chat.ts";
 import { isDbFault } from "../core/db-faults.ts";
@@ -116,6 +117,8 @@ export async function answer(opts: AnswerOptions): Promise<void> {
   try {
     const delays = deps.replies?.retryDelaysMs?.length ? deps.replies.retryDelaysMs : DEFAULT_INBOUND_RETRY_MS;
     const sleep = deps.replies?.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    // The adapter is stopping (restart or shutdown): one last try at once, then the message is given up.
+    const stopping = inboundStop.getStore();
     for (let attempt = 0; ; attempt++) {
       try {
         await answerOnce(opts);
@@ -126,10 +129,15 @@ export async function answer(opts: AnswerOptions): Promise<void> {
           log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
           return;
         }
+        if (stopping?.aborted) {
+          // Nowhere to keep it: the database is what fails. An unconfirmed event comes again from the platform.
+          log.error("message given up at stop after a database fault", { platform: msg.platform, attempts: attempt + 1, error: errorSummary(err) });
+          return;
+        }
         const wait = delays[Math.min(attempt, delays.length - 1)]!;
         log.warn("database fault while handling a message; retrying", { platform: msg.platform, attempt: attempt + 1, inMs: wait, error: errorSummary(err) });
         if (attempt === 0) await busyNotice(opts);
-        await sleep(wait);
+        await abortableSleep(sleep, wait, stopping);
       }
     }
   } finally {
@@ -172,6 +180,22 @@ async function answerOnce(opts: AnswerOptions): Promise<void> {
   channel.dispatcher.wake();
 }
 
+/** Set by the inbound queue around each task: aborted when its adapter stops. */
+const inboundStop = new AsyncLocalStorage<AbortSignal>();
+
+function abortableSleep(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done);
+    void sleep(ms).then(done);
+  });
+}
+
 /** "Busy, send again later", in the company's language, straight through the port: the database is what fails. */
 async function busyNotice(opts: AnswerOptions): Promise<void> {
   const { deps, port, msg } = opts;
@@ -191,6 +215,8 @@ async function busyNotice(opts: AnswerOptions): Promise<void> {
 export class InboundQueue {
   private readonly queue = new KeyedQueue();
   private readonly limiter: InboundLimiter;
+  /** Aborted by `stop()`: messages waiting out a database fault try once more instead of waiting on. */
+  private stopping = new AbortController();
 
   constructor(private readonly opts: { deps: AppDeps; port: ChatPort }) {
     this.limiter = inboundLimiter(opts.deps.policy);
@@ -215,17 +241,33 @@ export class InboundQueue {
 
   /** Queues work in the chat's turn without counting it (counted already). */
   enqueue(chatId: string, task: () => Promise<void>): void {
-    void this.queue.run(chatId, task).catch((err) => this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: errorSummary(err) }));
+    const signal = this.stopping.signal;
+    void this.queue.run(chatId, () => inboundStop.run(signal, task)).catch((err) => this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: errorSummary(err) }));
   }
 
   /** Runs `task` in the chat's turn and resolves with it. */
   run<T>(chatId: string, task: () => Promise<T>): Promise<T> {
-    return this.queue.run(chatId, task);
+    const signal = this.stopping.signal;
+    return this.queue.run(chatId, () => inboundStop.run(signal, task));
   }
 
   /** Resolves when everything queued so far has been handled (tests, shutdown). */
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /**
+   * Lets everything queued finish, without waiting out database-fault retries (they try once more
+   * at once), so an adapter's stop never hangs on a database that stays down. The queue takes
+   * messages again afterwards (a restarted run).
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    try {
+      await this.queue.idle();
+    } finally {
+      this.stopping = new AbortController();
+    }
   }
 }
 

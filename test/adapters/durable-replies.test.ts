@@ -157,6 +157,20 @@ describe("durable chat replies (outbox) and inbound events", () => {
     expect(await app.db.processedEvent.count({ where: { eventId: String(whoami.update_id) } })).toBe(1);
   });
 
+  it("stopping the adapter while the database stays locked does not hang: the waiting message tries once more, then is given up and logged", async () => {
+    // Retries far apart: without the stop signal the stop would wait an hour.
+    const { app, tg, adapter: a } = await telegram({ busyTimeoutMs: 200, retryDelaysMs: [3600_000] });
+    await bound(app, tg);
+    const holder = await holdWriteLock(app.testDb.url.replace(/^file:/, ""));
+    cleanups.push(() => void holder.child.kill("SIGKILL"));
+    tg.message(LI_MING, "/whoami");
+    await tg.next(LI_MING.id, 1, (t) => t.includes("系统繁忙"));
+    await a.stop();
+    await running?.catch(() => undefined);
+    expect(app.logs.filter((l) => l.msg === "message given up at stop after a database fault")).toHaveLength(1);
+    await holder.release();
+  });
+
   it("disk full (SQLITE_FULL): the user is told, the answer comes once space returns", async () => {
     const { app, tg } = await telegram({ retryDelaysMs: [200] });
     await bound(app, tg);

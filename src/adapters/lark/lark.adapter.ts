@@ -196,7 +196,7 @@ export class LarkAdapter implements PlatformAdapter {
     this.live = false;
     this.stopped?.();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    await this.inbound.idle();
+    await this.inbound.stop();
   }
 
   /** Takes the webhook route away (it outlives failed runs, see run). */

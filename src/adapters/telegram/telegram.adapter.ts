@@ -183,7 +183,7 @@ export class TelegramAdapter implements PlatformAdapter {
     this.stopped?.();
     this.abort?.abort();
     if (this.bot.isRunning()) await this.bot.stop().catch(() => undefined);
-    await this.inbound.idle();
+    await this.inbound.stop();
   }
 
   /** Resolves when every update received so far has been handled (tests, shutdown). */

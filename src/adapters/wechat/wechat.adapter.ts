@@ -118,7 +118,7 @@ export class WechatAdapter implements PlatformAdapter {
   async stop(): Promise<void> {
     this.stopped?.();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    await this.inbound.idle();
+    await this.inbound.stop();
     const bot = this.bot;
     this.bot = null;
     if (bot) await bot.stop().catch((err) => this.opts.deps.log.warn("wechat stop failed", { error: errorSummary(err) }));
