@@ -220,11 +220,11 @@ export class Dispatcher {
       while (!this.stopping) {
         try {
           await this.drainOnce();
+          this.faults.succeeded("outbox dispatcher");
           if (this.stopping) break;
           const next = await this.nextDueAt();
           const wait = next ? Math.min(Math.max(next.getTime() - this.now(), 0), this.o.pollMs) : this.o.pollMs;
           // Rows claimed by a crashed instance become due when the claim expires; polling covers that.
-          this.faults.succeeded("outbox dispatcher");
           await this.idle(Math.max(wait, 50));
         } catch (err) {
           // Disk full or a lock held for minutes fails every poll: one line when it starts, one when it clears.
