@@ -24,8 +24,9 @@ import { releaseJobRunClaims } from "./scheduler.ts";
  * At-least-once: rows a dead instance was sending (its fence had counted the attempt) go back to
  * pending too, and are sent again, because nothing tells whether the platform got them before the
  * crash. Each crash re-sends at most the sends it had in flight (`maxInFlight`, 16). Exactly-once
- * would need the platforms to drop a repeated request by a key we choose, which Telegram's,
- * Lark's and WeChat's send APIs do not offer.
+ * would need every platform to drop a repeated request by a key we choose: Telegram's sendMessage
+ * and WeChat have no such key; Lark's `uuid` (the row key is passed as `SendOptions.key`) dedupes
+ * only within an hour.
  */
 
 export interface InstanceRegistryOptions {
