@@ -58,6 +58,9 @@ export interface TakeoverReport {
 /** Dead instances handled per look: instances are few; a long list is the newest dead first. */
 const MAX_DEAD = 100;
 
+/** Instances registered by this process: a row with our pid that is not one of them is a previous life. */
+const registeredHere = new Set<string>();
+
 /** True when a process with this pid exists (EPERM: it exists, as another user). */
 export function processAlive(pid: number): boolean {
   try {
@@ -99,6 +102,7 @@ export class InstanceRegistry {
   async register(): Promise<TakeoverReport[]> {
     const now = this.o.clock.now();
     this.startedAt = now;
+    registeredHere.add(this.instanceId);
     await this.writeHeartbeat(now);
     const reports: TakeoverReport[] = [];
     const sameHost = await this.o.db.instance.findMany({
@@ -107,8 +111,8 @@ export class InstanceRegistry {
       take: MAX_DEAD,
       select: { id: true, pid: true },
     });
-    // Our own pid on an older row: that process is gone (a container restarts as pid 1 again).
-    const gone = sameHost.filter((r) => r.pid === this.pid || !this.isAlive(r.pid)).map((r) => r.id);
+    // Our own pid on a row this process did not write: that process is gone (a container restarts as pid 1 again).
+    const gone = sameHost.filter((r) => (r.pid === this.pid ? !registeredHere.has(r.id) : !this.isAlive(r.pid))).map((r) => r.id);
     if (gone.length) {
       const report = await this.takeOver(gone, "process-gone", now);
       for (const ids of chunks(gone)) await this.o.db.instance.deleteMany({ where: { id: { in: ids } } });
@@ -147,6 +151,7 @@ export class InstanceRegistry {
     this.timer = null;
     await this.beating;
     await this.o.db.instance.deleteMany({ where: { id: this.instanceId } });
+    registeredHere.delete(this.instanceId);
   }
 
   private async writeHeartbeat(now: Date): Promise<void> {

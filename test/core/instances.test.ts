@@ -116,6 +116,14 @@ describe("instance liveness", () => {
     expect(r).toEqual([{ reason: "process-gone", instances: 1, outbox: 2, jobRuns: 0 }]);
   });
 
+  it("two instances of one process (same host and pid) leave each other's claims alone", async () => {
+    const first = registry("first", { host: "box", pid: 7 });
+    await first.register();
+    await claimedBy("first", 2);
+    expect(await registry("second", { host: "box", pid: 7 }).register()).toEqual([]);
+    expect(await t.db.outbox.count({ where: { status: "sending", claimedBy: "first" } })).toBe(2);
+  });
+
   it("prunes rows of instances dead for an hour, and removes its own row on stop", async () => {
     const a = registry("A", { host: "host-a", pid: 11 });
     const b = registry("B", { host: "host-b", pid: 22 });
