@@ -349,10 +349,10 @@ export class Scheduler {
    * trigger, a failed run, a dead instance's run), then prunes hourly. Unlike `runDue` it first
    * reads all jobs' latest runs in one query, so a minute with nothing due costs one read.
    */
-  async sweep(now: Date = this.deps.clock.now()): Promise<RunReport[]> {
+  async sweep(now?: Date): Promise<RunReport[]> {
     let due: Job[];
     try {
-      due = await this.dueJobs(now);
+      due = await this.dueJobs(now ?? this.deps.clock.now());
       this.faults.succeeded("job sweep");
     } catch (err) {
       this.faults.failed("job sweep", "job sweep failed", err);
@@ -361,9 +361,12 @@ export class Scheduler {
     const reports: RunReport[] = [];
     for (const job of due) {
       if (this.stopping) break;
+      // Each run reads the clock itself unless the caller fixed the time: a long run before it
+      // must not leave the next job working from a stale "now".
       reports.push(await this.runJob(job.id, now));
     }
-    if (now.getTime() - this.lastPruneAt >= 3600_000) await this.prune(now).catch((err) => this.faults.failed("job sweep", "pruning failed", err));
+    const end = now ?? this.deps.clock.now();
+    if (end.getTime() - this.lastPruneAt >= 3600_000) await this.prune(end).catch((err) => this.faults.failed("job sweep", "pruning failed", err));
     return reports;
   }
 
