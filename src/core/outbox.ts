@@ -5,6 +5,7 @@ import { IN_BATCH, chunks, inChunks } from "./batch.ts";
 import type { Outbox, Staff } from "../generated/prisma/client.ts";
 import { SendError, type ChatAddress, type ChatPort, type Platform, type Reply, type ReplyAddress } from "./chat.ts";
 import type { Clock } from "./clock.ts";
+import { ConditionLog } from "./fault-log.ts";
 import { errorSummary, type Logger } from "./logger.ts";
 import { DEFAULT_LIMITS, SendSpacer, type PlatformLimits } from "./rate-limit.ts";
 
@@ -160,9 +161,12 @@ export interface DispatcherOptions {
   maxQueued?: number;
   /** Concurrent sends (each waits for its rate-limit slot first). */
   maxInFlight?: number;
-  /** How long a claim protects queued rows from other instances. */
+  /**
+   * How long a claim protects queued rows from other instances. A backstop only for claimers
+   * without a heartbeat (src/core/instances.ts frees a dead instance's claims within seconds).
+   */
   claimTtlMs?: number;
-  /** How long a send in progress stays ours. */
+  /** How long a send in progress stays ours (same backstop). */
   sendTtlMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -196,6 +200,7 @@ export class Dispatcher {
   private wakeRequested = false;
   /** Ends a drain's nap: a reply queued during a long drain (a batch of reminders) is claimed at once. */
   private drainWake: (() => void) | null = null;
+  private readonly faults: ConditionLog;
 
   constructor(opts: DispatcherOptions) {
     this.instanceId = opts.instanceId ?? newInstanceId();
@@ -221,6 +226,7 @@ export class Dispatcher {
     this.spacer = new SendSpacer({ ...DEFAULT_LIMITS, ...opts.limits });
     this.sleep = opts.sleep ?? realSleep;
     this.injectedSleep = Boolean(opts.sleep);
+    this.faults = new ConditionLog(opts.log, () => this.now());
   }
 
   private now(): number {
@@ -260,8 +266,8 @@ export class Dispatcher {
 
   /**
    * When the next pending row this instance can send becomes due (null: nothing pending). Rows
-   * another instance is sending are its business; if it dies, its claims expire and the polling
-   * loop takes them over.
+   * another instance is sending are its business; if it dies, its heartbeat stops, its claims are
+   * handed back to pending (src/core/instances.ts) and `wake()` sends them.
    */
   async nextDueAt(): Promise<Date | null> {
     const row = await this.o.db.outbox.findFirst({
@@ -280,13 +286,15 @@ export class Dispatcher {
       while (!this.stopping) {
         try {
           await this.drainOnce();
+          this.faults.succeeded("outbox dispatcher");
           if (this.stopping) break;
           const next = await this.nextDueAt();
           const wait = next ? Math.min(Math.max(next.getTime() - this.now(), 0), this.o.pollMs) : this.o.pollMs;
           // Rows claimed by a crashed instance become due when the claim expires; polling covers that.
           await this.idle(Math.max(wait, 50));
         } catch (err) {
-          this.o.log.error("outbox dispatcher failed", { error: errorSummary(err) });
+          // Disk full or a lock held for minutes fails every poll: one line when it starts, one when it clears.
+          this.faults.failed("outbox dispatcher", "outbox dispatcher failed", err);
           await this.idle(this.o.pollMs);
         }
       }
@@ -313,6 +321,11 @@ export class Dispatcher {
     await this.draining;
     this.loop = null;
     this.stopping = false;
+    // Nothing of ours is in flight now; whatever still carries our claim (a drain that failed
+    // half-way) goes back at once, so the next instance need not wait for the claim to expire.
+    await releaseOutboxClaims(this.o.db, [this.instanceId]).catch((err: unknown) =>
+      this.faults.failed("outbox dispatcher", "outbox claims could not be handed back at stop; they expire instead", err),
+    );
   }
 
   private idle(ms: number): Promise<void> {
@@ -628,6 +641,25 @@ export class Dispatcher {
 
 /** lastError of a row handed back so that it does not overtake an earlier message to its chat. */
 export const WAITING_FOR_TURN = "waiting for an earlier message to this chat";
+
+/**
+ * Hands the rows the given instances had claimed back to pending, due at once: at start-up for
+ * crashed processes on this host, later for instances whose heartbeat went stale, at stop for our
+ * own. This is the at-least-once window: a row that was being sent at the crash (its attempt
+ * already counted) may have reached the platform and is sent once more; rows only queued were not
+ * sent. Returns how many rows were handed back.
+ */
+export async function releaseOutboxClaims(db: Db, instanceIds: string[]): Promise<number> {
+  let released = 0;
+  for (const ids of chunks(instanceIds)) {
+    const r = await db.outbox.updateMany({
+      where: { status: "sending", claimedBy: { in: ids } },
+      data: { status: "pending", claimedBy: null, claimedUntil: null },
+    });
+    released += r.count;
+  }
+  return released;
+}
 
 export function emptyStats(): DrainStats {
   return { claimed: 0, sent: 0, retried: 0, rateLimited: 0, failed: 0, lost: 0, expired: 0 };

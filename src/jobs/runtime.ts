@@ -4,10 +4,12 @@ import type { AppDeps } from "../core/router.ts";
 import { Scheduler, type Job } from "../core/scheduler.ts";
 import { allJobs } from "./registry.ts";
 import { errorSummary } from "../core/logger.ts";
+import { InstanceRegistry, type InstanceRegistryOptions } from "../core/instances.ts";
 
 export interface Scheduling {
   scheduler: Scheduler;
   dispatcher: Dispatcher;
+  instances: InstanceRegistry;
   /** Resolves once the start-up catch-up has run and the triggers are set (tests wait on it). */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -25,6 +27,8 @@ export function startScheduling(opts: {
   jobs?: Job[];
   /** The process's dispatcher (the chat platforms'), shared rather than a second one; its owner stops it. */
   dispatcher?: Dispatcher;
+  /** Heartbeat period and staleness (defaults 10 s / 30 s). */
+  instances?: Pick<InstanceRegistryOptions, "heartbeatMs" | "staleAfterMs">;
 }): Scheduling {
   const { deps } = opts;
   const shared = opts.dispatcher;
@@ -32,10 +36,16 @@ export function startScheduling(opts: {
   if (shared) for (const port of opts.ports.values()) shared.addPort(port);
   const instanceId = dispatcher.instanceId;
   const scheduler = new Scheduler({ deps, jobs: opts.jobs ?? allJobs(), instanceId, onRunFinished: () => dispatcher.wake() });
+  // Claims of a dead instance are freed as soon as it is known dead: send and run them now.
+  const instances = new InstanceRegistry({ db: deps.db, clock: deps.clock, log: deps.log, instanceId, ...opts.instances, onTakeover: () => (dispatcher.wake(), void scheduler.sweep()) });
   let stopped = false;
   const ready = (async () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (stopped) return;
+    // First: free what a crashed process on this host left claimed, so the catch-up and the
+    // dispatcher see it at once instead of after the claims expire.
+    await instances.register().catch((err) => deps.log.error("instance registration failed; claims of crashed instances expire instead", { error: errorSummary(err) }));
+    instances.start();
     dispatcher.start();
     await scheduler.runDue();
     if (!stopped) scheduler.start();
@@ -43,6 +53,7 @@ export function startScheduling(opts: {
   return {
     scheduler,
     dispatcher,
+    instances,
     ready,
     async stop() {
       stopped = true;
@@ -50,6 +61,7 @@ export function startScheduling(opts: {
       await ready;
       await scheduler.stop();
       if (!shared) await dispatcher.stop();
+      await instances.stop().catch((err) => deps.log.error("instance row not removed; it goes stale and is pruned", { error: errorSummary(err) }));
     },
   };
 }

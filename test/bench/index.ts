@@ -1,4 +1,4 @@
-// `npm run bench [-- route|planner|outbox|chart|reports|jobs|import|monthstart]`: every benchmark section (or the named groups) as a
+// `npm run bench [-- route|planner|outbox|chart|reports|jobs|import|monthstart|recovery]`: every benchmark section (or the named groups) as a
 // table with its summary, then one JSON document with all figures.
 import { runChartBench } from "./chart.ts";
 import { runImportBench } from "./import.ts";
@@ -6,12 +6,13 @@ import { runJobsBench } from "./jobs.ts";
 import { runMonthStartBench } from "./month-start.ts";
 import { runOutboxBench } from "./outbox.ts";
 import { runPlannerBench } from "./planner.ts";
+import { runRecoveryBench } from "./recovery.ts";
 import { runReportsBench } from "./reports.ts";
 import { runRouteBench } from "./route.ts";
 
 type Section = { name: string; rows: Record<string, string | number>[]; summary: Record<string, number> };
 
-const groups: Record<string, () => Promise<Section[]>> = { route: runRouteBench, planner: runPlannerBench, outbox: runOutboxBench, chart: runChartBench, reports: runReportsBench, jobs: runJobsBench, import: runImportBench, monthstart: runMonthStartBench };
+const groups: Record<string, () => Promise<Section[]>> = { route: runRouteBench, planner: runPlannerBench, outbox: runOutboxBench, chart: runChartBench, reports: runReportsBench, jobs: runJobsBench, import: runImportBench, monthstart: runMonthStartBench, recovery: runRecoveryBench };
 const wanted = process.argv.slice(2).filter((a) => a in groups);
 const sections: Section[] = [];
 for (const [group, run] of Object.entries(groups)) {

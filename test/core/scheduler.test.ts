@@ -147,6 +147,34 @@ describe("scheduler", () => {
     expect((await t.db.outbox.findMany()).map((r) => r.key)).toEqual(["b"]);
   });
 
+  it("missed cron ticks: the per-minute sweep runs every job due in that minute, on time, and nothing twice", async () => {
+    const runs: JobContext[] = [];
+    // Nine jobs at 07:30; the busy process fired none of their triggers.
+    const jobs = Array.from({ length: 9 }, (_, i) => countingJob(`job-${i}`, runs));
+    const s = scheduler(jobs);
+    clock.set(new Date(local("2026-11-23", "07:30").getTime() + 40_000));
+    const reports = await s.sweep();
+    expect(reports.map((r) => r.outcome)).toEqual(Array(9).fill("ran"));
+    // Within the minute of the slot: an on-time run, not a catch-up.
+    expect(reports.every((r) => r.catchUp === false)).toBe(true);
+    clock.advance(60_000);
+    expect(await s.sweep()).toEqual([]);
+    expect(await s.dueJobs()).toEqual([]);
+    expect(runs).toHaveLength(9);
+  });
+
+  it("the sweep retries a failed run and skips one done or alive elsewhere", async () => {
+    const runs: JobContext[] = [];
+    let fail = true;
+    const s = scheduler([countingJob("flaky", runs, { fail: () => fail }), countingJob("done", runs), countingJob("elsewhere", runs)]);
+    const slot = local("2026-11-23", "07:30").toISOString();
+    await t.db.jobRun.create({ data: { jobId: "elsewhere", slot, status: "running", claimedBy: "other", leaseUntil: new Date(clock.now().getTime() + 10 * 60_000) } });
+    expect((await s.sweep()).map((r) => `${r.jobId}:${r.outcome}`)).toEqual(["flaky:failed", "done:ran"]);
+    fail = false;
+    clock.advance(60_000);
+    expect((await s.sweep()).map((r) => `${r.jobId}:${r.outcome}`)).toEqual(["flaky:ran"]);
+  });
+
   it("starts node-cron triggers in the company time zone and stops them cleanly", async () => {
     const s = scheduler([countingJob("morning", [])]);
     s.start();
