@@ -1,24 +1,52 @@
 /**
- * Database faults that pass: another process holds the write lock past the busy timeout, the disk
- * is full, an I/O error, a database that is read-only for now. The work that hit one can succeed
- * later unchanged, so it is retried instead of answered as a bug. Prisma wraps the driver's error
- * (better-sqlite3's SqliteError with its `code`) in its own; a lock timeout may only say
- * "Operation has timed out" (Prisma's P1008) or "database is locked".
+ * The one classifier of database faults (SQLite through Prisma and better-sqlite3). Prisma wraps
+ * the driver's error (SqliteError with its `code`) in its own, sometimes only in
+ * `meta.driverAdapterError.cause`; a lock timeout may only say "Operation has timed out" (Prisma's
+ * P1008) or "database is locked". Lasting conditions are logged once while they hold
+ * (fault-log.ts); the passing ones are retried rather than answered as a bug (isDbFault).
  */
-const CODES = /\bSQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)\w*/;
-const MESSAGES = /Operation has timed out|database is locked|database or disk is full|disk I\/O error|attempt to write a readonly database/i;
-const PRISMA_CODES = new Set(["P1008", "P2034"]);
+export type DbCondition = "disk-full" | "read-only" | "locked" | "io-error" | "corrupt";
 
-export function isDbFault(err: unknown): boolean {
+const CONDITIONS: { condition: DbCondition; codes: RegExp; message: RegExp }[] = [
+  { condition: "disk-full", codes: /^SQLITE_FULL/, message: /database or disk is full/i },
+  { condition: "read-only", codes: /^SQLITE_READONLY/, message: /readonly database|read-only/i },
+  // Prisma's own timeout (P1008, "Operation has timed out") is what a write waiting past the busy timeout shows.
+  { condition: "locked", codes: /^(SQLITE_BUSY|SQLITE_LOCKED|P1008|P2034|SocketTimeout)/, message: /database is locked|database table is locked|operation has timed out/i },
+  { condition: "io-error", codes: /^(SQLITE_IOERR|SQLITE_CANTOPEN)/, message: /disk i\/o error|unable to open database file/i },
+  { condition: "corrupt", codes: /^(SQLITE_CORRUPT|SQLITE_NOTADB)/, message: /malformed|file is not a database/i },
+];
+
+/** The database condition behind an error, or null for anything else. */
+export function dbCondition(err: unknown): DbCondition | null {
+  const test = (code: string, message: string) => {
+    // A code may only be named inside the message ("SqliteError: SQLITE_BUSY_SNAPSHOT: …").
+    const named = code || (/\bSQLITE_\w+/.exec(message)?.[0] ?? "");
+    return CONDITIONS.find((c) => (named && c.codes.test(named)) || (message && c.message.test(message)))?.condition ?? null;
+  };
   for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    if (typeof e !== "object") return typeof e === "string" && (CODES.test(e) || MESSAGES.test(e));
+    if (typeof e === "string") return test("", e);
+    if (typeof e !== "object") return null;
     const o = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: unknown };
-    if (typeof o.code === "string" && (CODES.test(o.code) || PRISMA_CODES.has(o.code))) return true;
-    if (typeof o.message === "string" && (CODES.test(o.message) || MESSAGES.test(o.message))) return true;
+    const found = test(typeof o.code === "string" ? o.code : "", typeof o.message === "string" ? o.message : "");
+    if (found) return found;
     const meta = o.meta as { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; originalMessage?: unknown } } } | undefined;
     const cause = meta?.driverAdapterError?.cause;
-    if (cause && [cause.kind, cause.originalCode, cause.originalMessage].some((v) => typeof v === "string" && (CODES.test(v) || MESSAGES.test(v) || v === "SocketTimeout"))) return true;
+    if (cause) {
+      const str = (v: unknown) => (typeof v === "string" ? v : "");
+      const hit = test(str(cause.originalCode) || str(cause.kind), str(cause.originalMessage));
+      if (hit) return hit;
+    }
     e = o.cause;
   }
-  return false;
+  return null;
+}
+
+/**
+ * Database faults that pass: another process holds the write lock past the busy timeout, the disk
+ * is full, an I/O error, a database read-only for now. The work that hit one can succeed later
+ * unchanged, so it is retried. A corrupt file does not pass.
+ */
+export function isDbFault(err: unknown): boolean {
+  const c = dbCondition(err);
+  return c !== null && c !== "corrupt";
 }

@@ -1,4 +1,7 @@
+import { dbCondition, type DbCondition } from "./db-faults.ts";
 import { errorSummary, type Logger } from "./logger.ts";
+
+export { dbCondition, type DbCondition };
 
 /**
  * Database conditions that outlast one attempt: while one holds, every job and every dispatcher
@@ -6,17 +9,6 @@ import { errorSummary, type Logger } from "./logger.ts";
  * hours. They are recognised from the SQLite result code Prisma carries (`code`) or, for errors
  * wrapped on the way, from the driver's message.
  */
-export type DbCondition = "disk-full" | "read-only" | "locked" | "io-error" | "corrupt";
-
-const CONDITIONS: { condition: DbCondition; codes: RegExp; message: RegExp }[] = [
-  { condition: "disk-full", codes: /^SQLITE_FULL/, message: /database or disk is full/i },
-  { condition: "read-only", codes: /^SQLITE_READONLY/, message: /readonly database|read-only/i },
-  // Prisma's own timeout (P1008, "Operation has timed out") is what a write waiting past the busy timeout shows.
-  { condition: "locked", codes: /^(SQLITE_BUSY|SQLITE_LOCKED|P1008)/, message: /database is locked|database table is locked|operation has timed out/i },
-  { condition: "io-error", codes: /^(SQLITE_IOERR|SQLITE_CANTOPEN)/, message: /disk i\/o error|unable to open database file/i },
-  { condition: "corrupt", codes: /^(SQLITE_CORRUPT|SQLITE_NOTADB)/, message: /malformed|file is not a database/i },
-];
-
 /** What a human reads in the log line for each condition (English: logs are for operators). */
 const DESCRIBE: Record<DbCondition, string> = {
   "disk-full": "database unwritable: disk full (SQLITE_FULL)",
@@ -25,18 +17,6 @@ const DESCRIBE: Record<DbCondition, string> = {
   "io-error": "database unreachable: I/O error (SQLITE_IOERR)",
   corrupt: "database unreadable: file corrupt or not a database (SQLITE_CORRUPT)",
 };
-
-/** The lasting database condition behind an error, or null for anything else. */
-export function dbCondition(err: unknown): DbCondition | null {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const o = (typeof e === "object" ? e : {}) as { code?: unknown; message?: unknown; cause?: unknown };
-    const code = typeof o.code === "string" ? o.code : "";
-    const message = typeof o.message === "string" ? o.message : typeof e === "string" ? e : "";
-    for (const c of CONDITIONS) if ((code && c.codes.test(code)) || c.message.test(message)) return c.condition;
-    e = o.cause;
-  }
-  return null;
-}
 
 interface Active {
   condition: DbCondition;

@@ -87,7 +87,8 @@ export class InstanceRegistry {
   constructor(private readonly o: InstanceRegistryOptions) {
     this.instanceId = o.instanceId;
     this.heartbeatMs = o.heartbeatMs ?? 10_000;
-    this.staleAfterMs = o.staleAfterMs ?? 30_000;
+    // 20 s + one heartbeat period (10 s) = a dead instance's claims taken over within 30 s.
+    this.staleAfterMs = o.staleAfterMs ?? 20_000;
     this.pruneAfterMs = o.pruneAfterMs ?? 3600_000;
     this.host = o.host ?? hostname();
     this.pid = o.pid ?? process.pid;

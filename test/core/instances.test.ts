@@ -41,7 +41,7 @@ describe("instance liveness", () => {
     await t.db.outbox.updateMany({ where: { key: { startsWith: `${owner}:` } }, data: { status: "sending", claimedBy: owner, claimedUntil: new Date(clock.now().getTime() + 5 * 60_000), attempts: 1 } });
   }
 
-  it("a second live instance takes over a dead instance's claims once its heartbeat is 30 s old, not before", async () => {
+  it("a second live instance takes over a dead instance's claims once its heartbeat is 20 s old (within 30 s of its death), not before", async () => {
     const a = registry("A", { host: "host-a", pid: 11 });
     await a.register();
     await claimedBy("A", 5);
@@ -55,15 +55,15 @@ describe("instance liveness", () => {
     const scheduler = new Scheduler({ deps, jobs: [job], instanceId: "B" });
     expect(await b.register()).toEqual([]);
 
-    // A went silent. 20 s later it may only be slow: its claims stand.
-    clock.advance(20_000);
+    // A went silent. 15 s later it may only be slow: its claims stand.
+    clock.advance(15_000);
     expect(await b.beat()).toBeNull();
     expect((await dispatcher.drainOnce()).sent).toBe(0);
     // The sweep sees a run alive elsewhere: nothing to do.
     expect(await scheduler.sweep()).toEqual([]);
 
-    // 31 s without a heartbeat: dead. Its rows and its run are B's to finish, minutes before they expire.
-    clock.advance(11_000);
+    // 21 s without a heartbeat: dead. Its rows and its run are B's to finish, minutes before they expire.
+    clock.advance(6_000);
     expect(await b.beat()).toEqual({ reason: "heartbeat-stale", instances: 1, outbox: 5, jobRuns: 1 });
     expect(takeovers).toHaveLength(1);
     expect((await dispatcher.drainOnce()).sent).toBe(5);
