@@ -203,7 +203,7 @@ describe("Telegram: strangers, floods, groups (grammY against a fake Bot API)", 
     expect(ok!.payload.text).toContain("绑定成功：陈静（M002");
   });
 
-  it("in a group only the person asked may tap the keyboard; another member's tap is refused and consumes nothing", async () => {
+  it("in a group only the person asked may tap the keyboard; another member's tap is refused and consumes nothing, also after a restart", async () => {
     await bind(app, "telegram", String(LI_MING.id), "M001");
     await bind(app, "telegram", String(CHEN.id), "M002");
     app.router = routerWithGroupQuestion(app);
@@ -226,15 +226,18 @@ describe("Telegram: strangers, floods, groups (grammY against a fake Bot API)", 
     expect(picked!.payload.text).toBe("李明 选了 乙店");
     expect(tg.calls.find((c) => c.method === "editMessageText")!.payload.text).toContain("✅ <b>乙店</b>");
 
-    // After a restart nobody knows whom an old group keyboard asked: no one may answer it.
+    // After a restart the stored keyboard still knows whom it asked: another member is refused, the asker answers.
     tg.message(LI_MING, "/poll", GROUP);
     const [, , second] = await tg.waitForSent(GROUP.id, 3);
     await restart({ throttle: false });
     tg.tap(CHEN, second!, "甲店");
     await tg.waitFor(() => answers().length === 3, "the tap after the restart answered");
-    expect(answers()[2]!.payload.text).toContain("按钮已失效");
+    expect(answers()[2]!.payload.text).toContain("问别人的问题");
     await adapter!.idle();
     expect(texts(GROUP.id).filter((t) => t.includes("选了"))).toEqual(["李明 选了 乙店"]);
+    tg.tap(LI_MING, second!, "甲店");
+    await tg.waitFor(() => texts(GROUP.id).filter((t) => t.includes("选了")).length === 2, "the asker's tap after the restart");
+    expect(texts(GROUP.id).filter((t) => t.includes("选了"))).toEqual(["李明 选了 乙店", "李明 选了 甲店"]);
   });
 
   it("in a private chat the same keyboard works as before", async () => {
