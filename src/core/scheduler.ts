@@ -276,7 +276,9 @@ export class Scheduler {
       // retry add only what is missing. On a full disk even this write fails: the run then stays
       // "running" under our id, which `claim` lets this process take again at the next sweep.
       await this.finish(jobId, slot, "failed", message.slice(0, 1000)).catch(() => {});
-      this.faults.failed(jobId, "job run failed", err, { job: jobId, slot: slot.toISOString() });
+      // A run stopped by a clean shutdown is not a fault: the next start resumes it (catch-up).
+      if (this.stopping) this.deps.log.info("job run interrupted by shutdown; the next start resumes it within its catch-up window", { job: jobId, slot: slot.toISOString() });
+      else this.faults.failed(jobId, "job run failed", err, { job: jobId, slot: slot.toISOString() });
       report = { jobId, slot, outcome: "failed", catchUp, error: message };
     }
     this.onRunFinished?.(report);
