@@ -161,6 +161,11 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
 
 export const DEMO_META_KEY = "demo.seededAt";
 
+/** No staff at all: nothing imported yet and the demo not seeded (what the CLI then explains). */
+export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  return (await db.staff.count()) === 0;
+}
+
 /** What the demo holds, for the terminal's notice. */
 export async function demoSummary(db: Db): Promise<{ managers: number; customers: number }> {
   return { managers: await db.staff.count({ where: { role: "manager" } }), customers: await db.customer.count() };
@@ -172,7 +177,7 @@ export async function demoSummary(db: Db): Promise<{ managers: number; customers
  */
 export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Clock }): Promise<boolean> {
   const { db, policy, clock } = opts;
-  if ((await db.staff.count()) > 0) return false;
+  if (!(await isDatabaseEmpty(db))) return false;
   const today = localDate(clock.now(), policy.timeZone);
   const rand = seededRandom(42);
 
