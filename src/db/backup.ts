@@ -63,6 +63,14 @@ export async function backupDatabase(opts: { url: string; file: string; force?: 
   } catch (err) {
     throw dbOpenError(err, { url: opts.url, file: source, busyTimeoutMs: opts.busyTimeoutMs });
   }
+  try {
+    // Opening is lazy: reading the header here reports a file that is not a database (or a broken
+    // one) with the message naming DATABASE_URL, not halfway through the copy.
+    db.pragma("schema_version", { simple: true });
+  } catch (err) {
+    db.close();
+    throw dbOpenError(err, { url: opts.url, file: source, busyTimeoutMs: opts.busyTimeoutMs });
+  }
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
   try {
     rmSync(tmp, { force: true });

@@ -189,6 +189,18 @@ describe("visitmate db backup", () => {
     expect(existsSync(path.join(testDb.dir, "b.db"))).toBe(false);
   });
 
+  it("names DATABASE_URL when it is not a database, and keeps nothing", async () => {
+    testDb = await createTestDb();
+    const notDb = path.join(testDb.dir, "notes.txt");
+    writeFileSync(notDb, "this is not a database, just text that is long enough to fill a header page. ".repeat(20));
+    const target = path.join(testDb.dir, "b.db");
+    await expect(dbCommand(["backup", target], io({ DATABASE_URL: `file:${notDb}` }).io)).rejects.toMatchObject({
+      code: "db.open",
+      userMessage: { key: "db.open.not-a-database" },
+    });
+    expect(readdirSync(testDb.dir).filter((f) => f.startsWith("b.db") || f.includes("partial"))).toEqual([]);
+  });
+
   it("answers a usage error with the usage text (exit 2), in both languages", async () => {
     const env = { DATABASE_URL: "file:/nonexistent/never.db" };
     for (const locale of ["zh-CN", "en"]) {
