@@ -16,7 +16,7 @@ export interface TBackupResult {
   check: string;
 }
 
-export type TBackupRefusal = { refused: "no-database" | "exists" | "same-file" | "no-folder" | "check-failed"; file: string; check?: string };
+export type TBackupRefusal = { refused: "no-database" | "exists" | "is-folder" | "same-file" | "no-folder" | "check-failed"; file: string; check?: string };
 
 /**
  * Pages per backup step: all of them at once.
@@ -54,6 +54,7 @@ export async function backupDatabase(opts: { url: string; file: string; force?: 
   if (source === ":memory:" || !existsSync(source)) return { refused: "no-database", file: source };
   if (samePath(source, file)) return { refused: "same-file", file };
   if (!existsSync(path.dirname(file)) || !statSync(path.dirname(file)).isDirectory()) return { refused: "no-folder", file };
+  if (existsSync(file) && statSync(file).isDirectory()) return { refused: "is-folder", file };
   if (existsSync(file) && !opts.force) return { refused: "exists", file };
 
   let db: Database.Database;

@@ -173,6 +173,10 @@ describe("visitmate db backup", () => {
     expect(await dbCommand(["backup", sqlitePathFromUrl(testDb.url), "--force"], self.io)).toBe(1);
     expect(self.err[0]).toMatch(/is the database itself/);
 
+    const folder = io({ DATABASE_URL: testDb.url, VISITMATE_LOCALE: "en" });
+    expect(await dbCommand(["backup", testDb.dir, "--force"], folder.io)).toBe(1);
+    expect(folder.err).toEqual([`${testDb.dir} is a folder; name the backup file, e.g. ${testDb.dir}/visitmate.db.`]);
+
     const forced = io({ DATABASE_URL: testDb.url });
     expect(await dbCommand(["backup", target, "--force"], forced.io)).toBe(0);
     expect(snapshot(target).integrity).toBe("ok");
