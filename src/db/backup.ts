@@ -52,7 +52,8 @@ export async function backupDatabase(opts: { url: string; file: string; force?: 
   const file = path.resolve(opts.file);
   // Said plainly: opening would only report "cannot open" (and without fileMustExist create an empty one).
   if (source === ":memory:" || !existsSync(source)) return { refused: "no-database", file: source };
-  if (samePath(source, file)) return { refused: "same-file", file };
+  // Its -wal / -shm files too: replacing the live WAL with --force would destroy the database.
+  if (["", "-wal", "-shm", "-journal"].some((suffix) => samePath(source + suffix, file))) return { refused: "same-file", file };
   if (!existsSync(path.dirname(file)) || !statSync(path.dirname(file)).isDirectory()) return { refused: "no-folder", file };
   if (existsSync(file) && statSync(file).isDirectory()) return { refused: "is-folder", file };
   if (existsSync(file) && !opts.force) return { refused: "exists", file };

@@ -99,7 +99,7 @@ export const enCli: Catalogue = {
   "cli.db.backup.no-database": "There is no database at {file} (DATABASE_URL); nothing to back up. Run the command where the bot runs, with its .env or DATABASE_URL.",
   "cli.db.backup.exists": "{file} already exists; nothing was written. Choose another name or add --force to replace it.",
   "cli.db.backup.is-folder": "{file} is a folder; name the backup file, e.g. {file}/visitmate.db.",
-  "cli.db.backup.same-file": "{file} is the database itself; choose another file for the backup.",
+  "cli.db.backup.same-file": "{file} is the database itself (or one of its files); choose another file for the backup.",
   "cli.db.backup.no-folder": "The folder of {file} does not exist; create it first.",
   "cli.db.backup.check-failed": "The backup failed its integrity check ({check}); it was not kept at {file}. Check the database with PRAGMA integrity_check.",
   "cli.db.backup.done": "Backed up {source} to {file}: {size} ({bytes} bytes, {pages} pages) in {ms} ms, integrity check ok.",

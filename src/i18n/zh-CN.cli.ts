@@ -99,7 +99,7 @@ export const zhCNCli: Catalogue = {
   "cli.db.backup.no-database": "{file} 没有数据库（DATABASE_URL），无可备份。请在机器人运行的目录、用它的 .env 或 DATABASE_URL 运行本命令。",
   "cli.db.backup.exists": "{file} 已存在，没有写入任何内容。请换一个文件名，或加 --force 覆盖它。",
   "cli.db.backup.is-folder": "{file} 是文件夹，请写出备份文件名，例如 {file}/visitmate.db。",
-  "cli.db.backup.same-file": "{file} 就是数据库本身，请为备份另选一个文件。",
+  "cli.db.backup.same-file": "{file} 就是数据库本身（或它的附属文件），请为备份另选一个文件。",
   "cli.db.backup.no-folder": "{file} 所在的文件夹不存在，请先创建。",
   "cli.db.backup.check-failed": "备份没有通过完整性检查（{check}），没有保存到 {file}。请用 PRAGMA integrity_check 检查数据库。",
   "cli.db.backup.done": "已把 {source} 备份到 {file}：{size}（{bytes} 字节，{pages} 页），用时 {ms} 毫秒，完整性检查通过。",

@@ -172,6 +172,9 @@ describe("visitmate db backup", () => {
     const self = io({ DATABASE_URL: testDb.url, VISITMATE_LOCALE: "en" });
     expect(await dbCommand(["backup", sqlitePathFromUrl(testDb.url), "--force"], self.io)).toBe(1);
     expect(self.err[0]).toMatch(/is the database itself/);
+    const wal = io({ DATABASE_URL: testDb.url, VISITMATE_LOCALE: "en" });
+    expect(await dbCommand(["backup", `${sqlitePathFromUrl(testDb.url)}-wal`, "--force"], wal.io)).toBe(1);
+    expect(wal.err[0]).toMatch(/-wal is the database itself/);
 
     const folder = io({ DATABASE_URL: testDb.url, VISITMATE_LOCALE: "en" });
     expect(await dbCommand(["backup", testDb.dir, "--force"], folder.io)).toBe(1);
