@@ -1,6 +1,5 @@
 import { loadEnv } from "../config/env.ts";
 import { backupDatabase } from "../db/backup.ts";
-import { parseArgs } from "./args.ts";
 import { cliUsageT } from "./usage.ts";
 
 export interface DbCliIo {
@@ -9,7 +8,7 @@ export interface DbCliIo {
   err?: (text: string) => void;
 }
 
-const BACKUP_OPTIONS = new Set(["force"]);
+const BACKUP_FLAGS = new Set(["--force"]);
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
@@ -29,14 +28,16 @@ export async function dbCommand(argv: string[], io: DbCliIo = {}): Promise<numbe
   const [sub, ...rest] = argv;
   const usage = () => (err(t("cli.db.usage")), 2);
   if (sub !== "backup") return sub === undefined ? usage() : (err(t("cli.db.unknown-subcommand", { sub })), usage());
-  const { positional, options } = parseArgs(rest);
-  const unknown = Object.keys(options).find((k) => !BACKUP_OPTIONS.has(k));
-  if (unknown !== undefined) return err(t("cli.db.unknown-option", { option: `--${unknown}` })), usage();
-  if (positional.length !== 1 || (options.force !== undefined && options.force !== true)) return usage();
+  // Not parseArgs: it would read `--force FILE` as --force's value. The one option takes none.
+  const unknown = rest.find((a) => a.startsWith("-") && !BACKUP_FLAGS.has(a));
+  if (unknown !== undefined) return err(t("cli.db.unknown-option", { option: unknown })), usage();
+  const positional = rest.filter((a) => !BACKUP_FLAGS.has(a));
+  const force = rest.includes("--force");
+  if (positional.length !== 1) return usage();
 
   const config = loadEnv(env);
   const started = process.hrtime.bigint();
-  const result = await backupDatabase({ url: config.DATABASE_URL, file: positional[0]!, force: options.force === true, busyTimeoutMs: config.VISITMATE_DB_BUSY_TIMEOUT_MS });
+  const result = await backupDatabase({ url: config.DATABASE_URL, file: positional[0]!, force, busyTimeoutMs: config.VISITMATE_DB_BUSY_TIMEOUT_MS });
   if ("refused" in result) {
     err(t(`cli.db.backup.${result.refused}`, { file: result.file, check: result.check ?? "" }));
     return 1;

@@ -180,8 +180,9 @@ describe("visitmate db backup", () => {
     expect(await dbCommand(["backup", testDb.dir, "--force"], folder.io)).toBe(1);
     expect(folder.err).toEqual([`${testDb.dir} is a folder; name the backup file, e.g. ${testDb.dir}/visitmate.db.`]);
 
+    // --force before FILE works the same.
     const forced = io({ DATABASE_URL: testDb.url });
-    expect(await dbCommand(["backup", target, "--force"], forced.io)).toBe(0);
+    expect(await dbCommand(["backup", "--force", target], forced.io)).toBe(0);
     expect(snapshot(target).integrity).toBe("ok");
     expect(readdirSync(testDb.dir).filter((f) => f.includes("partial"))).toEqual([]);
   });
@@ -218,7 +219,9 @@ describe("visitmate db backup", () => {
         [["backup"], [usage]],
         [["backup", "a.db", "b.db"], [usage]],
         [["backup", "a.db", "--overwrite"], [t("cli.db.unknown-option", { option: "--overwrite" }), usage]],
-        [["backup", "a.db", "--force=yes"], [usage]],
+        [["backup", "a.db", "--force=yes"], [t("cli.db.unknown-option", { option: "--force=yes" }), usage]],
+        [["backup", "a.db", "-f"], [t("cli.db.unknown-option", { option: "-f" }), usage]],
+        [["backup", "--force"], [usage]],
         [["restore", "a.db"], [t("cli.db.unknown-subcommand", { sub: "restore" }), usage]],
       ];
       for (const [argv, expected] of cases) {
