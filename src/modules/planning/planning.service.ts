@@ -7,7 +7,7 @@ import { insertRows } from "../../db/bulk-sql.ts";
 import { errorSummary } from "../../core/logger.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
-import { Prisma, type Customer, type Staff } from "../../generated/prisma/client.ts";
+import { Prisma, type Customer, type PlannedVisit, type Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
 import { type PlanResult, type Shortfall } from "./planner.ts";
@@ -607,7 +607,10 @@ export interface MovedSoon {
 /** A visit day nearer than where a moved visit went, and why it was passed over. */
 export interface PassedDay {
   date: string;
-  /** full: the day already holds the daily cap; too-late-to-book: a day-before class can no longer be called for it. */
+  /**
+   * full: the day holds the daily cap of visits that cannot give way (booked, done, or of a more
+   * protected class); too-late-to-book: a day-before class can no longer be called for tomorrow.
+   */
   why: "full" | "too-late-to-book";
 }
 
@@ -617,13 +620,17 @@ export interface MoveTarget {
   passed: PassedDay[];
   /** The customer already had its next visit on `to` (no visit added). */
   alreadyPlanned: boolean;
+  /** A visit that gave way on `to` (re-placed by the re-plan), when the day was at its cap. */
+  displaced?: number | null;
 }
 
 /**
- * The nearest visit day after `after` (to the horizon's end) that can take one more visit of this
- * customer: not a day off, under the daily cap, and for a day-before class not tomorrow once the
- * evening appointment calls are over. A day the customer is already planned on ends the search:
- * the visit is there already. One grouped count over the horizon (a few dozen days): bounded.
+ * The nearest visit day after `after` (to the horizon's end) that can take this customer: not a
+ * day off, for a day-before class not tomorrow once the evening appointment calls are over, and
+ * under the daily cap — or at the cap with an unbooked visit of a class no more protected than this
+ * one, which gives way (the planner fills every day to the cap, so "room" only counting empty
+ * places would send a shop weeks out). A day the customer is already planned on ends the search.
+ * One day's visits per query (at most the cap), days bounded by the horizon.
  */
 export async function nearestDayWithRoom(opts: { deps: AppDeps; staff: Staff; customerId: number; classId: string; after: string; to: string }): Promise<MoveTarget> {
   const { deps, staff, customerId, after, to } = opts;
@@ -631,22 +638,32 @@ export async function nearestDayWithRoom(opts: { deps: AppDeps; staff: Staff; cu
   const first = addDays(after, 1);
   const visitDays = visitDaysOf(staff, policy);
   const off = await daysOffOf({ db, staffId: staff.id, from: first, to });
-  const loads = await db.plannedVisit.groupBy({ by: ["date"], where: { managerId: staff.id, date: { gte: first, lte: to }, status: { in: ["planned", "done"] } }, _count: { _all: true } });
-  const load = new Map(loads.map((l) => [l.date, l._count._all]));
-  const own = await db.plannedVisit.findFirst({ where: { managerId: staff.id, customerId, date: { gte: first, lte: to }, status: "planned" }, orderBy: { date: "asc" }, select: { date: true } });
-  const now = deps.clock.now();
-  const local = localParts(now, policy.timeZone);
+  const local = localParts(deps.clock.now(), policy.timeZone);
   const callsUntil = policy.reminders.appointments?.catchUpUntil ?? "20:00";
   const callsOver = `${String(local.hour).padStart(2, "0")}:${String(local.minute).padStart(2, "0")}` >= callsUntil;
   const tomorrow = addDays(local.date, 1);
   const dayBefore = appointmentOf(policy, opts.classId) === "day-before";
+  const rank = (classId: string) => classById(policy, classId)?.priority ?? Number.MAX_SAFE_INTEGER;
+  const own = rank(opts.classId);
   const passed: PassedDay[] = [];
   for (let d = first; d <= to; d = addDays(d, 1)) {
     if (!visitDays.includes(isoWeekday(d)) || off.has(d)) continue;
-    if (own?.date === d) return { to: d, passed, alreadyPlanned: true };
-    if ((load.get(d) ?? 0) >= policy.dailyCap) passed.push({ date: d, why: "full" });
-    else if (dayBefore && d === tomorrow && callsOver) passed.push({ date: d, why: "too-late-to-book" });
-    else return { to: d, passed, alreadyPlanned: false };
+    if (dayBefore && d === tomorrow && callsOver) {
+      passed.push({ date: d, why: "too-late-to-book" });
+      continue;
+    }
+    const rows = await db.plannedVisit.findMany({
+      where: { managerId: staff.id, date: d, status: { in: ["planned", "done"] } },
+      select: { id: true, customerId: true, status: true, booked: true, sequence: true, customer: { select: { serviceClass: true } } },
+    });
+    if (rows.some((r) => r.customerId === customerId && r.status === "planned")) return { to: d, passed, alreadyPlanned: true };
+    if (rows.length < policy.dailyCap) return { to: d, passed, alreadyPlanned: false, displaced: null };
+    // The least protected unbooked visit gives way (the last on the route among equals).
+    const yielding = rows
+      .filter((r) => r.status === "planned" && !r.booked && rank(r.customer.serviceClass) >= own)
+      .sort((x, y) => rank(y.customer.serviceClass) - rank(x.customer.serviceClass) || y.sequence - x.sequence)[0];
+    if (yielding) return { to: d, passed, alreadyPlanned: false, displaced: yielding.id };
+    passed.push({ date: d, why: "full" });
   }
   return { to: null, passed, alreadyPlanned: false };
 }
@@ -666,9 +683,12 @@ async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: nu
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
   const horizonTo = last?.toDate ?? defaultHorizon(date, deps.policy.planningHorizonMonths).to;
   const target = await nearestDayWithRoom({ deps, staff, customerId: visit.customerId, classId: visit.customer.serviceClass, after: date, to: horizonTo });
+  let displaced: (PlannedVisit & { customer: Customer }) | null = null;
   if (target.to && target.alreadyPlanned) {
     await deps.db.plannedVisit.updateMany({ where: { managerId: staff.id, customerId: visit.customerId, date: target.to, status: "planned" }, data: { booked: true, note: opts.reason } });
   } else if (target.to) {
+    // The visit that gives way is re-placed by the re-plan below like any unfixed visit.
+    displaced = target.displaced ? await deps.db.plannedVisit.delete({ where: { id: target.displaced }, include: { customer: true } }) : null;
     const seq = await deps.db.plannedVisit.count({ where: { managerId: staff.id, date: target.to } });
     await deps.db.plannedVisit.create({ data: { managerId: staff.id, customerId: visit.customerId, date: target.to, sequence: seq + 1, booked: true, note: opts.reason } });
   }
@@ -680,7 +700,13 @@ async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: nu
   });
   if (next && !next.booked) await deps.db.plannedVisit.update({ where: { id: next.id }, data: { booked: true, note: opts.reason } });
   const to = next?.date ?? null;
-  return { to, passed: target.passed.filter((p) => !to || p.date < to), alreadyPlanned: target.alreadyPlanned && to === target.to, alsoMoved: plan.movedSoon.filter((m) => m.customer.id !== visit.customerId) };
+  const alsoMoved = plan.movedSoon.filter((m) => m.customer.id !== visit.customerId);
+  // A visit of tomorrow that gave way was deleted before the re-plan saw it: report it here.
+  if (displaced && displaced.date <= addDays(today(deps), 1) && !alsoMoved.some((m) => m.customer.id === displaced!.customerId)) {
+    const again = await deps.db.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: displaced.customerId, date: { gt: date }, status: "planned" }, orderBy: { date: "asc" }, select: { date: true } });
+    if (again?.date !== displaced.date) alsoMoved.push({ customer: displaced.customer, from: displaced.date, to: again?.date ?? null });
+  }
+  return { to, passed: target.passed.filter((p) => !to || p.date < to), alreadyPlanned: target.alreadyPlanned && to === target.to, alsoMoved };
 }
 
 /** Visits still to book by phone: today's same-day ones and the next visit day's day-before ones. */
