@@ -9,7 +9,8 @@ import type { Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff.service.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
-import { describeShortfall } from "./shortfall.ts";
+import { describeOverdue, describeShortfall } from "./shortfall.ts";
+import type { Shortfall } from "./planner.ts";
 import { answerAppointment, latestShortfall, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
@@ -194,6 +195,13 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
   return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header", { ensure: false, skipDay })).join("\n") };
 }
 
+/** "⚠️ 因此会逾期：…" for the customers a re-plan newly makes overdue, the first five with dates. */
+async function newlyOverdueLines(ctx: CommandContext, customers: Shortfall["customers"]): Promise<string[]> {
+  if (!customers.length) return [];
+  const names = await describeOverdue(ctx.deps, ctx.t, customers.slice(0, 5));
+  return [ctx.t(customers.length > 5 ? "plan.newly-overdue-more" : "plan.newly-overdue", { names, count: customers.length, more: customers.length - 5 })];
+}
+
 /**
  * The word /skip takes for a later day's list, so the hint under /plan 明天 is a command that
  * works: "明天" for tomorrow, else the date as 12-09 (both parsed by parseDateInput).
@@ -263,7 +271,7 @@ async function skipCommand(ctx: CommandContext): Promise<Reply> {
         const because = result.alreadyPlanned ? t("skip.why-already-planned") : result.passed.length ? t("skip.why-later", { passed: passedText(t, result.passed, now) }) : t("skip.why-nearest");
         why = t("skip.moved", { n, name, to, why: because });
       }
-      return { text: [why, ...movedSoonLines(ctx, result.alsoMoved)].join("\n") };
+      return { text: [why, ...(await newlyOverdueLines(ctx, result.newlyOverdue)), ...movedSoonLines(ctx, result.alsoMoved)].join("\n") };
     }
   }
 }
@@ -290,8 +298,9 @@ async function offCommand(ctx: CommandContext): Promise<Reply> {
   const lines = [t("off.done", { days: leave.days.map((d) => formatDay(d, t, now)).join(t("list.separator")) })];
   if (!leave.released) lines.push(t("off.nothing-planned"));
   // The shortfall notice names newly overdue customers once; a re-plan that adds none says so only.
-  else if (leave.plan?.result.shortfall.visits) lines.push(t(leave.plan.newlyOverdue ? "off.shortfall" : "off.shortfall-known", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
+  else if (leave.plan?.result.shortfall.visits) lines.push(t(leave.plan.newlyOverdue.length ? "off.shortfall" : "off.shortfall-known", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
   else lines.push(t("off.replanned", { released: leave.released }));
+  lines.push(...(await newlyOverdueLines(ctx, leave.plan?.newlyOverdue ?? [])));
   lines.push(...movedSoonLines(ctx, leave.moved));
   return { text: lines.join("\n") };
 }

@@ -151,7 +151,7 @@ export interface GeneratedPlan {
   /** Visits of today or tomorrow that this re-plan put on another day (or none). */
   movedSoon: MovedSoon[];
   /** Customers going overdue under this plan that the plan before did not already report. */
-  newlyOverdue: number;
+  newlyOverdue: Shortfall["customers"];
 }
 
 export function today(deps: AppDeps): string {
@@ -254,7 +254,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   const previousRun = await db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" }, select: { shortfall: true } });
   const previous = previousRun ? (JSON.parse(previousRun.shortfall) as Shortfall) : null;
   const reported = overdueIds(previous);
-  const newlyOverdue = [...overdueIds(result.shortfall)].filter((id) => !reported.has(id)).length;
+  const overdueNow = overdueIds(result.shortfall);
+  const newlyOverdue = result.shortfall.customers.filter((c) => overdueNow.has(c.customerId) && !reported.has(c.customerId));
   await db.$transaction(async (tx) => {
     await tx.plannedVisit.deleteMany({ where: { managerId: staff.id, date: { gte: from, lte: to }, id: { notIn: [...keepIds] } } });
     const rows: { managerId: number; customerId: number; date: string; sequence: number }[] = [];
@@ -572,16 +573,16 @@ export async function onLeave(opts: { deps: AppDeps; staffIds: number[]; date: s
 }
 
 export type SkipResult =
-  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null; passed: PassedDay[]; alreadyPlanned: boolean; alsoMoved: MovedSoon[] }
+  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null; passed: PassedDay[]; alreadyPlanned: boolean; alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }
   | { kind: "no-such-stop"; n: number }
   | { kind: "already-done"; n: number; customer: Customer }
   | { kind: "already-moved"; n: number; customer: Customer; to: string | null };
 
 /**
- * Takes stop `n` (the number the manager sees) off `date` and re-flows the plan from the next day,
- * so the customer lands on the next visit day that suits its due date and has room (the re-plan
- * keeps booked visits and today's list). The stop keeps its number and shows as moved; the new
- * visit is marked booked so later re-plans keep it. `to` is null when nothing had room.
+ * Takes stop `n` (the number the manager sees) off `date` and puts the customer on the nearest
+ * visit day with room (see nearestDayWithRoom), then re-flows the plan from the next day. The stop
+ * keeps its number and shows as moved; the new visit is marked booked so later re-plans keep it.
+ * `to` is null when nothing had room; `passed` says why nearer days were not taken.
  */
 export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string; n: number; reason: string }): Promise<SkipResult> {
   const { deps, staff, date, n } = opts;
@@ -594,7 +595,7 @@ export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string
   if (stop.status === "done") return { kind: "already-done", n, customer: stop.customer };
   if (stop.status === "skipped") return { kind: "already-moved", n, customer: stop.customer, to: stop.movedTo ?? null };
   const moved = await moveVisit({ deps, staff, plannedVisitId: stop.id, date, stopNo: n, reason: opts.reason });
-  return { kind: "moved", n, customer: stop.customer, from: date, to: moved.to, passed: moved.passed, alreadyPlanned: moved.alreadyPlanned, alsoMoved: moved.alsoMoved };
+  return { kind: "moved", n, customer: stop.customer, from: date, to: moved.to, passed: moved.passed, alreadyPlanned: moved.alreadyPlanned, alsoMoved: moved.alsoMoved, newlyOverdue: moved.newlyOverdue };
 }
 
 /** A visit of today or tomorrow that a re-plan put on another day (the manager is told). */
@@ -675,7 +676,7 @@ export async function nearestDayWithRoom(opts: { deps: AppDeps; staff: Staff; cu
  * re-plan choose sent a shop weeks out to balance days. Also reports any other visit of today or
  * tomorrow the re-plan moved.
  */
-async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<MoveTarget & { alsoMoved: MovedSoon[] }> {
+async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<MoveTarget & { alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }> {
   const { deps, staff, date } = opts;
   const visit = await deps.db.plannedVisit.findUniqueOrThrow({ where: { id: opts.plannedVisitId }, include: { customer: { select: { serviceClass: true } } } });
   // A stop of a later day has no fixed number yet: fix it now, it is the one the manager saw.
@@ -706,7 +707,7 @@ async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: nu
     const again = await deps.db.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: displaced.customerId, date: { gt: date }, status: "planned" }, orderBy: { date: "asc" }, select: { date: true } });
     if (again?.date !== displaced.date) alsoMoved.push({ customer: displaced.customer, from: displaced.date, to: again?.date ?? null });
   }
-  return { to, passed: target.passed.filter((p) => !to || p.date < to), alreadyPlanned: target.alreadyPlanned && to === target.to, alsoMoved };
+  return { to, passed: target.passed.filter((p) => !to || p.date < to), alreadyPlanned: target.alreadyPlanned && to === target.to, alsoMoved, newlyOverdue: plan.newlyOverdue };
 }
 
 /** Visits still to book by phone: today's same-day ones and the next visit day's day-before ones. */

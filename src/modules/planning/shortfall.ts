@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import { formatDay } from "../../core/format.ts";
 import type { AppDeps } from "../../core/router.ts";
@@ -20,9 +19,14 @@ export async function describeShortfall(deps: AppDeps, locale: Locale, t: Transl
     .map(([c, n]) => `${classLabel(ctx, c)} ${n}`)
     .join(" / ");
   // Only visits that really come late: planned after the last on-time day, or not planned at all.
-  const first = s.customers.filter((c) => c.plannedDate === null || c.plannedDate > c.dueDate).slice(0, 5);
-  const rows = first.length ? await deps.db.customer.findMany({ where: { id: { in: first.map((c) => c.customerId) } }, select: { id: true, name: true } }) : [];
-  const names = first
+  const names = await describeOverdue(deps, t, s.customers.filter((c) => c.plannedDate === null || c.plannedDate > c.dueDate).slice(0, 5));
+  return { classes, names, kept: keptClasses(ctx, t, s) };
+}
+
+/** "钟氏小卖部：最迟 12月13日（周日），计划在 12月17日（周四）；…" for these customers (a handful). */
+export async function describeOverdue(deps: AppDeps, t: Translate, customers: Shortfall["customers"]): Promise<string> {
+  const rows = customers.length ? await deps.db.customer.findMany({ where: { id: { in: customers.map((c) => c.customerId) } }, select: { id: true, name: true } }) : [];
+  return customers
     .flatMap((c) => {
       const name = rows.find((r) => r.id === c.customerId)?.name;
       if (!name) return [];
@@ -30,7 +34,6 @@ export async function describeShortfall(deps: AppDeps, locale: Locale, t: Transl
       return [c.plannedDate ? t("plan.overdue-customer", { name, due, planned: formatDay(c.plannedDate, t) }) : t("plan.overdue-customer-unplanned", { name, due })];
     })
     .join(t("plan.overdue-separator"));
-  return { classes, names, kept: keptClasses(ctx, t, s) };
 }
 
 /** "已优先保证帮扶客户和核心客户。": the scheduled classes ranked before every class that came short. */
@@ -55,8 +58,9 @@ export function overdueIds(s: Shortfall | null | undefined): Set<number> {
 
 /**
  * When a plan cannot fit every visit, the manager and their supervisor are told through the outbox
- * (quiet hours respected) — once per customer going overdue: a re-plan after /off or /skip that
- * leaves only customers the previous plan already reported says nothing again.
+ * (quiet hours respected) — at most once a day each, and only when a customer goes overdue that the
+ * plan before did not already report: a re-plan after /off or /skip that changes nothing for the
+ * overdue says nothing again (the /off and /skip replies name customers they newly make overdue).
  */
 export async function notifyShortfall(opts: { deps: AppDeps; manager: Staff; shortfall: Shortfall; previous?: Shortfall | null; from: string; to: string; today: string }): Promise<number> {
   const { deps, manager, shortfall } = opts;
@@ -64,8 +68,6 @@ export async function notifyShortfall(opts: { deps: AppDeps; manager: Staff; sho
   const before = overdueIds(opts.previous);
   const fresh = [...overdueIds(shortfall)].filter((id) => !before.has(id)).sort((a, b) => a - b);
   if (!fresh.length) return 0;
-  // The key names the newly overdue customers: a restart re-running the same plan cannot send twice.
-  const subject = createHash("sha256").update(fresh.join(",")).digest("hex").slice(0, 16);
   const supervisor = manager.supervisorId ? await deps.db.staff.findUnique({ where: { id: manager.supervisorId } }) : null;
   let queued = 0;
   for (const [recipient, key] of [[manager, "plan.shortfall-notice"], [supervisor, "plan.shortfall-notice-supervisor"]] as const) {
@@ -79,7 +81,7 @@ export async function notifyShortfall(opts: { deps: AppDeps; manager: Staff; sho
     const now = deps.clock.now();
     const ok = await enqueue({
       db: deps.db,
-      key: `plan-shortfall:staff:${recipient.id}:manager:${manager.id}:${opts.today}:${subject}`,
+      key: `plan-shortfall:staff:${recipient.id}:manager:${manager.id}:${opts.today}`,
       kind: "plan-shortfall",
       staffId: recipient.id,
       platform: to.platform,
