@@ -42,6 +42,11 @@ export interface GeneratePlanOptions {
   /** Last day; default the end of next month (two months of plans cover every customer). */
   to?: string;
   reason?: "generate" | "month" | "skip" | "off" | "replan";
+  /**
+   * Keep tomorrow's planned visits where they are (a /skip or 约不上 re-plan): the manager has seen
+   * that list and may have called its shops; one moved stop must not send two others weeks out.
+   */
+  keepTomorrow?: boolean;
 }
 
 export interface ContinuityInput {
@@ -200,7 +205,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
 
   const customers = await db.customer.findMany({ where: { managerId: staff.id, active: true } });
   const existing = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: from, lte: to } } });
-  const keep = existing.filter((p) => p.status !== "planned" || p.date === now || p.booked);
+  const tomorrow = addDays(now, 1);
+  const keep = existing.filter((p) => p.status !== "planned" || p.date === now || p.booked || (opts.keepTomorrow && p.date === tomorrow));
   // What the manager may already have arranged for: today's and tomorrow's visits.
   const soon = existing.filter((p) => p.status === "planned" && p.date <= addDays(now, 1));
   const keepIds = new Set(keep.map((p) => p.id));
@@ -694,7 +700,7 @@ async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: nu
     await deps.db.plannedVisit.create({ data: { managerId: staff.id, customerId: visit.customerId, date: target.to, sequence: seq + 1, booked: true, note: opts.reason } });
   }
   // Re-flow from the next day: the day the visit left keeps its other stops (and their numbers).
-  const plan = await generatePlan({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip" });
+  const plan = await generatePlan({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip", keepTomorrow: true });
   const next = await deps.db.plannedVisit.findFirst({
     where: { managerId: staff.id, customerId: visit.customerId, date: { gt: date }, status: "planned" },
     orderBy: { date: "asc" },
