@@ -5,7 +5,7 @@ export const enPolishPlan: Catalogue = {
   "plan.overdue-customer": "{name}: due by {due}, planned {planned}",
   "plan.overdue-customer-unplanned": "{name}: due by {due}, does not fit the plan",
   "plan.overdue-separator": "; ",
-  "plan.shortfall-kept": "{classes} were kept first.",
+  "plan.shortfall-kept": "{classes} were kept first. ",
   "plan.shortfall-kept-and": " and ",
   "plan.day-footer-later": "Done {done}/{total}. Tap 🧭 to navigate in Amap; can't make a stop? Send /skip {day} NUMBER REASON.",
   "skip.day-tomorrow": "tomorrow",

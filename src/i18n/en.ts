@@ -182,6 +182,6 @@ export const en: Catalogue = {
   "help.plan": "visit plan: /plan, /plan next, /plan month, /plan DATE",
   "help.skip": "can't make a stop: /skip NUMBER [reason] (today's list) or /skip tomorrow NUMBER moves it to the nearest visit day with room",
   "help.off": "leave: /off DATE or /off 12-09~12-10, the plan is re-flowed",
-  "plan.shortfall-notice": "⚠️ Your visit plan does not fit: {visits} visits between {from} and {to} cannot be placed ({classes}); those customers will be overdue. {kept} First overdue: {names}. Send /plan month to see them, or ask your supervisor for more visit days.",
+  "plan.shortfall-notice": "⚠️ Your visit plan does not fit: {visits} visits between {from} and {to} cannot be placed ({classes}); those customers will be overdue. {kept}First overdue: {names}. Send /plan month to see them, or ask your supervisor for more visit days.",
   "plan.shortfall-notice-supervisor": "⚠️ {manager}'s visit plan does not fit: {visits} visits between {from} and {to} cannot be placed ({classes}). First overdue: {names}. Consider more visit days, moving customers or a higher daily cap.",
 };

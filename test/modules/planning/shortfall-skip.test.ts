@@ -75,7 +75,7 @@ describe("shortfall wording", () => {
     const keyAccount = { deps: { policy: loadPolicy({ preset: "key-account" }) }, locale: "zh-CN" as const };
     expect(keptClasses(keyAccount, zh, { visits: 2, byClass: { B: 2 }, customers: [] })).toBe("已优先保证A类客户。");
     expect(keptClasses(keyAccount, zh, { visits: 2, byClass: { A: 2 }, customers: [] })).toBe("");
-    expect(keptClasses({ ...keyAccount, locale: "en" }, translator("en"), { visits: 2, byClass: { B: 2 }, customers: [] })).toBe("class A were kept first.");
+    expect(keptClasses({ ...keyAccount, locale: "en" }, translator("en"), { visits: 2, byClass: { B: 2 }, customers: [] })).toBe("class A were kept first. ");
   });
 });
 
