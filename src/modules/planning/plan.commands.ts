@@ -9,8 +9,9 @@ import type { Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff.service.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
-import { describeShortfall } from "./shortfall.ts";
-import { answerAppointment, latestShortfall, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon } from "./planning.service.ts";
+import { describeOverdue, describeShortfall } from "./shortfall.ts";
+import type { Shortfall } from "./planner.ts";
+import { answerAppointment, latestShortfall, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -21,7 +22,7 @@ export function navigationLink(c: { lat: number; lng: number; name: string }): s
  * One day of the plan: `1. name · class · address · leg · visit length · appointment`, then an
  * indented navigation link; header with the day's distance and time.
  */
-export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean; day?: DayList } = {}): Promise<string[]> {
+export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean; day?: DayList; skipDay?: string } = {}): Promise<string[]> {
   const { t, deps } = ctx;
   // A caller that already loaded the day (the morning push) passes it in.
   const day = opts.day ?? (await planDayList({ deps, staff, date, fixNumbers: opts.fixNumbers, ensure: opts.ensure }));
@@ -61,7 +62,9 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
     visits: formatMinutes(visitMin, t),
   });
   const done = route.filter((p) => p.status === "done").length;
-  return [header, ...lines, t("plan.day-footer", { done, total: route.length })];
+  // A later day's list names its day in the /skip hint: that is the command which moves its stops.
+  const footer = opts.skipDay ? t("plan.day-footer-later", { done, total: route.length, day: opts.skipDay }) : t("plan.day-footer", { done, total: route.length });
+  return [header, ...lines, footer];
 }
 
 /** The day /today shows: today when it is a visit day, else the next visit day (null: none ahead). */
@@ -151,8 +154,8 @@ async function shortfallLines(ctx: CommandContext, staff: Staff): Promise<string
   const s = await latestShortfall({ deps: ctx.deps, staffId: staff.id });
   if (!s) return [];
   if (!s.visits) return [t("plan.no-shortfall", { from: formatDay(s.from, t), to: formatDay(s.to, t) })];
-  const { classes, names } = await describeShortfall(ctx.deps, ctx.locale, t, s);
-  return [t("plan.shortfall", { visits: s.visits, classes }), t("plan.shortfall-first", { names })];
+  const { classes, names, kept } = await describeShortfall(ctx.deps, ctx.locale, t, s);
+  return [t("plan.shortfall", { visits: s.visits, classes, kept }), t("plan.shortfall-first", { names })];
 }
 
 async function planCommand(ctx: CommandContext): Promise<Reply> {
@@ -188,20 +191,69 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
     const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date });
     return { text: t("plan.not-visit-day", { day, next: next ? formatDay(next, t, now) : "—" }) };
   }
-  return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header", { ensure: false })).join("\n") };
+  const skipDay = date === now ? undefined : skipDayWord(t, date, now);
+  return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header", { ensure: false, skipDay })).join("\n") };
 }
 
+/** "⚠️ 因此会逾期：…" for the customers a re-plan newly makes overdue, the first five with dates. */
+async function newlyOverdueLines(ctx: CommandContext, customers: Shortfall["customers"]): Promise<string[]> {
+  if (!customers.length) return [];
+  const names = await describeOverdue(ctx.deps, ctx.t, customers.slice(0, 5));
+  return [ctx.t(customers.length > 5 ? "plan.newly-overdue-more" : "plan.newly-overdue", { names, count: customers.length, more: customers.length - 5 })];
+}
+
+/**
+ * The word /skip takes for a later day's list, so the hint under /plan 明天 is a command that
+ * works: "明天" for tomorrow, else the date as 12-09 (both parsed by parseDateInput).
+ */
+export function skipDayWord(t: CommandContext["t"], date: string, now: string): string {
+  return date === addDays(now, 1) ? t("skip.day-tomorrow") : date.slice(5);
+}
+
+/** "3", "三", "第3站" all name stop 3. */
+function stopNumber(arg: string | undefined): number | null {
+  const raw = normalizeInput(arg ?? "").replace(/^第|[站号家]$/g, "");
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : (parseChineseNumber(raw) ?? NaN);
+  return Number.isInteger(n) && n >= 1 ? n : null;
+}
+
+/** Why the moved visit is not on a nearer day: "12月3日（周四）已排满". */
+function passedText(t: CommandContext["t"], passed: PassedDay[], now: string): string {
+  const full = passed.filter((p) => p.why === "full").map((p) => formatDay(p.date, t, now));
+  const late = passed.filter((p) => p.why === "too-late-to-book").map((p) => formatDay(p.date, t, now));
+  const parts: string[] = [];
+  // A long run of full days is named by its first and last one.
+  if (full.length) parts.push(t("skip.passed-full", { days: full.length > 3 ? t("off.span", { from: full[0], to: full[full.length - 1] }) : full.join(t("list.separator")) }));
+  if (late.length) parts.push(t("skip.passed-too-late", { days: late.join(t("list.separator")) }));
+  return parts.join(t("list.separator"));
+}
+
+/**
+ * /skip N [reason] for today's list (or the next visit day's when today is none), and
+ * /skip 明天 N / /skip 12-09 N for a later day's list as /plan showed it.
+ */
 async function skipCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
-  // "3", "三", "第3站" all name stop 3.
-  const raw = normalizeInput(ctx.args[0] ?? "").replace(/^第|[站号家]$/g, "");
-  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : (parseChineseNumber(raw) ?? NaN);
-  if (!Number.isInteger(n) || n < 1) return { text: t("skip.usage") };
   const now = today(deps);
-  const date = (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) ? now : await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
-  if (!date) return { text: t("today.no-upcoming") };
-  const reason = ctx.args.slice(1).join(" ");
+  let n = stopNumber(ctx.args[0]);
+  let date: string | null;
+  let rest = ctx.args.slice(1);
+  if (n !== null) {
+    date = (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) ? now : await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date: now });
+    if (!date) return { text: t("today.no-upcoming") };
+  } else {
+    date = parseDateInput(ctx.args[0] ?? "", now);
+    n = stopNumber(ctx.args[1]);
+    rest = ctx.args.slice(2);
+    if (!date || n === null) return { text: t("skip.usage") };
+    const day = formatDay(date, t, now);
+    if (date < now) return { text: t("plan.past", { day }) };
+    const horizon = await storedHorizon({ deps, staffId: staff.id });
+    if (!horizon || date > horizon) return { text: t("plan.beyond-horizon", { day, horizon: horizon ? formatDay(horizon, t, now) : "—" }) };
+    if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return { text: t("skip.not-visit-day", { day }) };
+  }
+  const reason = rest.join(" ");
   const result = await skipStop({ deps, staff, date, n, reason });
   switch (result.kind) {
     case "no-such-stop":
@@ -210,13 +262,17 @@ async function skipCommand(ctx: CommandContext): Promise<Reply> {
       return { text: t("skip.already-done", { n, name: result.customer.name }) };
     case "already-moved":
       return { text: t("skip.already-moved", { n, name: result.customer.name, to: result.to ? formatDay(result.to, t) : t("today.moved-unplanned") }) };
-    case "moved":
-      return {
-        text: [
-          result.to ? t("skip.moved", { n, name: result.customer.name, to: formatDay(result.to, t, now) }) : t("skip.no-room", { n, name: result.customer.name }),
-          ...movedSoonLines(ctx, result.alsoMoved),
-        ].join("\n"),
-      };
+    case "moved": {
+      const name = result.customer.name;
+      let why: string;
+      if (!result.to) why = t("skip.no-room", { n, name, passed: passedText(t, result.passed, now) });
+      else {
+        const to = formatDay(result.to, t, now);
+        const because = result.alreadyPlanned ? t("skip.why-already-planned") : result.passed.length ? t("skip.why-later", { passed: passedText(t, result.passed, now) }) : t("skip.why-nearest");
+        why = t("skip.moved", { n, name, to, why: because });
+      }
+      return { text: [why, ...(await newlyOverdueLines(ctx, result.newlyOverdue)), ...movedSoonLines(ctx, result.alsoMoved)].join("\n") };
+    }
   }
 }
 
@@ -241,8 +297,10 @@ async function offCommand(ctx: CommandContext): Promise<Reply> {
   if (!leave.days.length) return { text: t("off.not-visit-day", { day: span }) };
   const lines = [t("off.done", { days: leave.days.map((d) => formatDay(d, t, now)).join(t("list.separator")) })];
   if (!leave.released) lines.push(t("off.nothing-planned"));
-  else if (leave.plan?.result.shortfall.visits) lines.push(t("off.shortfall", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
+  // The shortfall notice names newly overdue customers once; a re-plan that adds none says so only.
+  else if (leave.plan?.result.shortfall.visits) lines.push(t(leave.plan.newlyOverdue.length ? "off.shortfall" : "off.shortfall-known", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
   else lines.push(t("off.replanned", { released: leave.released }));
+  lines.push(...(await newlyOverdueLines(ctx, leave.plan?.newlyOverdue ?? [])));
   lines.push(...movedSoonLines(ctx, leave.moved));
   return { text: lines.join("\n") };
 }

@@ -1,5 +1,5 @@
 import { classById } from "../../config/policy.ts";
-import { addDays, addMonths, endOfMonth, isoWeekday, localDate, startOfMonth } from "../../core/dates.ts";
+import { addDays, addMonths, endOfMonth, isoWeekday, localDate, localParts, startOfMonth } from "../../core/dates.ts";
 import type { ChatAddress, Reply } from "../../core/chat.ts";
 import { chunks, inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
@@ -7,13 +7,13 @@ import { insertRows } from "../../db/bulk-sql.ts";
 import { errorSummary } from "../../core/logger.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
-import { Prisma, type Customer, type Staff } from "../../generated/prisma/client.ts";
+import { Prisma, type Customer, type PlannedVisit, type Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
 import { type PlanResult, type Shortfall } from "./planner.ts";
 import { planInPool, planPool } from "./plan-pool.ts";
 import { haversineMetres } from "./route-ordering.ts";
-import { notifyShortfall } from "./shortfall.ts";
+import { notifyShortfall, overdueIds } from "./shortfall.ts";
 
 export interface DayList {
   date: string;
@@ -42,6 +42,11 @@ export interface GeneratePlanOptions {
   /** Last day; default the end of next month (two months of plans cover every customer). */
   to?: string;
   reason?: "generate" | "month" | "skip" | "off" | "replan";
+  /**
+   * Keep tomorrow's planned visits where they are (a /skip or 约不上 re-plan): the manager has seen
+   * that list and may have called its shops; one moved stop must not send two others weeks out.
+   */
+  keepTomorrow?: boolean;
 }
 
 export interface ContinuityInput {
@@ -150,6 +155,8 @@ export interface GeneratedPlan {
   kept: number;
   /** Visits of today or tomorrow that this re-plan put on another day (or none). */
   movedSoon: MovedSoon[];
+  /** Customers going overdue under this plan that the plan before did not already report. */
+  newlyOverdue: Shortfall["customers"];
 }
 
 export function today(deps: AppDeps): string {
@@ -198,7 +205,8 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
 
   const customers = await db.customer.findMany({ where: { managerId: staff.id, active: true } });
   const existing = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: from, lte: to } } });
-  const keep = existing.filter((p) => p.status !== "planned" || p.date === now || p.booked);
+  const tomorrow = addDays(now, 1);
+  const keep = existing.filter((p) => p.status !== "planned" || p.date === now || p.booked || (opts.keepTomorrow && p.date === tomorrow));
   // What the manager may already have arranged for: today's and tomorrow's visits.
   const soon = existing.filter((p) => p.status === "planned" && p.date <= addDays(now, 1));
   const keepIds = new Set(keep.map((p) => p.id));
@@ -249,6 +257,11 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
     }
   }
   const fixedKey = new Set(fixed.map((p) => `${p.customerId}@${p.date}`));
+  const previousRun = await db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" }, select: { shortfall: true } });
+  const previous = previousRun ? (JSON.parse(previousRun.shortfall) as Shortfall) : null;
+  const reported = overdueIds(previous);
+  const overdueNow = overdueIds(result.shortfall);
+  const newlyOverdue = result.shortfall.customers.filter((c) => overdueNow.has(c.customerId) && !reported.has(c.customerId));
   await db.$transaction(async (tx) => {
     await tx.plannedVisit.deleteMany({ where: { managerId: staff.id, date: { gte: from, lte: to }, id: { notIn: [...keepIds] } } });
     const rows: { managerId: number; customerId: number; date: string; sequence: number }[] = [];
@@ -281,7 +294,7 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
       },
     });
   });
-  await notifyShortfall({ deps, manager: staff, shortfall: result.shortfall, from, to, today: now });
+  await notifyShortfall({ deps, manager: staff, shortfall: result.shortfall, previous, from, to, today: now });
   const movedSoon: MovedSoon[] = [];
   if (soon.length) {
     const after = await db.plannedVisit.findMany({ where: { managerId: staff.id, customerId: { in: soon.map((p) => p.customerId) }, date: { gte: now }, status: "planned" }, orderBy: { date: "asc" } });
@@ -291,7 +304,7 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
       if (customer) movedSoon.push({ customer, from: p.date, to: after.find((a) => a.customerId === p.customerId && a.date > p.date)?.date ?? null });
     }
   }
-  return { from, to, result, kept: keep.length, movedSoon };
+  return { from, to, result, kept: keep.length, movedSoon, newlyOverdue };
 }
 
 /** Why and over which days `ensurePlan` would plan, or null when the stored plan does. */
@@ -566,16 +579,16 @@ export async function onLeave(opts: { deps: AppDeps; staffIds: number[]; date: s
 }
 
 export type SkipResult =
-  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null; alsoMoved: MovedSoon[] }
+  | { kind: "moved"; n: number; customer: Customer; from: string; to: string | null; passed: PassedDay[]; alreadyPlanned: boolean; alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }
   | { kind: "no-such-stop"; n: number }
   | { kind: "already-done"; n: number; customer: Customer }
   | { kind: "already-moved"; n: number; customer: Customer; to: string | null };
 
 /**
- * Takes stop `n` (the number the manager sees) off `date` and re-flows the plan from the next day,
- * so the customer lands on the next visit day that suits its due date and has room (the re-plan
- * keeps booked visits and today's list). The stop keeps its number and shows as moved; the new
- * visit is marked booked so later re-plans keep it. `to` is null when nothing had room.
+ * Takes stop `n` (the number the manager sees) off `date` and puts the customer on the nearest
+ * visit day with room (see nearestDayWithRoom), then re-flows the plan from the next day. The stop
+ * keeps its number and shows as moved; the new visit is marked booked so later re-plans keep it.
+ * `to` is null when nothing had room; `passed` says why nearer days were not taken.
  */
 export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string; n: number; reason: string }): Promise<SkipResult> {
   const { deps, staff, date, n } = opts;
@@ -588,7 +601,7 @@ export async function skipStop(opts: { deps: AppDeps; staff: Staff; date: string
   if (stop.status === "done") return { kind: "already-done", n, customer: stop.customer };
   if (stop.status === "skipped") return { kind: "already-moved", n, customer: stop.customer, to: stop.movedTo ?? null };
   const moved = await moveVisit({ deps, staff, plannedVisitId: stop.id, date, stopNo: n, reason: opts.reason });
-  return { kind: "moved", n, customer: stop.customer, from: date, to: moved.to, alsoMoved: moved.alsoMoved };
+  return { kind: "moved", n, customer: stop.customer, from: date, to: moved.to, passed: moved.passed, alreadyPlanned: moved.alreadyPlanned, alsoMoved: moved.alsoMoved, newlyOverdue: moved.newlyOverdue };
 }
 
 /** A visit of today or tomorrow that a re-plan put on another day (the manager is told). */
@@ -598,25 +611,109 @@ export interface MovedSoon {
   to: string | null;
 }
 
+/** A visit day nearer than where a moved visit went, and why it was passed over. */
+export interface PassedDay {
+  date: string;
+  /**
+   * full: the day holds the daily cap of visits that cannot give way (booked, done, or of a more
+   * protected class); too-late-to-book: a day-before class can no longer be called for tomorrow.
+   */
+  why: "full" | "too-late-to-book";
+}
+
+/** Where a moved visit went: the nearest visit day with room, and the nearer days passed over. */
+export interface MoveTarget {
+  to: string | null;
+  passed: PassedDay[];
+  /** The customer already had its next visit on `to` (no visit added). */
+  alreadyPlanned: boolean;
+  /** A visit that gave way on `to` (re-placed by the re-plan), when the day was at its cap. */
+  displaced?: number | null;
+}
+
 /**
- * Takes a planned visit off its day (it stays, marked moved) and re-flows the plan from the next day;
- * the customer's next visit is marked booked so later re-plans keep it. Also reports any other
- * visit of today or tomorrow the re-plan moved.
+ * The nearest visit day after `after` (to the horizon's end) that can take this customer: not a
+ * day off, for a day-before class not tomorrow once the evening appointment calls are over, and
+ * under the daily cap — or at the cap with an unbooked visit of a class no more protected than this
+ * one, which gives way (the planner fills every day to the cap, so "room" only counting empty
+ * places would send a shop weeks out). A day the customer is already planned on ends the search.
+ * One day's visits per query (at most the cap), days bounded by the horizon.
  */
-async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<{ to: string | null; alsoMoved: MovedSoon[] }> {
+export async function nearestDayWithRoom(opts: { deps: AppDeps; staff: Staff; customerId: number; classId: string; after: string; to: string }): Promise<MoveTarget> {
+  const { deps, staff, customerId, after, to } = opts;
+  const { db, policy } = deps;
+  const first = addDays(after, 1);
+  const visitDays = visitDaysOf(staff, policy);
+  const off = await daysOffOf({ db, staffId: staff.id, from: first, to });
+  const local = localParts(deps.clock.now(), policy.timeZone);
+  const callsUntil = policy.reminders.appointments?.catchUpUntil ?? "20:00";
+  const callsOver = `${String(local.hour).padStart(2, "0")}:${String(local.minute).padStart(2, "0")}` >= callsUntil;
+  const tomorrow = addDays(local.date, 1);
+  const dayBefore = appointmentOf(policy, opts.classId) === "day-before";
+  const rank = (classId: string) => classById(policy, classId)?.priority ?? Number.MAX_SAFE_INTEGER;
+  const own = rank(opts.classId);
+  const passed: PassedDay[] = [];
+  for (let d = first; d <= to; d = addDays(d, 1)) {
+    if (!visitDays.includes(isoWeekday(d)) || off.has(d)) continue;
+    if (dayBefore && d === tomorrow && callsOver) {
+      passed.push({ date: d, why: "too-late-to-book" });
+      continue;
+    }
+    const rows = await db.plannedVisit.findMany({
+      where: { managerId: staff.id, date: d, status: { in: ["planned", "done"] } },
+      select: { id: true, customerId: true, status: true, booked: true, sequence: true, customer: { select: { serviceClass: true } } },
+    });
+    if (rows.some((r) => r.customerId === customerId && r.status === "planned")) return { to: d, passed, alreadyPlanned: true };
+    if (rows.length < policy.dailyCap) return { to: d, passed, alreadyPlanned: false, displaced: null };
+    // The least protected unbooked visit gives way (the last on the route among equals).
+    const yielding = rows
+      .filter((r) => r.status === "planned" && !r.booked && rank(r.customer.serviceClass) >= own)
+      .sort((x, y) => rank(y.customer.serviceClass) - rank(x.customer.serviceClass) || y.sequence - x.sequence)[0];
+    if (yielding) return { to: d, passed, alreadyPlanned: false, displaced: yielding.id };
+    passed.push({ date: d, why: "full" });
+  }
+  return { to: null, passed, alreadyPlanned: false };
+}
+
+/**
+ * Takes a planned visit off its day (it stays, marked moved) and puts it on the nearest visit day
+ * with room (what /help promises), marked booked so re-plans keep it there; then re-flows the rest
+ * of the plan from the next day so the customer's later visits keep their spacing. Letting the
+ * re-plan choose sent a shop weeks out to balance days. Also reports any other visit of today or
+ * tomorrow the re-plan moved.
+ */
+async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<MoveTarget & { alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }> {
   const { deps, staff, date } = opts;
-  const visit = await deps.db.plannedVisit.findUniqueOrThrow({ where: { id: opts.plannedVisitId } });
+  const visit = await deps.db.plannedVisit.findUniqueOrThrow({ where: { id: opts.plannedVisitId }, include: { customer: { select: { serviceClass: true } } } });
   // A stop of a later day has no fixed number yet: fix it now, it is the one the manager saw.
   await deps.db.plannedVisit.update({ where: { id: visit.id }, data: { status: "skipped", note: opts.reason, stopNo: opts.stopNo ?? visit.stopNo, booked: false } });
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
+  const horizonTo = last?.toDate ?? defaultHorizon(date, deps.policy.planningHorizonMonths).to;
+  const target = await nearestDayWithRoom({ deps, staff, customerId: visit.customerId, classId: visit.customer.serviceClass, after: date, to: horizonTo });
+  let displaced: (PlannedVisit & { customer: Customer }) | null = null;
+  if (target.to && target.alreadyPlanned) {
+    await deps.db.plannedVisit.updateMany({ where: { managerId: staff.id, customerId: visit.customerId, date: target.to, status: "planned" }, data: { booked: true, note: opts.reason } });
+  } else if (target.to) {
+    // The visit that gives way is re-placed by the re-plan below like any unfixed visit.
+    displaced = target.displaced ? await deps.db.plannedVisit.delete({ where: { id: target.displaced }, include: { customer: true } }) : null;
+    const seq = await deps.db.plannedVisit.count({ where: { managerId: staff.id, date: target.to } });
+    await deps.db.plannedVisit.create({ data: { managerId: staff.id, customerId: visit.customerId, date: target.to, sequence: seq + 1, booked: true, note: opts.reason } });
+  }
   // Re-flow from the next day: the day the visit left keeps its other stops (and their numbers).
-  const plan = await generatePlan({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip" });
+  const plan = await generatePlan({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip", keepTomorrow: true });
   const next = await deps.db.plannedVisit.findFirst({
     where: { managerId: staff.id, customerId: visit.customerId, date: { gt: date }, status: "planned" },
     orderBy: { date: "asc" },
   });
-  if (next) await deps.db.plannedVisit.update({ where: { id: next.id }, data: { booked: true, note: opts.reason } });
-  return { to: next?.date ?? null, alsoMoved: plan.movedSoon.filter((m) => m.customer.id !== visit.customerId) };
+  if (next && !next.booked) await deps.db.plannedVisit.update({ where: { id: next.id }, data: { booked: true, note: opts.reason } });
+  const to = next?.date ?? null;
+  const alsoMoved = plan.movedSoon.filter((m) => m.customer.id !== visit.customerId);
+  // A visit of tomorrow that gave way was deleted before the re-plan saw it: report it here.
+  if (displaced && displaced.date <= addDays(today(deps), 1) && !alsoMoved.some((m) => m.customer.id === displaced!.customerId)) {
+    const again = await deps.db.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: displaced.customerId, date: { gt: date }, status: "planned" }, orderBy: { date: "asc" }, select: { date: true } });
+    if (again?.date !== displaced.date) alsoMoved.push({ customer: displaced.customer, from: displaced.date, to: again?.date ?? null });
+  }
+  return { to, passed: target.passed.filter((p) => !to || p.date < to), alreadyPlanned: target.alreadyPlanned && to === target.to, alsoMoved, newlyOverdue: plan.newlyOverdue };
 }
 
 /** Visits still to book by phone: today's same-day ones and the next visit day's day-before ones. */

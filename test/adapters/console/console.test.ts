@@ -166,7 +166,7 @@ describe("terminal chat channel", () => {
     expect(out).toMatch(/📋 11月25日（周三） 拜访清单：\d+ 家，按路线排序。全程约 [\d.]+ km/);
     expect(out).toContain("11月20日（周五） 已经过去了。");
     expect(out).toContain("计划目前排到 2027年1月22日（周五），2027年6月1日（周二） 还没有计划。");
-    const moved = /已将第 2 站 (.+) 改到 (\d+月\d+日（周.）)。其他站的编号不变。/.exec(out);
+    const moved = /已将第 2 站 (.+) 改到 (\d+月\d+日（周.）)：[^。]+。其他站的编号不变。/.exec(out);
     expect(moved).not.toBeNull();
     expect(out).toContain(`第 2 站 ${moved![1]} 已经改到 ${moved![2]} 了。`);
     expect(out).toContain("11月23日（周一） 的清单里没有第 99 站");
