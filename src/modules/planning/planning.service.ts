@@ -43,8 +43,9 @@ export interface GeneratePlanOptions {
   to?: string;
   reason?: "generate" | "month" | "skip" | "off" | "replan";
   /**
-   * Keep tomorrow's planned visits where they are (a /skip or 约不上 re-plan): the manager has seen
-   * that list and may have called its shops; one moved stop must not send two others weeks out.
+   * Keep tomorrow's planned visits where they are (a /skip, 约不上 or /off re-plan): the manager
+   * has seen that list and may have called its shops; one moved stop must not send two others
+   * weeks out. (Tomorrow as a leave day has no visits left to keep: /off released them first.)
    */
   keepTomorrow?: boolean;
 }
@@ -785,7 +786,7 @@ export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: str
     released += (await deps.db.plannedVisit.deleteMany({ where: { managerId: staff.id, date, status: "planned" } })).count;
   }
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
-  const plan = released ? await generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off" }) : null;
+  const plan = released ? await generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off", keepTomorrow: true }) : null;
   const moved: MovedSoon[] = [...(plan?.movedSoon ?? [])];
   const unreported = booked.filter((b) => !moved.some((m) => m.customer.id === b.customerId));
   const next = unreported.length

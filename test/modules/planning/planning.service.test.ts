@@ -84,6 +84,20 @@ describe("stored visit plans", () => {
     expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: { lt: "2026-12-01" } } })).toBeGreaterThan(0);
   });
 
+  it("a day off next week leaves tomorrow's list as the manager saw it", async () => {
+    // Wednesday 25 Nov: tomorrow (Thursday) is a visit day whose list is out.
+    deps = { ...deps, clock: new FakeClock("2026-11-25T00:00:00Z") };
+    const staff = await manager();
+    await generatePlan({ deps, staff });
+    const tomorrow = async () => (await t.db.plannedVisit.findMany({ where: { managerId: staff.id, date: "2026-11-26", status: "planned" }, orderBy: { customerId: "asc" } })).map((p) => p.customerId);
+    const before = await tomorrow();
+    expect(before.length).toBeGreaterThan(0);
+    const off = await takeDaysOff({ deps, staff, from: "2026-12-02", to: "2026-12-03", reason: "培训" });
+    expect(off.released).toBeGreaterThan(0);
+    expect(await tomorrow()).toEqual(before);
+    expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: { in: ["2026-12-02", "2026-12-03"] }, status: "planned" } })).toBe(0);
+  });
+
   it("a day off empties that day and re-plans; a skipped stop moves to a later visit day with room", async () => {
     const staff = await manager();
     await generatePlan({ deps, staff });
