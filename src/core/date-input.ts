@@ -76,3 +76,29 @@ export function parseDateRange(input: string, today: string): { from: string; to
   if (!to || to < from) return null;
   return { from, to };
 }
+
+/** Day words whose last character says the part of the day: "昨晚" is yesterday, in the evening. */
+const DAY_WORD: Record<string, string> = { 昨: "昨天", 今: "今天", 前: "前天" };
+const DAY_PART: Record<string, string> = { 晚: "晚上", 晚上: "晚上", 早: "早上", 早上: "早上", 上午: "上午", 中午: "中午", 下午: "下午" };
+const TIME_TAIL = /^(.*?)[\s,，]*((?:上午|早上|中午|下午|晚上)?\d{1,2}(?:[:：点时](?:\d{1,2})?半?分?)?)$/u;
+
+/**
+ * A date and a time of day as people type them: "9:30" (today), "昨天 19:30", "昨晚7点半",
+ * "前天下午3点", "12-01 19:30", "yesterday 19:30". The time is left as typed (with any part-of-day
+ * word such as 晚上 moved in front of it) for the caller's time parser; null when no date reads.
+ */
+export function splitDateTimeInput(input: string, today: string): { date: string; time: string } | null {
+  const s = input.trim().replace(/\s+/g, " ");
+  const m = TIME_TAIL.exec(s);
+  if (!m) return null;
+  let dayText = m[1]!.trim();
+  let time = m[2]!;
+  if (!dayText) return { date: today, time };
+  const part = /^(.*?)(晚上|早上|上午|中午|下午|晚|早)$/u.exec(dayText);
+  if (part && part[1]) {
+    dayText = part[1];
+    if (!/^(上午|早上|中午|下午|晚上)/.test(time)) time = DAY_PART[part[2]!]! + time;
+  }
+  const date = parseDateInput(DAY_WORD[dayText] ?? dayText, today);
+  return date ? { date, time } : null;
+}

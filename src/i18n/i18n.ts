@@ -26,6 +26,8 @@ import { zhCNReports } from "./zh-CN.reports.ts";
 import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
 import { zhCNSecurityButtons } from "./zh-CN.security-buttons.ts";
 import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
+import { enWords } from "./en.words.ts";
+import { zhCNWords } from "./zh-CN.words.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -37,8 +39,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNWords },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enWords },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {
@@ -47,8 +49,29 @@ export function isLocale(s: string | null | undefined): s is Locale {
 
 /** Looks a key up in the locale, falling back to zh-CN, then to the key itself (visible in tests). */
 export function t(locale: Locale, key: string, params: Params = {}): string {
-  const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const own = catalogues[locale][key];
+  const template = own ?? catalogues[DEFAULT_LOCALE][key] ?? key;
+  const chinese = own === undefined || locale === "zh-CN";
+  return template.replace(/\{(\w+)\}/g, (m, name: string, at: number) => {
+    if (!(name in params)) return m;
+    const value = String(params[name]);
+    return chinese ? spacedAtSeam(value, template[at - 1], template[at + m.length]) : value;
+  });
+}
+
+const HAN = /\p{Script=Han}/u;
+const LATIN = /[A-Za-z]/;
+
+/**
+ * The catalogues write "在 Telegram 绑定" (a space between Chinese and a Latin word); a value
+ * interpolated next to Chinese ("本{platform}账号") gets the same space, so one style holds whatever
+ * the value is ("本 Telegram 账号", "本飞书账号"). Only the seams are touched, never the value itself.
+ */
+function spacedAtSeam(value: string, before: string | undefined, after: string | undefined): string {
+  if (!value) return value;
+  const lead = before && HAN.test(before) && LATIN.test(value[0]!) ? " " : "";
+  const trail = after && HAN.test(after) && LATIN.test(value[value.length - 1]!) ? " " : "";
+  return lead + value + trail;
 }
 
 export type Translate = (key: string, params?: Params) => string;
