@@ -5,7 +5,7 @@ const WEEKDAY_EN = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /**
  * Parses what a manager types for a date: 2026-11-25, 11-25, 11/25, 11月25日, 25日, today/今天,
- * tomorrow/明天, 后天, weekday words (周四, 星期四, 本周四, 下周三, 下下周一, thu, next wed).
+ * tomorrow/明天, 后天, yesterday/昨天, 前天, weekday words (周四, 星期四, 本周四, 下周三, 下下周一, thu, next wed).
  *
  * A month-day without a year is the occurrence nearest to today, so "11-25" typed on 1 December
  * means the 25 November just gone (the caller says it is past), not one a year away. A bare
@@ -17,6 +17,7 @@ export function parseDateInput(input: string, today: string): string | null {
   if (["tomorrow", "明天", "明日"].includes(s)) return addDays(today, 1);
   if (["后天"].includes(s)) return addDays(today, 2);
   if (["yesterday", "昨天", "昨日"].includes(s)) return addDays(today, -1);
+  if (["前天"].includes(s)) return addDays(today, -2);
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s);
   if (m) {
     const d = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
