@@ -60,7 +60,10 @@ export function t(locale: Locale, key: string, params: Params = {}): string {
 }
 
 const HAN = /\p{Script=Han}/u;
-const LATIN = /[A-Za-z]/;
+// A Latin word at the value's start or end, not glued to Chinese inside the value: "Telegram" is
+// a word, "A类客户" is a Chinese term that happens to begin with a letter.
+const LEADING_WORD = /^[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9\p{Script=Han}])/u;
+const TRAILING_WORD = /(?<![A-Za-z0-9\p{Script=Han}])[A-Za-z0-9]*[A-Za-z]$/u;
 
 /**
  * The catalogues write "在 Telegram 绑定" (a space between Chinese and a Latin word); a value
@@ -69,8 +72,8 @@ const LATIN = /[A-Za-z]/;
  */
 function spacedAtSeam(value: string, before: string | undefined, after: string | undefined): string {
   if (!value) return value;
-  const lead = before && HAN.test(before) && LATIN.test(value[0]!) ? " " : "";
-  const trail = after && HAN.test(after) && LATIN.test(value[value.length - 1]!) ? " " : "";
+  const lead = before && HAN.test(before) && LEADING_WORD.test(value) ? " " : "";
+  const trail = after && HAN.test(after) && TRAILING_WORD.test(value) ? " " : "";
   return lead + value + trail;
 }
 
