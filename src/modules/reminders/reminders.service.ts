@@ -246,16 +246,19 @@ export async function listWeeklyPhoneList(opts: { db: Db; policy: TPolicy; manag
   const monday = startOfWeek(opts.date);
   const weekEnd = addDays(monday, 6);
   const customers = await listCustomersOfClasses({ db, managerId: opts.managerId, classIds: classes.map((c) => c.id) });
-  const ids = customers.map((c) => c.id);
-  const before = await findLastContacts({ db, policy, customerIds: ids, before: zonedInstant(monday, "00:00", policy.timeZone) });
-  const latest = await findLastContacts({ db, policy, customerIds: ids });
+  const latest = await findLastContacts({ db, policy, customerIds: customers.map((c) => c.id) });
+  // Only those contacted since Monday need a second look for their contact before it (on the
+  // Monday run: nobody yet, so the reminder costs one query as before).
+  const thisWeek = customers.filter((c) => (latest.get(c.id) ?? "") >= monday).map((c) => c.id);
+  const earlier = thisWeek.length ? await findLastContacts({ db, policy, customerIds: thisWeek, before: zonedInstant(monday, "00:00", policy.timeZone) }) : new Map<number, string>();
   const due: Omit<WeeklyPhoneEntry, "ref">[] = [];
   for (const customer of customers) {
     const cls = classes.find((c) => c.id === customer.serviceClass)!;
-    const last = before.get(customer.id) ?? null;
+    const l = latest.get(customer.id) ?? null;
+    const done = l !== null && l >= monday;
+    const last = done ? (earlier.get(customer.id) ?? null) : l;
     if (last && addInterval(last, cls.phoneEvery!) > weekEnd) continue;
-    const l = latest.get(customer.id);
-    due.push({ customer, cls, last, done: Boolean(l && l >= monday) });
+    due.push({ customer, cls, last, done });
   }
   due.sort((a, b) => a.cls.priority - b.cls.priority || (a.last ?? "").localeCompare(b.last ?? "") || a.customer.id - b.customer.id);
   return due.map((d, i) => ({ ...d, ref: `P${i + 1}` }));
