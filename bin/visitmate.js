@@ -10,7 +10,7 @@ if (existsSync(".env")) process.loadEnvFile(".env");
 // hook. Every other command (help, route, an unknown one) touches no database and imports nothing
 // dynamically; on Node 20 the ESM hooks run in a worker thread whose start-up alone costs ~150 ms,
 // most of such a command's time, so those load through tsx's CommonJS hook, in this thread.
-const NEEDS_ESM = new Set(["start", "import", "classify", "plan", "report", "jobs", "staff", "outbox", "status"]);
+const NEEDS_ESM = new Set(["start", "import", "classify", "plan", "report", "jobs", "staff", "outbox", "status", "db"]);
 
 let main;
 if (!NEEDS_ESM.has(process.argv[2])) {

@@ -48,6 +48,10 @@ export async function runCli(argv: string[]): Promise<number> {
       const { outboxCommand } = await import("./cli/jobs.cli.ts");
       return outboxCommand(rest);
     }
+    case "db": {
+      const { dbCommand } = await import("./cli/db.cli.ts");
+      return dbCommand(rest);
+    }
     case "status": {
       const { statusCommand } = await import("./cli/status.cli.ts");
       return statusCommand(rest);

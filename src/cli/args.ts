@@ -26,3 +26,11 @@ export function cliT(env: NodeJS.ProcessEnv = process.env): Translate {
   const wanted = env.VISITMATE_LOCALE;
   return translator(isLocale(wanted) ? wanted : "zh-CN");
 }
+
+/**
+ * The refusal for a staff code nobody has. On a database with no staff at all the code is not the
+ * problem: nobody was imported yet (nor the demo seeded), and the admin is told how to start.
+ */
+export function unknownStaffMessage(code: string, databaseEmpty: boolean, key = "cli.staff.unknown"): { key: string; params: Record<string, string> } {
+  return databaseEmpty ? { key: "cli.db-empty", params: {} } : { key, params: { code } };
+}

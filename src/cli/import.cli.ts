@@ -1,5 +1,5 @@
 import { createAppContext } from "../app.ts";
-import { cliT } from "./args.ts";
+import { cliT, parseArgs, stringOption } from "./args.ts";
 import { importCustomers, importManagers, formatImportReport } from "../modules/imports/import.service.ts";
 
 /** Prints a progress line (overwritten in a terminal) for files large enough to take a while. */
@@ -17,8 +17,10 @@ function progressPrinter(): (done: number, total: number) => void {
 }
 
 export async function importCommand(argv: string[]): Promise<number> {
-  const [kind, file] = argv;
-  if ((kind !== "managers" && kind !== "customers") || !file) {
+  const { positional, options } = parseArgs(argv);
+  const [kind, file] = positional;
+  const sheet = stringOption(options, "sheet");
+  if ((kind !== "managers" && kind !== "customers") || !file || positional.length > 2 || options.sheet === true) {
     process.stderr.write(cliT()("cli.import.usage") + "\n");
     return 2;
   }
@@ -27,8 +29,8 @@ export async function importCommand(argv: string[]): Promise<number> {
     const onProgress = progressPrinter();
     const report =
       kind === "managers"
-        ? await importManagers({ db: ctx.db, file, onProgress, clock: ctx.clock, policy: ctx.policy })
-        : await importCustomers({ db: ctx.db, policy: ctx.policy, clock: ctx.clock, file, onProgress });
+        ? await importManagers({ db: ctx.db, file, onProgress, clock: ctx.clock, policy: ctx.policy, sheet })
+        : await importCustomers({ db: ctx.db, policy: ctx.policy, clock: ctx.clock, file, onProgress, sheet });
     process.stdout.write(formatImportReport(report, ctx.policy.locale) + "\n");
     return report.ok ? 0 : 1;
   } finally {

@@ -9,11 +9,17 @@ import { toCsv, type Column } from "../modules/reports/reports.export.ts";
 import { planExportRows, type PlanExportRow } from "../modules/reports/reports.service.ts";
 import { customerLabels } from "../modules/customers/customers.service.ts";
 import { findStaffByCode, staffByCodePages } from "../modules/staff/staff.service.ts";
-import { cliT, parseArgs, stringOption } from "./args.ts";
+import { cliT, parseArgs, stringOption, unknownStaffMessage } from "./args.ts";
+import { isDatabaseEmpty } from "../modules/demo/demo.service.ts";
+
+function emptyDatabase(): AppError {
+  return new AppError("cli.unknown-manager", { message: "The database has no staff yet: import managers or seed the demo.", userMessage: unknownStaffMessage("", true) });
+}
 
 async function managerByCode(deps: AppDeps, code: string): Promise<Staff> {
   const staff = await findStaffByCode(deps.db, code);
-  if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".`, userMessage: { key: "cli.staff.unknown", params: { code } } });
+  if (!staff && (await isDatabaseEmpty(deps.db))) throw emptyDatabase();
+  if (!staff) throw new AppError("cli.unknown-manager", { message: `No staff member with code "${code}".`, userMessage: unknownStaffMessage(code, false) });
   return staff;
 }
 
@@ -23,7 +29,13 @@ async function* managersFor(deps: AppDeps, code: string | undefined): AsyncGener
     yield await managerByCode(deps, code);
     return;
   }
-  for await (const page of staffByCodePages({ db: deps.db, role: "manager", activeOnly: true })) yield* page;
+  let any = false;
+  for await (const page of staffByCodePages({ db: deps.db, role: "manager", activeOnly: true })) {
+    any ||= page.length > 0;
+    yield* page;
+  }
+  // Planning nobody and saying nothing would look like success.
+  if (!any && (await isDatabaseEmpty(deps.db))) throw emptyDatabase();
 }
 
 export type { PlanExportRow };

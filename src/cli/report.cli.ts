@@ -5,7 +5,8 @@ import { AppError } from "../core/errors.ts";
 import { teamColumns, toCsv, toJson, toXlsx, visitColumns, type Column } from "../modules/reports/reports.export.ts";
 import { findManagerInScope, teamExportRows, visitExportRows } from "../modules/reports/reports.service.ts";
 import { findStaffByCode } from "../modules/staff/staff.service.ts";
-import { cliT, parseArgs, stringOption } from "./args.ts";
+import { cliT, parseArgs, stringOption, unknownStaffMessage } from "./args.ts";
+import { isDatabaseEmpty } from "../modules/demo/demo.service.ts";
 
 /**
  * `visitmate report team|visits`: the supervisor's figures and the visit log as xlsx, csv or json,
@@ -56,14 +57,20 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (sub === "team") {
       const code = stringOption(options, "supervisor");
       const viewer = code ? await findStaffByCode(ctx.db, code) : null;
-      if (code && !viewer) fail("cli.staff.unknown", { code });
+      if (code && !viewer) {
+        const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db));
+        fail(m.key, m.params);
+      }
       const { rows } = await teamExportRows({ deps: ctx, viewer, from, to });
       await write(format, teamColumns(lt), rows, lt("reports.sheet.team"), out, ctx.clock.now());
       return 0;
     }
     const code = stringOption(options, "manager");
     if (!code) fail("cli.report.needs-manager");
-    if (!(await findManagerInScope(ctx.db, null, code))) fail("cli.staff.unknown", { code });
+    if (!(await findManagerInScope(ctx.db, null, code))) {
+      const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db));
+      fail(m.key, m.params);
+    }
     const rows = (await visitExportRows({ deps: ctx, viewer: null, code, from, to }))!;
     await write(format, visitColumns(lt), rows, lt("reports.sheet.visits"), out, ctx.clock.now());
     return 0;

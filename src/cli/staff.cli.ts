@@ -3,7 +3,8 @@ import { localParts } from "../core/dates.ts";
 import { enqueue } from "../core/outbox.ts";
 import { policyTranslator } from "../core/router.ts";
 import { isLocale } from "../i18n/i18n.ts";
-import { cliT, parseArgs, stringOption } from "./args.ts";
+import { cliT, parseArgs, stringOption, unknownStaffMessage } from "./args.ts";
+import { isDatabaseEmpty } from "../modules/demo/demo.service.ts";
 import { createBindCode, eachBinding, maskAccountId, parsePlatformName, unbindStaffPlatform } from "../modules/staff/binding.service.ts";
 import { findStaffByCode } from "../modules/staff/staff.service.ts";
 
@@ -34,6 +35,11 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - displayWidth(c)))).join("  ").trimEnd()).join("\n");
 }
 
+async function unknownStaffText(ctx: TCliDeps, code: string, key: string): Promise<string> {
+  const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db), key);
+  return cliT()(m.key, m.params) + "\n";
+}
+
 /**
  * Creates a one-time code and explains what the person does with it. This is the only time the
  * code exists in plain text: the database keeps its hash.
@@ -41,7 +47,7 @@ function table(rows: string[][]): string {
 export async function bindCodeText(ctx: TCliDeps, staffCode: string, hours = 24): Promise<TCliResult> {
   const created = await createBindCode({ db: ctx.db, clock: ctx.clock, staffCode, ttlMs: hours * 3600_000 });
   const t = cliT();
-  if (!created) return { ok: false, text: t("cli.staff.unknown", { code: staffCode }) + "\n" };
+  if (!created) return { ok: false, text: await unknownStaffText(ctx, staffCode, "cli.staff.unknown") };
   const until = new Intl.DateTimeFormat("sv-SE", { timeZone: ctx.policy.timeZone, dateStyle: "short", timeStyle: "short" }).format(created.expiresAt);
   const lines = [t("cli.staff.code", { name: created.staff.name, code: created.staff.code, bindCode: created.code, until, tz: ctx.policy.timeZone })];
   if (created.revoked) lines.push(t("cli.staff.revoked", { n: created.revoked }));
@@ -52,7 +58,7 @@ export async function bindCodeText(ctx: TCliDeps, staffCode: string, hours = 24)
 export async function bindingsText(ctx: TCliDeps, staffCode?: string): Promise<TCliResult> {
   const t = cliT();
   const staff = staffCode ? await findStaffByCode(ctx.db, staffCode) : null;
-  if (staffCode && !staff) return { ok: false, text: t("cli.staff.not-found", { code: staffCode }) + "\n" };
+  if (staffCode && !staff) return { ok: false, text: await unknownStaffText(ctx, staffCode, "cli.staff.not-found") };
   const rows = [t("cli.staff.bindings.header", { tz: ctx.policy.timeZone }).split("|")];
   for await (const b of eachBinding({ db: ctx.db, staffId: staff?.id })) {
     rows.push([b.staffCode, b.active ? b.staffName : b.staffName + t("cli.staff.bindings.inactive"), t(`platform.${b.platform}`), maskAccountId(b.platformUserId), localTime(b.boundAt, ctx.policy.timeZone)]);
@@ -72,7 +78,7 @@ export async function unbindText(ctx: TCliDeps, staffCode: string, platformName:
   const platform = platformName ? parsePlatformName(platformName) : null;
   if (!platform) return { ok: false, text: `${t("cli.staff.needs-platform")}\n${usage()}` };
   const staff = await findStaffByCode(ctx.db, staffCode);
-  if (!staff) return { ok: false, text: t("cli.staff.not-found", { code: staffCode }) + "\n" };
+  if (!staff) return { ok: false, text: await unknownStaffText(ctx, staffCode, "cli.staff.not-found") };
   const removed = await unbindStaffPlatform({ db: ctx.db, staffId: staff.id, platform });
   const params = { name: staff.name, code: staff.code, platform: t(`platform.${platform}`) };
   if (!removed.length) return { ok: false, text: t("cli.staff.unbind.none", params) + "\n" };

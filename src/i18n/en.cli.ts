@@ -21,6 +21,7 @@ export const enCli: Catalogue = {
     "  jobs run-due                       run every due job once (missed runs still in their window), then exit\n" +
     "  outbox [--failed] [--limit N]      scheduled messages and their delivery state\n" +
     "  outbox retry ID                    queue a failed message again\n" +
+    "  db backup FILE [--force]           online backup of the database into FILE (safe while the bot runs)\n" +
     "  status                             each chat platform's state (up / retrying since, last error), also while the bot runs\n" +
     "  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h; shown once; older unused codes revoked)\n" +
     "  staff bindings [CODE]              list chat account bindings: everyone's, or one person's\n" +
@@ -29,7 +30,8 @@ export const enCli: Catalogue = {
   "cli.unknown-command": "Unknown command \"{command}\".",
   "cli.import.busy": "The database stayed locked by another process ({tries} tries of {seconds} s each); nothing was written. Import the file again later.",
   "cli.import.file-changed": "{name} changed while it was being imported; nothing was written. Import it again.",
-  "cli.import.usage": "Usage: visitmate import managers|customers FILE   (CSV in UTF-8/GBK, or .xlsx)",
+  "cli.import.usage": "Usage: visitmate import managers|customers FILE [--sheet NAME|NUMBER]   (CSV in UTF-8/GBK, or .xlsx; --sheet picks the .xlsx worksheet, default the first)",
+  "cli.db-empty": "The database has no staff at all yet. Import staff and customers first:\n  npx visitmate import managers staff.csv\n  npx visitmate import customers customers.csv\nor try the demo company: run npm start once (with VISITMATE_DEMO=1 an empty database is seeded with it).",
   "cli.import.progress": "  {done}/{total} rows ({pct}%)",
   "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit",
   "cli.outbox.usage": "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again\n  visitmate outbox retry --all-failed [--kind K]   send every failed message (of one kind) again",
@@ -88,4 +90,18 @@ export const enCli: Catalogue = {
   "cli.classify.out-of-range": "  ⚠ OUT OF RANGE",
   "cli.classify.flagged": "⚠ {n} share(s) outside the standard's range: {list}",
   "cli.classify.all-ok": "All class shares are within the standard's ranges.",
+  "cli.db.usage":
+    "Usage: npx visitmate db backup FILE [--force]\n" +
+    "  An online, consistent copy of the database (DATABASE_URL) through SQLite's backup API, safe while the bot runs.\n" +
+    "  --force   replace FILE if it exists\n" +
+    "To restore: stop the bot, move the database and its -wal/-shm files aside, copy the backup to the database's path, start the bot (see README, \"Running in production\").",
+  "cli.db.unknown-subcommand": "Unknown db command \"{sub}\".",
+  "cli.db.unknown-option": "Unknown option {option}.",
+  "cli.db.backup.no-database": "There is no database at {file} (DATABASE_URL); nothing to back up. Run the command where the bot runs, with its .env or DATABASE_URL.",
+  "cli.db.backup.exists": "{file} already exists; nothing was written. Choose another name or add --force to replace it.",
+  "cli.db.backup.is-folder": "{file} is a folder; name the backup file, e.g. {file}/visitmate.db.",
+  "cli.db.backup.same-file": "{file} is the database itself (or one of its files); choose another file for the backup.",
+  "cli.db.backup.no-folder": "The folder of {file} does not exist; create it first.",
+  "cli.db.backup.check-failed": "The backup failed its integrity check ({check}); it was not kept at {file}. Check the database with PRAGMA integrity_check.",
+  "cli.db.backup.done": "Backed up {source} to {file}: {size} ({bytes} bytes, {pages} pages) in {ms} ms, integrity check ok.",
 };

@@ -4,6 +4,7 @@ import { enComplaints } from "./en.complaints.ts";
 import { enForms } from "./en.forms.ts";
 import { enImportIntegrity } from "./en.import-integrity.ts";
 import { enPlatforms } from "./en.platforms.ts";
+import { enPolishAdmin } from "./en.polish-admin.ts";
 import { enPlanningPool } from "./en.planning-pool.ts";
 import { enReplies } from "./en.replies.ts";
 import { enReminders } from "./en.reminders.ts";
@@ -17,6 +18,7 @@ import { zhCNComplaints } from "./zh-CN.complaints.ts";
 import { zhCNForms } from "./zh-CN.forms.ts";
 import { zhCNImportIntegrity } from "./zh-CN.import-integrity.ts";
 import { zhCNPlatforms } from "./zh-CN.platforms.ts";
+import { zhCNPolishAdmin } from "./zh-CN.polish-admin.ts";
 import { zhCNPlatformStatus } from "./zh-CN.platform-status.ts";
 import { enPlatformStatus } from "./en.platform-status.ts";
 import { zhCNPlanningPool } from "./zh-CN.planning-pool.ts";
@@ -39,8 +41,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNWords },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enWords },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNWords },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enWords },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

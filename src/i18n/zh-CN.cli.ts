@@ -21,6 +21,7 @@ export const zhCNCli: Catalogue = {
     "  jobs run-due                       把到点的任务各运行一次（含仍在补发窗口内的），然后退出\n" +
     "  outbox [--failed] [--limit N]      定时消息及发送状态\n" +
     "  outbox retry 编号                  重新发送一条失败的消息\n" +
+    "  db backup 文件 [--force]           在线备份数据库到该文件（机器人运行时也安全）\n" +
     "  status                             各聊天平台的状态（已连接 / 重试中、自何时、最近的错误），机器人运行时也可查看\n" +
     "  staff bind-code 编码 [--hours N]   生成一次性绑定码，把聊天账号关联到该员工（24 小时有效，只显示一次；旧的未用绑定码作废）\n" +
     "  staff bindings [编码]              列出聊天账号绑定：全部，或某位员工的\n" +
@@ -29,7 +30,8 @@ export const zhCNCli: Catalogue = {
   "cli.unknown-command": "没有“{command}”这个命令。",
   "cli.import.busy": "数据库一直被另一个进程占用（试了 {tries} 次，每次等 {seconds} 秒），没有写入任何数据。请稍后重新导入这个文件。",
   "cli.import.file-changed": "导入过程中文件 {name} 被修改了，没有写入任何数据。请重新导入。",
-  "cli.import.usage": "用法：visitmate import managers|customers 文件   （UTF-8/GBK 编码的 CSV，或 .xlsx）",
+  "cli.import.usage": "用法：visitmate import managers|customers 文件 [--sheet 名称|序号]   （UTF-8/GBK 编码的 CSV，或 .xlsx；--sheet 选择 .xlsx 的工作表，默认第 1 张）",
+  "cli.db-empty": "数据库里还没有任何员工。先导入员工和客户：\n  npx visitmate import managers 员工.csv\n  npx visitmate import customers 客户.csv\n或者先用演示数据试用：运行一次 npm start（VISITMATE_DEMO=1 时，空数据库会自动生成演示公司）。",
   "cli.import.progress": "  {done}/{total} 行（{pct}%）",
   "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出",
   "cli.outbox.usage": "用法：\n  visitmate outbox [--failed] [--limit N]   最近的定时消息（或只看失败的）\n  visitmate outbox retry 编号               重新发送一条失败的消息\n  visitmate outbox retry --all-failed [--kind 类型]   重新发送所有（某一类型的）失败消息",
@@ -88,4 +90,18 @@ export const zhCNCli: Catalogue = {
   "cli.classify.out-of-range": "  ⚠ 超出标准范围",
   "cli.classify.flagged": "⚠ 有 {n} 项占比超出标准范围：{list}",
   "cli.classify.all-ok": "各类客户占比都在标准范围内。",
+  "cli.db.usage":
+    "用法：npx visitmate db backup 文件 [--force]\n" +
+    "  用 SQLite 的备份接口把数据库（DATABASE_URL）完整、一致地复制一份，机器人运行时也安全。\n" +
+    "  --force   文件已存在时覆盖它\n" +
+    "恢复：停止机器人，把数据库文件及其 -wal/-shm 文件移走，把备份复制到数据库的位置，再启动机器人（见 README“Running in production”）。",
+  "cli.db.unknown-subcommand": "没有“db {sub}”这个命令。",
+  "cli.db.unknown-option": "未知选项 {option}。",
+  "cli.db.backup.no-database": "{file} 没有数据库（DATABASE_URL），无可备份。请在机器人运行的目录、用它的 .env 或 DATABASE_URL 运行本命令。",
+  "cli.db.backup.exists": "{file} 已存在，没有写入任何内容。请换一个文件名，或加 --force 覆盖它。",
+  "cli.db.backup.is-folder": "{file} 是文件夹，请写出备份文件名，例如 {file}/visitmate.db。",
+  "cli.db.backup.same-file": "{file} 就是数据库本身（或它的附属文件），请为备份另选一个文件。",
+  "cli.db.backup.no-folder": "{file} 所在的文件夹不存在，请先创建。",
+  "cli.db.backup.check-failed": "备份没有通过完整性检查（{check}），没有保存到 {file}。请用 PRAGMA integrity_check 检查数据库。",
+  "cli.db.backup.done": "已把 {source} 备份到 {file}：{size}（{bytes} 字节，{pages} 页），用时 {ms} 毫秒，完整性检查通过。",
 };

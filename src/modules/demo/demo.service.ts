@@ -19,9 +19,35 @@ const TOWN_RADIUS_M = 6500;
 const SURNAMES = ["张", "王", "李", "赵", "陈", "刘", "杨", "黄", "周", "吴", "徐", "孙", "朱", "胡", "郭", "何", "罗", "高", "林", "郑", "方", "叶", "钟", "俞", "章", "姚", "蒋", "沈", "汪", "钱"];
 const GIVEN = ["建国", "丽华", "国强", "秀英", "志明", "海燕", "伟", "芳", "军", "敏", "静", "磊", "红梅", "小龙", "春生", "美玲", "永康", "桂兰"];
 const STREETS = ["迎春南路", "迎春北路", "学圣路", "白云源路", "梅林路", "春江路", "富春路", "滨江路", "瑶琳路", "城南路", "洋洲路", "凤川大道", "江南路", "金东路", "桐君路", "圆通路", "广场路", "歌舞路", "横村大道", "分水大街"];
-const AREAS_CITY = ["桐君街道", "城南街道", "旧县街道"];
-const AREAS_TOWN = ["凤川街道", "横村镇", "江南镇", "富春江镇"];
-const AREAS_RURAL = ["分水镇", "瑶琳镇", "百江镇", "莪山乡", "钟山乡", "新合乡"];
+/**
+ * The townships (乡镇/街道) the two territories cover, at the approximate position of each seat.
+ * A shop is in the township whose seat is nearest: an address then names the township a map shows
+ * at its coordinates. (Picking the township from a list by market type put "分水镇", 30 km away,
+ * on shops a few kilometres from the town centre.)
+ */
+export const DEMO_TOWNSHIPS: readonly { name: string; lat: number; lng: number }[] = [
+  { name: "桐君街道", lat: 29.8, lng: 119.685 },
+  { name: "城南街道", lat: 29.775, lng: 119.69 },
+  { name: "旧县街道", lat: 29.835, lng: 119.735 },
+  { name: "凤川街道", lat: 29.87, lng: 119.79 },
+  { name: "横村镇", lat: 29.865, lng: 119.63 },
+  { name: "江南镇", lat: 29.745, lng: 119.755 },
+  { name: "富春江镇", lat: 29.735, lng: 119.62 },
+  { name: "莪山乡", lat: 29.905, lng: 119.7 },
+  { name: "钟山乡", lat: 29.8, lng: 119.56 },
+  { name: "瑶琳镇", lat: 29.915, lng: 119.58 },
+];
+
+/** The township a point is in (nearest seat; ties to the first listed). */
+export function demoTownshipAt(p: { lat: number; lng: number }): string {
+  let best = DEMO_TOWNSHIPS[0]!;
+  let bestM = Infinity;
+  for (const t of DEMO_TOWNSHIPS) {
+    const m = haversineMetres(p, t);
+    if (m < bestM) [best, bestM] = [t, m];
+  }
+  return best.name;
+}
 
 type Format = "mall" | "supermarket" | "tobacco-liquor" | "convenience" | "grocery" | "other";
 const FORMAT_SUFFIX: Record<Format, string[]> = {
@@ -67,6 +93,7 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
   // The two territories sit side by side (west and east of the river town), each ~12 × 14 km.
   const territoryCentre = offset(TOWN_CENTRE, 0, opts.managerIndex === 0 ? -4500 : 4500);
   const out: DemoCustomer[] = [];
+  const names = new Set<string>();
   // Exact shares (7% assistance, 5% core, 26% potential), shuffled: random rolls could land a
   // small territory outside the standard's ranges.
   const quota = (share: number) => Math.round(opts.count * share);
@@ -95,10 +122,9 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
       dist = haversineMetres(point, TOWN_CENTRE);
     }
     const marketType = dist < CITY_RADIUS_M ? "city" : dist < TOWN_RADIUS_M ? "town" : "rural";
-    // Townships follow geography (direction from the town centre), so a route reads like one.
-    const areas = marketType === "city" ? AREAS_CITY : marketType === "town" ? AREAS_TOWN : AREAS_RURAL;
-    const bearing = Math.atan2(point.lat - TOWN_CENTRE.lat, point.lng - TOWN_CENTRE.lng) + Math.PI;
-    const area = areas[Math.min(areas.length - 1, Math.floor((bearing / (2 * Math.PI)) * areas.length))]!;
+    // Rounded as stored, so the township is the one of the coordinates the database holds.
+    point = { lat: Number(point.lat.toFixed(6)), lng: Number(point.lng.toFixed(6)) };
+    const area = demoTownshipAt(point);
 
     let format: Format;
     let tier: number;
@@ -118,7 +144,7 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
     }
     const surname = pick(rand, SURNAMES);
     const suffix = pick(rand, FORMAT_SUFFIX[format]);
-    const name = opts.business
+    let name = opts.business
       ? `${area.replace(/街道|镇|乡/, "")}${pick(rand, ["顺达", "恒通", "鑫源", "宏达", "永兴", "富春", "金桥"])}${pick(rand, BUSINESS_SUFFIX)}`
       : format === "supermarket" || format === "mall" || (format === "convenience" && rand() < 0.5)
         ? `${pick(rand, BRAND_PREFIX)}${suffix}（${area.replace(/街道|镇|乡/, "")}${randInt(rand, 1, 9)}店）`
@@ -137,10 +163,15 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
       // An old violation (over 3 months ago) no longer makes a shop an assistance case.
       violationDate = zonedInstant(addDays(opts.today, -randInt(rand, 120, 400)), "10:00", opts.timeZone);
     }
+    // Drawn in the order the fields were always drawn, so every other value of the demo stays as it was.
+    const street = pick(rand, STREETS);
+    const address = `${area}${street}${randInt(rand, 1, 388)}号`;
+    name = uniqueName(name, street, names);
+    names.add(name);
     out.push({
       code: `${opts.managerIndex === 0 ? "TL-W" : "TL-E"}${String(i + 1).padStart(4, "0")}`,
       name,
-      address: `${area}${pick(rand, STREETS)}${randInt(rand, 1, 388)}号`,
+      address,
       phone: `1${pick(rand, ["3", "5", "8", "7"])}${String(randInt(rand, 0, 999999999)).padStart(9, "0")}`,
       lat: Number(point.lat.toFixed(6)),
       lng: Number(point.lng.toFixed(6)),
@@ -159,7 +190,26 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
   return out;
 }
 
+/**
+ * Two shops of one manager never share a name: in a chat list "张记副食店" twice cannot be told
+ * apart. A repeated name gets its street, the way such shops are told apart in real life
+ * ("张记副食店（学圣路店）"), then a number if the street repeats too. No random draw is spent.
+ */
+function uniqueName(name: string, street: string, taken: Set<string>): string {
+  if (!taken.has(name)) return name;
+  const base = name.replace(/（[^（）]*）$/, "");
+  for (let k = 1; ; k++) {
+    const candidate = `${base}（${street}${k === 1 ? "" : k}店）`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
 export const DEMO_META_KEY = "demo.seededAt";
+
+/** No staff at all: nothing imported yet and the demo not seeded (what the CLI then explains). */
+export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  return (await db.staff.count()) === 0;
+}
 
 /** What the demo holds, for the terminal's notice. */
 export async function demoSummary(db: Db): Promise<{ managers: number; customers: number }> {
@@ -172,7 +222,7 @@ export async function demoSummary(db: Db): Promise<{ managers: number; customers
  */
 export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Clock }): Promise<boolean> {
   const { db, policy, clock } = opts;
-  if ((await db.staff.count()) > 0) return false;
+  if (!(await isDatabaseEmpty(db))) return false;
   const today = localDate(clock.now(), policy.timeZone);
   const rand = seededRandom(42);
 

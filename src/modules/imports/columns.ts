@@ -134,7 +134,8 @@ export function mapHeaders<K extends string>(headers: string[], aliases: Record<
     if (h.trim() === "") continue;
     const key = lookup.get(normalizeHeader(h));
     if (!key) {
-      unknown.push(h);
+      // A merged title cell repeats in every column it spans: list it once.
+      if (!unknown.includes(h)) unknown.push(h);
       continue;
     }
     const list = seen.get(key) ?? [];

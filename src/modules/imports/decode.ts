@@ -27,6 +27,56 @@ export interface DecodedTable {
   format: "csv" | "xlsx";
   encoding?: "utf-8" | "utf-8-bom" | "utf-16le" | "gb18030";
   delimiter?: string;
+  /** Non-empty rows above the header that were passed over (a title such as "客户清单 2026"). */
+  skipped?: SkippedRow[];
+  /** The worksheet read (xlsx only). */
+  sheet?: SheetInfo;
+}
+
+export interface SkippedRow {
+  rowNumber: number;
+  /** Its distinct non-empty cells: a merged title repeats in every cell it spans. */
+  text: string[];
+}
+
+export interface SheetInfo {
+  /** 1-based, as the tabs are counted in Excel/WPS. */
+  index: number;
+  name: string;
+  /** Worksheets in the workbook. */
+  count: number;
+}
+
+export interface OpenOptions {
+  /** xlsx only: the worksheet to read, by name or 1-based number (default: the first). */
+  sheet?: string;
+  /**
+   * How many cells of a row are headers the caller understands. With it, the header is the best
+   * of the first HEADER_SCAN_ROWS non-empty rows, so a title row above the header is passed over;
+   * without it (or when no row has a known header), the first non-empty row is the header.
+   */
+  recognise?: (cells: string[]) => number;
+}
+
+/** People put a title, a date or a note above the header, rarely more than a couple of rows. */
+export const HEADER_SCAN_ROWS = 5;
+
+type RawRecord = { rowNumber: number; cells: string[] };
+
+/** Index into `candidates` (non-empty records in file order) of the header row. */
+function pickHeader(candidates: RawRecord[], recognise: OpenOptions["recognise"]): number {
+  if (!recognise) return 0;
+  let best = 0;
+  let bestScore = 0;
+  candidates.slice(0, HEADER_SCAN_ROWS).forEach((r, i) => {
+    const score = recognise(r.cells.map((c) => c.trim()));
+    if (score > bestScore) [best, bestScore] = [i, score];
+  });
+  return best;
+}
+
+function skippedRows(records: RawRecord[]): SkippedRow[] {
+  return records.map((r) => ({ rowNumber: r.rowNumber, text: [...new Set(r.cells.map((c) => c.trim()).filter((c) => c !== ""))] }));
 }
 
 /** A file on disk, or bytes received from a chat upload (the name supplies the extension). */
@@ -41,12 +91,12 @@ function displayName(file: ImportFile): string {
 }
 
 /** The whole table at once, for files known to be small (staff rosters) and for tests. */
-export async function decodeFile(file: ImportFile): Promise<DecodedTable> {
-  const source = await openImportFile(file);
+export async function decodeFile(file: ImportFile, opts: OpenOptions = {}): Promise<DecodedTable> {
+  const source = await openImportFile(file, opts);
   const rows: DecodedRow[] = [];
   for await (const r of source.rows()) rows.push(r);
-  const { headers, headerRow, format, encoding, delimiter } = source;
-  return { headers, headerRow, rows, format, ...(encoding ? { encoding, delimiter } : {}) };
+  const { headers, headerRow, format, encoding, delimiter, skipped, sheet } = source;
+  return { headers, headerRow, rows, format, ...(encoding ? { encoding, delimiter } : {}), ...(skipped?.length ? { skipped } : {}), ...(sheet ? { sheet } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,16 +138,14 @@ function isEmptyRecord(cells: string[]): boolean {
   return cells.every((c) => c.trim() === "");
 }
 
-function buildTable(records: { rowNumber: number; cells: string[] }[]): Omit<DecodedTable, "format"> {
-  const headerIdx = records.findIndex((r) => !isEmptyRecord(r.cells));
-  if (headerIdx === -1) return { headers: [], headerRow: 1, rows: [] };
-  const header = records[headerIdx]!;
+function buildTable(records: RawRecord[], recognise?: OpenOptions["recognise"]): Omit<DecodedTable, "format"> {
+  const nonEmpty = records.filter((r) => !isEmptyRecord(r.cells));
+  if (nonEmpty.length === 0) return { headers: [], headerRow: 1, rows: [] };
+  const at = pickHeader(nonEmpty, recognise);
+  const header = nonEmpty[at]!;
   const headers = header.cells.map((h) => h.trim());
-  const rows: DecodedRow[] = [];
-  for (const r of records.slice(headerIdx + 1)) {
-    if (!isEmptyRecord(r.cells)) rows.push({ rowNumber: r.rowNumber, values: rowValues(headers, r.cells) });
-  }
-  return { headers, headerRow: header.rowNumber, rows };
+  const rows = nonEmpty.slice(at + 1).map((r) => ({ rowNumber: r.rowNumber, values: rowValues(headers, r.cells) }));
+  return { headers, headerRow: header.rowNumber, rows, ...(at > 0 ? { skipped: skippedRows(nonEmpty.slice(0, at)) } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +162,10 @@ export interface RowSource {
   format: DecodedTable["format"];
   encoding?: DecodedTable["encoding"];
   delimiter?: string;
+  skipped?: SkippedRow[];
+  sheet?: SheetInfo;
+  /** xlsx only: the other worksheets with their header rows, for "your data is on sheet 2". */
+  otherSheets?: () => { index: number; name: string; headers: string[] }[];
   /** Data rows (empty rows skipped) in file order; each call reads the file from the start. */
   rows(): AsyncGenerator<DecodedRow>;
 }
@@ -359,24 +411,26 @@ function rowValues(headers: string[], cells: string[]): Record<string, string> {
   return values;
 }
 
-async function openCsv(file: ImportFile): Promise<RowSource> {
+async function openCsv(file: ImportFile, opts: OpenOptions): Promise<RowSource> {
   const encoding = await detectEncoding(file);
   const delimiter = detectDelimiter(await headerText(file, encoding));
-  let headers: string[] = [];
-  let headerRow = 1;
-  // The header is the first non-empty record; reading up to it is cheap.
+  // The header is among the first few non-empty records; reading up to them is cheap.
+  const candidates: RawRecord[] = [];
   for await (const r of csvRecords(file, encoding, delimiter)) {
     if (isEmptyRecord(r.cells)) continue;
-    headers = r.cells.map((h) => h.trim());
-    headerRow = r.rowNumber;
-    break;
+    candidates.push(r);
+    if (!opts.recognise || candidates.length === HEADER_SCAN_ROWS) break;
   }
+  const at = candidates.length ? pickHeader(candidates, opts.recognise) : -1;
+  const headers = at >= 0 ? candidates[at]!.cells.map((h) => h.trim()) : [];
+  const headerRow = at >= 0 ? candidates[at]!.rowNumber : 1;
   return {
     headers,
     headerRow,
     format: "csv",
     encoding,
     delimiter,
+    ...(at > 0 ? { skipped: skippedRows(candidates.slice(0, at)) } : {}),
     async *rows() {
       for await (const r of csvRecords(file, encoding, delimiter)) {
         if (r.rowNumber <= headerRow || isEmptyRecord(r.cells)) continue;
@@ -401,15 +455,26 @@ function checkExtension(file: ImportFile): string {
  * Opens an import file for streaming. CSV is read in chunks on every pass; an .xlsx workbook is
  * a zip that exceljs unpacks whole, so it is decoded once and its rows kept.
  */
-export async function openImportFile(file: ImportFile): Promise<RowSource> {
+export async function openImportFile(file: ImportFile, opts: OpenOptions = {}): Promise<RowSource> {
   const ext = checkExtension(file);
-  if (ext !== ".xlsx") return openCsv(file);
+  if (ext !== ".xlsx") {
+    if (opts.sheet !== undefined) {
+      throw new AppError("import.xlsx", {
+        message: `--sheet applies to .xlsx workbooks only; ${displayName(file)} is a ${ext} file.`,
+        userMessage: { key: "import.sheet.not-xlsx", params: { name: displayName(file) } },
+      });
+    }
+    return openCsv(file, opts);
+  }
   const data = typeof file === "string" ? await readWhole(file) : file.data;
-  const table = await decodeXlsx(data, displayName(file));
+  const { table, others } = await readXlsx(data, displayName(file), opts);
   return {
     headers: table.headers,
     headerRow: table.headerRow,
     format: "xlsx",
+    ...(table.skipped ? { skipped: table.skipped } : {}),
+    ...(table.sheet ? { sheet: table.sheet } : {}),
+    otherSheets: others,
     async *rows() {
       yield* table.rows;
     },
@@ -473,7 +538,37 @@ export function cellToString(v: ExcelJS.CellValue | undefined): string {
   return String(v);
 }
 
-export async function decodeXlsx(bytes: Uint8Array, name = "workbook"): Promise<DecodedTable> {
+export async function decodeXlsx(bytes: Uint8Array, name = "workbook", opts: OpenOptions = {}): Promise<DecodedTable> {
+  return (await readXlsx(bytes, name, opts)).table;
+}
+
+function sheetRecords(ws: ExcelJS.Worksheet, upTo = Infinity): RawRecord[] {
+  const width = ws.columnCount;
+  const records: RawRecord[] = [];
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (records.length >= upTo) return;
+    const cells: string[] = [];
+    for (let c = 1; c <= width; c++) cells.push(cellToString(row.getCell(c).value));
+    records.push({ rowNumber, cells });
+  });
+  return records;
+}
+
+/** "2", " 客户 " or "customers" (names compared trimmed, case-insensitively). */
+function findSheet(wb: ExcelJS.Workbook, wanted: string, name: string): ExcelJS.Worksheet {
+  const w = wanted.trim();
+  const sheets = wb.worksheets;
+  const byNumber = /^\d+$/.test(w) ? sheets[Number(w) - 1] : undefined;
+  const ws = byNumber ?? sheets.find((s) => s.name.trim().toLowerCase() === w.toLowerCase());
+  if (ws) return ws;
+  const list = sheets.map((s, i) => `${i + 1} “${s.name}”`).join(", ");
+  throw new AppError("import.xlsx", {
+    message: `${name} has no worksheet "${w}" (it has ${list}).`,
+    userMessage: { key: "import.sheet.unknown", params: { sheet: w, name, sheets: list } },
+  });
+}
+
+async function readXlsx(bytes: Uint8Array, name: string, opts: OpenOptions): Promise<{ table: DecodedTable; others: NonNullable<RowSource["otherSheets"]> }> {
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs' typings predate Buffer's generic parameter.
@@ -484,14 +579,12 @@ export async function decodeXlsx(bytes: Uint8Array, name = "workbook"): Promise<
       cause: e,
     });
   }
-  const ws = wb.worksheets[0];
+  const sheets = wb.worksheets;
+  const ws = opts.sheet !== undefined ? findSheet(wb, opts.sheet, name) : sheets[0];
   if (!ws) throw new AppError("import.xlsx", { message: `${name} has no worksheet` });
-  const width = ws.columnCount;
-  const records: { rowNumber: number; cells: string[] }[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(cellToString(row.getCell(c).value));
-    records.push({ rowNumber, cells });
-  });
-  return { ...buildTable(records), format: "xlsx" };
+  const index = sheets.indexOf(ws) + 1;
+  const table: DecodedTable = { ...buildTable(sheetRecords(ws), opts.recognise), format: "xlsx", sheet: { index, name: ws.name, count: sheets.length } };
+  const others = () =>
+    sheets.flatMap((s, i) => (s === ws ? [] : [{ index: i + 1, name: s.name, headers: buildTable(sheetRecords(s, HEADER_SCAN_ROWS), opts.recognise).headers }]));
+  return { table, others };
 }

@@ -32,7 +32,7 @@ import {
   type TManagerKey,
 } from "./columns.ts";
 import { chunks as chunksOf } from "../../core/batch.ts";
-import { decodeFile, openImportFile, type DecodedTable, type ImportFile } from "./decode.ts";
+import { HEADER_SCAN_ROWS, openImportFile, type DecodedTable, type ImportFile, type RowSource } from "./decode.ts";
 import { insertRows, updateByIds, type SqlValue } from "../../db/bulk-sql.ts";
 import { CodeIndex } from "./code-index.ts";
 import { AppError } from "../../core/errors.ts";
@@ -91,6 +91,20 @@ const TX_OPTIONS = { maxWait: 30_000, timeout: 10 * 60_000 };
 // Row schemas
 
 const MAX_CODE_LENGTH = 64;
+/**
+ * Longest accepted text per column: room for any real value (a mall's full name, an address down
+ * to the room number), while a pasted document or a broken export (a 2,000,000-character "name")
+ * is a row error instead of a row that bloats every list and message it appears in.
+ */
+export const TEXT_LIMITS = {
+  customerName: 100,
+  /** A staff code (≤ 64) or a manager's name. */
+  managerRef: 100,
+  address: 200,
+  phone: 40,
+  keyPerson: 50,
+  staffName: 50,
+} as const;
 
 function issue(ctx: z.RefinementCtx, message: string): typeof z.NEVER {
   ctx.addIssue({ code: "custom", message });
@@ -108,7 +122,13 @@ function requiredText(key: string, maxLength?: number) {
   });
 }
 
-const optionalText = cell.transform((v) => (v ?? "").trim());
+function optionalText(key: string, maxLength: number) {
+  return cell.transform((v, ctx) => {
+    const t = (v ?? "").trim();
+    if (t.length > maxLength) return issue(ctx, `${key} must be at most ${maxLength} characters`);
+    return t;
+  });
+}
 
 /**
  * Codes are identifiers people type and exports carry: letters, digits and . _ - only, starting
@@ -189,10 +209,10 @@ function serviceClassField(policy: TPolicy | null) {
 function customerShape(policy: TPolicy | null, today: string | null) {
   return {
     code: codeText("code"),
-    name: requiredText("name"),
-    manager: requiredText("manager"),
-    address: optionalText,
-    phone: optionalText,
+    name: requiredText("name", TEXT_LIMITS.customerName),
+    manager: requiredText("manager", TEXT_LIMITS.managerRef),
+    address: optionalText("address", TEXT_LIMITS.address),
+    phone: optionalText("phone", TEXT_LIMITS.phone),
     lat: coordinate("lat", -90, 90, true),
     lng: coordinate("lng", -180, 180, true),
     market_type: vocabulary("market_type", parseMarketType, "city", "city, town, rural (城市/城镇/乡村)"),
@@ -214,7 +234,7 @@ function customerShape(policy: TPolicy | null, today: string | null) {
     disabled: boolean("disabled"),
     sales_volume: salesField,
     credit: boolean("credit"),
-    key_person: optionalText,
+    key_person: optionalText("key_person", TEXT_LIMITS.keyPerson),
     service_class: serviceClassField(policy),
   } satisfies Record<TCustomerKey, z.ZodType>;
 }
@@ -243,14 +263,18 @@ export type TCustomerImportRow = z.output<typeof ZCustomerImportRowSchema>;
 export const ZManagerImportRowSchema = z
   .object({
     code: codeText("code"),
-    name: requiredText("name"),
+    name: requiredText("name", TEXT_LIMITS.staffName),
     role: cell.transform((v, ctx) => {
       const t = (v ?? "").trim();
       if (t === "") return issue(ctx, "role is required");
       const r = parseRole(t);
       return r === undefined ? issue(ctx, "role must be one of manager, supervisor, admin (客户经理/主管/管理员)") : r;
     }),
-    supervisor: cell.transform((v) => (v ?? "").trim() || null),
+    supervisor: cell.transform((v, ctx) => {
+      const t = (v ?? "").trim();
+      if (t.length > MAX_CODE_LENGTH) return issue(ctx, `supervisor must be at most ${MAX_CODE_LENGTH} characters`);
+      return t || null;
+    }),
     start_lat: coordinate("start_lat", -90, 90, false),
     start_lng: coordinate("start_lng", -180, 180, false),
     visit_days: cell.transform((v, ctx) => {
@@ -346,8 +370,65 @@ function duplicateCodeErrors(table: DecodedTable, mapping: HeaderMapping<string>
   }
 }
 
-function failure(kind: ImportReport["kind"], total: number, errors: ImportError[], ignored: string[]): ImportReport {
-  return { kind, ok: false, total, created: 0, updated: 0, unchanged: 0, errors: sortErrors(errors), ignoredColumns: ignored };
+function failure(kind: ImportReport["kind"], total: number, errors: ImportError[], ignored: string[], notes: NonNullable<ImportReport["notes"]> = []): ImportReport {
+  return { kind, ok: false, total, created: 0, updated: 0, unchanged: 0, errors: sortErrors(errors), ignoredColumns: ignored, ...(notes.length ? { notes } : {}) };
+}
+
+/** A long cell is shown by its start: the report names the row and the column, not the whole text. */
+const MAX_SHOWN_VALUE = 40;
+
+export function clipValue(v: string): string {
+  return v.length > MAX_SHOWN_VALUE ? `${v.slice(0, MAX_SHOWN_VALUE)}…` : v;
+}
+
+const NUL = "\u0000";
+
+/** What the report says about the file itself, before any row: which sheet, where the header is. */
+interface FileFindings<K extends string> {
+  mapping: HeaderMapping<K>;
+  /** The header problems (missing, duplicate or unreadable columns). */
+  errors: ImportError[];
+  notes: NonNullable<ImportReport["notes"]>;
+  /** A header that cannot be read at all: nothing else is worth checking. */
+  fatal: boolean;
+}
+
+function recogniser<K extends string>(aliases: Record<K, string[]>): (cells: string[]) => number {
+  return (cells) => mapHeaders(cells, aliases).present.size;
+}
+
+function examineFile<K extends string>(source: Pick<RowSource, "headers" | "headerRow" | "skipped" | "sheet" | "otherSheets">, aliases: Record<K, string[]>, required: readonly K[], sheetChosen: boolean): FileFindings<K> {
+  const notes: NonNullable<ImportReport["notes"]> = [];
+  if (source.sheet) {
+    const { index, name, count } = source.sheet;
+    notes.push({ key: count > 1 ? "import.note.sheet-of" : "import.note.sheet", params: { index, name, count } });
+  }
+  if (source.headers.some((h) => h.includes(NUL))) {
+    // Typically UTF-16 text without its byte-order mark, or a binary file renamed to .csv: column
+    // names full of NULs would otherwise surface as "given more than once" or "missing".
+    const errors = [{ row: source.headerRow, column: "", value: "", reason: "the header row contains NUL characters" }];
+    return { mapping: mapHeaders([], aliases), errors, notes, fatal: true };
+  }
+  const mapping = mapHeaders(source.headers, aliases);
+  if (source.skipped?.length) {
+    const text = source.skipped.flatMap((r) => r.text).join(" ");
+    notes.push({ key: "import.note.header-row", params: { row: source.headerRow, above: clipValue(text) } });
+  }
+  let errors = headerErrors(source, mapping, required);
+  const missing = required.some((k) => !mapping.present.has(k));
+  if (missing && !sheetChosen && source.otherSheets) {
+    const other = source.otherSheets().find((s) => {
+      const present = mapHeaders(s.headers, aliases).present;
+      return required.every((k) => present.has(k));
+    });
+    if (other) {
+      // The data is on another tab: its columns, not this sheet's stray text, are what to report.
+      errors = [{ row: source.headerRow, column: "", value: "", reason: `the required columns are on sheet ${other.index} "${other.name}"; import it with --sheet ${other.index}` }];
+      return { mapping, errors, notes, fatal: true };
+    }
+  }
+  if (missing && mapping.present.size === 0) notes.push({ key: "import.note.no-header", params: { row: source.headerRow, rows: HEADER_SCAN_ROWS } });
+  return { mapping, errors, notes, fatal: false };
 }
 
 /** Reports at most every CHUNK rows (and always the end), however the work is split. */
@@ -403,12 +484,15 @@ const STAFF_SELECT = {
 /** At most this many team members are named in a refusal; the count says how many there are. */
 const MAX_NAMED_MEMBERS = 10;
 
-export async function importManagers(opts: { db: Db; file: ImportFile; onProgress?: ProgressFn; clock?: Clock; policy?: TPolicy }): Promise<ImportReport> {
+export async function importManagers(opts: { db: Db; file: ImportFile; onProgress?: ProgressFn; clock?: Clock; policy?: TPolicy; sheet?: string }): Promise<ImportReport> {
   const { db, onProgress } = opts;
   const clock = opts.clock ?? systemClock;
-  const table = await decodeFile(opts.file);
-  const mapping = mapHeaders(table.headers, MANAGER_HEADER_ALIASES);
-  const errors = headerErrors(table, mapping, MANAGER_REQUIRED);
+  const source = await openImportFile(opts.file, { sheet: opts.sheet, recognise: recogniser(MANAGER_HEADER_ALIASES) });
+  const found = examineFile(source, MANAGER_HEADER_ALIASES, MANAGER_REQUIRED, opts.sheet !== undefined);
+  const table: DecodedTable = { headers: source.headers, headerRow: source.headerRow, format: source.format, rows: [] };
+  for await (const r of source.rows()) table.rows.push(r);
+  const { mapping, errors, notes: fileNotes } = found;
+  if (found.fatal) return failure("managers", table.rows.length, errors, [], fileNotes);
   if (table.rows.length === 0) errors.push({ row: table.headerRow, column: "", value: "", reason: "the file has no data rows" });
   const { all, parsed: rows } = parseRows(table, mapping, MANAGER_REQUIRED, ZManagerImportRowSchema, errors);
   duplicateCodeErrors(table, mapping as HeaderMapping<string>, errors);
@@ -450,7 +534,8 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
   for (const r of all) {
     const sup = cellText(r, "supervisor");
     const code = cellText(r, "code");
-    if (!sup) continue;
+    // An over-long cell is already a row error; naming it again in a reference error would quote it whole.
+    if (!sup || sup.length > MAX_CODE_LENGTH) continue;
     const value = r.raw.supervisor ?? "";
     if (sup === code) {
       errors.push({ row: r.row, column: "supervisor", value, reason: "a person cannot be their own supervisor" });
@@ -519,7 +604,7 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
     }
   }
 
-  if (errors.length) return failure("managers", table.rows.length, errors, mapping.unknown);
+  if (errors.length) return failure("managers", table.rows.length, errors, mapping.unknown, fileNotes);
 
   const has = (k: TManagerKey) => mapping.present.has(k);
   const fieldsOf = (d: TManagerImportRow) => ({
@@ -589,6 +674,7 @@ export async function importManagers(opts: { db: Db; file: ImportFile; onProgres
       }
     }
     notes.length = 0;
+    notes.push(...fileNotes);
     for (const r of leaving) notes.push(...(await handOverLeaver(tx, { staff: byCode.get(r.data.code)!, name: r.data.name, today, now: clock.now(), policy: opts.policy })));
     created = toCreate.length;
     updated = changed.size;
@@ -735,17 +821,20 @@ function validateRow<K extends string, T>(
   schema: z.ZodType<T>,
   errors: ImportError[],
 ): T | undefined {
+  const withNul = Object.entries(raw).filter(([, v]) => v?.includes(NUL));
+  for (const [column, v] of withNul) errors.push({ row: rowNumber, column, value: clipValue(v!.replaceAll(NUL, "")), reason: `${column} contains NUL characters` });
   const result = schema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) return withNul.length ? undefined : result.data;
   const before = errors.length;
   for (const iss of result.error.issues) {
     const column = String(iss.path[0] ?? "");
     if (column && !mapping.present.has(column as K) && required.includes(column as K)) continue;
-    errors.push({ row: rowNumber, column, value: raw[column] ?? "", reason: iss.message });
+    if (withNul.some(([c]) => c === column)) continue;
+    errors.push({ row: rowNumber, column, value: clipValue(raw[column] ?? ""), reason: iss.message });
   }
   // Only the missing-column filter can empty the list, and then the header row already carries an
   // error; this guard keeps a rejected row from ever vanishing silently if that changes.
-  if (errors.length === before && !required.some((k) => !mapping.present.has(k))) {
+  if (errors.length === before && !withNul.length && !required.some((k) => !mapping.present.has(k))) {
     const iss = result.error.issues[0]!;
     errors.push({ row: rowNumber, column: String(iss.path[0] ?? ""), value: "", reason: iss.message });
   }
@@ -772,14 +861,18 @@ export async function importCustomers(opts: {
   onProgress?: ProgressFn;
   /** After each commit of the write pass: its rows and how long it held the write lock (for the bench). */
   onCommit?: (rows: number, heldMs: number) => void;
+  /** xlsx: the worksheet by name or 1-based number (default: the first). */
+  sheet?: string;
 }): Promise<ImportReport> {
   const { db, policy, clock, onProgress } = opts;
   const fingerprint = await fileFingerprint(opts.file);
   const tz = policy.timeZone;
   const today = localDate(clock.now(), tz);
-  const source = await openImportFile(opts.file);
-  const mapping = mapHeaders(source.headers, CUSTOMER_HEADER_ALIASES);
-  const errors = headerErrors(source, mapping, CUSTOMER_REQUIRED);
+  const source = await openImportFile(opts.file, { sheet: opts.sheet, recognise: recogniser(CUSTOMER_HEADER_ALIASES) });
+  const found = examineFile(source, CUSTOMER_HEADER_ALIASES, CUSTOMER_REQUIRED, opts.sheet !== undefined);
+  const { mapping, errors, notes } = found;
+  // The rows are not read: the header already says the file cannot be imported as it is.
+  if (found.fatal) return failure("customers", 0, errors, [], notes);
   const schema = customerImportRowSchema(policy, today);
   const rawOf = (values: Record<string, string>) => canonicalRow(values, mapping) as Record<string, string | undefined>;
 
@@ -799,14 +892,14 @@ export async function importCustomers(opts: {
 
     // Codes are compared after trimming; the later occurrences are the errors, naming the first.
     const code = (raw.code ?? "").trim();
-    if (code) {
+    if (code && code.length <= MAX_CODE_LENGTH) {
       const seen = codes.addFirst(code, r.rowNumber);
       if (seen !== undefined) errors.push({ row: r.rowNumber, column: "code", value: raw.code ?? "", reason: `duplicate code (first seen in row ${seen})` });
     }
 
     // References are checked on the raw cell, so a row with other errors still has its manager checked.
     const value = (raw.manager ?? "").trim();
-    if (!value) continue;
+    if (!value || value.length > TEXT_LIMITS.managerRef) continue;
     if (!resolved.has(value)) resolved.set(value, resolveManager(value, staff, staffByCode));
     const { staff: s, reason } = resolved.get(value)!;
     const cell = raw.manager ?? "";
@@ -818,7 +911,7 @@ export async function importCustomers(opts: {
   if (total === 0) errors.push({ row: source.headerRow, column: "", value: "", reason: "the file has no data rows" });
   codes = new CodeIndex();
 
-  if (errors.length) return failure("customers", total, errors, mapping.unknown);
+  if (errors.length) return failure("customers", total, errors, mapping.unknown, notes);
 
   const has = (k: TCustomerKey) => mapping.present.has(k);
   const optionalFields = (Object.entries(CUSTOMER_FIELD_COLUMN) as [keyof CustomerFields, TCustomerKey][]).filter(([, column]) => has(column));
@@ -969,7 +1062,7 @@ export async function importCustomers(opts: {
 
   // One territory (~300 customers) read at a time: the classification is per manager.
   const reclassified = await recomputeServiceClasses({ db, policy, clock, managerIds: [...affectedManagers].sort((a, b) => a - b) });
-  return { kind: "customers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown, reclassified };
+  return { kind: "customers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown, reclassified, ...(notes.length ? { notes } : {}) };
 }
 
 const WRITE_ATTEMPTS = 3;
@@ -1045,7 +1138,7 @@ export function formatImportReport(report: ImportReport, locale: "zh-CN" | "en" 
     for (const e of report.errors.slice(0, MAX_LISTED_ERRORS)) {
       const parts = [t("import.report.row", { row: e.row })];
       if (e.column) parts.push(columnLabel(report, e.column, locale));
-      if (e.value !== "") parts.push(t("import.report.value", { value: JSON.stringify(e.value) }));
+      if (e.value !== "") parts.push(t("import.report.value", { value: JSON.stringify(clipValue(e.value)) }));
       parts.push(localizeReason(e.reason, t));
       lines.push(parts.join(" · "));
     }
