@@ -5,7 +5,7 @@ const WEEKDAY_EN = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /**
  * Parses what a manager types for a date: 2026-11-25, 11-25, 11/25, 11月25日, 25日, today/今天,
- * tomorrow/明天, 后天, weekday words (周四, 星期四, 本周四, 下周三, 下下周一, thu, next wed).
+ * tomorrow/明天, 后天, yesterday/昨天, 前天, weekday words (周四, 星期四, 本周四, 下周三, 下下周一, thu, next wed).
  *
  * A month-day without a year is the occurrence nearest to today, so "11-25" typed on 1 December
  * means the 25 November just gone (the caller says it is past), not one a year away. A bare
@@ -17,6 +17,7 @@ export function parseDateInput(input: string, today: string): string | null {
   if (["tomorrow", "明天", "明日"].includes(s)) return addDays(today, 1);
   if (["后天"].includes(s)) return addDays(today, 2);
   if (["yesterday", "昨天", "昨日"].includes(s)) return addDays(today, -1);
+  if (["前天"].includes(s)) return addDays(today, -2);
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s);
   if (m) {
     const d = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
@@ -75,4 +76,30 @@ export function parseDateRange(input: string, today: string): { from: string; to
   if (to && to < from) to = parseDateInput(parts[1]!, from);
   if (!to || to < from) return null;
   return { from, to };
+}
+
+/** Day words whose last character says the part of the day: "昨晚" is yesterday, in the evening. */
+const DAY_WORD: Record<string, string> = { 昨: "昨天", 今: "今天", 前: "前天" };
+const DAY_PART: Record<string, string> = { 晚: "晚上", 晚上: "晚上", 早: "早上", 早上: "早上", 上午: "上午", 中午: "中午", 下午: "下午" };
+const TIME_TAIL = /^(.*?)[\s,，]*((?:上午|早上|中午|下午|晚上)?\d{1,2}(?:[:：点时](?:\d{1,2})?半?分?)?)$/u;
+
+/**
+ * A date and a time of day as people type them: "9:30" (today), "昨天 19:30", "昨晚7点半",
+ * "前天下午3点", "12-01 19:30", "yesterday 19:30". The time is left as typed (with any part-of-day
+ * word such as 晚上 moved in front of it) for the caller's time parser; null when no date reads.
+ */
+export function splitDateTimeInput(input: string, today: string): { date: string; time: string } | null {
+  const s = input.trim().replace(/\s+/g, " ");
+  const m = TIME_TAIL.exec(s);
+  if (!m) return null;
+  let dayText = m[1]!.trim();
+  let time = m[2]!;
+  if (!dayText) return { date: today, time };
+  const part = /^(.*?)(晚上|早上|上午|中午|下午|晚|早)$/u.exec(dayText);
+  if (part && part[1]) {
+    dayText = part[1];
+    if (!/^(上午|早上|中午|下午|晚上)/.test(time)) time = DAY_PART[part[2]!]! + time;
+  }
+  const date = parseDateInput(DAY_WORD[dayText] ?? dayText, today);
+  return date ? { date, time } : null;
 }

@@ -1,9 +1,12 @@
 import { isoWeekday } from "./dates.ts";
 import type { Translate } from "../i18n/i18n.ts";
 
-export function formatDistance(metres: number): string {
-  if (metres < 1000) return `${Math.round(metres)} m`;
-  return `${(metres / 1000).toFixed(1)} km`;
+/** "874 米" / "3.2 公里" (zh-CN), "874 m" / "3.2 km" (en). */
+export function formatDistance(metres: number, t: Translate): string {
+  // Rounded first: 999.6 m is "1.0 km", never "1000 m".
+  const m = Math.round(metres);
+  if (m < 1000) return t("format.metres", { n: m });
+  return t("format.km", { n: (m / 1000).toFixed(1) });
 }
 
 /** "11月23日（周一）" / "Mon 23 Nov"; with `today`, a date in another year shows its year. */

@@ -234,7 +234,7 @@ export const enForms: Catalogue = {
   "forms.summary.all-logged": "Every stop of today's list is logged 👍",
 
   "help.log": "Log a visit: /log, /log N or /log SHOP (or just reply with a stop number)",
-  "help.call": "Log a phone contact: /call [SHOP]",
+  "help.call": "Log a phone contact: /call [SHOP], or /call P3 (a number of this week's phone list, /calls)",
   "help.summary": "The day so far: stops done, calls, inventory suggestions, problems, unlogged stops",
   "help.undo": "Undo the last log (within 10 minutes)",
   "help.edit": "Change today's log: /edit or /edit N",

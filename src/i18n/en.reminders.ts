@@ -45,8 +45,6 @@ export const enReminders: Catalogue = {
   "reminders.unlogged.header": "📝 {count} of {total} planned visits on {day} are not logged yet:",
   "reminders.unlogged.footer": "Reply with a number to log that visit (numbers as in /today).",
 
-  "reminders.weekly-phone.header": "☎️ {count} customers ({classes}) to phone this week (at least once a week):",
-  "reminders.weekly-phone.footer": "Log each call as a phone visit.",
 
   "reminders.phone-minimum.header": "☎️ {done} phone contacts today; the daily minimum is {minimum}, {missing} to go.",
   "reminders.phone-minimum.suggest": "Suggested:",

@@ -30,6 +30,8 @@ import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
 import { zhCNSecurityButtons } from "./zh-CN.security-buttons.ts";
 import { zhCNPolishPlan } from "./zh-CN.polish-plan.ts";
 import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
+import { enWords } from "./en.words.ts";
+import { zhCNWords } from "./zh-CN.words.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -41,8 +43,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {
@@ -51,8 +53,32 @@ export function isLocale(s: string | null | undefined): s is Locale {
 
 /** Looks a key up in the locale, falling back to zh-CN, then to the key itself (visible in tests). */
 export function t(locale: Locale, key: string, params: Params = {}): string {
-  const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const own = catalogues[locale][key];
+  const template = own ?? catalogues[DEFAULT_LOCALE][key] ?? key;
+  const chinese = own === undefined || locale === "zh-CN";
+  return template.replace(/\{(\w+)\}/g, (m, name: string, at: number) => {
+    if (!(name in params)) return m;
+    const value = String(params[name]);
+    return chinese ? spacedAtSeam(value, template[at - 1], template[at + m.length]) : value;
+  });
+}
+
+const HAN = /\p{Script=Han}/u;
+// A Latin word at the value's start or end, not glued to Chinese inside the value: "Telegram" is
+// a word, "A类客户" is a Chinese term that happens to begin with a letter.
+const LEADING_WORD = /^[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9\p{Script=Han}])/u;
+const TRAILING_WORD = /(?<![A-Za-z0-9\p{Script=Han}])[A-Za-z0-9]*[A-Za-z]$/u;
+
+/**
+ * The catalogues write "在 Telegram 绑定" (a space between Chinese and a Latin word); a value
+ * interpolated next to Chinese ("本{platform}账号") gets the same space, so one style holds whatever
+ * the value is ("本 Telegram 账号", "本飞书账号"). Only the seams are touched, never the value itself.
+ */
+function spacedAtSeam(value: string, before: string | undefined, after: string | undefined): string {
+  if (!value) return value;
+  const lead = before && HAN.test(before) && LEADING_WORD.test(value) ? " " : "";
+  const trail = after && HAN.test(after) && TRAILING_WORD.test(value) ? " " : "";
+  return lead + value + trail;
 }
 
 export type Translate = (key: string, params?: Params) => string;

@@ -234,7 +234,7 @@ export const zhCNForms: Catalogue = {
   "forms.summary.all-logged": "今天清单上的站都记录了 👍",
 
   "help.log": "记录拜访：/log、/log 序号 或 /log 店名（也可直接回复清单序号）",
-  "help.call": "记录电话联系：/call [店名]",
+  "help.call": "记录电话联系：/call [店名]，或 /call P3（本周电话清单 /calls 的编号）",
   "help.summary": "今天的小结：完成情况、电话、库存建议、问题、未记录的站",
   "help.undo": "撤销刚才的记录（10 分钟内）",
   "help.edit": "修改今天的记录：/edit 或 /edit 序号",

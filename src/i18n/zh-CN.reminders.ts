@@ -45,8 +45,6 @@ export const zhCNReminders: Catalogue = {
   "reminders.unlogged.header": "📝 {day} 还有 {count} 个计划拜访未登记（共 {total} 个）：",
   "reminders.unlogged.footer": "回复序号即可登记该次拜访（序号与 /today 一致）。",
 
-  "reminders.weekly-phone.header": "☎️ 本周需电话联系的{classes} {count} 家（每周至少一次）：",
-  "reminders.weekly-phone.footer": "电话联系后请登记为电话拜访。",
 
   "reminders.phone-minimum.header": "☎️ 今天已电话联系 {done} 家，每天至少 {minimum} 家，还差 {missing} 家。",
   "reminders.phone-minimum.suggest": "建议联系：",

@@ -123,7 +123,7 @@ export const zhCNReports: Catalogue = {
   "reports.col.neverVisited": "从未拜访",
   "reports.col.phoneContacts": "电话次数",
   "reports.col.phoneDaysMet": "电话达标天数",
-  "reports.col.phoneCoveragePct": "A/B电话覆盖%",
+  "reports.col.phoneCoveragePct": "A/B 电话覆盖%",
   "reports.col.creditFollowUps": "赊销跟进",
   "reports.col.skipped": "改期",
   "reports.col.leaveDays": "休假天数",

@@ -12,7 +12,7 @@ import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFil
 import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
-import { answeredCard, closedCard, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
+import { answeredCard, closedCard, doneMark, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
   appId: string;
@@ -466,7 +466,8 @@ export class LarkAdapter implements PlatformAdapter {
       const toast = { type: "info" as const, content: t("forms.tap.over") };
       return card ? { toast, card: { type: "raw", data: closedCard(card.text, t("forms.tap.over")) } } : { toast };
     }
-    return card ? { toast: { type: "success", content: `✅ ${label}` }, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast: { type: "success", content: `✅ ${label}` } };
+    const toast = { type: "success" as const, content: doneMark(label) };
+    return card ? { toast, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast };
   }
 }
 

@@ -74,7 +74,12 @@ export function larkCard(text: string, choices: Choice[] = [], askedTo?: string)
 
 /** The card after a tap: same text, the chosen option noted, no buttons left to tap. */
 export function answeredCard(text: string, label: string): LarkCard {
-  return closedCard(text, `✅ ${label}`);
+  return closedCard(text, doneMark(label));
+}
+
+/** "✅ label", once: a label that already starts with the mark ("✅ 一切正常，提交") keeps its own. */
+export function doneMark(label: string): string {
+  return /^\s*(✅|✔️?)/u.test(label) ? label.trim() : `✅ ${label}`;
 }
 
 /** The card with its buttons taken away and a note under the text (a question that is over). */

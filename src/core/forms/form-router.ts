@@ -81,6 +81,14 @@ export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCo
       // nor a form button (one sent before buttons were bound) is over, and its value is never read
       // as typed text: an old "15" is no stop number. The engine answers it like any stale tap.
       if (ctx.msg.isAction && !isFormTap(ctx.msg.text)) return feed({ ...ctx, staff }, LOST_TAP);
+      // Platforms deliver blank messages (a whitespace-only post, a lone mention): never silence and
+      // no strike against the answer, just the open question again, or a pointer to /help.
+      if (!ctx.msg.isAction && !ctx.msg.text.trim()) {
+        const again = await feed({ ...ctx, staff }, "$continue");
+        if (!again?.length) return [{ text: ctx.t("router.empty-message") }];
+        const [first, ...rest] = again;
+        return [{ ...first!, text: `${ctx.t("forms.empty-message")}\n${first!.text ?? ""}` }, ...rest];
+      }
       const answered = await feed({ ...ctx, staff }, ctx.msg.text);
       if (answered) return answered;
       return opts.idle ? opts.idle({ ...ctx, staff }) : null;

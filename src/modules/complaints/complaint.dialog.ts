@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Reply } from "../../core/chat.ts";
-import { localParts, zonedInstant } from "../../core/dates.ts";
-import { formatMinutes } from "../../core/format.ts";
+import { daysBetween, localParts, zonedInstant } from "../../core/dates.ts";
+import { splitDateTimeInput } from "../../core/date-input.ts";
+import { formatDay, formatMinutes } from "../../core/format.ts";
 import { FormEngine } from "../../core/forms/form-engine.ts";
 import { parseTimeOfDay } from "../../core/forms/form-input.ts";
 import { chatFormEnv, sessionKeyOf, type ChatFormEnv } from "../../core/forms/form-router.ts";
@@ -18,15 +19,25 @@ export const RESOLVE_FORM_VERSION = 1;
 const CATEGORIES = ["supply", "price", "service", "delivery", "equipment", "other"] as const;
 const text = (max: number) => z.string().trim().min(1).max(max, "forms.err.too-long");
 
-/** "刚才"/"now" or an earlier time today ("9:30", "9点半") → the instant the customer raised it. */
+/** How far back a complaint's time may go: older than this is a typo (or a record for another tool). */
+export const MAX_COMPLAINT_AGE_DAYS = 7;
+
+/**
+ * "刚才"/"now", an earlier time today ("9:30", "9点半") or an earlier day ("昨天 19:30", "昨晚7点半",
+ * "12-01 19:30") → the instant the customer raised it: the SLA deadline runs from then.
+ */
 function parseOpenedAt(input: string, ctx: Ctx): ParseResult {
   const { env } = ctx;
   const s = input.trim().toLowerCase();
   if (["now", "刚才", "现在", "刚刚"].includes(s)) return { value: env.now.toISOString() };
-  const hm = parseTimeOfDay(s);
-  if (!hm) return { error: env.t("complaints.form.opened-hint") };
-  const at = zonedInstant(env.today, hm, env.deps.policy.timeZone);
+  const parts = splitDateTimeInput(s, env.today);
+  const hm = parts ? parseTimeOfDay(parts.time) : null;
+  if (!parts || !hm) return { error: env.t("complaints.form.opened-hint") };
+  const at = zonedInstant(parts.date, hm, env.deps.policy.timeZone);
   if (at > env.now) return { error: env.t("complaints.form.opened-future") };
+  if (daysBetween(parts.date, env.today) > MAX_COMPLAINT_AGE_DAYS) {
+    return { error: env.t("complaints.form.opened-too-old", { days: MAX_COMPLAINT_AGE_DAYS }) };
+  }
   return { value: at.toISOString() };
 }
 
@@ -64,7 +75,8 @@ export const complaintForm: FormDefinition<Env> = {
       parse: parseOpenedAt,
       format: (v, ctx) => {
         const p = localParts(openedAtOf(v, ctx.env.now), ctx.env.deps.policy.timeZone);
-        return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+        const hm = `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+        return p.date === ctx.env.today ? hm : `${formatDay(p.date, ctx.env.t)} ${hm}`;
       },
     },
   ],

@@ -42,11 +42,11 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
       `${p.n}. ${p.status === "done" ? "✅ " : ""}${p.customer.name}`,
       classLabel(ctx, p.classId),
       p.customer.address || t("today.no-address"),
-      t(p === route[0] ? "today.leg-first" : "today.leg", { distance: formatDistance(p.legMetres) }),
+      t(p === route[0] ? "today.leg-first" : "today.leg", { distance: formatDistance(p.legMetres, t) }),
       t("plan.visit-length", { min: len.min, max: len.max }),
     ];
     const appointment = appointmentOf(deps.policy, p.classId);
-    if (appointment !== "none") parts.push(t(`appointment.${appointment}`) + (p.booked ? t("plan.booked") : ""));
+    if (appointment !== "none") parts.push(appointmentText(t, appointment, p.booked, date === today(deps)));
     // One line per stop, its navigation a short link; the next stop's link is the one platforms
     // that cannot hide addresses (WeChat, the terminal) still show in full.
     parts.push(link(t("today.nav"), navigationLink(p.customer), { primary: p === nextStop }));
@@ -56,7 +56,7 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
   const header = t(headerKey, {
     day: formatDay(date, t),
     count: route.length,
-    distance: formatDistance(day.totalMetres),
+    distance: formatDistance(day.totalMetres, t),
     time: formatMinutes(travelMin + visitMin, t),
     travel: formatMinutes(travelMin, t),
     visits: formatMinutes(visitMin, t),
@@ -65,6 +65,15 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
   // A later day's list names its day in the /skip hint: that is the command which moves its stops.
   const footer = opts.skipDay ? t("plan.day-footer-later", { done, total: route.length, day: opts.skipDay }) : t("plan.day-footer", { done, total: route.length });
   return [header, ...lines, footer];
+}
+
+/**
+ * "需提前一天预约" is an instruction for the day before; on the visit day itself the manager needs to
+ * know whether it was done, so the list says booked or not (and, if not, to phone first).
+ */
+function appointmentText(t: CommandContext["t"], appointment: string, booked: boolean, onTheDay: boolean): string {
+  if (appointment === "day-before" && onTheDay) return t(booked ? "appointment.booked" : "appointment.not-booked");
+  return t(`appointment.${appointment}`) + (booked ? t("plan.booked") : "");
 }
 
 /** The day /today shows: today when it is a visit day, else the next visit day (null: none ahead). */

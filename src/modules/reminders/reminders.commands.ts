@@ -1,7 +1,9 @@
 import type { Reply } from "../../core/chat.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import { hasTeam } from "../staff/staff.service.ts";
-import { REMINDER_IDS, SUPERVISOR_REMINDER_IDS, isEnabled, mutedOf, parseQuietHours, resolveReminderName, setMuted, setQuietHours } from "./reminders.service.ts";
+import { renderPhoneListPage } from "./phone-list.ts";
+import { localDate } from "../../core/dates.ts";
+import { listWeeklyPhoneList, REMINDER_IDS, SUPERVISOR_REMINDER_IDS, isEnabled, mutedOf, parseQuietHours, resolveReminderName, setMuted, setQuietHours } from "./reminders.service.ts";
 
 function name(ctx: CommandContext, id: string): string {
   return ctx.t(`reminder.${id}`);
@@ -88,7 +90,16 @@ async function remindersCommand(ctx: CommandContext): Promise<Reply> {
   return { text: lines.join("\n") };
 }
 
+/** /calls [page]: this week's phone list, numbered P1, P2, … (the numbers /call accepts). */
+async function callsCommand(ctx: CommandContext): Promise<Reply> {
+  const { deps } = ctx;
+  const page = ctx.args[0] === undefined ? 1 : /^\d{1,4}$/.test(ctx.args[0]) ? Number(ctx.args[0]) : 0;
+  const list = await listWeeklyPhoneList({ db: deps.db, policy: deps.policy, managerId: ctx.staff!.id, date: localDate(deps.clock.now(), deps.policy.timeZone) });
+  return renderPhoneListPage(ctx, list, page);
+}
+
 export const reminderCommands: Command[] = [
+  { name: "calls", audience: "manager", aliases: ["电话清单"], helpKey: "help.calls", run: callsCommand },
   { name: "reminders", aliases: ["提醒"], helpKey: "help.reminders", run: remindersCommand },
   { name: "mute", aliases: ["静音", "关闭提醒"], helpKey: "help.mute", run: (ctx) => muteCommand(ctx, true) },
   { name: "unmute", aliases: ["取消静音", "打开提醒"], helpKey: "help.unmute", run: (ctx) => muteCommand(ctx, false) },

@@ -219,3 +219,53 @@ export async function listPhoneContactsDue(opts: { db: Db; policy: TPolicy; mana
   }
   return due.sort((a, b) => a.cls.priority - b.cls.priority || (a.last ?? "").localeCompare(b.last ?? "") || a.customer.id - b.customer.id);
 }
+
+export interface WeeklyPhoneEntry {
+  /** "P3": the entry's number all week, distinct from the day list's stop numbers. */
+  ref: string;
+  customer: Customer;
+  cls: TServiceClass;
+  /** Last contact before the week began (what made the customer due). */
+  last: string | null;
+  /** Contacted since Monday. */
+  done: boolean;
+}
+
+/** Entries of the weekly phone list per page (one chat message). */
+export const PHONE_LIST_PAGE = 15;
+
+/**
+ * This week's phone list (the week of `date`), numbered P1, P2, … as it stood on Monday: who was due
+ * is decided from the contacts before Monday, so a call logged on Wednesday marks its entry done
+ * instead of renumbering the rest, and `/call P7` means the same customer all week.
+ */
+export async function listWeeklyPhoneList(opts: { db: Db; policy: TPolicy; managerId: number; date: string }): Promise<WeeklyPhoneEntry[]> {
+  const { db, policy } = opts;
+  const classes = policy.classes.filter((c) => c.phoneEvery);
+  if (!classes.length) return [];
+  const monday = startOfWeek(opts.date);
+  const weekEnd = addDays(monday, 6);
+  const customers = await listCustomersOfClasses({ db, managerId: opts.managerId, classIds: classes.map((c) => c.id) });
+  const latest = await findLastContacts({ db, policy, customerIds: customers.map((c) => c.id) });
+  // Only those contacted since Monday need a second look for their contact before it (on the
+  // Monday run: nobody yet, so the reminder costs one query as before).
+  const thisWeek = customers.filter((c) => (latest.get(c.id) ?? "") >= monday).map((c) => c.id);
+  const earlier = thisWeek.length ? await findLastContacts({ db, policy, customerIds: thisWeek, before: zonedInstant(monday, "00:00", policy.timeZone) }) : new Map<number, string>();
+  const due: Omit<WeeklyPhoneEntry, "ref">[] = [];
+  for (const customer of customers) {
+    const cls = classes.find((c) => c.id === customer.serviceClass)!;
+    const l = latest.get(customer.id) ?? null;
+    const done = l !== null && l >= monday;
+    const last = done ? (earlier.get(customer.id) ?? null) : l;
+    if (last && addInterval(last, cls.phoneEvery!) > weekEnd) continue;
+    due.push({ customer, cls, last, done });
+  }
+  due.sort((a, b) => a.cls.priority - b.cls.priority || (a.last ?? "").localeCompare(b.last ?? "") || a.customer.id - b.customer.id);
+  return due.map((d, i) => ({ ...d, ref: `P${i + 1}` }));
+}
+
+/** One page (1-based) of the weekly phone list; `pages` is at least 1. */
+export function phoneListPage(list: WeeklyPhoneEntry[], page: number): { entries: WeeklyPhoneEntry[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(list.length / PHONE_LIST_PAGE));
+  return { entries: list.slice((page - 1) * PHONE_LIST_PAGE, page * PHONE_LIST_PAGE), page, pages };
+}

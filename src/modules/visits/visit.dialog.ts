@@ -6,6 +6,7 @@ import { visitDaysOf } from "../staff/staff.service.ts";
 import { formatDay } from "../../core/format.ts";
 import { FormEngine } from "../../core/forms/form-engine.ts";
 import { normalizeInput, parseChineseNumber, parseNumber } from "../../core/forms/form-input.ts";
+import { listWeeklyPhoneList } from "../reminders/reminders.service.ts";
 import { chatFormEnv, sessionKeyOf, type ChatFormEnv, type HookContext } from "../../core/forms/form-router.ts";
 import type { Answers, ChoiceStep, FormDefinition, Option, ParseResult, Step, StepContext, Tx } from "../../core/forms/form-types.ts";
 import { parseDateInput } from "../../core/date-input.ts";
@@ -154,6 +155,14 @@ export function customerStep(kind: "visit" | "call" | "complaint"): ChoiceStep<E
     async search(input, ctx) {
       const { t } = ctx.env;
       if (/^[pc]:\d+$/.test(input) && (await resolveCustomerRef(ctx.env, input))) return { value: input };
+      const phone = kind === "call" ? /^[pP]\s*(\d{1,4})$/.exec(normalizeInput(input)) : null;
+      if (phone) {
+        // "P3" in the call form: an entry of this week's phone list (/calls), as `/call P3` reads it.
+        const list = await listWeeklyPhoneList({ db: ctx.env.deps.db, policy: ctx.env.deps.policy, managerId: ctx.env.staff.id, date: ctx.env.today });
+        const entry = list[Number(phone[1]) - 1];
+        if (entry) return { value: `c:${entry.customer.id}` };
+        return { error: list.length ? t("calls.no-such-entry", { ref: `P${phone[1]}`, count: list.length }) : t("calls.none") };
+      }
       const q = input.replace(/^第\s*(\d+)\s*[站号家]$/, "$1");
       if (/^\d{1,3}$/.test(q)) {
         const day = await stopsOf(ctx.env);

@@ -445,10 +445,11 @@ export async function callsToday(tx: Tx, deps: AppDeps, staff: Staff): Promise<n
   return tx.visit.count({ where: { managerId: staff.id, mode: "phone", visitedAt: dayBounds(today(deps), deps.policy.timeZone) } });
 }
 
-/** Customer id → local date of the last contact (any visit: field, online or phone), in bounded chunks. */
-export async function findLastContacts(opts: { db: Db; policy: TPolicy; customerIds: number[] }): Promise<Map<number, string>> {
+/** Customer id → local date of the last contact (any visit: field, online or phone; before `before` if given), in bounded chunks. */
+export async function findLastContacts(opts: { db: Db; policy: TPolicy; customerIds: number[]; before?: Date }): Promise<Map<number, string>> {
   const { db, policy } = opts;
-  const groups = await inChunks(opts.customerIds, (part) => db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part } }, _max: { visitedAt: true } }));
+  const visitedAt = opts.before ? { visitedAt: { lt: opts.before } } : {};
+  const groups = await inChunks(opts.customerIds, (part) => db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part }, ...visitedAt }, _max: { visitedAt: true } }));
   const out = new Map<number, string>();
   for (const g of groups) if (g._max.visitedAt) out.set(g.customerId, localDate(g._max.visitedAt, policy.timeZone));
   return out;

@@ -31,16 +31,17 @@ describe("terminal chat channel", () => {
       const parts = line.split(" · ");
       expect(parts.length).toBeGreaterThanOrEqual(5);
       expect(parts[1]).toMatch(/^(核心客户|潜力客户|常规客户|帮扶客户)$/);
-      expect(parts[3]).toMatch(/^距(出发点|上一站) [\d.]+ k?m$/);
+      expect(parts[3]).toMatch(/^距(出发点|上一站) [\d.]+ (米|公里)$/);
       expect(parts[4]).toMatch(/^\d+–\d+ 分钟$/);
-      if (parts[1] === "核心客户") expect(parts[5]).toMatch(/^需提前一天预约/);
+      // On the visit day itself a day-before appointment says whether it was made, not what to do the day before.
+      if (parts[1] === "核心客户") expect(parts[5]).toMatch(/^(已预约|未预约，请先电话确认)$/);
       if (parts[1] === "潜力客户" || parts[1] === "帮扶客户") expect(parts[5]).toMatch(/^当天预约/);
       if (parts[1] === "常规客户") expect(parts[5] === undefined || parts[5].startsWith("🧭导航")).toBe(true);
     }
     // One line per stop; only the next stop carries its full map address in plain text.
     expect(stops[0]).toMatch(/🧭导航 https:\/\/uri\.amap\.com\/marker\?position=[\d.]+,[\d.]+&/);
     expect(stops.slice(1).every((l) => !l.includes("https://") && !l.includes("🧭"))).toBe(true);
-    expect(out).toMatch(/全程约 [\d.]+ km，预计 .+（路上 .+，拜访 .+）/);
+    expect(out).toMatch(/全程约 [\d.]+ 公里，预计 .+（路上 .+，拜访 .+）/);
   });
 
   it("seeds once and only once across restarts", async () => {
@@ -112,10 +113,10 @@ describe("terminal chat channel", () => {
   it("leg distances add up to the day total shown in the header", async () => {
     tmp = tempDbUrl();
     const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/today"] });
-    const total = Number(/全程约 ([\d.]+) km/.exec(out)![1]);
+    const total = Number(/全程约 ([\d.]+) 公里/.exec(out)![1]);
     const legs = stopLines(out).map((l) => {
-      const m = /([\d.]+) (k?m)$/.exec(l.split(" · ")[3]!)!;
-      return m[2] === "km" ? Number(m[1]) : Number(m[1]) / 1000;
+      const m = /([\d.]+) (米|公里)$/.exec(l.split(" · ")[3]!)!;
+      return m[2] === "公里" ? Number(m[1]) : Number(m[1]) / 1000;
     });
     expect(Math.abs(legs.reduce((a, b) => a + b, 0) - total)).toBeLessThan(0.1 * legs.length);
   });
@@ -163,7 +164,7 @@ describe("terminal chat channel", () => {
     expect(out).toMatch(/11月25日（周三）：\d+ 家（.*核心客户 \d+/);
     expect(out).toMatch(/✅ 11月23日（周一） – 1月22日（周五） 的计划覆盖了全部客户|⚠️ 拜访能力不足/);
     expect(out).toContain("11月24日（周二） 不是您的拜访日。下一个拜访日是 11月25日（周三）。");
-    expect(out).toMatch(/📋 11月25日（周三） 拜访清单：\d+ 家，按路线排序。全程约 [\d.]+ km/);
+    expect(out).toMatch(/📋 11月25日（周三） 拜访清单：\d+ 家，按路线排序。全程约 [\d.]+ 公里/);
     expect(out).toContain("11月20日（周五） 已经过去了。");
     expect(out).toContain("计划目前排到 2027年1月22日（周五），2027年6月1日（周二） 还没有计划。");
     const moved = /已将第 2 站 (.+) 改到 (\d+月\d+日（周.）)：[^。]+。其他站的编号不变。/.exec(out);

@@ -41,8 +41,8 @@ describe("complaints through the terminal channel", () => {
         "否",
       ],
     });
-    expect(out).toContain("请输入今天的时间");
-    expect(out).toMatch(/📝 已登记投诉 #1 · .+，还剩 7 小时 30 分钟（17:30 前处理完）。/);
+    expect(out).toContain("请输入时间，如 9:30");
+    expect(out).toMatch(/📝 已登记投诉 #1 · .+，还剩 7 小时 30 分钟，17:30 前处理完。/);
     expect(out).toMatch(/您选择了无法自行解决，已通知主管 \S+，主管可在消息里确认、转派或批注。/);
     expect(out).toMatch(/📋 团队未结投诉 1 个[\s\S]*#1 .+ · 李明 · 货源 · 还剩 7 小时 30 分钟/);
     expect(out).toContain("👀 已确认投诉 #1");

@@ -163,13 +163,13 @@ describe("bind codes: limits, one answer, hashes, confirmed switches", () => {
     // 李明 uses Telegram and Lark; 陈静 uses WeChat.
     expect(await say("telegram", "7012345678", `/bind ${await app.bindCode("M001")}`)).toContain("绑定成功：李明");
     const second = await say("lark", "ou_li_0001", `/bind ${await app.bindCode("M001")}`);
-    expect(second).toContain("也在通知您在Telegram上的账号。");
+    expect(second).toContain("也在通知您在 Telegram 上的账号。");
     expect(await say("wechat", "wxid_chen_01", `/bind ${await app.bindCode("M002")}`)).toContain("绑定成功：陈静");
     expect(await app.db.outbox.count({ where: { kind: "bind-notice" } })).toBe(1);
 
     const ask = await handle("telegram", "7012345678", `/bind ${await app.bindCode("M002")}`);
     expect(ask).toHaveLength(1);
-    expect(ask[0]!.text).toContain("本Telegram账号目前绑定的是 李明（M001）。要改为绑定 陈静（M002，客户经理）吗？");
+    expect(ask[0]!.text).toContain("本 Telegram 账号目前绑定的是 李明（M001）。要改为绑定 陈静（M002，客户经理）吗？");
     expect(ask[0]!.text).toContain("请在 10 分钟内（10:10 前）选择");
     expect(ask[0]!.choices).toEqual([
       { label: "确认切换", value: "/bind confirm" },
@@ -182,7 +182,7 @@ describe("bind codes: limits, one answer, hashes, confirmed switches", () => {
     await app.db.$disconnect();
     const done = await inNewProcess(app.testDb.url, new Date(app.clock.now().getTime() + 5 * 60_000), "telegram", "7012345678", "/bind confirm", "tap");
     const text = done.map((r) => r.text).join("\n");
-    expect(text).toContain("✅ 已切换：本Telegram账号现在绑定 陈静（M002，客户经理），不再绑定 李明（M001）。");
+    expect(text).toContain("✅ 已切换：本 Telegram 账号现在绑定 陈静（M002，客户经理），不再绑定 李明（M001）。");
     expect(text).toContain("正在通知 李明（发往其飞书）。");
     expect(text).toContain("也在通知您在微信上的账号。");
     expect(text).toContain("提醒将发送到：Telegram");
@@ -200,9 +200,9 @@ describe("bind codes: limits, one answer, hashes, confirmed switches", () => {
       app.clock.advance(5 * 60_000);
       await new Dispatcher({ db, ports, clock: app.clock, log: app.deps.log, maxAttempts: 1 }).drainOnce();
       const lark = ports.get("lark")!.sent.map((m) => [m.to.chatId, m.reply.text]);
-      expect(lark).toEqual([["ou_li_0001", expect.stringContaining("🔔 您绑定的Telegram账号（…5678）于 2026-11-23 10:05 改为绑定 陈静（M002），您的提醒不再发到那里。")]]);
+      expect(lark).toEqual([["ou_li_0001", expect.stringContaining("🔔 您绑定的 Telegram 账号（…5678）于 2026-11-23 10:05 改为绑定 陈静（M002），您的提醒不再发到那里。")]]);
       const wechat = ports.get("wechat")!.sent.map((m) => [m.to.chatId, m.reply.text]);
-      expect(wechat).toEqual([["wxid_chen_01", expect.stringContaining("🔔 您的员工身份 陈静（M002）于 2026-11-23 10:05 绑定了一个Telegram账号（…5678）。")]]);
+      expect(wechat).toEqual([["wxid_chen_01", expect.stringContaining("🔔 您的员工身份 陈静（M002）于 2026-11-23 10:05 绑定了一个 Telegram 账号（…5678）。")]]);
       expect(ports.get("telegram")!.sent.map((m) => m.reply.text)).toEqual([expect.stringContaining("绑定了一个飞书账号（…0001）")]);
     } finally {
       await db.$disconnect();
@@ -232,7 +232,7 @@ describe("bind codes: limits, one answer, hashes, confirmed switches", () => {
     // Confirmed: 陈静 has no other chat account, and the reply says so instead of claiming a notice.
     expect(await say("telegram", "7000000002", `/bind ${await app.bindCode("M001")}`)).toContain("要改为绑定");
     const done = await say("telegram", "7000000002", "/bind confirm");
-    expect(done).toContain("已切换：本Telegram账号现在绑定 李明（M001，客户经理），不再绑定 陈静（M002）");
+    expect(done).toContain("已切换：本 Telegram 账号现在绑定 李明（M001，客户经理），不再绑定 陈静（M002）");
     expect(done).toContain("⚠ 陈静 没有其他已绑定的聊天账号，无法通知本人；请告诉对方或管理员。");
     expect(done).not.toContain("通知您");
     expect(done).not.toContain("正在通知");

@@ -103,11 +103,11 @@ describe("account binding", () => {
     expect(await say("lark", "ou_li", "/notify 短信")).toContain("不认识的渠道");
     // A button press arrives as its value.
     const pressed = await app.router.handle({ platform: "lark", chatId: "ou_li", userId: "ou_li", text: "/notify telegram", isAction: true });
-    expect(pressed[0]!.text).toContain("以后的提醒将发送到Telegram");
+    expect(pressed[0]!.text).toContain("以后的提醒将发送到 Telegram");
     expect(await resolveRecipient(app.db, (await app.db.staff.findUnique({ where: { id: staff.id } }))!)).toEqual({ platform: "telegram", chatId: "100" });
 
     // Unbinding the chosen platform: reminders fall back to the remaining binding.
-    expect(await say("telegram", "100", "/unbind")).toContain("已解除本Telegram账号与 李明（M001）的绑定");
+    expect(await say("telegram", "100", "/unbind")).toContain("已解除本 Telegram 账号与 李明（M001）的绑定");
     expect(await findStaffByIdentity(app.db, "telegram", "100")).toBeNull();
     const after = (await app.db.staff.findUnique({ where: { id: staff.id } }))!;
     expect(after.notifyPlatform).toBeNull();
