@@ -683,7 +683,13 @@ export async function nearestDayWithRoom(opts: { deps: AppDeps; staff: Staff; cu
  * re-plan choose sent a shop weeks out to balance days. Also reports any other visit of today or
  * tomorrow the re-plan moved.
  */
-async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<MoveTarget & { alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }> {
+function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<MoveTarget & { alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }> {
+  // In the manager's planning turn, whole: a re-plan already running (the morning list's, an /off's)
+  // read the plan before this move and would delete the visit it creates.
+  return onePlanAtATime(opts.staff.id, () => moveVisitNow(opts));
+}
+
+async function moveVisitNow(opts: { deps: AppDeps; staff: Staff; plannedVisitId: number; date: string; stopNo?: number; reason: string }): Promise<MoveTarget & { alsoMoved: MovedSoon[]; newlyOverdue: Shortfall["customers"] }> {
   const { deps, staff, date } = opts;
   const visit = await deps.db.plannedVisit.findUniqueOrThrow({ where: { id: opts.plannedVisitId }, include: { customer: { select: { serviceClass: true } } } });
   // A stop of a later day has no fixed number yet: fix it now, it is the one the manager saw.
@@ -701,7 +707,7 @@ async function moveVisit(opts: { deps: AppDeps; staff: Staff; plannedVisitId: nu
     await deps.db.plannedVisit.create({ data: { managerId: staff.id, customerId: visit.customerId, date: target.to, sequence: seq + 1, booked: true, note: opts.reason } });
   }
   // Re-flow from the next day: the day the visit left keeps its other stops (and their numbers).
-  const plan = await generatePlan({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip", keepTomorrow: true });
+  const plan = await generatePlanNow({ deps, staff, from: addDays(date, 1), to: last?.toDate, reason: "skip", keepTomorrow: true });
   const next = await deps.db.plannedVisit.findFirst({
     where: { managerId: staff.id, customerId: visit.customerId, date: { gt: date }, status: "planned" },
     orderBy: { date: "asc" },
@@ -767,7 +773,12 @@ export interface LeaveResult {
  * Marks the manager's visit days in [from, to] as leave (other days need none) and re-plans the
  * rest of the horizon around them, once.
  */
-export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: string; to: string; reason?: string }): Promise<LeaveResult> {
+export function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: string; to: string; reason?: string }): Promise<LeaveResult> {
+  // In the manager's planning turn, whole (see moveVisit).
+  return onePlanAtATime(opts.staff.id, () => takeDaysOffNow(opts));
+}
+
+async function takeDaysOffNow(opts: { deps: AppDeps; staff: Staff; from: string; to: string; reason?: string }): Promise<LeaveResult> {
   const { deps, staff } = opts;
   const visitDays = visitDaysOf(staff, deps.policy);
   const days: string[] = [];
@@ -786,7 +797,7 @@ export async function takeDaysOff(opts: { deps: AppDeps; staff: Staff; from: str
     released += (await deps.db.plannedVisit.deleteMany({ where: { managerId: staff.id, date, status: "planned" } })).count;
   }
   const last = await deps.db.planRun.findFirst({ where: { managerId: staff.id }, orderBy: { id: "desc" } });
-  const plan = released ? await generatePlan({ deps, staff, from: today(deps), to: last?.toDate, reason: "off", keepTomorrow: true }) : null;
+  const plan = released ? await generatePlanNow({ deps, staff, from: today(deps), to: last?.toDate, reason: "off", keepTomorrow: true }) : null;
   const moved: MovedSoon[] = [...(plan?.movedSoon ?? [])];
   const unreported = booked.filter((b) => !moved.some((m) => m.customer.id === b.customerId));
   const next = unreported.length

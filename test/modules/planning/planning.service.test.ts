@@ -84,6 +84,20 @@ describe("stored visit plans", () => {
     expect(await t.db.plannedVisit.count({ where: { managerId: staff.id, date: { lt: "2026-12-01" } } })).toBeGreaterThan(0);
   });
 
+  it("a /skip while another re-plan of the manager runs: the moved visit stays where the reply says", async () => {
+    deps = { ...deps, clock: new FakeClock("2026-11-25T00:00:00Z") };
+    const staff = await manager();
+    await generatePlan({ deps, staff });
+    // A re-plan already under way (the morning list's catch-up, an /off) read the plan before the move.
+    const replan = generatePlan({ deps, staff, reason: "replan" });
+    const [moved] = await Promise.all([skipStop({ deps, staff, date: "2026-11-25", n: 2, reason: "店主不在" }), replan]);
+    if (moved.kind !== "moved") throw new Error(`not moved: ${moved.kind}`);
+    const visits = await t.db.plannedVisit.findMany({ where: { managerId: staff.id, customerId: moved.customer.id, date: { gt: "2026-11-25" }, status: "planned" }, orderBy: { date: "asc" } });
+    expect(visits[0]).toMatchObject({ date: moved.to, booked: true });
+    // The nearest visit day (tomorrow, Thursday) unless the reply says why not.
+    if (!moved.passed.length && !moved.alreadyPlanned) expect(moved.to).toBe("2026-11-26");
+  });
+
   it("a day off next week leaves tomorrow's list as the manager saw it", async () => {
     // Wednesday 25 Nov: tomorrow (Thursday) is a visit day whose list is out.
     deps = { ...deps, clock: new FakeClock("2026-11-25T00:00:00Z") };
