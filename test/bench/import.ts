@@ -16,7 +16,8 @@ import { systemClock } from "../../src/core/clock.ts";
 import { openDb } from "../../src/db/client.ts";
 import { formatImportReport, importCustomers, importManagers, type ImportReport } from "../../src/modules/imports/import.service.ts";
 import type { WriterResult } from "../modules/imports/writer-process.ts";
-import { percentile, startBot } from "../modules/imports/bot-runner.ts";
+import { percentile, startBot, startChildProcess } from "../modules/imports/bot-runner.ts";
+import { seededRandom } from "../../src/core/random.ts";
 
 export interface BenchSection {
   name: string;
@@ -32,17 +33,6 @@ const SUPERVISORS = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Files
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const managerCode = (i: number) => `M${String(i + 1).padStart(4, "0")}`;
@@ -65,11 +55,11 @@ export async function writeLines(file: string, lines: Iterable<string>, encoding
 export function* managerLines(): Iterable<string> {
   yield "工号,姓名,岗位,上级工号,拜访日";
   for (let s = 0; s < SUPERVISORS; s++) yield `S${String(s + 1).padStart(3, "0")},主管${s + 1},主管,,`;
-  for (let i = 0; i < MANAGERS; i++) yield `${managerCode(i)},客户经理${i + 1},客户经理,S${String((i % SUPERVISORS) + 1).padStart(3, "0")},${pick(mulberry32(i), ["1,3,4", "周一,周三,周五", "2,4"])}`;
+  for (let i = 0; i < MANAGERS; i++) yield `${managerCode(i)},客户经理${i + 1},客户经理,S${String((i % SUPERVISORS) + 1).padStart(3, "0")},${pick(seededRandom(i), ["1,3,4", "周一,周三,周五", "2,4"])}`;
 }
 
 export function* customerLines(rows: number, seed: number): Iterable<string> {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   yield "客户编码,客户名称,客户经理,经营地址,联系电话,纬度,经度,市场类型,零售业态,档位,现代终端,最近违规日期,低保,残疾人,年销量,信用客户,关键联系人,客户分类";
   const formats = ["超市", "烟酒店", "便利店", "食杂店", "其他"];
   const markets = ["城市", "城镇", "农村"];
@@ -164,26 +154,7 @@ function runChild(url: string, kind: string, file: string): Promise<ChildResult 
 }
 
 function startWriter(url: string, prefix: string): { ready: Promise<void>; stop: () => Promise<WriterResult> } {
-  const child = spawn(process.execPath, ["--import", "tsx", WRITER, url, prefix, "5"], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  let onReady!: () => void;
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
-  child.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-    if (out.startsWith("ready\n")) onReady();
-  });
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const done = new Promise<WriterResult>((resolve, reject) =>
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as WriterResult) : reject(new Error(`writer exited ${code}: ${err}`)))),
-  );
-  return {
-    ready,
-    stop: async () => {
-      child.stdin.end("stop\n");
-      return done;
-    },
-  };
+  return startChildProcess<WriterResult>(WRITER, [url, prefix, "5"], "writer");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,12 @@ import type { BotResult } from "./bot-process.ts";
 
 const SCRIPT = path.resolve(import.meta.dirname, "bot-process.ts");
 
-/** Starts bot-process.ts on `url`; `ready` once its first message is stored, `stop` for its result. */
-export function startBot(url: string, prefix: string, perSecond = 3): { ready: Promise<void>; stop: () => Promise<BotResult> } {
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, url, prefix, String(perSecond)], { stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * Runs a helper process that prints "ready" once it works, stops on "stop" from stdin and prints
+ * its result as JSON on its last line (bot-process.ts, writer-process.ts).
+ */
+export function startChildProcess<R>(script: string, args: string[], label: string): { ready: Promise<void>; stop: () => Promise<R> } {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   let onReady!: () => void;
@@ -16,16 +19,21 @@ export function startBot(url: string, prefix: string, perSecond = 3): { ready: P
     if (out.startsWith("ready\n")) onReady();
   });
   child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const done = new Promise<BotResult>((resolve, reject) =>
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as BotResult) : reject(new Error(`bot exited ${code}: ${err}`)))),
+  const done = new Promise<R>((resolve, reject) =>
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as R) : reject(new Error(`${label} exited ${code}: ${err}`)))),
   );
   return {
-    ready: Promise.race([ready, done.then(() => Promise.reject(new Error(`bot exited before its first message: ${err}`)))]),
+    ready: Promise.race([ready, done.then(() => Promise.reject(new Error(`${label} exited before it was ready: ${err}`)))]),
     stop: async () => {
       child.stdin.end("stop\n");
       return done;
     },
   };
+}
+
+/** Starts bot-process.ts on `url`; `ready` once its first message is stored, `stop` for its result. */
+export function startBot(url: string, prefix: string, perSecond = 3): { ready: Promise<void>; stop: () => Promise<BotResult> } {
+  return startChildProcess<BotResult>(SCRIPT, [url, prefix, String(perSecond)], "bot");
 }
 
 /** The p-th percentile (0–100) of `xs`, nearest rank. */

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { startChildProcess } from "./bot-runner.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -762,25 +762,14 @@ describe("streaming", () => {
     const file = write("w.csv", englishCsv(rows));
     const script = path.resolve(import.meta.dirname, "writer-process.ts");
     // No pause between writes: the writer is always in or about to start a write transaction.
-    const child = spawn(process.execPath, ["--import", "tsx", script, t.url, "side", "0"], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const ready = new Promise<void>((resolve) =>
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-        if (out.startsWith("ready\n")) resolve();
-      }),
-    );
-    await Promise.race([ready, exited.then(() => Promise.reject(new Error(`writer exited early: ${err}`)))]);
+    const child = startChildProcess<WriterResult>(script, [t.url, "side", "0"], "writer");
+    await child.ready;
 
     // Twice: a fresh import, then a re-import that reads every row back while the writer writes.
     const first = await importCustomers({ db: t.db, policy, clock, file });
     const second = await importCustomers({ db: t.db, policy, clock, file });
-    child.stdin.end("stop\n");
-    expect(await exited, err).toBe(0);
-    const writer = JSON.parse(out.trim().split("\n").at(-1)!) as WriterResult;
+    // Rejects (failing the test) unless the writer exits 0.
+    const writer = await child.stop();
 
     expect(first, formatImportReport(first, "en")).toMatchObject({ ok: true, created: 3000 });
     expect(second).toMatchObject({ ok: true, created: 0, unchanged: 3000 });
