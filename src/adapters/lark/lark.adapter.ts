@@ -5,7 +5,7 @@ import { SendError, type Attachment, type ChatAddress, type Choice, type Inbound
 import { errorSummary, type Logger } from "../../core/logger.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { formTapValue } from "../../core/forms/form-tap.ts";
-import { closeSentCards, findSentCard, markCardAnswered, recordSentCard, staleFormCards } from "../../modules/ops/sent-cards.service.ts";
+import { claimCardAnswer, closeSentCards, findSentCard, recordSentCard, staleFormCards } from "../../modules/ops/sent-cards.service.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
@@ -308,7 +308,7 @@ export class LarkAdapter implements PlatformAdapter {
     const row = await findSentCard({ db: this.opts.deps.db, platform: this.platform, messageId }).catch(() => null);
     if (!row) return undefined;
     // Whether it was answered is left to the stored form (a tap on it now reads as over) and to
-    // markCardAnswered, which counts a second tap on a current question once.
+    // claimCardAnswer, which counts a second tap on a current question once.
     const card: CardState = { text: row.text, choices: row.choices, askedTo: row.askedTo ?? undefined, chatType: row.chatType };
     this.cards.set(messageId, card);
     return card;
@@ -455,7 +455,7 @@ export class LarkAdapter implements PlatformAdapter {
       card.answered = status === "over" ? t("forms.tap.over") : label;
       if (status === "over") await closeSentCards({ db, platform: this.platform, messageIds: [messageId], note: card.answered }).catch(() => 0);
       // Counted once also across processes: a second tap that lost the race is "already answered".
-      else if (!(await markCardAnswered({ db, platform: this.platform, messageId, answered: label }).catch(() => true)) && (await findSentCard({ db, platform: this.platform, messageId }).catch(() => null))) {
+      else if ((await claimCardAnswer({ db, platform: this.platform, messageId, answered: label }).catch(() => "unknown" as const)) === "taken") {
         return { toast: { type: "info", content: t("chat.already-answered") } };
       }
     }

@@ -13,7 +13,7 @@ import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFil
 import { HttpStatusError, parseJsonObject, refuse, type HttpHandler, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
-import { findSentCard, markCardAnswered, recordSentCard } from "../../modules/ops/sent-cards.service.ts";
+import { claimCardAnswer, findSentCard, recordSentCard } from "../../modules/ops/sent-cards.service.ts";
 import {
   addressedText,
   decodeCallbackData,
@@ -343,8 +343,9 @@ export class TelegramAdapter implements PlatformAdapter {
     if (status !== "over" && status !== "foreign") {
       this.answered.set(key, true);
       // A second tap on the same keyboard from another process (or after a restart) counts once too.
-      const first = await markCardAnswered({ db: this.opts.deps.db, platform: this.platform, messageId: key, answered: value }).catch(() => true);
-      if (!first && (await findSentCard({ db: this.opts.deps.db, platform: this.platform, messageId: key }).catch(() => null))) {
+      // A card not stored (yet) is guarded by this process's memory only.
+      const claim = await claimCardAnswer({ db: this.opts.deps.db, platform: this.platform, messageId: key, answered: value }).catch(() => "unknown" as const);
+      if (claim === "taken") {
         await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
         return;
       }

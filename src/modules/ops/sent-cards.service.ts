@@ -63,12 +63,22 @@ export async function findSentCard(opts: { db: Db; platform: string; messageId: 
 }
 
 /**
- * Marks a card answered (or closed with a note) unless it was already: true when this call did
- * it, so a double tap (also across processes) is counted once.
+ * Marks a card answered unless it was already, so a double tap (also across processes) is counted
+ * once: "claimed" when this call did it, "taken" when the card was answered before, "unknown" when
+ * no such card is stored (sent before cards were kept, or not recorded yet: a tap can arrive while
+ * the sender is still writing the card's row). A card recorded between the update and the read
+ * is claimed on a second try, never reported as answered.
  */
-export async function markCardAnswered(opts: { db: Db; platform: string; messageId: string; answered: string }): Promise<boolean> {
-  const r = await opts.db.sentCard.updateMany({ where: { platform: opts.platform, messageId: opts.messageId, answered: null }, data: { answered: opts.answered } });
-  return r.count === 1;
+export async function claimCardAnswer(opts: { db: Db; platform: string; messageId: string; answered: string }): Promise<"claimed" | "taken" | "unknown"> {
+  const { db, platform, messageId, answered } = opts;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await db.sentCard.updateMany({ where: { platform, messageId, answered: null }, data: { answered } });
+    if (r.count === 1) return "claimed";
+    const row = await db.sentCard.findUnique({ where: { platform_messageId: { platform, messageId } }, select: { answered: true } });
+    if (!row) return "unknown";
+    if (row.answered !== null) return "taken";
+  }
+  return "taken";
 }
 
 /**
