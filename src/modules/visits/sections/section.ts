@@ -1,0 +1,60 @@
+import type { z } from "zod";
+import type { ChatFormEnv } from "../../../core/forms/form-router.ts";
+import type { Answers, Step, StepContext, Tx } from "../../../core/forms/form-types.ts";
+import type { Translate } from "../../../i18n/i18n.ts";
+import type { Customer } from "../../../generated/prisma/client.ts";
+import type { ComplaintInput, VisitDetails } from "../visits.service.ts";
+
+/**
+ * A visit section is one module: the questions it asks when the manager opens it from the visit
+ * menu, the typed answers of one round, how a round becomes part of the visit record, and what
+ * the confirmation says about it. The visit form (visit.dialog.ts) knows no section by name: it
+ * asks the sections the company's policy lists (`policy.visitSections`) in that order, taken from
+ * the registry (sections/index.ts). Adding a section is one file here plus its i18n strings.
+ *
+ * Answers of a round live flat in the menu round's item (`item[step.id]`), as they always have
+ * (stored forms and the answers /edit reopens keep working), so step ids are unique across sections.
+ */
+export type SectionEnv = ChatFormEnv;
+export type SectionCtx = StepContext<SectionEnv>;
+
+/** What the visit records, built up section by section. */
+export interface VisitDraft {
+  details: VisitDetails;
+  complaints: ComplaintInput[];
+  notes: string[];
+  nextVisitDate: string | null;
+  keyPersonMet: string | null;
+  /** Customer details seen to have changed in the visit (written to the customer, old value kept in the visit). */
+  customerChanges: CustomerChange[];
+}
+
+export interface CustomerChange {
+  field: string;
+  value: string;
+}
+
+export interface SectionDraftContext {
+  /** The customer's inventory factor (policy, class, own override). */
+  factor: number;
+  preset: string;
+}
+
+export interface VisitSection<A extends Answers = Answers> {
+  /** Menu value and the i18n label key `forms.visit.section.<id>`. */
+  id: string;
+  /** Presets whose standard has this section (the default policies list it); documentation and a check. */
+  presets: readonly string[];
+  /** Offered in the menu for this customer at all (e.g. the info-point price collection only at info points). Default: always. */
+  available?: (ctx: SectionCtx) => boolean | Promise<boolean>;
+  /** Asked after the section is picked; each step's own `when` still applies. */
+  steps: Step<SectionEnv>[];
+  /** One round's answers of this section (the item, typed); a round that does not parse is left out. */
+  schema: z.ZodType<A>;
+  /** Adds one round to the record. */
+  toDetails(round: A, draft: VisitDraft, ctx: SectionDraftContext): void;
+  /** Parts of the confirmation line ("上柜 2/3 个品规") read from the recorded details. */
+  confirm?(details: VisitDetails, t: Translate): string[];
+  /** Writes beyond the visit row, in the form's transaction, once the visit exists. */
+  afterLog?(ctx: { tx: Tx; env: SectionEnv; visitId: number; customer: Customer; rounds: A[] }): Promise<void>;
+}
