@@ -18,6 +18,7 @@ import { complaintCommands } from "./modules/complaints/complaints.commands.ts";
 import { reportCommands } from "./modules/reports/reports.commands.ts";
 import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
 import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
+import { checkPolicySections } from "./modules/visits/sections/index.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
@@ -66,6 +67,8 @@ export interface AppContext extends AppDeps {
 export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: Clock; log?: Logger; db?: Db } = {}): Promise<AppContext> {
   const env = loadEnv(opts.env);
   const policy = policyFromEnv(env);
+  // A misspelt section id would otherwise just be missing from every visit menu.
+  checkPolicySections(policy);
   configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = opts.db ?? (await openDb(env.DATABASE_URL, { busyTimeoutMs: env.VISITMATE_DB_BUSY_TIMEOUT_MS }));

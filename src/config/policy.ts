@@ -109,8 +109,11 @@ export const ZPolicySchema = z
     phoneContactsPerDay: z.number().int().min(0).default(0),
     planningHorizonMonths: z.number().int().positive().default(2),
     inventoryFactor: z.number().positive(),
-    /** The visit form's sections, in menu order (the standard's own list for this trade). */
-    visitSections: z.array(z.enum(["key", "info", "brand", "inventory", "market", "forecast", "problems", "manual", "note"])).min(1),
+    /**
+     * The visit form's sections, in menu order (the standard's own list for this trade): ids of
+     * registered section modules (src/modules/visits/sections), checked against the registry at start-up.
+     */
+    visitSections: z.array(z.string().min(1)).min(1),
     /** The trade's words in forms: what a product is called, its unit, examples. */
     trade: z.record(z.enum(["zh-CN", "en"]), ZTradeWordsSchema),
     complaint: z.object({

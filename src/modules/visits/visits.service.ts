@@ -242,6 +242,25 @@ export async function logCall(opts: { tx: Tx; staff: Staff; customerId: number; 
   return { visit, customer };
 }
 
+/** A plan entry of this manager, with its customer (the visit form's "p:<id>" answer). */
+export async function findOwnPlannedVisit(opts: { db: Db; staff: Pick<Staff, "id">; id: number }): Promise<(PlannedVisit & { customer: Customer }) | null> {
+  return opts.db.plannedVisit.findFirst({ where: { id: opts.id, managerId: opts.staff.id }, include: { customer: true } });
+}
+
+/** A customer of this manager (the visit form's "c:<id>" answer). */
+export async function findOwnCustomer(opts: { db: Db; staff: Pick<Staff, "id">; id: number }): Promise<Customer | null> {
+  return opts.db.customer.findFirst({ where: { id: opts.id, managerId: opts.staff.id } });
+}
+
+/** The customer's last few visits with an inventory check, newest first (the form offers their products and counts). */
+export async function recentInventoryVisits(opts: { db: Db; customerId: number; exceptVisitId?: number | null; take?: number }): Promise<Visit[]> {
+  return opts.db.visit.findMany({
+    where: { customerId: opts.customerId, details: { contains: '"inventory"' }, ...(opts.exceptVisitId ? { id: { not: opts.exceptVisitId } } : {}) },
+    orderBy: [{ visitedAt: "desc" }, { id: "desc" }],
+    take: opts.take ?? 5,
+  });
+}
+
 /** The manager's most recent log, if made within the undo window. */
 export async function findUndoable(opts: { deps: AppDeps; staff: Staff }): Promise<(Visit & { customer: Customer }) | null> {
   const now = opts.deps.clock.now();

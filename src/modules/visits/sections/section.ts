@@ -3,7 +3,7 @@ import type { ChatFormEnv } from "../../../core/forms/form-router.ts";
 import type { Answers, Step, StepContext, Tx } from "../../../core/forms/form-types.ts";
 import type { Translate } from "../../../i18n/i18n.ts";
 import type { Customer } from "../../../generated/prisma/client.ts";
-import type { ComplaintInput, VisitDetails } from "../visits.service.ts";
+import type { ComplaintInput, LoggedVisit, VisitDetails } from "../visits.service.ts";
 
 /**
  * A visit section is one module: the questions it asks when the manager opens it from the visit
@@ -40,6 +40,17 @@ export interface SectionDraftContext {
   preset: string;
 }
 
+/** What a confirmation may need beyond the recorded details (optional third argument of `confirm`). */
+export interface ConfirmContext {
+  env: SectionEnv;
+  /** The rows the visit wrote (complaints with their deadlines, the customer). */
+  logged: LoggedVisit;
+  /** The visit's notes as recorded. */
+  notes: string;
+  /** A time of day in the company's time zone ("17:00"). */
+  time(d: Date): string;
+}
+
 export interface VisitSection<A extends Answers = Answers> {
   /** Menu value and the i18n label key `forms.visit.section.<id>`. */
   id: string;
@@ -54,7 +65,14 @@ export interface VisitSection<A extends Answers = Answers> {
   /** Adds one round to the record. */
   toDetails(round: A, draft: VisitDraft, ctx: SectionDraftContext): void;
   /** Parts of the confirmation line ("上柜 2/3 个品规") read from the recorded details. */
-  confirm?(details: VisitDetails, t: Translate): string[];
-  /** Writes beyond the visit row, in the form's transaction, once the visit exists. */
-  afterLog?(ctx: { tx: Tx; env: SectionEnv; visitId: number; customer: Customer; rounds: A[] }): Promise<void>;
+  confirm?(details: VisitDetails, t: Translate, more?: ConfirmContext): string[];
+  /** Lines under the confirmation's summary line (warnings: "请核对库存…"), read from the recorded details. */
+  notices?(details: VisitDetails, t: Translate): string[];
+  /**
+   * Writes beyond the visit row, in the form's transaction, once the visit exists. May return
+   * lines for the confirmation (what was sent to whom, honestly: only what was really queued).
+   */
+  afterLog?(ctx: { tx: Tx; env: SectionEnv; visitId: number; customer: Customer; rounds: A[]; edited: boolean }): Promise<string[] | void>;
+  /** Adjusts this section's stored rounds (mutable) before they are saved for /edit, e.g. to remember the records they became. */
+  forEdit?(items: Answers[], logged: LoggedVisit): void;
 }
