@@ -32,9 +32,10 @@ export function appForms(deps: AppDeps): FormEngine<ChatFormEnv> {
 
 export function createAppRouter(deps: AppDeps): Router {
   // An open form gets the text; a command while a form is open asks first.
-  const forms = appForms(deps);
+  const forms = deps.forms ?? appForms(deps);
+  const appDeps: AppDeps = { ...deps, forms };
   const router: Router = createRouter({
-    deps,
+    deps: appDeps,
     commands: allCommands(),
     // One refusal per stranger per day, kept in the database so a restart does not repeat it.
     claimStrangerNotice: (o) => claimStrangerNotice({ db: deps.db, ...o }),

@@ -9,6 +9,8 @@ import { AppError } from "./errors.ts";
 import { errorSummary, type Logger } from "./logger.ts";
 import { isDbFault } from "./db-faults.ts";
 import type { ReplyChannel } from "./outbox.ts";
+import type { FormEngine } from "./forms/form-engine.ts";
+import type { ChatFormEnv } from "./forms/form-router.ts";
 
 /** Everything a command needs from the outside world; built once in the composition root. */
 export interface AppDeps {
@@ -24,6 +26,11 @@ export interface AppDeps {
   chatPlanning?: "background" | "wait";
   /** Where chat replies go (the process's outbox dispatcher); unset, adapters send them directly. */
   replies?: ReplyChannel;
+  /**
+   * The app's one form engine, knowing every form (createAppRouter installs it): a starter that
+   * opens a form through it sees any other open form as a form, never as "unknown".
+   */
+  forms?: FormEngine<ChatFormEnv>;
 }
 
 export interface CommandContext {

@@ -146,7 +146,8 @@ export const resolveForm: FormDefinition<Env> = {
 export const complaintForms: FormDefinition<Env>[] = [complaintForm, resolveForm];
 
 function engine(ctx: StartContext): FormEngine<Env> {
-  return new FormEngine<Env>({ db: ctx.deps.db, forms: complaintForms });
+  // The app's engine knows every form: an open visit form is a form here too, never "unknown".
+  return ctx.deps.forms ?? new FormEngine<Env>({ db: ctx.deps.db, forms: complaintForms });
 }
 
 export async function startComplaintForm(ctx: StartContext, input?: string): Promise<Reply[]> {

@@ -64,7 +64,8 @@ export const summaryForms: FormDefinition<Env>[] = [weeklySummaryForm, monthlySu
 
 async function startSummary(ctx: CommandContext, period: "week" | "month"): Promise<Reply[]> {
   const staff = ctx.staff!;
-  const engine = new FormEngine<Env>({ db: ctx.deps.db, forms: summaryForms });
+  // The app's engine (every form); a bare router falls back to one knowing these forms only.
+  const engine = ctx.deps.forms ?? new FormEngine<Env>({ db: ctx.deps.db, forms: summaryForms });
   const existing = await currentSummary({ deps: ctx.deps, manager: staff, period });
   const intro = existing ? ctx.t("summary.form.rewrite", { day: formatDay(localDate(existing.updatedAt, ctx.deps.policy.timeZone), ctx.t) }) : undefined;
   const form = period === "week" ? weeklySummaryForm : monthlySummaryForm;

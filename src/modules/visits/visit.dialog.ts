@@ -417,8 +417,9 @@ export const visitForms: FormDefinition<Env>[] = [visitForm, callForm];
 
 export type StartContext = Pick<HookContext, "deps" | "t" | "locale" | "msg"> & { staff: Staff };
 
+/** The app's engine (deps.forms); a router built without createAppRouter gets one knowing these forms only. */
 export function visitFormEngine(deps: StartContext["deps"]): FormEngine<Env> {
-  return new FormEngine<Env>({ db: deps.db, forms: visitForms });
+  return deps.forms ?? new FormEngine<Env>({ db: deps.db, forms: visitForms });
 }
 
 /**
