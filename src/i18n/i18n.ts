@@ -11,6 +11,7 @@ import { enReminders } from "./en.reminders.ts";
 import { enReports } from "./en.reports.ts";
 import { enSecurityBindcodes } from "./en.security-bindcodes.ts";
 import { enSecurityButtons } from "./en.security-buttons.ts";
+import { enVisitSections } from "./en.visit-sections.ts";
 import { enPolishPlan } from "./en.polish-plan.ts";
 import { enSecurityStrangers } from "./en.security-strangers.ts";
 import { zhCN } from "./zh-CN.ts";
@@ -28,6 +29,7 @@ import { zhCNReminders } from "./zh-CN.reminders.ts";
 import { zhCNReports } from "./zh-CN.reports.ts";
 import { zhCNSecurityBindcodes } from "./zh-CN.security-bindcodes.ts";
 import { zhCNSecurityButtons } from "./zh-CN.security-buttons.ts";
+import { zhCNVisitSections } from "./zh-CN.visit-sections.ts";
 import { zhCNPolishPlan } from "./zh-CN.polish-plan.ts";
 import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
 import { enWords } from "./en.words.ts";
@@ -43,8 +45,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -3,6 +3,7 @@ import { chunks, inChunks } from "../../core/batch.ts";
 import type { Clock } from "../../core/clock.ts";
 import { localDate } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
+import type { Tx } from "../../core/forms/form-types.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
 import { classifyCustomers, type ClassifiableCustomer } from "./classification.ts";
 
@@ -111,4 +112,65 @@ export async function customerLabels(opts: { db: Db; ids: number[] }): Promise<s
     const r = byId.get(id);
     return r ? [`${r.code} ${r.name}`] : [];
   });
+}
+
+/** Customer details a visit can change. The key person is the primary one's name (`Customer.keyPerson`). */
+export const CHANGEABLE_FIELDS = ["phone", "keyPerson"] as const;
+export type ChangeableField = (typeof CHANGEABLE_FIELDS)[number];
+
+export interface CustomerChangeInput {
+  field: string;
+  value: string;
+  /** What the visit learnt besides the value (a key person's role and phone): kept in the visit, not on the customer. */
+  detail?: Record<string, string>;
+}
+
+/** A change as the visit keeps it: the value before and after, so /undo can put it back. */
+export interface AppliedCustomerChange {
+  field: ChangeableField;
+  old: string;
+  new: string;
+  detail?: Record<string, string>;
+}
+
+function isChangeable(field: string): field is ChangeableField {
+  return (CHANGEABLE_FIELDS as readonly string[]).includes(field);
+}
+
+/**
+ * Writes the changed details to the customer, in the caller's transaction, and returns each with
+ * the value it replaced. The last change of a field wins; a value equal to the current one, or a
+ * field the customer record does not have, is left out.
+ */
+export async function applyCustomerChanges(opts: { tx: Tx; customerId: number; changes: CustomerChangeInput[] }): Promise<{ customer: Customer; applied: AppliedCustomerChange[] }> {
+  const { tx } = opts;
+  const customer = await tx.customer.findUniqueOrThrow({ where: { id: opts.customerId } });
+  const last = new Map<ChangeableField, CustomerChangeInput>();
+  for (const c of opts.changes) if (isChangeable(c.field) && c.value.trim()) last.set(c.field, c);
+  const applied: AppliedCustomerChange[] = [];
+  const data: Partial<Record<ChangeableField, string>> = {};
+  for (const [field, c] of last) {
+    const value = c.value.trim();
+    if (customer[field] === value) continue;
+    data[field] = value;
+    applied.push({ field, old: customer[field], new: value, ...(c.detail && Object.keys(c.detail).length ? { detail: c.detail } : {}) });
+  }
+  if (!applied.length) return { customer, applied };
+  return { customer: await tx.customer.update({ where: { id: customer.id }, data }), applied };
+}
+
+/**
+ * Puts back the values a visit replaced (its /undo, or an edit that took the change out), each only
+ * while the customer still has the value the visit set: a later correction is never overwritten.
+ * Returns the fields restored.
+ */
+export async function revertCustomerChanges(opts: { tx: Tx; customerId: number; changes: AppliedCustomerChange[] }): Promise<ChangeableField[]> {
+  const { tx } = opts;
+  const customer = await tx.customer.findUnique({ where: { id: opts.customerId } });
+  if (!customer) return [];
+  const data: Partial<Record<ChangeableField, string>> = {};
+  for (const c of opts.changes) if (isChangeable(c.field) && customer[c.field] === c.new) data[c.field] = c.old;
+  const fields = Object.keys(data) as ChangeableField[];
+  if (fields.length) await tx.customer.update({ where: { id: customer.id }, data });
+  return fields;
 }

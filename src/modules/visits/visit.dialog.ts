@@ -341,7 +341,9 @@ function answersForEdit(answers: Answers, logged: LoggedVisit, sections: VisitSe
 
 async function confirmVisit(env: Env, tx: Tx, logged: LoggedVisit, input: LogVisitInput, edited: boolean, sections: VisitSection[], told: string[]): Promise<Reply> {
   const { t } = env;
-  const d = input.details;
+  // What the service added while recording (customer changes with their old values) is read back from the visit row.
+  const recorded = parseDetails(logged.visit);
+  const d = recorded.customerChanges ? { ...input.details, customerChanges: recorded.customerChanges } : input.details;
   const parts = [logged.customer.name, t(`forms.visit.mode.${input.mode}`), t("forms.visit.minutes", { m: input.durationMin ?? "–" })];
   const more = { env, logged, notes: input.notes, time: (x: Date) => hhmm(env, x) };
   // Confirmation parts follow registry order (the order the sections are asked in), not the menu's.

@@ -6,7 +6,10 @@ import type { Tx } from "../../core/forms/form-types.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
 import type { Complaint, Customer, PlannedVisit, Staff, Visit } from "../../generated/prisma/client.ts";
-import { complaintKeyPrefix, openComplaint } from "../complaints/complaints.service.ts";
+import { complaintKeyPrefix, openComplaint, supervisorChain } from "../complaints/complaints.service.ts";
+import { applyCustomerChanges, revertCustomerChanges, type AppliedCustomerChange, type CustomerChangeInput } from "../customers/customers.service.ts";
+import { enqueue, resolveRecipient } from "../../core/outbox.ts";
+import { isLocale, translator } from "../../i18n/i18n.ts";
 import { planDayList, today } from "../planning/planning.service.ts";
 import { isVisitDay, nextVisitDay } from "../staff/staff.service.ts";
 import type { InventoryLine } from "./inventory.ts";
@@ -45,6 +48,8 @@ export interface VisitDetails {
   complaints?: { id: number; text: string; category: string; canResolve: boolean }[];
   manualSigned?: boolean;
   keyAccount?: { supplier: string | null; price: string | null; equipment?: string | null; concerns: string | null; keyPerson: string | null; nextVisit: string | null };
+  /** Customer details this visit changed, with the value each replaced (put back by /undo). */
+  customerChanges?: AppliedCustomerChange[];
   /** Plan entry booked for the next visit date (removed again by /undo). */
   bookedPlannedVisitId?: number;
   /** Call topic (phone contacts). */
@@ -64,6 +69,8 @@ export interface LogVisitInput {
   complaints: ComplaintInput[];
   nextVisitDate?: string | null;
   keyPersonMet?: string | null;
+  /** Changed customer details seen in the visit: written to the customer, the old value kept in the visit. */
+  customerChanges?: CustomerChangeInput[];
 }
 
 export interface LoggedVisit {
@@ -144,7 +151,9 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
   const customerData: { lastVisitAt?: Date; keyPerson?: string } = {};
   if (!customer.lastVisitAt || customer.lastVisitAt.getTime() < at.getTime()) customerData.lastVisitAt = at;
   if (input.keyPersonMet && !customer.keyPerson.trim()) customerData.keyPerson = input.keyPersonMet;
-  const updatedCustomer = Object.keys(customerData).length ? await tx.customer.update({ where: { id: customer.id }, data: customerData }) : customer;
+  let updatedCustomer = Object.keys(customerData).length ? await tx.customer.update({ where: { id: customer.id }, data: customerData }) : customer;
+  let changed: AppliedCustomerChange[] = [];
+  if (input.customerChanges?.length) ({ customer: updatedCustomer, applied: changed } = await applyCustomerChanges({ tx, customerId: customer.id, changes: input.customerChanges }));
   if (linkPlan) await tx.plannedVisit.update({ where: { id: linkPlan.id }, data: { status: "done" } });
 
   const complaints = await createComplaints(tx, deps, staff, customer.id, visit.id, at, input.complaints);
@@ -153,6 +162,7 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
     ...input.details,
     complaints: complaints.map((c) => ({ id: c.id, text: c.text, category: c.category, canResolve: c.canResolve })),
     ...(booked ? { bookedPlannedVisitId: booked.id } : {}),
+    ...(changed.length ? { customerChanges: changed } : {}),
   };
   const saved = await tx.visit.update({ where: { id: visit.id }, data: { details: JSON.stringify(details), updatedAt: at } });
   return { visit: saved, customer: updatedCustomer, planned: linkPlan, complaints, booked };
@@ -202,12 +212,63 @@ export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; v
     ...(bookedId ? { bookedPlannedVisitId: bookedId } : {}),
   };
   if (input.keyPersonMet && !customer.keyPerson.trim()) await tx.customer.update({ where: { id: customer.id }, data: { keyPerson: input.keyPersonMet } });
+  const customerChanges = await reapplyCustomerChanges(tx, customer.id, before.customerChanges ?? [], input.customerChanges ?? []);
+  if (customerChanges.length) details.customerChanges = customerChanges;
+  else delete details.customerChanges;
   const saved = await tx.visit.update({
     where: { id: visit.id },
     data: { mode: input.mode, durationMin: input.durationMin, notes: input.notes, details: JSON.stringify(details), updatedAt: at },
   });
   const planned = visit.plannedVisitId ? await tx.plannedVisit.findUnique({ where: { id: visit.plannedVisitId } }) : null;
   return { visit: saved, customer, planned, complaints, booked };
+}
+
+/**
+ * An edit's customer changes: a field the edit no longer changes gets its old value back; a field
+ * changed again keeps the value from before the visit as its old one (that is what /undo restores).
+ */
+async function reapplyCustomerChanges(tx: Tx, customerId: number, before: AppliedCustomerChange[], now: CustomerChangeInput[]): Promise<AppliedCustomerChange[]> {
+  const dropped = before.filter((b) => !now.some((c) => c.field === b.field));
+  if (dropped.length) await revertCustomerChanges({ tx, customerId, changes: dropped });
+  const { applied } = await applyCustomerChanges({ tx, customerId, changes: now });
+  const out: AppliedCustomerChange[] = [];
+  for (const c of now) {
+    const prior = before.find((b) => b.field === c.field);
+    const fresh = applied.find((a) => a.field === c.field);
+    if (fresh) out.push(prior ? { ...fresh, old: prior.old } : fresh);
+    else if (prior && prior.new === c.value.trim()) out.push({ ...prior, ...(c.detail ? { detail: c.detail } : {}) });
+  }
+  return out.filter((c) => c.old !== c.new);
+}
+
+/** Outbox keys of a visit's violation notices (cancelled by /undo while still pending). */
+export function violationKeyPrefix(visitId: number): string {
+  return `visit-violation:${visitId}:`;
+}
+
+export interface ViolationDelivery {
+  /** The manager's nearest supervisor (null: none set). */
+  supervisor: Staff | null;
+  /** A notice is in the outbox for a chat the supervisor is bound to. */
+  queued: boolean;
+}
+
+/**
+ * A violation reported in a visit goes to the manager's supervisor through the outbox (once per
+ * visit: an edit does not send it again). `queued` is true only when the supervisor has a chat.
+ */
+export async function reportViolation(opts: { tx: Tx; deps: AppDeps; staff: Staff; customer: Customer; visitId: number; texts: string[] }): Promise<ViolationDelivery> {
+  const { tx, deps, staff } = opts;
+  const supervisor = (await supervisorChain(tx, staff))[0] ?? null;
+  if (!supervisor) return { supervisor: null, queued: false };
+  const key = `${violationKeyPrefix(opts.visitId)}${supervisor.id}`;
+  if (await tx.outbox.findFirst({ where: { key, status: { in: ["pending", "sending", "sent"] } }, select: { id: true } })) return { supervisor, queued: true };
+  const to = await resolveRecipient(tx as Db, supervisor);
+  if (!to) return { supervisor, queued: false };
+  const t = translator(isLocale(supervisor.locale) ? supervisor.locale : deps.policy.locale);
+  const text = t("visit-sections.violation.notice", { manager: staff.name, customer: opts.customer.name, text: opts.texts.join("；") });
+  await enqueue({ db: tx as Db, key, kind: "visit-violation", staffId: supervisor.id, platform: to.platform, chatId: to.chatId, reply: { text }, clock: deps.clock });
+  return { supervisor, queued: true };
 }
 
 /** Stores the form's answers on the visit, for /edit. */
@@ -313,6 +374,11 @@ export async function undoLastLog(opts: { deps: AppDeps; staff: Staff; visitId?:
       planRestored = r.count > 0;
     }
     if (details.bookedPlannedVisitId) await tx.plannedVisit.deleteMany({ where: { id: details.bookedPlannedVisitId, status: "planned" } });
+    if (details.customerChanges?.length) {
+      await revertCustomerChanges({ tx, customerId: target.customerId, changes: details.customerChanges });
+      restored = await tx.customer.findUniqueOrThrow({ where: { id: target.customerId } });
+    }
+    await tx.outbox.updateMany({ where: { key: { startsWith: violationKeyPrefix(target.id) }, status: "pending" }, data: { status: "cancelled" } });
     return { visit: target, customer: restored, kind: details.kind, complaintsRemoved: removed.count, planRestored };
   });
 }
