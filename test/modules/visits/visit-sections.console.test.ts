@@ -94,13 +94,14 @@ describe("visit sections through the terminal: customer changes and violation re
   it("with a complaint form open, /log asks first like any other command (one engine knows every form)", async () => {
     tmp = tempDbUrl();
     await today();
-    const out = await run(["/complaint", "/log"], 10);
-    expect(out).toMatch(/您正在填写「[^」]+」。要先把它填完吗？/);
-    expect(out).not.toContain("作废");
+    const asked = await run(["/complaint", "/log"], 10);
+    expect(asked).toMatch(/您正在填写「[^」]+」。要先把它填完吗？/);
+    expect(asked).not.toContain("作废");
     expect((await db!.formSession.findFirstOrThrow()).formId).toBe("complaint");
     // Leaving it runs /log: the visit form replaces the complaint form.
-    const left = await run(["2"], 11);
-    expect(left).toContain("记录哪家的拜访？");
+    const left = await run(["/complaint", "/log", "2"], 11);
+    const after = left.slice(left.lastIndexOf("要先把它填完吗？"));
+    expect(after).toContain("记录哪家的拜访？");
     expect((await db!.formSession.findFirstOrThrow()).formId).toBe("visit");
   });
 
