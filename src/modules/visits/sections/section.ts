@@ -30,8 +30,11 @@ export interface VisitDraft {
 }
 
 export interface CustomerChange {
+  /** A field applyCustomerChanges writes ("phone", "keyPerson"); others are ignored. */
   field: string;
   value: string;
+  /** Kept in the visit, not on the customer (a new key person's role and phone, until key people have a table). */
+  detail?: Record<string, string>;
 }
 
 export interface SectionDraftContext {
