@@ -21,6 +21,7 @@ export const REMINDER_IDS = [
   "purchasePlans",
   "creditFollowUp",
   "weeklySummary",
+  "classChanges",
   "supervisorDigest",
   "weeklyReport",
   "monthlyReport",
