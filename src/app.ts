@@ -15,6 +15,7 @@ import { stopNumberIdle, visitCommands } from "./modules/visits/visits.commands.
 import { reminderCommands } from "./modules/reminders/reminders.commands.ts";
 import { complaintForms } from "./modules/complaints/complaint.dialog.ts";
 import { complaintCommands } from "./modules/complaints/complaints.commands.ts";
+import { customerCommands } from "./modules/customers/customers.commands.ts";
 import { reportCommands } from "./modules/reports/reports.commands.ts";
 import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
 import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
@@ -22,7 +23,7 @@ import { checkPolicySections } from "./modules/visits/sections/index.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
-  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...complaintCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
+  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...complaintCommands, ...customerCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
 /** Every conversation form any module defines (a stored form resumes only if its definition is here). */

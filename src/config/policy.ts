@@ -80,6 +80,26 @@ const ZTradeWordsSchema = z.object({
   forecastNote: z.string().default(""),
 });
 
+/** How a log was made: a visit's mode, or a /call contact (stored in phone mode, told apart by its details). */
+export const CONTACT_MODES = ["field", "online", "phone", "call"] as const;
+export type TContactMode = (typeof CONTACT_MODES)[number];
+const ZContactModesSchema = z.array(z.enum(CONTACT_MODES)).min(1);
+
+/**
+ * Which logs each duty counts (the one rule every counter reads: src/modules/visits/counting.ts).
+ * The two standards differ: tobacco lists 实地、网络、电话拜访 as ways of making the class's visit,
+ * while the key-account rules keep 出访 apart from 电话(或网上)沟通, each its own quota.
+ */
+export const ZCountingSchema = z.object({
+  /** Logs that satisfy a class's visit frequency: the customer's last visit, the plan stop done, coverage. */
+  classVisit: ZContactModesSchema,
+  /** Logs that count as a field outing: visit days a week, visits a day, customers per outing. */
+  fieldVisit: ZContactModesSchema,
+  /** Logs that count as a phone contact: the daily minimum (distinct customers) and the weekly A/B call. */
+  phoneContact: ZContactModesSchema,
+});
+export type TCounting = z.infer<typeof ZCountingSchema>;
+
 const INBOUND_DEFAULTS = { messagesPerMinute: 20, maxTextChars: 4000, maxSearchChars: 100, maxReasonChars: 200 };
 
 const ZInboundSchema = z.object({
@@ -109,6 +129,7 @@ export const ZPolicySchema = z
     phoneContactsPerDay: z.number().int().min(0).default(0),
     planningHorizonMonths: z.number().int().positive().default(2),
     inventoryFactor: z.number().positive(),
+    counting: ZCountingSchema,
     /**
      * The visit form's sections, in menu order (the standard's own list for this trade): ids of
      * registered section modules (src/modules/visits/sections), checked against the registry at start-up.
@@ -177,6 +198,8 @@ const reminderDefaults = {
   purchasePlans: { enabled: false, time: "09:00", catchUpUntil: "17:00", optional: true },
   creditFollowUp: { enabled: false, time: "09:30", catchUpUntil: "17:00", optional: true },
   weeklySummary: { enabled: true, time: "16:00", catchUpUntil: "20:00", optional: true },
+  // Before the working day (not at 2 a.m.: it messages the manager), ahead of the 07:30 morning list.
+  classChanges: { enabled: true, time: "06:30", catchUpUntil: "20:00", optional: true },
   // To supervisors: the day's digest, the week's and month's reports, and alerts.
   supervisorDigest: { enabled: true, time: "19:00", catchUpUntil: "22:00", optional: true },
   weeklyReport: { enabled: true, time: "17:30", catchUpUntil: "21:00", optional: true },
@@ -197,7 +220,8 @@ export const PRESETS: Record<string, unknown> = {
         visitEvery: { count: 2, unit: "week" },
         visitMinutes: { min: 15, max: 20 },
         appointment: "day-before",
-        share: { min: 0, max: 0.1 },
+        // 所占比例：总客户数5% — a target, not a cap: ±1 point before `classify` flags the mix.
+        share: { min: 0.04, max: 0.06 },
         priority: 1,
       },
       {
@@ -260,6 +284,9 @@ export const PRESETS: Record<string, unknown> = {
     minCustomersPerOuting: 0,
     phoneContactsPerDay: 0,
     inventoryFactor: 1.5,
+    // 拜访方式：实地拜访、网络拜访、电话拜访 (every class): any of the three makes the class's visit;
+    // the outing figures (visit days, 15 a day) count only 实地.
+    counting: { classVisit: ["field", "online", "phone"], fieldVisit: ["field"], phoneContact: ["phone", "call"] },
     visitSections: ["info", "brand", "inventory", "market", "forecast", "problems", "manual", "note"],
     trade: {
       "zh-CN": { product: "品规", productExample: "利群(新版)", unit: "条", priceExample: "红双喜 8 元/包", forecastExample: "利群 20 条、中华 5 条", forecastNote: "注意紧俏品牌的虚报。" },
@@ -320,6 +347,9 @@ export const PRESETS: Record<string, unknown> = {
     minCustomersPerOuting: 2,
     phoneContactsPerDay: 5,
     inventoryFactor: 1.5,
+    // 第二十、二十一条: 出访 (a visit in person) is the class's visit; 电话(或网上)沟通 is its own
+    // quota (5 customers a day, A/B weekly), so a field visit is not the week's call and a call is no visit.
+    counting: { classVisit: ["field"], fieldVisit: ["field"], phoneContact: ["phone", "online", "call"] },
     // 润滑油客户经理规范: supplier, price, equipment, concerns and key person come first; no brand
     // cultivation or service-manual signing (tobacco duties).
     visitSections: ["key", "info", "inventory", "market", "forecast", "problems", "note"],

@@ -197,8 +197,8 @@ export const enForms: Catalogue = {
   "forms.call.topic.payment": "Payment follow-up",
   "forms.call.logged": "📞 Phone contact logged: {name} · {topic}",
   "forms.call.updated": "✏️ Phone contact updated: {name} · {topic}",
-  "forms.call.count": "Phone contacts today: {n}.",
-  "forms.call.count-target": "Phone contacts today: {n} (at least {target} a day).",
+  "forms.call.count": "Customers phoned today: {n}.",
+  "forms.call.count-target": "Customers phoned today: {n} (at least {target} a day).",
   "forms.call.undo": "Wrong? Send /undo within 10 minutes.",
   "forms.call.edit-intro": "✏️ Editing the phone contact with {name} at {time}.",
 

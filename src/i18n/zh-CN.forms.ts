@@ -197,8 +197,8 @@ export const zhCNForms: Catalogue = {
   "forms.call.topic.payment": "回款跟进",
   "forms.call.logged": "📞 已记录电话联系：{name} · {topic}",
   "forms.call.updated": "✏️ 已更新电话联系：{name} · {topic}",
-  "forms.call.count": "今天已电话联系 {n} 次。",
-  "forms.call.count-target": "今天已电话联系 {n} 次（每天至少 {target} 次）。",
+  "forms.call.count": "今天已电话联系 {n} 个客户。",
+  "forms.call.count-target": "今天已电话联系 {n} 个客户（每天至少 {target} 个）。",
   "forms.call.undo": "记错了？10 分钟内发送 /undo 撤销。",
   "forms.call.edit-intro": "✏️ 修改 {name} {time} 的电话联系。",
 

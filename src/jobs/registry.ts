@@ -1,5 +1,6 @@
 import type { Job } from "../core/scheduler.ts";
 import { appointmentsJob } from "./appointments.job.ts";
+import { classRecomputeJob } from "./class-recompute.job.ts";
 import { complaintSlaJob } from "./complaint-sla.job.ts";
 import { creditFollowUpJob } from "./credit-follow-up.job.ts";
 import { dailyPhoneMinimumJob } from "./daily-phone-minimum.job.ts";
@@ -31,5 +32,5 @@ export function reminderJobs(): Job[] {
 /** Every scheduled job, in the order `runDue` runs them (and `jobs list` shows them). */
 export function allJobs(): Job[] {
   // The month plan last: its start-up catch-up may take minutes and must not hold the reminders back.
-  return [complaintSlaJob, ...reminderJobs(), monthPlanJob];
+  return [complaintSlaJob, classRecomputeJob, ...reminderJobs(), monthPlanJob];
 }

@@ -28,7 +28,7 @@ describe("policy presets", () => {
     expect(p.complaint.slaMinutes).toBe(480);
     expect(p.inventoryFactor).toBe(1.5);
     const byId = Object.fromEntries(p.classes.map((c) => [c.id, c]));
-    expect(byId.core).toMatchObject({ visitEvery: { count: 2, unit: "week" }, appointment: "day-before", visitMinutes: { min: 15, max: 20 } });
+    expect(byId.core).toMatchObject({ visitEvery: { count: 2, unit: "week" }, appointment: "day-before", visitMinutes: { min: 15, max: 20 }, share: { min: 0.04, max: 0.06 } });
     expect(byId.potential).toMatchObject({ visitEvery: { count: 1, unit: "month" }, appointment: "same-day" });
     expect(byId.regular).toMatchObject({ visitEvery: { count: 2, unit: "month" }, appointment: "none", visitMinutes: { min: 10, max: 15 } });
     expect(byId.assistance).toMatchObject({ visitEvery: { count: 2, unit: "week" }, visitMinutes: { max: 30 }, share: { min: 0.05, max: 0.1 } });

@@ -120,14 +120,15 @@ describe("duty reminders over a simulated week", () => {
     w = await createWorld({ preset: "key-account", start: local(MONDAY, "00:00") });
     const bookings = new Map<string, string[]>();
     for (const s of [w.m1, w.m2]) for (const target of ["2026-11-25", "2026-11-26", "2026-11-30"]) bookings.set(`${s.code}:${target}`, await dayBeforeStops(w, s, target));
-    const someCustomer = await w.t.db.customer.findFirstOrThrow({ where: { managerId: w.m1.id } });
+    // Five different customers: the daily minimum counts customers phoned, not calls logged.
+    const fiveCustomers = await w.t.db.customer.findMany({ where: { managerId: w.m1.id }, orderBy: { id: "asc" }, take: 5 });
 
     await w.simulate(local(MONDAY, "00:00"), local("2026-11-29", "23:30"), {
       onStep: async (now) => {
         // M001 makes the 5 phone contacts of the day on Tuesday morning.
         if (now.getTime() === local("2026-11-24", "11:00").getTime()) {
           await w.t.db.visit.createMany({
-            data: Array.from({ length: 5 }, (_, i) => ({ customerId: someCustomer.id, managerId: w.m1.id, mode: "phone", visitedAt: new Date(now.getTime() - i * 60_000) })),
+            data: fiveCustomers.map((c, i) => ({ customerId: c.id, managerId: w.m1.id, mode: "phone", visitedAt: new Date(now.getTime() - i * 60_000) })),
           });
         }
       },

@@ -50,21 +50,50 @@ export async function recomputeServiceClasses(opts: { db: Db; policy: TPolicy; c
 const OWNER_PAGE = 200;
 
 async function reclassifyTerritory(opts: { db: Db; policy: TPolicy; clock: Clock }, managerId: number): Promise<number> {
+  return applyClassChanges({ db: opts.db, changes: await findClassChanges({ ...opts, managerId }) });
+}
+
+/** A customer whose stored class is not what the policy says today. */
+export interface ClassChange {
+  customerId: number;
+  code: string;
+  name: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * What reclassifying one manager's territory today would change (read only): violations older than
+ * the policy's months drop out of 帮扶, ABC shares follow the current sales, overrides stay.
+ */
+export async function findClassChanges(opts: { db: Db; policy: TPolicy; clock: Clock; managerId: number }): Promise<ClassChange[]> {
   const { db, policy, clock } = opts;
   const today = localDate(clock.now(), policy.timeZone);
-  const customers = await db.customer.findMany({ where: { active: true, managerId } });
+  const customers = await db.customer.findMany({ where: { active: true, managerId: opts.managerId }, orderBy: { id: "asc" } });
   const result = classifyCustomers(customers.map((c) => toClassifiable(c, policy.timeZone)), policy, today);
-  const changes = customers.filter((c) => result.get(c.id)!.effective !== c.serviceClass);
-  if (!changes.length) return 0;
-  // Group by target class: one UPDATE per class instead of one per customer.
-  const byClass = new Map<string, number[]>();
-  for (const c of changes) {
-    const cls = result.get(c.id)!.effective;
-    byClass.set(cls, [...(byClass.get(cls) ?? []), c.id]);
+  return customers
+    .filter((c) => result.get(c.id)!.effective !== c.serviceClass)
+    .map((c) => ({ customerId: c.id, code: c.code, name: c.name, from: c.serviceClass, to: result.get(c.id)!.effective }));
+}
+
+/**
+ * Stores the new classes in one transaction (readers never see half a territory), one UPDATE per
+ * target class; each row is guarded by its old class, so a change made meanwhile (an /assist
+ * approval) is not overwritten with a stale one. Returns how many rows changed.
+ */
+export async function applyClassChanges(opts: { db: Db; changes: ClassChange[] }): Promise<number> {
+  if (!opts.changes.length) return 0;
+  const groups = new Map<string, number[]>();
+  for (const c of opts.changes) {
+    const key = `${c.from}\u0000${c.to}`;
+    groups.set(key, [...(groups.get(key) ?? []), c.customerId]);
   }
-  const updates = [...byClass.entries()].flatMap(([serviceClass, ids]) => chunks(ids).map((part) => db.customer.updateMany({ where: { id: { in: part } }, data: { serviceClass } })));
-  await db.$transaction(updates);
-  return changes.length;
+  const updates = [...groups.entries()].flatMap(([key, ids]) => {
+    const [from, serviceClass] = key.split("\u0000") as [string, string];
+    return chunks(ids).map((part) => opts.db.customer.updateMany({ where: { id: { in: part }, serviceClass: from }, data: { serviceClass } }));
+  });
+  const results = await opts.db.$transaction(updates);
+  return results.reduce((s, r) => s + r.count, 0);
 }
 
 /** A manager's active customers on credit, in id order (the credit follow-up reminder). */

@@ -5,6 +5,7 @@ import { pick, randInt, seededRandom } from "../../core/random.ts";
 import type { Db } from "../../db/client.ts";
 import { recomputeServiceClasses } from "../customers/customers.service.ts";
 import { haversineMetres } from "../planning/route-ordering.ts";
+import { counts } from "../visits/counting.ts";
 
 /**
  * A realistic demo company around Tonglu County (桐庐县), Zhejiang: one supervisor, two customer
@@ -286,15 +287,17 @@ async function seedVisitHistory(opts: { db: Db; policy: TPolicy; today: string; 
     let date = addDays(today, -ago);
     for (let k = 0; k < 2; k++) {
       const at = zonedInstant(date, `${String(randInt(rand, 9, 16)).padStart(2, "0")}:${String(randInt(rand, 0, 59)).padStart(2, "0")}`, policy.timeZone);
+      const mode = rand() < 0.85 ? "field" : "phone";
       visits.push({
         customerId: c.id,
         managerId: c.managerId,
         visitedAt: at,
-        mode: rand() < 0.85 ? "field" : "phone",
+        mode,
         durationMin: randInt(rand, 10, 25),
         notes: k === 0 ? "" : "例行拜访",
       });
-      if (k === 0) lastVisit.set(c.id, at);
+      // The customer's last visit is the last log that makes the class's visit (a key-account call does not).
+      if (!lastVisit.has(c.id) && counts(policy, "classVisit", { mode, call: false })) lastVisit.set(c.id, at);
       date = addDays(date, -span);
     }
   }

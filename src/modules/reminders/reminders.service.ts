@@ -7,7 +7,7 @@ import { policyTranslator, type AppDeps, type CommandContext } from "../../core/
 import type { Db } from "../../db/client.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
 import { listCustomersOfClasses } from "../customers/customers.service.ts";
-import { findLastContacts } from "../visits/visits.service.ts";
+import { findLastCounted } from "../visits/visits.service.ts";
 import { isLocale, t, translator, type Locale } from "../../i18n/i18n.ts";
 
 /** The reminders the product knows, in the order /reminders lists them (ids as in the policy). */
@@ -21,6 +21,7 @@ export const REMINDER_IDS = [
   "purchasePlans",
   "creditFollowUp",
   "weeklySummary",
+  "classChanges",
   "supervisorDigest",
   "weeklyReport",
   "monthlyReport",
@@ -208,7 +209,7 @@ export async function listPhoneContactsDue(opts: { db: Db; policy: TPolicy; mana
   const classes = policy.classes.filter((c) => c.phoneEvery);
   if (!classes.length) return [];
   const customers = await listCustomersOfClasses({ db, managerId: opts.managerId, classIds: classes.map((c) => c.id) });
-  const last = await findLastContacts({ db, policy, customerIds: customers.map((c) => c.id) });
+  const last = await findLastCounted({ db, policy, duty: "phoneContact", customerIds: customers.map((c) => c.id) });
   const weekEnd = addDays(startOfWeek(opts.date), 6);
   const due: PhoneDue[] = [];
   for (const customer of customers) {
@@ -246,11 +247,11 @@ export async function listWeeklyPhoneList(opts: { db: Db; policy: TPolicy; manag
   const monday = startOfWeek(opts.date);
   const weekEnd = addDays(monday, 6);
   const customers = await listCustomersOfClasses({ db, managerId: opts.managerId, classIds: classes.map((c) => c.id) });
-  const latest = await findLastContacts({ db, policy, customerIds: customers.map((c) => c.id) });
+  const latest = await findLastCounted({ db, policy, duty: "phoneContact", customerIds: customers.map((c) => c.id) });
   // Only those contacted since Monday need a second look for their contact before it (on the
   // Monday run: nobody yet, so the reminder costs one query as before).
   const thisWeek = customers.filter((c) => (latest.get(c.id) ?? "") >= monday).map((c) => c.id);
-  const earlier = thisWeek.length ? await findLastContacts({ db, policy, customerIds: thisWeek, before: zonedInstant(monday, "00:00", policy.timeZone) }) : new Map<number, string>();
+  const earlier = thisWeek.length ? await findLastCounted({ db, policy, duty: "phoneContact", customerIds: thisWeek, before: zonedInstant(monday, "00:00", policy.timeZone) }) : new Map<number, string>();
   const due: Omit<WeeklyPhoneEntry, "ref">[] = [];
   for (const customer of customers) {
     const cls = classes.find((c) => c.id === customer.serviceClass)!;

@@ -8,6 +8,7 @@ import { teamIds } from "../complaints/complaints.service.ts";
 import { workingDaysOf } from "../reminders/reminders.service.ts";
 import { visitDaysOf } from "../staff/staff.service.ts";
 import { NOT_A_CALL, parseDetails } from "../visits/visits.service.ts";
+import { countedWhere, counts, phoneContactsPerDay } from "../visits/counting.ts";
 
 /**
  * Every supervisor view, digest and export is computed here from the stored visits, plans, calls,
@@ -104,7 +105,7 @@ export interface TeamDayRow {
   unlogged: number;
   /** Visits logged today (any visit mode; phone contacts apart). */
   visits: number;
-  /** Phone contacts today (/call and visits by phone). */
+  /** Customers phoned today (policy.counting.phoneContact, distinct). */
   calls: number;
   openComplaints: number;
   breachedComplaints: number;
@@ -160,7 +161,7 @@ export async function teamDayOf(opts: { deps: AppDeps; managers: Staff[]; date?:
   const [plans, logs, leave, complaints, identities] = await Promise.all([
     inChunks(ids, (part) => db.plannedVisit.groupBy({ by: ["managerId", "status"], where: { managerId: { in: part }, date }, _count: { _all: true } })),
     inChunks(ids, (part) =>
-      db.visit.findMany({ where: { managerId: { in: part }, visitedAt: bounds(date, date, tz) }, select: { managerId: true, mode: true, details: true } }),
+      db.visit.findMany({ where: { managerId: { in: part }, visitedAt: bounds(date, date, tz) }, select: { managerId: true, customerId: true, mode: true, details: true } }),
     ),
     inChunks(ids, (part) => db.dayOff.findMany({ where: { staffId: { in: part }, date }, select: { staffId: true } })),
     inChunks(ids, (part) =>
@@ -181,7 +182,8 @@ export async function teamDayOf(opts: { deps: AppDeps; managers: Staff[]; date?:
     const remaining = count("planned");
     const mine = logsOf.get(m.id) ?? [];
     const visits = mine.filter((l) => parseDetails(l).kind !== "call").length;
-    const calls = mine.filter((l) => l.mode === "phone").length;
+    // Customers phoned, as the daily minimum counts them.
+    const calls = new Set(mine.filter((l) => counts(policy, "phoneContact", l)).map((l) => l.customerId)).size;
     const open = complaintsOf.get(m.id) ?? [];
     const breachedOpen = open.filter((c) => c.breached || (c.deadlineAt && c.deadlineAt <= now));
     const pending = open.filter((c) => c.deadlineAt && c.deadlineAt > now).sort((a, b) => a.deadlineAt!.getTime() - b.deadlineAt!.getTime());
@@ -343,18 +345,13 @@ function figuresOf(opts: {
   const { policy, from, through } = opts;
   const tz = policy.timeZone;
   const visits = opts.logs.filter((l) => !l.call);
-  const field = visits.filter((l) => l.mode === "field");
+  const field = opts.logs.filter((l) => counts(policy, "fieldVisit", l));
   const perDay = new Map<string, number>();
   for (const v of field) {
     const d = localDate(v.visitedAt, tz);
     perDay.set(d, (perDay.get(d) ?? 0) + 1);
   }
-  const phonePerDay = new Map<string, number>();
-  const phone = opts.logs.filter((l) => l.mode === "phone");
-  for (const p of phone) {
-    const d = localDate(p.visitedAt, tz);
-    phonePerDay.set(d, (phonePerDay.get(d) ?? 0) + 1);
-  }
+  const phonePerDay = phoneContactsPerDay(policy, opts.logs);
   const ownDays = visitDaysOf(opts.manager, policy);
   const workDays = workingDaysOf(policy);
   let weeks = 0;
@@ -406,7 +403,7 @@ function figuresOf(opts: {
     weeks,
     weeksMet,
     visitDaysRequired: required,
-    phoneContacts: phone.length,
+    phoneContacts: [...phonePerDay.values()].reduce((s, n) => s + n, 0),
     phoneDaysMet,
     phoneDays,
     skipped: opts.skipped,
@@ -428,11 +425,12 @@ function figuresOf(opts: {
 }
 
 /**
- * Customer id → local date of the last visit (phone contacts apart) before `end`, for the customers
+ * Customer id → local date of the last class visit (policy.counting.classVisit) before `end`, for the customers
  * of the given managers or the given customers.
  */
-async function lastVisitsBefore(db: Db, tz: string, end: Date, ids: number[], by: "managerId" | "customerId"): Promise<Map<number, string>> {
-  const groups = await inChunks(ids, (part) => db.visit.groupBy({ by: ["customerId"], where: { [by]: { in: part }, visitedAt: { lt: end }, ...NOT_A_CALL }, _max: { visitedAt: true } }));
+async function lastVisitsBefore(db: Db, policy: TPolicy, end: Date, ids: number[], by: "managerId" | "customerId"): Promise<Map<number, string>> {
+  const tz = policy.timeZone;
+  const groups = await inChunks(ids, (part) => db.visit.groupBy({ by: ["customerId"], where: { [by]: { in: part }, visitedAt: { lt: end }, ...countedWhere(policy, "classVisit") }, _max: { visitedAt: true } }));
   const out = new Map<number, string>();
   for (const g of groups) if (g._max.visitedAt) out.set(g.customerId, localDate(g._max.visitedAt, tz));
   return out;
@@ -457,7 +455,7 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
     }),
   );
   const customersOf = groupBy(customers, (c) => c.managerId);
-  const lastVisit = await lastVisitsBefore(db, tz, end, ids, "managerId");
+  const lastVisit = await lastVisitsBefore(db, policy, end, ids, "managerId");
 
   const weekFrom = startOfWeek(asOf);
   const monthFrom = startOfMonth(asOf);
@@ -465,14 +463,15 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
   const wantsCredit = Boolean(policy.reminders.creditFollowUp?.enabled);
   const contacts = phoneClasses.size || wantsCredit
     ? await inChunks(ids, (part) =>
-        db.visit.findMany({ where: { managerId: { in: part }, visitedAt: { gte: zonedInstant(weekFrom < monthFrom ? weekFrom : monthFrom, "00:00", tz), lt: end } }, select: { customerId: true, visitedAt: true } }),
+        db.visit.findMany({ where: { managerId: { in: part }, visitedAt: { gte: zonedInstant(weekFrom < monthFrom ? weekFrom : monthFrom, "00:00", tz), lt: end } }, select: { customerId: true, visitedAt: true, mode: true, details: true } }),
       )
     : [];
   const contactedWeek = new Set<number>();
   const contactsMonth = new Map<number, number>();
   for (const c of contacts) {
     const d = localDate(c.visitedAt, tz);
-    if (d >= weekFrom) contactedWeek.add(c.customerId);
+    // The weekly A/B call is met by a phone contact only (policy.counting), not by a visit.
+    if (d >= weekFrom && counts(policy, "phoneContact", c)) contactedWeek.add(c.customerId);
     if (d >= monthFrom) contactsMonth.set(c.customerId, (contactsMonth.get(c.customerId) ?? 0) + 1);
   }
 
@@ -793,7 +792,7 @@ export async function newlyOverdue(opts: { deps: AppDeps; managers: Staff[]; sin
   const customers = await inChunks(ids, (part) =>
     db.customer.findMany({ where: { managerId: { in: part }, active: true, serviceClass: { in: [...wanted] } }, select: { id: true, code: true, name: true, managerId: true, serviceClass: true, createdAt: true } }),
   );
-  const last = await lastVisitsBefore(db, tz, zonedInstant(addDays(date, 1), "00:00", tz), customers.map((c) => c.id), "customerId");
+  const last = await lastVisitsBefore(db, policy, zonedInstant(addDays(date, 1), "00:00", tz), customers.map((c) => c.id), "customerId");
   const customersOf = groupBy(customers, (c) => c.managerId);
   const out: OverdueAlert[] = [];
   for (const m of managers) {

@@ -12,6 +12,7 @@ import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { planDayList, today } from "../planning/planning.service.ts";
 import { isVisitDay, nextVisitDay } from "../staff/staff.service.ts";
+import { countedWhere, counts, phoneContactsPerDay, type CountedDuty } from "./counting.ts";
 import type { InventoryLine } from "./inventory.ts";
 
 /** A log can be undone this long after it was made. */
@@ -130,8 +131,11 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
     planned = await tx.plannedVisit.findFirst({ where: { id: input.plannedVisitId, managerId: staff.id, customerId: customer.id } });
   }
   planned ??= await tx.plannedVisit.findFirst({ where: { managerId: staff.id, customerId: customer.id, date, status: "planned" } });
-  // A stop already done (a second visit the same day) or moved away is not touched.
-  const linkPlan = planned && planned.status === "planned" ? planned : null;
+  // A stop already done (a second visit the same day) or moved away is not touched. A log that is
+  // not the class's visit under the policy (key accounts: a phone call) leaves the stop and the
+  // customer's last visit alone, so the shop stays due for the planner as for the reports.
+  const classVisit = counts(deps.policy, "classVisit", { mode: input.mode, call: false });
+  const linkPlan = classVisit && planned && planned.status === "planned" ? planned : null;
 
   const visit = await tx.visit.create({
     data: {
@@ -149,7 +153,7 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
     },
   });
   const customerData: { lastVisitAt?: Date; keyPerson?: string } = {};
-  if (!customer.lastVisitAt || customer.lastVisitAt.getTime() < at.getTime()) customerData.lastVisitAt = at;
+  if (classVisit && (!customer.lastVisitAt || customer.lastVisitAt.getTime() < at.getTime())) customerData.lastVisitAt = at;
   if (input.keyPersonMet && !customer.keyPerson.trim()) customerData.keyPerson = input.keyPersonMet;
   let updatedCustomer = Object.keys(customerData).length ? await tx.customer.update({ where: { id: customer.id }, data: customerData }) : customer;
   let changed: AppliedCustomerChange[] = [];
@@ -215,11 +219,22 @@ export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; v
   const customerChanges = await reapplyCustomerChanges(tx, customer.id, before.customerChanges ?? [], input.customerChanges ?? []);
   if (customerChanges.length) details.customerChanges = customerChanges;
   else delete details.customerChanges;
+  const wasVisit = counts(deps.policy, "classVisit", { mode: visit.mode, call: false });
+  const isVisit = counts(deps.policy, "classVisit", { mode: input.mode, call: false });
+  let plannedVisitId = visit.plannedVisitId;
+  if (wasVisit && !isVisit) {
+    // Edited from a field visit to a phone call: it no longer made the class's visit.
+    if (customer.lastVisitAt?.getTime() === visit.visitedAt.getTime()) await tx.customer.update({ where: { id: customer.id }, data: { lastVisitAt: visit.prevLastVisitAt } });
+    if (plannedVisitId) await tx.plannedVisit.updateMany({ where: { id: plannedVisitId, status: "done" }, data: { status: "planned" } });
+    plannedVisitId = null;
+  } else if (!wasVisit && isVisit && (!customer.lastVisitAt || customer.lastVisitAt.getTime() < visit.visitedAt.getTime())) {
+    await tx.customer.update({ where: { id: customer.id }, data: { lastVisitAt: visit.visitedAt } });
+  }
   const saved = await tx.visit.update({
     where: { id: visit.id },
-    data: { mode: input.mode, durationMin: input.durationMin, notes: input.notes, details: JSON.stringify(details), updatedAt: at },
+    data: { mode: input.mode, durationMin: input.durationMin, notes: input.notes, details: JSON.stringify(details), plannedVisitId, updatedAt: at },
   });
-  const planned = visit.plannedVisitId ? await tx.plannedVisit.findUnique({ where: { id: visit.plannedVisitId } }) : null;
+  const planned = plannedVisitId ? await tx.plannedVisit.findUnique({ where: { id: plannedVisitId } }) : null;
   return { visit: saved, customer, planned, complaints, booked };
 }
 
@@ -485,9 +500,8 @@ export async function daySummary(opts: { deps: AppDeps; staff: Staff }): Promise
     include: { customer: true },
   });
   const visits = logs.filter((v) => parseDetails(v).kind !== "call");
-  // A phone contact is any log made by phone (/call, or a visit logged in phone mode), as the
-  // daily phone-minimum reminder counts them.
-  const calls = logs.filter((v) => v.mode === "phone");
+  // Phone contacts as the policy counts them (the daily phone-minimum reminder reads the same rule).
+  const calls = logs.filter((v) => counts(deps.policy, "phoneContact", v));
   const inventory = visits
     .map((v) => ({ customer: v.customer, lines: parseDetails(v).inventory ?? [] }))
     .filter((x) => x.lines.length > 0);
@@ -525,9 +539,10 @@ export async function planProgress(tx: Tx, staff: Staff, date: string): Promise<
   };
 }
 
-/** Phone contacts logged today (any log in phone mode), read inside a transaction. */
+/** Customers phoned today (distinct, as the policy counts a phone contact), read inside a transaction. */
 export async function callsToday(tx: Tx, deps: AppDeps, staff: Staff): Promise<number> {
-  return tx.visit.count({ where: { managerId: staff.id, mode: "phone", visitedAt: dayBounds(today(deps), deps.policy.timeZone) } });
+  const where = { managerId: staff.id, visitedAt: dayBounds(today(deps), deps.policy.timeZone), ...countedWhere(deps.policy, "phoneContact") };
+  return (await tx.visit.groupBy({ by: ["customerId"], where })).length;
 }
 
 /** Customer id → local date of the last contact (any visit: field, online or phone; before `before` if given), in bounded chunks. */
@@ -540,14 +555,31 @@ export async function findLastContacts(opts: { db: Db; policy: TPolicy; customer
   return out;
 }
 
-/** Phone contacts a manager logged on a local date (any log in phone mode). */
+/**
+ * Customer id → local date of the last log that counts for `duty` (policy.counting; before `before`
+ * if given), in bounded chunks: the weekly A/B call is due from the last phone contact, not from a visit.
+ */
+export async function findLastCounted(opts: { db: Db; policy: TPolicy; duty: CountedDuty; customerIds: number[]; before?: Date }): Promise<Map<number, string>> {
+  const { db, policy } = opts;
+  const visitedAt = opts.before ? { visitedAt: { lt: opts.before } } : {};
+  const counted = countedWhere(policy, opts.duty);
+  const groups = await inChunks(opts.customerIds, (part) => db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part }, ...visitedAt, ...counted }, _max: { visitedAt: true } }));
+  const out = new Map<number, string>();
+  for (const g of groups) if (g._max.visitedAt) out.set(g.customerId, localDate(g._max.visitedAt, policy.timeZone));
+  return out;
+}
+
+/** Distinct customers a manager phoned on a local date ("每天电话沟通不少于五个客户": customers, not calls). */
 export async function countPhoneContacts(opts: { db: Db; policy: TPolicy; managerId: number; date: string }): Promise<number> {
-  return opts.db.visit.count({ where: { managerId: opts.managerId, mode: "phone", visitedAt: dayBounds(opts.date, opts.policy.timeZone) } });
+  const where = { managerId: opts.managerId, visitedAt: dayBounds(opts.date, opts.policy.timeZone), ...countedWhere(opts.policy, "phoneContact") };
+  return (await opts.db.visit.groupBy({ by: ["customerId"], where })).length;
 }
 
 export interface VisitTally {
   visits: number;
+  /** Field visits (policy.counting.fieldVisit). */
   field: number;
+  /** Phone contacts: distinct customers per day, summed over the days. */
   phone: number;
   /** Distinct customers contacted. */
   covered: number;
@@ -559,15 +591,16 @@ export interface VisitTally {
 export async function tallyVisits(opts: { db: Db; policy: TPolicy; managerId: number; from: string; to: string }): Promise<VisitTally> {
   const { db, policy } = opts;
   const where = { managerId: opts.managerId, visitedAt: rangeBounds(opts.from, opts.to, policy.timeZone) };
-  const byMode = await db.visit.groupBy({ by: ["mode"], where, _count: { _all: true } });
-  const n = (mode: string) => byMode.find((g) => g.mode === mode)?._count._all ?? 0;
+  const all = await db.visit.count({ where });
   const covered = (await db.visit.groupBy({ by: ["customerId"], where })).length;
   // Field days need the local date of each visit; a day holds at most the daily cap, so a period's rows stay small.
-  const field = await db.visit.findMany({ where: { ...where, mode: "field" }, select: { visitedAt: true } });
+  const field = await db.visit.findMany({ where: { ...where, ...countedWhere(policy, "fieldVisit") }, select: { visitedAt: true } });
+  // Phone contacts per day are distinct customers; a week's or month's are a few hundred rows.
+  const phone = await db.visit.findMany({ where: { ...where, ...countedWhere(policy, "phoneContact") }, select: { customerId: true, mode: true, details: true, visitedAt: true } });
   return {
-    visits: byMode.reduce((s, g) => s + g._count._all, 0),
-    field: n("field"),
-    phone: n("phone"),
+    visits: all,
+    field: field.length,
+    phone: [...phoneContactsPerDay(policy, phone).values()].reduce((s, n) => s + n, 0),
     covered,
     fieldDays: new Set(field.map((v) => localDate(v.visitedAt, policy.timeZone))).size,
   };

@@ -181,8 +181,9 @@ describe("the lubricant standard (key-account)", () => {
     s = await createScenario(at("2026-12-02", "20:00"), "key-account");
     const p = await teamPeriod({ deps: s.deps, viewer: s.staff.S1, kind: "week", ...periodOf("week", "2026-12-02") });
     const m1 = p.rows.find((r) => r.manager.code === "M001")!;
-    // A: C1 C2 C7 C8, B: C5 C6 — contacted since Monday: C1 C2 C5 C6.
-    expect(m1.coverage.phone).toEqual({ due: 6, done: 4, pct: 66.7 });
+    // A: C1 C2 C7 C8, B: C5 C6 — visited since Monday: C1 C2 C5 C6, but none phoned: under the
+    // lubricant rules a visit is not the week's call (policy.counting.phoneContact).
+    expect(m1.coverage.phone).toEqual({ due: 6, done: 0, pct: 0 });
     // Monthly A and two-monthly B are visit classes; C (reduced management) is not counted.
     // C8 (last 10 Nov) is due only on 10 Dec under a monthly cycle; C7 was never visited.
     expect(m1.coverage).toMatchObject({ eligible: 6, covered: 5, overdue: 1, never: 1 });
@@ -194,8 +195,9 @@ describe("the lubricant standard (key-account)", () => {
     const [view] = await router.handle({ platform: "telegram", chatId: "tg-s1", userId: "tg-s1", text: "/team week" });
     expect(view!.text).toContain("标准：每周拜访 ≥3 天 · 每个拜访日 ≥3 户 · 每次外出 ≥2 户 · 每天电话 ≥5 个 · 投诉 8 小时内办结");
     expect(view!.text).toContain("1 次外出少于 2 户");
-    expect(view!.text).toContain("电话 1（达标 0/3 天） ⚠️");
-    expect(view!.text).toContain("A/B 本周电话 4/6");
+    // 电话(或网上)沟通: the online visit to C4 is a contact too, beside the call to C3.
+    expect(view!.text).toContain("电话 2（达标 0/3 天） ⚠️");
+    expect(view!.text).toContain("A/B 本周电话 0/6");
   });
 });
 

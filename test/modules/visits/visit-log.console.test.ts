@@ -283,7 +283,7 @@ describe("logging visits through the terminal channel", () => {
     const out = await run(["/call", "4", "2", "/summary"], 15);
     expect(out).toContain(`和 ${stop.customer.name} 聊了什么？`);
     expect(out).toContain(`📞 已记录电话联系：${stop.customer.name} · 订货提醒`);
-    expect(out).toContain("今天已电话联系 1 次。");
+    expect(out).toContain("今天已电话联系 1 个客户。");
     expect(out).toContain("电话联系：1 次");
     const v = (await loggedVisits(db!))[0]!;
     expect(v).toMatchObject({ customerId: stop.customerId, mode: "phone", notes: "订货提醒", plannedVisitId: null });
