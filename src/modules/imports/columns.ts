@@ -4,7 +4,7 @@
  * Everything is matched trimmed and case-insensitively.
  */
 
-export const CUSTOMER_KEYS = [
+export const CUSTOMER_BASE_KEYS = [
   "code",
   "name",
   "manager",
@@ -24,6 +24,22 @@ export const CUSTOMER_KEYS = [
   "key_person",
   "service_class",
 ] as const;
+/** The key-account customer file (润滑油规范 第三十三–三十七条). */
+export const CUSTOMER_FILE_KEYS = [
+  "registration",
+  "scale",
+  "scale_note",
+  "equipment",
+  "oil_usage",
+  "needs",
+  "tech_requirements",
+  "credit_term_days",
+  "credit_limit",
+  "receivables",
+  "receivables_due",
+  "key_people",
+] as const;
+export const CUSTOMER_KEYS = [...CUSTOMER_BASE_KEYS, ...CUSTOMER_FILE_KEYS] as const;
 export type TCustomerKey = (typeof CUSTOMER_KEYS)[number];
 
 export const MANAGER_KEYS = ["code", "name", "role", "supervisor", "start_lat", "start_lng", "visit_days", "active"] as const;
@@ -52,6 +68,18 @@ export const CUSTOMER_HEADER_ALIASES: Record<TCustomerKey, string[]> = {
   credit: ["信用客户", "赊销"],
   key_person: ["关键人", "关键联系人"],
   service_class: ["客户分类", "服务类别", "分类", "class"],
+  registration: ["注册信息", "工商注册信息", "注册资料", "营业执照信息", "registration_info"],
+  scale: ["规模", "企业规模", "客户规模", "customer_scale", "size"],
+  scale_note: ["规模说明", "规模备注", "scale_notes"],
+  equipment: ["设备", "用油设备", "设备情况", "主要设备"],
+  oil_usage: ["用油情况", "用油量", "油品使用情况", "现用油品", "oil_use"],
+  needs: ["需求", "客户需求", "用油需求"],
+  tech_requirements: ["技术要求", "技术需求", "technical_requirements"],
+  credit_term_days: ["信用期限", "账期", "账期天数", "信用期", "credit_term", "payment_terms"],
+  credit_limit: ["信用额度", "授信额度", "赊销额度"],
+  receivables: ["应收账款", "应收款", "欠款", "receivable", "accounts_receivable"],
+  receivables_due: ["应收到期日", "回款日期", "到期日", "收款日期", "due_date"],
+  key_people: ["关键人物", "关键人员", "contacts", "key_contacts"],
 };
 
 export const MANAGER_HEADER_ALIASES: Record<TManagerKey, string[]> = {
@@ -85,6 +113,18 @@ export const CUSTOMER_COLUMN_LABELS: Record<TCustomerKey, string> = {
   credit: "信用客户",
   key_person: "关键人",
   service_class: "客户分类",
+  registration: "注册信息",
+  scale: "规模",
+  scale_note: "规模说明",
+  equipment: "设备",
+  oil_usage: "用油情况",
+  needs: "需求",
+  tech_requirements: "技术要求",
+  credit_term_days: "信用期限",
+  credit_limit: "信用额度",
+  receivables: "应收账款",
+  receivables_due: "应收到期日",
+  key_people: "关键人物",
 };
 
 export const MANAGER_COLUMN_LABELS: Record<TManagerKey, string> = {
@@ -186,6 +226,12 @@ export const parseModernTerminal = vocab({
   building: ["正在建设", "在建", "建设中"],
   potential: ["有潜力", "具有现代终端潜力", "潜力"],
   none: ["未建设", "无", "未建", "否"],
+});
+
+export const parseScale = vocab({
+  small: ["小型", "小", "小型客户", "小型企业"],
+  mid: ["中型", "中", "medium", "middle", "中型客户", "中型企业"],
+  large: ["大型", "大", "big", "大型客户", "大型企业"],
 });
 
 export const STAFF_ROLES = ["manager", "supervisor", "admin"] as const;

@@ -26,6 +26,7 @@ import {
   parseRetailFormat,
   parseActive,
   parseRole,
+  parseScale,
   parseVisitDays,
   type HeaderMapping,
   type TCustomerKey,
@@ -35,6 +36,8 @@ import { chunks as chunksOf } from "../../core/batch.ts";
 import { HEADER_SCAN_ROWS, openImportFile, type DecodedTable, type ImportFile, type RowSource } from "./decode.ts";
 import { insertRows, updateByIds, type SqlValue } from "../../db/bulk-sql.ts";
 import { CodeIndex } from "./code-index.ts";
+import { FILE_TEXT_MAX, parseKeyPeople, type KeyPersonValue } from "../customers/customer-file.ts";
+import { replaceKeyPeople } from "../customers/customer-file.service.ts";
 import { AppError } from "../../core/errors.ts";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -104,6 +107,10 @@ export const TEXT_LIMITS = {
   phone: 40,
   keyPerson: 50,
   staffName: 50,
+  /** One field of the key-account file (equipment, oil usage, needs…). */
+  fileText: FILE_TEXT_MAX,
+  /** Several "name/role/phone" entries. */
+  keyPeople: 1000,
 } as const;
 
 function issue(ctx: z.RefinementCtx, message: string): typeof z.NEVER {
@@ -206,6 +213,52 @@ function serviceClassField(policy: TPolicy | null) {
   });
 }
 
+/**
+ * An amount in yuan: "50000", "50,000", "5万", "5万元", "¥8000". A negative or unreadable amount
+ * is a row error naming the value, never a silent 0.
+ */
+function amountField(key: string) {
+  return cell.transform((v, ctx): number | null => {
+    const t = (v ?? "").trim().replace(/^[¥￥]\s*/, "").replace(/\s*元$/, "");
+    if (t === "") return null;
+    const wan = /^(.*?)\s*万$/.exec(t);
+    const n = parseNumber(wan ? wan[1]! : t);
+    if (n === undefined) return issue(ctx, `${key} must be an amount in yuan like 50000 or 5万 (got "${clipValue(v ?? "")}")`);
+    if (n < 0) return issue(ctx, `${key} must not be negative`);
+    return wan ? Math.round(n * 10_000 * 100) / 100 : n;
+  });
+}
+
+const creditTermField = cell.transform((v, ctx): number | null => {
+  const t = (v ?? "").trim().replace(/\s*(天|日|days?)$/i, "");
+  if (t === "") return null;
+  const n = parseNumber(t);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 3650) return issue(ctx, "credit_term_days must be a whole number of days from 0 to 3650 (e.g. 30 or 30天)");
+  return n;
+});
+
+const receivablesDueField = cell.transform((v, ctx): string | null => {
+  const t = (v ?? "").trim();
+  if (t === "") return null;
+  const d = parseDate(t);
+  return d ?? issue(ctx, `receivables_due must be a date like 2026-12-31 (got "${clipValue(t)}")`);
+});
+
+const scaleField = cell.transform((v, ctx): string => {
+  const t = (v ?? "").trim();
+  if (t === "") return "";
+  const r = parseScale(t);
+  return r ?? issue(ctx, "scale must be one of small, mid, large (小型/中型/大型)");
+});
+
+const keyPeopleField = cell.transform((v, ctx): KeyPersonValue[] | null => {
+  const t = (v ?? "").trim();
+  if (t === "") return null;
+  if (t.length > TEXT_LIMITS.keyPeople) return issue(ctx, `key_people must be at most ${TEXT_LIMITS.keyPeople} characters`);
+  const r = parseKeyPeople(t);
+  return "error" in r ? issue(ctx, r.error) : r.people;
+});
+
 function customerShape(policy: TPolicy | null, today: string | null) {
   return {
     code: codeText("code"),
@@ -236,6 +289,18 @@ function customerShape(policy: TPolicy | null, today: string | null) {
     credit: boolean("credit"),
     key_person: optionalText("key_person", TEXT_LIMITS.keyPerson),
     service_class: serviceClassField(policy),
+    registration: optionalText("registration", TEXT_LIMITS.fileText),
+    scale: scaleField,
+    scale_note: optionalText("scale_note", TEXT_LIMITS.fileText),
+    equipment: optionalText("equipment", TEXT_LIMITS.fileText),
+    oil_usage: optionalText("oil_usage", TEXT_LIMITS.fileText),
+    needs: optionalText("needs", TEXT_LIMITS.fileText),
+    tech_requirements: optionalText("tech_requirements", TEXT_LIMITS.fileText),
+    credit_term_days: creditTermField,
+    credit_limit: amountField("credit_limit"),
+    receivables: amountField("receivables"),
+    receivables_due: receivablesDueField,
+    key_people: keyPeopleField,
   } satisfies Record<TCustomerKey, z.ZodType>;
 }
 
@@ -775,6 +840,17 @@ type CustomerFields = {
   credit?: boolean;
   keyPerson?: string;
   classOverride?: string | null;
+  registration?: string;
+  scale?: string;
+  scaleNote?: string;
+  equipment?: string;
+  oilUsage?: string;
+  needs?: string;
+  techRequirements?: string;
+  creditTermDays?: number | null;
+  creditLimit?: number | null;
+  receivables?: number | null;
+  receivablesDue?: string | null;
 };
 
 /** Which file column feeds which field, so absent columns leave stored values alone. */
@@ -792,6 +868,17 @@ const CUSTOMER_FIELD_COLUMN: Record<Exclude<keyof CustomerFields, "name" | "mana
   credit: "credit",
   keyPerson: "key_person",
   classOverride: "service_class",
+  registration: "registration",
+  scale: "scale",
+  scaleNote: "scale_note",
+  equipment: "equipment",
+  oilUsage: "oil_usage",
+  needs: "needs",
+  techRequirements: "tech_requirements",
+  creditTermDays: "credit_term_days",
+  creditLimit: "credit_limit",
+  receivables: "receivables",
+  receivablesDue: "receivables_due",
 };
 
 interface StaffRef {
@@ -934,6 +1021,17 @@ export async function importCustomers(opts: {
       credit: d.credit,
       keyPerson: d.key_person,
       classOverride: d.service_class,
+      registration: d.registration,
+      scale: d.scale,
+      scaleNote: d.scale_note,
+      equipment: d.equipment,
+      oilUsage: d.oil_usage,
+      needs: d.needs,
+      techRequirements: d.tech_requirements,
+      creditTermDays: d.credit_term_days,
+      creditLimit: d.credit_limit,
+      receivables: d.receivables,
+      receivablesDue: d.receivables_due,
     };
     for (const [field, column] of Object.entries(CUSTOMER_FIELD_COLUMN)) {
       if (!has(column)) delete fields[field as keyof CustomerFields];
@@ -967,9 +1065,12 @@ export async function importCustomers(opts: {
    * file, checked in pass 1) cannot be stored yet, and a first import skips the lookups.
    */
   let onlyOurs: boolean | undefined;
+  /** Codes of the current batch already counted as updated by the column diff. */
+  const updatedCodes = new Set<string>();
   const writeBatch = async (tx: Tx, batch: TCustomerImportRow[], now: Date, counts: { created: number; updated: number; unchanged: number; moved: number[] }) => {
     const current = onlyOurs ? [] : ((await tx.customer.findMany({ where: { code: { in: batch.map((d) => d.code) } }, select: currentSelect })) as unknown as StoredCustomer[]);
     const byCode = new Map(current.map((c) => [c.code, c]));
+    updatedCodes.clear();
     const inserts: SqlValue[][] = [];
     // Rows needing the same change (a shop moved to M2, a tier corrected to 25) share one UPDATE.
     const updates = new Map<string, { data: Partial<CustomerFields>; ids: number[] }>();
@@ -990,6 +1091,7 @@ export async function importCustomers(opts: {
         counts.unchanged++;
         continue;
       }
+      updatedCodes.add(d.code);
       // The old territory loses a shop: its ABC shares move too.
       if (diff.managerId !== undefined) counts.moved.push(cur.managerId);
       const key = JSON.stringify(diff);
@@ -1001,6 +1103,35 @@ export async function importCustomers(opts: {
     await insertRows(tx, "Customer", insertColumns, inserts);
     counts.created += inserts.length;
     for (const { data, ids } of updates.values()) await updateByIds(tx, "Customer", { ...toDb(data), updatedAt: now }, ids);
+    if (has("key_people")) await writeKeyPeople(tx, batch, byCode, now, counts);
+  };
+
+  /**
+   * The key_people column: a filled cell makes the customer's key people exactly the listed ones;
+   * an empty cell leaves them alone (most rows of a file carry none, and clearing would wipe what
+   * managers recorded in chat). A row whose people changed counts as updated.
+   */
+  const writeKeyPeople = async (tx: Tx, batch: TCustomerImportRow[], byCode: Map<string, StoredCustomer>, now: Date, counts: { updated: number; unchanged: number }) => {
+    const listed = batch.filter((d) => d.key_people !== null);
+    if (!listed.length) return;
+    const ids = await tx.customer.findMany({ where: { code: { in: listed.map((d) => d.code) } }, select: { id: true, code: true } });
+    const idOf = new Map(ids.map((c) => [c.code, c.id]));
+    const stored = await tx.keyPerson.findMany({ where: { customerId: { in: ids.map((c) => c.id) } }, orderBy: [{ primary: "desc" }, { id: "asc" }] });
+    const storedOf = new Map<number, string>();
+    for (const p of stored) storedOf.set(p.customerId, `${storedOf.get(p.customerId) ?? ""}|${p.name}/${p.role}/${p.phone}/${p.primary}`);
+    const changed = new Map<number, KeyPersonValue[]>();
+    for (const d of listed) {
+      const id = idOf.get(d.code)!;
+      const people = d.key_people!;
+      if ((storedOf.get(id) ?? "") === people.map((p) => `|${p.name}/${p.role}/${p.phone}/${p.primary}`).join("")) continue;
+      changed.set(id, people);
+      // Counted unchanged by the column diff, but its people are new: an update after all.
+      if (byCode.has(d.code) && !updatedCodes.has(d.code)) {
+        counts.unchanged--;
+        counts.updated++;
+      }
+    }
+    if (changed.size) await replaceKeyPeople({ tx, people: changed, at: now });
   };
 
   /**
