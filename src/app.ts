@@ -20,15 +20,16 @@ import { reportCommands } from "./modules/reports/reports.commands.ts";
 import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
 import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
 import { checkPolicySections } from "./modules/visits/sections/index.ts";
+import { customerFileCommands, customerFileForms } from "./modules/customers/customer-file.dialog.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
-  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...complaintCommands, ...customerCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
+  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...customerFileCommands, ...complaintCommands, ...customerCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
 /** Every conversation form any module defines (a stored form resumes only if its definition is here). */
 export function appForms(deps: AppDeps): FormEngine<ChatFormEnv> {
-  return new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms, ...summaryForms] });
+  return new FormEngine<ChatFormEnv>({ db: deps.db, forms: [...visitForms, ...complaintForms, ...summaryForms, ...customerFileForms] });
 }
 
 export function createAppRouter(deps: AppDeps): Router {

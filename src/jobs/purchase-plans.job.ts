@@ -1,10 +1,14 @@
 import { daysBetween } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { classLabel } from "../modules/customers/class-label.ts";
-import { countCustomersByClass } from "../modules/customers/customers.service.ts";
+import { PLAN_DEADLINE_DAY, listMissingPurchasePlans, nextMonthOf } from "../modules/customers/purchase-plans.service.ts";
+import { MAX_LINES, moreLine } from "./reminder-format.ts";
 import { reminderJob } from "./reminder-job.ts";
 
-/** The 25th and the 28th: collect every customer's purchase plan for next month by the 28th. */
+/**
+ * The 25th and the 28th: 每月28日前，汇总客户下月的油品购进计划. Lists only the customers whose plan
+ * for next month is not recorded yet (with the count), and says so when all are in.
+ */
 export const purchasePlansJob = reminderJob({
   id: "purchase-plans",
   reminder: "purchasePlans",
@@ -12,22 +16,22 @@ export const purchasePlansJob = reminderJob({
   async build({ job, staff, view }) {
     const { deps, date } = job;
     const { t } = view;
-    const byClassCount = await countCustomersByClass({ db: deps.db, managerId: staff.id });
-    const total = [...byClassCount.values()].reduce((s, n) => s + n, 0);
-    if (!total) return null;
-    const byClass = deps.policy.classes
-      .map((c) => ({ c, n: byClassCount.get(c.id) ?? 0 }))
-      .filter((x) => x.n > 0)
-      .map((x) => `${classLabel(view, x.c.id)} ${x.n}`)
-      .join(" / ");
-    const deadline = `${date.slice(0, 7)}-28`;
+    const month = nextMonthOf(date);
+    const m = await listMissingPurchasePlans({ db: deps.db, managerId: staff.id, month, take: MAX_LINES });
+    if (!m.total) return null;
+    const monthText = t("purchase.month", { year: Number(month.slice(0, 4)), month: Number(month.slice(5, 7)) });
+    if (!m.missing) return { reply: { text: t("reminders.purchase-plans.all-in", { month: monthText, total: m.total }) } };
+    const deadline = `${date.slice(0, 7)}-${PLAN_DEADLINE_DAY}`;
     const days = daysBetween(date, deadline);
     return {
       reply: {
         text: [
-          days > 0 ? t("reminders.purchase-plans.header", { day: formatDay(deadline, t), days, count: total }) : t("reminders.purchase-plans.today", { count: total }),
-          t("reminders.purchase-plans.classes", { classes: byClass }),
-          t("reminders.purchase-plans.footer"),
+          days > 0
+            ? t("reminders.purchase-plans.missing-header", { day: formatDay(deadline, t), days, month: monthText, missing: m.missing, total: m.total })
+            : t("reminders.purchase-plans.missing-today", { month: monthText, missing: m.missing, total: m.total }),
+          ...m.customers.map((c, i) => `${i + 1}. ${c.name} · ${classLabel(view, c.serviceClass)}`),
+          ...moreLine(view, m.missing),
+          t("reminders.purchase-plans.enter"),
         ].join("\n"),
       },
     };

@@ -164,7 +164,11 @@ describe("duty reminders over a simulated week", () => {
     expect(JSON.parse(phone.payload).text).toMatch(/本周需电话联系的A类客户、B类客户 \d+ 家/);
     const credit = await w.t.db.outbox.findFirstOrThrow({ where: { kind: "credit-follow-up", staffId: w.m1.id } });
     const creditCount = await w.t.db.customer.count({ where: { managerId: w.m1.id, credit: true, active: true } });
-    expect(JSON.parse(credit.payload).text).toContain(`赊销客户跟进：${creditCount} 家`);
+    // 1 December: no contact this month yet, so every credit customer (receivables not on file count as outstanding) is short.
+    expect(JSON.parse(credit.payload).text).toContain(`本月赊销客户跟进：${creditCount} 家还不到 2 次（有未收款的共 ${creditCount} 家）`);
+    const plans = await w.t.db.outbox.findFirstOrThrow({ where: { kind: "purchase-plans", staffId: w.m1.id } });
+    const customers = await w.t.db.customer.count({ where: { managerId: w.m1.id, active: true } });
+    expect(JSON.parse(plans.payload).text).toContain(`还差 ${customers} 家（共 ${customers} 家）`);
   });
 
   it("process down across the morning run: one catch-up on start, not two; it reads like /today", async () => {

@@ -14,6 +14,7 @@ import {
   type CustomerFileValue,
   type KeyPersonValue,
 } from "./customer-file.ts";
+import { listMissingPurchasePlans } from "./purchase-plans.service.ts";
 
 /** 第二十一条: 每周至少整理两份客户档案. */
 export const FILES_PER_WEEK = 2;
@@ -286,4 +287,24 @@ export async function keyAccountFiguresFor(opts: { db: Db; policy: TPolicy; mana
     }
   }
   return out;
+}
+
+export interface KeyAccountDetails {
+  date: string;
+  files: { count: number; customers: Pick<Customer, "id" | "code" | "name">[] };
+  missingKeyPerson: { count: number; customers: Pick<Customer, "id" | "code" | "name">[] };
+  credit: CreditFollowUp[];
+  plans: { month: string; total: number; missing: number; customers: Pick<Customer, "id" | "code" | "name" | "serviceClass">[] };
+}
+
+/** One manager's key-account checks with the customers named (/me); at most `take` names per check. */
+export async function keyAccountDetailsOf(opts: { db: Db; policy: TPolicy; managerId: number; date: string; planMonth: string; take: number }): Promise<KeyAccountDetails> {
+  const { db, policy, managerId, date, take } = opts;
+  const [files, missingKeyPerson, credit, plans] = await Promise.all([
+    listFilesUpdatedThisWeek({ db, policy, managerId, date, take }),
+    listMissingKeyPeople({ db, managerId, take }),
+    listCreditFollowUps({ db, policy, managerId, date }),
+    listMissingPurchasePlans({ db, managerId, month: opts.planMonth, take }),
+  ]);
+  return { date, files, missingKeyPerson, credit, plans: { month: opts.planMonth, ...plans } };
 }

@@ -1,8 +1,12 @@
 import type { Reply } from "../../core/chat.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
+import type { Staff } from "../../generated/prisma/client.ts";
 import { today } from "../planning/planning.service.ts";
 import { periodAttachments, teamWorkbook } from "./reports.attachments.ts";
 import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render.ts";
+import { keyAccountDetailsOf, keyAccountFiguresFor } from "../customers/customer-file.service.ts";
+import { DETAIL_NAMES, renderKeyAccountMine, renderKeyAccountTeam } from "../customers/key-account.render.ts";
+import { nextMonthOf } from "../customers/purchase-plans.service.ts";
 import { managerReport, managerReportOf, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
 
 type PeriodWord = { kind: "week" | "month"; offset: 0 | -1 };
@@ -41,7 +45,9 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const args = ctx.args;
   if (!args.length) {
     const day = await teamDay({ deps, viewer });
-    return renderTeamDay(ctx, day, deps.clock.now());
+    const reply = renderTeamDay(ctx, day, deps.clock.now());
+    const block = await keyAccountTeamBlock(ctx, day.rows.map((r) => r.manager));
+    return block ? { ...reply, text: `${reply.text}\n\n${block}` } : reply;
   }
   const first = args[0]!.toLowerCase();
   if (["export", "导出", "excel", "xlsx"].includes(first)) {
@@ -74,7 +80,20 @@ async function meCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
     const range = periodOf(period.kind, today(ctx.deps), period.offset);
     return periodReply(ctx, await teamPeriodOf({ deps, managers: [me], kind: period.kind, ...range, self: true }));
   }
-  return { text: renderManager(ctx, await managerReportOf({ deps, manager: me }), deps.clock.now()) };
+  const text = renderManager(ctx, await managerReportOf({ deps, manager: me }), deps.clock.now());
+  if (deps.policy.preset !== "key-account") return { text };
+  const date = today(deps);
+  const details = await keyAccountDetailsOf({ db: deps.db, policy: deps.policy, managerId: me.id, date, planMonth: nextMonthOf(date), take: DETAIL_NAMES });
+  return { text: `${text}\n\n${renderKeyAccountMine(ctx, details)}` };
+}
+
+/** The key-account preset's duties per manager under /team (润滑油规范 第二十一、二十二、三十三条). */
+async function keyAccountTeamBlock(ctx: CommandContext, managers: Staff[]): Promise<string> {
+  const { deps } = ctx;
+  if (deps.policy.preset !== "key-account" || !managers.length) return "";
+  const date = today(deps);
+  const figures = await keyAccountFiguresFor({ db: deps.db, policy: deps.policy, managerIds: managers.map((m) => m.id), date, planMonth: nextMonthOf(date) });
+  return renderKeyAccountTeam(ctx, managers.map((manager) => ({ manager, f: figures.get(manager.id)! })));
 }
 
 export const reportCommands: Command[] = [

@@ -1,3 +1,4 @@
+import { hasOutstandingReceivables } from "../customers/customer-file.ts";
 import type { TPolicy, TServiceClass } from "../../config/policy.ts";
 import { chunks, inChunks, keysetPages } from "../../core/batch.ts";
 import { addDays, addInterval, daysBetween, endOfMonth, isoWeekday, localDate, localParts, rangeBounds as bounds, startOfMonth, startOfWeek, zonedInstant } from "../../core/dates.ts";
@@ -451,7 +452,7 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
   const customers = await inChunks(ids, (part) =>
     db.customer.findMany({
       where: { managerId: { in: part }, active: true },
-      select: { id: true, code: true, name: true, managerId: true, serviceClass: true, credit: true, createdAt: true },
+      select: { id: true, code: true, name: true, managerId: true, serviceClass: true, credit: true, receivables: true, createdAt: true },
     }),
   );
   const customersOf = groupBy(customers, (c) => c.managerId);
@@ -512,7 +513,8 @@ async function coverageOf(db: Db, policy: TPolicy, managers: Staff[], asOf: stri
     }
     worst.sort((a, b) => b.daysOverdue - a.daysOverdue || a.code.localeCompare(b.code));
     const phoneDue = mine.filter((c) => phoneClasses.has(c.serviceClass));
-    const credit = mine.filter((c) => c.credit);
+    // Collected receivables (0) end the twice-a-month follow-up duty.
+    const credit = mine.filter(hasOutstandingReceivables);
     out.set(m.id, {
       asOf,
       eligible,
