@@ -252,6 +252,10 @@ export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Cl
         const ranks = customers.map((_, i) => i + 1).sort(() => rand() - 0.5);
         customers.forEach((c, i) => (c.salesVolume = Math.round(2_000_000 * ranks[i]! ** -1.3 * (0.9 + 0.2 * rand()))));
       }
+      if (business) {
+        await seedBusinessFiles(tx, customers, manager.id, { index, today, timeZone: policy.timeZone });
+        continue;
+      }
       await tx.customer.createMany({ data: customers.map((c) => ({ ...c, managerId: manager.id })) });
     }
     await tx.appMeta.create({ data: { key: DEMO_META_KEY, value: clock.now().toISOString() } });
@@ -262,6 +266,79 @@ export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Cl
   await recomputeServiceClasses({ db, policy, clock });
   await seedVisitHistory({ db, policy, today, rand });
   return true;
+}
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/** What a lubricant customer of each kind runs, uses and asks for (plausible, not real data). */
+const BUSINESS_PROFILES: Record<string, { equipment: string[]; oil: string[]; needs: string[]; tech: string[] }> = {
+  汽修: { equipment: ["举升机 6 台，月均维修 300 台次", "举升机 4 台、换油机 2 台"], oil: ["SN 5W-30 4L 每月约 {n} 箱", "CK-4 15W-40 18L 每月约 {n} 桶"], needs: ["希望供货及时、包装规格齐全", "想要门头和换油促销支持"], tech: ["API SN 以上，低灰分", "柴油车用 CK-4"] },
+  机械: { equipment: ["数控机床 {k} 台、空压机 3 台", "冲床 20 台、液压站 6 套"], oil: ["L-HM46 抗磨液压油每月约 {n} 桶", "导轨油 68# 每月约 {n} 桶"], needs: ["换油周期想延长，减少停机", "要求提供油液检测"], tech: ["ISO VG46，抗磨、抗乳化", "导轨油防爬行"] },
+  物流: { equipment: ["重卡 {k} 辆、叉车 8 台", "冷链车 {k} 辆"], oil: ["CI-4 15W-40 18L 每月约 {n} 桶", "CK-4 10W-40 每月约 {n} 桶"], needs: ["按月结算，送货到车队", "希望换油里程延长到 3 万公里"], tech: ["国六车辆用低灰分油", "长换油周期"] },
+  建材: { equipment: ["球磨机 2 台、装载机 {k} 台", "搅拌站 2 套、装载机 6 台"], oil: ["齿轮油 L-CKD 220 每月约 {n} 桶", "液压油 68# 每月约 {n} 桶"], needs: ["粉尘大，要求密封好的包装", "希望技术员上门巡检"], tech: ["重负荷齿轮油", "抗磨液压油"] },
+  农机: { equipment: ["拖拉机、收割机 {k} 台"], oil: ["CF-4 15W-40 每月约 {n} 桶（农忙翻倍）"], needs: ["农忙前集中备货"], tech: ["柴油机油 CF-4 以上"] },
+  公交: { equipment: ["公交车 {k} 辆（含 LNG 车）"], oil: ["天然气发动机油每月约 {n} 桶"], needs: ["公开招标采购，关注资质"], tech: ["燃气发动机专用油"] },
+  纺织: { equipment: ["织机 {k} 台、空压机 4 台"], oil: ["纺织机械油每月约 {n} 桶"], needs: ["怕油污染布面，要求清洁型油品"], tech: ["低挥发、防污染"] },
+  包装: { equipment: ["印刷机 6 台、空压机 2 台"], oil: ["空压机油 46# 每月约 {n} 桶"], needs: ["小包装、少量多次送货"], tech: ["空压机油长寿命"] },
+  租赁: { equipment: ["挖掘机 {k} 台、装载机 6 台"], oil: ["液压油 46# 每月约 {n} 桶", "CI-4 15W-40 每月约 {n} 桶"], needs: ["设备分散在工地，要求送到现场"], tech: ["高压抗磨液压油"] },
+};
+const ROLES = ["采购员", "采购主管", "设备员", "技术员", "车队长", "老板"];
+
+function profileOf(name: string): (typeof BUSINESS_PROFILES)[string] {
+  const key = Object.keys(BUSINESS_PROFILES).find((k) => name.includes(k) || (k === "汽修" && name.includes("汽车维修")) || (k === "农机" && name.includes("农机")) || (k === "租赁" && name.includes("工程机械")));
+  return BUSINESS_PROFILES[key ?? "机械"]!;
+}
+
+/**
+ * The key-account demo's customer files (润滑油规范 第三十三–三十七条): scale from the sales rank,
+ * equipment and oil usage by trade, credit terms and receivables for credit customers, one or two
+ * key people. A few mid-size customers have no key person yet and no file was updated this week,
+ * so the checks have something to show. Its own random stream: the other demo values stay as they were.
+ */
+async function seedBusinessFiles(tx: Tx, customers: DemoCustomer[], managerId: number, o: { index: number; today: string; timeZone: string }): Promise<void> {
+  const rand = seededRandom(33_000 + o.index);
+  const bySales = [...customers].sort((a, b) => b.salesVolume - a.salesVolume);
+  const rank = new Map(bySales.map((c, i) => [c.code, i / customers.length]));
+  let withoutKeyPerson = 0;
+  const people: { code: string; name: string; role: string; phone: string; primary: boolean }[] = [];
+  const rows = customers.map((c) => {
+    const r = rank.get(c.code)!;
+    const scale = r < 0.15 ? "large" : r < 0.5 ? "mid" : "small";
+    const p = profileOf(c.name);
+    const k = String(randInt(rand, scale === "large" ? 30 : 8, scale === "large" ? 80 : 30));
+    const n = String(randInt(rand, scale === "small" ? 2 : 10, scale === "large" ? 60 : 25));
+    const fill = (s: string) => s.replace("{k}", k).replace("{n}", n);
+    const receivables = c.credit ? (rand() < 0.25 ? 0 : randInt(rand, 5, 80) * 1000) : null;
+    // Two mid-size customers per manager still lack a key person (第三十三条: the check shows them).
+    const noKeyPerson = scale === "mid" && withoutKeyPerson < 2 && rand() < 0.3;
+    if (noKeyPerson) withoutKeyPerson++;
+    else {
+      people.push({ code: c.code, name: c.keyPerson, role: pick(rand, ROLES), phone: `13${randInt(rand, 0, 9)}${String(randInt(rand, 0, 99_999_999)).padStart(8, "0")}`, primary: true });
+      if (scale !== "small" && rand() < 0.5) people.push({ code: c.code, name: `${pick(rand, SURNAMES)}${pick(rand, GIVEN)}`, role: pick(rand, ["设备员", "技术员"]), phone: "", primary: false });
+    }
+    const filed = randInt(rand, 8, 120);
+    return {
+      ...c,
+      managerId,
+      keyPerson: noKeyPerson ? "" : c.keyPerson,
+      scale,
+      scaleNote: scale === "large" ? `年用油约 ${randInt(rand, 20, 90)} 吨` : "",
+      equipment: fill(pick(rand, p.equipment)),
+      oilUsage: fill(pick(rand, p.oil)) + (rand() < 0.5 ? `，现用${pick(rand, ["美孚", "壳牌", "昆仑", "嘉实多"])}` : ""),
+      needs: pick(rand, p.needs),
+      techRequirements: pick(rand, p.tech),
+      registration: scale === "small" ? "" : `${c.name.replace(/（.*）$/, "")}有限公司，统一社会信用代码 91330${String(randInt(rand, 0, 9_999_999)).padStart(7, "0")}XX`,
+      creditTermDays: c.credit ? pick(rand, [30, 45, 60]) : null,
+      creditLimit: c.credit ? pick(rand, [50_000, 100_000, 200_000]) : null,
+      receivables,
+      receivablesDue: receivables ? addDays(o.today, randInt(rand, -5, 40)) : null,
+      // Files last put in order 1–4 months ago: none this week yet.
+      fileUpdatedAt: zonedInstant(addDays(o.today, -filed), "16:00", o.timeZone),
+    };
+  });
+  await tx.customer.createMany({ data: rows });
+  const ids = new Map((await tx.customer.findMany({ where: { managerId }, select: { id: true, code: true } })).map((c) => [c.code, c.id]));
+  await tx.keyPerson.createMany({ data: people.map(({ code, ...p }) => ({ ...p, customerId: ids.get(code)! })) });
 }
 
 function startOf(p: { lat: number; lng: number }) {
