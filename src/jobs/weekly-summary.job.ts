@@ -4,6 +4,8 @@ import { ensurePlan } from "../modules/planning/planning.service.ts";
 import { countPlannedByStatus, countPlannedPerDay } from "../modules/reports/reports.service.ts";
 import { tallyVisits } from "../modules/visits/visits.service.ts";
 import { reminderJob } from "./reminder-job.ts";
+import { listFilesUpdatedThisWeek, listMissingKeyPeople } from "../modules/customers/customer-file.service.ts";
+import { DETAIL_NAMES, renderKeyAccountWeek } from "../modules/customers/key-account.render.ts";
 
 /** Friday afternoon: the week in figures and next week's plan, to write the weekly summary and plan. */
 export const weeklySummaryJob = reminderJob({
@@ -24,6 +26,14 @@ export const weeklySummaryJob = reminderJob({
     await ensurePlan({ deps, staff, date: nextTo });
     const next = await countPlannedPerDay({ db, managerId: staff.id, from: nextFrom, to: nextTo });
     const nextTotal = next.reduce((s, g) => s + g.count, 0);
+    // 润滑油规范 第二十一、三十三条: two files a week; every mid/large customer has a key person.
+    const keyAccount =
+      policy.preset === "key-account"
+        ? renderKeyAccountWeek(view, {
+            files: await listFilesUpdatedThisWeek({ db, policy, managerId: staff.id, date, take: DETAIL_NAMES }),
+            missingKeyPerson: await listMissingKeyPeople({ db, managerId: staff.id, take: DETAIL_NAMES }),
+          })
+        : [];
     return {
       reply: {
         text: [
@@ -40,6 +50,7 @@ export const weeklySummaryJob = reminderJob({
           nextTotal
             ? t("reminders.weekly-summary.next", { count: nextTotal, days: next.map((g) => `${formatDay(g.date, t)} ${g.count}`).join(" · ") })
             : t("reminders.weekly-summary.next-empty"),
+          ...keyAccount,
           t("reminders.weekly-summary.footer"),
         ].join("\n"),
         // The summary itself is a short form; its answers go to the supervisor.

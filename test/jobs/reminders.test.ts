@@ -163,8 +163,9 @@ describe("duty reminders over a simulated week", () => {
     const phone = await w.t.db.outbox.findFirstOrThrow({ where: { kind: "weekly-phone-contacts", staffId: w.m1.id } });
     expect(JSON.parse(phone.payload).text).toMatch(/本周需电话联系的A类客户、B类客户 \d+ 家/);
     const credit = await w.t.db.outbox.findFirstOrThrow({ where: { kind: "credit-follow-up", staffId: w.m1.id } });
-    const creditCount = await w.t.db.customer.count({ where: { managerId: w.m1.id, credit: true, active: true } });
-    // 1 December: no contact this month yet, so every credit customer (receivables not on file count as outstanding) is short.
+    // Credit customers whose receivables are collected (0) have no follow-up duty.
+    const creditCount = await w.t.db.customer.count({ where: { managerId: w.m1.id, credit: true, active: true, OR: [{ receivables: null }, { receivables: { gt: 0 } }] } });
+    // 1 December: no contact this month yet, so every one of them is short.
     expect(JSON.parse(credit.payload).text).toContain(`本月赊销客户跟进：${creditCount} 家还不到 2 次（有未收款的共 ${creditCount} 家）`);
     const plans = await w.t.db.outbox.findFirstOrThrow({ where: { kind: "purchase-plans", staffId: w.m1.id } });
     const customers = await w.t.db.customer.count({ where: { managerId: w.m1.id, active: true } });

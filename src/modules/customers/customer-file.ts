@@ -108,7 +108,7 @@ function scaleText(file: Pick<CustomerFileValue, "scale" | "scaleNote">, t: Tran
   return [label, file.scaleNote].filter(Boolean).join(" · ");
 }
 
-function creditText(file: CustomerFileValue, t: Translate, today: string): string[] {
+function creditText(file: CustomerFileValue, t: Translate, today?: string): string[] {
   const out: string[] = [];
   const terms = [
     file.creditLimit !== null ? t("file.credit-limit", { amount: formatAmount(file.creditLimit, t) }) : "",
@@ -117,7 +117,7 @@ function creditText(file: CustomerFileValue, t: Translate, today: string): strin
   if (terms.length) out.push(t("file.line.credit", { terms: terms.join(t("file.sep")) }));
   if (file.receivables !== null && file.receivables > 0) {
     const due = file.receivablesDue
-      ? t(file.receivablesDue < today ? "file.due-overdue" : "file.due-on", { day: formatDay(file.receivablesDue, t, today) })
+      ? t(today && file.receivablesDue < today ? "file.due-overdue" : "file.due-on", { day: formatDay(file.receivablesDue, t, today) })
       : "";
     out.push(t("file.line.receivables", { amount: formatAmount(file.receivables, t), due }).trim());
   } else if (file.receivables === 0 && file.credit) out.push(t("file.line.receivables-clear"));
@@ -127,9 +127,10 @@ function creditText(file: CustomerFileValue, t: Translate, today: string): strin
 /**
  * The essentials before a visit (第三十五条 资料准备): scale, equipment, oil usage, credit limit and
  * term, receivables due, and the primary key person with role and phone. Lines without a value are
- * left out; an empty file says so and how to fill it in.
+ * left out; an empty file says so and how to fill it in. With `today` a due date already passed
+ * reads as overdue.
  */
-export function customerFileBrief(file: CustomerFileValue, t: Translate, today: string): string {
+export function customerFileBrief(file: CustomerFileValue, t: Translate, today?: string): string {
   const lines: string[] = [];
   const scale = scaleText(file, t);
   if (scale) lines.push(t("file.line.scale", { value: scale }));

@@ -42,6 +42,19 @@ function names(v: View, list: { name: string }[], total: number): string {
   return total > list.length ? v.t("ka.me.names-more", { names: shown, n: total - list.length }) : shown;
 }
 
+/** Friday's weekly-summary reminder (key-account preset): the week's files and key people still missing, named. */
+export function renderKeyAccountWeek(v: View, d: Pick<KeyAccountDetails, "files" | "missingKeyPerson">): string[] {
+  const { t } = v;
+  const f = d.files;
+  const k = d.missingKeyPerson;
+  return [
+    f.count >= FILES_PER_WEEK
+      ? `✅ ${t("ka.me.files-ok", { n: f.count, min: FILES_PER_WEEK })}`
+      : `⚠️ ${t("ka.me.files-short", { n: f.count, min: FILES_PER_WEEK, left: FILES_PER_WEEK - f.count })}`,
+    ...(k.count ? [`⚠️ ${t("ka.me.key-person-missing", { n: k.count, names: names(v, k.customers, k.count) })}`] : []),
+  ];
+}
+
 /** A manager's own key-account checks under /me, naming what is missing. */
 export function renderKeyAccountMine(v: View, d: KeyAccountDetails): string {
   const { t } = v;

@@ -9,6 +9,7 @@ import type { Job } from "../../../src/core/scheduler.ts";
 import type { Staff } from "../../../src/generated/prisma/client.ts";
 import { creditFollowUpJob } from "../../../src/jobs/credit-follow-up.job.ts";
 import { purchasePlansJob } from "../../../src/jobs/purchase-plans.job.ts";
+import { weeklySummaryJob } from "../../../src/jobs/weekly-summary.job.ts";
 import { listCreditFollowUps, updateCustomerFile } from "../../../src/modules/customers/customer-file.service.ts";
 import { savePurchasePlan } from "../../../src/modules/customers/purchase-plans.service.ts";
 import { createTestDb, type TestDb } from "../../helpers/db.ts";
@@ -164,6 +165,12 @@ describe("where a supervisor and the manager see the checks", () => {
     expect(me).toContain("⚠️ 2 家大中型客户还没有关键人物：宏达物流、顺发汽修");
     expect(me).toContain("⚠️ 赊销客户本月跟进：2/3 家不到 2 次：华东机械厂（0 次）、宏达物流（1 次）");
     expect(me).toContain("⚠️ 2027年1月采购计划 0/5，还差：华东机械厂、宏达物流、江南纺织、新丰建材、顺发汽修");
+  });
+
+  it("Friday's weekly-summary reminder names the files still to do and the customers without a key person", async () => {
+    const text = await runJob(weeklySummaryJob, local("2026-12-18", "16:00"));
+    expect(text).toContain("⚠️ 本周已整理档案 0 份，还差 2 份（每周至少 2 份，/file 店名 改）");
+    expect(text).toContain("⚠️ 3 家大中型客户还没有关键人物：华东机械厂、宏达物流、顺发汽修");
   });
 
   it("the tobacco preset's /me has no key-account block", async () => {
