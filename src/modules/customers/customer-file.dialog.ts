@@ -263,8 +263,9 @@ export function changesFromAnswers(answers: Answers): TCustomerFileChanges {
   return changes;
 }
 
+/** The app's engine (every form); a bare router falls back to one knowing these forms only. */
 function engine(ctx: CommandContext): FormEngine<Env> {
-  return new FormEngine<Env>({ db: ctx.deps.db, forms: customerFileForms });
+  return ctx.deps.forms ?? new FormEngine<Env>({ db: ctx.deps.db, forms: customerFileForms });
 }
 
 async function startFileForm(ctx: CommandContext, customer: Customer): Promise<Reply[]> {
@@ -363,7 +364,7 @@ async function purchaseCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const existing = await findPurchasePlan({ db: deps.db, customerId: found.customer.id, month });
   const meta: Answers = { customerId: found.customer.id, customerName: found.customer.name, month };
   if (existing) meta.existing = planLines(existing).map((l) => lineText(l, t)).join(t("list.separator"));
-  return new FormEngine<Env>({ db: deps.db, forms: customerFileForms }).start(sessionKeyOf(ctx.msg), purchasePlanForm, chatFormEnv({ ...ctx, staff }), { staffId: staff.id, meta });
+  return engine(ctx).start(sessionKeyOf(ctx.msg), purchasePlanForm, chatFormEnv({ ...ctx, staff }), { staffId: staff.id, meta });
 }
 
 export const customerFileForms: FormDefinition<Env>[] = [customerFileForm, purchasePlanForm];
