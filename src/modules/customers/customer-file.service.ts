@@ -83,8 +83,17 @@ function fileOf(c: Customer, people: KeyPerson[]): CustomerFileValue {
     receivables: c.receivables,
     receivablesDue: c.receivablesDue,
     fileUpdatedAt: c.fileUpdatedAt,
-    keyPeople: orderPeople(people).map((p) => ({ name: p.name, role: p.role, phone: p.phone, primary: p.primary })),
+    keyPeople: basePeople(c, people).map((p) => ({ name: p.name, role: p.role, phone: p.phone, primary: p.primary })),
   };
+}
+
+/**
+ * The stored key people, primary first. A customer imported with only the old single key_person
+ * column has the name and no rows: that name is their (primary) key person until a list is written.
+ */
+function basePeople(c: Pick<Customer, "keyPerson">, people: KeyPerson[]): PersonRow[] {
+  if (people.length || !c.keyPerson) return orderPeople(people).map((p) => ({ id: p.id, name: p.name, role: p.role, phone: p.phone, primary: p.primary }));
+  return [{ name: c.keyPerson, role: "", phone: "", primary: true }];
 }
 
 function orderPeople<T extends { primary: boolean; id?: number }>(people: T[]): T[] {
@@ -120,8 +129,9 @@ export async function updateCustomerFile(opts: { tx: Tx; customerId: number; cha
 
   let people = current.keyPeople;
   if (changes.keyPeople?.length || changes.removeKeyPeople?.length) {
-    const next = mergeKeyPeople(people, changes.keyPeople ?? [], changes.removeKeyPeople ?? []);
-    if (!samePeople(orderPeople(people), next)) {
+    const base = basePeople(current, people);
+    const next = mergeKeyPeople(base, changes.keyPeople ?? [], changes.removeKeyPeople ?? []);
+    if (!samePeople(base, next)) {
       old.keyPeople = fileOf(current, people).keyPeople;
       people = await writeKeyPeople(tx, customerId, next, at);
       data.keyPerson = people.find((p) => p.primary)?.name ?? "";
@@ -138,8 +148,8 @@ export async function updateCustomerFile(opts: { tx: Tx; customerId: number; cha
 type PersonRow = Pick<KeyPerson, "name" | "role" | "phone" | "primary"> & { id?: number };
 
 /** Upsert by name, then removals; exactly one primary (the newly marked one, else the old one, else the first). */
-function mergeKeyPeople(current: KeyPerson[], upserts: z.output<typeof ZKeyPersonInputSchema>[], removals: string[]): PersonRow[] {
-  const out: PersonRow[] = orderPeople(current).map((p) => ({ id: p.id, name: p.name, role: p.role, phone: p.phone, primary: p.primary }));
+function mergeKeyPeople(current: PersonRow[], upserts: z.output<typeof ZKeyPersonInputSchema>[], removals: string[]): PersonRow[] {
+  const out: PersonRow[] = current.map((p) => ({ ...p }));
   let newPrimary: string | null = null;
   for (const u of upserts) {
     const hit = out.find((p) => p.name === u.name);

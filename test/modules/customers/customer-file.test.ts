@@ -161,6 +161,23 @@ describe("updateCustomerFile", () => {
     await expect(t.db.$transaction((tx) => updateCustomerFile({ tx, customerId: id, at: later, changes: { keyPeople: [{ name: "王芳", phone: "not a phone" }] } }))).rejects.toThrow();
   });
 
+  it("a customer with only the old single key_person name: that name is the primary key person and stays when another is added", async () => {
+    const r = await importCustomers({ db: t.db, policy, clock, file: write("old.csv", "客户编码,客户名称,客户经理,纬度,经度,关键人\nK9,老厂,M1,30.27,120.14,周建国\n") });
+    expect(r.ok, formatImportReport(r, "en")).toBe(true);
+    const id = (await t.db.customer.findUniqueOrThrow({ where: { code: "K9" } })).id;
+    expect((await readCustomerFile({ db: t.db, customerId: id }))!.keyPeople).toEqual([{ name: "周建国", role: "", phone: "", primary: true }]);
+    const at = new Date("2026-12-02T02:00:00Z");
+    const same = await t.db.$transaction((tx) => updateCustomerFile({ tx, customerId: id, at, changes: { keyPeople: [{ name: "周建国" }] } }));
+    expect(same.changed).toBe(false);
+    const added = await t.db.$transaction((tx) => updateCustomerFile({ tx, customerId: id, at, changes: { keyPeople: [{ name: "赵刚", role: "设备员" }] } }));
+    expect(added.file.keyPeople.map((p) => [p.name, p.primary])).toEqual([
+      ["周建国", true],
+      ["赵刚", false],
+    ]);
+    expect(await t.db.keyPerson.count({ where: { customerId: id } })).toBe(2);
+    expect((await t.db.customer.findUniqueOrThrow({ where: { id } })).keyPerson).toBe("周建国");
+  });
+
   it("the form's answers fold into one change set, a later edit of a field winning", () => {
     expect(
       changesFromAnswers({
