@@ -15,6 +15,7 @@ import {
   type KeyPersonValue,
 } from "./customer-file.ts";
 import { listMissingPurchasePlans } from "./purchase-plans.service.ts";
+import { countedWhere } from "../visits/counting.ts";
 
 /** 第二十一条: 每周至少整理两份客户档案. */
 export const FILES_PER_WEEK = 2;
@@ -202,10 +203,15 @@ export async function replaceKeyPeople(opts: { tx: Tx; people: Map<number, KeyPe
 
 export interface CreditFollowUp {
   customer: Pick<Customer, "id" | "code" | "name" | "serviceClass" | "phone" | "address" | "receivables" | "receivablesDue">;
-  /** Contacts this month (field, online or phone). */
+  /** Follow-ups this month (field visits and phone contacts, as the policy counts them). */
   contacts: number;
   /** Local date of the last contact this month, or null. */
   last: string | null;
+}
+
+/** A follow-up (跟踪访问) is a field visit or a phone contact, as the policy counts them. */
+function followUpWhere(policy: TPolicy) {
+  return { OR: [countedWhere(policy, "fieldVisit"), countedWhere(policy, "phoneContact")] };
 }
 
 /** Credit customers with receivables outstanding (null = not on file counts as outstanding; 0 = collected). */
@@ -213,7 +219,7 @@ const OUTSTANDING = { credit: true, OR: [{ receivables: null }, { receivables: {
 
 /**
  * Every credit customer of a manager with receivables outstanding and how often they were
- * contacted this month up to `date` (any visit mode: a follow-up call counts as 跟踪). Those short
+ * contacted this month up to `date` (field visits and phone contacts as the policy counts them). Those short
  * of two come first, fewest contacts first.
  */
 export async function listCreditFollowUps(opts: { db: Db; policy: TPolicy; managerId: number; date: string }): Promise<CreditFollowUp[]> {
@@ -225,7 +231,7 @@ export async function listCreditFollowUps(opts: { db: Db; policy: TPolicy; manag
   });
   const visitedAt = rangeBounds(startOfMonth(opts.date), opts.date, policy.timeZone);
   const groups = await inChunks(customers.map((c) => c.id), (part) =>
-    db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part }, visitedAt }, _count: { _all: true }, _max: { visitedAt: true } }),
+    db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: part }, visitedAt, ...followUpWhere(policy) }, _count: { _all: true }, _max: { visitedAt: true } }),
   );
   const byId = new Map(groups.map((g) => [g.customerId, g]));
   return customers
@@ -288,7 +294,7 @@ export async function keyAccountFiguresFor(opts: { db: Db; policy: TPolicy; mana
     for (const g of customers) out.get(g.managerId)!.plans.customers = g._count._all;
     for (const g of plans) out.get(g.managerId)!.plans.collected = g._count._all;
     const credit = await db.customer.findMany({ where: { ...active, ...OUTSTANDING }, select: { id: true, managerId: true } });
-    const contacts = await inChunks(credit.map((c) => c.id), (ids) => db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: ids }, visitedAt }, _count: { _all: true } }));
+    const contacts = await inChunks(credit.map((c) => c.id), (ids) => db.visit.groupBy({ by: ["customerId"], where: { customerId: { in: ids }, visitedAt, ...followUpWhere(policy) }, _count: { _all: true } }));
     const n = new Map(contacts.map((g) => [g.customerId, g._count._all]));
     for (const c of credit) {
       const f = out.get(c.managerId)!;
