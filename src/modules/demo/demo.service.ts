@@ -113,7 +113,8 @@ function generateCustomers(opts: { managerIndex: number; count: number; today: s
     let point = offset(territoryCentre, (rand() - 0.5) * 14000, (rand() - 0.5) * 12000);
     // Core shops are in the city (town centre); potential ones in towns and villages.
     if (target === "core") {
-      const r = Math.sqrt(rand()) * (CITY_RADIUS_M - 300);
+      // Inside the city from either territory's side of the centre (±1,200 m), or it classifies as a town shop.
+      const r = Math.sqrt(rand()) * (CITY_RADIUS_M - 1200 - 300);
       const a = rand() * 2 * Math.PI;
       point = offset(TOWN_CENTRE, Math.sin(a) * r, Math.cos(a) * r + (opts.managerIndex === 0 ? -1200 : 1200));
     }
