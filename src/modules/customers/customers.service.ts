@@ -6,6 +6,8 @@ import type { Db } from "../../db/client.ts";
 import type { Tx } from "../../core/forms/form-types.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
 import { classifyCustomers, type ClassifiableCustomer } from "./classification.ts";
+import { readCustomerFile, updateCustomerFile, type TCustomerFileChanges, type TKeyPersonInput } from "./customer-file.service.ts";
+import { isPhoneNumber } from "./customer-file.ts";
 
 export function toClassifiable(
   c: Pick<Customer, "id" | "managerId" | "marketType" | "retailFormat" | "tier" | "modernTerminal" | "violationDate" | "lowIncome" | "disabled" | "salesVolume" | "classOverride">,
@@ -143,14 +145,18 @@ export async function customerLabels(opts: { db: Db; ids: number[] }): Promise<s
   });
 }
 
-/** Customer details a visit can change. The key person is the primary one's name (`Customer.keyPerson`). */
-export const CHANGEABLE_FIELDS = ["phone", "keyPerson"] as const;
+/**
+ * Customer details a visit can change. The key person is the primary one's name (`Customer.keyPerson`,
+ * kept in step with the file's KeyPerson rows); `keyPersonMet` adds a person met who is not on file
+ * yet (primary only when the file has none); `equipment` is the key-account file's equipment.
+ */
+export const CHANGEABLE_FIELDS = ["phone", "keyPerson", "keyPersonMet", "equipment"] as const;
 export type ChangeableField = (typeof CHANGEABLE_FIELDS)[number];
 
 export interface CustomerChangeInput {
   field: string;
   value: string;
-  /** What the visit learnt besides the value (a key person's role and phone): kept in the visit, not on the customer. */
+  /** What the visit learnt besides the value (a key person's role and phone): kept in the visit, and given to the file's key person. */
   detail?: Record<string, string>;
 }
 
@@ -160,32 +166,58 @@ export interface AppliedCustomerChange {
   old: string;
   new: string;
   detail?: Record<string, string>;
+  /** The key person the visit named was not on file before (an /undo removes them again). */
+  created?: boolean;
 }
 
 function isChangeable(field: string): field is ChangeableField {
   return (CHANGEABLE_FIELDS as readonly string[]).includes(field);
 }
 
+/** A key person as the file takes them: a phone the file would refuse stays in the visit only. */
+function filePerson(name: string, detail: Record<string, string> | undefined, primary: boolean): TKeyPersonInput {
+  const phone = detail?.phone && isPhoneNumber(detail.phone) ? detail.phone : "";
+  return { name, role: detail?.role ?? "", phone, primary };
+}
+
 /**
  * Writes the changed details to the customer, in the caller's transaction, and returns each with
  * the value it replaced. The last change of a field wins; a value equal to the current one, or a
- * field the customer record does not have, is left out.
+ * field the customer record does not have, is left out. Key people and equipment go through the
+ * customer file (its KeyPerson rows and "file updated" date follow).
  */
-export async function applyCustomerChanges(opts: { tx: Tx; customerId: number; changes: CustomerChangeInput[] }): Promise<{ customer: Customer; applied: AppliedCustomerChange[] }> {
+export async function applyCustomerChanges(opts: { tx: Tx; customerId: number; changes: CustomerChangeInput[]; at: Date }): Promise<{ customer: Customer; applied: AppliedCustomerChange[] }> {
   const { tx } = opts;
+  const { at } = opts;
   const customer = await tx.customer.findUniqueOrThrow({ where: { id: opts.customerId } });
   const last = new Map<ChangeableField, CustomerChangeInput>();
   for (const c of opts.changes) if (isChangeable(c.field) && c.value.trim()) last.set(c.field, c);
   const applied: AppliedCustomerChange[] = [];
-  const data: Partial<Record<ChangeableField, string>> = {};
+  const file: TCustomerFileChanges = {};
   for (const [field, c] of last) {
     const value = c.value.trim();
+    const detail = c.detail && Object.keys(c.detail).length ? c.detail : undefined;
+    if (field === "keyPersonMet") {
+      const onFile = (await readCustomerFile({ db: tx, customerId: customer.id }))?.keyPeople ?? [];
+      if (onFile.some((p) => p.name === value) || last.get("keyPerson")?.value.trim() === value) continue;
+      (file.keyPeople ??= []).push(filePerson(value, detail, onFile.length === 0));
+      applied.push({ field, old: "", new: value, ...(detail ? { detail } : {}) });
+      continue;
+    }
     if (customer[field] === value) continue;
-    data[field] = value;
-    applied.push({ field, old: customer[field], new: value, ...(c.detail && Object.keys(c.detail).length ? { detail: c.detail } : {}) });
+    let created = false;
+    if (field === "keyPerson") {
+      const onFile = (await readCustomerFile({ db: tx, customerId: customer.id }))?.keyPeople ?? [];
+      created = !onFile.some((p) => p.name === value);
+      (file.keyPeople ??= []).unshift(filePerson(value, detail, true));
+    } else if (field === "equipment") file.equipment = value;
+    applied.push({ field, old: customer[field], new: value, ...(detail ? { detail } : {}), ...(created ? { created } : {}) });
   }
   if (!applied.length) return { customer, applied };
-  return { customer: await tx.customer.update({ where: { id: customer.id }, data }), applied };
+  const phone = last.get("phone");
+  if (phone && applied.some((a) => a.field === "phone")) await tx.customer.update({ where: { id: customer.id }, data: { phone: phone.value.trim() } });
+  if (Object.keys(file).length) await updateCustomerFile({ tx, customerId: customer.id, changes: file, at });
+  return { customer: await tx.customer.findUniqueOrThrow({ where: { id: customer.id } }), applied };
 }
 
 /**
@@ -193,13 +225,29 @@ export async function applyCustomerChanges(opts: { tx: Tx; customerId: number; c
  * while the customer still has the value the visit set: a later correction is never overwritten.
  * Returns the fields restored.
  */
-export async function revertCustomerChanges(opts: { tx: Tx; customerId: number; changes: AppliedCustomerChange[] }): Promise<ChangeableField[]> {
+export async function revertCustomerChanges(opts: { tx: Tx; customerId: number; changes: AppliedCustomerChange[]; at: Date }): Promise<ChangeableField[]> {
   const { tx } = opts;
+  const { at } = opts;
   const customer = await tx.customer.findUnique({ where: { id: opts.customerId } });
   if (!customer) return [];
-  const data: Partial<Record<ChangeableField, string>> = {};
-  for (const c of opts.changes) if (isChangeable(c.field) && customer[c.field] === c.new) data[c.field] = c.old;
-  const fields = Object.keys(data) as ChangeableField[];
-  if (fields.length) await tx.customer.update({ where: { id: customer.id }, data });
+  const fields: ChangeableField[] = [];
+  const file: TCustomerFileChanges = {};
+  for (const c of opts.changes) {
+    if (!isChangeable(c.field)) continue;
+    if (c.field === "keyPersonMet") {
+      const onFile = (await readCustomerFile({ db: tx, customerId: customer.id }))?.keyPeople ?? [];
+      if (!onFile.some((p) => p.name === c.new)) continue;
+      (file.removeKeyPeople ??= []).push(c.new);
+    } else if (customer[c.field] !== c.new) continue;
+    else if (c.field === "phone") await tx.customer.update({ where: { id: customer.id }, data: { phone: c.old } });
+    else if (c.field === "equipment") file.equipment = c.old;
+    else {
+      // The person the visit made primary steps back; the one before is primary again.
+      if (c.old) (file.keyPeople ??= []).push({ name: c.old, primary: true });
+      if (c.created) (file.removeKeyPeople ??= []).push(c.new);
+    }
+    fields.push(c.field);
+  }
+  if (Object.keys(file).length) await updateCustomerFile({ tx, customerId: customer.id, changes: file, at });
   return fields;
 }

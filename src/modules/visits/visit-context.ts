@@ -2,6 +2,8 @@ import type { ChatFormEnv } from "../../core/forms/form-router.ts";
 import type { StepContext } from "../../core/forms/form-types.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
 import { dayStops, findOwnCustomer, findOwnPlannedVisit, type DayStopRef } from "./visits.service.ts";
+import { readCustomerFile } from "../customers/customer-file.service.ts";
+import type { CustomerFileValue } from "../customers/customer-file.ts";
 
 /**
  * What the visit form's steps (and its section modules) read about the visit in progress: the
@@ -59,4 +61,11 @@ export async function customerOf(ctx: Ctx): Promise<Customer | null> {
 
 export async function customerName(ctx: Ctx): Promise<string> {
   return (await customerOf(ctx))?.name ?? "";
+}
+
+/** The customer's file (key accounts: scale, equipment, key people…), for prompts that show or propose it. */
+export async function customerFileOf(ctx: Ctx): Promise<CustomerFileValue | null> {
+  const customer = await customerOf(ctx);
+  if (!customer) return null;
+  return cached(ctx.env, `file:${customer.id}`, () => readCustomerFile({ db: ctx.env.deps.db, customerId: customer.id }));
 }

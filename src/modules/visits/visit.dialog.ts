@@ -12,7 +12,8 @@ import type { Customer, Staff, Visit } from "../../generated/prisma/client.ts";
 import { inventoryFactorFor } from "./inventory.ts";
 import { sectionRegistryVersion, visitSection, visitSections } from "./sections/index.ts";
 import type { VisitDraft, VisitSection } from "./sections/section.ts";
-import { customerAnswer, customerName, customerOf, resolveCustomerRef, stopsOf } from "./visit-context.ts";
+import { customerAnswer, customerFileOf, customerName, customerOf, resolveCustomerRef, stopsOf } from "./visit-context.ts";
+import { customerFileBrief } from "../customers/customer-file.ts";
 import {
   callsToday,
   logCall,
@@ -216,7 +217,11 @@ export const visitForm: FormDefinition<Env> = {
       id: "mode",
       type: "choice",
       async prompt(ctx) {
-        return ctx.env.t("forms.visit.mode", { name: await customerName(ctx) });
+        const ask = ctx.env.t("forms.visit.mode", { name: await customerName(ctx) });
+        // A key account's file comes first: the manager walks in knowing the equipment, the credit and whom to ask for.
+        if (!ctx.env.deps.policy.visitSections.includes("key")) return ask;
+        const file = await customerFileOf(ctx);
+        return file ? `${customerFileBrief(file, ctx.env.t, ctx.env.today)}\n\n${ask}` : ask;
       },
       options: (ctx) => [
         { value: "field", label: ctx.env.t("forms.visit.mode.field"), aliases: ["field", "实地拜访", "现场", "上门"] },

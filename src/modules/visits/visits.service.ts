@@ -157,7 +157,7 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
   if (input.keyPersonMet && !customer.keyPerson.trim()) customerData.keyPerson = input.keyPersonMet;
   let updatedCustomer = Object.keys(customerData).length ? await tx.customer.update({ where: { id: customer.id }, data: customerData }) : customer;
   let changed: AppliedCustomerChange[] = [];
-  if (input.customerChanges?.length) ({ customer: updatedCustomer, applied: changed } = await applyCustomerChanges({ tx, customerId: customer.id, changes: input.customerChanges }));
+  if (input.customerChanges?.length) ({ customer: updatedCustomer, applied: changed } = await applyCustomerChanges({ tx, customerId: customer.id, changes: input.customerChanges, at }));
   if (linkPlan) await tx.plannedVisit.update({ where: { id: linkPlan.id }, data: { status: "done" } });
 
   const complaints = await createComplaints(tx, deps, staff, customer.id, visit.id, at, input.complaints);
@@ -216,7 +216,7 @@ export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; v
     ...(bookedId ? { bookedPlannedVisitId: bookedId } : {}),
   };
   if (input.keyPersonMet && !customer.keyPerson.trim()) await tx.customer.update({ where: { id: customer.id }, data: { keyPerson: input.keyPersonMet } });
-  const customerChanges = await reapplyCustomerChanges(tx, customer.id, before.customerChanges ?? [], input.customerChanges ?? []);
+  const customerChanges = await reapplyCustomerChanges(tx, customer.id, before.customerChanges ?? [], input.customerChanges ?? [], at);
   if (customerChanges.length) details.customerChanges = customerChanges;
   else delete details.customerChanges;
   const wasVisit = counts(deps.policy, "classVisit", { mode: visit.mode, call: false });
@@ -242,10 +242,10 @@ export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; v
  * An edit's customer changes: a field the edit no longer changes gets its old value back; a field
  * changed again keeps the value from before the visit as its old one (that is what /undo restores).
  */
-async function reapplyCustomerChanges(tx: Tx, customerId: number, before: AppliedCustomerChange[], now: CustomerChangeInput[]): Promise<AppliedCustomerChange[]> {
+async function reapplyCustomerChanges(tx: Tx, customerId: number, before: AppliedCustomerChange[], now: CustomerChangeInput[], at: Date): Promise<AppliedCustomerChange[]> {
   const dropped = before.filter((b) => !now.some((c) => c.field === b.field));
-  if (dropped.length) await revertCustomerChanges({ tx, customerId, changes: dropped });
-  const { applied } = await applyCustomerChanges({ tx, customerId, changes: now });
+  if (dropped.length) await revertCustomerChanges({ tx, customerId, changes: dropped, at });
+  const { applied } = await applyCustomerChanges({ tx, customerId, changes: now, at });
   const out: AppliedCustomerChange[] = [];
   for (const c of now) {
     const prior = before.find((b) => b.field === c.field);
@@ -390,7 +390,7 @@ export async function undoLastLog(opts: { deps: AppDeps; staff: Staff; visitId?:
     }
     if (details.bookedPlannedVisitId) await tx.plannedVisit.deleteMany({ where: { id: details.bookedPlannedVisitId, status: "planned" } });
     if (details.customerChanges?.length) {
-      await revertCustomerChanges({ tx, customerId: target.customerId, changes: details.customerChanges });
+      await revertCustomerChanges({ tx, customerId: target.customerId, changes: details.customerChanges, at: opts.deps.clock.now() });
       restored = await tx.customer.findUniqueOrThrow({ where: { id: target.customerId } });
     }
     await tx.outbox.updateMany({ where: { key: { startsWith: violationKeyPrefix(target.id) }, status: "pending" }, data: { status: "cancelled" } });

@@ -6,6 +6,7 @@ import { normalizeInput } from "../../../core/forms/form-input.ts";
 import type { ParseResult } from "../../../core/forms/form-types.ts";
 import { visitDaysOf } from "../../staff/staff.service.ts";
 import { optText, text } from "./helpers.ts";
+import { customerFileOf } from "../visit-context.ts";
 import type { VisitSection } from "./section.ts";
 
 const schema = z.object({
@@ -31,9 +32,33 @@ export const keySection: VisitSection<z.infer<typeof schema>> = {
   steps: [
     { id: "supplier", type: "text", optional: true, schema: text(100), prompt: (ctx) => ctx.env.t("forms.key.supplier") },
     { id: "price", type: "text", optional: true, schema: text(100), prompt: (ctx) => ctx.env.t("forms.key.price") },
-    { id: "equipment", type: "text", optional: true, schema: text(200), prompt: (ctx) => ctx.env.t("forms.key.equipment") },
+    {
+      id: "equipment",
+      type: "text",
+      optional: true,
+      schema: text(200),
+      // The file's equipment is proposed as it stands: "不变" keeps it, a new text updates the file.
+      async prompt(ctx) {
+        const onFile = (await customerFileOf(ctx))?.equipment;
+        return onFile ? ctx.env.t("key-visit.equipment-on-file", { value: onFile }) : ctx.env.t("forms.key.equipment");
+      },
+      async options(ctx) {
+        const onFile = (await customerFileOf(ctx))?.equipment;
+        return onFile ? [{ value: onFile, label: ctx.env.t("key-visit.unchanged") }] : [];
+      },
+    },
     { id: "concerns", type: "text", optional: true, schema: text(300), prompt: (ctx) => ctx.env.t("forms.key.concerns") },
-    { id: "keyPerson", type: "text", optional: true, schema: text(60), prompt: (ctx) => ctx.env.t("forms.key.key-person") },
+    {
+      id: "keyPerson",
+      type: "text",
+      optional: true,
+      schema: text(60),
+      prompt: (ctx) => ctx.env.t("forms.key.key-person"),
+      // The people on file, one tap each; a name not on file is added to it.
+      async options(ctx) {
+        return ((await customerFileOf(ctx))?.keyPeople ?? []).slice(0, 4).map((p) => ({ value: p.name, label: p.role ? `${p.name}（${p.role}）` : p.name }));
+      },
+    },
     {
       id: "nextVisit",
       type: "date",
@@ -81,6 +106,9 @@ export const keySection: VisitSection<z.infer<typeof schema>> = {
     };
     draft.nextVisitDate = round.nextVisit;
     draft.keyPersonMet = round.keyPerson;
+    // What the visit saw updates the file (the old value kept in the visit, put back by /undo).
+    if (round.equipment) draft.customerChanges.push({ field: "equipment", value: round.equipment });
+    if (round.keyPerson) draft.customerChanges.push({ field: "keyPersonMet", value: round.keyPerson });
   },
   confirm: (d, t) => (d.keyAccount?.nextVisit ? [t("forms.confirm.next-visit", { day: formatDay(d.keyAccount.nextVisit, t) })] : []),
 };
