@@ -30,7 +30,7 @@ export const enCli: Catalogue = {
   "cli.unknown-command": "Unknown command \"{command}\".",
   "cli.import.busy": "The database stayed locked by another process ({tries} tries of {seconds} s each); nothing was written. Import the file again later.",
   "cli.import.file-changed": "{name} changed while it was being imported; nothing was written. Import it again.",
-  "cli.import.usage": "Usage: visitmate import managers|customers FILE [--sheet NAME|NUMBER]   (CSV in UTF-8/GBK, or .xlsx; --sheet picks the .xlsx worksheet, default the first)",
+  "cli.import.usage": "Usage: visitmate import managers|customers|products FILE [--sheet NAME|NUMBER]   (CSV in UTF-8/GBK, or .xlsx; --sheet picks the .xlsx worksheet, default the first)",
   "cli.db-empty": "The database has no staff at all yet. Import staff and customers first:\n  npx visitmate import managers staff.csv\n  npx visitmate import customers customers.csv\nor try the demo company: run npm start once (with VISITMATE_DEMO=1 an empty database is seeded with it).",
   "cli.import.progress": "  {done}/{total} rows ({pct}%)",
   "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit",

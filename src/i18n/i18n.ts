@@ -32,6 +32,8 @@ import { zhCNPolishPlan } from "./zh-CN.polish-plan.ts";
 import { zhCNSecurityStrangers } from "./zh-CN.security-strangers.ts";
 import { enWords } from "./en.words.ts";
 import { zhCNWords } from "./zh-CN.words.ts";
+import { zhCNTobacco } from "./zh-CN.tobacco.ts";
+import { enTobacco } from "./en.tobacco.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -43,8 +45,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords },
+  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNTobacco },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enTobacco },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

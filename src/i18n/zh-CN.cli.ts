@@ -30,7 +30,7 @@ export const zhCNCli: Catalogue = {
   "cli.unknown-command": "没有“{command}”这个命令。",
   "cli.import.busy": "数据库一直被另一个进程占用（试了 {tries} 次，每次等 {seconds} 秒），没有写入任何数据。请稍后重新导入这个文件。",
   "cli.import.file-changed": "导入过程中文件 {name} 被修改了，没有写入任何数据。请重新导入。",
-  "cli.import.usage": "用法：visitmate import managers|customers 文件 [--sheet 名称|序号]   （UTF-8/GBK 编码的 CSV，或 .xlsx；--sheet 选择 .xlsx 的工作表，默认第 1 张）",
+  "cli.import.usage": "用法：visitmate import managers|customers|products 文件 [--sheet 名称|序号]   （UTF-8/GBK 编码的 CSV，或 .xlsx；--sheet 选择 .xlsx 的工作表，默认第 1 张）",
   "cli.db-empty": "数据库里还没有任何员工。先导入员工和客户：\n  npx visitmate import managers 员工.csv\n  npx visitmate import customers 客户.csv\n或者先用演示数据试用：运行一次 npm start（VISITMATE_DEMO=1 时，空数据库会自动生成演示公司）。",
   "cli.import.progress": "  {done}/{total} 行（{pct}%）",
   "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出",
