@@ -7,6 +7,9 @@ import { findManagerInScope, teamExportRows, visitExportRows } from "../modules/
 import { findStaffByCode } from "../modules/staff/staff.service.ts";
 import { cliT, parseArgs, stringOption, unknownStaffMessage } from "./args.ts";
 import { isDatabaseEmpty } from "../modules/demo/demo.service.ts";
+import { brandKpiExportRows, brandKpisFor } from "../modules/products/brand-kpi.service.ts";
+import { brandKpiColumns } from "../modules/products/brand-kpi.render.ts";
+import { endOfMonth } from "../core/dates.ts";
 
 /**
  * `visitmate report team|visits`: the supervisor's figures and the visit log as xlsx, csv or json,
@@ -39,7 +42,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv);
   const sub = positional[0];
   const t = cliT();
-  if (sub !== "team" && sub !== "visits") {
+  if (sub !== "team" && sub !== "visits" && sub !== "brands") {
     process.stderr.write(t("cli.report.usage") + "\n");
     return 2;
   }
@@ -54,6 +57,20 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (!FORMATS.includes(format)) fail("cli.report.bad-format", { format });
     const out = stringOption(options, "out");
     const lt = cliT({ VISITMATE_LOCALE: ctx.policy.locale });
+    if (sub === "brands") {
+      // --month 2026-12 (default this month); the team of --supervisor, else the whole company.
+      const month = stringOption(options, "month") ?? today.slice(0, 7);
+      if (!/^\d{4}-\d{2}$/.test(month) || !isValidDate(`${month}-01`)) fail("cli.report.bad-month", { value: month });
+      const code = stringOption(options, "supervisor");
+      const viewer = code ? await findStaffByCode(ctx.db, code) : null;
+      if (code && !viewer) {
+        const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db));
+        fail(m.key, m.params);
+      }
+      const kpis = await brandKpisFor({ db: ctx.db, timeZone: ctx.policy.timeZone, viewer, from: `${month}-01`, to: endOfMonth(`${month}-01`) });
+      await write(format, brandKpiColumns(lt), brandKpiExportRows(kpis, lt("brand-kpi.team")), lt("brand-kpi.sheet"), out, ctx.clock.now());
+      return 0;
+    }
     if (sub === "team") {
       const code = stringOption(options, "supervisor");
       const viewer = code ? await findStaffByCode(ctx.db, code) : null;

@@ -3,6 +3,8 @@ import type { Command, CommandContext } from "../../core/router.ts";
 import { today } from "../planning/planning.service.ts";
 import { periodAttachments, teamWorkbook } from "./reports.attachments.ts";
 import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render.ts";
+import { brandKpisFor } from "../products/brand-kpi.service.ts";
+import { renderBrandKpiBlock } from "../products/brand-kpi.render.ts";
 import { managerReport, managerReportOf, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
 
 type PeriodWord = { kind: "week" | "month"; offset: 0 | -1 };
@@ -53,7 +55,13 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const period = periodWord(args);
   if (period) {
     const range = periodOf(period.kind, today(ctx.deps), period.offset);
-    return periodReply(ctx, await teamPeriod({ deps, viewer, kind: period.kind, ...range }));
+    const reply = await periodReply(ctx, await teamPeriod({ deps, viewer, kind: period.kind, ...range }));
+    // The month is the five-step method's period: 上柜率 and 再购率 of the team's products.
+    if (period.kind === "month") {
+      const block = renderBrandKpiBlock(t, await brandKpisFor({ db: deps.db, timeZone: deps.policy.timeZone, viewer, ...range }));
+      if (block.length) reply.text = [reply.text, ...block].join("\n");
+    }
+    return reply;
   }
   if (args.length === 1 && /^[\w-]{1,32}$/.test(args[0]!)) {
     const report = await managerReport({ deps, viewer, code: args[0]! });
