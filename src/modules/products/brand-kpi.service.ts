@@ -46,7 +46,8 @@ interface Latest {
   entry: ProductCultivation;
 }
 
-const repurchased = (e: ProductCultivation) => e.listed && (e.repurchase === "yes" || e.repurchase === "early");
+/** "early" is 刚上柜，还看不出 (too early to tell): listed, not re-purchased yet. */
+const repurchased = (e: ProductCultivation) => e.listed && e.repurchase === "yes";
 
 export async function brandKpis(opts: { db: Db; timeZone: string; managers: Pick<Staff, "id" | "code" | "name">[]; from: string; to: string }): Promise<BrandKpis> {
   const { db } = opts;
