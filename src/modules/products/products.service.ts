@@ -104,3 +104,23 @@ export async function upsertProducts(opts: {
   });
   return { created, updated, unchanged };
 }
+
+/** Products recorded for this customer in its last few brand-cultivation visits, newest first (offered as buttons). */
+export async function recentCultivatedProducts(opts: { db: Db; customerId: number; limit?: number }): Promise<{ productId: number; name: string; brand: string }[]> {
+  const visits = await opts.db.visit.findMany({ where: { customerId: opts.customerId, details: { contains: '"products"' } }, orderBy: [{ visitedAt: "desc" }, { id: "desc" }], take: 5, select: { details: true } });
+  const out: { productId: number; name: string; brand: string }[] = [];
+  for (const v of visits) {
+    let list: unknown;
+    try {
+      list = (JSON.parse(v.details) as { products?: unknown }).products;
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(list)) continue;
+    for (const e of list as { productId?: unknown; name?: unknown; brand?: unknown }[]) {
+      if (typeof e?.productId !== "number" || out.some((o) => o.productId === e.productId)) continue;
+      out.push({ productId: e.productId, name: String(e.name ?? ""), brand: String(e.brand ?? "") });
+    }
+  }
+  return out.slice(0, opts.limit ?? 6);
+}

@@ -35,6 +35,8 @@ export interface VisitDetails {
   products?: ProductCultivation[];
   /** Operating guidance (tobacco "guidance" section). */
   guidance?: GuidanceDetails;
+  /** Info-point collection (tobacco "prices" section), also stored per product and week in PriceCollection. */
+  prices?: { productId: number; name: string; brand: string; stock: number | null; cartonPrice: number | null; packPrice: number | null; marketPrice: number | null }[];
   inventory?: InventoryLine[];
   market?: {
     topics: string[];
