@@ -194,7 +194,7 @@ describe("information collection at an info point (prices)", () => {
     const out = await drive(infoPointSection as unknown as VisitSection<Answers>, ["中华硬", "12", "指导价 450", "45", "430元", "是", "利群新版", "30", "150", "15", "¥140", "否"]);
     expect(out.completed).toBe(true);
     expect(lastText(out)).toContain("信息采集 2 个品规");
-    const rows = await tdb.db.priceCollection.findMany({ orderBy: { id: "asc" }, include: {} });
+    const rows = await tdb.db.priceCollection.findMany({ orderBy: { id: "asc" } });
     const names = new Map((await tdb.db.product.findMany()).map((p) => [p.id, p.name]));
     expect(rows.map((r) => [names.get(r.productId), r.week, r.stock, r.cartonPrice, r.packPrice, r.marketPrice, r.managerId === staff.id, r.visitId !== null])).toEqual([
       ["中华(硬)", "2026-W49", 12, 450, 45, 430, true, true],
