@@ -174,6 +174,8 @@ const reminderDefaults = {
   purchasePlans: { enabled: false, time: "09:00", catchUpUntil: "17:00", optional: true },
   creditFollowUp: { enabled: false, time: "09:30", catchUpUntil: "17:00", optional: true },
   weeklySummary: { enabled: true, time: "16:00", catchUpUntil: "20:00", optional: true },
+  // Only managers with 信息采集点 shops get it (none under the key-account standard).
+  infoPoints: { enabled: true, time: "16:00", catchUpUntil: "20:00", optional: true },
   // To supervisors: the day's digest, the week's and month's reports, and alerts.
   supervisorDigest: { enabled: true, time: "19:00", catchUpUntil: "22:00", optional: true },
   weeklyReport: { enabled: true, time: "17:30", catchUpUntil: "21:00", optional: true },

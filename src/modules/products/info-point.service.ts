@@ -154,3 +154,13 @@ export async function weeklyPriceReport(opts: { db: Db; week: string; managerIds
     })
     .sort((a, b) => a.brand.localeCompare(b.brand, "zh-CN") || a.product.localeCompare(b.product, "zh-CN") || a.productId - b.productId);
 }
+
+/** Today's stop numbers (as /today numbered them) of these customers, where they are on the list. */
+export async function stopNumbersOn(opts: { db: Db; managerId: number; date: string; customerIds: number[] }): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const part of chunks(opts.customerIds)) {
+    const rows = await opts.db.plannedVisit.findMany({ where: { managerId: opts.managerId, date: opts.date, customerId: { in: part }, status: "planned" }, select: { customerId: true, stopNo: true } });
+    for (const r of rows) if (r.stopNo !== null) out.set(r.customerId, r.stopNo);
+  }
+  return out;
+}

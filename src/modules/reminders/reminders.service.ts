@@ -21,6 +21,7 @@ export const REMINDER_IDS = [
   "purchasePlans",
   "creditFollowUp",
   "weeklySummary",
+  "infoPoints",
   "supervisorDigest",
   "weeklyReport",
   "monthlyReport",

@@ -5,7 +5,9 @@ import { periodAttachments, teamWorkbook } from "./reports.attachments.ts";
 import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render.ts";
 import { brandKpisFor } from "../products/brand-kpi.service.ts";
 import { renderBrandKpiBlock } from "../products/brand-kpi.render.ts";
-import { managerReport, managerReportOf, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
+import { isoWeekOf, weeklyPriceReport } from "../products/info-point.service.ts";
+import { renderPriceBlock } from "../products/info-point.render.ts";
+import { managerReport, managerReportOf, managersInScope, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
 
 type PeriodWord = { kind: "week" | "month"; offset: 0 | -1 };
 
@@ -59,6 +61,12 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
     // The month is the five-step method's period: 上柜率 and 再购率 of the team's products.
     if (period.kind === "month") {
       const block = renderBrandKpiBlock(t, await brandKpisFor({ db: deps.db, timeZone: deps.policy.timeZone, viewer, ...range }));
+      if (block.length) reply.text = [reply.text, ...block].join("\n");
+    }
+    if (period.kind === "week") {
+      const week = isoWeekOf(range.from);
+      const managers = await managersInScope(deps.db, scope);
+      const block = renderPriceBlock(t, week, await weeklyPriceReport({ db: deps.db, week, managerIds: managers.map((m) => m.id) }));
       if (block.length) reply.text = [reply.text, ...block].join("\n");
     }
     return reply;
