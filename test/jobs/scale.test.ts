@@ -24,6 +24,7 @@ const RUNS: { job: string; at: Date; audience: "managers" | "supervisor" }[] = [
   { job: "unlogged-visits", at: local("2026-11-23", "18:35"), audience: "managers" },
   { job: "appointments", at: local("2026-11-24", "17:05"), audience: "managers" },
   { job: "weekly-summary", at: local("2026-11-27", "16:05"), audience: "managers" },
+  { job: "info-points", at: local("2026-11-26", "16:05"), audience: "managers" },
   { job: "purchase-plans", at: local("2026-11-28", "09:05"), audience: "managers" },
   { job: "month-end", at: local("2026-11-28", "09:05"), audience: "managers" },
   { job: "credit-follow-up", at: local("2026-12-01", "09:35"), audience: "managers" },
@@ -54,6 +55,8 @@ describe(`reminder jobs at ${MANAGERS} managers`, () => {
       // Class A is visited monthly: never visited since 22 October, overdue from 23 November.
       customerCreatedAt: local("2026-10-22", "10:00"),
     });
+    // Every shop an info point with nothing collected: the info-point reminder goes to everyone.
+    await t.db.customer.updateMany({ data: { infoPoint: true } });
     scheduler = new Scheduler({ deps, jobs: reminderJobs(), instanceId: "scale" });
   });
   afterAll(async () => t?.close());
