@@ -1,4 +1,3 @@
-import { chunks } from "../../core/batch.ts";
 import { rangeBounds } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
@@ -52,31 +51,37 @@ const repurchased = (e: ProductCultivation) => e.listed && e.repurchase === "yes
 export async function brandKpis(opts: { db: Db; timeZone: string; managers: Pick<Staff, "id" | "code" | "name">[]; from: string; to: string }): Promise<BrandKpis> {
   const { db } = opts;
   const visitedAt = rangeBounds(opts.from, opts.to, opts.timeZone);
-  const latest = new Map<string, Latest>();
-  for (const part of chunks(opts.managers.map((m) => m.id))) {
+  // customer → product → latest entry.
+  const latest = new Map<number, Map<number, Latest>>();
+  // One manager at a time: the (managerId, visitedAt) index finds the month's visits and only that
+  // manager's few thousand are ordered for the id pages. (An IN list of 300 managers ordered by id
+  // sorted every matching visit of the company again for each page: 26 s for 180k visits.)
+  for (const m of opts.managers) {
     for (let afterId = 0; ; ) {
       const page = await db.visit.findMany({
         // Only visits whose form recorded brand cultivation per product.
-        where: { managerId: { in: part }, visitedAt, id: { gt: afterId }, details: { contains: '"products"' } },
+        where: { managerId: m.id, visitedAt, id: { gt: afterId }, details: { contains: '"products"' } },
         select: { id: true, customerId: true, managerId: true, visitedAt: true, details: true },
         orderBy: { id: "asc" },
         take: KPI_PAGE,
       });
       for (const v of page) {
         const at = v.visitedAt.getTime();
+        let byProduct = latest.get(v.customerId);
         for (const entry of parseDetails(v).products ?? []) {
           if (!Number.isInteger(entry?.productId)) continue;
-          const key = `${v.customerId}:${entry.productId}`;
-          const cur = latest.get(key);
-          if (!cur || at > cur.at || (at === cur.at && v.id > cur.visitId)) latest.set(key, { at, visitId: v.id, managerId: v.managerId, entry });
+          if (!byProduct) latest.set(v.customerId, (byProduct = new Map()));
+          const cur = byProduct.get(entry.productId);
+          if (!cur || at > cur.at || (at === cur.at && v.id > cur.visitId)) byProduct.set(entry.productId, { at, visitId: v.id, managerId: v.managerId, entry });
         }
       }
       if (page.length < KPI_PAGE) break;
       afterId = page.at(-1)!.id;
     }
   }
+  const entries = [...latest.values()].flatMap((byProduct) => [...byProduct.values()]);
 
-  const products = await productsByIds({ db, ids: [...new Set([...latest.values()].map((l) => l.entry.productId))] });
+  const products = await productsByIds({ db, ids: [...new Set(entries.map((l) => l.entry.productId))] });
   const tally = (entries: Iterable<Latest>): BrandKpiRow[] => {
     const rows = new Map<number, BrandKpiRow>();
     for (const { entry } of entries) {
@@ -95,7 +100,7 @@ export async function brandKpis(opts: { db: Db; timeZone: string; managers: Pick
   };
 
   const perManager = new Map<number, Latest[]>();
-  for (const l of latest.values()) {
+  for (const l of entries) {
     const list = perManager.get(l.managerId) ?? [];
     list.push(l);
     perManager.set(l.managerId, list);
@@ -103,7 +108,7 @@ export async function brandKpis(opts: { db: Db; timeZone: string; managers: Pick
   return {
     from: opts.from,
     to: opts.to,
-    team: tally(latest.values()),
+    team: tally(entries),
     byManager: opts.managers.filter((m) => perManager.has(m.id)).map((m) => ({ manager: { id: m.id, code: m.code, name: m.name }, rows: tally(perManager.get(m.id)!) })),
   };
 }

@@ -125,24 +125,36 @@ export const PRICE_PAGE = 1000;
  */
 export async function weeklyPriceReport(opts: { db: Db; week: string; managerIds?: number[] }): Promise<PriceReportRow[]> {
   const byProduct = new Map<number, { prices: number[]; shops: Set<number>; stock: number }>();
-  const scopes = opts.managerIds ? chunks(opts.managerIds) : [null];
-  for (const part of scopes) {
-    for (let afterId = 0; ; ) {
-      const page = await opts.db.priceCollection.findMany({
-        where: { week: opts.week, id: { gt: afterId }, ...(part ? { managerId: { in: part } } : {}) },
-        orderBy: { id: "asc" },
-        take: PRICE_PAGE,
-        select: { id: true, productId: true, customerId: true, marketPrice: true, stock: true },
-      });
-      for (const r of page) {
-        const e = byProduct.get(r.productId) ?? { prices: [], shops: new Set<number>(), stock: 0 };
-        if (r.marketPrice !== null) e.prices.push(r.marketPrice);
-        e.shops.add(r.customerId);
-        e.stock += r.stock ?? 0;
-        byProduct.set(r.productId, e);
+  const add = (r: { productId: number; customerId: number; marketPrice: number | null; stock: number | null }) => {
+    const e = byProduct.get(r.productId) ?? { prices: [], shops: new Set<number>(), stock: 0 };
+    if (r.marketPrice !== null) e.prices.push(r.marketPrice);
+    e.shops.add(r.customerId);
+    e.stock += r.stock ?? 0;
+    byProduct.set(r.productId, e);
+  };
+  const select = { id: true, productId: true, customerId: true, marketPrice: true, stock: true } as const;
+  if (opts.managerIds) {
+    // Per manager: the (managerId, week) index hands the rows over in id order, nothing is sorted.
+    for (const managerId of opts.managerIds) {
+      for (let afterId = 0; ; ) {
+        const page = await opts.db.priceCollection.findMany({ where: { managerId, week: opts.week, id: { gt: afterId } }, orderBy: { id: "asc" }, take: PRICE_PAGE, select });
+        page.forEach(add);
+        if (page.length < PRICE_PAGE) break;
+        afterId = page.at(-1)!.id;
       }
+    }
+  } else {
+    // Everyone: keyset on (productId, id), the order of the (week, productId) index.
+    for (let after: { productId: number; id: number } | null = null; ; ) {
+      const page: { id: number; productId: number; customerId: number; marketPrice: number | null; stock: number | null }[] = await opts.db.priceCollection.findMany({
+        where: { week: opts.week, ...(after ? { OR: [{ productId: { gt: after.productId } }, { productId: after.productId, id: { gt: after.id } }] } : {}) },
+        orderBy: [{ productId: "asc" }, { id: "asc" }],
+        take: PRICE_PAGE,
+        select,
+      });
+      page.forEach(add);
       if (page.length < PRICE_PAGE) break;
-      afterId = page.at(-1)!.id;
+      after = page.at(-1)!;
     }
   }
   const products = await productsByIds({ db: opts.db, ids: [...byProduct.keys()] });
