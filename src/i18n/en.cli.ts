@@ -56,7 +56,7 @@ export const enCli: Catalogue = {
   "cli.plan.shortfall": "  ⚠ shortfall: {visits} visits do not fit ({byClass}); first overdue: {first}",
   "cli.plan.bad-month": "--month must look like 2026-12, got \"{month}\".",
   "cli.plan.past-month": "{month} is in the past; nothing to plan.",
-  "cli.report.usage": "Usage:\n  visitmate report team [--supervisor CODE] --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report visits --manager CODE --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report brands [--supervisor CODE] [--month 2026-12] --format xlsx|csv|json [--out FILE]   listing / re-purchase rates\n  visitmate report prices [--week 2026-W49] --format xlsx|csv|json [--out FILE]   info-point prices\nWithout --from/--to: the 1st of this month to today; without --supervisor: the whole company.",
+  "cli.report.usage": "Usage:\n  visitmate report team [--supervisor CODE] --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report visits --manager CODE --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report brands [--supervisor CODE] [--month 2026-12] --format xlsx|csv|json [--out FILE]   listing / re-purchase rates\n  visitmate report prices [--supervisor CODE] [--week 2026-W49] --format xlsx|csv|json [--out FILE]   info-point prices\nWithout --from/--to: the 1st of this month to today; without --supervisor: the whole company.",
   "cli.report.bad-date": "{option} must be a date like 2026-12-01, got \"{value}\".",
   "cli.report.from-after-to": "--from {from} is after --to {to}.",
   "cli.report.bad-format": "--format must be xlsx, csv or json, got \"{format}\".",
