@@ -333,6 +333,8 @@ export const PRESETS: Record<string, unknown> = {
       dailyPhoneMinimum: { ...reminderDefaults.dailyPhoneMinimum, enabled: true },
       purchasePlans: { ...reminderDefaults.purchasePlans, enabled: true },
       creditFollowUp: { ...reminderDefaults.creditFollowUp, enabled: true },
+      // The lubricant standard has no 信息采集点.
+      infoPoints: { ...reminderDefaults.infoPoints, enabled: false },
     },
   },
 };

@@ -45,7 +45,8 @@ describe(`reminder jobs at ${MANAGERS} managers`, () => {
   beforeAll(async () => {
     t = await createTestDb();
     clock = new FakeClock(local("2026-11-23", "00:00"));
-    deps = { db: t.db, policy: loadPolicy({ preset: "key-account" }), clock, log: silentLogger };
+    // The info-point reminder is off under the key-account standard; on here so every reminder job runs at scale.
+    deps = { db: t.db, policy: loadPolicy({ preset: "key-account", overrides: { reminders: { infoPoints: { enabled: true } } } }), clock, log: silentLogger };
     company = await seedCompany(t.db, {
       managers: MANAGERS,
       // Monday's list (unlogged in the evening) and Wednesday's (booked on Tuesday).

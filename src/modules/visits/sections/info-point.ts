@@ -76,7 +76,7 @@ export const infoPointSection: VisitSection<TPricesRound> = {
   },
   async afterLog({ tx, env, visitId, customer, rounds }) {
     const rows = rounds.flatMap((r) => r.prices).map((r) => ({ productId: r.priceProduct.productId, stock: r.stock, cartonPrice: r.cartonPrice, packPrice: r.packPrice, marketPrice: r.marketPrice }));
-    if (!rows.length) return;
+    // Also with no rows: an edited visit whose collection was removed drops the rows it wrote.
     await recordPriceCollection({ tx, customerId: customer.id, managerId: env.staff.id, visitId, week: isoWeekOf(env.today), collectedAt: env.now, rows });
   },
 };
