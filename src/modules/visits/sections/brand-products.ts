@@ -37,10 +37,10 @@ const productsGroup: Step<SectionEnv> = {
   repeat: { ask: (ctx) => ctx.env.t("tobacco.brand.more") },
   max: 15,
   steps: [
-    productStep("product", "tobacco.brand.product"),
+    productStep("cultivatedProduct", "tobacco.brand.product"),
     { id: "listed", type: "yesno", prompt: (ctx) => ctx.env.t("tobacco.brand.listed", { name: productName(ctx) }) },
     {
-      id: "refusal",
+      id: "productRefusal",
       type: "choice",
       optional: true,
       when: (ctx) => ctx.item.listed === false,
@@ -57,7 +57,7 @@ const productsGroup: Step<SectionEnv> = {
       prompt: (ctx) => ctx.env.t("tobacco.brand.sold", { name: productName(ctx) }),
     },
     {
-      id: "repurchase",
+      id: "productRepurchase",
       type: "choice",
       optional: true,
       when: listed,
@@ -82,16 +82,17 @@ const productsGroup: Step<SectionEnv> = {
 };
 
 function productName(ctx: SectionCtx): string {
-  const p = ZProductAnswerSchema.safeParse(ctx.item.product);
+  const p = ZProductAnswerSchema.safeParse(ctx.item.cultivatedProduct);
   return p.success ? p.data.name : "";
 }
 
+// Step ids are unique across all sections (the registry checks): answers of a round live in one item.
 const ZEntrySchema = z.object({
-  product: ZProductAnswerSchema,
+  cultivatedProduct: ZProductAnswerSchema,
   listed: z.boolean(),
-  refusal: optText,
+  productRefusal: optText,
   sold: optNumber,
-  repurchase: z.enum(REPURCHASE).nullish().catch(null),
+  productRepurchase: z.enum(REPURCHASE).nullish().catch(null),
   daysOutOfStock: optNumber,
   promotion: optBool,
 });
@@ -102,14 +103,14 @@ function entryOf(item: unknown): ProductCultivation | null {
 }
 
 function toEntry(e: z.output<typeof ZEntrySchema>): ProductCultivation {
-  const refusal = e.refusal && (REFUSALS as readonly string[]).includes(e.refusal) ? e.refusal : e.refusal ? "other" : null;
+  const refusal = e.productRefusal && (REFUSALS as readonly string[]).includes(e.productRefusal) ? e.productRefusal : e.productRefusal ? "other" : null;
   return {
-    ...e.product,
+    ...e.cultivatedProduct,
     listed: e.listed,
     // Answers of the other branch (listed, then changed to refused after going back) are not the record.
     refusal: e.listed ? null : refusal,
     sold: e.listed ? e.sold : null,
-    repurchase: e.listed ? (e.repurchase ?? null) : null,
+    repurchase: e.listed ? (e.productRepurchase ?? null) : null,
     daysOutOfStock: e.listed ? e.daysOutOfStock : null,
     promotion: e.listed ? e.promotion : null,
   };

@@ -79,10 +79,10 @@ describe("brand cultivation per product (brand-products)", () => {
     const zh = productValue({ id: 9, brand: "中华", name: "中华(硬)" });
     const round = brandProductsSection.schema.parse({
       products: [
-        { product: lq, listed: true, sold: 2, repurchase: "yes", daysOutOfStock: 0, promotion: true },
+        { cultivatedProduct: lq, listed: true, sold: 2, productRepurchase: "yes", daysOutOfStock: 0, promotion: true },
         // Went back and changed to refused: the listed answers are not the record.
-        { product: zh, listed: false, refusal: "demand", sold: 5, repurchase: "no" },
-        { product: "something unfinished" },
+        { cultivatedProduct: zh, listed: false, productRefusal: "demand", sold: 5, productRepurchase: "no" },
+        { cultivatedProduct: "something unfinished" },
       ],
     });
     const draft = emptyDraft();
