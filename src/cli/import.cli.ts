@@ -1,6 +1,7 @@
 import { createAppContext } from "../app.ts";
 import { cliT, parseArgs, stringOption } from "./args.ts";
 import { importCustomers, importManagers, formatImportReport } from "../modules/imports/import.service.ts";
+import { importProducts } from "../modules/products/products.import.ts";
 
 /** Prints a progress line (overwritten in a terminal) for files large enough to take a while. */
 function progressPrinter(): (done: number, total: number) => void {
@@ -20,7 +21,7 @@ export async function importCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv);
   const [kind, file] = positional;
   const sheet = stringOption(options, "sheet");
-  if ((kind !== "managers" && kind !== "customers") || !file || positional.length > 2 || options.sheet === true) {
+  if ((kind !== "managers" && kind !== "customers" && kind !== "products") || !file || positional.length > 2 || options.sheet === true) {
     process.stderr.write(cliT()("cli.import.usage") + "\n");
     return 2;
   }
@@ -30,7 +31,9 @@ export async function importCommand(argv: string[]): Promise<number> {
     const report =
       kind === "managers"
         ? await importManagers({ db: ctx.db, file, onProgress, clock: ctx.clock, policy: ctx.policy, sheet })
-        : await importCustomers({ db: ctx.db, policy: ctx.policy, clock: ctx.clock, file, onProgress, sheet });
+        : kind === "products"
+          ? await importProducts({ db: ctx.db, clock: ctx.clock, file, onProgress, sheet })
+          : await importCustomers({ db: ctx.db, policy: ctx.policy, clock: ctx.clock, file, onProgress, sheet });
     process.stdout.write(formatImportReport(report, ctx.policy.locale) + "\n");
     return report.ok ? 0 : 1;
   } finally {

@@ -7,6 +7,12 @@ import { findManagerInScope, teamExportRows, visitExportRows } from "../modules/
 import { findStaffByCode } from "../modules/staff/staff.service.ts";
 import { cliT, parseArgs, stringOption, unknownStaffMessage } from "./args.ts";
 import { isDatabaseEmpty } from "../modules/demo/demo.service.ts";
+import { brandKpiExportRows, brandKpisFor } from "../modules/products/brand-kpi.service.ts";
+import { brandKpiColumns } from "../modules/products/brand-kpi.render.ts";
+import { endOfMonth } from "../core/dates.ts";
+import { isoWeekOf, isoWeekRange, weeklyPriceReport } from "../modules/products/info-point.service.ts";
+import { priceColumns, priceExportRows } from "../modules/products/info-point.render.ts";
+import { managersInScope, reportScope } from "../modules/reports/reports.service.ts";
 
 /**
  * `visitmate report team|visits`: the supervisor's figures and the visit log as xlsx, csv or json,
@@ -39,7 +45,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv);
   const sub = positional[0];
   const t = cliT();
-  if (sub !== "team" && sub !== "visits") {
+  if (sub !== "team" && sub !== "visits" && sub !== "brands" && sub !== "prices") {
     process.stderr.write(t("cli.report.usage") + "\n");
     return 2;
   }
@@ -54,6 +60,35 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (!FORMATS.includes(format)) fail("cli.report.bad-format", { format });
     const out = stringOption(options, "out");
     const lt = cliT({ VISITMATE_LOCALE: ctx.policy.locale });
+    if (sub === "prices") {
+      // --week 2026-W49 (default this week); the team of --supervisor, else the whole company.
+      const week = (stringOption(options, "week") ?? isoWeekOf(today)).toUpperCase();
+      if (!isoWeekRange(week)) fail("cli.report.bad-week", { value: week });
+      const code = stringOption(options, "supervisor");
+      const viewer = code ? await findStaffByCode(ctx.db, code) : null;
+      if (code && !viewer) {
+        const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db));
+        fail(m.key, m.params);
+      }
+      const managerIds = viewer ? (await managersInScope(ctx.db, await reportScope(ctx.db, viewer))).map((m) => m.id) : undefined;
+      const rows = await weeklyPriceReport({ db: ctx.db, week, managerIds });
+      await write(format, priceColumns(lt), priceExportRows(week, rows), lt("info-points.sheet"), out, ctx.clock.now());
+      return 0;
+    }
+    if (sub === "brands") {
+      // --month 2026-12 (default this month); the team of --supervisor, else the whole company.
+      const month = stringOption(options, "month") ?? today.slice(0, 7);
+      if (!/^\d{4}-\d{2}$/.test(month) || !isValidDate(`${month}-01`)) fail("cli.report.bad-month", { value: month });
+      const code = stringOption(options, "supervisor");
+      const viewer = code ? await findStaffByCode(ctx.db, code) : null;
+      if (code && !viewer) {
+        const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db));
+        fail(m.key, m.params);
+      }
+      const kpis = await brandKpisFor({ db: ctx.db, timeZone: ctx.policy.timeZone, viewer, from: `${month}-01`, to: endOfMonth(`${month}-01`) });
+      await write(format, brandKpiColumns(lt), brandKpiExportRows(kpis, lt("brand-kpi.team")), lt("brand-kpi.sheet"), out, ctx.clock.now());
+      return 0;
+    }
     if (sub === "team") {
       const code = stringOption(options, "supervisor");
       const viewer = code ? await findStaffByCode(ctx.db, code) : null;

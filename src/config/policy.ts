@@ -200,6 +200,8 @@ const reminderDefaults = {
   weeklySummary: { enabled: true, time: "16:00", catchUpUntil: "20:00", optional: true },
   // Before the working day (not at 2 a.m.: it messages the manager), ahead of the 07:30 morning list.
   classChanges: { enabled: true, time: "06:30", catchUpUntil: "20:00", optional: true },
+  // Only managers with 信息采集点 shops get it (none under the key-account standard).
+  infoPoints: { enabled: true, time: "16:00", catchUpUntil: "20:00", optional: true },
   // To supervisors: the day's digest, the week's and month's reports, and alerts.
   supervisorDigest: { enabled: true, time: "19:00", catchUpUntil: "22:00", optional: true },
   weeklyReport: { enabled: true, time: "17:30", catchUpUntil: "21:00", optional: true },
@@ -287,7 +289,7 @@ export const PRESETS: Record<string, unknown> = {
     // 拜访方式：实地拜访、网络拜访、电话拜访 (every class): any of the three makes the class's visit;
     // the outing figures (visit days, 15 a day) count only 实地.
     counting: { classVisit: ["field", "online", "phone"], fieldVisit: ["field"], phoneContact: ["phone", "call"] },
-    visitSections: ["info", "brand", "inventory", "market", "forecast", "problems", "manual", "note"],
+    visitSections: ["info", "brand", "inventory", "guidance", "market", "prices", "forecast", "problems", "manual", "note"],
     trade: {
       "zh-CN": { product: "品规", productExample: "利群(新版)", unit: "条", priceExample: "红双喜 8 元/包", forecastExample: "利群 20 条、中华 5 条", forecastNote: "注意紧俏品牌的虚报。" },
       en: { product: "brand", productExample: "Liqun (new)", unit: "cartons", priceExample: "Double Happiness 8 yuan a pack", forecastExample: "Liqun 20 cartons, Zhonghua 5", forecastNote: "Watch for over-reporting of scarce brands." },
@@ -364,6 +366,8 @@ export const PRESETS: Record<string, unknown> = {
       dailyPhoneMinimum: { ...reminderDefaults.dailyPhoneMinimum, enabled: true },
       purchasePlans: { ...reminderDefaults.purchasePlans, enabled: true },
       creditFollowUp: { ...reminderDefaults.creditFollowUp, enabled: true },
+      // The lubricant standard has no 信息采集点.
+      infoPoints: { ...reminderDefaults.infoPoints, enabled: false },
     },
   },
 };

@@ -75,7 +75,7 @@ export const enForms: Catalogue = {
   "forms.visit.submit": "✅ Submit",
   "forms.visit.submit-word": "submit",
   "forms.visit.section.info": "Information delivered",
-  "forms.visit.section.brand": "Brand cultivation (new products)",
+  "forms.visit.section.brand": "Brand cultivation (listing, sell-through, re-orders)",
   "forms.visit.section.inventory": "Inventory check",
   "forms.visit.section.market": "Market information",
   "forms.visit.section.forecast": "Demand forecast",

@@ -40,6 +40,8 @@ import { enKeyVisit } from "./en.key-visit.ts";
 import { enKeyAccount } from "./en.key-account.ts";
 import { zhCNKeyAccount } from "./zh-CN.key-account.ts";
 import { zhCNWords } from "./zh-CN.words.ts";
+import { zhCNTobacco } from "./zh-CN.tobacco.ts";
+import { enTobacco } from "./en.tobacco.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -51,8 +53,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-  "zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNKeyAccount },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enKeyAccount },
+"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNKeyAccount, ...zhCNTobacco },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enKeyAccount, ...enTobacco },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -75,7 +75,7 @@ export const zhCNForms: Catalogue = {
   "forms.visit.submit": "✅ 提交",
   "forms.visit.submit-word": "提交",
   "forms.visit.section.info": "信息传达",
-  "forms.visit.section.brand": "品牌培育（新品上柜）",
+  "forms.visit.section.brand": "品牌培育（上柜、动销、再购）",
   "forms.visit.section.inventory": "库存盘点",
   "forms.visit.section.market": "市场信息",
   "forms.visit.section.forecast": "需求预测",

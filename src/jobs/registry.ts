@@ -11,6 +11,7 @@ import { purchasePlansJob } from "./purchase-plans.job.ts";
 import { unloggedVisitsJob } from "./unlogged-visits.job.ts";
 import { weeklyPhoneContactsJob } from "./weekly-phone-contacts.job.ts";
 import { weeklySummaryJob } from "./weekly-summary.job.ts";
+import { infoPointsJob } from "./info-points.job.ts";
 import { supervisorJobs } from "./supervisor-reports.job.ts";
 
 /** The duty reminders to managers and the reports to supervisors (times and switches in `policy.reminders`). */
@@ -24,6 +25,7 @@ export function reminderJobs(): Job[] {
     monthEndJob,
     purchasePlansJob,
     creditFollowUpJob,
+    infoPointsJob,
     weeklySummaryJob,
     ...supervisorJobs,
   ];

@@ -6,6 +6,8 @@ import { overdueText, renderTeamDay, renderTeamPeriod, shopWithClass } from "../
 import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks } from "../modules/reports/reports.service.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
+import { isoWeekOf, weeklyPriceReport } from "../modules/products/info-point.service.ts";
+import { renderPriceBlock } from "../modules/products/info-point.render.ts";
 
 /**
  * What supervisors are sent about their team (times and switches in `policy.reminders`, muteable,
@@ -45,7 +47,11 @@ export const weeklyReportJob = reminderJob({
     const managers = await teamOf(job.deps.db, staff);
     if (!managers.length) return null;
     const period = await teamPeriodOf({ deps: job.deps, managers, kind: "week", ...periodOf("week", job.date) });
-    return { reply: { text: renderTeamPeriod(view, period), attachments: await periodAttachments(view, period) }, subject: startOfWeek(job.date) };
+    // The info points' prices of the week (standard §5), per brand and product.
+    const week = isoWeekOf(job.date);
+    const prices = renderPriceBlock(view.t, week, await weeklyPriceReport({ db: job.deps.db, week, managerIds: managers.map((m) => m.id) }));
+    const text = [renderTeamPeriod(view, period), ...prices].join("\n");
+    return { reply: { text, attachments: await periodAttachments(view, period) }, subject: startOfWeek(job.date) };
   },
 });
 

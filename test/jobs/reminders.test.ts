@@ -57,6 +57,8 @@ describe("duty reminders over a simulated week", () => {
         "month-end@2026-11-28 09:00",
       ];
       if (s.code === "M002") expected.push("unlogged-visits@2026-11-25 18:30");
+      // M001 has the demo's 信息采集点 and collects no prices: reminded Thursday and Friday.
+      if (s.code === "M001") expected.push("info-points@2026-11-26 16:00", "info-points@2026-11-27 16:00");
       for (const [day, target] of appointmentRuns) if (expectedBookings.get(`${s.code}:${target}`)!.length) expected.push(`appointments@${day} 17:00`);
       expect(sent[s.code]).toEqual(expected.sort(byTime));
     }

@@ -24,6 +24,7 @@ const RUNS: { job: string; at: Date; audience: "managers" | "supervisor" }[] = [
   { job: "unlogged-visits", at: local("2026-11-23", "18:35"), audience: "managers" },
   { job: "appointments", at: local("2026-11-24", "17:05"), audience: "managers" },
   { job: "weekly-summary", at: local("2026-11-27", "16:05"), audience: "managers" },
+  { job: "info-points", at: local("2026-11-26", "16:05"), audience: "managers" },
   { job: "purchase-plans", at: local("2026-11-28", "09:05"), audience: "managers" },
   { job: "month-end", at: local("2026-11-28", "09:05"), audience: "managers" },
   { job: "credit-follow-up", at: local("2026-12-01", "09:35"), audience: "managers" },
@@ -44,7 +45,8 @@ describe(`reminder jobs at ${MANAGERS} managers`, () => {
   beforeAll(async () => {
     t = await createTestDb();
     clock = new FakeClock(local("2026-11-23", "00:00"));
-    deps = { db: t.db, policy: loadPolicy({ preset: "key-account" }), clock, log: silentLogger };
+    // The info-point reminder is off under the key-account standard; on here so every reminder job runs at scale.
+    deps = { db: t.db, policy: loadPolicy({ preset: "key-account", overrides: { reminders: { infoPoints: { enabled: true } } } }), clock, log: silentLogger };
     company = await seedCompany(t.db, {
       managers: MANAGERS,
       // Monday's list (unlogged in the evening) and Wednesday's (booked on Tuesday).
@@ -54,6 +56,8 @@ describe(`reminder jobs at ${MANAGERS} managers`, () => {
       // Class A is visited monthly: never visited since 22 October, overdue from 23 November.
       customerCreatedAt: local("2026-10-22", "10:00"),
     });
+    // Every shop an info point with nothing collected: the info-point reminder goes to everyone.
+    await t.db.customer.updateMany({ data: { infoPoint: true } });
     scheduler = new Scheduler({ deps, jobs: reminderJobs(), instanceId: "scale" });
   });
   afterAll(async () => t?.close());

@@ -647,7 +647,7 @@ export class FormEngine<E extends FormEnv> {
     if (opts.lead) lines.push(opts.lead);
     else lines.push(await step.prompt(ctx));
     if (step.type === "multi" && !step.finishOnSingle) lines.push(env.t("forms.multi-hint"));
-    if (state.found) lines.push(env.t("forms.search-again"));
+    if (state.found) lines.push(step.type === "choice" && step.searchAgain ? step.searchAgain(ctx) : env.t("forms.search-again"));
     return choices.length ? { text: lines.join("\n"), choices } : { text: lines.join("\n") };
   }
 

@@ -73,6 +73,8 @@ export interface ChoiceStep<E extends FormEnv> extends LeafBase<E> {
   options: (ctx: StepContext<E>) => Awaitable<Option[]>;
   /** Free text that matches no option (e.g. a shop name) is looked up here. */
   search?: (text: string, ctx: StepContext<E>) => Promise<SearchResult>;
+  /** Under search results: how to search again (default: by shop name or customer code). */
+  searchAgain?: (ctx: StepContext<E>) => string;
 }
 
 export interface MultiChoiceStep<E extends FormEnv> extends LeafBase<E> {

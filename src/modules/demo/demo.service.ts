@@ -6,6 +6,7 @@ import type { Db } from "../../db/client.ts";
 import { recomputeServiceClasses } from "../customers/customers.service.ts";
 import { haversineMetres } from "../planning/route-ordering.ts";
 import { counts } from "../visits/counting.ts";
+import { productSearchText } from "../products/products.service.ts";
 
 /**
  * A realistic demo company around Tonglu County (桐庐县), Zhejiang: one supervisor, two customer
@@ -206,6 +207,40 @@ function uniqueName(name: string, street: string, taken: Set<string>): string {
   }
 }
 
+/**
+ * The tobacco demo's product list: brands a Zhejiang shop carries, with retail guide prices
+ * (yuan per pack / per carton of 10). Brand cultivation, the info-point prices and the brand KPIs
+ * pick from these.
+ */
+export const DEMO_PRODUCTS: readonly { code: string; name: string; brand: string; spec: string; packPrice: number; cartonPrice: number }[] = [
+  { code: "6901028315006", name: "利群(新版)", brand: "利群", spec: "硬盒 84mm", packPrice: 15, cartonPrice: 150 },
+  { code: "6901028315105", name: "利群(阳光)", brand: "利群", spec: "硬盒 84mm", packPrice: 20, cartonPrice: 200 },
+  { code: "6901028315204", name: "利群(软红长嘴)", brand: "利群", spec: "软盒 84mm", packPrice: 25, cartonPrice: 250 },
+  { code: "6901028315303", name: "利群(休闲云端)", brand: "利群", spec: "硬盒 细支", packPrice: 35, cartonPrice: 350 },
+  { code: "6901028315402", name: "利群(富春山居)", brand: "利群", spec: "硬盒 84mm", packPrice: 100, cartonPrice: 1000 },
+  { code: "6901028075015", name: "中华(硬)", brand: "中华", spec: "硬盒 84mm", packPrice: 45, cartonPrice: 450 },
+  { code: "6901028075022", name: "中华(软)", brand: "中华", spec: "软盒 84mm", packPrice: 65, cartonPrice: 650 },
+  { code: "6901028075039", name: "中华(双中支)", brand: "中华", spec: "硬盒 中支", packPrice: 80, cartonPrice: 800 },
+  { code: "6901028118010", name: "玉溪(软)", brand: "玉溪", spec: "软盒 84mm", packPrice: 23, cartonPrice: 230 },
+  { code: "6901028118027", name: "玉溪(硬)", brand: "玉溪", spec: "硬盒 84mm", packPrice: 22, cartonPrice: 220 },
+  { code: "6901028118034", name: "玉溪(软和谐)", brand: "玉溪", spec: "软盒 84mm", packPrice: 40, cartonPrice: 400 },
+  { code: "6901028221017", name: "黄鹤楼(软蓝)", brand: "黄鹤楼", spec: "软盒 84mm", packPrice: 19, cartonPrice: 190 },
+  { code: "6901028221024", name: "黄鹤楼(硬金砂)", brand: "黄鹤楼", spec: "硬盒 84mm", packPrice: 25, cartonPrice: 250 },
+  { code: "6901028221031", name: "黄鹤楼(1916中支)", brand: "黄鹤楼", spec: "硬盒 中支", packPrice: 100, cartonPrice: 1000 },
+  { code: "6901028100015", name: "云烟(紫)", brand: "云烟", spec: "硬盒 84mm", packPrice: 10, cartonPrice: 100 },
+  { code: "6901028100022", name: "云烟(软珍品)", brand: "云烟", spec: "软盒 84mm", packPrice: 22, cartonPrice: 220 },
+  { code: "6901028201019", name: "芙蓉王(硬)", brand: "芙蓉王", spec: "硬盒 84mm", packPrice: 25, cartonPrice: 250 },
+  { code: "6901028201026", name: "芙蓉王(硬细支)", brand: "芙蓉王", spec: "硬盒 细支", packPrice: 30, cartonPrice: 300 },
+  { code: "6901028089012", name: "南京(炫赫门)", brand: "南京", spec: "硬盒 细支", packPrice: 18, cartonPrice: 180 },
+  { code: "6901028089029", name: "南京(雨花石)", brand: "南京", spec: "硬盒 84mm", packPrice: 50, cartonPrice: 500 },
+  { code: "6901028089036", name: "南京(红)", brand: "南京", spec: "硬盒 84mm", packPrice: 12, cartonPrice: 120 },
+  { code: "6901028176013", name: "黄金叶(乐途)", brand: "黄金叶", spec: "硬盒 84mm", packPrice: 12, cartonPrice: 120 },
+  { code: "6901028176020", name: "黄金叶(天叶)", brand: "黄金叶", spec: "硬盒 84mm", packPrice: 100, cartonPrice: 1000 },
+];
+
+/** M001's shops that are 信息采集点 in the tobacco demo (a weekly price collection is due there). */
+export const DEMO_INFO_POINTS: readonly string[] = ["TL-W0003", "TL-W0012", "TL-W0027"];
+
 export const DEMO_META_KEY = "demo.seededAt";
 
 /** No staff at all: nothing imported yet and the demo not seeded (what the CLI then explains). */
@@ -258,6 +293,12 @@ export async function seedDemoIfEmpty(opts: { db: Db; policy: TPolicy; clock: Cl
         continue;
       }
       await tx.customer.createMany({ data: customers.map((c) => ({ ...c, managerId: manager.id })) });
+    }
+    if (!business) {
+      // No random draw is spent: every other value of the demo stays as it was.
+      const now = clock.now();
+      await tx.product.createMany({ data: DEMO_PRODUCTS.map((p) => ({ ...p, searchText: productSearchText(p), createdAt: now, updatedAt: now })) });
+      await tx.customer.updateMany({ where: { code: { in: [...DEMO_INFO_POINTS] } }, data: { infoPoint: true } });
     }
     await tx.appMeta.create({ data: { key: DEMO_META_KEY, value: clock.now().toISOString() } });
     return true;

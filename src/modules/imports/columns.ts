@@ -22,6 +22,7 @@ export const CUSTOMER_BASE_KEYS = [
   "sales_volume",
   "credit",
   "key_person",
+  "info_point",
   "service_class",
 ] as const;
 /** The key-account customer file (润滑油规范 第三十三–三十七条). */
@@ -67,6 +68,7 @@ export const CUSTOMER_HEADER_ALIASES: Record<TCustomerKey, string[]> = {
   sales_volume: ["销量", "销售额", "年销量", "sales"],
   credit: ["信用客户", "赊销"],
   key_person: ["关键人", "关键联系人"],
+  info_point: ["信息采集点", "采集点", "是否信息采集点", "infopoint"],
   service_class: ["客户分类", "服务类别", "分类", "class"],
   registration: ["注册信息", "工商注册信息", "注册资料", "营业执照信息", "registration_info"],
   scale: ["规模", "企业规模", "客户规模", "customer_scale", "size"],
@@ -93,6 +95,29 @@ export const MANAGER_HEADER_ALIASES: Record<TManagerKey, string[]> = {
   active: ["状态", "在职状态", "是否在职", "在职", "status"],
 };
 
+export const PRODUCT_KEYS = ["code", "name", "brand", "spec", "pack_price", "carton_price", "active"] as const;
+export type TProductKey = (typeof PRODUCT_KEYS)[number];
+export const PRODUCT_REQUIRED: readonly TProductKey[] = ["code", "name"];
+/** A unit in brackets is dropped by normalizeHeader, so 零售价（元/盒） is 零售价: pack and carton prices are told apart by name. */
+export const PRODUCT_HEADER_ALIASES: Record<TProductKey, string[]> = {
+  code: ["卷烟编码", "商品编码", "产品编码", "品规编码", "卷烟代码", "product_code"],
+  name: ["卷烟名称", "商品名称", "产品名称", "品规名称", "品规", "product_name"],
+  brand: ["品牌", "牌号", "品牌名称"],
+  spec: ["规格", "包装", "包装规格", "pack", "specification"],
+  pack_price: ["盒价", "单盒价", "包价", "单包价", "零售价", "建议零售价", "零售指导价", "pack_retail_price", "retail_price"],
+  carton_price: ["条价", "条零售价", "整条价", "条装价", "条装零售价", "carton_retail_price"],
+  active: ["状态", "在销", "是否在销", "status"],
+};
+export const PRODUCT_COLUMN_LABELS: Record<TProductKey, string> = {
+  code: "卷烟编码",
+  name: "卷烟名称",
+  brand: "品牌",
+  spec: "规格",
+  pack_price: "盒价",
+  carton_price: "条价",
+  active: "状态",
+};
+
 /** Column labels for reports. */
 export const CUSTOMER_COLUMN_LABELS: Record<TCustomerKey, string> = {
   code: "客户编码",
@@ -112,6 +137,7 @@ export const CUSTOMER_COLUMN_LABELS: Record<TCustomerKey, string> = {
   sales_volume: "销量",
   credit: "信用客户",
   key_person: "关键人",
+  info_point: "信息采集点",
   service_class: "客户分类",
   registration: "注册信息",
   scale: "规模",

@@ -16,6 +16,7 @@ import {
   MANAGER_COLUMN_LABELS,
   MANAGER_HEADER_ALIASES,
   MANAGER_REQUIRED,
+  PRODUCT_COLUMN_LABELS,
   canonicalRow,
   mapHeaders,
   parseBoolean,
@@ -61,7 +62,7 @@ export interface ImportError {
 }
 
 export interface ImportReport {
-  kind?: "customers" | "managers";
+  kind?: "customers" | "managers" | "products";
   ok: boolean;
   /** Data rows in the file (empty rows excluded). */
   total: number;
@@ -113,14 +114,14 @@ export const TEXT_LIMITS = {
   keyPeople: 1000,
 } as const;
 
-function issue(ctx: z.RefinementCtx, message: string): typeof z.NEVER {
+export function issue(ctx: z.RefinementCtx, message: string): typeof z.NEVER {
   ctx.addIssue({ code: "custom", message });
   return z.NEVER;
 }
 
 const cell = z.string().optional();
 
-function requiredText(key: string, maxLength?: number) {
+export function requiredText(key: string, maxLength?: number) {
   return cell.transform((v, ctx) => {
     const t = (v ?? "").trim();
     if (t === "") return issue(ctx, `${key} is required`);
@@ -129,7 +130,7 @@ function requiredText(key: string, maxLength?: number) {
   });
 }
 
-function optionalText(key: string, maxLength: number) {
+export function optionalText(key: string, maxLength: number) {
   return cell.transform((v, ctx) => {
     const t = (v ?? "").trim();
     if (t.length > maxLength) return issue(ctx, `${key} must be at most ${maxLength} characters`);
@@ -143,7 +144,7 @@ function optionalText(key: string, maxLength: number) {
  */
 const SAFE_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function codeText(key: string) {
+export function codeText(key: string) {
   return requiredText(key, MAX_CODE_LENGTH).transform((v, ctx) => (SAFE_CODE.test(v) ? v : issue(ctx, `${key} may only contain letters, digits and . _ - (starting with a letter or digit)`)));
 }
 
@@ -167,7 +168,7 @@ function vocabulary<T extends string>(key: string, parse: (v: string) => string 
   });
 }
 
-function boolean(key: string) {
+export function boolean(key: string) {
   return cell.transform((v, ctx) => {
     const r = parseBoolean(v ?? "");
     return r === undefined ? issue(ctx, `${key} must be yes or no (是/否)`) : r;
@@ -288,6 +289,7 @@ function customerShape(policy: TPolicy | null, today: string | null) {
     sales_volume: salesField,
     credit: boolean("credit"),
     key_person: optionalText("key_person", TEXT_LIMITS.keyPerson),
+    info_point: boolean("info_point"),
     service_class: serviceClassField(policy),
     registration: optionalText("registration", TEXT_LIMITS.fileText),
     scale: scaleField,
@@ -384,7 +386,7 @@ function cellText(r: RawRow, key: string): string {
   return (r.raw[key] ?? "").trim();
 }
 
-function sortErrors(errors: ImportError[]): ImportError[] {
+export function sortErrors(errors: ImportError[]): ImportError[] {
   return errors.map((e, i) => [e, i] as const).sort((a, b) => a[0].row - b[0].row || a[1] - b[1]).map(([e]) => e);
 }
 
@@ -435,7 +437,7 @@ function duplicateCodeErrors(table: DecodedTable, mapping: HeaderMapping<string>
   }
 }
 
-function failure(kind: ImportReport["kind"], total: number, errors: ImportError[], ignored: string[], notes: NonNullable<ImportReport["notes"]> = []): ImportReport {
+export function failure(kind: ImportReport["kind"], total: number, errors: ImportError[], ignored: string[], notes: NonNullable<ImportReport["notes"]> = []): ImportReport {
   return { kind, ok: false, total, created: 0, updated: 0, unchanged: 0, errors: sortErrors(errors), ignoredColumns: ignored, ...(notes.length ? { notes } : {}) };
 }
 
@@ -458,11 +460,11 @@ interface FileFindings<K extends string> {
   fatal: boolean;
 }
 
-function recogniser<K extends string>(aliases: Record<K, string[]>): (cells: string[]) => number {
+export function recogniser<K extends string>(aliases: Record<K, string[]>): (cells: string[]) => number {
   return (cells) => mapHeaders(cells, aliases).present.size;
 }
 
-function examineFile<K extends string>(source: Pick<RowSource, "headers" | "headerRow" | "skipped" | "sheet" | "otherSheets">, aliases: Record<K, string[]>, required: readonly K[], sheetChosen: boolean): FileFindings<K> {
+export function examineFile<K extends string>(source: Pick<RowSource, "headers" | "headerRow" | "skipped" | "sheet" | "otherSheets">, aliases: Record<K, string[]>, required: readonly K[], sheetChosen: boolean): FileFindings<K> {
   const notes: NonNullable<ImportReport["notes"]> = [];
   if (source.sheet) {
     const { index, name, count } = source.sheet;
@@ -839,6 +841,7 @@ type CustomerFields = {
   salesVolume?: number | null;
   credit?: boolean;
   keyPerson?: string;
+  infoPoint?: boolean;
   classOverride?: string | null;
   registration?: string;
   scale?: string;
@@ -867,6 +870,7 @@ const CUSTOMER_FIELD_COLUMN: Record<Exclude<keyof CustomerFields, "name" | "mana
   salesVolume: "sales_volume",
   credit: "credit",
   keyPerson: "key_person",
+  infoPoint: "info_point",
   classOverride: "service_class",
   registration: "registration",
   scale: "scale",
@@ -900,7 +904,7 @@ function resolveManager(value: string, staff: StaffRef[], byCode: Map<string, St
 }
 
 /** Validates one decoded row: its schema issues go to `errors`; the parsed row when there are none. */
-function validateRow<K extends string, T>(
+export function validateRow<K extends string, T>(
   rowNumber: number,
   raw: Record<string, string | undefined>,
   mapping: HeaderMapping<K>,
@@ -1020,6 +1024,7 @@ export async function importCustomers(opts: {
       salesVolume: d.sales_volume,
       credit: d.credit,
       keyPerson: d.key_person,
+      infoPoint: d.info_point,
       classOverride: d.service_class,
       registration: d.registration,
       scale: d.scale,
@@ -1252,7 +1257,7 @@ function columnLabel(report: ImportReport, column: string, locale: "zh-CN" | "en
   if (!column) return "";
   if (locale === "en") return column;
   const labels: Record<string, string> =
-    report.kind === "managers" ? MANAGER_COLUMN_LABELS : { ...MANAGER_COLUMN_LABELS, ...CUSTOMER_COLUMN_LABELS };
+    report.kind === "managers" ? MANAGER_COLUMN_LABELS : report.kind === "products" ? PRODUCT_COLUMN_LABELS : { ...MANAGER_COLUMN_LABELS, ...CUSTOMER_COLUMN_LABELS };
   const zh = labels[column];
   return zh ? `${zh}(${column})` : column;
 }

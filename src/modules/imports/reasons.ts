@@ -13,6 +13,7 @@ const PATTERNS: [RegExp, string][] = [
   [/^(?<column>\w+) must be between (?<min>-?[\d.]+) and (?<max>-?[\d.]+)$/, "range"],
   [/^tier must be an integer from 1 to 30$/, "tier"],
   [/^sales_volume must be a non-negative number$/, "sales"],
+  [/^(?<column>pack_price|carton_price) must be a non-negative number$/, "price"],
   [/^violation_date must be a date like 2026-03-15$/, "violation-date"],
   [/^unknown service class "(?<value>[^"]*)" \(known: (?<known>[^)]*)\)$/, "service-class"],
   [/^role must be one of manager, supervisor, admin/, "role"],

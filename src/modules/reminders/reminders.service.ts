@@ -22,6 +22,7 @@ export const REMINDER_IDS = [
   "creditFollowUp",
   "weeklySummary",
   "classChanges",
+  "infoPoints",
   "supervisorDigest",
   "weeklyReport",
   "monthlyReport",

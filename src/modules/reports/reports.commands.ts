@@ -7,7 +7,11 @@ import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render
 import { keyAccountDetailsOf, keyAccountFiguresFor } from "../customers/customer-file.service.ts";
 import { DETAIL_NAMES, renderKeyAccountMine, renderKeyAccountTeam } from "../customers/key-account.render.ts";
 import { nextMonthOf } from "../customers/purchase-plans.service.ts";
-import { managerReport, managerReportOf, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
+import { brandKpisFor } from "../products/brand-kpi.service.ts";
+import { renderBrandKpiBlock } from "../products/brand-kpi.render.ts";
+import { isoWeekOf, weeklyPriceReport } from "../products/info-point.service.ts";
+import { renderPriceBlock } from "../products/info-point.render.ts";
+import { managerReport, managerReportOf, managersInScope, periodOf, reportScope, seesTeam, teamDay, teamPeriod, teamPeriodOf, type TeamPeriod } from "./reports.service.ts";
 
 type PeriodWord = { kind: "week" | "month"; offset: 0 | -1 };
 
@@ -59,7 +63,19 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const period = periodWord(args);
   if (period) {
     const range = periodOf(period.kind, today(ctx.deps), period.offset);
-    return periodReply(ctx, await teamPeriod({ deps, viewer, kind: period.kind, ...range }));
+    const reply = await periodReply(ctx, await teamPeriod({ deps, viewer, kind: period.kind, ...range }));
+    // The month is the five-step method's period: 上柜率 and 再购率 of the team's products.
+    if (period.kind === "month") {
+      const block = renderBrandKpiBlock(t, await brandKpisFor({ db: deps.db, timeZone: deps.policy.timeZone, viewer, ...range }));
+      if (block.length) reply.text = [reply.text, ...block].join("\n");
+    }
+    if (period.kind === "week") {
+      const week = isoWeekOf(range.from);
+      const managers = await managersInScope(deps.db, scope);
+      const block = renderPriceBlock(t, week, await weeklyPriceReport({ db: deps.db, week, managerIds: managers.map((m) => m.id) }));
+      if (block.length) reply.text = [reply.text, ...block].join("\n");
+    }
+    return reply;
   }
   if (args.length === 1 && /^[\w-]{1,32}$/.test(args[0]!)) {
     const report = await managerReport({ deps, viewer, code: args[0]! });

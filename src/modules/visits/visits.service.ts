@@ -35,6 +35,12 @@ export interface VisitDetails {
   formVersion?: number;
   info?: string[];
   brand?: { onShelf: boolean; refusal: string | null; repurchase: string | null }[];
+  /** Brand cultivation per product (tobacco "brand" section); the brand KPIs read the latest entry per customer and product. */
+  products?: ProductCultivation[];
+  /** Operating guidance (tobacco "guidance" section). */
+  guidance?: GuidanceDetails;
+  /** Info-point collection (tobacco "prices" section), also stored per product and week in PriceCollection. */
+  prices?: { productId: number; name: string; brand: string; stock: number | null; cartonPrice: number | null; packPrice: number | null; marketPrice: number | null }[];
   inventory?: InventoryLine[];
   market?: {
     topics: string[];
@@ -57,6 +63,27 @@ export interface VisitDetails {
   topic?: string;
   /** The form's raw answers, so /edit can reopen the form where it was. */
   answers?: Record<string, unknown>;
+}
+
+export interface ProductCultivation {
+  productId: number;
+  name: string;
+  brand: string;
+  listed: boolean;
+  refusal: string | null;
+  sold: number | null;
+  repurchase: "yes" | "no" | "early" | null;
+  daysOutOfStock: number | null;
+  promotion: boolean | null;
+}
+
+export interface GuidanceDetails {
+  displayCount: number | null;
+  substitutes: string | null;
+  /** The 六防 (fire, damp, mould, theft, robbery, pests) found in order; the others are to fix. */
+  sixPrevention: { ok: string[]; toFix: string[] };
+  /** Checks done or found in order: display, price-tags, storage, consumer-interaction, profit-comparison, pos-guidance. */
+  checks: { ok: string[]; toFix: string[] };
 }
 
 export interface LogVisitInput {

@@ -60,6 +60,7 @@ const ZH_HEADERS: Record<(typeof KEYS)[number], string> = {
   sales_volume: "年销量",
   credit: "信用客户",
   key_person: "关键联系人",
+  info_point: "信息采集点",
   service_class: "客户分类",
 };
 
@@ -98,6 +99,7 @@ const GOOD: Row[] = [
     sales_volume: "182000",
     credit: "no",
     key_person: "张丽华",
+    info_point: "yes",
     service_class: "",
   },
   {
@@ -118,6 +120,7 @@ const GOOD: Row[] = [
     sales_volume: "54000",
     credit: "yes",
     key_person: "王国强",
+    info_point: "",
     service_class: "",
   },
   {
@@ -138,6 +141,7 @@ const GOOD: Row[] = [
     sales_volume: "8000",
     credit: "no",
     key_person: "",
+    info_point: "no",
     service_class: "regular",
   },
 ];

@@ -1,5 +1,7 @@
 import type { Step } from "../../../core/forms/form-types.ts";
-import { brandSection } from "./brand.ts";
+import { brandProductsSection } from "./brand-products.ts";
+import { guidanceSection } from "./guidance.ts";
+import { infoPointSection } from "./info-point.ts";
 import { forecastSection } from "./forecast.ts";
 import { infoSection } from "./info.ts";
 import { inventorySection } from "./inventory.ts";
@@ -15,7 +17,19 @@ import type { SectionEnv, VisitSection } from "./section.ts";
  * shows and in which order; when several are opened in one round they are asked in registry order
  * (the order below), the order the form has always asked them in.
  */
-const BUILT_IN: VisitSection[] = [infoSection, brandSection, inventorySection, marketSection, forecastSection, problemsSection, manualSection, noteSection, keySection] as VisitSection[];
+const BUILT_IN: VisitSection[] = [
+  infoSection,
+  brandProductsSection,
+  inventorySection,
+  guidanceSection,
+  marketSection,
+  infoPointSection,
+  forecastSection,
+  problemsSection,
+  manualSection,
+  noteSection,
+  keySection,
+] as VisitSection[];
 
 const registered: VisitSection[] = [...BUILT_IN];
 let version = 0;

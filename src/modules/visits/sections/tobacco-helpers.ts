@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { normalizeInput, parseNumber } from "../../../core/forms/form-input.ts";
+import type { ChoiceStep, Option, ParseResult } from "../../../core/forms/form-types.ts";
+import type { Customer, Product } from "../../../generated/prisma/client.ts";
+import { customerForFormRef } from "../../products/info-point.service.ts";
+import { recentCultivatedProducts, searchProducts } from "../../products/products.service.ts";
+import type { SectionCtx, SectionEnv } from "./section.ts";
+
+/**
+ * What the tobacco sections (brand-products, guidance, info-point) share: the product question
+ * (searched in the product list by name) and the visit's customer.
+ */
+
+const customers = new WeakMap<object, Map<string, Promise<Customer | null>>>();
+
+/** The visit's customer (the customer answer, or the one of the record being edited); once per message. */
+export function sectionCustomer(ctx: SectionCtx): Promise<Customer | null> {
+  const ref = ctx.answers.customer ?? ctx.meta.customer;
+  const key = String(ref);
+  let m = customers.get(ctx.env);
+  if (!m) customers.set(ctx.env, (m = new Map()));
+  if (!m.has(key)) m.set(key, customerForFormRef({ db: ctx.env.deps.db, staff: ctx.env.staff, ref }));
+  return m.get(key)!;
+}
+
+/**
+ * A product answer carries what the record needs ("pr:<id>:<brand>:<name>"), so a round becomes
+ * details without reading the product list again and a renamed product keeps the name it had.
+ */
+export function productValue(p: Pick<Product, "id" | "brand" | "name">): string {
+  return `pr:${p.id}:${p.brand.replaceAll(":", "：")}:${p.name}`;
+}
+
+export const ZProductAnswerSchema = z
+  .string()
+  .regex(/^pr:\d+:[^:]*:.+$/s)
+  .transform((v) => {
+    const [, id, brand, ...name] = v.split(":");
+    return { productId: Number(id), brand: brand!, name: name.join(":") };
+  });
+export type TProductAnswer = z.output<typeof ZProductAnswerSchema>;
+
+export function productLabel(p: Pick<Product, "name" | "packPrice" | "cartonPrice">, t: SectionEnv["t"]): string {
+  return p.cartonPrice !== null ? t("tobacco.product.label-price", { name: p.name, carton: fmtMoney(p.cartonPrice) }) : p.name;
+}
+
+export function fmtMoney(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
+
+/** The product question: the shop's recent products as buttons, any other by typing part of its name. */
+export function productStep(id: string, promptKey: string): ChoiceStep<SectionEnv> {
+  return {
+    id,
+    type: "choice",
+    async prompt(ctx) {
+      const recent = await recentOf(ctx);
+      return ctx.env.t(recent.length ? `${promptKey}-known` : promptKey);
+    },
+    async options(ctx) {
+      return (await recentOf(ctx)).map((p) => ({ value: productValue({ id: p.productId, brand: p.brand, name: p.name }), label: p.name }));
+    },
+    async search(input, ctx) {
+      const { t } = ctx.env;
+      if (ZProductAnswerSchema.safeParse(input).success) return { value: input };
+      const found = await searchProducts({ db: ctx.env.deps.db, text: input });
+      if (found.products.length === 1) return { value: productValue(found.products[0]!) };
+      if (!found.products.length) return { error: t("tobacco.product.not-found", { text: normalizeInput(input) }) };
+      const options: Option[] = found.products.map((p) => ({ value: productValue(p), label: productLabel(p, t) }));
+      return { text: t(found.more ? "tobacco.product.found-many" : "tobacco.product.found", { count: found.products.length, text: normalizeInput(input) }), options };
+    },
+    searchAgain: (ctx) => ctx.env.t("tobacco.product.search-again"),
+    hint: (ctx) => ctx.env.t("tobacco.product.hint"),
+    format: (value) => {
+      const p = ZProductAnswerSchema.safeParse(value);
+      return p.success ? p.data.name : String(value);
+    },
+  };
+}
+
+async function recentOf(ctx: SectionCtx) {
+  const customer = await sectionCustomer(ctx);
+  return customer ? recentCultivatedProducts({ db: ctx.env.deps.db, customerId: customer.id }) : [];
+}
+
+/** Money in yuan as typed: "230", "230元", "¥23.5". */
+export function parseMoney(text: string, ctx: SectionCtx): ParseResult {
+  const n = parseNumber(normalizeInput(text).replace(/^[¥￥]/, "").replace(/元?(\/?[条盒包])?$/, ""));
+  return n === null ? { error: ctx.env.t("tobacco.hint.money") } : { value: n };
+}
+
+export const money = z.number().min(0, "forms.err.not-negative").max(100_000);
+export const count = z.number().int("tobacco.err.whole-number").min(0, "forms.err.not-negative").max(1_000_000);
+
+/** A stored number answer, or null when skipped / missing. */
+export const optNumber = z.unknown().optional().transform((v) => (typeof v === "number" ? v : null));
+/** A stored yes/no answer, or null when skipped / missing. */
+export const optBool = z.unknown().optional().transform((v) => (typeof v === "boolean" ? v : null));
+/** A stored text answer, trimmed, or null. */
+export const optText = z.unknown().optional().transform((v) => (typeof v === "string" && v.trim() ? v.trim() : null));
+/** A stored checklist answer: the picked values (none when missing). */
+export const picks = z.unknown().optional().transform((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []));
