@@ -289,7 +289,8 @@ export const PRESETS: Record<string, unknown> = {
     // 拜访方式：实地拜访、网络拜访、电话拜访 (every class): any of the three makes the class's visit;
     // the outing figures (visit days, 15 a day) count only 实地.
     counting: { classVisit: ["field", "online", "phone"], fieldVisit: ["field"], phoneContact: ["phone", "call"] },
-    visitSections: ["info", "brand", "inventory", "guidance", "market", "prices", "forecast", "problems", "manual", "note"],
+    // New sections go after the ones managers already know by number; the info-point collection (only at info points) last, so the others keep their numbers at every shop.
+    visitSections: ["info", "brand", "inventory", "market", "forecast", "problems", "manual", "note", "guidance", "prices"],
     trade: {
       "zh-CN": { product: "品规", productExample: "利群(新版)", unit: "条", priceExample: "红双喜 8 元/包", forecastExample: "利群 20 条、中华 5 条", forecastNote: "注意紧俏品牌的虚报。" },
       en: { product: "brand", productExample: "Liqun (new)", unit: "cartons", priceExample: "Double Happiness 8 yuan a pack", forecastExample: "Liqun 20 cartons, Zhonghua 5", forecastNote: "Watch for over-reporting of scarce brands." },

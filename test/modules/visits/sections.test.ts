@@ -11,7 +11,7 @@ describe("visit section modules: round answers → the visit record", () => {
     mode: "field",
     duration: 25,
     sections: [
-      { pick: ["info", "brand"], info: ["marketing"], onShelf: true, repurchase: " yes ", refusal: null },
+      { pick: ["info", "brand"], info: ["marketing"], products: [{ cultivatedProduct: "pr:3:利群:利群(新版)", listed: true, sold: 4, productRepurchase: "yes", daysOutOfStock: 0, promotion: true }] },
       { pick: ["inventory"], inventory: [{ product: "利群", last: 10, order: 20, current: 12 }, { product: "unfinished", last: 3 }] },
       {
         pick: ["market", "forecast"],
@@ -38,7 +38,7 @@ describe("visit section modules: round answers → the visit record", () => {
     expect(input).toMatchObject({ mode: "field", durationMin: 25, notes: "装修", nextVisitDate: null, keyPersonMet: null });
     const d = input.details;
     expect(d.info).toEqual(["marketing", "credit"]);
-    expect(d.brand).toEqual([{ onShelf: true, refusal: null, repurchase: "yes" }]);
+    expect(d.products).toEqual([{ productId: 3, brand: "利群", name: "利群(新版)", listed: true, refusal: null, sold: 4, repurchase: "yes", daysOutOfStock: 0, promotion: true }]);
     expect(d.inventory!.map((l) => [l.product, l.actualSales, l.suggestedOrder])).toEqual([["利群", 18, 15]]);
     expect(d.market).toEqual({ topics: ["demand", "customerChange", "violation"], demand: [{ brand: "黄鹤楼", quantity: null }], violation: ["卖私烟"] });
     expect(d.forecast).toEqual([{ text: "利群 20 条", source: null }]);
@@ -55,12 +55,12 @@ describe("visit section modules: round answers → the visit record", () => {
     const input = visitInputFromAnswers(answers, { factor: 1, sections: ["info", "key"] });
     expect(input.details.keyAccount).toEqual({ supplier: "壳牌", price: null, concerns: null, keyPerson: "李工", nextVisit: "2026-12-07" });
     expect(input).toMatchObject({ nextVisitDate: "2026-12-07", keyPersonMet: "李工" });
-    expect(input.details.brand).toBeUndefined();
+    expect(input.details.products).toBeUndefined();
   });
 
   it("a round whose answers do not parse for a section is left out of that section only", () => {
-    const input = visitInputFromAnswers({ sections: [{ pick: ["brand", "note"], onShelf: "maybe", note: "好" }] }, { factor: 1 });
-    expect(input.details.brand).toBeUndefined();
+    const input = visitInputFromAnswers({ sections: [{ pick: ["brand", "note"], products: "maybe", note: "好" }] }, { factor: 1 });
+    expect(input.details.products).toBeUndefined();
     expect(input.notes).toBe("好");
   });
 

@@ -88,8 +88,10 @@ describe("logging visits through the terminal channel", () => {
         "25",
         "2 3 4 5 6 7 8 9", // every section
         "1 3", // information: marketing, service
-        "否", // new product not on the shelf…
+        "利群(新版)", // brand cultivation: the product…
+        "否", // …not listed…
         "2", // …afraid it won't sell
+        "否", // no other product
         "利群(新版)",
         "10",
         "20",
@@ -125,8 +127,8 @@ describe("logging visits through the terminal channel", () => {
     expect(out).toContain("📦 中华(软)：实际销量 5 + 5 − 14 = -4 条");
     expect(out).toContain("⚠️ 中华(软) 现在的库存比“上次库存 + 上次订货”还多");
     expect(out).toContain("📋 库存盘点小结（合理库存系数 1.5）：利群(新版) 建议订 15 条、中华(软) 建议订 0 条；合计建议订购 15 条。");
-    expect(out).toContain("✓ 已记下：信息传达、品牌培育（新品上柜）、库存盘点、市场信息、需求预测、问题 / 投诉、服务手册签署、备注");
-    expect(out).toMatch(/✅ 已记录：.* · 实地 · 25 分钟 · 传达信息 2 项 · 新品未上柜 · 盘点 2 个品规，建议订购 15 条 · 市场信息 3 项 · 需求预测 · 2 个问题待处理（17:00 前，其中 1 个上报主管） · 服务手册已签 · 有备注/);
+    expect(out).toContain("✓ 已记下：信息传达、品牌培育（上柜、动销、再购）、库存盘点、市场信息、需求预测、问题 / 投诉、服务手册签署、备注");
+    expect(out).toMatch(/✅ 已记录：.* · 实地 · 25 分钟 · 传达信息 2 项 · 品牌培育 1 个（上柜 0） · 盘点 2 个品规，建议订购 15 条 · 市场信息 3 项 · 需求预测 · 2 个问题待处理（17:00 前，其中 1 个上报主管） · 服务手册已签 · 有备注/);
     expect(out).toContain("⚠️ 请核对库存：中华(软) 的销量算出来是负数。");
     expect(out).not.toContain("⚠️ 请回复");
 
@@ -137,7 +139,7 @@ describe("logging visits through the terminal channel", () => {
     const d = parseDetails(v);
     expect(d.kind).toBe("visit");
     expect(d.info).toEqual(["marketing", "service"]);
-    expect(d.brand).toEqual([{ onShelf: false, refusal: "demand", repurchase: null }]);
+    expect(d.products).toEqual([expect.objectContaining({ name: "利群(新版)", brand: "利群", listed: false, refusal: "demand", sold: null, repurchase: null })]);
     expect(d.inventory!.map((l) => [l.product, l.actualSales, l.reasonableInventory, l.suggestedOrder, l.negativeSales])).toEqual([
       ["利群(新版)", 18, 27, 15, false],
       ["中华(软)", -4, -6, 0, true],

@@ -67,7 +67,12 @@ describe("visit sections through the terminal: customer changes and violation re
     expect(out).toContain(`关键人 ${customer.keyPerson || "（无）"} → 王五`);
     expect((await db!.customer.findUniqueOrThrow({ where: { id: customer.id } })).keyPerson).toBe("王五");
     const v = (await db!.visit.findMany({ where: { details: { not: "{}" } } }))[0]!;
-    expect(parseDetails(v).customerChanges).toEqual([{ field: "keyPerson", old: customer.keyPerson, new: "王五", detail: { role: "店长", phone: "0571-64612345" } }]);
+    expect(parseDetails(v).customerChanges).toEqual([{ field: "keyPerson", old: customer.keyPerson, new: "王五", detail: { role: "店长", phone: "0571-64612345" }, created: true }]);
+    // The customer file has them as its primary key person, with role and phone; /undo takes them out again.
+    expect(await db!.keyPerson.findMany({ where: { customerId: customer.id, name: "王五" }, select: { role: true, phone: true, primary: true } })).toEqual([{ role: "店长", phone: "0571-64612345", primary: true }]);
+    await run(["/undo", "1"], 12);
+    expect(await db!.keyPerson.count({ where: { customerId: customer.id, name: "王五" } })).toBe(0);
+    expect((await db!.customer.findUniqueOrThrow({ where: { id: customer.id } })).keyPerson).toBe(customer.keyPerson);
   });
 
   it("a violation report reaches the bound supervisor's chat; with the supervisor unbound the confirmation says it was not sent", async () => {

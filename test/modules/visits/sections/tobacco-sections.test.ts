@@ -53,7 +53,7 @@ function sectionForm<A extends Answers>(section: VisitSection<A>): FormDefinitio
       const draft = emptyDraft();
       section.toDetails(round, draft, { factor: 1.5, preset: "tobacco-retail" });
       const visit = await tx.visit.create({ data: { customerId: shop.id, managerId: e.staff.id, visitedAt: e.now, mode: "field", details: JSON.stringify(draft.details) } });
-      await section.afterLog?.({ tx, env: e, visitId: visit.id, customer: shop, rounds: [round] });
+      await section.afterLog?.({ tx, env: e, visitId: visit.id, customer: shop, rounds: [round], edited: false });
       return { text: (section.confirm?.(draft.details, e.t) ?? []).join(" · ") };
     },
   };
