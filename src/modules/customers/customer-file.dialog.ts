@@ -9,7 +9,7 @@ import { chatFormEnv, sessionKeyOf, type ChatFormEnv } from "../../core/forms/fo
 import type { Answers, FormDefinition, Option, ParseResult, StepContext } from "../../core/forms/form-types.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
-import { searchCustomers } from "../visits/visits.service.ts";
+import { dayStops, searchCustomers } from "../visits/visits.service.ts";
 import { CUSTOMER_SCALES, FILE_TEXT_FIELDS, FILE_TEXT_MAX, KEY_PERSON_LIMITS, customerFileText, formatAmount, isPhoneNumber, type CustomerFileValue } from "./customer-file.ts";
 import { readCustomerFile, updateCustomerFile, type TCustomerFileChanges } from "./customer-file.service.ts";
 import { findPurchasePlan, listMissingPurchasePlans, nextMonthOf, planLines, PLAN_UNITS, savePurchasePlan, type TPurchasePlanLine } from "./purchase-plans.service.ts";
@@ -34,6 +34,12 @@ type Found = { customer: Customer } | { reply: Reply };
 async function findCustomer(ctx: CommandContext, text: string, usageKey: string): Promise<Found> {
   const { t } = ctx;
   if (!text) return { reply: { text: t(usageKey) } };
+  // A stop number of the day's list names its shop, as everywhere else ("/file 1" before walking in).
+  const n = /^(\d{1,3})$/.exec(text.replace(/^第\s*(\d+)\s*[站号家]$/, "$1"));
+  if (n) {
+    const stop = (await dayStops({ deps: ctx.deps, staff: ctx.staff! })).stops.find((s) => s.n === Number(n[1]));
+    if (stop) return { customer: stop.customer };
+  }
   const { customers, more } = await searchCustomers({ deps: ctx.deps, staff: ctx.staff!, text });
   if (customers.length === 1) return { customer: customers[0]! };
   if (!customers.length) return { reply: { text: t("file.not-found", { text }) } };
