@@ -67,13 +67,13 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
     // The month is the five-step method's period: 上柜率 and 再购率 of the team's products.
     if (period.kind === "month") {
       const block = renderBrandKpiBlock(t, await brandKpisFor({ db: deps.db, timeZone: deps.policy.timeZone, viewer, ...range }));
-      if (block.length) reply.text = [reply.text, ...block].join("\n");
+      if (block.length) reply.text = beforeFooter(t, reply.text, block);
     }
     if (period.kind === "week") {
       const week = isoWeekOf(range.from);
       const managers = await managersInScope(deps.db, scope);
       const block = renderPriceBlock(t, week, await weeklyPriceReport({ db: deps.db, week, managerIds: managers.map((m) => m.id) }));
-      if (block.length) reply.text = [reply.text, ...block].join("\n");
+      if (block.length) reply.text = beforeFooter(t, reply.text, block);
     }
     return reply;
   }
@@ -84,6 +84,14 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
     return { text: renderManager(ctx, report, deps.clock.now()) };
   }
   return { text: t("reports.team-usage") };
+}
+
+/** A block of figures goes above the "how to see more" footer, which stays the last line. */
+function beforeFooter(t: CommandContext["t"], text: string, block: string[]): string {
+  const footer = t("reports.period.footer");
+  const at = text.lastIndexOf(footer);
+  if (at < 0) return [text, ...block].join("\n");
+  return [text.slice(0, at).replace(/\n$/, ""), ...block, text.slice(at)].join("\n");
 }
 
 /** /me: a manager's own figures (today, week, month, cycle); /me week|month: against the standard. */
