@@ -36,6 +36,8 @@ import { enWords } from "./en.words.ts";
 import { enCounting } from "./en.counting.ts";
 import { zhCNCounting } from "./zh-CN.counting.ts";
 import { zhCNKeyVisit } from "./zh-CN.key-visit.ts";
+import { zhCNSummaryStandard } from "./zh-CN.summary-standard.ts";
+import { enSummaryStandard } from "./en.summary-standard.ts";
 import { enKeyVisit } from "./en.key-visit.ts";
 import { enKeyAccount } from "./en.key-account.ts";
 import { zhCNKeyAccount } from "./zh-CN.key-account.ts";
@@ -53,8 +55,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNKeyAccount, ...zhCNTobacco },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enKeyAccount, ...enTobacco },
+"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNSummaryStandard, ...zhCNKeyAccount, ...zhCNTobacco },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enSummaryStandard, ...enKeyAccount, ...enTobacco },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -12,6 +12,12 @@ function rowText(t: Translate, r: BrandKpiRow): string {
   return t("brand-kpi.row", { name: r.name, visited: r.visited, listed: r.listed, listing: pct(r.listingRate), repurchased: r.repurchased, repurchase: pct(r.repurchaseRate) });
 }
 
+/** A manager's own month, for the monthly summary: the products they cultivated, most visited first. */
+export function renderOwnBrandKpis(t: Translate, k: BrandKpis, limit = TOP_PRODUCTS): string[] {
+  if (!k.team.length) return [];
+  return [t("summary.month.brands"), ...k.team.slice(0, limit).map((r) => `  ${rowText(t, r)}`)];
+}
+
 /** The brand block of the supervisor's month view; empty when nobody recorded brand cultivation. */
 export function renderBrandKpiBlock(t: Translate, k: BrandKpis): string[] {
   if (!k.team.length) return [];

@@ -6,6 +6,8 @@ import { FormEngine } from "../../core/forms/form-engine.ts";
 import { chatFormEnv, sessionKeyOf, type ChatFormEnv } from "../../core/forms/form-router.ts";
 import type { FormDefinition } from "../../core/forms/form-types.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
+import { brandKpis } from "../products/brand-kpi.service.ts";
+import { renderOwnBrandKpis } from "../products/brand-kpi.render.ts";
 import { currentSummary, periodEndOf, periodStartOf, saveSummary, type SummaryPeriod } from "./summaries.service.ts";
 
 type Env = ChatFormEnv;
@@ -23,14 +25,28 @@ function summaryForm(period: Exclude<SummaryPeriod, "day">): FormDefinition<Env>
     version: SUMMARY_FORM_VERSION,
     command: period === "week" ? "/weekly" : "/monthly",
     steps: [
-      { id: "achievements", type: "text", schema: text, prompt: (ctx) => ctx.env.t(`summary.form.achievements-${period}`) },
+      {
+        id: "achievements",
+        type: "text",
+        schema: text,
+        async prompt(ctx) {
+          const ask = ctx.env.t(`summary.form.achievements-${period}`);
+          if (period !== "month") return ask;
+          // The month's market analysis starts from the month's figures: the products cultivated, 上柜率 and 再购率.
+          const start = periodStartOf("month", ctx.env.today);
+          const k = await brandKpis({ db: ctx.env.deps.db, timeZone: ctx.env.deps.policy.timeZone, managers: [ctx.env.staff], from: start, to: ctx.env.today });
+          const figures = renderOwnBrandKpis(ctx.env.t, k);
+          return figures.length ? [...figures, "", ask].join("\n") : ask;
+        },
+      },
       {
         id: "problems",
         type: "text",
         schema: text,
-        prompt: (ctx) => ctx.env.t("summary.form.problems"),
+        prompt: (ctx) => ctx.env.t(period === "month" ? "summary.form.problems-month" : "summary.form.problems"),
         options: (ctx) => [{ value: ctx.env.t("summary.form.none"), label: ctx.env.t("summary.form.none") }],
       },
+      ...(period === "month" ? [{ id: "goals", type: "text" as const, schema: text, prompt: (ctx: { env: Env }) => ctx.env.t("summary.form.goals-month") }] : []),
       { id: "focus", type: "text", schema: text, prompt: (ctx) => ctx.env.t(`summary.form.focus-${period}`) },
     ],
     describe(ctx) {
@@ -45,7 +61,7 @@ function summaryForm(period: Exclude<SummaryPeriod, "day">): FormDefinition<Env>
         tx,
         deps: env.deps,
         manager: env.staff,
-        input: { period, achievements: String(answers.achievements), problems: String(answers.problems), focus: String(answers.focus) },
+        input: { period, achievements: String(answers.achievements), problems: String(answers.problems), focus: String(answers.focus), ...(typeof answers.goals === "string" ? { goals: answers.goals } : {}) },
       });
       const head = t(saved.replaced ? "summary.form.replaced" : "summary.form.saved");
       const tail = !saved.supervisor

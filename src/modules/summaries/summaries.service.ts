@@ -29,6 +29,8 @@ export interface SummaryInput {
   achievements: string;
   problems: string;
   focus: string;
+  /** Next month's targets (monthly summaries). */
+  goals?: string;
 }
 
 export interface SavedSummary {
@@ -56,7 +58,7 @@ export async function saveSummary(opts: { tx: Tx; deps: AppDeps; manager: Staff;
   const periodStart = periodStartOf(input.period, date);
   const where = { managerId_period_periodStart: { managerId: manager.id, period: input.period, periodStart } };
   const before = await tx.workSummary.findUnique({ where });
-  const data = { achievements: input.achievements, problems: input.problems, focus: input.focus };
+  const data = { achievements: input.achievements, problems: input.problems, focus: input.focus, goals: input.goals ?? "" };
   let summary = await tx.workSummary.upsert({ where, create: { managerId: manager.id, period: input.period, periodStart, ...data, createdAt: now, updatedAt: now }, update: { ...data, updatedAt: now } });
   const supervisor = await supervisorOf(tx, manager);
   let delivered = false;
@@ -89,6 +91,7 @@ async function summaryNotice(opts: { deps: AppDeps; manager: Staff; supervisor: 
   ];
   if (summary.achievements) lines.push(`${t(period === "day" ? "summary.form.note-label" : "summary.form.achievements-label")}${summary.achievements}`);
   if (summary.problems) lines.push(`${t("summary.form.problems-label")}${summary.problems}`);
+  if (summary.goals) lines.push(`${t("summary.form.goals-label")}${summary.goals}`);
   if (summary.focus) lines.push(`${t(`summary.form.focus-label-${period}`)}${summary.focus}`);
   if (opts.day) lines.push(renderDaySummary(t, deps.policy, opts.day, { forSupervisor: true }));
   else if (rows[0]) lines.push(summaryFiguresLine(view, rows[0]));

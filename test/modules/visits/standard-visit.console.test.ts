@@ -141,3 +141,31 @@ describe("a visit as the standard writes it, through the terminal", () => {
     expect(undone.keyPeople.map((p) => p.name).sort()).toEqual(before.keyPeople.map((p) => p.name).sort());
   }, 120_000);
 });
+
+describe("the monthly summary as the five-step method writes it", () => {
+  let tmp: ReturnType<typeof tempDbUrl>;
+  afterEach(() => tmp?.cleanup());
+
+  it("starts from the month's brand figures, asks problems with their causes, next month's targets and focus; the supervisor's copy has the targets", async () => {
+    tmp = tempDbUrl();
+    const run = (lines: string[], minutes: number) => runConsoleScript({ url: tmp.url, clock: new FakeClock(at(minutes)), lines });
+    await run(["/log 1", "1", "20", "3", "利群(新版)", "是", "3", "1", "0", "是", "否", "1"], 0);
+    await run(["/log 2", "1", "20", "3", "利群(新版)", "否", "2", "否", "1"], 30);
+    const out = await run(["/monthly", "完成 40 户拜访", "利群(新版) 两家不愿上柜：担心不好卖", "上柜率 60%，再购率 80%", "重点推利群(新版)"], 60);
+    expect(out).toContain("📈 本月品牌培育（每家店按最近一次记录）：");
+    expect(out).toContain("利群(新版)：培育 2 家，上柜 1（50%），再购 1（100%）");
+    expect(out).toContain("本月存在哪些问题？原因是什么？");
+    expect(out).toContain("下月目标？");
+    expect(out).toContain("📝 小结已保存。");
+
+    const db = await openDb(tmp.url);
+    try {
+      const s = await db.workSummary.findFirstOrThrow({ where: { period: "month" } });
+      expect(s).toMatchObject({ achievements: "完成 40 户拜访", problems: "利群(新版) 两家不愿上柜：担心不好卖", goals: "上柜率 60%，再购率 80%", focus: "重点推利群(新版)" });
+      const notice = await db.outbox.findFirstOrThrow({ where: { kind: "summary-month" } });
+      expect(notice.payload).toContain("下月目标：上柜率 60%，再购率 80%");
+    } finally {
+      await db.$disconnect();
+    }
+  }, 120_000);
+});
