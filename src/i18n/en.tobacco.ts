@@ -64,6 +64,8 @@ export const enTobacco: Catalogue = {
   "tobacco.guidance.checks.pos-guidance": "POS guidance",
   "tobacco.guidance.confirm-fix": "guidance: to fix {items}",
   "tobacco.guidance.confirm-ok": "guidance: all in order",
+  "tobacco.guidance.confirm-not-done": "not done yet: {items}",
+  "tobacco.guidance.mix-advice": "Product-mix advice (which products to add or drop)? Skip if none",
   "tobacco.prices.product": "Which product? Type its name.",
   "tobacco.prices.product-known": "Which product? Tap one from last time, or type its name.",
   "tobacco.prices.stock": "{name}: stock in packs?",

@@ -64,6 +64,8 @@ export const zhCNTobacco: Catalogue = {
   "tobacco.guidance.checks.pos-guidance": "新商盟/POS 指导",
   "tobacco.guidance.confirm-fix": "经营指导：待整改 {items}",
   "tobacco.guidance.confirm-ok": "经营指导：均已到位",
+  "tobacco.guidance.confirm-not-done": "未做 {items}",
+  "tobacco.guidance.mix-advice": "品规结构建议（建议增加或减少哪些品规）？没有就跳过",
   "tobacco.prices.product": "采集哪个品规？输入名称（如 中华硬）。",
   "tobacco.prices.product-known": "采集哪个品规？点上次的品规，或输入名称。",
   "tobacco.prices.stock": "{name} 库存多少包？",

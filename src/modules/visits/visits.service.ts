@@ -84,6 +84,8 @@ export interface GuidanceDetails {
   sixPrevention: { ok: string[]; toFix: string[] };
   /** Checks done or found in order: display, price-tags, storage, consumer-interaction, profit-comparison, pos-guidance. */
   checks: { ok: string[]; toFix: string[] };
+  /** Product-mix advice given to the shop (which products to add or drop). */
+  mixAdvice?: string | null;
 }
 
 export interface LogVisitInput {

@@ -52,6 +52,7 @@ describe("a visit as the standard writes it, through the terminal", () => {
       "缺货推荐了利群(阳光)",
       "2 3 4 5 6", // 六防: all but pests
       "2 3 4", // display, price tags, storage in order; the rest to do
+      "建议加进利群(阳光)，减少红双喜", // product-mix advice
       "1 2", // market: demand, slow seller's price
       "黄鹤楼",
       "5",
@@ -76,7 +77,8 @@ describe("a visit as the standard writes it, through the terminal", () => {
     expect(out).toContain("六防：哪些做到了？");
     expect(out).toContain("采集哪个品规？");
     expect(out).toMatch(/✅ 已记录：.* · 实地 · 30 分钟 · .*品牌培育 2 个（上柜 1）.*信息采集 1 个品规/);
-    expect(out).toContain("防虫");
+    // What the shop must fix and what the manager has still to do with it are told apart.
+    expect(out).toContain("经营指导：待整改 防虫 · 未做 零消互动、同期盈利对比、新商盟/POS 指导");
 
     db = await openDb(tmp.url);
     const shop = await db.customer.findUniqueOrThrow({ where: { code: "TL-W0003" } });
@@ -88,7 +90,8 @@ describe("a visit as the standard writes it, through the terminal", () => {
     ]);
     expect(d.inventory!.map((l) => [l.product, l.suggestedOrder])).toEqual([["利群(新版)", 15]]);
     expect(d.guidance).toBeDefined();
-    expect(JSON.stringify(d.guidance)).toContain("pests");
+    expect(d.guidance!.sixPrevention.toFix).toEqual(["pests"]);
+    expect(d.guidance!.mixAdvice).toBe("建议加进利群(阳光)，减少红双喜");
     const prices = await db.priceCollection.findMany({ where: { customerId: shop.id } });
     expect(prices.map((p) => [p.week, p.stock, p.cartonPrice, p.packPrice, p.marketPrice, p.visitId])).toEqual([["2026-W49", 30, 150, 15, 160, v.id]]);
     await db.$disconnect();

@@ -36,6 +36,7 @@ const schema = z.object({
   substitutes: optText,
   sixOk: picks,
   checksOk: picks,
+  mixAdvice: optText,
 });
 export type TGuidanceRound = z.output<typeof schema>;
 
@@ -50,13 +51,25 @@ export function guidanceOf(round: TGuidanceRound): GuidanceDetails {
     substitutes: round.substitutes,
     sixPrevention: split(round.sixOk, SIX_PREVENTION),
     checks: split(round.checksOk, GUIDANCE_CHECKS),
+    mixAdvice: round.mixAdvice,
   };
 }
 
-/** "防潮、价签" — what needs fixing, in the checklists' order. */
+/** Checks that are the shop's to put right; the others are work the manager does with the shop. */
+const SHOP_CHECKS: readonly string[] = ["display", "price-tags", "storage"];
+
+/** "防潮、价签" — what the shop needs to fix, in the checklists' order. */
 export function toFixText(g: GuidanceDetails, t: Translate): string {
-  const names = [...g.sixPrevention.toFix.map((v) => t(`tobacco.guidance.six.${v}`)), ...g.checks.toFix.map((v) => t(`tobacco.guidance.checks.${v}`))];
+  const names = [...g.sixPrevention.toFix.map((v) => t(`tobacco.guidance.six.${v}`)), ...g.checks.toFix.filter((v) => SHOP_CHECKS.includes(v)).map((v) => t(`tobacco.guidance.checks.${v}`))];
   return names.join(t("list.separator"));
+}
+
+/** "零消互动" — guidance the manager has not done with the shop yet. */
+export function notDoneText(g: GuidanceDetails, t: Translate): string {
+  return g.checks.toFix
+    .filter((v) => !SHOP_CHECKS.includes(v))
+    .map((v) => t(`tobacco.guidance.checks.${v}`))
+    .join(t("list.separator"));
 }
 
 export const guidanceSection: VisitSection<TGuidanceRound> = {
@@ -67,6 +80,7 @@ export const guidanceSection: VisitSection<TGuidanceRound> = {
     { id: "substitutes", type: "text", optional: true, schema: z.string().trim().min(1).max(200, "forms.err.too-long"), prompt: (ctx) => ctx.env.t("tobacco.guidance.substitutes") },
     checklist("sixOk", "six", SIX_PREVENTION),
     checklist("checksOk", "checks", GUIDANCE_CHECKS),
+    { id: "mixAdvice", type: "text", optional: true, schema: z.string().trim().min(1).max(300, "forms.err.too-long"), prompt: (ctx) => ctx.env.t("tobacco.guidance.mix-advice") },
   ],
   schema,
   toDetails(round, draft) {
@@ -77,6 +91,11 @@ export const guidanceSection: VisitSection<TGuidanceRound> = {
     const g = details.guidance;
     if (!g) return [];
     const fix = toFixText(g, t);
-    return [fix ? t("tobacco.guidance.confirm-fix", { items: fix }) : t("tobacco.guidance.confirm-ok")];
+    const notDone = notDoneText(g, t);
+    if (!fix && !notDone) return [t("tobacco.guidance.confirm-ok")];
+    return [
+      ...(fix ? [t("tobacco.guidance.confirm-fix", { items: fix })] : []),
+      ...(notDone ? [t("tobacco.guidance.confirm-not-done", { items: notDone })] : []),
+    ];
   },
 };

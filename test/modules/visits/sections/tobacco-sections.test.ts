@@ -152,6 +152,7 @@ describe("operating guidance", () => {
       substitutes: "利群(阳光)",
       sixPrevention: { ok: ["fire", "mould", "theft", "robbery"], toFix: ["damp", "pests"] },
       checks: { ok: ["display", "price-tags", "storage", "consumer-interaction", "profit-comparison", "pos-guidance"], toFix: [] },
+      mixAdvice: null,
     });
     const draft = emptyDraft();
     guidanceSection.toDetails(guidanceSection.schema.parse({ sixOk: ["all"], checksOk: ["all"] }), draft, { factor: 1.5, preset: "tobacco-retail" });
@@ -159,14 +160,16 @@ describe("operating guidance", () => {
   });
 
   it("through the form engine: counts, substitutes and both checklists; the confirmation lists what to fix", async () => {
-    const out = await drive(guidanceSection as unknown as VisitSection<Answers>, ["18", "利群(阳光)、南京(炫赫门)", "2 5 7", "2 3 7"]);
+    const out = await drive(guidanceSection as unknown as VisitSection<Answers>, ["18", "利群(阳光)、南京(炫赫门)", "2 5 7", "2 3 7", "多进细支烟"]);
     expect(out.completed).toBe(true);
-    expect(lastText(out)).toContain("经营指导：待整改 防潮、防霉、防抢、存储、零消互动、同期盈利对比");
+    // The shop's to-fix items and the guidance the manager has still to give are told apart.
+    expect(lastText(out)).toContain("经营指导：待整改 防潮、防霉、防抢、存储 · 未做 零消互动、同期盈利对比");
     expect((await storedDetails()).guidance).toEqual({
       displayCount: 18,
       substitutes: "利群(阳光)、南京(炫赫门)",
       sixPrevention: { ok: ["fire", "theft", "pests"], toFix: ["damp", "mould", "robbery"] },
       checks: { ok: ["display", "price-tags", "pos-guidance"], toFix: ["storage", "consumer-interaction", "profit-comparison"] },
+      mixAdvice: "多进细支烟",
     });
   });
 });
