@@ -51,6 +51,8 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     // Classes stored under another preset (the policy was switched): recompute them under this one.
     const foreign = await ctx.db.customer.count({ where: { active: true, serviceClass: { notIn: ctx.policy.classes.map((c) => c.id) } } });
     if (foreign) await recomputeServiceClasses(ctx);
+    // One form engine for the process: the router, the platforms and the resume prompt below share it.
+    ctx.forms = appForms(ctx);
     const router = createAppRouter(ctx);
     // ---- chat platforms: Telegram, Lark, WeChat run beside the terminal when their credentials are set ----
     const platforms = (running = await startPlatforms({ config: platformsFromEnv(ctx.env), deps: ctx, router, output }));
@@ -122,7 +124,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       // explained on the next message, like on every platform.)
       const msg = { platform: "console" as const, chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, text: "" };
       const locale = isLocale(me.locale) ? me.locale : ctx.policy.locale;
-      const open = await appForms(ctx).resumePrompt(sessionKeyOf(msg), chatFormEnv({ deps: ctx, t, locale, msg, staff: me }));
+      const open = await ctx.forms.resumePrompt(sessionKeyOf(msg), chatFormEnv({ deps: ctx, t, locale, msg, staff: me }));
       for (const r of open ?? []) await terminal.send(msg, r);
     }
 

@@ -11,7 +11,7 @@ import type { Command, CommandContext } from "../../core/router.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
 import { dayStops, searchCustomers } from "../visits/visits.service.ts";
 import { CUSTOMER_SCALES, FILE_TEXT_FIELDS, FILE_TEXT_MAX, KEY_PERSON_LIMITS, customerFileText, formatAmount, isPhoneNumber, type CustomerFileValue } from "./customer-file.ts";
-import { readCustomerFile, updateCustomerFile, type TCustomerFileChanges } from "./customer-file.service.ts";
+import { findOwnCustomerIn, readCustomerFile, updateCustomerFile, type TCustomerFileChanges } from "./customer-file.service.ts";
 import { findPurchasePlan, listMissingPurchasePlans, nextMonthOf, planLines, PLAN_UNITS, savePurchasePlan, type TPurchasePlanLine } from "./purchase-plans.service.ts";
 
 type Env = ChatFormEnv;
@@ -239,7 +239,7 @@ export const customerFileForm: FormDefinition<Env> = {
     const { t } = env;
     const customerId = Number(meta.customerId);
     const changes = changesFromAnswers(answers);
-    const customer = await tx.customer.findFirst({ where: { id: customerId, managerId: env.staff.id }, select: { name: true } });
+    const customer = await findOwnCustomerIn({ tx, customerId, managerId: env.staff.id });
     if (!customer) return { text: t("errors.visit.customer") };
     if (!Object.keys(changes).length) return { text: t("file.form.nothing", { name: customer.name }) };
     const result = await updateCustomerFile({ tx, customerId, changes, at: env.now });
@@ -340,7 +340,7 @@ export const purchasePlanForm: FormDefinition<Env> = {
     if (answers.replace === false) return { text: t("purchase.form.kept", { name: String(meta.customerName) }) };
     const lines = (Array.isArray(answers.lines) ? (answers.lines as Answers[]) : []).map((l) => ({ product: String(l.product), quantity: Number(l.quantity), unit: l.unit as TPurchasePlanLine["unit"] }));
     const customerId = Number(meta.customerId);
-    const mine = await tx.customer.findFirst({ where: { id: customerId, managerId: env.staff.id }, select: { id: true } });
+    const mine = await findOwnCustomerIn({ tx, customerId, managerId: env.staff.id });
     if (!mine) return { text: t("errors.visit.customer") };
     const month = String(meta.month);
     const saved = await savePurchasePlan({ tx, managerId: env.staff.id, customerId, month, lines, at: env.now });

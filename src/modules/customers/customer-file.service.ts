@@ -101,6 +101,11 @@ function orderPeople<T extends { primary: boolean; id?: number }>(people: T[]): 
   return [...people].sort((a, b) => Number(b.primary) - Number(a.primary) || (a.id ?? 0) - (b.id ?? 0));
 }
 
+/** One of the manager's own customers, read in the caller's transaction (a form completing); null when not theirs. */
+export async function findOwnCustomerIn(opts: { tx: Tx; customerId: number; managerId: number }): Promise<Pick<Customer, "id" | "name"> | null> {
+  return opts.tx.customer.findFirst({ where: { id: opts.customerId, managerId: opts.managerId }, select: { id: true, name: true } });
+}
+
 /** A customer's file with its key people (primary first); null when the customer does not exist. */
 export async function readCustomerFile(opts: { db: Db | Tx; customerId: number }): Promise<(CustomerFileValue & { customer: Customer }) | null> {
   const c = await opts.db.customer.findUnique({ where: { id: opts.customerId }, include: { keyPeople: true } });
