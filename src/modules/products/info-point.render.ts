@@ -27,21 +27,11 @@ export function renderPriceBlock(t: Translate, week: string, rows: PriceReportRo
   return lines;
 }
 
-export interface PriceExportRow {
-  week: string;
-  brand: string;
-  product: string;
-  n: number;
-  min: number | null;
-  median: number | null;
-  max: number | null;
-  guide: number | null;
-  shops: number;
-  stock: number;
-}
+/** A report row as the export writes it: the week instead of the product id. */
+export type PriceExportRow = Omit<PriceReportRow, "productId"> & { week: string };
 
 export function priceExportRows(week: string, rows: PriceReportRow[]): PriceExportRow[] {
-  return rows.map((r) => ({ week, brand: r.brand, product: r.product, n: r.n, min: r.min, median: r.median, max: r.max, guide: r.guide, shops: r.shops, stock: r.stock }));
+  return rows.map(({ productId: _, ...r }) => ({ week, ...r }));
 }
 
 export function priceColumns(t: Translate): Column<PriceExportRow>[] {

@@ -32,16 +32,6 @@ export function isoWeekRange(week: string): { from: string; to: string } | null 
   return isoWeekOf(from) === week ? { from, to: addDays(from, 6) } : null;
 }
 
-/** The visit form's customer answer ("p:<plan entry>" or "c:<customer>") of this manager, or null. */
-export async function customerForFormRef(opts: { db: Db; staff: Pick<Staff, "id">; ref: unknown }): Promise<Customer | null> {
-  if (typeof opts.ref !== "string") return null;
-  const m = /^([pc]):(\d+)$/.exec(opts.ref);
-  if (!m) return null;
-  const id = Number(m[2]);
-  if (m[1] === "p") return (await opts.db.plannedVisit.findFirst({ where: { id, managerId: opts.staff.id }, include: { customer: true } }))?.customer ?? null;
-  return opts.db.customer.findFirst({ where: { id, managerId: opts.staff.id } });
-}
-
 export async function isPriceCollectionDone(opts: { db: Db | Tx; customerId: number; week: string; exceptVisitId?: number | null }): Promise<boolean> {
   const row = await opts.db.priceCollection.findFirst({ where: { customerId: opts.customerId, week: opts.week, ...(opts.exceptVisitId ? { NOT: { visitId: opts.exceptVisitId } } : {}) }, select: { id: true } });
   return row !== null;

@@ -3,6 +3,7 @@ import { normalizeInput, parseNumber } from "../../../core/forms/form-input.ts";
 import type { Option, ParseResult, Step } from "../../../core/forms/form-types.ts";
 import type { ProductCultivation } from "../visits.service.ts";
 import type { SectionCtx, SectionEnv, VisitSection } from "./section.ts";
+import { optionList } from "./helpers.ts";
 import { count, optBool, optNumber, optText, productStep, ZProductAnswerSchema } from "./tobacco-helpers.ts";
 
 /**
@@ -15,10 +16,6 @@ import { count, optBool, optNumber, optText, productStep, ZProductAnswerSchema }
 
 export const REFUSALS = ["money", "demand", "space", "consumers", "other"] as const;
 export const REPURCHASE = ["yes", "no", "early"] as const;
-
-function optionList(ctx: SectionCtx, prefix: string, values: readonly string[]): Option[] {
-  return values.map((v) => ({ value: v, label: ctx.env.t(`${prefix}.${v}`) }));
-}
 
 /** Sold since the last visit, in cartons: "3", "3条", "20包" / "20盒" (10 packs a carton). */
 export function parseSold(text: string, ctx: SectionCtx): ParseResult {

@@ -3,7 +3,9 @@ import type { Option, Step } from "../../../core/forms/form-types.ts";
 import { isoWeekOf, isPriceCollectionDone, recordPriceCollection } from "../../products/info-point.service.ts";
 import { productById } from "../../products/products.service.ts";
 import type { SectionCtx, SectionEnv, VisitSection } from "./section.ts";
-import { count, fmtMoney, money, optNumber, parseMoney, productStep, sectionCustomer, ZProductAnswerSchema } from "./tobacco-helpers.ts";
+import { customerOf } from "../visit-context.ts";
+import { fmt } from "./helpers.ts";
+import { count, money, optNumber, parseMoney, productStep, ZProductAnswerSchema } from "./tobacco-helpers.ts";
 
 /**
  * 信息采集 at an info point (standard §5): once a week, per product, the shop's stock (packs) and
@@ -18,7 +20,7 @@ async function guideOption(ctx: SectionCtx, which: "cartonPrice" | "packPrice"):
   if (!p.success) return [];
   const product = await productById({ db: ctx.env.deps.db, id: p.data.productId });
   const price = product?.[which];
-  return price === null || price === undefined ? [] : [{ value: fmtMoney(price), label: ctx.env.t("tobacco.prices.guide", { price: fmtMoney(price) }) }];
+  return price === null || price === undefined ? [] : [{ value: fmt(price), label: ctx.env.t("tobacco.prices.guide", { price: fmt(price) }) }];
 }
 
 const name = (ctx: SectionCtx) => {
@@ -54,7 +56,7 @@ export const infoPointSection: VisitSection<TPricesRound> = {
   id: "prices",
   presets: ["tobacco-retail"],
   async available(ctx) {
-    const customer = await sectionCustomer(ctx);
+    const customer = await customerOf(ctx);
     if (!customer?.infoPoint) return false;
     const editing = ctx.meta.editVisitId ? Number(ctx.meta.editVisitId) : null;
     return !(await isPriceCollectionDone({ db: ctx.env.deps.db, customerId: customer.id, week: isoWeekOf(ctx.env.today), exceptVisitId: editing }));

@@ -1,27 +1,19 @@
 import { z } from "zod";
 import { normalizeInput, parseNumber } from "../../../core/forms/form-input.ts";
 import type { ChoiceStep, Option, ParseResult } from "../../../core/forms/form-types.ts";
-import type { Customer, Product } from "../../../generated/prisma/client.ts";
-import { customerForFormRef } from "../../products/info-point.service.ts";
+import type { Product } from "../../../generated/prisma/client.ts";
 import { recentCultivatedProducts, searchProducts } from "../../products/products.service.ts";
+import { customerOf } from "../visit-context.ts";
+import { fmt } from "./helpers.ts";
 import type { SectionCtx, SectionEnv } from "./section.ts";
+
+// The answer schemas every section shares.
+export { optNumber, optText, picks } from "./helpers.ts";
 
 /**
  * What the tobacco sections (brand-products, guidance, info-point) share: the product question
- * (searched in the product list by name) and the visit's customer.
+ * (searched in the product list by name), money answers and whole counts.
  */
-
-const customers = new WeakMap<object, Map<string, Promise<Customer | null>>>();
-
-/** The visit's customer (the customer answer, or the one of the record being edited); once per message. */
-export function sectionCustomer(ctx: SectionCtx): Promise<Customer | null> {
-  const ref = ctx.answers.customer ?? ctx.meta.customer;
-  const key = String(ref);
-  let m = customers.get(ctx.env);
-  if (!m) customers.set(ctx.env, (m = new Map()));
-  if (!m.has(key)) m.set(key, customerForFormRef({ db: ctx.env.deps.db, staff: ctx.env.staff, ref }));
-  return m.get(key)!;
-}
 
 /**
  * A product answer carries what the record needs ("pr:<id>:<brand>:<name>"), so a round becomes
@@ -41,12 +33,9 @@ export const ZProductAnswerSchema = z
 export type TProductAnswer = z.output<typeof ZProductAnswerSchema>;
 
 export function productLabel(p: Pick<Product, "name" | "packPrice" | "cartonPrice">, t: SectionEnv["t"]): string {
-  return p.cartonPrice !== null ? t("tobacco.product.label-price", { name: p.name, carton: fmtMoney(p.cartonPrice) }) : p.name;
+  return p.cartonPrice !== null ? t("tobacco.product.label-price", { name: p.name, carton: fmt(p.cartonPrice) }) : p.name;
 }
 
-export function fmtMoney(n: number): string {
-  return String(Math.round(n * 100) / 100);
-}
 
 /** The product question: the shop's recent products as buttons, any other by typing part of its name. */
 export function productStep(id: string, promptKey: string): ChoiceStep<SectionEnv> {
@@ -79,7 +68,7 @@ export function productStep(id: string, promptKey: string): ChoiceStep<SectionEn
 }
 
 async function recentOf(ctx: SectionCtx) {
-  const customer = await sectionCustomer(ctx);
+  const customer = await customerOf(ctx);
   return customer ? recentCultivatedProducts({ db: ctx.env.deps.db, customerId: customer.id }) : [];
 }
 
@@ -92,11 +81,5 @@ export function parseMoney(text: string, ctx: SectionCtx): ParseResult {
 export const money = z.number().min(0, "forms.err.not-negative").max(100_000);
 export const count = z.number().int("tobacco.err.whole-number").min(0, "forms.err.not-negative").max(1_000_000);
 
-/** A stored number answer, or null when skipped / missing. */
-export const optNumber = z.unknown().optional().transform((v) => (typeof v === "number" ? v : null));
 /** A stored yes/no answer, or null when skipped / missing. */
 export const optBool = z.unknown().optional().transform((v) => (typeof v === "boolean" ? v : null));
-/** A stored text answer, trimmed, or null. */
-export const optText = z.unknown().optional().transform((v) => (typeof v === "string" && v.trim() ? v.trim() : null));
-/** A stored checklist answer: the picked values (none when missing). */
-export const picks = z.unknown().optional().transform((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []));
