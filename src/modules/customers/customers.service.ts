@@ -174,6 +174,12 @@ function isChangeable(field: string): field is ChangeableField {
   return (CHANGEABLE_FIELDS as readonly string[]).includes(field);
 }
 
+/** The file's key people, read on first use and only once per call. */
+function onceKeyPeople(tx: Tx, customerId: number): () => Promise<{ name: string }[]> {
+  let read: Promise<{ name: string }[]> | null = null;
+  return () => (read ??= readCustomerFile({ db: tx, customerId }).then((f) => f?.keyPeople ?? []));
+}
+
 /** A key person as the file takes them: a phone the file would refuse stays in the visit only. */
 function filePerson(name: string, detail: Record<string, string> | undefined, primary: boolean): TKeyPersonInput {
   const phone = detail?.phone && isPhoneNumber(detail.phone) ? detail.phone : "";
@@ -194,11 +200,12 @@ export async function applyCustomerChanges(opts: { tx: Tx; customerId: number; c
   for (const c of opts.changes) if (isChangeable(c.field) && c.value.trim()) last.set(c.field, c);
   const applied: AppliedCustomerChange[] = [];
   const file: TCustomerFileChanges = {};
+  const keyPeopleOnFile = onceKeyPeople(tx, customer.id);
   for (const [field, c] of last) {
     const value = c.value.trim();
     const detail = c.detail && Object.keys(c.detail).length ? c.detail : undefined;
     if (field === "keyPersonMet") {
-      const onFile = (await readCustomerFile({ db: tx, customerId: customer.id }))?.keyPeople ?? [];
+      const onFile = await keyPeopleOnFile();
       if (onFile.some((p) => p.name === value) || last.get("keyPerson")?.value.trim() === value) continue;
       (file.keyPeople ??= []).push(filePerson(value, detail, onFile.length === 0));
       applied.push({ field, old: "", new: value, ...(detail ? { detail } : {}) });
@@ -207,8 +214,7 @@ export async function applyCustomerChanges(opts: { tx: Tx; customerId: number; c
     if (customer[field] === value) continue;
     let created = false;
     if (field === "keyPerson") {
-      const onFile = (await readCustomerFile({ db: tx, customerId: customer.id }))?.keyPeople ?? [];
-      created = !onFile.some((p) => p.name === value);
+      created = !(await keyPeopleOnFile()).some((p) => p.name === value);
       (file.keyPeople ??= []).unshift(filePerson(value, detail, true));
     } else if (field === "equipment") file.equipment = value;
     applied.push({ field, old: customer[field], new: value, ...(detail ? { detail } : {}), ...(created ? { created } : {}) });
@@ -232,11 +238,11 @@ export async function revertCustomerChanges(opts: { tx: Tx; customerId: number; 
   if (!customer) return [];
   const fields: ChangeableField[] = [];
   const file: TCustomerFileChanges = {};
+  const keyPeopleOnFile = onceKeyPeople(tx, customer.id);
   for (const c of opts.changes) {
     if (!isChangeable(c.field)) continue;
     if (c.field === "keyPersonMet") {
-      const onFile = (await readCustomerFile({ db: tx, customerId: customer.id }))?.keyPeople ?? [];
-      if (!onFile.some((p) => p.name === c.new)) continue;
+      if (!(await keyPeopleOnFile()).some((p) => p.name === c.new)) continue;
       (file.removeKeyPeople ??= []).push(c.new);
     } else if (customer[c.field] !== c.new) continue;
     else if (c.field === "phone") await tx.customer.update({ where: { id: customer.id }, data: { phone: c.old } });
