@@ -19,6 +19,7 @@ import { customerCommands } from "./modules/customers/customers.commands.ts";
 import { reportCommands } from "./modules/reports/reports.commands.ts";
 import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
 import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
+import { defaultPhotoDir, FsPhotoStore } from "./modules/evidence/photo-store.ts";
 import { checkPolicySections } from "./modules/visits/sections/index.ts";
 import { customerFileCommands, customerFileForms } from "./modules/customers/customer-file.dialog.ts";
 
@@ -75,5 +76,6 @@ export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: 
   configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = opts.db ?? (await openDb(env.DATABASE_URL, { busyTimeoutMs: env.VISITMATE_DB_BUSY_TIMEOUT_MS }));
-  return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN };
+  const photos = new FsPhotoStore(env.VISITMATE_PHOTO_DIR ?? defaultPhotoDir(env.DATABASE_URL));
+  return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN, photos };
 }

@@ -39,6 +39,8 @@ export const ZEnvSchema = z.object({
   VISITMATE_INBOUND_MAX_CHARS: positiveInt.optional(),
   /** Plans computed at once in worker threads (default: the cores but one, at least 1). */
   VISITMATE_PLAN_WORKERS: positiveInt.optional(),
+  /** Folder for shop photos (default: photos/ beside the SQLite file, i.e. data/photos). */
+  VISITMATE_PHOTO_DIR: z.string().min(1).optional(),
   /** /today without a plan: background (answer at once, push the list when made) | wait (answer with the list). */
   VISITMATE_CHAT_PLAN: z.enum(["background", "wait"]).default("background"),
   // Chat platforms: each is enabled by its main credential, and its other variables are checked

@@ -113,6 +113,59 @@ const ZInboundSchema = z.object({
   maxReasonChars: z.number().int().positive().default(INBOUND_DEFAULTS.maxReasonChars),
 });
 
+export const CHECK_IN_MODES = ["off", "optional", "required"] as const;
+export type TCheckInMode = (typeof CHECK_IN_MODES)[number];
+const ZCheckInModeSchema = z.enum(CHECK_IN_MODES);
+
+const EVIDENCE_DEFAULTS = {
+  checkIn: { mode: "optional" as TCheckInMode, byClass: {}, radiusM: 300, maxAgeMinutes: 10 },
+  photos: { requiredSections: [] as string[], byClass: {}, maxBytes: 10 * 1024 * 1024, maxPerVisit: 12 },
+  retentionDays: 180,
+  coordinates: { agreeing: 3, withinM: 100 },
+};
+
+/**
+ * Visit evidence: check-in by location and shop photos (what field-sales products record), and
+ * how long it is kept. Location is asked only while a field visit's form is open.
+ */
+export const ZEvidenceSchema = z.object({
+  checkIn: z
+    .object({
+      /** off: never asked; optional: offered (any step accepts a location); required: a field visit asks and waits for it (or a reason). */
+      mode: ZCheckInModeSchema.default("optional"),
+      /** Per service class (class id → mode), e.g. core shops required. */
+      byClass: z.record(z.string(), ZCheckInModeSchema).default({}),
+      /** A check-in farther than this from the shop's coordinates asks the manager why. */
+      radiusM: z.number().int().positive().default(300),
+      /** A location sent longer ago than this (its message's date) is not a check-in. */
+      maxAgeMinutes: z.number().int().positive().default(10),
+    })
+    .default(EVIDENCE_DEFAULTS.checkIn),
+  photos: z
+    .object({
+      /** Visit sections whose round asks for a photo before it ends (e.g. guidance: the display check). */
+      requiredSections: z.array(z.string().min(1)).default([]),
+      /** Per service class (class id → sections), replacing requiredSections for that class. */
+      byClass: z.record(z.string(), z.array(z.string().min(1))).default({}),
+      /** Largest photo accepted, in bytes (platform limits may be lower). */
+      maxBytes: z.number().int().positive().default(EVIDENCE_DEFAULTS.photos.maxBytes),
+      /** Photos one visit may carry. */
+      maxPerVisit: z.number().int().positive().default(EVIDENCE_DEFAULTS.photos.maxPerVisit),
+    })
+    .default(EVIDENCE_DEFAULTS.photos),
+  /** Photos and check-in coordinates older than this many days are deleted by the cleanup job. */
+  retentionDays: z.number().int().positive().default(180),
+  coordinates: z
+    .object({
+      /** Check-ins (distinct visits) that must agree before a new shop position is proposed. */
+      agreeing: z.number().int().min(2).default(3),
+      /** How close those check-ins must be to each other, in metres. */
+      withinM: z.number().int().positive().default(100),
+    })
+    .default(EVIDENCE_DEFAULTS.coordinates),
+});
+export type TEvidence = z.infer<typeof ZEvidenceSchema>;
+
 export const ZPolicySchema = z
   .object({
     preset: z.string(),
@@ -159,6 +212,8 @@ export const ZPolicySchema = z
     travelKmh: z.number().positive().default(20),
     /** Limits on what people send the bot (floods, pasted megabytes). */
     inbound: ZInboundSchema.default(INBOUND_DEFAULTS),
+    /** Visit evidence: location check-in, photos, retention. */
+    evidence: ZEvidenceSchema.default(EVIDENCE_DEFAULTS),
   })
   .superRefine((p, ctx) => {
     const ids = new Set(p.classes.map((c) => c.id));
@@ -168,6 +223,9 @@ export const ZPolicySchema = z
         : p.classification.bands.map((b) => b.classId);
     for (const r of refs) {
       if (!ids.has(r)) ctx.addIssue({ code: "custom", message: `classification refers to unknown class "${r}"`, path: ["classification"] });
+    }
+    for (const id of [...Object.keys(p.evidence.checkIn.byClass), ...Object.keys(p.evidence.photos.byClass)]) {
+      if (!ids.has(id)) ctx.addIssue({ code: "custom", message: `evidence refers to unknown class "${id}"`, path: ["evidence"] });
     }
     if (p.dailyCap < p.dailyMinimum) {
       ctx.addIssue({ code: "custom", message: "dailyCap must be ≥ dailyMinimum", path: ["dailyCap"] });

@@ -25,6 +25,57 @@ export interface InboundMessage {
    * staff data to everyone there.
    */
   chatType?: "private" | "group";
+  /**
+   * A shared location (Telegram location, Lark location message, WeChat shared location, the
+   * terminal's `/loc LAT,LNG`). Used only while a visit form is open (check-in / check-out); never
+   * stored otherwise. The text is then empty.
+   */
+  location?: InboundLocation;
+  /** Pictures or files sent with the message (a shop photo during a visit). The text is then empty (or a caption). */
+  media?: InboundMedia[];
+}
+
+export interface InboundLocation {
+  /** Null when the platform delivered a location without usable coordinates. */
+  lat: number | null;
+  lng: number | null;
+  /** Radius of uncertainty in metres, when the platform says (Telegram horizontal_accuracy). */
+  accuracyM?: number;
+  /** When the platform says the location was sent (the message's date); checked against the policy's maxAgeMinutes. */
+  sentAt?: Date;
+  /** Forwarded from another chat or an earlier message: not where the manager is now. */
+  forwarded?: boolean;
+  /** A place picked on a map rather than the device's position (Lark/WeChat POI with a name), when the platform tells. */
+  label?: string;
+}
+
+/**
+ * A picture or file someone sent. Nothing is downloaded until `download` is called; the adapter
+ * maps the platform's failures to MediaError (too large, not found, network), so a bad file gets a
+ * clear message and nothing is stored.
+ */
+export interface InboundMedia {
+  /** "image" when the platform sent it as a picture; "file" for a document (maybe an image sent as a file). */
+  kind: "image" | "file";
+  /** MIME type the platform declared, if any (checked again against the bytes). */
+  mime?: string;
+  name?: string;
+  /** Size the platform declared before download, if any: checked against the limit first. */
+  bytes?: number;
+  /** The content; rejects with MediaError("too-large") when it exceeds `maxBytes` (checked while reading). */
+  download(maxBytes: number): Promise<Buffer>;
+}
+
+/** Why a sent picture could not be taken: each reason has its own message to the manager. */
+export type MediaFailure = "too-large" | "download-failed" | "not-image" | "empty";
+
+export class MediaError extends Error {
+  readonly reason: MediaFailure;
+  constructor(reason: MediaFailure, message: string, opts: { cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "MediaError";
+    this.reason = reason;
+  }
 }
 
 export interface Choice {
@@ -58,6 +109,12 @@ export interface Reply {
   text: string;
   choices?: Choice[];
   attachments?: Attachment[];
+  /**
+   * The question asks for the manager's location (visit check-in): Telegram adds a one-time
+   * keyboard button with `request_location`; platforms without such a button rely on the text,
+   * which says how to share a location there.
+   */
+  askLocation?: boolean;
 }
 
 export interface ChatAddress {

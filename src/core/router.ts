@@ -11,6 +11,7 @@ import { isDbFault } from "./db-faults.ts";
 import type { ReplyChannel } from "./outbox.ts";
 import type { FormEngine } from "./forms/form-engine.ts";
 import type { ChatFormEnv } from "./forms/form-router.ts";
+import type { PhotoStore } from "../modules/evidence/photo-store.ts";
 
 /** Everything a command needs from the outside world; built once in the composition root. */
 export interface AppDeps {
@@ -31,6 +32,8 @@ export interface AppDeps {
    * opens a form through it sees any other open form as a form, never as "unknown".
    */
   forms?: FormEngine<ChatFormEnv>;
+  /** Where shop photos are stored (createAppContext sets it; without it photos are refused with a message). */
+  photos?: PhotoStore;
 }
 
 export interface CommandContext {
@@ -128,6 +131,11 @@ export interface RouterOptions {
    * open form first?").
    */
   beforeCommand?: (ctx: Omit<CommandContext, "args" | "rest">, command: ParsedCommand) => Promise<Reply | Reply[] | null>;
+  /**
+   * A shared location or a picture/file (msg.location, msg.media) from a bound user in a private
+   * chat: the open visit form takes it as evidence; null = not handled (answered "send it during a visit").
+   */
+  attachment?: (ctx: Omit<CommandContext, "args" | "rest">) => Promise<Reply | Reply[] | null>;
   /** Answers text that is not a command (a form step, a stop number); null = not handled. */
   fallback?: (ctx: Omit<CommandContext, "args" | "rest">) => Promise<Reply | Reply[] | null>;
   /**
@@ -197,6 +205,12 @@ export function createRouter(opts: RouterOptions): Router {
     // event is marked in the transaction that queues these replies.
     // In a group nothing but a group-safe command runs: no list, no form answer, no stop number.
     if (inGroup && available?.privateOnly !== false) return [{ text: t("group.private-only") }];
+    if (msg.location || msg.media?.length) {
+      // Evidence goes to the open visit form only; outside one nothing of it is kept.
+      const taken = opts.attachment ? await opts.attachment(base) : null;
+      if (taken) return toArray(taken);
+      return [{ text: t(msg.location ? "evidence.location-outside-visit" : "evidence.photo-outside-visit") }];
+    }
     const max = deps.policy.inbound.maxTextChars;
     if (msg.text.length > max) return [{ text: t("inbound.too-long", { max, length: msg.text.length }) }];
 

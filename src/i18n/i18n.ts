@@ -44,6 +44,16 @@ import { zhCNKeyAccount } from "./zh-CN.key-account.ts";
 import { zhCNWords } from "./zh-CN.words.ts";
 import { zhCNTobacco } from "./zh-CN.tobacco.ts";
 import { enTobacco } from "./en.tobacco.ts";
+import { zhCNEvidence } from "./zh-CN.evidence.ts";
+import { enEvidence } from "./en.evidence.ts";
+import { zhCNEvidenceTelegram } from "./zh-CN.evidence-telegram.ts";
+import { enEvidenceTelegram } from "./en.evidence-telegram.ts";
+import { zhCNEvidenceChat } from "./zh-CN.evidence-chat.ts";
+import { enEvidenceChat } from "./en.evidence-chat.ts";
+import { zhCNEvidenceSupervisor } from "./zh-CN.evidence-supervisor.ts";
+import { enEvidenceSupervisor } from "./en.evidence-supervisor.ts";
+import { zhCNEvidenceCoords } from "./zh-CN.evidence-coords.ts";
+import { enEvidenceCoords } from "./en.evidence-coords.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -55,8 +65,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNSummaryStandard, ...zhCNKeyAccount, ...zhCNTobacco },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enSummaryStandard, ...enKeyAccount, ...enTobacco },
+"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNSummaryStandard, ...zhCNKeyAccount, ...zhCNTobacco, ...zhCNEvidence, ...zhCNEvidenceTelegram, ...zhCNEvidenceChat, ...zhCNEvidenceSupervisor, ...zhCNEvidenceCoords },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enSummaryStandard, ...enKeyAccount, ...enTobacco, ...enEvidence, ...enEvidenceTelegram, ...enEvidenceChat, ...enEvidenceSupervisor, ...enEvidenceCoords },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDb } from "../../src/db/client.ts";
 import { createTestDb, type TestDb } from "./db.ts";
+import { FsPhotoStore } from "../../src/modules/evidence/photo-store.ts";
 
 /** Monday 23 Nov 2026, 10:00 in Shanghai: a visit day of the demo manager 李明 (M001). */
 export const MONDAY_10AM = "2026-11-23T02:00:00Z";
@@ -80,7 +81,8 @@ export async function createPlatformApp(opts: { busyTimeoutMs?: number; retryDel
   });
   // The clock is fake and stands still: no send spacing here (the adapters' own throttles still apply).
   const dispatcher = new Dispatcher({ db: testDb.db, ports: new Map(), clock, log, pollMs: 100, limits: { telegram: {}, lark: {}, wechat: {}, console: {} } });
-  const deps: AppDeps = { db: testDb.db, policy, clock, log, replies: { dispatcher, retryDelaysMs: opts.retryDelaysMs } };
+  const photos = new FsPhotoStore(path.join(testDb.dir, "photos"));
+  const deps: AppDeps = { db: testDb.db, policy, clock, log, replies: { dispatcher, retryDelaysMs: opts.retryDelaysMs }, photos };
   const router = createAppRouter(deps);
   dispatcher.start();
   return {

@@ -69,10 +69,17 @@ export function registerVisitSection(section: VisitSection): void {
 }
 
 /** Start-up check of the policy's `visitSections`: every id must be a registered section. */
-export function checkPolicySections(policy: { preset: string; visitSections: readonly string[] }): void {
+export function checkPolicySections(policy: { preset: string; visitSections: readonly string[]; evidence?: { photos: { requiredSections: readonly string[]; byClass: Record<string, readonly string[]> } } }): void {
   const unknown = policy.visitSections.filter((id) => !visitSection(id));
+  const known = () => registered.map((s) => s.id).join(", ");
   if (unknown.length) {
-    const known = registered.map((s) => s.id).join(", ");
-    throw new Error(`policy "${policy.preset}": visitSections lists unknown section ${unknown.map((u) => `"${u}"`).join(", ")} (registered: ${known})`);
+    throw new Error(`policy "${policy.preset}": visitSections lists unknown section ${unknown.map((u) => `"${u}"`).join(", ")} (registered: ${known()})`);
+  }
+  // A photo asked for in a section the menu does not offer would never be asked.
+  const photos = policy.evidence?.photos;
+  const asked = photos ? [...photos.requiredSections, ...Object.values(photos.byClass).flat()] : [];
+  const notInMenu = [...new Set(asked.filter((id) => !policy.visitSections.includes(id)))];
+  if (notInMenu.length) {
+    throw new Error(`policy "${policy.preset}": evidence.photos names section ${notInMenu.map((u) => `"${u}"`).join(", ")} not in visitSections (${policy.visitSections.join(", ")})`);
   }
 }
