@@ -22,10 +22,11 @@ import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
 import { defaultPhotoDir, FsPhotoStore } from "./modules/evidence/photo-store.ts";
 import { checkPolicySections } from "./modules/visits/sections/index.ts";
 import { customerFileCommands, customerFileForms } from "./modules/customers/customer-file.dialog.ts";
+import { evidenceCommands } from "./modules/evidence/evidence.commands.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
-  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...customerFileCommands, ...complaintCommands, ...customerCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
+  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...evidenceCommands, ...customerFileCommands, ...complaintCommands, ...customerCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
 /** Every conversation form any module defines (a stored form resumes only if its definition is here). */

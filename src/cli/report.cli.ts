@@ -13,6 +13,8 @@ import { endOfMonth } from "../core/dates.ts";
 import { isoWeekOf, isoWeekRange, weeklyPriceReport } from "../modules/products/info-point.service.ts";
 import { priceColumns, priceExportRows } from "../modules/products/info-point.render.ts";
 import { managersInScope, reportScope } from "../modules/reports/reports.service.ts";
+import { evidenceExportRows } from "../modules/evidence/evidence-report.service.ts";
+import { evidenceColumns } from "../modules/evidence/evidence.render.ts";
 
 /**
  * `visitmate report team|visits`: the supervisor's figures and the visit log as xlsx, csv or json,
@@ -45,8 +47,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv);
   const sub = positional[0];
   const t = cliT();
-  if (sub !== "team" && sub !== "visits" && sub !== "brands" && sub !== "prices") {
-    process.stderr.write(t("cli.report.usage") + "\n");
+  if (sub !== "team" && sub !== "visits" && sub !== "brands" && sub !== "prices" && sub !== "evidence") {
+    process.stderr.write(t("cli.report.usage") + "\n" + t("evidence-sup.cli.usage") + "\n");
     return 2;
   }
   const ctx = await createAppContext();
@@ -73,6 +75,31 @@ export async function reportCommand(argv: string[]): Promise<number> {
       const managerIds = viewer ? (await managersInScope(ctx.db, await reportScope(ctx.db, viewer))).map((m) => m.id) : undefined;
       const rows = await weeklyPriceReport({ db: ctx.db, week, managerIds });
       await write(format, priceColumns(lt), priceExportRows(week, rows), lt("info-points.sheet"), out, ctx.clock.now());
+      return 0;
+    }
+    if (sub === "evidence") {
+      // --week [2026-W48] or --month [2026-11] (bare: this one); the team of --supervisor, else the whole company.
+      const week = options.week;
+      const month = options.month;
+      let range: { from: string; to: string } | null = null;
+      if (week !== undefined) {
+        const w = (week === true ? isoWeekOf(today) : week).toUpperCase();
+        range = isoWeekRange(w);
+        if (!range) fail("cli.report.bad-week", { value: w });
+      } else if (month !== undefined) {
+        const m = month === true ? today.slice(0, 7) : month;
+        if (!/^\d{4}-\d{2}$/.test(m) || !isValidDate(`${m}-01`)) fail("cli.report.bad-month", { value: m });
+        range = { from: `${m}-01`, to: endOfMonth(`${m}-01`) };
+      } else fail("evidence-sup.cli.needs-period");
+      const code = stringOption(options, "supervisor");
+      const viewer = code ? await findStaffByCode(ctx.db, code) : null;
+      if (code && !viewer) {
+        const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db));
+        fail(m.key, m.params);
+      }
+      const managers = await managersInScope(ctx.db, await reportScope(ctx.db, viewer));
+      const rows = await evidenceExportRows({ db: ctx.db, policy: ctx.policy, managers, ...range });
+      await write(format, evidenceColumns(lt), rows, lt("evidence-sup.sheet"), out, ctx.clock.now());
       return 0;
     }
     if (sub === "brands") {

@@ -8,6 +8,7 @@ export type AppErrorCode =
   | "cli.unknown-manager"
   | "config.invalid"
   | "db.open"
+  | "evidence.photos-access"
   | "import.unsupported-file"
   | "import.file"
   | "import.busy"

@@ -81,7 +81,9 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
     const report = await managerReport({ deps, viewer, code: args[0]! });
     // Someone outside the team reads exactly like a code nobody has.
     if (!report) return { text: t("reports.unknown-manager", { code: args[0]! }) };
-    return { text: renderManager(ctx, report, deps.clock.now()) };
+    // The photos are a command of their own (they are sent as images, ten at a time).
+    const photos = report.evidence.some((e) => e.photos > 0);
+    return { text: renderManager(ctx, report, deps.clock.now()), ...(photos ? { choices: [{ label: t("evidence-sup.view-photos"), value: `/photos ${report.manager.code} ${report.date}` }] } : {}) };
   }
   return { text: t("reports.team-usage") };
 }

@@ -3,6 +3,7 @@ import type { Choice } from "../../core/chat.ts";
 import { formatDay, formatMinutes } from "../../core/format.ts";
 import type { CommandContext } from "../../core/router.ts";
 import { classLabel } from "../customers/class-label.ts";
+import { evidenceCountsPart, evidenceParts, evidenceTotalLine } from "../evidence/evidence.render.ts";
 import type { ManagerPeriodRow, ManagerReport, PeriodFigures, TeamDay, TeamDayRow, TeamPeriod, CoverageFigures } from "./reports.service.ts";
 
 /**
@@ -138,11 +139,14 @@ export function renderTeamPeriod(v: View, p: TeamPeriod): string {
     }),
   );
   if (tot.complaints && !isSelfView(p)) lines.push(t("reports.period.complaints", { n: tot.complaints, pct: num(tot.complaintsOnTimePct), breached: tot.complaintsBreached }));
+  if (p.evidence && !isSelfView(p)) lines.push(evidenceTotalLine(t, p.evidence.total));
   // Those below the standard first, so the supervisor reads who needs a word.
   const rows = [...p.rows].sort((a, b) => score(b) - score(a) || a.manager.code.localeCompare(b.manager.code));
   for (const r of rows.slice(0, TEAM_LINES)) {
     const parts = [...figuresLine(v, r.figures, policy), ...coverageParts(v, r.coverage), ...complaintParts(v, r.figures)];
     if (r.figures.summaries) parts.push(t("reports.fig.summaries", { n: r.figures.summaries }));
+    const evidence = evidenceCountsPart(t, p.evidence?.byManager.get(r.manager.id));
+    if (evidence) parts.push(evidence);
     lines.push(t("reports.line", { who: `${r.manager.name} ${r.manager.code}`, parts: parts.join(" · ") }));
   }
   if (rows.length > TEAM_LINES) lines.push(t("reports.period.more", { n: rows.length - TEAM_LINES }));
@@ -164,11 +168,26 @@ export function renderManager(v: View, r: ManagerReport, now: Date): string {
   const lines: string[] = [];
   lines.push(t("reports.mgr.title", { name: r.manager.name, code: r.manager.code }) + (r.supervisor ? t("reports.mgr.supervisor", { name: r.supervisor.name }) : ""));
   lines.push(t("reports.mgr.today", { day: formatDay(r.date, t) }) + dayParts(v, r.day, now).join(" · "));
+  const evidenceOf = new Map(r.evidence.map((e) => [e.visitId, e]));
   for (const s of r.stops.slice(0, 25)) {
-    const when = s.loggedAt ? ` ${s.loggedAt}${s.durationMin ? ` · ${formatMinutes(s.durationMin, t)}` : ""}` : "";
+    const e = s.visitId !== null ? evidenceOf.get(s.visitId) : undefined;
+    const proof = e ? evidenceParts(t, e) : [];
+    // Measured minutes carry the reported ones beside them: the duration is not said twice.
+    const reported = s.durationMin && !(e && e.measuredMin !== null) ? ` · ${formatMinutes(s.durationMin, t)}` : "";
+    const when = s.loggedAt ? ` ${s.loggedAt}${reported}${proof.map((p) => ` · ${p}`).join("")}` : "";
     lines.push(`  ${s.n}. ${STOP_ICON[s.status] ?? "⬜"} ${shopWithClass(v, s.name, s.classId)}${s.booked ? t("reports.mgr.booked") : ""}${when}`);
   }
   if (r.stops.length > 25) lines.push(t("reports.mgr.more-stops", { n: r.stops.length - 25 }));
+  // Visits not on today's list (unplanned, or a stop beyond the 25 shown) with their evidence.
+  const onList = new Set(r.stops.slice(0, 25).map((s) => s.visitId));
+  const others = r.evidence.filter((e) => !onList.has(e.visitId));
+  if (others.length) {
+    lines.push(t("evidence-sup.other-visits"));
+    for (const e of others.slice(0, 25)) {
+      const reported = e.reportedMin && e.measuredMin === null ? ` · ${formatMinutes(e.reportedMin, t)}` : "";
+      lines.push(`  · ${e.time} ${shopWithClass(v, e.shop, e.classId)}${reported}${evidenceParts(t, e).map((p) => ` · ${p}`).join("")}`);
+    }
+  }
   lines.push(t("reports.mgr.week", { range: t("reports.range", { from: formatDay(r.week.from, t), to: formatDay(r.week.to, t) }) }) + figuresLine(v, r.week, policy).join(" · "));
   lines.push(t("reports.mgr.month") + figuresLine(v, r.month, policy).join(" · "));
   const c = r.coverage;

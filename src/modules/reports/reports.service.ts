@@ -10,6 +10,7 @@ import { workingDaysOf } from "../reminders/reminders.service.ts";
 import { visitDaysOf } from "../staff/staff.service.ts";
 import { NOT_A_CALL, parseDetails } from "../visits/visits.service.ts";
 import { countedWhere, counts, phoneContactsPerDay } from "../visits/counting.ts";
+import { dayEvidenceOf, evidenceCountsOf, sumEvidence, type EvidenceCounts, type VisitEvidence } from "../evidence/evidence-report.service.ts";
 
 /**
  * Every supervisor view, digest and export is computed here from the stored visits, plans, calls,
@@ -299,6 +300,8 @@ export interface TeamPeriod {
   /** A manager's own figures (/me week), not a team's. */
   self?: boolean;
   totals: PeriodFigures & { coveragePct: number | null; overdue: number; never: number; managers: number };
+  /** Check-in and photo counts (issue #16) per manager id and in total; null when the policy asks for no check-in. */
+  evidence?: { byManager: Map<number, EvidenceCounts>; total: EvidenceCounts } | null;
 }
 
 /** This week (Mon–Sun) or month of `date`, or the one before ("last"). */
@@ -647,7 +650,9 @@ export async function teamPeriod(opts: { deps: AppDeps; viewer: Viewer; kind: Te
 
 export async function teamPeriodOf(opts: { deps: AppDeps; managers: Staff[]; kind: TeamPeriod["kind"]; from: string; to: string; self?: boolean }): Promise<TeamPeriod> {
   const { through, rows } = await periodRows(opts);
-  return { kind: opts.kind, from: opts.from, to: opts.to, through, rows, self: opts.self === true, totals: totalsOf(rows, opts.from, through) };
+  const byManager = await evidenceCountsOf({ db: opts.deps.db, policy: opts.deps.policy, managers: rows.map((r) => r.manager), from: opts.from, through });
+  const evidence = byManager ? { byManager, total: sumEvidence(byManager.values()) } : null;
+  return { kind: opts.kind, from: opts.from, to: opts.to, through, rows, self: opts.self === true, totals: totalsOf(rows, opts.from, through), evidence };
 }
 
 // ───────────────────────────── one manager ─────────────────────────────
@@ -662,6 +667,8 @@ export interface ManagerStop {
   /** Local HH:MM of the visit logged for this stop, and its minutes. */
   loggedAt: string | null;
   durationMin: number | null;
+  /** The visit logged for this stop (its evidence is in ManagerReport.evidence). */
+  visitId: number | null;
 }
 
 export interface ManagerReport {
@@ -674,6 +681,8 @@ export interface ManagerReport {
   month: PeriodFigures;
   coverage: CoverageFigures;
   lastSummaries: { period: string; periodStart: string; achievements: string; problems: string; focus: string }[];
+  /** Today's visits with their check-in, measured minutes and photos (issue #16), in time order. */
+  evidence: VisitEvidence[];
 }
 
 /** /team M001: one manager's day, week, month and cycle. Null when outside the viewer's scope. */
@@ -695,7 +704,7 @@ export async function managerReportOf(opts: { deps: AppDeps; manager: Staff }): 
   });
   const logs = await db.visit.findMany({
     where: { managerId: manager.id, visitedAt: bounds(date, date, tz), ...NOT_A_CALL },
-    select: { customerId: true, plannedVisitId: true, visitedAt: true, durationMin: true },
+    select: { id: true, customerId: true, plannedVisitId: true, visitedAt: true, durationMin: true },
     orderBy: { visitedAt: "asc" },
   });
   // Stops without a fixed number read as /today would count them: in route order after the fixed ones.
@@ -713,6 +722,7 @@ export async function managerReportOf(opts: { deps: AppDeps; manager: Staff }): 
       booked: p.booked,
       loggedAt: at ? `${String(at.hour).padStart(2, "0")}:${String(at.minute).padStart(2, "0")}` : null,
       durationMin: log?.durationMin ?? null,
+      visitId: log?.id ?? null,
     };
   });
   stops.sort((a, b) => a.n - b.n);
@@ -726,7 +736,8 @@ export async function managerReportOf(opts: { deps: AppDeps; manager: Staff }): 
     take: 2,
     select: { period: true, periodStart: true, achievements: true, problems: true, focus: true },
   });
-  return { manager, supervisor, date, day, stops, week: w.rows[0]!.figures, month: m.rows[0]!.figures, coverage: m.rows[0]!.coverage, lastSummaries };
+  const evidence = await dayEvidenceOf({ db, policy, managerId: manager.id, date });
+  return { manager, supervisor, date, day, stops, week: w.rows[0]!.figures, month: m.rows[0]!.figures, coverage: m.rows[0]!.coverage, lastSummaries, evidence };
 }
 
 // ───────────────────────────── alerts ─────────────────────────────
