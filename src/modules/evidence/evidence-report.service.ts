@@ -2,7 +2,7 @@ import type { TPolicy } from "../../config/policy.ts";
 import { inChunks } from "../../core/batch.ts";
 import { localParts, rangeBounds } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
-import type { Staff, VisitPhoto } from "../../generated/prisma/client.ts";
+import type { Prisma, Staff, VisitPhoto } from "../../generated/prisma/client.ts";
 import { countedWhere, counts } from "../visits/counting.ts";
 import { NOT_A_CALL } from "../visits/visits.service.ts";
 import { checkInModeFor } from "./checkin.ts";
@@ -133,48 +133,50 @@ export interface EvidenceCounts {
 
 const zero = (): EvidenceCounts => ({ fieldVisits: 0, outside: 0, missing: 0, tooShort: 0, duplicates: 0 });
 
-/** Field visits read per page when counting a period (a month of a large batch of managers is tens of thousands). */
+/** Rows read per page by the export (a month of a whole company is hundreds of thousands). */
 const PAGE = 2000;
+
+/**
+ * The classes whose field visits without a location count as missing a check-in, as a filter on the
+ * customer: the same rule as checkinViewOf (a class not named in byClass takes the company's mode).
+ */
+function askedWhere(policy: TPolicy): Prisma.CustomerWhereInput {
+  const c = policy.evidence.checkIn;
+  const byClass = Object.entries(c.byClass);
+  if (c.mode !== "off") return { serviceClass: { notIn: byClass.filter(([, m]) => m === "off").map(([id]) => id) } };
+  return { serviceClass: { in: byClass.filter(([, m]) => m !== "off").map(([id]) => id) } };
+}
 
 /**
  * Per manager over [from, through]: field visits out of radius, without check-in, measured too short,
  * and duplicate photos. Null when the policy asks for no check-in at all (the reports then say nothing).
+ * Counted in SQL (grouped per manager on the visit index), so a company-wide month reads no visit rows.
  */
 export async function evidenceCountsOf(opts: { db: Db; policy: TPolicy; managers: Pick<Staff, "id">[]; from: string; through: string }): Promise<Map<number, EvidenceCounts> | null> {
   const { db, policy } = opts;
   if (!evidenceEnabled(policy)) return null;
   const out = new Map<number, EvidenceCounts>(opts.managers.map((m) => [m.id, zero()]));
   if (opts.through < opts.from) return out;
-  const bounds = rangeBounds(opts.from, opts.through, policy.timeZone);
+  const visitedAt = rangeBounds(opts.from, opts.through, policy.timeZone);
   const field = countedWhere(policy, "fieldVisit");
+  const short: Prisma.VisitWhereInput[] = policy.classes.map((c) => ({ customer: { serviceClass: c.id }, measuredMin: { lt: c.visitMinutes.min } }));
+  const kinds: [keyof EvidenceCounts, Prisma.VisitWhereInput][] = [
+    ["fieldVisits", {}],
+    ["outside", { checkinStatus: "outside" }],
+    ["missing", { OR: [{ checkinStatus: "none" }, { checkinStatus: null, customer: askedWhere(policy) }] }],
+    ["tooShort", { OR: short }],
+  ];
   await inChunks(opts.managers.map((m) => m.id), async (part) => {
-    // Keyset pages: memory stays bounded by the page, whatever the period and team.
-    for (let after = 0; ; ) {
-      const page = await db.visit.findMany({
-        where: { managerId: { in: part }, visitedAt: bounds, id: { gt: after }, ...field },
-        select: { id: true, managerId: true, mode: true, details: true, measuredMin: true, checkinStatus: true, checkinDistanceM: true, checkinReason: true, customer: { select: { serviceClass: true } } },
-        orderBy: { id: "asc" },
-        take: PAGE,
-      });
-      const managerOf = new Map<number, number>();
-      for (const v of page) {
-        const c = out.get(v.managerId)!;
-        const classId = v.customer.serviceClass;
-        c.fieldVisits++;
-        const view = checkinViewOf(policy, classId, v);
-        if (view?.kind === "outside") c.outside++;
-        if (view?.kind === "missing") c.missing++;
-        const min = minMinutesOf(policy, classId);
-        if (v.measuredMin !== null && min !== null && v.measuredMin < min) c.tooShort++;
-        managerOf.set(v.id, v.managerId);
-      }
-      // Only duplicates are counted, grouped by visit, for this page's visits.
-      const dups = await inChunks([...managerOf.keys()], (ids) =>
-        db.visitPhoto.groupBy({ by: ["visitId"], where: { visitId: { in: ids }, duplicateOfId: { not: null } }, _count: { _all: true } }),
-      );
-      for (const d of dups) out.get(managerOf.get(d.visitId!)!)!.duplicates += d._count._all;
-      if (page.length < PAGE) break;
-      after = page[page.length - 1]!.id;
+    const base = { managerId: { in: part }, visitedAt, ...field };
+    for (const [kind, where] of kinds) {
+      const groups = await db.visit.groupBy({ by: ["managerId"], where: { ...base, ...where }, _count: { _all: true } });
+      for (const g of groups) out.get(g.managerId)![kind] += g._count._all;
+    }
+    // A photo is sent by the manager whose visit it belongs to.
+    const dups = await db.visitPhoto.groupBy({ by: ["staffId"], where: { staffId: { in: part }, duplicateOfId: { not: null }, visit: base }, _count: { _all: true } });
+    for (const d of dups) {
+      const c = out.get(d.staffId);
+      if (c) c.duplicates += d._count._all;
     }
     return [];
   });

@@ -184,9 +184,14 @@ describe("supervisors see visit evidence", () => {
     expect(text.split("\n").find((l) => l.startsWith("陈静 M002"))).not.toContain("签到：");
   });
 
-  it("with check-in off for the company the reports say nothing of it", async () => {
-    const policy = { ...w.app.policy, evidence: { ...w.app.policy.evidence, checkIn: { ...w.app.policy.evidence.checkIn, mode: "off" as const, byClass: {} } } };
-    expect(await evidenceCountsOf({ db: w.app.db, policy, managers: [{ id: w.ids.m1! }], from: TODAY, through: TODAY })).toBeNull();
+  it("with check-in off for the company the reports say nothing of it; a class's own mode decides what is missing", async () => {
+    const withCheckIn = (mode: "off" | "optional", byClass: Record<string, "off" | "optional" | "required">) => ({ ...w.app.policy, evidence: { ...w.app.policy.evidence, checkIn: { ...w.app.policy.evidence.checkIn, mode, byClass } } });
+    const count = (policy: ReturnType<typeof withCheckIn>) => evidenceCountsOf({ db: w.app.db, policy, managers: [{ id: w.ids.m1! }], from: TODAY, through: TODAY });
+    expect(await count(withCheckIn("off", {}))).toBeNull();
+    const v3 = (await w.app.db.visit.findUnique({ where: { id: w.ids.v3! }, include: { customer: true } }))!;
+    const cls = v3.customer.serviceClass;
+    expect((await count(withCheckIn("off", { [cls]: "required" })))!.get(w.ids.m1!)!.missing).toBe(1);
+    expect((await count(withCheckIn("optional", { [cls]: "off" })))!.get(w.ids.m1!)!.missing).toBe(0);
   });
 
   it("report evidence --week: one JSON row per visit with its evidence", async () => {
