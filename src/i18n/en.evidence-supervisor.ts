@@ -31,7 +31,7 @@ export const enEvidenceSupervisor: Catalogue = {
   "evidence-sup.photos.denied": "You cannot see the visit photos of \"{code}\": only the manager, their supervisors and admins can.",
   "evidence-sup.photos.usage": "Usage: /photos CODE [date|today|yesterday] [page], e.g. /photos M001 yesterday. /photos alone shows your own photos of today.",
   "evidence-sup.photos.no-store": "No photo storage is configured: photos cannot be sent.",
-  "help.photos": "/photos CODE [date] — a manager's visit photos of a day",
+  "help.photos": "visit photos (/photos M001 yesterday for one person and day, /photos alone for your own today)",
   "evidence-sup.period.part": "check-in: outside {outside} · none {missing} · too short {short} · duplicate photos {dup}",
   "evidence-sup.period.total": "Check-ins and photos ({n} field visits): outside the radius {outside} · no check-in {missing} · measured too short {short} · duplicate photos {dup}",
   "evidence-sup.cli.usage": "  visitmate report evidence [--supervisor CODE] --week [2026-W48] | --month [2026-11] --format xlsx|csv|json [--out FILE]   check-in, minutes and photos per visit",

@@ -31,7 +31,7 @@ export const zhCNEvidenceSupervisor: Catalogue = {
   "evidence-sup.photos.denied": "无法查看“{code}”的拜访照片：只有客户经理本人、其上级主管和管理员可以查看。",
   "evidence-sup.photos.usage": "用法：/photos 编码 [日期|今天|昨天] [页]，例如 /photos M001 昨天。只发 /photos 查看自己今天的照片。",
   "evidence-sup.photos.no-store": "照片存储没有配置，暂时无法发送照片。",
-  "help.photos": "/photos 编码 [日期] — 查看某人某天的拜访照片",
+  "help.photos": "拜访照片（/photos M001 昨天 看某人某天的，只发 /photos 看自己今天的）",
   "evidence-sup.period.part": "签到：超出范围 {outside} · 未签到 {missing} · 时长不足 {short} · 重复照片 {dup}",
   "evidence-sup.period.total": "签到与照片（实地拜访 {n} 次）：超出范围 {outside} · 未签到 {missing} · 实测时长不足 {short} · 重复照片 {dup}",
   "evidence-sup.cli.usage": "  visitmate report evidence [--supervisor 编码] --week [2026-W48] | --month [2026-11] --format xlsx|csv|json [--out 文件]   每次拜访的签到、时长与照片",
