@@ -194,6 +194,17 @@ describe("supervisors see visit evidence", () => {
     expect((await count(withCheckIn("optional", { [cls]: "off" })))!.get(w.ids.m1!)!.missing).toBe(0);
   });
 
+  it("reading evidence writes nothing: no visit, photo or plan row changes", async () => {
+    const db = w.app.db;
+    const snapshot = async () => JSON.stringify(await Promise.all([db.visit.findMany({ orderBy: { id: "asc" } }), db.visitPhoto.findMany({ orderBy: { id: "asc" } }), db.plannedVisit.findMany({ orderBy: { id: "asc" } }), db.coordinateProposal.findMany()]));
+    const before = await snapshot();
+    await say(w.app, "s1", "/team M001");
+    await say(w.app, "s1", "/photos M001");
+    await say(w.app, "s1", "/team month");
+    await say(w.app, "s9", "/photos M001");
+    expect(await snapshot()).toBe(before);
+  });
+
   it("report evidence --week: one JSON row per visit with its evidence", async () => {
     const r = await runCli(w.app.testDb.url, ["report", "evidence", "--supervisor", "S001", "--week", "2026-W48", "--format", "json"]);
     expect(r.err).toBe("");
