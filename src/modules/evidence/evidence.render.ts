@@ -9,13 +9,6 @@ import type { CheckinView, EvidenceCounts, EvidenceExportRow, VisitEvidence } fr
  * evidence-report.service.ts.
  */
 
-/** A stored reason code (moved, wrong-coords, elsewhere) in words; free text as it was typed. */
-export function reasonText(t: Translate, reason: string): string {
-  const key = `evidence-sup.reason.${reason}`;
-  const text = t(key);
-  return text === key ? reason : text;
-}
-
 /** "📍 35 米", "⚠️ 850 米 · 原因：门店搬迁", "未签到", "无坐标"; null when no check-in was asked. */
 export function checkinText(t: Translate, c: CheckinView): string | null {
   if (!c) return null;
@@ -24,12 +17,12 @@ export function checkinText(t: Translate, c: CheckinView): string | null {
       return c.distanceM === null ? t("evidence-sup.checkin.inside-plain") : t("evidence-sup.checkin.inside", { distance: formatDistance(c.distanceM, t) });
     case "outside": {
       const head = c.distanceM === null ? t("evidence-sup.checkin.outside-plain") : t("evidence-sup.checkin.outside", { distance: formatDistance(c.distanceM, t) });
-      return c.reason ? head + t("evidence-sup.checkin.reason", { reason: reasonText(t, c.reason) }) : head;
+      return c.reason ? head + t("evidence-sup.checkin.reason", { reason: c.reason }) : head;
     }
     case "nocoords":
       return t("evidence-sup.checkin.nocoords");
     case "missing":
-      return t("evidence-sup.checkin.missing") + (c.reason ? t("evidence-sup.checkin.reason", { reason: reasonText(t, c.reason) }) : "");
+      return t("evidence-sup.checkin.missing") + (c.reason ? t("evidence-sup.checkin.reason", { reason: c.reason }) : "");
   }
 }
 

@@ -66,7 +66,7 @@ async function world(): Promise<World> {
     data: { ...field, customerId: plan[0]!.customerId, plannedVisitId: plan[0]!.id, visitedAt: local("08:30"), durationMin: 20, checkinStatus: "inside", checkinDistanceM: 35, checkinAt: local("08:18"), measuredMin: minOfStop1 - 3 },
   });
   const v2 = await app.db.visit.create({
-    data: { ...field, customerId: plan[1]!.customerId, plannedVisitId: plan[1]!.id, visitedAt: local("09:10"), durationMin: 20, checkinStatus: "outside", checkinDistanceM: 850, checkinReason: "moved", measuredMin: 18 },
+    data: { ...field, customerId: plan[1]!.customerId, plannedVisitId: plan[1]!.id, visitedAt: local("09:10"), durationMin: 20, checkinStatus: "outside", checkinDistanceM: 850, checkinReason: "门店已搬迁", measuredMin: 18 },
   });
   const v3 = await app.db.visit.create({ data: { ...field, customerId: unplanned.id, visitedAt: local("09:40"), durationMin: 15 } });
   await app.db.visit.create({ data: { managerId: m1.id, customerId: phoned.id, mode: "phone", details: "{}", visitedAt: local("09:50"), durationMin: 5 } });
@@ -113,7 +113,7 @@ describe("supervisors see visit evidence", () => {
     // The reported minutes are said once, beside the measured ones.
     expect(stop1).not.toContain("· 20 分钟");
     const stop2 = lines.find((l) => /^ {2}2\. /.test(l))!;
-    expect(stop2).toContain("09:10 · ⚠️ 850 米 · 原因：门店搬迁 · 实测 18 分钟/填报 20 分钟 · 📷 1");
+    expect(stop2).toContain("09:10 · ⚠️ 850 米 · 原因：门店已搬迁 · 实测 18 分钟/填报 20 分钟 · 📷 1");
     expect(stop2).not.toContain("少于");
     const other = lines.indexOf("计划外拜访：");
     expect(other).toBeGreaterThan(0);
@@ -217,7 +217,7 @@ describe("supervisors see visit evidence", () => {
       ["M001", "09:50", "phone", ""],
     ]);
     expect(rows[0]).toMatchObject({ date: TODAY, distanceM: 35, reportedMin: 20, measuredMin: w.minOfStop1 - 3, photos: 2, duplicates: 1 });
-    expect(rows[1]).toMatchObject({ distanceM: 850, reason: "moved", measuredMin: 18, photos: 1, duplicates: 0 });
+    expect(rows[1]).toMatchObject({ distanceM: 850, reason: "门店已搬迁", measuredMin: 18, photos: 1, duplicates: 0 });
     expect((await runCli(w.app.testDb.url, ["report", "evidence", "--format", "json"])).err).toContain("请用 --week 或 --month 指定时段");
   });
 });
