@@ -172,8 +172,9 @@ export async function evidenceCountsOf(opts: { db: Db; policy: TPolicy; managers
       const groups = await db.visit.groupBy({ by: ["managerId"], where: { ...base, ...where }, _count: { _all: true } });
       for (const g of groups) out.get(g.managerId)![kind] += g._count._all;
     }
-    // A photo is sent by the manager whose visit it belongs to.
-    const dups = await db.visitPhoto.groupBy({ by: ["staffId"], where: { staffId: { in: part }, duplicateOfId: { not: null }, visit: base }, _count: { _all: true } });
+    // A photo is sent by the manager whose visit it belongs to. Filtered through the visit only: a
+    // second IN list of the same ids would pass the driver's bound-parameter limit (999).
+    const dups = await db.visitPhoto.groupBy({ by: ["staffId"], where: { duplicateOfId: { not: null }, visit: base }, _count: { _all: true } });
     for (const d of dups) {
       const c = out.get(d.staffId);
       if (c) c.duplicates += d._count._all;

@@ -10,6 +10,8 @@ import { receivePhoto } from "../../../src/modules/evidence/evidence.service.ts"
 import { photoKey } from "../../../src/modules/evidence/photo-store.ts";
 import { runCli } from "../../helpers/cli.ts";
 import { createPlatformApp, type PlatformApp } from "../../helpers/platform-app.ts";
+import { createTestDb } from "../../helpers/db.ts";
+import { loadPolicy } from "../../../src/config/policy.ts";
 
 const TODAY = "2026-11-23";
 
@@ -219,5 +221,19 @@ describe("supervisors see visit evidence", () => {
     expect(rows[0]).toMatchObject({ date: TODAY, distanceM: 35, reportedMin: 20, measuredMin: w.minOfStop1 - 3, photos: 2, duplicates: 1 });
     expect(rows[1]).toMatchObject({ distanceM: 850, reason: "门店已搬迁", measuredMin: 18, photos: 1, duplicates: 0 });
     expect((await runCli(w.app.testDb.url, ["report", "evidence", "--format", "json"])).err).toContain("请用 --week 或 --month 指定时段");
+  });
+});
+
+describe("evidence counts of a company-wide period", () => {
+  it("a thousand managers are counted in bounded chunks (the driver's bound-parameter limit is never reached)", async () => {
+    const t = await createTestDb();
+    try {
+      const managers = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1 }));
+      const counts = await evidenceCountsOf({ db: t.db, policy: loadPolicy({ preset: "tobacco-retail" }), managers, from: "2026-11-01", through: "2026-11-30" });
+      expect(counts!.size).toBe(1000);
+      expect(counts!.get(1000)).toEqual({ fieldVisits: 0, outside: 0, missing: 0, tooShort: 0, duplicates: 0 });
+    } finally {
+      await t.close();
+    }
   });
 });
