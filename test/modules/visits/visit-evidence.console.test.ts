@@ -41,7 +41,7 @@ describe("visit evidence in the terminal", () => {
     expect(out).toContain("📷 已收到 1 张照片（本次拜访共 1 张）。");
     expect(out).toMatch(/✅ 已记录：.* · 实地 · 15 分钟 · 📍 0 米 · 实测 0 分钟 · 📷 1 张/);
     // The malformed /loc and /photo left the form where it was: no "leave the form?" question.
-    expect(out).not.toContain("离开");
+    expect(out).not.toContain("要先把它填完吗");
     const visit = await db.visit.findFirstOrThrow({ where: { customerId: stop.customerId }, orderBy: { id: "desc" }, include: { photos: true } });
     expect(visit.checkinStatus).toBe("inside");
     expect(visit.photos).toHaveLength(1);
