@@ -11,6 +11,35 @@ import { photoExtension } from "./image.ts";
 /** Photos sent in one reply: more would be a wall of images (and Telegram groups at most 10). */
 export const PHOTOS_PER_REPLY = 10;
 
+/**
+ * Bytes of photos in one reply: a reply is stored whole (base64) in the outbox until sent, so ten
+ * photos at the 10 MB limit would make one row of over 130 MB. A page ends early instead.
+ */
+export const PHOTO_BYTES_PER_REPLY = 16 * 1024 * 1024;
+
+/**
+ * The day's photos cut into pages: at most `perPage` each, and no more than `maxBytes` of stored
+ * size unless a single photo is larger alone. From the rows only, so page N is the same every time.
+ */
+export function photoPages<T extends { bytes: number }>(photos: T[], opts: { perPage?: number; maxBytes?: number } = {}): T[][] {
+  const perPage = opts.perPage ?? PHOTOS_PER_REPLY;
+  const maxBytes = opts.maxBytes ?? PHOTO_BYTES_PER_REPLY;
+  const pages: T[][] = [];
+  let page: T[] = [];
+  let bytes = 0;
+  for (const p of photos) {
+    if (page.length && (page.length >= perPage || bytes + p.bytes > maxBytes)) {
+      pages.push(page);
+      page = [];
+      bytes = 0;
+    }
+    page.push(p);
+    bytes += p.bytes;
+  }
+  if (page.length) pages.push(page);
+  return pages;
+}
+
 const TODAY_WORDS = new Set(["今天", "today", "今日"]);
 const YESTERDAY_WORDS = new Set(["昨天", "yesterday", "昨日"]);
 
@@ -53,14 +82,15 @@ async function photosCommand(ctx: CommandContext): Promise<Reply> {
   const who = { name: manager.name, code: manager.code, day: formatDay(date, t) };
   const all = await dayPhotosOf({ db: deps.db, policy: deps.policy, managerId: manager.id, date });
   if (!all.length) return { text: t("evidence-sup.photos.none", who) };
-  const pages = Math.ceil(all.length / PHOTOS_PER_REPLY);
+  const cut = photoPages(all.map((p) => ({ ...p, bytes: p.photo.bytes })));
+  const pages = cut.length;
   if (page > pages) return { text: t("evidence-sup.photos.past-end", { ...who, n: all.length, page }) };
-  const first = (page - 1) * PHOTOS_PER_REPLY;
-  const shown = all.slice(first, first + PHOTOS_PER_REPLY);
+  const first = cut.slice(0, page - 1).reduce((n, p) => n + p.length, 0);
+  const shown = cut[page - 1]!;
   const lines = [t("evidence-sup.photos.title", { ...who, n: all.length }) + (pages > 1 ? t("evidence-sup.photos.page", { page, pages }) : "")];
   const attachments: Attachment[] = [];
   for (const [i, p] of shown.entries()) {
-    // Read one at a time: ten photos of a few MB each stay within what one reply holds anyway.
+    // Read one at a time: the page's size is bounded by photoPages.
     const bytes = await readPhoto(store, p.photo);
     const n = first + i + 1;
     const flags = (p.photo.duplicateOfId !== null ? t("evidence-sup.photos.duplicate") : "") + (bytes ? "" : t("evidence-sup.photos.deleted", { days: deps.policy.evidence.retentionDays }));

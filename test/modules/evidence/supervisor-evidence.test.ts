@@ -7,6 +7,7 @@ import type { Reply } from "../../../src/core/chat.ts";
 import { zonedInstant } from "../../../src/core/dates.ts";
 import { evidenceCountsOf } from "../../../src/modules/evidence/evidence-report.service.ts";
 import { receivePhoto } from "../../../src/modules/evidence/evidence.service.ts";
+import { photoPages } from "../../../src/modules/evidence/evidence.commands.ts";
 import { photoKey } from "../../../src/modules/evidence/photo-store.ts";
 import { runCli } from "../../helpers/cli.ts";
 import { createPlatformApp, type PlatformApp } from "../../helpers/platform-app.ts";
@@ -221,6 +222,16 @@ describe("supervisors see visit evidence", () => {
     expect(rows[0]).toMatchObject({ date: TODAY, distanceM: 35, reportedMin: 20, measuredMin: w.minOfStop1 - 3, photos: 2, duplicates: 1 });
     expect(rows[1]).toMatchObject({ distanceM: 850, reason: "门店已搬迁", measuredMin: 18, photos: 1, duplicates: 0 });
     expect((await runCli(w.app.testDb.url, ["report", "evidence", "--format", "json"])).err).toContain("请用 --week 或 --month 指定时段");
+  });
+});
+
+describe("pages of photos", () => {
+  it("ten to a page, and a page ends early rather than carry more bytes than a reply should hold", () => {
+    const rows = (sizes: number[]) => sizes.map((bytes, i) => ({ i, bytes }));
+    const ids = (pages: { i: number }[][]) => pages.map((p) => p.map((x) => x.i));
+    expect(ids(photoPages(rows(Array(23).fill(100))))).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], [20, 21, 22]]);
+    expect(ids(photoPages(rows([6, 6, 6, 20, 1, 1]), { maxBytes: 12 }))).toEqual([[0, 1], [2], [3], [4, 5]]);
+    expect(photoPages([])).toEqual([]);
   });
 });
 
