@@ -25,7 +25,7 @@ export interface LarkUpload {
 
 type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 /** Bytes answered as they are (a message resource download), optionally without a content-length (chunked). */
-type RawAnswer = { status: number; raw: Buffer; headers: Record<string, string>; chunked?: boolean };
+type RawAnswer = { status: number; raw: Buffer; headers: Record<string, string>; chunked?: boolean; stall?: "headers" | "body" };
 /** A resource of a received message the bot may download: what Lark stored for (message_id, file_key). */
 interface LarkResource {
   type: "image" | "file";
@@ -33,6 +33,8 @@ interface LarkResource {
   mime: string;
   /** Sent chunked, with no content-length, so only reading tells the size. */
   chunked?: boolean;
+  /** Never answered ("headers"), or half the body sent and then nothing ("body"): a stalled transfer. */
+  stall?: "headers" | "body";
 }
 type Reset = { reset: true; delivered: boolean } | { pass: true };
 /** Which API a scripted failure is for ("token": the tenant access token endpoint). */
@@ -71,6 +73,11 @@ export class FakeLarkApi {
         // A reset: the connection drops without an answer, as when a keep-alive socket is closed.
         if (answer === "reset") return void req.socket.destroy();
         if ("raw" in answer) {
+          if (answer.stall === "headers") return;
+          if (answer.stall === "body") {
+            res.writeHead(answer.status, { ...answer.headers, "content-length": String(answer.raw.length) });
+            return void res.write(answer.raw.subarray(0, Math.floor(answer.raw.length / 2)));
+          }
           if (answer.chunked) {
             res.writeHead(answer.status, answer.headers);
             // Two writes, so the body goes chunked (no content-length to check in advance).
@@ -235,7 +242,7 @@ export class FakeLarkApi {
       // Lark's answers: a key not in that message, or the wrong type for it.
       if (!found) return { status: 400, body: { code: 234003, msg: "File not in msg." } };
       if (type !== found.type) return { status: 400, body: { code: 234001, msg: "Invalid request param." } };
-      return { status: 200, raw: found.bytes, headers: { "content-type": found.mime }, chunked: found.chunked };
+      return { status: 200, raw: found.bytes, headers: { "content-type": found.mime }, chunked: found.chunked, stall: found.stall };
     }
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
     if (patch && req.method === "PATCH") {

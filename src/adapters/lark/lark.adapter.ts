@@ -13,7 +13,7 @@ import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFil
 import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
-import { readLimited } from "../read-limited.ts";
+import { beforeDeadline, DEFAULT_DOWNLOAD_TIMEOUT_MS, readLimited } from "../read-limited.ts";
 import { answeredCard, closedCard, doneMark, inboundEvidence, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMediaRef, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
@@ -30,6 +30,8 @@ export interface LarkAdapterOptions {
   deps: AppDeps;
   /** How long the long connection may take to open before the run counts as failed (default 60 s). */
   connectTimeoutMs?: number;
+  /** How long fetching one received picture or file may take before it counts as failed (default 60 s). */
+  downloadTimeoutMs?: number;
 }
 
 interface CardState {
@@ -445,10 +447,14 @@ export class LarkAdapter implements PlatformAdapter {
       ...(ref.name ? { name: ref.name } : {}),
       download: async (maxBytes: number) => {
         if (!ref.key) throw new MediaError("download-failed", `${what}: the message names no resource`);
-        let res: { getReadableStream(): Readable; headers?: Record<string, unknown> };
+        type Resource = { getReadableStream(): Readable; headers?: Record<string, unknown> };
+        const signal = AbortSignal.timeout(this.opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS);
+        let res: Resource;
         try {
-          res = await this.client.im.messageResource.get({ path: { message_id: messageId, file_key: ref.key }, params: { type: ref.resourceType } });
+          const started = this.client.im.messageResource.get({ path: { message_id: messageId, file_key: ref.key }, params: { type: ref.resourceType } });
+          res = await beforeDeadline<Resource>(started, signal, what, (late) => late.getReadableStream().destroy());
         } catch (err) {
+          if (err instanceof MediaError) throw err;
           const e = larkSendError(err);
           this.opts.deps.log.warn("lark resource download failed", { status: e.status });
           throw new MediaError("download-failed", `${what}: ${e.message}`, { cause: err });
@@ -465,7 +471,7 @@ export class LarkAdapter implements PlatformAdapter {
           stream.destroy();
           throw new MediaError("too-large", `${what}: ${declared} bytes declared, limit ${maxBytes}`);
         }
-        return readLimited(stream, maxBytes, what);
+        return readLimited(stream, maxBytes, what, signal);
       },
     };
   }

@@ -7,7 +7,7 @@ import type { AppDeps, Router } from "../../core/router.ts";
 import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
-import { readLimited } from "../read-limited.ts";
+import { beforeDeadline, DEFAULT_DOWNLOAD_TIMEOUT_MS, readLimited } from "../read-limited.ts";
 import { declaredMedia, isBareNumber, renderWechat, resolveNumberedInput, wechatLocation } from "./wechat.mapper.ts";
 import { errorSummary } from "../../core/logger.ts";
 
@@ -32,6 +32,8 @@ export interface WechatAdapterOptions {
   output?: Writable;
   /** Minimum time between two sends; personal accounts get flagged for bursts. Default 1000 ms. */
   minSendIntervalMs?: number;
+  /** How long reading one received picture or file may take before it counts as failed (default 60 s). */
+  downloadTimeoutMs?: number;
   /** Injected so tests run the spacing in virtual time. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -288,10 +290,12 @@ export class WechatAdapter implements PlatformAdapter {
       download: async (maxBytes: number) => {
         if (!box) throw new MediaError("download-failed", `${what}: the puppet gave no file`, { cause: failure });
         if (box.size > maxBytes) throw new MediaError("too-large", `${what}: ${box.size} bytes declared, limit ${maxBytes}`);
+        const signal = AbortSignal.timeout(this.opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS);
         let stream: Readable;
         try {
-          stream = await box.toStream();
+          stream = await beforeDeadline(box.toStream(), signal, what, (late) => late.destroy());
         } catch (err) {
+          if (err instanceof MediaError) throw err;
           throw new MediaError("download-failed", `${what}: ${(err as Error).message}`, { cause: err });
         }
         // A URL box streams the HTTP response whatever its status: a 404 page is no picture.
@@ -300,7 +304,7 @@ export class WechatAdapter implements PlatformAdapter {
           stream.destroy();
           throw new MediaError("download-failed", `${what}: HTTP ${status}`);
         }
-        return readLimited(stream, maxBytes, what);
+        return readLimited(stream, maxBytes, what, signal);
       },
     };
   }

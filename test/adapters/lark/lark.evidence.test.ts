@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebhookServer } from "../../../src/adapters/http-server.ts";
-import { LarkAdapter } from "../../../src/adapters/lark/lark.adapter.ts";
+import { LarkAdapter, type LarkAdapterOptions } from "../../../src/adapters/lark/lark.adapter.ts";
 import { inboundEvidence, type LarkMessage } from "../../../src/adapters/lark/lark.mapper.ts";
 import { MediaError, type InboundMessage } from "../../../src/core/chat.ts";
 import type { Router } from "../../../src/core/router.ts";
@@ -58,6 +58,8 @@ describe("Lark evidence messages (official SDK against the fake open API)", () =
   let eventsUrl: string;
   /** What the adapter handed the router: the real router answers, the test looks at the message. */
   let received: InboundMessage[];
+  /** The adapter's options, read at each download: a test shortens the download deadline. */
+  let options: LarkAdapterOptions;
 
   beforeEach(async () => {
     app = await createPlatformApp();
@@ -73,7 +75,8 @@ describe("Lark evidence messages (official SDK against the fake open API)", () =
         return app.router.handle(msg);
       },
     };
-    adapter = new LarkAdapter({ ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: "/lark/events" }, router: recording, deps: app.deps });
+    options = { ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: "/lark/events" }, router: recording, deps: app.deps };
+    adapter = new LarkAdapter(options);
     running = adapter.run();
     await adapter.ready;
   });
@@ -165,5 +168,15 @@ describe("Lark evidence messages (official SDK against the fake open API)", () =
     const logged = JSON.stringify(app.logs);
     expect(logged).toContain("response stream status=404");
     expect(logged).not.toContain("_readableState");
+  });
+
+  it("a stalled download (no answer, or a body that stops) fails at the deadline, not never", async () => {
+    options.downloadTimeoutMs = 300;
+    api.addResource("om_stall_1", "img_stall_h", { type: "image", bytes: PHOTO, mime: "image/png", stall: "headers" });
+    const noAnswer = await send("image", { image_key: "img_stall_h" }, "om_stall_1");
+    expect((await failure(noAnswer.media![0]!.download(1 << 20))).reason).toBe("download-failed");
+    api.addResource("om_stall_2", "img_stall_b", { type: "image", bytes: PHOTO, mime: "image/png", stall: "body" });
+    const halfBody = await send("image", { image_key: "img_stall_b" }, "om_stall_2");
+    expect((await failure(halfBody.media![0]!.download(1 << 20))).reason).toBe("download-failed");
   });
 });

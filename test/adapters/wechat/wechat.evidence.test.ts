@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { FileBox } from "file-box";
 import { mock } from "wechaty-puppet-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WechatAdapter } from "../../../src/adapters/wechat/wechat.adapter.ts";
+import { WechatAdapter, type WechatAdapterOptions } from "../../../src/adapters/wechat/wechat.adapter.ts";
 import { declaredMedia, wechatLocation } from "../../../src/adapters/wechat/wechat.mapper.ts";
 import { MediaError, type InboundMessage } from "../../../src/core/chat.ts";
 import type { Router } from "../../../src/core/router.ts";
@@ -41,6 +41,8 @@ describe("WeChat evidence messages (wechaty with wechaty-puppet-mock)", () => {
   let bot: Contact;
   let liMing: Contact;
   let received: InboundMessage[];
+  /** The adapter's options, read at each download: a test shortens the download deadline. */
+  let options: WechatAdapterOptions;
   /** Serves picture bytes for URL file boxes (a remote file the puppet hands over). */
   let files: Server;
   let filesUrl: string;
@@ -58,7 +60,8 @@ describe("WeChat evidence messages (wechaty with wechaty-puppet-mock)", () => {
       },
     };
     let virtualNow = 1_000_000;
-    adapter = new WechatAdapter({ puppet, name: "visitmate-evidence-test", router: recording, deps: app.deps, now: () => virtualNow, sleep: async (ms) => void (virtualNow += ms) });
+    options = { puppet, name: "visitmate-evidence-test", router: recording, deps: app.deps, now: () => virtualNow, sleep: async (ms) => void (virtualNow += ms) };
+    adapter = new WechatAdapter(options);
     running = adapter.run();
     await adapter.ready;
     bot = mocker.createContact({ name: "拜访助手" });
@@ -71,6 +74,8 @@ describe("WeChat evidence messages (wechaty with wechaty-puppet-mock)", () => {
         res.write(PHOTO.subarray(0, 100));
         return void res.end(PHOTO.subarray(100));
       }
+      // Headers, half the picture, then nothing: a transfer that stalls.
+      if (req.url === "/stall/shelf.png") return void res.writeHead(200, { "content-type": "image/png", "content-length": String(PHOTO.length) }).write(PHOTO.subarray(0, 100));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
@@ -162,5 +167,12 @@ describe("WeChat evidence messages (wechaty with wechaty-puppet-mock)", () => {
     // The same person's private picture still goes through.
     liMing.say(FileBox.fromBase64(PHOTO.toString("base64"), "shelf.png")).to(bot);
     expect((await next(0)).chatType).toBe("private");
+  });
+
+  it("a stalled transfer fails at the download deadline", async () => {
+    options.downloadTimeoutMs = 300;
+    liMing.say(FileBox.fromUrl(`${filesUrl}/stall/shelf.png`)).to(bot);
+    const stalled = await next(0);
+    expect((await failure(stalled.media![0]!.download(1 << 20))).reason).toBe("download-failed");
   });
 });
