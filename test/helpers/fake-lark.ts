@@ -320,10 +320,11 @@ export function messageEvent(opts: { token: string; openId: string; chatId: stri
 
 /**
  * A location, image or file message, as Lark delivers it. Content as Lark writes it: location
- * `{ name, latitude, longitude }` (strings), image `{ image_key }`, file `{ file_key, file_name }`.
+ * `{ name, latitude, longitude }` (strings), image `{ image_key }`, file `{ file_key, file_name }`,
+ * post (a photo with a caption) `{ title, content: [[{ tag: "img", image_key }, …]] }`.
  * `createTime` is the message's time (the test's clock, so the location is fresh).
  */
-export function richMessageEvent(opts: { token: string; openId: string; chatId: string; messageType: "location" | "image" | "file"; content: Record<string, unknown>; createTime: Date; chatType?: "p2p" | "group"; eventId?: string; messageId?: string }): Record<string, unknown> {
+export function richMessageEvent(opts: { token: string; openId: string; chatId: string; messageType: "location" | "image" | "file" | "post"; content: Record<string, unknown>; createTime: Date; chatType?: "p2p" | "group"; eventId?: string; messageId?: string }): Record<string, unknown> {
   seq++;
   return {
     schema: "2.0",

@@ -14,7 +14,7 @@ import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from ".
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
 import { beforeDeadline, DEFAULT_DOWNLOAD_TIMEOUT_MS, readLimited } from "../read-limited.ts";
-import { answeredCard, closedCard, doneMark, inboundEvidence, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMediaRef, type LarkMessage } from "./lark.mapper.ts";
+import { answeredCard, closedCard, doneMark, inboundEvidence, inboundText, postImages, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMediaRef, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
   appId: string;
@@ -431,6 +431,11 @@ export class LarkAdapter implements PlatformAdapter {
     const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text: text ?? "", eventId: event.event_id ?? message.message_id, chatType };
     if (evidence && "location" in evidence) msg.location = evidence.location;
     else if (evidence) msg.media = [this.inboundMedia(message.message_id, evidence.media)];
+    else {
+      // A photo with a caption comes as rich text: its pictures are the evidence, the caption its text.
+      const pictures = postImages(message);
+      if (pictures.length) msg.media = pictures.map((p) => this.inboundMedia(message.message_id, p));
+    }
     this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } }));
   }
 

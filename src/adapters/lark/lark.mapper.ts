@@ -213,6 +213,30 @@ export function inboundText(message: LarkMessage, botOpenId: string | undefined)
   return text.replace(/[ \t]+/g, " ").trim();
 }
 
+/**
+ * The pictures inside a rich-text message (Lark sends a photo with a caption as a post whose
+ * paragraphs hold `{ tag: "img", image_key }`), as resources to download; [] for anything else.
+ */
+export function postImages(message: LarkMessage): LarkMediaRef[] {
+  if (message.message_type !== "post") return [];
+  let content: Record<string, unknown>;
+  try {
+    content = JSON.parse(message.content) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const body = (Array.isArray(content.content) ? content : (Object.values(content).find((v) => typeof v === "object" && v !== null) ?? {})) as { content?: unknown };
+  const paragraphs = Array.isArray(body.content) ? body.content : [];
+  const out: LarkMediaRef[] = [];
+  for (const para of paragraphs) {
+    if (!Array.isArray(para)) continue;
+    for (const el of para as { tag?: unknown; image_key?: unknown }[]) {
+      if (el?.tag === "img" && typeof el.image_key === "string" && el.image_key) out.push({ kind: "image", key: el.image_key, resourceType: "image" });
+    }
+  }
+  return out;
+}
+
 function postText(content: Record<string, unknown>): string {
   // Received posts are { title, content: [[{tag, text}]] } (sometimes wrapped in a locale key).
   const body = (Array.isArray(content.content) ? content : (Object.values(content).find((v) => typeof v === "object" && v !== null) ?? {})) as { title?: string; content?: { tag?: string; text?: string; user_id?: string }[][] };

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebhookServer } from "../../../src/adapters/http-server.ts";
 import { LarkAdapter, type LarkAdapterOptions } from "../../../src/adapters/lark/lark.adapter.ts";
-import { inboundEvidence, type LarkMessage } from "../../../src/adapters/lark/lark.mapper.ts";
+import { inboundEvidence, postImages, type LarkMessage } from "../../../src/adapters/lark/lark.mapper.ts";
 import { MediaError, type InboundMessage } from "../../../src/core/chat.ts";
 import type { Router } from "../../../src/core/router.ts";
 import { FakeLarkApi, postLarkEvent, richMessageEvent } from "../../helpers/fake-lark.ts";
@@ -39,6 +39,14 @@ describe("Lark evidence mapping (pure)", () => {
     expect(inboundEvidence(message({ message_type: "file", content: JSON.stringify({ file_key: "file_v3_abc", file_name: "货架.jpg" }) }), BOT)).toEqual({
       media: { kind: "file", key: "file_v3_abc", name: "货架.jpg", resourceType: "file" },
     });
+  });
+
+  it("finds the pictures of a rich-text message (a photo with a caption)", () => {
+    const post = { title: "", content: [[{ tag: "text", text: "货架" }], [{ tag: "img", image_key: "img_a" }, { tag: "img", image_key: "img_b" }]] };
+    expect(postImages(message({ message_type: "post", content: JSON.stringify(post) })).map((m) => m.key)).toEqual(["img_a", "img_b"]);
+    expect(postImages(message({ message_type: "post", content: JSON.stringify({ zh_cn: post }) })).map((m) => m.key)).toEqual(["img_a", "img_b"]);
+    expect(postImages(message({ message_type: "post", content: JSON.stringify({ title: "", content: [[{ tag: "text", text: "只有字" }]] }) }))).toEqual([]);
+    expect(postImages(message({ message_type: "text", content: JSON.stringify({ text: "x" }) }))).toEqual([]);
   });
 
   it("ignores other message types, and evidence in a group that does not @mention the bot", () => {
@@ -88,7 +96,7 @@ describe("Lark evidence messages (official SDK against the fake open API)", () =
     await app.close();
   });
 
-  async function send(messageType: "location" | "image" | "file", content: Record<string, unknown>, messageId: string): Promise<InboundMessage> {
+  async function send(messageType: "location" | "image" | "file" | "post", content: Record<string, unknown>, messageId: string): Promise<InboundMessage> {
     const before = received.length;
     const ack = await postLarkEvent(eventsUrl, richMessageEvent({ token: VERIFICATION_TOKEN, ...LI_MING, messageType, content, createTime: app.clock.now(), messageId }), { encryptKey: ENCRYPT_KEY, now: app.clock.now() });
     expect(ack.status).toBe(200);
@@ -132,6 +140,15 @@ describe("Lark evidence messages (official SDK against the fake open API)", () =
     expect(msg.media![0]).toMatchObject({ kind: "file", name: "货架.png" });
     expect((await msg.media![0]!.download(1024 * 1024)).equals(PHOTO)).toBe(true);
     expect(api.resourceRequests.at(-1)).toEqual({ messageId: "om_file_1", fileKey: "file_v3_doc", type: "file" });
+  });
+
+  it("a photo with a caption (rich text): its picture as media, the caption as text", async () => {
+    api.addResource("om_post_1", "img_v3_post", { type: "image", bytes: PHOTO, mime: "image/png" });
+    const msg = await send("post", { title: "", content: [[{ tag: "text", text: "货架" }], [{ tag: "img", image_key: "img_v3_post" }]] }, "om_post_1");
+    expect(msg.text).toBe("货架");
+    expect(msg.media).toHaveLength(1);
+    expect((await msg.media![0]!.download(1 << 20)).equals(PHOTO)).toBe(true);
+    expect(api.resourceRequests).toEqual([{ messageId: "om_post_1", fileKey: "img_v3_post", type: "image" }]);
   });
 
   it("too large: refused by the declared length, and by counting when the length is not declared", async () => {
