@@ -31,5 +31,6 @@ export const enEvidenceCoords: Catalogue = {
   "coords.accepted": "✅ Confirmed #{id}: the position of {name} ({code}) is updated.",
   "coords.dismissed": "Dismissed #{id}: the position of {name} ({code}) stays.",
   "coords.digest": "📍 {n} shop positions to confirm: /coords",
+  "import.reason.coords-pair": "{column} is required when {other} is given (leave both empty for a shop without coordinates)",
   "import.note.unlocated": "{n} shops came without coordinates: they get a placeholder position, and their first check-in asks a supervisor to confirm the real one.",
 };

@@ -4,7 +4,7 @@ import type { Catalogue } from "./i18n.ts";
 export const zhCNEvidenceCoords: Catalogue = {
   "help.coords": "待确认的门店坐标：/coords",
   "coords.told.missing": "📍 {name} 还没有坐标：本次签到的位置已作为门店坐标提交，",
-  "coords.told.moved": "📍 {name} 最近 {basis} 次签到都在距门店坐标 {distance} 的同一处：新位置已提交，",
+  "coords.told.moved": "📍 {name} 最近 {basis} 次签到都在同一处，距门店坐标 {distance}：新位置已提交，",
   "coords.told.asked": "已请 {who} 确认。",
   "coords.told.unreached": "但暂时联系不到 {who}（未绑定聊天）；{who} 可发 /coords 确认。",
   "coords.told.nobody": "但还没有主管或管理员能确认；管理员可发 /coords 确认。",
@@ -31,5 +31,6 @@ export const zhCNEvidenceCoords: Catalogue = {
   "coords.accepted": "✅ 已确认 #{id}：{name}（{code}）的坐标已更新。",
   "coords.dismissed": "已忽略 #{id}：{name}（{code}）的坐标不变。",
   "coords.digest": "📍 {n} 个门店坐标待确认：/coords",
+  "import.reason.coords-pair": "填了 {other} 就必须填 {column}（没有坐标的门店两个都留空）",
   "import.note.unlocated": "{n} 家门店没有坐标：先用占位位置，首次签到后会请主管确认真实坐标。",
 };

@@ -29,7 +29,8 @@ export const ADMINS_ASKED = 10;
 /** Open proposals one /coords lists (and its buttons cover). */
 export const COORDS_SHOWN = 10;
 
-type T = (key: string, params?: Record<string, unknown>) => string;
+/** The contract's translator type, or the catalogue's own Translate (what callers have at hand). */
+type T = ((key: string, params?: Record<string, unknown>) => string) | Translate;
 
 export async function considerCheckin(tx: Tx, opts: { policy: TPolicy; customerId: number; visitId: number; now: Date; t: T }): Promise<string[]> {
   const { policy, t } = opts;
@@ -47,7 +48,7 @@ export async function considerCheckin(tx: Tx, opts: { policy: TPolicy; customerI
   const manager = await tx.staff.findUnique({ where: { id: visit.managerId } });
   const { asked, reached } = await askDeciders(tx, { policy, proposal, customer, manager, now: opts.now });
   const names = (list: Staff[]) => list.map((s) => s.name).join("、");
-  const what = proposal.kind === "missing" ? t("coords.told.missing", { name: customer.name }) : t("coords.told.moved", { name: customer.name, basis: proposal.basis, distance: formatDistance(proposal.distanceM ?? 0, t as Translate) });
+  const what = proposal.kind === "missing" ? t("coords.told.missing", { name: customer.name }) : t("coords.told.moved", { name: customer.name, basis: proposal.basis, distance: formatDistance(proposal.distanceM ?? 0, t) });
   if (reached.length) return [`${what}${t("coords.told.asked", { who: names(reached) })}`];
   if (asked.length) return [`${what}${t("coords.told.unreached", { who: names(asked) })}`];
   return [`${what}${t("coords.told.nobody")}`];

@@ -982,11 +982,17 @@ export async function importCustomers(opts: {
   // the row's own fields, then a duplicate code, then the manager reference.
   let total = 0;
   let unlocatedRows = 0;
+  const fileSums = new Map<string, { lat: number; lng: number; n: number }>();
   for await (const r of source.rows()) {
     total++;
     const raw = rawOf(r.values);
     const row = validateRow(r.rowNumber, raw, mapping, CUSTOMER_REQUIRED, schema, errors);
     if (row && row.lat === null && row.lng === null) unlocatedRows++;
+    else if (row && row.lat !== null && row.lng !== null) {
+      // The file's own positions count for placeholders: a first import has nothing stored yet.
+      const sum = fileSums.get(row.manager.trim()) ?? { lat: 0, lng: 0, n: 0 };
+      fileSums.set(row.manager.trim(), { lat: sum.lat + row.lat, lng: sum.lng + row.lng, n: sum.n + 1 });
+    }
 
     // Codes are compared after trimming; the later occurrences are the errors, naming the first.
     const code = (raw.code ?? "").trim();
@@ -1010,7 +1016,7 @@ export async function importCustomers(opts: {
   codes = new CodeIndex();
 
   if (errors.length) return failure("customers", total, errors, mapping.unknown, notes);
-  const placeholderOf = unlocatedRows ? await placeholderPositions(db, [...new Set(managerIdOf.values())]) : new Map<number, { lat: number; lng: number }>();
+  const placeholderOf = unlocatedRows ? await placeholderPositions(db, managerIdOf, fileSums) : new Map<number, { lat: number; lng: number }>();
 
   const has = (k: TCustomerKey) => mapping.present.has(k);
   const optionalFields = (Object.entries(CUSTOMER_FIELD_COLUMN) as [keyof CustomerFields, TCustomerKey][]).filter(([, column]) => has(column));
@@ -1223,26 +1229,38 @@ const LAST_RESORT_POSITION = { lat: 39.9042, lng: 116.4074 };
 /**
  * Where a shop imported without coordinates is put until a check-in proposes real ones (route
  * planning needs some position): the manager's start point, else the mean of the manager's located
- * shops, else the company's centre (the mean of all located shops). One aggregate per manager.
+ * shops (stored and in the file), else the company's centre (the mean of all of them). Two
+ * aggregates per manager of the file at most.
  */
-async function placeholderPositions(db: Db, managerIds: number[]): Promise<Map<number, { lat: number; lng: number }>> {
+async function placeholderPositions(db: Db, managerIdOf: Map<string, number>, fileSums: Map<string, { lat: number; lng: number; n: number }>): Promise<Map<number, { lat: number; lng: number }>> {
+  type Sum = { lat: number; lng: number; n: number };
+  const add = (a: Sum, b: Sum): Sum => ({ lat: a.lat + b.lat, lng: a.lng + b.lng, n: a.n + b.n });
+  const fileOf = new Map<number, Sum>();
+  for (const [ref, sum] of fileSums) {
+    const id = managerIdOf.get(ref);
+    if (id !== undefined) fileOf.set(id, add(fileOf.get(id) ?? { lat: 0, lng: 0, n: 0 }, sum));
+  }
+  const stored = async (where: { managerId?: number }): Promise<Sum> => {
+    const a = await db.customer.aggregate({ where: { ...where, located: true, active: true }, _sum: { lat: true, lng: true }, _count: { _all: true } });
+    return { lat: a._sum.lat ?? 0, lng: a._sum.lng ?? 0, n: a._count._all };
+  };
   const out = new Map<number, { lat: number; lng: number }>();
-  const valid = (lat: number | null | undefined, lng: number | null | undefined) => typeof lat === "number" && typeof lng === "number" && !(lat === 0 && lng === 0);
   let company: { lat: number; lng: number } | undefined;
-  for (const id of managerIds) {
+  for (const id of new Set(managerIdOf.values())) {
     const s = await db.staff.findUnique({ where: { id }, select: { startLat: true, startLng: true } });
-    if (s && valid(s.startLat, s.startLng)) {
-      out.set(id, { lat: s.startLat!, lng: s.startLng! });
+    if (s?.startLat != null && s.startLng != null && !(s.startLat === 0 && s.startLng === 0)) {
+      out.set(id, { lat: s.startLat, lng: s.startLng });
       continue;
     }
-    const own = await db.customer.aggregate({ where: { managerId: id, located: true, active: true }, _avg: { lat: true, lng: true } });
-    if (valid(own._avg.lat, own._avg.lng)) {
-      out.set(id, { lat: own._avg.lat!, lng: own._avg.lng! });
+    const own = add(await stored({ managerId: id }), fileOf.get(id) ?? { lat: 0, lng: 0, n: 0 });
+    if (own.n) {
+      out.set(id, { lat: own.lat / own.n, lng: own.lng / own.n });
       continue;
     }
     if (!company) {
-      const all = await db.customer.aggregate({ where: { located: true, active: true }, _avg: { lat: true, lng: true } });
-      company = valid(all._avg.lat, all._avg.lng) ? { lat: all._avg.lat!, lng: all._avg.lng! } : LAST_RESORT_POSITION;
+      // Rows of a re-imported shop count twice here (stored and in the file): good enough for a placeholder.
+      const all = [...fileOf.values()].reduce(add, await stored({}));
+      company = all.n ? { lat: all.lat / all.n, lng: all.lng / all.n } : LAST_RESORT_POSITION;
     }
     out.set(id, company);
   }
