@@ -66,8 +66,12 @@ async function deletePhotos(opts: RetentionOptions, where: PhotoWhere): Promise<
     if (!batch.length) return { rows, objects, stopped: false };
     const ids = batch.map((p) => p.id);
     const byHash = new Map(batch.map((p) => [p.hash, p.mime]));
-    const kept = await db.visitPhoto.findMany({ where: { hash: { in: [...byHash.keys()] }, id: { notIn: ids } }, distinct: ["hash"], select: { hash: true } });
-    for (const k of kept) byHash.delete(k.hash);
+    const inBatch = new Map<string, number>();
+    for (const p of batch) inBatch.set(p.hash, (inBatch.get(p.hash) ?? 0) + 1);
+    // Rows per hash in all, against those in the batch: one IN list (hash + id lists together
+    // would pass SQLite's 999 parameters), at most one row per hash back.
+    const totals = await db.visitPhoto.groupBy({ by: ["hash"], where: { hash: { in: [...byHash.keys()] } }, _count: { _all: true } });
+    for (const g of totals) if (g._count._all > (inBatch.get(g.hash) ?? 0)) byHash.delete(g.hash);
     for (const [hash, mime] of byHash) {
       await store.remove(photoKey(hash, mime));
       objects++;

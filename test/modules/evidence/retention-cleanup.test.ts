@@ -102,4 +102,16 @@ describe("evidence retention", () => {
     expect(await t.db.visitPhoto.count()).toBe(0);
     expect(await t.db.visit.count({ where: { id: old.visit.id, checkinLat: null } })).toBe(1);
   });
+
+  it("a full default batch of distinct photos stays within SQLite's parameter limit", async () => {
+    const old = new Date(NIGHT.getTime() - 200 * DAY);
+    // Rows only (no files): removing a missing object is no error, and the queries are the point.
+    const rows = Array.from({ length: 1200 }, (_, i) => ({ hash: i.toString(16).padStart(64, "0"), mime: "image/jpeg", bytes: 1, staffId: mgr.id, platform: "telegram", receivedAt: old }));
+    await t.db.visitPhoto.createMany({ data: rows });
+    // One recent row shares the content of an old one: that object stays.
+    await t.db.visitPhoto.create({ data: { ...rows[7]!, receivedAt: NIGHT } });
+    const stats = await sweepEvidenceRetention({ db: t.db, store, policy: deps.policy, now: NIGHT });
+    expect(stats).toMatchObject({ photosDeleted: 1200, objectsDeleted: 1199 });
+    expect(await t.db.visitPhoto.count()).toBe(1);
+  });
 });
