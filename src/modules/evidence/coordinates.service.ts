@@ -29,10 +29,7 @@ export const ADMINS_ASKED = 10;
 /** Open proposals one /coords lists (and its buttons cover). */
 export const COORDS_SHOWN = 10;
 
-/** The contract's translator type, or the catalogue's own Translate (what callers have at hand). */
-type T = ((key: string, params?: Record<string, unknown>) => string) | Translate;
-
-export async function considerCheckin(tx: Tx, opts: { policy: TPolicy; customerId: number; visitId: number; now: Date; t: T }): Promise<string[]> {
+export async function considerCheckin(tx: Tx, opts: { policy: TPolicy; customerId: number; visitId: number; now: Date; t: Translate }): Promise<string[]> {
   const { policy, t } = opts;
   const customer = await tx.customer.findUnique({ where: { id: opts.customerId } });
   const visit = await tx.visit.findUnique({ where: { id: opts.visitId }, select: { id: true, managerId: true, checkinLat: true, checkinLng: true } });
