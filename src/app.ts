@@ -19,14 +19,15 @@ import { customerCommands } from "./modules/customers/customers.commands.ts";
 import { reportCommands } from "./modules/reports/reports.commands.ts";
 import { summaryCommands, summaryForms } from "./modules/summaries/summaries.dialog.ts";
 import { claimStrangerNotice } from "./modules/staff/strangers.service.ts";
-import { defaultPhotoDir, FsPhotoStore } from "./modules/evidence/photo-store.ts";
 import { checkPolicySections } from "./modules/visits/sections/index.ts";
 import { customerFileCommands, customerFileForms } from "./modules/customers/customer-file.dialog.ts";
+import { coordinateCommands } from "./modules/evidence/coordinates.commands.ts";
+import { photoStoreFromEnv } from "./modules/evidence/photo-store-env.ts";
 import { evidenceCommands } from "./modules/evidence/evidence.commands.ts";
 
 /** Every chat command, in /help order. */
 export function allCommands(): Command[] {
-  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...evidenceCommands, ...customerFileCommands, ...complaintCommands, ...customerCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
+  return [...planCommands, ...visitCommands, ...summaryCommands, ...reportCommands, ...evidenceCommands, ...customerFileCommands, ...complaintCommands, ...customerCommands, ...coordinateCommands, ...reminderCommands, ...staffCommands, ...bindingCommands];
 }
 
 /** Every conversation form any module defines (a stored form resumes only if its definition is here). */
@@ -77,6 +78,6 @@ export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: 
   configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = opts.db ?? (await openDb(env.DATABASE_URL, { busyTimeoutMs: env.VISITMATE_DB_BUSY_TIMEOUT_MS }));
-  const photos = new FsPhotoStore(env.VISITMATE_PHOTO_DIR ?? defaultPhotoDir(env.DATABASE_URL));
+  const photos = photoStoreFromEnv(env);
   return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN, photos };
 }

@@ -41,6 +41,17 @@ export const ZEnvSchema = z.object({
   VISITMATE_PLAN_WORKERS: positiveInt.optional(),
   /** Folder for shop photos (default: photos/ beside the SQLite file, i.e. data/photos). */
   VISITMATE_PHOTO_DIR: z.string().min(1).optional(),
+  /** Where shop photos are stored: files (VISITMATE_PHOTO_DIR) or an S3-compatible bucket (VISITMATE_S3_*). */
+  VISITMATE_PHOTO_STORE: z.enum(["files", "s3"]).default("files"),
+  VISITMATE_S3_ENDPOINT: z.string().regex(/^https?:\/\/[^\s/]+\/?$/, "must be an http(s) base URL such as https://s3.amazonaws.com or http://127.0.0.1:9000").optional(),
+  VISITMATE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a bucket name (3–63 lower-case letters, digits, . and -)").optional(),
+  VISITMATE_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, "must be a region such as us-east-1 or cn-north-1").optional(),
+  VISITMATE_S3_ACCESS_KEY_ID: z.string().optional(),
+  VISITMATE_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Prepended to every object key, e.g. visitmate/photos/. */
+  VISITMATE_S3_PREFIX: z.string().regex(/^[\w./-]*$/, "must be letters, digits, _ . / and -").optional(),
+  /** Per-request limit of the bucket, in ms (default 30000). */
+  VISITMATE_S3_TIMEOUT_MS: positiveInt.optional(),
   /** /today without a plan: background (answer at once, push the list when made) | wait (answer with the list). */
   VISITMATE_CHAT_PLAN: z.enum(["background", "wait"]).default("background"),
   // Chat platforms: each is enabled by its main credential, and its other variables are checked
@@ -63,6 +74,11 @@ export const ZEnvSchema = z.object({
   VISITMATE_HTTP_PORT: z.string().optional(),
 }).superRefine((env, ctx) => {
   for (const [path, message] of checkPlatformEnv(env)) ctx.addIssue({ code: "custom", path: [path], message });
+  if (env.VISITMATE_PHOTO_STORE === "s3") {
+    for (const name of ["VISITMATE_S3_ENDPOINT", "VISITMATE_S3_BUCKET", "VISITMATE_S3_ACCESS_KEY_ID", "VISITMATE_S3_SECRET_ACCESS_KEY"] as const) {
+      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when VISITMATE_PHOTO_STORE=s3" });
+    }
+  }
 });
 export type TEnv = z.infer<typeof ZEnvSchema>;
 

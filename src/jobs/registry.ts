@@ -13,6 +13,7 @@ import { weeklyPhoneContactsJob } from "./weekly-phone-contacts.job.ts";
 import { weeklySummaryJob } from "./weekly-summary.job.ts";
 import { infoPointsJob } from "./info-points.job.ts";
 import { supervisorJobs } from "./supervisor-reports.job.ts";
+import { evidenceRetentionJob } from "./evidence-retention.job.ts";
 
 /** The duty reminders to managers and the reports to supervisors (times and switches in `policy.reminders`). */
 export function reminderJobs(): Job[] {
@@ -34,5 +35,5 @@ export function reminderJobs(): Job[] {
 /** Every scheduled job, in the order `runDue` runs them (and `jobs list` shows them). */
 export function allJobs(): Job[] {
   // The month plan last: its start-up catch-up may take minutes and must not hold the reminders back.
-  return [complaintSlaJob, classRecomputeJob, ...reminderJobs(), monthPlanJob];
+  return [complaintSlaJob, classRecomputeJob, evidenceRetentionJob, ...reminderJobs(), monthPlanJob];
 }

@@ -6,6 +6,7 @@ import { overdueText, renderTeamDay, renderTeamPeriod, shopWithClass } from "../
 import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks } from "../modules/reports/reports.service.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
+import { countOpenCoordinateProposals } from "../modules/evidence/coordinates.service.ts";
 import { isoWeekOf, weeklyPriceReport } from "../modules/products/info-point.service.ts";
 import { renderPriceBlock } from "../modules/products/info-point.render.ts";
 
@@ -32,7 +33,8 @@ export const supervisorDigestJob = reminderJob({
     const head = action.length ? t("reports.digest.action", { n: action.length }) : t("reports.digest.all-well");
     // Escalated to the supervisor and not acknowledged yet: theirs to act on tonight.
     const waiting = await countWaitingComplaints(job.deps, staff);
-    const title = [t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length }), head, ...(waiting ? [t("reports.digest.complaints", { n: waiting })] : [])].join("\n");
+    const coords = await countOpenCoordinateProposals({ db: job.deps.db, viewer: staff });
+    const title = [t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length }), head, ...(waiting ? [t("reports.digest.complaints", { n: waiting })] : []), ...(coords ? [t("coords.digest", { n: coords })] : [])].join("\n");
     return { reply: renderTeamDay(view, day, job.deps.clock.now(), { title }) };
   },
 });

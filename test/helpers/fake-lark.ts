@@ -24,9 +24,21 @@ export interface LarkUpload {
 }
 
 type Failure = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+/** Bytes answered as they are (a message resource download), optionally without a content-length (chunked). */
+type RawAnswer = { status: number; raw: Buffer; headers: Record<string, string>; chunked?: boolean; stall?: "headers" | "body" };
+/** A resource of a received message the bot may download: what Lark stored for (message_id, file_key). */
+interface LarkResource {
+  type: "image" | "file";
+  bytes: Buffer;
+  mime: string;
+  /** Sent chunked, with no content-length, so only reading tells the size. */
+  chunked?: boolean;
+  /** Never answered ("headers"), or half the body sent and then nothing ("body"): a stalled transfer. */
+  stall?: "headers" | "body";
+}
 type Reset = { reset: true; delivered: boolean } | { pass: true };
 /** Which API a scripted failure is for ("token": the tenant access token endpoint). */
-export type LarkEndpoint = "message" | "image" | "file" | "token";
+export type LarkEndpoint = "message" | "image" | "file" | "token" | "resource";
 const FILE_TYPES = new Set(["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"]);
 
 /**
@@ -45,7 +57,10 @@ export class FakeLarkApi {
   readonly botOpenId = "ou_bot0000000000000000000000000001";
   private server: Server | null = null;
   private nextId = 1;
-  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [], token: [] };
+  private readonly failures: Record<LarkEndpoint, (Failure | Reset)[]> = { message: [], image: [], file: [], token: [], resource: [] };
+  private readonly resources = new Map<string, LarkResource>();
+  /** Resource downloads asked for (message id, file key, type), in order. */
+  readonly resourceRequests: { messageId: string; fileKey: string; type: string }[] = [];
   /** Message ids by request uuid: Lark keeps one message per uuid for an hour. */
   private readonly byUuid = new Map<string, string>();
   url = "";
@@ -57,6 +72,21 @@ export class FakeLarkApi {
       void this.handle(req).then((answer) => {
         // A reset: the connection drops without an answer, as when a keep-alive socket is closed.
         if (answer === "reset") return void req.socket.destroy();
+        if ("raw" in answer) {
+          if (answer.stall === "headers") return;
+          if (answer.stall === "body") {
+            res.writeHead(answer.status, { ...answer.headers, "content-length": String(answer.raw.length) });
+            return void res.write(answer.raw.subarray(0, Math.floor(answer.raw.length / 2)));
+          }
+          if (answer.chunked) {
+            res.writeHead(answer.status, answer.headers);
+            // Two writes, so the body goes chunked (no content-length to check in advance).
+            const half = Math.floor(answer.raw.length / 2);
+            res.write(answer.raw.subarray(0, half));
+            return void res.end(answer.raw.subarray(half));
+          }
+          return void res.writeHead(answer.status, { ...answer.headers, "content-length": String(answer.raw.length) }).end(answer.raw);
+        }
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(JSON.stringify(answer.body));
       }),
     );
@@ -86,6 +116,11 @@ export class FakeLarkApi {
     const queue = this.failures[opts.on ?? "message"];
     for (let i = 0; i < (opts.after ?? 0); i++) queue.push({ pass: true });
     queue.push({ reset: true, delivered: opts.delivered ?? false });
+  }
+
+  /** What Lark holds for a message the user sent: the bytes its resource API gives the bot. */
+  addResource(messageId: string, fileKey: string, resource: LarkResource): void {
+    this.resources.set(`${messageId}\u0000${fileKey}`, resource);
   }
 
   to(receiveId: string): LarkSent[] {
@@ -136,7 +171,7 @@ export class FakeLarkApi {
     return found!;
   }
 
-  private async handle(req: IncomingMessage): Promise<Failure | "reset"> {
+  private async handle(req: IncomingMessage): Promise<Failure | RawAnswer | "reset"> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks);
@@ -193,6 +228,21 @@ export class FakeLarkApi {
       }
       if (reset) return "reset";
       return { status: 200, body: { code: 0, msg: "success", data: { message_id, chat_id: body.receive_id } } };
+    }
+    const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(url.pathname);
+    if (resource && req.method === "GET") {
+      const messageId = decodeURIComponent(resource[1]!);
+      const fileKey = decodeURIComponent(resource[2]!);
+      const type = url.searchParams.get("type") ?? "";
+      this.resourceRequests.push({ messageId, fileKey, type });
+      const failure = this.failures.resource.shift();
+      if (failure && "status" in failure) return failure;
+      if (failure && "reset" in failure) return "reset";
+      const found = this.resources.get(`${messageId}\u0000${fileKey}`);
+      // Lark's answers: a key not in that message, or the wrong type for it.
+      if (!found) return { status: 400, body: { code: 234003, msg: "File not in msg." } };
+      if (type !== found.type) return { status: 400, body: { code: 234001, msg: "Invalid request param." } };
+      return { status: 200, raw: found.bytes, headers: { "content-type": found.mime }, chunked: found.chunked, stall: found.stall };
     }
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
     if (patch && req.method === "PATCH") {
@@ -263,6 +313,31 @@ export function messageEvent(opts: { token: string; openId: string; chatId: stri
         message_type: "text",
         content: JSON.stringify({ text: opts.text }),
         mentions: (opts.mentions ?? []).map((m) => ({ key: m.key, id: { open_id: m.open_id }, name: m.name, tenant_key: "tenant" })),
+      },
+    },
+  };
+}
+
+/**
+ * A location, image or file message, as Lark delivers it. Content as Lark writes it: location
+ * `{ name, latitude, longitude }` (strings), image `{ image_key }`, file `{ file_key, file_name }`,
+ * post (a photo with a caption) `{ title, content: [[{ tag: "img", image_key }, …]] }`.
+ * `createTime` is the message's time (the test's clock, so the location is fresh).
+ */
+export function richMessageEvent(opts: { token: string; openId: string; chatId: string; messageType: "location" | "image" | "file" | "post"; content: Record<string, unknown>; createTime: Date; chatType?: "p2p" | "group"; eventId?: string; messageId?: string }): Record<string, unknown> {
+  seq++;
+  return {
+    schema: "2.0",
+    header: { event_id: opts.eventId ?? `ev_msg_${Date.now()}_${seq}`, event_type: "im.message.receive_v1", create_time: String(opts.createTime.getTime()), token: opts.token, app_id: "cli_a1b2c3d4e5f60718", tenant_key: "tenant" },
+    event: {
+      sender: { sender_id: { open_id: opts.openId, union_id: `on_${opts.openId}`, user_id: "u1" }, sender_type: "user", tenant_key: "tenant" },
+      message: {
+        message_id: opts.messageId ?? `om_in_${seq}`,
+        create_time: String(opts.createTime.getTime()),
+        chat_id: opts.chatId,
+        chat_type: opts.chatType ?? "p2p",
+        message_type: opts.messageType,
+        content: JSON.stringify(opts.content),
       },
     },
   };

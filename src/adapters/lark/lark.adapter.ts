@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as lark from "@larksuiteoapi/node-sdk";
-import { SendError, type Attachment, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import type { Readable } from "node:stream";
+import { MediaError, SendError, type Attachment, type ChatAddress, type Choice, type InboundMedia, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { errorSummary, type Logger } from "../../core/logger.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { formTapValue } from "../../core/forms/form-tap.ts";
@@ -12,7 +13,8 @@ import { attachmentBuffer, attachmentBytes, attachmentsOf, PartProgress, safeFil
 import { parseJsonObject, refuse, type WebhookBody, type WebhookServer } from "../http-server.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
-import { answeredCard, closedCard, doneMark, inboundText, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMessage } from "./lark.mapper.ts";
+import { beforeDeadline, DEFAULT_DOWNLOAD_TIMEOUT_MS, readLimited } from "../read-limited.ts";
+import { answeredCard, closedCard, doneMark, inboundEvidence, inboundText, postImages, larkAttachmentMessage, larkFileType, larkTappedAskedTo, larkTappedValue, larkUploadKind, LARK_FILE_LIMIT, receiveIdType, renderLark, type LarkMediaRef, type LarkMessage } from "./lark.mapper.ts";
 
 export interface LarkAdapterOptions {
   appId: string;
@@ -28,6 +30,8 @@ export interface LarkAdapterOptions {
   deps: AppDeps;
   /** How long the long connection may take to open before the run counts as failed (default 60 s). */
   connectTimeoutMs?: number;
+  /** How long fetching one received picture or file may take before it counts as failed (default 60 s). */
+  downloadTimeoutMs?: number;
 }
 
 interface CardState {
@@ -61,13 +65,19 @@ export function larkDomain(domain: string): lark.Domain | string {
  * `config.data` holds the app secret and whose `request` / `response` are sockets (circular: a
  * plain JSON.stringify throws); other failures as the SDK's `formatErrors` list, whose
  * `config.data` is the message content or the uploaded file. Errors and error-shaped objects become
- * their status / code / message (`errorSummary`); everything else goes through the logger's
- * redaction like any log line.
+ * their status / code / message (`errorSummary`), a download's error body (a stream) its status;
+ * everything else goes through the logger's redaction like any log line.
  */
 function sdkDetail(x: unknown): unknown {
   if (typeof x === "string") return x;
   if (x instanceof Error) return errorSummary(x);
   if (typeof x === "object" && x !== null && ("config" in x || "response" in x || "request" in x)) return errorSummary(x);
+  // A failed download's error body is the response stream, which formatErrors spreads into a plain
+  // object still holding the socket (circular): only its status is worth logging.
+  if (typeof x === "object" && x !== null && ("_readableState" in x || "socket" in x)) {
+    const status = (x as { statusCode?: unknown }).statusCode;
+    return `response stream${typeof status === "number" ? ` status=${status}` : ""}`;
+  }
   return x;
 }
 
@@ -414,11 +424,61 @@ export class LarkAdapter implements PlatformAdapter {
     const userId = event.sender?.sender_id?.open_id;
     if (!message || !userId || event.sender?.sender_type === "app") return;
     const text = inboundText(message, this.botOpenId);
-    if (text === null) return;
+    const evidence = text === null ? inboundEvidence(message, this.botOpenId) : null;
+    if (text === null && !evidence) return;
     // A redelivered event_id is dropped by the router's once-only check.
     const chatType = message.chat_type === "p2p" ? "private" : "group";
-    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text, eventId: event.event_id ?? message.message_id, chatType };
+    const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text: text ?? "", eventId: event.event_id ?? message.message_id, chatType };
+    if (evidence && "location" in evidence) msg.location = evidence.location;
+    else if (evidence) msg.media = [this.inboundMedia(message.message_id, evidence.media)];
+    else {
+      // A photo with a caption comes as rich text: its pictures are the evidence, the caption its text.
+      const pictures = postImages(message);
+      if (pictures.length) msg.media = pictures.map((p) => this.inboundMedia(message.message_id, p));
+    }
     this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } }));
+  }
+
+  /**
+   * A received picture or file, fetched only when the form takes it: through the message resource
+   * API (the bot may read resources of messages in its chats), read up to the limit. Every failure
+   * of Lark's (not found, no permission, a 5xx, a cut connection) is one "download failed" for the
+   * manager; the details go to the log without the message's content.
+   */
+  private inboundMedia(messageId: string, ref: LarkMediaRef): InboundMedia {
+    const what = `lark ${ref.kind}`;
+    return {
+      kind: ref.kind,
+      ...(ref.name ? { name: ref.name } : {}),
+      download: async (maxBytes: number) => {
+        if (!ref.key) throw new MediaError("download-failed", `${what}: the message names no resource`);
+        type Resource = { getReadableStream(): Readable; headers?: Record<string, unknown> };
+        const signal = AbortSignal.timeout(this.opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS);
+        let res: Resource;
+        try {
+          const started = this.client.im.messageResource.get({ path: { message_id: messageId, file_key: ref.key }, params: { type: ref.resourceType } });
+          res = await beforeDeadline<Resource>(started, signal, what, (late) => late.getReadableStream().destroy());
+        } catch (err) {
+          if (err instanceof MediaError) throw err;
+          const e = larkSendError(err);
+          this.opts.deps.log.warn("lark resource download failed", { status: e.status });
+          throw new MediaError("download-failed", `${what}: ${e.message}`, { cause: err });
+        }
+        let stream: Readable;
+        try {
+          stream = res.getReadableStream();
+        } catch (err) {
+          throw new MediaError("download-failed", `${what}: no content`, { cause: err });
+        }
+        // The declared length refuses a large file before any of it is read.
+        const declared = Number(res.headers?.["content-length"]);
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          stream.destroy();
+          throw new MediaError("too-large", `${what}: ${declared} bytes declared, limit ${maxBytes}`);
+        }
+        return readLimited(stream, maxBytes, what, signal);
+      },
+    };
   }
 
   private async onCardAction(event: CardActionEvent): Promise<CardActionResponse> {

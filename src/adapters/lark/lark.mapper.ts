@@ -1,4 +1,4 @@
-import { plainText, textSegments, type Attachment, type Choice, type Reply } from "../../core/chat.ts";
+import { plainText, textSegments, type Attachment, type Choice, type InboundLocation, type Reply } from "../../core/chat.ts";
 import { formTapFromPayload, formTapPayload, LOST_TAP } from "../../core/forms/form-tap.ts";
 import { doubleJsonBytes, splitText } from "../split.ts";
 import { keyboardRows } from "../layout.ts";
@@ -187,6 +187,8 @@ export interface LarkMessage {
   message_type: string;
   content: string;
   mentions?: LarkMention[];
+  /** Milliseconds since the epoch, as a string. */
+  create_time?: string;
 }
 
 /**
@@ -211,9 +213,88 @@ export function inboundText(message: LarkMessage, botOpenId: string | undefined)
   return text.replace(/[ \t]+/g, " ").trim();
 }
 
+/**
+ * The pictures inside a rich-text message (Lark sends a photo with a caption as a post whose
+ * paragraphs hold `{ tag: "img", image_key }`), as resources to download; [] for anything else.
+ */
+export function postImages(message: LarkMessage): LarkMediaRef[] {
+  if (message.message_type !== "post") return [];
+  let content: Record<string, unknown>;
+  try {
+    content = JSON.parse(message.content) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const body = (Array.isArray(content.content) ? content : (Object.values(content).find((v) => typeof v === "object" && v !== null) ?? {})) as { content?: unknown };
+  const paragraphs = Array.isArray(body.content) ? body.content : [];
+  const out: LarkMediaRef[] = [];
+  for (const para of paragraphs) {
+    if (!Array.isArray(para)) continue;
+    for (const el of para as { tag?: unknown; image_key?: unknown }[]) {
+      if (el?.tag === "img" && typeof el.image_key === "string" && el.image_key) out.push({ kind: "image", key: el.image_key, resourceType: "image" });
+    }
+  }
+  return out;
+}
+
 function postText(content: Record<string, unknown>): string {
   // Received posts are { title, content: [[{tag, text}]] } (sometimes wrapped in a locale key).
   const body = (Array.isArray(content.content) ? content : (Object.values(content).find((v) => typeof v === "object" && v !== null) ?? {})) as { title?: string; content?: { tag?: string; text?: string; user_id?: string }[][] };
   const lines = (body.content ?? []).map((para) => para.map((el) => (el.tag === "at" ? (el.user_id ?? "") : (el.text ?? ""))).join(""));
   return [body.title, ...lines].filter((l) => l !== undefined && l !== "").join("\n");
+}
+
+/** A picture or file in a received message: downloaded later, by the message id and this key. */
+export interface LarkMediaRef {
+  kind: "image" | "file";
+  /** image_key / file_key; empty when the content named none (the download then fails cleanly). */
+  key: string;
+  name?: string;
+  /** The resource API's `type` parameter: "image" for pictures, "file" for everything else. */
+  resourceType: "image" | "file";
+}
+
+export type LarkEvidence = { location: InboundLocation } | { media: LarkMediaRef };
+
+/**
+ * A location, image or file message addressed to the bot, or null (other message types, bad
+ * content JSON). In a group such a message cannot @mention anyone, so it is not for us unless it
+ * does (the same rule as text): with the "all group messages" scope every photo posted there would
+ * otherwise be answered. Coordinates Lark sent that are not numbers come as null, so the core can
+ * say so rather than the message vanishing.
+ */
+export function inboundEvidence(message: LarkMessage, botOpenId: string | undefined): LarkEvidence | null {
+  const type = message.message_type;
+  if (type !== "location" && type !== "image" && type !== "file") return null;
+  const isBot = (m: LarkMention) => (botOpenId ? m.id?.open_id === botOpenId : true);
+  if (message.chat_type !== "p2p" && !(message.mentions ?? []).some(isBot)) return null;
+  let content: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(message.content) as unknown;
+    content = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    content = {};
+  }
+  const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
+  if (type === "image") return { media: { kind: "image", key: str(content.image_key) ?? "", resourceType: "image" } };
+  if (type === "file") return { media: { kind: "file", key: str(content.file_key) ?? "", name: str(content.file_name), resourceType: "file" } };
+  const lat = coordinate(content.latitude, 90);
+  const lng = coordinate(content.longitude, 180);
+  const both = lat !== null && lng !== null;
+  const sent = Number(message.create_time);
+  const label = str(content.name);
+  return {
+    location: {
+      lat: both ? lat : null,
+      lng: both ? lng : null,
+      ...(label ? { label } : {}),
+      ...(message.create_time && Number.isFinite(sent) && sent > 0 ? { sentAt: new Date(sent) } : {}),
+    },
+  };
+}
+
+/** Lark sends coordinates as decimal strings ("31.2304"); a number is taken too. Null: missing, not a number or out of range. */
+function coordinate(v: unknown, limit: number): number | null {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) && Math.abs(n) <= limit ? n : null;
 }

@@ -1,13 +1,14 @@
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { FileBox } from "file-box";
 import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Message, type Wechaty } from "wechaty";
 import type { PuppetInterface } from "wechaty-puppet/impls";
-import { SendError, type ChatAddress, type Choice, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { MediaError, SendError, type ChatAddress, type Choice, type InboundLocation, type InboundMedia, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import type { AppDeps, Router } from "../../core/router.ts";
 import { attachmentsOf, PartProgress, safeFileName, sendsText } from "../attachments.ts";
 import { KeyedQueue, LruMap } from "../keyed-queue.ts";
 import { answer, InboundQueue, type PlatformAdapter, type RunContext } from "../platform.ts";
-import { isBareNumber, renderWechat, resolveNumberedInput } from "./wechat.mapper.ts";
+import { beforeDeadline, DEFAULT_DOWNLOAD_TIMEOUT_MS, readLimited } from "../read-limited.ts";
+import { declaredMedia, isBareNumber, renderWechat, resolveNumberedInput, wechatLocation } from "./wechat.mapper.ts";
 import { errorSummary } from "../../core/logger.ts";
 
 export interface WechatAdapterOptions {
@@ -31,6 +32,8 @@ export interface WechatAdapterOptions {
   output?: Writable;
   /** Minimum time between two sends; personal accounts get flagged for bursts. Default 1000 ms. */
   minSendIntervalMs?: number;
+  /** How long reading one received picture or file may take before it counts as failed (default 60 s). */
+  downloadTimeoutMs?: number;
   /** Injected so tests run the spacing in virtual time. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -195,7 +198,13 @@ export class WechatAdapter implements PlatformAdapter {
   }
 
   private onMessage(message: Message): void {
-    if (message.self() || message.type() !== this.bot?.Message.Type.Text) return;
+    if (message.self() || !this.bot) return;
+    const types = this.bot.Message.Type;
+    const type = message.type();
+    if (type === types.Location) return this.onEvidence(message, "location");
+    if (type === types.Image) return this.onEvidence(message, "image");
+    if (type === types.Attachment) return this.onEvidence(message, "file");
+    if (type !== types.Text) return;
     const room = message.room();
     const talker = message.talker();
     const chatId = room ? room.id : talker.id;
@@ -222,6 +231,82 @@ export class WechatAdapter implements PlatformAdapter {
     // A room message is counted after the (ordered) check that it is addressed to us.
     if (room) this.inbound.enqueue(chatId, handle);
     else this.inbound.submit(sender, handle);
+  }
+
+  /**
+   * A shared location, picture or file in a private chat. In a room they are ignored: WeChat lets
+   * nobody @mention anyone with them, so nothing tells one meant for us from the room's chatter.
+   */
+  private onEvidence(message: Message, kind: "location" | "image" | "file"): void {
+    if (message.room()) return;
+    const talker = message.talker();
+    const sender = { platform: this.platform, chatId: talker.id, userId: talker.id };
+    this.inbound.submit(sender, async () => {
+      const msg: InboundMessage = { platform: "wechat", chatId: talker.id, userId: talker.id, userName: talker.name(), text: "", eventId: message.id, chatType: "private" };
+      if (kind === "location") msg.location = await this.locationOf(message);
+      else msg.media = [await this.mediaOf(message, kind)];
+      await answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: talker.id, chatType: "private" } });
+    });
+  }
+
+  private async locationOf(message: Message): Promise<InboundLocation> {
+    try {
+      // Straight from the puppet: wechaty 1.20's message.toLocation() builds its Location with the
+      // un-wechatified class and always throws ("WUC can not be instantiated directly").
+      const bot = this.bot;
+      if (!bot) throw new Error("wechat: not running");
+      const loc = await bot.puppet.messageLocation(message.id);
+      return wechatLocation({ latitude: loc.latitude, longitude: loc.longitude, name: loc.name }, message.date());
+    } catch (err) {
+      // The puppet could not read it: still a location, without coordinates, so the manager hears why.
+      this.opts.deps.log.warn("wechat location unreadable", { error: errorSummary(err) });
+      return wechatLocation(null, message.date());
+    }
+  }
+
+  /**
+   * A picture or file: its file box is asked for now (puppets answer with a description, e.g.
+   * puppet-service a UUID box, and fetch the content when it is read); the content is read only
+   * when the form takes it, up to the limit. The whole file, not `toImage().hd()`: puppets differ
+   * in which image sizes they have, and every one implements the message's file.
+   */
+  private async mediaOf(message: Message, kind: "image" | "file"): Promise<InboundMedia> {
+    const what = `wechat ${kind}`;
+    let box: Awaited<ReturnType<Message["toFileBox"]>> | null = null;
+    let failure: unknown;
+    try {
+      box = await message.toFileBox();
+    } catch (err) {
+      failure = err;
+      this.opts.deps.log.warn("wechat file unreadable", { error: errorSummary(err) });
+    }
+    const declared = declaredMedia(box);
+    const name = declared.name ?? message.payload?.filename;
+    return {
+      kind,
+      ...(name ? { name } : {}),
+      ...(declared.mime ? { mime: declared.mime } : {}),
+      ...(declared.bytes ? { bytes: declared.bytes } : {}),
+      download: async (maxBytes: number) => {
+        if (!box) throw new MediaError("download-failed", `${what}: the puppet gave no file`, { cause: failure });
+        if (box.size > maxBytes) throw new MediaError("too-large", `${what}: ${box.size} bytes declared, limit ${maxBytes}`);
+        const signal = AbortSignal.timeout(this.opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS);
+        let stream: Readable;
+        try {
+          stream = await beforeDeadline(box.toStream(), signal, what, (late) => late.destroy());
+        } catch (err) {
+          if (err instanceof MediaError) throw err;
+          throw new MediaError("download-failed", `${what}: ${(err as Error).message}`, { cause: err });
+        }
+        // A URL box streams the HTTP response whatever its status: a 404 page is no picture.
+        const status = (stream as { statusCode?: unknown }).statusCode;
+        if (typeof status === "number" && status >= 400) {
+          stream.destroy();
+          throw new MediaError("download-failed", `${what}: HTTP ${status}`);
+        }
+        return readLimited(stream, maxBytes, what, signal);
+      },
+    };
   }
 
   /** Puppets that log in by QR (wechat4u, …) emit `scan`: print it where the operator looks. */

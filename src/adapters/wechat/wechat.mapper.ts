@@ -1,4 +1,4 @@
-import { plainText, type Choice, type Reply } from "../../core/chat.ts";
+import { plainText, type Choice, type InboundLocation, type Reply } from "../../core/chat.ts";
 import { isFormTap } from "../../core/forms/form-tap.ts";
 import { splitText } from "../split.ts";
 
@@ -42,4 +42,42 @@ export function resolveNumberedInput(text: string, choices: Choice[] | undefined
 /** Whether a room message is only a number (answering options without @mentioning the bot). */
 export function isBareNumber(text: string): boolean {
   return /^\s*\d{1,2}\s*[.。、)]?\s*$/.test(normaliseDigits(text));
+}
+
+/** What wechaty's Location gives (latitude(), longitude(), name()), read out; anything may be missing. */
+export interface WechatLocationPayload {
+  latitude?: unknown;
+  longitude?: unknown;
+  name?: unknown;
+}
+
+/**
+ * A shared WeChat location as the core's InboundLocation. WeChat has no forward flag for it (a
+ * forwarded location looks like a fresh one), so `forwarded` stays unset; the message's time is
+ * `sentAt`. Coordinates that are not finite numbers in range, or a location the puppet could not
+ * read (null), come as null so the manager is told rather than the message vanishing.
+ */
+export function wechatLocation(payload: WechatLocationPayload | null, sentAt?: Date): InboundLocation {
+  const lat = coordinate(payload?.latitude, 90);
+  const lng = coordinate(payload?.longitude, 180);
+  const both = lat !== null && lng !== null;
+  const name = typeof payload?.name === "string" && payload.name.trim() ? payload.name.trim() : undefined;
+  return {
+    lat: both ? lat : null,
+    lng: both ? lng : null,
+    ...(name ? { label: name } : {}),
+    ...(sentAt && Number.isFinite(sentAt.getTime()) && sentAt.getTime() > 0 ? { sentAt } : {}),
+  };
+}
+
+function coordinate(v: unknown, limit: number): number | null {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() ? Number(v) : NaN;
+  return Number.isFinite(n) && Math.abs(n) <= limit ? n : null;
+}
+
+/** A file box's declared facts: FileBox says -1 / "application/unknown" when it does not know. */
+export function declaredMedia(box: { size: number; mediaType: string; name: string } | null): { bytes?: number; mime?: string; name?: string } {
+  if (!box) return {};
+  const mime = box.mediaType && box.mediaType !== "application/unknown" && box.mediaType !== "application/octet-stream" ? box.mediaType : undefined;
+  return { ...(box.size > 0 ? { bytes: box.size } : {}), ...(mime ? { mime } : {}), ...(box.name ? { name: box.name } : {}) };
 }

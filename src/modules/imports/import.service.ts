@@ -267,8 +267,9 @@ function customerShape(policy: TPolicy | null, today: string | null) {
     manager: requiredText("manager", TEXT_LIMITS.managerRef),
     address: optionalText("address", TEXT_LIMITS.address),
     phone: optionalText("phone", TEXT_LIMITS.phone),
-    lat: coordinate("lat", -90, 90, true),
-    lng: coordinate("lng", -180, 180, true),
+    // Both empty: a shop without coordinates (placed provisionally, its first check-in proposes them).
+    lat: coordinate("lat", -90, 90, false),
+    lng: coordinate("lng", -180, 180, false),
     market_type: vocabulary("market_type", parseMarketType, "city", "city, town, rural (城市/城镇/乡村)"),
     format: vocabulary(
       "format",
@@ -308,14 +309,17 @@ function customerShape(policy: TPolicy | null, today: string | null) {
 
 function withCustomerChecks<T extends z.ZodType<{ lat: number | null; lng: number | null }>>(schema: T) {
   // `when` keeps the check running while other columns of the row have errors, so one pass lists them all.
-  return schema.refine((r) => !(r.lat === 0 && r.lng === 0), {
-    message: "coordinates 0,0 are not a real location",
-    path: ["lat"],
-    when: (p) => {
-      const v = p.value as { lat?: unknown; lng?: unknown };
-      return v.lat === 0 && v.lng === 0;
-    },
-  });
+  return schema
+    .refine((r) => !(r.lat === 0 && r.lng === 0), {
+      message: "coordinates 0,0 are not a real location",
+      path: ["lat"],
+      when: (p) => {
+        const v = p.value as { lat?: unknown; lng?: unknown };
+        return v.lat === 0 && v.lng === 0;
+      },
+    })
+    .refine((r) => !(r.lat === null && r.lng !== null), { message: "lat is required when lng is given (leave both empty for a shop without coordinates)", path: ["lat"], when: (p) => typeof (p.value as { lng?: unknown }).lng === "number" })
+    .refine((r) => !(r.lng === null && r.lat !== null), { message: "lng is required when lat is given (leave both empty for a shop without coordinates)", path: ["lng"], when: (p) => typeof (p.value as { lat?: unknown }).lat === "number" });
 }
 
 /** A customer row keyed by canonical column key; vocabulary-checked but not checked against a policy. */
@@ -831,6 +835,7 @@ type CustomerFields = {
   phone?: string;
   lat: number;
   lng: number;
+  located?: boolean;
   marketType?: string;
   retailFormat?: string;
   tier?: number | null;
@@ -857,7 +862,7 @@ type CustomerFields = {
 };
 
 /** Which file column feeds which field, so absent columns leave stored values alone. */
-const CUSTOMER_FIELD_COLUMN: Record<Exclude<keyof CustomerFields, "name" | "managerId" | "lat" | "lng">, TCustomerKey> = {
+const CUSTOMER_FIELD_COLUMN: Record<Exclude<keyof CustomerFields, "name" | "managerId" | "lat" | "lng" | "located">, TCustomerKey> = {
   address: "address",
   phone: "phone",
   marketType: "market_type",
@@ -936,7 +941,7 @@ export function validateRow<K extends string, T>(
 type StoredCustomer = { id: number; code: string; managerId: number; violationDate?: Date | null } & Record<string, unknown>;
 
 /** Stored columns of a new customer, in INSERT order, for the file's columns. */
-const CUSTOMER_INSERT_BASE = ["code", "name", "managerId", "lat", "lng"] as const;
+const CUSTOMER_INSERT_BASE = ["code", "name", "managerId", "lat", "lng", "located"] as const;
 
 /**
  * Customers: validated in one streaming pass over the file, then written in a second pass inside
@@ -976,10 +981,18 @@ export async function importCustomers(opts: {
   // Pass 1: every check, row by row. Per row the errors come in the order the report lists them:
   // the row's own fields, then a duplicate code, then the manager reference.
   let total = 0;
+  let unlocatedRows = 0;
+  const fileSums = new Map<string, { lat: number; lng: number; n: number }>();
   for await (const r of source.rows()) {
     total++;
     const raw = rawOf(r.values);
-    validateRow(r.rowNumber, raw, mapping, CUSTOMER_REQUIRED, schema, errors);
+    const row = validateRow(r.rowNumber, raw, mapping, CUSTOMER_REQUIRED, schema, errors);
+    if (row && row.lat === null && row.lng === null) unlocatedRows++;
+    else if (row && row.lat !== null && row.lng !== null) {
+      // The file's own positions count for placeholders: a first import has nothing stored yet.
+      const sum = fileSums.get(row.manager.trim()) ?? { lat: 0, lng: 0, n: 0 };
+      fileSums.set(row.manager.trim(), { lat: sum.lat + row.lat, lng: sum.lng + row.lng, n: sum.n + 1 });
+    }
 
     // Codes are compared after trimming; the later occurrences are the errors, naming the first.
     const code = (raw.code ?? "").trim();
@@ -1003,6 +1016,7 @@ export async function importCustomers(opts: {
   codes = new CodeIndex();
 
   if (errors.length) return failure("customers", total, errors, mapping.unknown, notes);
+  const placeholderOf = unlocatedRows ? await placeholderPositions(db, managerIdOf, fileSums) : new Map<number, { lat: number; lng: number }>();
 
   const has = (k: TCustomerKey) => mapping.present.has(k);
   const optionalFields = (Object.entries(CUSTOMER_FIELD_COLUMN) as [keyof CustomerFields, TCustomerKey][]).filter(([, column]) => has(column));
@@ -1053,7 +1067,7 @@ export async function importCustomers(opts: {
     return out;
   };
   // Only what the diff compares: a re-import reads every stored row once.
-  const currentSelect = Object.fromEntries(["id", "code", "name", "managerId", "lat", "lng", ...optionalFields.map(([field]) => field)].map((k) => [k, true])) as Prisma.CustomerSelect;
+  const currentSelect = Object.fromEntries(["id", "code", "name", "managerId", "lat", "lng", "located", ...optionalFields.map(([field]) => field)].map((k) => [k, true])) as Prisma.CustomerSelect;
   const insertColumns = [...CUSTOMER_INSERT_BASE, ...optionalFields.map(([field]) => field), "createdAt", "updatedAt"];
 
   let created = 0;
@@ -1082,11 +1096,18 @@ export async function importCustomers(opts: {
     for (const d of batch) {
       const fields = fieldsOf(d);
       const cur = byCode.get(d.code);
+      const unlocated = d.lat === null || d.lng === null;
       if (!cur) {
         const values = toDb(fields);
-        inserts.push([d.code, fields.name, fields.managerId, fields.lat, fields.lng, ...optionalFields.map(([field]) => values[field] ?? null), now, now]);
+        const at = unlocated ? placeholderOf.get(fields.managerId)! : fields;
+        inserts.push([d.code, fields.name, fields.managerId, at.lat, at.lng, !unlocated, ...optionalFields.map(([field]) => values[field] ?? null), now, now]);
         continue;
       }
+      // A row without coordinates keeps the stored ones (perhaps confirmed from check-ins); real ones locate the shop.
+      if (unlocated) {
+        delete (fields as Partial<CustomerFields>).lat;
+        delete (fields as Partial<CustomerFields>).lng;
+      } else if (cur.located === false) fields.located = true;
       const diff: Partial<CustomerFields> = {};
       for (const [k, v] of Object.entries(fields) as [keyof CustomerFields, unknown][]) {
         const stored = k === "violationDate" ? (cur.violationDate ? localDate(cur.violationDate, tz) : null) : cur[k];
@@ -1198,7 +1219,52 @@ export async function importCustomers(opts: {
 
   // One territory (~300 customers) read at a time: the classification is per manager.
   const reclassified = await recomputeServiceClasses({ db, policy, clock, managerIds: [...affectedManagers].sort((a, b) => a - b) });
+  if (unlocatedRows) notes.push({ key: "import.note.unlocated", params: { n: unlocatedRows } });
   return { kind: "customers", ok: true, total, created, updated, unchanged, errors: [], ignoredColumns: mapping.unknown, reclassified, ...(notes.length ? { notes } : {}) };
+}
+
+/** Where nobody would plan a route through by mistake if a company had no positions at all: Beijing's centre. */
+const LAST_RESORT_POSITION = { lat: 39.9042, lng: 116.4074 };
+
+/**
+ * Where a shop imported without coordinates is put until a check-in proposes real ones (route
+ * planning needs some position): the manager's start point, else the mean of the manager's located
+ * shops (stored and in the file), else the company's centre (the mean of all of them). Two
+ * aggregates per manager of the file at most.
+ */
+async function placeholderPositions(db: Db, managerIdOf: Map<string, number>, fileSums: Map<string, { lat: number; lng: number; n: number }>): Promise<Map<number, { lat: number; lng: number }>> {
+  type Sum = { lat: number; lng: number; n: number };
+  const add = (a: Sum, b: Sum): Sum => ({ lat: a.lat + b.lat, lng: a.lng + b.lng, n: a.n + b.n });
+  const fileOf = new Map<number, Sum>();
+  for (const [ref, sum] of fileSums) {
+    const id = managerIdOf.get(ref);
+    if (id !== undefined) fileOf.set(id, add(fileOf.get(id) ?? { lat: 0, lng: 0, n: 0 }, sum));
+  }
+  const stored = async (where: { managerId?: number }): Promise<Sum> => {
+    const a = await db.customer.aggregate({ where: { ...where, located: true, active: true }, _sum: { lat: true, lng: true }, _count: { _all: true } });
+    return { lat: a._sum.lat ?? 0, lng: a._sum.lng ?? 0, n: a._count._all };
+  };
+  const out = new Map<number, { lat: number; lng: number }>();
+  let company: { lat: number; lng: number } | undefined;
+  for (const id of new Set(managerIdOf.values())) {
+    const s = await db.staff.findUnique({ where: { id }, select: { startLat: true, startLng: true } });
+    if (s?.startLat != null && s.startLng != null && !(s.startLat === 0 && s.startLng === 0)) {
+      out.set(id, { lat: s.startLat, lng: s.startLng });
+      continue;
+    }
+    const own = add(await stored({ managerId: id }), fileOf.get(id) ?? { lat: 0, lng: 0, n: 0 });
+    if (own.n) {
+      out.set(id, { lat: own.lat / own.n, lng: own.lng / own.n });
+      continue;
+    }
+    if (!company) {
+      // Rows of a re-imported shop count twice here (stored and in the file): good enough for a placeholder.
+      const all = [...fileOf.values()].reduce(add, await stored({}));
+      company = all.n ? { lat: all.lat / all.n, lng: all.lng / all.n } : LAST_RESORT_POSITION;
+    }
+    out.set(id, company);
+  }
+  return out;
 }
 
 const WRITE_ATTEMPTS = 3;

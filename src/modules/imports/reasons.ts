@@ -32,6 +32,7 @@ const PATTERNS: [RegExp, string][] = [
   [/^coordinates 0,0 are not a real location$/, "zero-coordinates"],
   [/^visit_days must list weekdays/, "visit-days"],
   [/^(?<column>start_lat|start_lng) is required when (?<other>start_lat|start_lng) is given$/, "start-pair"],
+  [/^(?<column>lat|lng) is required when (?<other>lat|lng) is given \(leave both empty for a shop without coordinates\)$/, "coords-pair"],
   [/^missing required column$/, "missing-column"],
   [/^the required columns are on sheet (?<index>\d+) "(?<name>.*)"; import it with --sheet \d+$/, "other-sheet"],
   [/^the header row contains NUL characters$/, "header-nul"],

@@ -625,8 +625,9 @@ describe("importCustomers", () => {
         { row: 3, column: "violation_date", reason: "violation_date 2027-01-01 is in the future" },
         { row: 3, column: "low_income", reason: "low_income must be yes or no (是/否)" },
         { row: 4, column: "name", reason: "name is required" },
-        { row: 4, column: "lat", reason: "lat is required" },
         { row: 4, column: "service_class", reason: 'unknown service class "VIP" (known: core, potential, regular, assistance)' },
+        // Only one of the two coordinates empty (both empty is a shop without coordinates).
+        { row: 4, column: "lat", reason: "lat is required when lng is given (leave both empty for a shop without coordinates)" },
         { row: 4, column: "manager", reason: "unknown manager M9" },
       ]);
       await expectNothingWritten();
