@@ -24,6 +24,7 @@ export const enEvidenceSupervisor: Catalogue = {
   "evidence-sup.photos.deleted": " · deleted after the {days}-day retention period",
   "evidence-sup.photos.more": "{n} more: {command}",
   "evidence-sup.photos.none": "{name} {code} has no visit photos on {day}.",
+  "evidence-sup.photos.expired": "The visit photos of {name} {code} on {day} are past the {days}-day retention period and were deleted.",
   "evidence-sup.photos.past-end": "{name} {code} has only {n} photos on {day}: there is no page {page}.",
   "evidence-sup.photos.denied": "You cannot see the visit photos of \"{code}\": only the manager, their supervisors and admins can.",
   "evidence-sup.photos.usage": "Usage: /photos CODE [date|today|yesterday] [page], e.g. /photos M001 yesterday. /photos alone shows your own photos of today.",

@@ -24,6 +24,7 @@ export const zhCNEvidenceSupervisor: Catalogue = {
   "evidence-sup.photos.deleted": " · 已按保留期（{days} 天）删除",
   "evidence-sup.photos.more": "还有 {n} 张：{command}",
   "evidence-sup.photos.none": "{name} {code} {day} 没有拜访照片。",
+  "evidence-sup.photos.expired": "{name} {code} {day} 的拜访照片已超过保留期（{days} 天），已按规定删除。",
   "evidence-sup.photos.past-end": "{name} {code} {day} 只有 {n} 张照片，没有第 {page} 页。",
   "evidence-sup.photos.denied": "无法查看“{code}”的拜访照片：只有客户经理本人、其上级主管和管理员可以查看。",
   "evidence-sup.photos.usage": "用法：/photos 编码 [日期|今天|昨天] [页]，例如 /photos M001 昨天。只发 /photos 查看自己今天的照片。",

@@ -81,7 +81,11 @@ async function photosCommand(ctx: CommandContext): Promise<Reply> {
   const store = deps.photos;
   const who = { name: manager.name, code: manager.code, day: formatDay(date, t) };
   const all = await dayPhotosOf({ db: deps.db, policy: deps.policy, managerId: manager.id, date });
-  if (!all.length) return { text: t("evidence-sup.photos.none", who) };
+  if (!all.length) {
+    // The retention job deletes old photos' rows with their content: an old day reads as expired, not as "none sent".
+    const expired = date < addDays(now, -deps.policy.evidence.retentionDays);
+    return { text: t(expired ? "evidence-sup.photos.expired" : "evidence-sup.photos.none", { ...who, days: deps.policy.evidence.retentionDays }) };
+  }
   const cut = photoPages(all.map((p) => ({ ...p, bytes: p.photo.bytes })));
   const pages = cut.length;
   if (page > pages) return { text: t("evidence-sup.photos.past-end", { ...who, n: all.length, page }) };

@@ -138,6 +138,8 @@ describe("supervisors see visit evidence", () => {
     // 今天 and the manager's own /photos read the same day.
     expect((await say(w.app, "s1", "/photos M001 今天"))[0]!.attachments).toHaveLength(3);
     expect((await say(w.app, "s1", "/photos M001 昨天"))[0]!.text).toBe("李明 M001 11月22日（周日） 没有拜访照片。");
+    // Past the retention period the rows are gone with the content: said as such.
+    expect((await say(w.app, "s1", "/photos M001 2026-05-01"))[0]!.text).toBe("李明 M001 5月1日（周五） 的拜访照片已超过保留期（180 天），已按规定删除。");
   });
 
   it("only the manager, their supervisor chain and admins see the photos; anyone else learns nothing", async () => {
