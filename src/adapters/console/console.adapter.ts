@@ -7,7 +7,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../core/private-files.ts
 import type { Router } from "../../core/router.ts";
 import { DEFAULT_LOCALE, translator, type Translate } from "../../i18n/i18n.ts";
 import { attachmentBuffer, attachmentBytes, safeFileName, sendsText } from "../attachments.ts";
-import { renderConsoleReply, resolveConsoleInput } from "./console.mapper.ts";
+import { consoleEvidence, renderConsoleReply, resolveConsoleInput } from "./console.mapper.ts";
 
 export const CONSOLE_CHAT_ID = "terminal";
 
@@ -89,12 +89,14 @@ export class ConsoleAdapter implements ChatPort {
         this.queue = this.queue.then(async () => {
           if (!line.trim()) return prompt();
           const resolved = resolveConsoleInput(line, this.lastChoices);
+          const evidence = resolved.isAction ? null : consoleEvidence(line);
           const msg: InboundMessage = {
             platform: "console",
             chatId: CONSOLE_CHAT_ID,
             userId: this.opts.userId ?? CONSOLE_CHAT_ID,
-            text: resolved.text,
+            text: evidence ? "" : resolved.text,
             isAction: resolved.isAction,
+            ...(evidence ?? {}),
             // The local operator's own screen: private, and not rate-limited (a pasted script of
             // commands is normal use here).
             chatType: "private",

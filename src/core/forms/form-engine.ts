@@ -16,7 +16,7 @@ import {
   writeAnswer,
   type Seg,
 } from "./form-cursor.ts";
-import type { Answers, FormDefinition, FormEnv, FormOutcome, LeafStep, Option, SessionKey, StepContext } from "./form-types.ts";
+import type { Answers, AttachContext, FormDefinition, FormEnv, FormOutcome, LeafStep, Option, SessionKey, StepContext } from "./form-types.ts";
 import { parseDateInput } from "../date-input.ts";
 import { formTapValue, parseFormTap } from "./form-tap.ts";
 
@@ -233,6 +233,53 @@ export class FormEngine<E extends FormEnv> {
       }
       throw err;
     }
+  }
+
+  /**
+   * Gives the open form something that is not text (a location, pictures): the form prepares it
+   * once (download, store), then records it in the session and either answers the current
+   * question with it or asks the same question again under a note. Null when no form is open.
+   * A form that takes no attachments says so and asks its question again.
+   */
+  async attach(key: SessionKey, raw: unknown, env: E): Promise<FormOutcome | null> {
+    let st = await this.status(key, env.now);
+    if (st.kind === "none") return null;
+    if (st.kind !== "live") return { replies: await this.dead(key, st, env) };
+    const def = st.def;
+    if (!def.attach) {
+      const reply = await this.render(def, env, st.state, parseCursor(st.row.stepId), { error: env.t("forms.attach-not-here") });
+      return { replies: [await this.save(st.row, st.state, st.row.stepId, st.row.strikes, env.now, reply)] };
+    }
+    const prepared = def.prepareAttachment ? await def.prepareAttachment(this.attachContext(def, env, st.state, st.row.stepId), raw) : raw;
+    // A concurrent answer moves the form on: record the attachment where it is then (bounded retries).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { row, state } = st;
+        const cursor = parseCursor(row.stepId);
+        const result = await def.attach(this.attachContext(def, env, state, row.stepId), prepared);
+        const nav = new FormNavigator(def, env, state.answers, state.meta);
+        const step = nav.stepAt(cursor);
+        if (result.answer !== undefined && step && step !== "more" && !result.error) {
+          const out = await this.accept(key, row, def, env, state, cursor, result.answer);
+          if (result.notes?.length && out.replies.length) out.replies[0] = { ...out.replies[0]!, text: [...result.notes, out.replies[0]!.text].join("\n") };
+          return out;
+        }
+        delete state.offer;
+        const reply = await this.render(def, env, state, cursor, { notes: result.notes, error: result.error });
+        return { replies: [await this.save(row, state, row.stepId, row.strikes, env.now, reply)] };
+      } catch (err) {
+        if (!(err instanceof FormConflict) || attempt >= 2) throw err;
+        const again = await this.status(key, env.now);
+        if (again.kind !== "live" || again.def !== def) return { replies: [{ text: env.t("forms.conflict") }] };
+        st = again;
+      }
+    }
+  }
+
+  private attachContext(def: FormDefinition<E>, env: E, state: FormState, stepId: string): AttachContext<E> {
+    const nav = new FormNavigator(def, env, state.answers, state.meta);
+    const cursor = parseCursor(stepId);
+    return { ...nav.ctx(cursor.slice(0, -1)), stepId: cursor[cursor.length - 1]?.id ?? "", cursor: stepId };
   }
 
   /**
@@ -648,7 +695,8 @@ export class FormEngine<E extends FormEnv> {
     else lines.push(await step.prompt(ctx));
     if (step.type === "multi" && !step.finishOnSingle) lines.push(env.t("forms.multi-hint"));
     if (state.found) lines.push(step.type === "choice" && step.searchAgain ? step.searchAgain(ctx) : env.t("forms.search-again"));
-    return choices.length ? { text: lines.join("\n"), choices } : { text: lines.join("\n") };
+    const ask = step.askLocation?.(ctx) ? { askLocation: true } : {};
+    return choices.length ? { text: lines.join("\n"), choices, ...ask } : { text: lines.join("\n"), ...ask };
   }
 
   private async render(
@@ -667,6 +715,7 @@ export class FormEngine<E extends FormEnv> {
     if (opts.notes?.length) lines.push(...opts.notes);
     if (opts.error) lines.push(`⚠️ ${opts.error}`);
     let choices: Choice[];
+    let askLocation = false;
     if (step === "more" || step === null) {
       const group = nav.groupAt(cursor.slice(0, -1));
       lines.push("ask" in group.repeat ? await group.repeat.ask(nav.ctx(cursor.slice(0, -1))) : "");
@@ -676,6 +725,7 @@ export class FormEngine<E extends FormEnv> {
       const body = await this.renderLeaf(step, ctx, state, env, {});
       lines.push(body.text);
       choices = body.choices ?? [];
+      askLocation = Boolean(body.askLocation);
       if (hasAnswer(state.answers, cursor)) {
         const value = readAnswer(state.answers, cursor);
         lines.push(t("forms.current", { value: await this.formatValue(step, value, ctx, choices) }));
@@ -683,7 +733,8 @@ export class FormEngine<E extends FormEnv> {
       if (step.optional && step.type !== "choice" && step.type !== "multi" && step.type !== "yesno") lines.push(t("forms.can-skip"));
     }
     if (opts.first || opts.footer || state.history.length === 0) lines.push(t("forms.footer"));
-    return choices.length ? { text: lines.filter(Boolean).join("\n"), choices } : { text: lines.filter(Boolean).join("\n") };
+    const ask = askLocation ? { askLocation: true } : {};
+    return choices.length ? { text: lines.filter(Boolean).join("\n"), choices, ...ask } : { text: lines.filter(Boolean).join("\n"), ...ask };
   }
 
   private async formatValue(step: LeafStep<E>, value: unknown, ctx: StepContext<E>, choices: Choice[]): Promise<string> {

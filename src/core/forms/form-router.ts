@@ -34,6 +34,12 @@ export function sessionKeyOf(msg: Pick<InboundMessage, "platform" | "chatId" | "
   return { platform: msg.platform, chatId: msg.chatId, userId: msg.userId };
 }
 
+/**
+ * The terminal's /loc and /photo reach a command only when malformed (the console adapter turns a
+ * good one into a location / picture): their usage answer leaves the open form where it is.
+ */
+const FORM_PASSTHROUGH = new Set(["loc", "photo"]);
+
 /** Commands that talk to the open form instead of interrupting it. */
 const FORM_CONTROL: Record<string, string> = { cancel: "$cancel", back: "$back" };
 
@@ -50,7 +56,14 @@ export interface FormHooksOptions {
  * whether to leave it (except the form's own words: cancel, back, a bare /skip); with no form open,
  * `idle` gets the text.
  */
-export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCommand" | "fallback"> {
+/** What formHooks hands a form's prepareAttachment: the message's location and pictures. */
+export interface ChatAttachment {
+  platform: Platform;
+  location?: InboundMessage["location"];
+  media?: InboundMessage["media"];
+}
+
+export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCommand" | "fallback" | "attachment"> {
   const { engine } = opts;
 
   async function feed(ctx: HookContext & { staff: Staff }, text: string): Promise<Reply[] | null> {
@@ -61,6 +74,13 @@ export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCo
   }
 
   return {
+    async attachment(ctx: HookContext) {
+      const staff = ctx.staff;
+      if (!staff) return null;
+      const raw: ChatAttachment = { platform: ctx.msg.platform, ...(ctx.msg.location ? { location: ctx.msg.location } : {}), ...(ctx.msg.media?.length ? { media: ctx.msg.media } : {}) };
+      const out = await engine.attach(sessionKeyOf(ctx.msg), raw, chatFormEnv({ ...ctx, staff }));
+      return out?.replies ?? null;
+    },
     async beforeCommand(ctx: HookContext, command: ParsedCommand) {
       const staff = ctx.staff;
       if (!staff) return null;
@@ -70,6 +90,7 @@ export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCo
       const slash = /^[/／]/.test(typed);
       // While a form is open, bare words are answers ("今天" may be a note), not commands.
       if (!slash) return feed({ ...ctx, staff }, typed);
+      if (FORM_PASSTHROUGH.has(command.name)) return null;
       const control = FORM_CONTROL[command.name] ?? (command.name === "skip" && !command.rest ? "$skip" : undefined);
       if (control) return feed({ ...ctx, staff }, control);
       return engine.askLeave(key, typed, chatFormEnv({ ...ctx, staff }));

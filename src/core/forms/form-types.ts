@@ -66,6 +66,8 @@ interface LeafBase<E extends FormEnv> {
   note?: (value: unknown, ctx: StepContext<E>) => Awaitable<string | null>;
   /** How a stored answer reads ("当前：…" after going back). */
   format?: (value: unknown, ctx: StepContext<E>) => Awaitable<string>;
+  /** The question asks for the user's location (Reply.askLocation: Telegram shows a location button). */
+  askLocation?: (ctx: StepContext<E>) => boolean;
 }
 
 export interface ChoiceStep<E extends FormEnv> extends LeafBase<E> {
@@ -134,6 +136,22 @@ export interface GroupStep<E extends FormEnv> {
 
 export type Step<E extends FormEnv> = LeafStep<E> | GroupStep<E>;
 
+/** Where the form is when something that is not text arrives (a location, a photo). */
+export interface AttachContext<E extends FormEnv> extends StepContext<E> {
+  /** Id of the step being asked ("$more" for a repeat question). */
+  stepId: string;
+  /** The full cursor of that step ("sections.2/pick"), to tell which group item it is in. */
+  cursor: string;
+}
+
+/** What the form makes of an attachment: a note above the question, an error, or an answer to the current step. */
+export interface AttachResult {
+  notes?: string[];
+  error?: string;
+  /** Answers the step being asked (as if typed and accepted), e.g. the check-in step with the location. */
+  answer?: unknown;
+}
+
 export interface CompleteContext<E extends FormEnv> extends StepContext<E> {
   /** The transaction the whole completion runs in (the session is deleted in it too). */
   tx: Tx;
@@ -148,6 +166,14 @@ export interface FormDefinition<E extends FormEnv = FormEnv> {
   command?: string;
   /** Short description of the form in progress ("拜访记录 · 赵记小卖部"). */
   describe?: (ctx: StepContext<E>) => Awaitable<string>;
+  /**
+   * Turns what was sent besides text (a location, pictures) into what `attach` records; may do I/O
+   * (download, store) and runs before the session is read for the update, so a concurrent answer
+   * does not make it run twice. Forms without `attach` refuse attachments.
+   */
+  prepareAttachment?: (ctx: AttachContext<E>, raw: unknown) => Promise<unknown>;
+  /** Records a prepared attachment in `ctx.meta` / `ctx.item` (kept in the session) and says what to tell. */
+  attach?: (ctx: AttachContext<E>, prepared: unknown) => Awaitable<AttachResult>;
   /** Side effects, all in `ctx.tx`; returns the confirmation. Answers of skipped steps are absent. */
   complete: (ctx: CompleteContext<E>) => Promise<Reply | Reply[]>;
 }

@@ -1,5 +1,6 @@
 import type { TPolicy } from "../../config/policy.ts";
 import type { Tx } from "../../core/forms/form-types.ts";
+import type { Translate } from "../../i18n/i18n.ts";
 
 /**
  * Better shop positions from check-ins (issue #16, must-have 4). Called by the visit form in its
@@ -11,6 +12,6 @@ import type { Tx } from "../../core/forms/form-types.ts";
  *
  * PLACEHOLDER until the coordinates work lands: proposes nothing.
  */
-export async function considerCheckin(_tx: Tx, _opts: { policy: TPolicy; customerId: number; visitId: number; now: Date; t: (key: string, params?: Record<string, unknown>) => string }): Promise<string[]> {
+export async function considerCheckin(_tx: Tx, _opts: { policy: TPolicy; customerId: number; visitId: number; now: Date; t: Translate }): Promise<string[]> {
   return [];
 }

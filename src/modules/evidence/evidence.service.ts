@@ -73,3 +73,8 @@ export async function photosOfVisits(db: Db | Tx, visitIds: readonly number[]): 
 export async function readPhoto(store: PhotoStore, photo: Pick<VisitPhoto, "hash" | "mime">): Promise<Buffer | null> {
   return store.get(photoKey(photo.hash, photo.mime));
 }
+
+/** How many photos a visit carries. */
+export async function countVisitPhotos(db: Db | Tx, visitId: number): Promise<number> {
+  return db.visitPhoto.count({ where: { visitId } });
+}

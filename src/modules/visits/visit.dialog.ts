@@ -15,6 +15,23 @@ import type { VisitDraft, VisitSection } from "./sections/section.ts";
 import { customerAnswer, customerFileOf, customerName, customerOf, resolveCustomerRef, stopsOf } from "./visit-context.ts";
 import { customerFileBrief } from "../customers/customer-file.ts";
 import {
+  afterVisitEvidence,
+  attachToVisit,
+  checkinReasonLateStep,
+  checkinReasonStep,
+  checkinStep,
+  evidenceConfirmParts,
+  evidenceOf,
+  noteEvidencePolicy,
+  offerCheckinLine,
+  offersCheckin,
+  photoStep,
+  prepareVisitAttachment,
+  visitEvidenceFrom,
+} from "./visit-evidence.ts";
+import { checkInModeFor, measuredMinutes } from "../evidence/checkin.ts";
+import { countVisitPhotos } from "../evidence/evidence.service.ts";
+import {
   callsToday,
   logCall,
   logVisit,
@@ -187,7 +204,8 @@ let roundSteps: { version: number; steps: Step<Env>[] } | null = null;
 function sectionRoundSteps(): Step<Env>[] {
   const version = sectionRegistryVersion();
   if (roundSteps?.version !== version) {
-    roundSteps = { version, steps: [pickStep, ...visitSections().flatMap((s) => s.steps.map((st) => inSection(s.id, st)))] };
+    // After a section's own questions, the photo its round needs when the policy asks for one.
+    roundSteps = { version, steps: [pickStep, ...visitSections().flatMap((s) => [...s.steps, photoStep(s.id)].map((st) => inSection(s.id, st)))] };
   }
   return roundSteps.steps;
 }
@@ -223,23 +241,33 @@ export const visitForm: FormDefinition<Env> = {
         const file = await customerFileOf(ctx);
         return file ? `${customerFileBrief(file, ctx.env.t, ctx.env.today)}\n\n${ask}` : ask;
       },
+      // The customer is known by now: the class's check-in and photo rules are read once for the steps after.
+      async note(_value, ctx) {
+        await noteEvidencePolicy(ctx);
+        return null;
+      },
       options: (ctx) => [
         { value: "field", label: ctx.env.t("forms.visit.mode.field"), aliases: ["field", "实地拜访", "现场", "上门"] },
         { value: "online", label: ctx.env.t("forms.visit.mode.online"), aliases: ["online", "线上", "微信", "视频"] },
         { value: "phone", label: ctx.env.t("forms.visit.mode.phone"), aliases: ["phone", "打电话", "电话拜访"] },
       ],
     },
+    checkinStep,
+    checkinReasonStep,
     {
       id: "duration",
       type: "number",
+      askLocation: offersCheckin,
       schema: z.number().int("forms.err.not-int").min(1, "forms.visit.duration-range").max(480, "forms.visit.duration-range"),
       async prompt(ctx) {
         const { t } = ctx.env;
         const customer = await customerOf(ctx);
         const cls = customer ? classById(ctx.env.deps.policy, customer.serviceClass) : undefined;
-        return cls
+        const ask = cls
           ? t("forms.visit.duration-class", { label: cls.label[ctx.env.locale], min: cls.visitMinutes.min, max: cls.visitMinutes.max })
           : t("forms.visit.duration");
+        const offer = await offerCheckinLine(ctx);
+        return offer ? `${ask}\n${offer}` : ask;
       },
       async options(ctx) {
         // Choices around the class's standard from the policy: a bit under, its minimum and maximum, a bit over.
@@ -247,7 +275,14 @@ export const visitForm: FormDefinition<Env> = {
         const cls = customer ? classById(ctx.env.deps.policy, customer.serviceClass) : undefined;
         const { min, max } = cls?.visitMinutes ?? { min: 15, max: 20 };
         const minutes = [...new Set([min - 5, min, max, max + 10])].filter((m) => m > 0);
-        return minutes.map((m) => ({ value: String(m), label: ctx.env.t("forms.visit.minutes", { m }) }));
+        const options = minutes.map((m) => ({ value: String(m), label: ctx.env.t("forms.visit.minutes", { m }) }));
+        // Checked in: the time since then, measured, comes first.
+        const checkin = evidenceOf(ctx.meta).checkin;
+        if (checkin) {
+          const measured = Math.max(1, measuredMinutes(new Date(checkin.at), ctx.env.now));
+          if (measured >= 5 && measured <= 480) return [{ value: String(measured), label: ctx.env.t("evidence.duration-measured", { m: measured }) }, ...options.filter((o) => o.value !== String(measured))];
+        }
+        return options;
       },
       parse(input, ctx): ParseResult {
         const n = parseDuration(input);
@@ -256,11 +291,14 @@ export const visitForm: FormDefinition<Env> = {
       hint: (ctx) => ctx.env.t("forms.visit.duration-hint"),
     },
     sectionsGroup,
+    checkinReasonLateStep,
   ],
   async describe(ctx) {
     const name = await customerName(ctx);
     return name ? ctx.env.t("forms.visit.title", { name }) : ctx.env.t("forms.visit.title-new");
   },
+  prepareAttachment: prepareVisitAttachment,
+  attach: attachToVisit,
   async complete(ctx) {
     const { env, answers, meta, tx } = ctx;
     const ref = await resolveCustomerRef(env, customerAnswer(ctx));
@@ -270,12 +308,14 @@ export const visitForm: FormDefinition<Env> = {
     const input = visitInputFromAnswers(answers, { factor, preset: env.deps.policy.preset, sections: sections.map((s) => s.id) });
     input.customerId = ref.customer.id;
     input.plannedVisitId = ref.plannedVisitId;
+    const evidence = visitEvidenceFrom({ answers, meta, now: env.now, mode: input.mode, defaultMode: env.deps.policy.evidence.checkIn.mode });
+    if (Object.keys(evidence.columns).length) input.evidence = evidence.columns;
     const editId = typeof meta.editVisitId === "number" ? meta.editVisitId : null;
     const logged = editId
       ? await updateVisit({ tx, deps: env.deps, staff: env.staff, visitId: editId, input, at: env.now })
       : await logVisit({ tx, deps: env.deps, staff: env.staff, input, at: env.now });
     await saveFormAnswers({ tx, visitId: logged.visit.id, answers: answersForEdit(answers, logged, sections) });
-    const told: string[] = [];
+    const told: string[] = await afterVisitEvidence({ tx, env, visitId: logged.visit.id, customerId: logged.customer.id, evidence });
     for (const s of sections) {
       if (!s.afterLog) continue;
       const rounds = roundsOf(answers, s);
@@ -349,7 +389,8 @@ async function confirmVisit(env: Env, tx: Tx, logged: LoggedVisit, input: LogVis
   // What the service added while recording (customer changes with their old values) is read back from the visit row.
   const recorded = parseDetails(logged.visit);
   const d = recorded.customerChanges ? { ...input.details, customerChanges: recorded.customerChanges } : input.details;
-  const parts = [logged.customer.name, t(`forms.visit.mode.${input.mode}`), t("forms.visit.minutes", { m: input.durationMin ?? "–" })];
+  const photos = await countVisitPhotos(tx, logged.visit.id);
+  const parts = [logged.customer.name, t(`forms.visit.mode.${input.mode}`), t("forms.visit.minutes", { m: input.durationMin ?? "–" }), ...evidenceConfirmParts(t, logged.visit, photos, checkInModeFor(env.deps.policy, logged.customer.serviceClass))];
   const more = { env, logged, notes: input.notes, time: (x: Date) => hhmm(env, x) };
   // Confirmation parts follow registry order (the order the sections are asked in), not the menu's.
   const extras = visitSections()

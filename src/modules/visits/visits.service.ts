@@ -101,7 +101,14 @@ export interface LogVisitInput {
   keyPersonMet?: string | null;
   /** Changed customer details seen in the visit: written to the customer, the old value kept in the visit. */
   customerChanges?: CustomerChangeInput[];
+  /** Check-in / check-out columns (visit evidence); absent on a phone visit or when not asked. */
+  evidence?: VisitEvidenceInput;
 }
+
+/** The visit's evidence columns as the form measured them (visit-evidence.ts). */
+export type VisitEvidenceInput = Partial<
+  Pick<Visit, "checkinStatus" | "checkinAt" | "checkinLat" | "checkinLng" | "checkinAccuracyM" | "checkinDistanceM" | "checkinReason" | "checkoutAt" | "checkoutLat" | "checkoutLng" | "measuredMin">
+>;
 
 export interface LoggedVisit {
   visit: Visit;
@@ -177,6 +184,7 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
       details: JSON.stringify(input.details),
       plannedVisitId: linkPlan?.id ?? null,
       prevLastVisitAt: customer.lastVisitAt,
+      ...(input.evidence ?? {}),
       createdAt: at,
       updatedAt: at,
     },
