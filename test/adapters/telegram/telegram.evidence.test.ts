@@ -1,7 +1,10 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { downloadTelegramFile, TelegramAdapter } from "../../../src/adapters/telegram/telegram.adapter.ts";
 import { MediaError, type InboundMessage, type Reply } from "../../../src/core/chat.ts";
 import type { Router } from "../../../src/core/router.ts";
+import { dayStops } from "../../../src/modules/visits/visits.service.ts";
 import { FakeTelegram, type ApiCall, type FakeUser } from "../../helpers/fake-telegram.ts";
 import { createPlatformApp, type PlatformApp } from "../../helpers/platform-app.ts";
 
@@ -252,5 +255,136 @@ describe("Telegram evidence: locations, photos and documents (grammY against the
       ({ call, cursor } = await tg.next(LI_MING.id, cursor));
       expect(call.payload.reply_markup).toBeUndefined();
     });
+  });
+
+  describe("in a visit, through the real router", () => {
+    let cursor: number;
+    /** Sends `text` (or runs `act`) and waits for the bot's next message that matches. */
+    async function expectReply(act: string | (() => void), match: (text: string) => boolean): Promise<ApiCall> {
+      if (typeof act === "string") tg.message(LI_MING, act);
+      else act();
+      const found = await tg.next(LI_MING.id, cursor, match);
+      cursor = found.cursor;
+      return found.call;
+    }
+    const now = () => Math.floor(app.clock.now().getTime() / 1000);
+    /** The visit just logged (the demo company has earlier ones). */
+    const logged = () => app.db.visit.findFirstOrThrow({ orderBy: { id: "desc" } });
+    const storedFiles = (): string[] => {
+      const dir = path.join(app.testDb.dir, "photos");
+      try {
+        return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.(jpg|png|webp|gif|heic)$/.test(f));
+      } catch {
+        return [];
+      }
+    };
+
+    /** Binds 李明, starts a field visit of stop 1 and returns its shop; the form is at the duration question. */
+    async function startFieldVisit(): Promise<{ lat: number; lng: number; name: string }> {
+      adapter = new TelegramAdapter({ token: TOKEN, apiRoot: tg.url, router: app.router, deps: app.deps, pollTimeoutSeconds: 1 });
+      running = adapter.run();
+      cursor = 0;
+      const code = await app.bindCode("M001");
+      await expectReply(`/bind ${code}`, (t) => t.includes("绑定成功"));
+      await expectReply("1", (t) => t.includes("拜访方式"));
+      await expectReply("1", (t) => t.includes("拜访用了多长时间"));
+      const staff = await app.db.staff.findUniqueOrThrow({ where: { code: "M001" } });
+      const shop = (await dayStops({ deps: app.deps, staff })).stops.find((s) => s.n === 1)!.customer;
+      expect(shop.located).toBe(true);
+      return shop;
+    }
+
+    it("the check-in question comes with the location button; a location at the shop checks in inside the radius", async () => {
+      const shop = await startFieldVisit();
+      // The duration question keeps its inline buttons; the location button follows on its own message.
+      const hint = await expectReply(() => undefined, (t) => t.includes("到店后点下方按钮"));
+      const question = tg.sent(LI_MING.id)[cursor - 2]!;
+      expect(question.payload.__plain).toContain("拜访用了多长时间");
+      expect(question.payload.__plain).toContain("发送当前位置");
+      expect(question.payload.reply_markup.inline_keyboard.flat().length).toBeGreaterThan(0);
+      expect(hint.payload.reply_markup).toEqual({ keyboard: [[{ text: "📍 发送当前位置", request_location: true }]], one_time_keyboard: true, resize_keyboard: true });
+
+      await expectReply(() => tg.location(LI_MING, { latitude: shop.lat + 0.0002, longitude: shop.lng, horizontal_accuracy: 15 }, { date: now() }), (t) => t.includes("📍 已签到"));
+      app.clock.advance(18 * 60_000);
+      await expectReply("20", (t) => t.includes("一切正常"));
+      const done = await expectReply("1", (t) => t.includes("已记录"));
+      expect(done.payload.__plain).toMatch(/📍 2\d 米/);
+      // The first plain reply after the location takes the keyboard away.
+      expect(done.payload.reply_markup).toEqual({ remove_keyboard: true });
+      const visit = await logged();
+      expect(visit).toMatchObject({ mode: "field", checkinStatus: "inside", checkinAccuracyM: 15, measuredMin: 18, durationMin: 20 });
+      expect(visit!.checkinDistanceM).toBeGreaterThan(15);
+      expect(visit!.checkinDistanceM).toBeLessThan(30);
+    }, 120_000);
+
+    it("a location 1 km away: outside the radius, the bot asks why before submitting", async () => {
+      const shop = await startFieldVisit();
+      const note = await expectReply(() => tg.location(LI_MING, { latitude: shop.lat + 0.009, longitude: shop.lng }, { date: now() }), (t) => t.includes("超出 300 米范围"));
+      expect(note.payload.__plain).toContain("需要说明原因");
+      await expectReply("20", (t) => t.includes("一切正常"));
+      const why = await expectReply("1", (t) => t.includes("原因是？"));
+      expect(why.payload.reply_markup.inline_keyboard.flat().map((b: { text: string }) => b.text)).toContain("门店已搬迁");
+      await expectReply(() => tg.tap(LI_MING, why, "门店已搬迁"), (t) => t.includes("已记录"));
+      const visit = await logged();
+      expect(visit).toMatchObject({ checkinStatus: "outside", checkinReason: "门店已搬迁" });
+      expect(visit!.checkinDistanceM).toBeGreaterThan(950);
+      expect(visit!.checkinDistanceM).toBeLessThan(1050);
+    }, 120_000);
+
+    it("a photo is stored once and linked to the visit; the same photo again is flagged as a duplicate", async () => {
+      await startFieldVisit();
+      const first = tg.addFile(JPEG);
+      await expectReply(() => tg.photo(LI_MING, [{ file: tg.addFile(Buffer.from("thumbnail")), width: 90, height: 67 }, { file: first, width: 1280, height: 960 }], { date: now() }), (t) => t.includes("已收到 1 张照片"));
+      expect(await app.db.visitPhoto.count()).toBe(1);
+      expect(storedFiles()).toHaveLength(1);
+      // Sent again (Telegram gives it a new file id): the same bytes.
+      const again = await expectReply(() => tg.photo(LI_MING, [{ file: tg.addFile(JPEG), width: 1280, height: 960 }], { date: now() }), (t) => t.includes("已收到 1 张照片"));
+      expect(again.payload.__plain).toContain("已标记为重复");
+      await expectReply("20", (t) => t.includes("一切正常"));
+      const done = await expectReply("1", (t) => t.includes("已记录"));
+      expect(done.payload.__plain).toContain("📷 2 张");
+      const visit = await logged();
+      const photos = await app.db.visitPhoto.findMany({ orderBy: { id: "asc" } });
+      expect(photos.map((p) => [p.visitId, p.platform, p.mime, p.bytes])).toEqual([
+        [visit!.id, "telegram", "image/jpeg", JPEG.length],
+        [visit!.id, "telegram", "image/jpeg", JPEG.length],
+      ]);
+      expect(photos[0]!.duplicateOfId).toBeNull();
+      expect(photos[1]!.duplicateOfId).toBe(photos[0]!.id);
+      expect(storedFiles()).toHaveLength(1);
+    }, 120_000);
+
+    it("bad input keeps the form's place and stores nothing: a forwarded location, a photo over the limit, a download that fails", async () => {
+      const shop = await startFieldVisit();
+      const isDurationQuestion = (t: string) => t.includes("拜访用了多长时间");
+      const forwarded = await expectReply(() => tg.location(LI_MING, { latitude: shop.lat, longitude: shop.lng }, { date: now(), forwarded: true }), isDurationQuestion);
+      expect(forwarded.payload.__plain).toContain("转发的位置不能用于签到");
+
+      const huge = tg.addFile(JPEG, { declaredSize: app.policy.evidence.photos.maxBytes + 1 });
+      const tooLarge = await expectReply(() => tg.photo(LI_MING, [{ file: huge, width: 4000, height: 3000 }], { date: now() }), isDurationQuestion);
+      expect(tooLarge.payload.__plain).toContain("照片超过");
+      expect(tg.calls.filter((c) => c.method === "getFile")).toEqual([]);
+
+      const gone = tg.addFile(null, { declaredSize: 5000 });
+      const failed = await expectReply(() => tg.photo(LI_MING, [{ file: gone, width: 1280, height: 960 }], { date: now() }), isDurationQuestion);
+      expect(failed.payload.__plain).toContain("照片下载失败");
+      expect(tg.downloads).toEqual([{ path: gone.file_path, status: 404 }]);
+
+      const pdf = tg.addFile(Buffer.from("%PDF-1.4 not a photo of a shelf"), { ext: "pdf" });
+      const refused = await expectReply(() => tg.document(LI_MING, pdf, { file_name: "陈列.pdf", mime_type: "application/pdf" }, { date: now() }), isDurationQuestion);
+      expect(refused.payload.__plain).toContain("不是图片");
+      // An image sent as a file is taken.
+      const asFile = tg.addFile(JPEG);
+      await expectReply(() => tg.document(LI_MING, asFile, { file_name: "IMG_0001.JPG", mime_type: "image/jpeg" }, { date: now() }), (t) => t.includes("已收到 1 张照片"));
+
+      await expectReply("20", (t) => t.includes("一切正常"));
+      await expectReply("1", (t) => t.includes("已记录"));
+      const visit = await logged();
+      expect(visit!.checkinStatus).not.toBe("inside");
+      expect(visit!.checkinLat).toBeNull();
+      expect(await app.db.visitPhoto.count()).toBe(1);
+      expect(storedFiles()).toHaveLength(1);
+      expect(JSON.stringify(app.logs)).not.toContain(TOKEN.split(":")[1]);
+    }, 120_000);
   });
 });
