@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { downloadTelegramFile, TelegramAdapter } from "../../../src/adapters/telegram/telegram.adapter.ts";
 import { MediaError, type InboundMessage, type Reply } from "../../../src/core/chat.ts";
+import type { TCheckInMode } from "../../../src/config/policy.ts";
 import type { Router } from "../../../src/core/router.ts";
 import { dayStops } from "../../../src/modules/visits/visits.service.ts";
 import { FakeTelegram, type ApiCall, type FakeUser } from "../../helpers/fake-telegram.ts";
@@ -259,6 +260,11 @@ describe("Telegram evidence: locations, photos and documents (grammY against the
 
   describe("in a visit, through the real router", () => {
     let cursor: number;
+    let restoreCheckIn: TCheckInMode | null = null;
+    afterEach(() => {
+      if (restoreCheckIn) app.policy.evidence.checkIn.mode = restoreCheckIn;
+      restoreCheckIn = null;
+    });
     /** Sends `text` (or runs `act`) and waits for the bot's next message that matches. */
     async function expectReply(act: string | (() => void), match: (text: string) => boolean): Promise<ApiCall> {
       if (typeof act === "string") tg.message(LI_MING, act);
@@ -315,6 +321,27 @@ describe("Telegram evidence: locations, photos and documents (grammY against the
       expect(visit).toMatchObject({ mode: "field", checkinStatus: "inside", checkinAccuracyM: 15, measuredMin: 18, durationMin: 20 });
       expect(visit!.checkinDistanceM).toBeGreaterThan(15);
       expect(visit!.checkinDistanceM).toBeLessThan(30);
+    }, 120_000);
+
+    it("check-in required by the policy: the form waits at the check-in question, which has the location button; the location answers it", async () => {
+      // The app's policy as every step reads it. Its evidence defaults are one object shared by every
+      // policy loaded in this process, so the change is undone after the test (restoreCheckIn).
+      restoreCheckIn = app.policy.evidence.checkIn.mode;
+      app.policy.evidence.checkIn.mode = "required";
+      adapter = new TelegramAdapter({ token: TOKEN, apiRoot: tg.url, router: app.router, deps: app.deps, pollTimeoutSeconds: 1 });
+      running = adapter.run();
+      cursor = 0;
+      const code = await app.bindCode("M001");
+      await expectReply(`/bind ${code}`, (t) => t.includes("绑定成功"));
+      await expectReply("1", (t) => t.includes("拜访方式"));
+      const ask = await expectReply("1", (t) => t.includes("发送当前位置签到"));
+      expect(ask.payload.reply_markup.inline_keyboard.flat().map((b: { text: string }) => b.text)).toEqual(["无法签到（说明原因）"]);
+      const hint = await expectReply(() => undefined, () => true);
+      expect(hint.payload.reply_markup.keyboard).toEqual([[{ text: "📍 发送当前位置", request_location: true }]]);
+      const staff = await app.db.staff.findUniqueOrThrow({ where: { code: "M001" } });
+      const shop = (await dayStops({ deps: app.deps, staff })).stops.find((s) => s.n === 1)!.customer;
+      const next = await expectReply(() => tg.location(LI_MING, { latitude: shop.lat, longitude: shop.lng }, { date: now() }), (t) => t.includes("拜访用了多长时间"));
+      expect(next.payload.__plain).toContain("📍 已签到");
     }, 120_000);
 
     it("a location 1 km away: outside the radius, the bot asks why before submitting", async () => {
