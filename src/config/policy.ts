@@ -134,25 +134,25 @@ export const ZEvidenceSchema = z.object({
       /** off: never asked; optional: offered (any step accepts a location); required: a field visit asks and waits for it (or a reason). */
       mode: ZCheckInModeSchema.default("optional"),
       /** Per service class (class id → mode), e.g. core shops required. */
-      byClass: z.record(z.string(), ZCheckInModeSchema).default({}),
+      byClass: z.record(z.string(), ZCheckInModeSchema).default(() => ({})),
       /** A check-in farther than this from the shop's coordinates asks the manager why. */
       radiusM: z.number().int().positive().default(300),
       /** A location sent longer ago than this (its message's date) is not a check-in. */
       maxAgeMinutes: z.number().int().positive().default(10),
     })
-    .default(EVIDENCE_DEFAULTS.checkIn),
+    .default(() => structuredClone(EVIDENCE_DEFAULTS.checkIn)),
   photos: z
     .object({
       /** Visit sections whose round asks for a photo before it ends (e.g. guidance: the display check). */
-      requiredSections: z.array(z.string().min(1)).default([]),
+      requiredSections: z.array(z.string().min(1)).default(() => []),
       /** Per service class (class id → sections), replacing requiredSections for that class. */
-      byClass: z.record(z.string(), z.array(z.string().min(1))).default({}),
+      byClass: z.record(z.string(), z.array(z.string().min(1))).default(() => ({})),
       /** Largest photo accepted, in bytes (platform limits may be lower). */
       maxBytes: z.number().int().positive().default(EVIDENCE_DEFAULTS.photos.maxBytes),
       /** Photos one visit may carry. */
       maxPerVisit: z.number().int().positive().default(EVIDENCE_DEFAULTS.photos.maxPerVisit),
     })
-    .default(EVIDENCE_DEFAULTS.photos),
+    .default(() => structuredClone(EVIDENCE_DEFAULTS.photos)),
   /** Photos and check-in coordinates older than this many days are deleted by the cleanup job. */
   retentionDays: z.number().int().positive().default(180),
   coordinates: z
@@ -162,7 +162,7 @@ export const ZEvidenceSchema = z.object({
       /** How close those check-ins must be to each other, in metres. */
       withinM: z.number().int().positive().default(100),
     })
-    .default(EVIDENCE_DEFAULTS.coordinates),
+    .default(() => structuredClone(EVIDENCE_DEFAULTS.coordinates)),
 });
 export type TEvidence = z.infer<typeof ZEvidenceSchema>;
 
@@ -213,7 +213,9 @@ export const ZPolicySchema = z
     /** Limits on what people send the bot (floods, pasted megabytes). */
     inbound: ZInboundSchema.default(INBOUND_DEFAULTS),
     /** Visit evidence: location check-in, photos, retention. */
-    evidence: ZEvidenceSchema.default(EVIDENCE_DEFAULTS),
+    // A function default: each policy gets its own copy (a shared default object would carry one
+    // company's (or test's) change to every policy loaded after it).
+    evidence: ZEvidenceSchema.default(() => structuredClone(EVIDENCE_DEFAULTS)),
   })
   .superRefine((p, ctx) => {
     const ids = new Set(p.classes.map((c) => c.id));
