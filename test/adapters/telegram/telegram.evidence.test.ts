@@ -3,7 +3,6 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { downloadTelegramFile, TelegramAdapter } from "../../../src/adapters/telegram/telegram.adapter.ts";
 import { MediaError, type InboundMessage, type Reply } from "../../../src/core/chat.ts";
-import type { TCheckInMode } from "../../../src/config/policy.ts";
 import type { Router } from "../../../src/core/router.ts";
 import { dayStops } from "../../../src/modules/visits/visits.service.ts";
 import { FakeTelegram, type ApiCall, type FakeUser } from "../../helpers/fake-telegram.ts";
@@ -260,11 +259,6 @@ describe("Telegram evidence: locations, photos and documents (grammY against the
 
   describe("in a visit, through the real router", () => {
     let cursor: number;
-    let restoreCheckIn: TCheckInMode | null = null;
-    afterEach(() => {
-      if (restoreCheckIn) app.policy.evidence.checkIn.mode = restoreCheckIn;
-      restoreCheckIn = null;
-    });
     /** Sends `text` (or runs `act`) and waits for the bot's next message that matches. */
     async function expectReply(act: string | (() => void), match: (text: string) => boolean): Promise<ApiCall> {
       if (typeof act === "string") tg.message(LI_MING, act);
@@ -324,9 +318,7 @@ describe("Telegram evidence: locations, photos and documents (grammY against the
     }, 120_000);
 
     it("check-in required by the policy: the form waits at the check-in question, which has the location button; the location answers it", async () => {
-      // The app's policy as every step reads it. Its evidence defaults are one object shared by every
-      // policy loaded in this process, so the change is undone after the test (restoreCheckIn).
-      restoreCheckIn = app.policy.evidence.checkIn.mode;
+      // The app's own policy (each load has its own copy of the defaults), as every step reads it.
       app.policy.evidence.checkIn.mode = "required";
       adapter = new TelegramAdapter({ token: TOKEN, apiRoot: tg.url, router: app.router, deps: app.deps, pollTimeoutSeconds: 1 });
       running = adapter.run();
