@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseMultipart } from "./multipart.ts";
 
@@ -25,6 +25,29 @@ export interface FakeUser {
 
 type Failure = { error_code: number; description: string; parameters?: { retry_after?: number } };
 
+/** A file users can send (a photo size or a document), as getFile and the file route know it. */
+export interface FakeFile {
+  file_id: string;
+  file_unique_id: string;
+  /** What messages and getFile declare (may differ from the bytes: a lying or silent server). */
+  file_size?: number;
+  file_path: string;
+  /** Null: getFile knows the file but the download answers 404 (expired, gone). */
+  bytes: Buffer | null;
+}
+
+/** How a user's message is sent: where (default their private chat), when, forwarded, replying to the bot. */
+export interface SendAs {
+  chat?: Record<string, any>;
+  /** Unix seconds (default now). */
+  date?: number;
+  /** Forwarded from another chat (forward_origin), e.g. an old location. */
+  forwarded?: boolean;
+  /** A reply to one of the bot's messages (how a group message reaches a bot in privacy mode). */
+  replyToBot?: boolean;
+  caption?: string;
+}
+
 /**
  * A Bot API server on 127.0.0.1 good enough for grammY: getMe, long polling (getUpdates holds
  * briefly until an update arrives), webhooks, sendMessage and friends. Every call is recorded.
@@ -40,12 +63,19 @@ export class FakeTelegram {
   private failures = new Map<string, Failure[]>();
   /** Chats whose sendMessage answers are held back until released (see holdSends). */
   private held = new Map<string, { arrived: number; release: Promise<void> }>();
+  private files = new Map<string, FakeFile>();
+  private nextFileId = 1;
+  /** File downloads (path under /file/bot<token>/), in order, with the status answered. */
+  readonly downloads: { path: string; status: number }[] = [];
   url = "";
 
   constructor(readonly token: string) {}
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req).then((body) => res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" }).end(JSON.stringify(body))));
+    this.server = createServer((req, res) => {
+      if (req.url?.startsWith("/file/")) return this.serveFile(req.url, res);
+      void this.handle(req).then((body) => res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" }).end(JSON.stringify(body)));
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
@@ -105,6 +135,58 @@ export class FakeTelegram {
 
   message(from: FakeUser, text: string, chat: Record<string, any> = { id: from.id, type: "private", first_name: from.first_name }): Record<string, any> {
     return this.pushUpdate({ message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: { ...from, is_bot: false }, text, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] } : {}) } });
+  }
+
+  /**
+   * A file a user can send: getFile finds it and the file route serves `bytes` (null: 404).
+   * `declaredSize` is what messages and getFile claim (default the real size).
+   */
+  addFile(bytes: Buffer | null, opts: { declaredSize?: number; ext?: string } = {}): FakeFile {
+    const n = this.nextFileId++;
+    const size = opts.declaredSize ?? bytes?.length;
+    const file: FakeFile = { file_id: `file${n}`, file_unique_id: `uniq${n}`, file_path: `photos/file_${n}.${opts.ext ?? "jpg"}`, bytes, ...(size !== undefined ? { file_size: size } : {}) };
+    this.files.set(file.file_id, file);
+    return file;
+  }
+
+  /** A user's message of any kind (location, photo, document, …): `fields` are its content. */
+  userMessage(from: FakeUser, fields: Record<string, any>, as: SendAs = {}): Record<string, any> {
+    const message_id = this.nextMessageId++;
+    const chat = as.chat ?? { id: from.id, type: "private", first_name: from.first_name };
+    const date = as.date ?? Math.floor(Date.now() / 1000);
+    return this.pushUpdate({
+      message: {
+        message_id,
+        date,
+        chat,
+        from: { ...from, is_bot: false },
+        ...(as.forwarded ? { forward_origin: { type: "user", date: date - 3600, sender_user: { id: 9090, is_bot: false, first_name: "Other" } } } : {}),
+        ...(as.replyToBot ? { reply_to_message: { message_id: Math.max(1, message_id - 1), date, chat, from: { ...this.bot }, text: "?" } } : {}),
+        ...(as.caption !== undefined ? { caption: as.caption } : {}),
+        ...fields,
+      },
+    });
+  }
+
+  /** A shared location (the request_location button, or the attachment menu). */
+  location(from: FakeUser, at: { latitude: number; longitude: number; horizontal_accuracy?: number; live_period?: number }, as: SendAs = {}): Record<string, any> {
+    return this.userMessage(from, { location: at }, as);
+  }
+
+  /** A place picked from the map: a venue, which carries its location too. */
+  venue(from: FakeUser, at: { latitude: number; longitude: number }, title: string, as: SendAs = {}): Record<string, any> {
+    return this.userMessage(from, { location: at, venue: { location: at, title, address: "addr" } }, as);
+  }
+
+  /** A photo in the sizes Telegram makes of it (each a file from addFile). */
+  photo(from: FakeUser, sizes: { file: FakeFile; width: number; height: number }[], as: SendAs = {}): Record<string, any> {
+    const photo = sizes.map(({ file, width, height }) => ({ file_id: file.file_id, file_unique_id: file.file_unique_id, width, height, ...(file.file_size !== undefined ? { file_size: file.file_size } : {}) }));
+    return this.userMessage(from, { photo }, as);
+  }
+
+  /** A file sent "as a file" (no compression): a document. */
+  document(from: FakeUser, file: FakeFile, meta: { file_name?: string; mime_type?: string }, as: SendAs = {}): Record<string, any> {
+    return this.userMessage(from, { document: { file_id: file.file_id, file_unique_id: file.file_unique_id, ...meta, ...(file.file_size !== undefined ? { file_size: file.file_size } : {}) } }, as);
   }
 
   /** Taps the button whose label is `label` on a message the bot sent. */
@@ -172,6 +254,19 @@ export class FakeTelegram {
     return found!;
   }
 
+  private serveFile(url: string, res: ServerResponse): void {
+    const m = /^\/file\/bot([^/]+)\/(.+)$/.exec(url);
+    const path = m?.[2] ?? "";
+    const file = m && m[1] === this.token ? [...this.files.values()].find((f) => f.file_path === path) : undefined;
+    const status = file?.bytes ? 200 : m && m[1] !== this.token ? 401 : 404;
+    this.downloads.push({ path, status });
+    if (status !== 200) {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error_code: status, description: status === 401 ? "Unauthorized" : "Not Found" }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(file!.bytes!.length) }).end(file!.bytes);
+  }
+
   private async handle(req: IncomingMessage): Promise<Record<string, any>> {
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     const chunks: Buffer[] = [];
@@ -197,6 +292,13 @@ export class FakeTelegram {
         return { ok: true, result: true };
       case "getUpdates":
         return { ok: true, result: await this.getUpdates(payload) };
+      case "getFile": {
+        this.calls.push({ method, payload });
+        const file = this.files.get(String(payload.file_id));
+        if (!file) return { ok: false, error_code: 400, description: "Bad Request: invalid file_id" };
+        const { bytes: _bytes, ...result } = file;
+        return { ok: true, result };
+      }
       case "sendMessage": {
         const hold = this.held.get(String(payload.chat_id));
         if (hold) {

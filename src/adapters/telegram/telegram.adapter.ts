@@ -4,7 +4,7 @@ import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
 import { apiThrottler, type APIThrottlerOptions } from "@grammyjs/transformer-throttler";
 import { Api, Bot, GrammyError, HttpError, InputFile, webhookCallback, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
-import { SendError, type Attachment, type ChatAddress, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
+import { MediaError, SendError, type Attachment, type ChatAddress, type InboundMedia, type InboundMessage, type Reply, type SendOptions } from "../../core/chat.ts";
 import { classifyTap } from "../../core/forms/form-engine.ts";
 import { isFormTap } from "../../core/forms/form-tap.ts";
 import { findStaffByIdentity, type AppDeps, type Router } from "../../core/router.ts";
@@ -22,9 +22,15 @@ import {
   renderAnswered,
   renderTelegram,
   TELEGRAM_DOCUMENT_LIMIT,
+  TELEGRAM_DOWNLOAD_LIMIT,
   TELEGRAM_PHOTO_LIMIT,
+  telegramFile,
   telegramFileName,
+  telegramLocation,
   telegramUploadMethod,
+  type LocationLabels,
+  type TelegramFileRef,
+  type TelegramOutgoing,
   type TelegramUploadLimits,
 } from "./telegram.mapper.ts";
 import { errorSummary } from "../../core/logger.ts";
@@ -46,6 +52,8 @@ export interface TelegramAdapterOptions {
   botInfo?: UserFromGetMe;
   /** Upload limits (default the Bot API's 10 MB photos, 50 MB documents; a self-hosted server allows more). */
   uploadLimits?: Partial<TelegramUploadLimits>;
+  /** How long one file download (a shop photo) may take before it counts as failed, in ms (default 60 s). */
+  downloadTimeoutMs?: number;
 }
 
 interface Upload {
@@ -144,6 +152,10 @@ export class TelegramAdapter implements PlatformAdapter {
     // request) never waits for an answer. A redelivered update_id (unconfirmed offset after a
     // restart, a webhook retry) is dropped by the router's once-only check.
     this.bot.on("message:text", (ctx) => this.onText(ctx));
+    // A venue carries a location too, so this one filter takes both. Live-location updates arrive as
+    // edited messages, which are not subscribed to (ALLOWED_UPDATES): only the first counts.
+    this.bot.on("message:location", (ctx) => this.onEvidence(ctx));
+    this.bot.on(["message:photo", "message:document"], (ctx) => this.onEvidence(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onCallback(ctx));
     this.bot.catch((err) => opts.deps.log.error("telegram update failed", { error: errorSummary(err.error) }));
   }
@@ -213,16 +225,18 @@ export class TelegramAdapter implements PlatformAdapter {
     });
     const parts: (() => Promise<void>)[] = [];
     if (sendsText(reply)) {
-      const { messages, overflow } = renderTelegram(reply);
+      const { messages, overflow } = renderTelegram(reply, reply.askLocation ? await this.locationLabels(recipient ?? to.chatId) : undefined);
       for (const o of overflow) this.overflow.set(o.key, o.value);
+      const removing = this.keyboardRemoval(to.chatId, reply, messages);
       for (const m of messages) {
         parts.push(async () => {
           try {
             const sent = await this.bot.api.sendMessage(to.chatId, m.text, {
               parse_mode: m.parse_mode,
-              reply_markup: m.reply_markup,
+              reply_markup: m.reply_markup ?? m.replyKeyboard,
               link_preview_options: { is_disabled: true },
             });
+            if (m === removing) this.locationShared.delete(to.chatId);
             if (m.reply_markup && recipient && sent?.message_id !== undefined) {
               this.askedTo.set(`${to.chatId}:${sent.message_id}`, recipient);
               // Telegram numbers messages per chat: the stored id names the chat too.
@@ -236,6 +250,26 @@ export class TelegramAdapter implements PlatformAdapter {
     }
     for (const u of uploads) parts.push(() => this.upload(to.chatId, u));
     await this.progress.run(opts.key, reply, parts);
+  }
+
+  /** The location button's words in the recipient's language (a reply keyboard has no per-user rendering). */
+  private async locationLabels(userId: string): Promise<LocationLabels> {
+    const t = await this.translatorFor(userId);
+    return { button: t("telegram.location-button"), hint: t("telegram.location-keyboard-hint") };
+  }
+
+  /**
+   * Chats that shared a location since their last plain reply: the one-time location keyboard may
+   * still be reachable there (Telegram only folds it away), so the next reply without buttons
+   * removes it. A reply whose pieces all carry an inline keyboard leaves that to a later one.
+   */
+  private readonly locationShared = new LruMap<string, true>(5000);
+
+  private keyboardRemoval(chatId: string, reply: Reply, messages: TelegramOutgoing[]): TelegramOutgoing | undefined {
+    if (reply.askLocation || !this.locationShared.has(chatId)) return undefined;
+    const bare = messages.find((m) => !m.reply_markup && !m.replyKeyboard);
+    if (bare) bare.replyKeyboard = { remove_keyboard: true };
+    return bare;
   }
 
   /**
@@ -298,8 +332,53 @@ export class TelegramAdapter implements PlatformAdapter {
       replyToBot: message.reply_to_message?.from?.id === this.bot.botInfo.id,
     });
     if (text === null || !message.from) return;
-    const msg = this.inboundMessage(ctx, text, false);
+    this.submit(this.inboundMessage(ctx, text, false));
+  }
+
+  /**
+   * A location, photo or document. In a group it counts only when addressed to the bot like text
+   * (a reply to the bot, or a caption mentioning it), so a photo shared among colleagues gets no
+   * answer. The caption is not taken as text: the form step in progress is not answered by it.
+   */
+  private onEvidence(ctx: Context): void {
+    const message = ctx.message!;
+    const addressed = addressedText({
+      text: message.caption ?? "",
+      chatType: message.chat.type,
+      botUsername: this.bot.botInfo.username,
+      replyToBot: message.reply_to_message?.from?.id === this.bot.botInfo.id,
+    });
+    if (addressed === null || !message.from) return;
+    const msg = this.inboundMessage(ctx, "", false);
+    const location = telegramLocation(message);
+    if (location) msg.location = location;
+    const file = location ? null : telegramFile(message);
+    if (file) msg.media = [this.inboundMedia(file)];
+    if (!msg.location && !msg.media) return;
+    if (msg.location && msg.chatType === "private") this.locationShared.set(msg.chatId, true);
+    this.submit(msg);
+  }
+
+  private submit(msg: InboundMessage): void {
     this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: msg.userId } }));
+  }
+
+  /** A file in a message as the core sees it: its declared facts now, the bytes only when asked for. */
+  private inboundMedia(file: TelegramFileRef): InboundMedia {
+    const { fileId, ...declared } = file;
+    return {
+      ...declared,
+      download: (maxBytes) =>
+        downloadTelegramFile({
+          api: this.bot.api,
+          apiRoot: this.opts.apiRoot ?? "https://api.telegram.org",
+          token: this.opts.token,
+          fileId,
+          declaredBytes: file.bytes,
+          maxBytes,
+          timeoutMs: this.opts.downloadTimeoutMs ?? 60_000,
+        }),
+    };
   }
 
   private onCallback(ctx: Context): void {
@@ -380,6 +459,62 @@ export class TelegramAdapter implements PlatformAdapter {
       // "group", "supergroup" and "channel" are all read by more than the sender.
       chatType: ctx.chat!.type === "private" ? "private" : "group",
     };
+  }
+}
+
+export interface TelegramDownload {
+  api: Pick<Api, "getFile">;
+  apiRoot: string;
+  token: string;
+  fileId: string;
+  /** The size the message declared, if any: checked before any call. */
+  declaredBytes?: number;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+/**
+ * A file's bytes through getFile and the file route. The file URL holds the bot token, so neither
+ * it nor an error that could quote it goes into a MediaError (which may be logged): the errors say
+ * only what failed. Sizes are checked three times: the message's declared size, getFile's, and the
+ * bytes as they arrive (a server may not say, or say wrong), aborting the transfer past the limit.
+ */
+export async function downloadTelegramFile(d: TelegramDownload): Promise<Buffer> {
+  const limit = Math.min(d.maxBytes, TELEGRAM_DOWNLOAD_LIMIT);
+  const tooLarge = (bytes: number) => new MediaError("too-large", `telegram file of ${bytes} bytes exceeds ${limit}`);
+  if (d.declaredBytes !== undefined && d.declaredBytes > limit) throw tooLarge(d.declaredBytes);
+  let filePath: string | undefined;
+  try {
+    const file = await d.api.getFile(d.fileId);
+    if (file.file_size !== undefined && file.file_size > limit) throw tooLarge(file.file_size);
+    filePath = file.file_path;
+  } catch (err) {
+    if (err instanceof MediaError) throw err;
+    throw new MediaError("download-failed", `telegram getFile failed: ${err instanceof GrammyError ? `${err.error_code} ${err.description}` : err instanceof Error ? err.name : "error"}`);
+  }
+  if (!filePath) throw new MediaError("download-failed", "telegram getFile returned no file_path");
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), d.timeoutMs);
+  try {
+    const res = await fetch(`${d.apiRoot.replace(/\/+$/, "")}/file/bot${d.token}/${filePath}`, { signal: abort.signal });
+    if (!res.ok || !res.body) throw new MediaError("download-failed", `telegram file download answered ${res.status}`);
+    const declared = Number(res.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge(declared);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > limit) throw tooLarge(total);
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks, total);
+  } catch (err) {
+    if (err instanceof MediaError) throw err;
+    throw new MediaError("download-failed", `telegram file download failed: ${abort.signal.aborted ? "timed out" : err instanceof Error ? err.name : "error"}`);
+  } finally {
+    clearTimeout(timer);
+    // Stops the transfer when it was cut short (too large, a failed read); a no-op once it is read.
+    abort.abort();
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { plainText, textSegments, type Attachment, type Reply } from "../../core/chat.ts";
+import type { Message } from "grammy/types";
+import { plainText, textSegments, type Attachment, type InboundLocation, type Reply } from "../../core/chat.ts";
 import { formTapFromPayload, formTapPayload, LOST_TAP } from "../../core/forms/form-tap.ts";
 import { keyboardRows } from "../layout.ts";
 import { splitText } from "../split.ts";
@@ -13,11 +14,31 @@ export interface InlineButton {
   callback_data: string;
 }
 
+/** The one-time keyboard under the input field that shares the device's position when tapped. */
+export interface LocationKeyboard {
+  keyboard: { text: string; request_location: true }[][];
+  one_time_keyboard: true;
+  resize_keyboard: true;
+}
+
 export interface TelegramOutgoing {
   /** HTML, already escaped. */
   text: string;
   parse_mode: "HTML";
   reply_markup?: { inline_keyboard: InlineButton[][] };
+  /**
+   * The keyboard under the input field instead (the location button, or its removal). Telegram
+   * takes one reply_markup per message, so a message has this or an inline keyboard, never both.
+   */
+  replyKeyboard?: LocationKeyboard | { remove_keyboard: true };
+}
+
+/** What the location keyboard says, in the recipient's language (from the catalogue). */
+export interface LocationLabels {
+  /** The button itself ("📍 发送当前位置"). */
+  button: string;
+  /** The short extra message that carries the button when the question already has inline buttons. */
+  hint: string;
 }
 
 /** A button value too long for callback_data: the adapter keeps it under `key`. */
@@ -64,11 +85,17 @@ export function decodeCallbackData(data: string, lookup: (key: string) => string
   return LOST_TAP;
 }
 
+export function locationKeyboard(label: string): LocationKeyboard {
+  return { keyboard: [[{ text: label, request_location: true }]], one_time_keyboard: true, resize_keyboard: true };
+}
+
 /**
  * A Reply as Telegram messages: text split at 4096 characters (between lines where possible),
- * escaped for HTML, choices as an inline keyboard on the last piece.
+ * escaped for HTML, choices as an inline keyboard on the last piece. A reply that asks for the
+ * location gets the location keyboard: a message carries one reply_markup only, so with choices it
+ * goes on one short extra message after the text, otherwise on the last piece.
  */
-export function renderTelegram(reply: Reply): { messages: TelegramOutgoing[]; overflow: OverflowValue[] } {
+export function renderTelegram(reply: Reply, location?: LocationLabels): { messages: TelegramOutgoing[]; overflow: OverflowValue[] } {
   // Split on the text as Telegram counts it (links count by their label), between lines: a stop
   // of a day's list is one line, so it is never cut in two.
   const pieces = splitText(reply.text || " ", TELEGRAM_TEXT_LIMIT, (s) => plainText(s, { urls: "none" }).length);
@@ -82,8 +109,73 @@ export function renderTelegram(reply: Reply): { messages: TelegramOutgoing[]; ov
     });
     messages[messages.length - 1]!.reply_markup = { inline_keyboard };
   }
+  if (reply.askLocation && location) {
+    const keyboard = locationKeyboard(location.button);
+    if (reply.choices?.length) messages.push({ text: escapeHtml(location.hint), parse_mode: "HTML", replyKeyboard: keyboard });
+    else messages[messages.length - 1]!.replyKeyboard = keyboard;
+  }
   return { messages, overflow };
 }
+
+/**
+ * The location in a message (a venue is a location with a place name). The message's date is when
+ * it was sent; a forwarded one (forward_origin) is somebody's earlier position, not the manager's
+ * now. A live location's first message is a location like any other (its updates arrive as
+ * edited messages, which the adapter does not subscribe to).
+ */
+export function telegramLocation(message: Pick<Message, "location" | "venue" | "date" | "forward_origin">): InboundLocation | null {
+  const loc = message.venue?.location ?? message.location;
+  if (!loc) return null;
+  const lat = Number.isFinite(loc.latitude) ? loc.latitude : null;
+  const lng = Number.isFinite(loc.longitude) ? loc.longitude : null;
+  return {
+    lat: lat !== null && lng !== null ? lat : null,
+    lng: lat !== null && lng !== null ? lng : null,
+    ...(typeof loc.horizontal_accuracy === "number" ? { accuracyM: loc.horizontal_accuracy } : {}),
+    sentAt: new Date(message.date * 1000),
+    forwarded: Boolean(message.forward_origin),
+    ...(message.venue?.title ? { label: message.venue.title } : {}),
+  };
+}
+
+/** A file in a message, before anything is downloaded: what the Bot API's getFile needs and what the core checks first. */
+export interface TelegramFileRef {
+  fileId: string;
+  kind: "image" | "file";
+  mime?: string;
+  name?: string;
+  bytes?: number;
+}
+
+/**
+ * The picture or file in a message. A photo arrives in several sizes: the largest one (by pixels,
+ * then bytes) is the one worth keeping. Telegram re-encodes photos as JPEG. A document keeps its
+ * own name and declared type (an image sent "as a file" is recognised by the core from its bytes).
+ */
+export function telegramFile(message: Pick<Message, "photo" | "document">): TelegramFileRef | null {
+  if (message.photo?.length) {
+    const largest = message.photo.reduce((best, p) => {
+      const area = p.width * p.height;
+      const bestArea = best.width * best.height;
+      return area > bestArea || (area === bestArea && (p.file_size ?? 0) > (best.file_size ?? 0)) ? p : best;
+    });
+    return { fileId: largest.file_id, kind: "image", mime: "image/jpeg", ...(largest.file_size !== undefined ? { bytes: largest.file_size } : {}) };
+  }
+  const doc = message.document;
+  if (doc) {
+    return {
+      fileId: doc.file_id,
+      kind: "file",
+      ...(doc.mime_type ? { mime: doc.mime_type } : {}),
+      ...(doc.file_name ? { name: doc.file_name } : {}),
+      ...(doc.file_size !== undefined ? { bytes: doc.file_size } : {}),
+    };
+  }
+  return null;
+}
+
+/** The Bot API serves files up to 20 MB through getFile; a larger one cannot be downloaded at all. */
+export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 
 /**
  * Bot API upload limits for multipart uploads: photos up to 10 MB, other files up to 50 MB (a

@@ -137,9 +137,14 @@ function reasonStep(id: string, when: (ctx: Ctx) => boolean): TextStep<Env> {
   };
 }
 
-/** Right after the check-in (a location outside the radius, or none possible). */
-export const checkinReasonStep = reasonStep("checkinReason", (ctx) => needsReason(ctx) !== null);
-/** Before submitting: a location outside the radius sent later in the form. */
+/** Right after "cannot check in" (required check-in). */
+export const checkinUnableStep = reasonStep("checkinUnable", (ctx) => needsReason(ctx) === "unable");
+/**
+ * After the duration: a check-in outside the radius sent at the check-in question or while the
+ * duration was asked (where the optional check-in is offered) is explained at once.
+ */
+export const checkinReasonStep = reasonStep("checkinReason", (ctx) => needsReason(ctx) === "outside");
+/** Before submitting: a location outside the radius sent later in the form (at the section menu). */
 export const checkinReasonLateStep = reasonStep("checkinReasonLate", (ctx) => needsReason(ctx) === "outside" && typeof ctx.answers.checkinReason !== "string");
 
 /** The photo a section's round asks for when the policy requires one (e.g. the display check in guidance). */
@@ -315,7 +320,7 @@ export function visitEvidenceFrom(ctx: { answers: Answers; meta: Answers; now: D
   const photos = ev.photos.map((p) => ({ id: p.id, section: p.section }));
   if (ctx.meta.editVisitId || ctx.mode !== "field") return { columns: {}, photos };
   const mode = policyOf(ctx)?.checkIn ?? ctx.defaultMode;
-  const reason = [ctx.answers.checkinReason, ctx.answers.checkinReasonLate].find((r): r is string => typeof r === "string" && r.trim() !== "")?.trim() ?? "";
+  const reason = [ctx.answers.checkinUnable, ctx.answers.checkinReason, ctx.answers.checkinReasonLate].find((r): r is string => typeof r === "string" && r.trim() !== "")?.trim() ?? "";
   if (ev.checkin) {
     const c = ev.checkin;
     const checkinAt = new Date(c.at);
@@ -366,4 +371,4 @@ export function evidenceConfirmParts(t: Translate, visit: { mode: string; checki
 }
 
 /** Every step the visit form adds for evidence, in form order, for a test's reference. */
-export const evidenceSteps: Step<Env>[] = [checkinStep, checkinReasonStep, checkinReasonLateStep];
+export const evidenceSteps: Step<Env>[] = [checkinStep, checkinUnableStep, checkinReasonStep, checkinReasonLateStep];

@@ -73,7 +73,8 @@ describe("Telegram adapter (grammY against a fake Bot API)", () => {
     ({ call: m, cursor } = await tg.next(LI_MING.id, cursor, (t) => t.includes("拜访用了多长时间")));
     const duration = (m.payload.reply_markup.inline_keyboard as { text: string }[][]).flat()[0]!.text;
     tg.tap(LI_MING, m, duration);
-    ({ call: m, cursor } = await tg.next(LI_MING.id, cursor, (_, c) => Boolean(c.payload.reply_markup)));
+    // The section menu (inline buttons), not the location button's message after the duration question.
+    ({ call: m, cursor } = await tg.next(LI_MING.id, cursor, (_, c) => Boolean(c.payload.reply_markup?.inline_keyboard)));
     const sectionsMessage = m;
     tg.tap(LI_MING, sectionsMessage, "✅ 一切正常，提交");
     ({ call: m, cursor } = await tg.next(LI_MING.id, cursor, (t) => t.includes("已记录")));

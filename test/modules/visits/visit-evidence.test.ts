@@ -172,12 +172,12 @@ describe("visit evidence: check-in by location", () => {
     h.app.policy.evidence.checkIn.mode = "required";
     await h.say("1");
     await h.say("1");
-    const reason = text(await h.send(location(north(h.stop1, 2000))));
-    expect(reason).toContain("超出 300 米范围");
-    expect(reason).toContain("原因是？");
-    const duration = await h.say("在店外见的客户");
+    const duration = text(await h.send(location(north(h.stop1, 2000))));
+    expect(duration).toContain("超出 300 米范围");
     expect(duration).toContain("拜访用了多长时间");
-    await h.say("15");
+    // The reason comes right after the duration, before the section menu.
+    expect(await h.say("15")).toContain("原因是？");
+    expect(await h.say("在店外见的客户")).toContain("一切正常，提交");
     await h.say("1");
     const v = await lastVisit(h.app);
     expect(v.checkinStatus).toBe("outside");
