@@ -5,7 +5,6 @@ import type { Db } from "../../db/client.ts";
 import type { Prisma, Staff, VisitPhoto } from "../../generated/prisma/client.ts";
 import { countedWhere, counts } from "../visits/counting.ts";
 import { NOT_A_CALL } from "../visits/visits.service.ts";
-import { checkInModeFor } from "./checkin.ts";
 import { photosOfVisits } from "./evidence.service.ts";
 
 /**
@@ -37,8 +36,9 @@ interface EvidenceColumns {
 }
 
 /**
- * A stored visit's check-in as the supervisor reads it. A field visit with no status (logged
- * without a location) counts as missing whenever its class's mode is not "off".
+ * A stored visit's check-in as the supervisor reads it. The visit form writes "none" for a field
+ * visit logged without a location while its class's mode asks for one; no status at all means the
+ * check-in was not asked (logged before visit evidence, policy off, a phone visit): not a miss.
  */
 export function checkinViewOf(policy: TPolicy, classId: string, v: EvidenceColumns): CheckinView {
   const field = counts(policy, "fieldVisit", v);
@@ -52,7 +52,7 @@ export function checkinViewOf(policy: TPolicy, classId: string, v: EvidenceColum
     case "none":
       return field ? { kind: "missing", reason: v.checkinReason } : null;
     default:
-      return field && checkInModeFor(policy, classId) !== "off" ? { kind: "missing", reason: "" } : null;
+      return null;
   }
 }
 
@@ -123,7 +123,7 @@ export async function dayEvidenceOf(opts: { db: Db; policy: TPolicy; managerId: 
 export interface EvidenceCounts {
   fieldVisits: number;
   outside: number;
-  /** Field visits without a check-in (status none, or not asked while the policy wanted it). */
+  /** Field visits logged without a check-in while the policy asked for one (status none). */
   missing: number;
   /** Measured below the class minimum. */
   tooShort: number;
@@ -135,17 +135,6 @@ const zero = (): EvidenceCounts => ({ fieldVisits: 0, outside: 0, missing: 0, to
 
 /** Rows read per page by the export (a month of a whole company is hundreds of thousands). */
 const PAGE = 2000;
-
-/**
- * The classes whose field visits without a location count as missing a check-in, as a filter on the
- * customer: the same rule as checkinViewOf (a class not named in byClass takes the company's mode).
- */
-function askedWhere(policy: TPolicy): Prisma.CustomerWhereInput {
-  const c = policy.evidence.checkIn;
-  const byClass = Object.entries(c.byClass);
-  if (c.mode !== "off") return { serviceClass: { notIn: byClass.filter(([, m]) => m === "off").map(([id]) => id) } };
-  return { serviceClass: { in: byClass.filter(([, m]) => m !== "off").map(([id]) => id) } };
-}
 
 /**
  * Per manager over [from, through]: field visits out of radius, without check-in, measured too short,
@@ -163,7 +152,7 @@ export async function evidenceCountsOf(opts: { db: Db; policy: TPolicy; managers
   const kinds: [keyof EvidenceCounts, Prisma.VisitWhereInput][] = [
     ["fieldVisits", {}],
     ["outside", { checkinStatus: "outside" }],
-    ["missing", { OR: [{ checkinStatus: "none" }, { checkinStatus: null, customer: askedWhere(policy) }] }],
+    ["missing", { checkinStatus: "none" }],
     ["tooShort", { OR: short }],
   ];
   await inChunks(opts.managers.map((m) => m.id), async (part) => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { TCheckInMode } from "../../config/policy.ts";
 import { MediaError, type InboundMedia } from "../../core/chat.ts";
 import { localParts } from "../../core/dates.ts";
+import { formatDistance } from "../../core/format.ts";
 import { errorSummary } from "../../core/logger.ts";
 import type { ChatAttachment, ChatFormEnv } from "../../core/forms/form-router.ts";
 import type { Answers, AttachContext, AttachResult, ChoiceStep, Step, StepContext, TextStep, Tx } from "../../core/forms/form-types.ts";
@@ -101,7 +102,7 @@ async function reasonPrompt(ctx: Ctx): Promise<string> {
   const { t } = ctx.env;
   const ev = readEvidence(ctx.meta);
   if (needsReason(ctx) === "outside" && ev.checkin) {
-    return t("evidence.reason-outside", { name: await customerName(ctx), distance: ev.checkin.distanceM ?? "?", radius: ctx.env.deps.policy.evidence.checkIn.radiusM });
+    return t("evidence.reason-outside", { name: await customerName(ctx), distance: ev.checkin.distanceM === null ? "?" : formatDistance(ev.checkin.distanceM, t), radius: ctx.env.deps.policy.evidence.checkIn.radiusM });
   }
   return t("evidence.reason-unable");
 }
@@ -277,8 +278,9 @@ export async function attachToVisit(ctx: AttachContext<Env>, prepared: unknown):
       ev.checkin = { ...p.location, ...a };
       delete ev.checkout;
       const time = hhmm(ctx.env, at);
-      if (a.status === "inside") notes.push(t(again ? "evidence.checked-in-again" : "evidence.checked-in-inside", { time, distance: a.distanceM ?? 0 }));
-      else if (a.status === "outside") notes.push(t("evidence.checked-in-outside", { time, distance: a.distanceM ?? 0, radius: deps.policy.evidence.checkIn.radiusM, name: customer?.name ?? "" }));
+      const distance = formatDistance(a.distanceM ?? 0, t);
+      if (a.status === "inside") notes.push(t(again ? "evidence.checked-in-again" : "evidence.checked-in-inside", { time, distance }));
+      else if (a.status === "outside") notes.push(t("evidence.checked-in-outside", { time, distance, radius: deps.policy.evidence.checkIn.radiusM, name: customer?.name ?? "" }));
       else notes.push(t("evidence.checked-in-nocoords", { time }));
       if (ctx.stepId === "checkin") answer = "located";
       // The reason asked for a check-in outside is moot once the manager checked in at the shop.
@@ -360,8 +362,8 @@ export function evidenceConfirmParts(t: Translate, visit: { mode: string; checki
   // Without a check-in where it is optional, the confirmation stays as it was (supervisors still see it).
   const silent = visit.checkinStatus === "none" && checkIn !== "required";
   if (visit.mode === "field" && visit.checkinStatus && !silent) {
-    if (visit.checkinStatus === "inside") parts.push(t("evidence.part.inside", { distance: visit.checkinDistanceM ?? 0 }));
-    else if (visit.checkinStatus === "outside") parts.push(t("evidence.part.outside", { distance: visit.checkinDistanceM ?? 0 }));
+    if (visit.checkinStatus === "inside") parts.push(t("evidence.part.inside", { distance: formatDistance(visit.checkinDistanceM ?? 0, t) }));
+    else if (visit.checkinStatus === "outside") parts.push(t("evidence.part.outside", { distance: formatDistance(visit.checkinDistanceM ?? 0, t) }));
     else if (visit.checkinStatus === "nocoords") parts.push(t("evidence.part.nocoords"));
     else parts.push(t("evidence.part.none"));
     if (visit.measuredMin !== null) parts.push(t("evidence.part.measured", { m: visit.measuredMin }));

@@ -336,14 +336,15 @@ describe("Telegram evidence: locations, photos and documents (grammY against the
       expect(next.payload.__plain).toContain("📍 已签到");
     }, 120_000);
 
-    it("a location 1 km away: outside the radius, the bot asks why before submitting", async () => {
+    it("a location 1 km away: outside the radius, the bot asks why after the duration", async () => {
       const shop = await startFieldVisit();
       const note = await expectReply(() => tg.location(LI_MING, { latitude: shop.lat + 0.009, longitude: shop.lng }, { date: now() }), (t) => t.includes("超出 300 米范围"));
       expect(note.payload.__plain).toContain("需要说明原因");
-      await expectReply("20", (t) => t.includes("一切正常"));
-      const why = await expectReply("1", (t) => t.includes("原因是？"));
+      // The reason comes right after the duration.
+      const why = await expectReply("20", (t) => t.includes("原因是？"));
       expect(why.payload.reply_markup.inline_keyboard.flat().map((b: { text: string }) => b.text)).toContain("门店已搬迁");
-      await expectReply(() => tg.tap(LI_MING, why, "门店已搬迁"), (t) => t.includes("已记录"));
+      await expectReply(() => tg.tap(LI_MING, why, "门店已搬迁"), (t) => t.includes("一切正常"));
+      await expectReply("1", (t) => t.includes("已记录"));
       const visit = await logged();
       expect(visit).toMatchObject({ checkinStatus: "outside", checkinReason: "门店已搬迁" });
       expect(visit!.checkinDistanceM).toBeGreaterThan(950);

@@ -112,15 +112,15 @@ describe("WeChat visit evidence end to end (real router, wechaty-puppet-mock)", 
     // wechaty-puppet-mock answers every location with 海淀区成府路45号 (Beijing), far from the demo shops.
     shareLocation(mocker, puppet, liMing, bot, app.clock.now());
     const outside = await reply();
-    expect(outside).toMatch(/⚠️ 已签到 10:00，但距.+ \d+ 米，超出 300 米范围，需要说明原因。/);
+    expect(outside).toMatch(/⚠️ 已签到 10:00，但距.+ [\d.]+ 公里，超出 300 米范围，需要说明原因。/);
     expect(outside).toContain("拜访用了多长时间");
-    // Duration, then submit: the reason is asked before the visit is recorded.
-    say("1");
-    expect(await reply()).toContain("一切正常就选 1 提交");
+    // The duration, then the reason, before the section menu.
     say("1");
     const why = await reply();
     expect(why).toContain("原因是？");
     expect(why).toContain("1. 门店已搬迁");
+    say("1");
+    expect(await reply()).toContain("一切正常就选 1 提交");
     say("1");
     expect(await reply((t) => t.includes("已记录"))).toContain("⚠️ 距店");
     const visit = await app.db.visit.findFirstOrThrow({ where: { checkinStatus: { not: null } }, orderBy: { id: "desc" } });

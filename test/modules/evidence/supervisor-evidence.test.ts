@@ -71,7 +71,8 @@ async function world(): Promise<World> {
   const v2 = await app.db.visit.create({
     data: { ...field, customerId: plan[1]!.customerId, plannedVisitId: plan[1]!.id, visitedAt: local("09:10"), durationMin: 20, checkinStatus: "outside", checkinDistanceM: 850, checkinReason: "门店已搬迁", measuredMin: 18 },
   });
-  const v3 = await app.db.visit.create({ data: { ...field, customerId: unplanned.id, visitedAt: local("09:40"), durationMin: 15 } });
+  // Logged without a location while the policy asked for one: the form writes "none".
+  const v3 = await app.db.visit.create({ data: { ...field, customerId: unplanned.id, visitedAt: local("09:40"), durationMin: 15, checkinStatus: "none" } });
   await app.db.visit.create({ data: { managerId: m1.id, customerId: phoned.id, mode: "phone", details: "{}", visitedAt: local("09:50"), durationMin: 5 } });
   for (const p of plan.slice(0, 2)) await app.db.plannedVisit.update({ where: { id: p.id }, data: { status: "done" } });
 
@@ -189,14 +190,18 @@ describe("supervisors see visit evidence", () => {
     expect(text.split("\n").find((l) => l.startsWith("陈静 M002"))).not.toContain("签到：");
   });
 
-  it("with check-in off for the company the reports say nothing of it; a class's own mode decides what is missing", async () => {
+  it("with check-in off for the company the reports say nothing of it; a field visit from before check-in existed is no miss", async () => {
     const withCheckIn = (mode: "off" | "optional", byClass: Record<string, "off" | "optional" | "required">) => ({ ...w.app.policy, evidence: { ...w.app.policy.evidence, checkIn: { ...w.app.policy.evidence.checkIn, mode, byClass } } });
     const count = (policy: ReturnType<typeof withCheckIn>) => evidenceCountsOf({ db: w.app.db, policy, managers: [{ id: w.ids.m1! }], from: TODAY, through: TODAY });
     expect(await count(withCheckIn("off", {}))).toBeNull();
     const v3 = (await w.app.db.visit.findUnique({ where: { id: w.ids.v3! }, include: { customer: true } }))!;
     const cls = v3.customer.serviceClass;
+    // Only one class asks for a check-in: the reports still count what the form recorded.
     expect((await count(withCheckIn("off", { [cls]: "required" })))!.get(w.ids.m1!)!.missing).toBe(1);
-    expect((await count(withCheckIn("optional", { [cls]: "off" })))!.get(w.ids.m1!)!.missing).toBe(0);
+    // No status at all (logged before visit evidence, or while it was off) was never asked: not missing.
+    await w.app.db.visit.update({ where: { id: v3.id }, data: { checkinStatus: null } });
+    expect((await count(withCheckIn("optional", {})))!.get(w.ids.m1!)!.missing).toBe(0);
+    await w.app.db.visit.update({ where: { id: v3.id }, data: { checkinStatus: "none" } });
   });
 
   it("reading evidence writes nothing: no visit, photo or plan row changes", async () => {

@@ -109,22 +109,22 @@ describe("visit evidence: check-in by location", () => {
     expect(v.checkinReason).toBe("");
   });
 
-  it("outside the radius asks why before submitting and keeps the reason; a second location checks out", async () => {
+  it("outside the radius asks why right after the duration and keeps the reason; a second location checks out", async () => {
     const h = await harness();
     await h.say("1");
     await h.say("1");
     const far = text(await h.send(location(north(h.stop1, 1000))));
-    expect(far).toMatch(/⚠️ 已签到 10:00，但距.* 1000 米，超出 300 米范围，需要说明原因。/);
-    await h.say("15");
+    expect(far).toMatch(/⚠️ 已签到 10:00，但距.* 1.0 公里，超出 300 米范围，需要说明原因。/);
+    const ask = await h.say("15");
+    expect(ask).toContain("签到位置距");
+    expect(ask).toContain("1.0 公里（范围 300 米）。原因是？");
+    expect(ask).toContain("门店已搬迁");
+    expect(await h.say("2")).toContain("一切正常，提交");
     h.app.clock.advance(12 * 60_000);
     expect(text(await h.send(location(north(h.stop1, 990))))).toContain("📍 已签退 10:12，实测 12 分钟。");
     h.app.clock.advance(30 * 60_000);
-    const ask = await h.say("1");
-    expect(ask).toContain("签到位置距");
-    expect(ask).toContain("1000 米（范围 300 米）。原因是？");
-    expect(ask).toContain("门店已搬迁");
-    const done = await h.say("2");
-    expect(done).toContain("⚠️ 距店 1000 米");
+    const done = await h.say("1");
+    expect(done).toContain("⚠️ 距店 1.0 公里");
     expect(done).toContain("实测 12 分钟");
     const v = await lastVisit(h.app);
     expect(v.checkinStatus).toBe("outside");
@@ -132,6 +132,23 @@ describe("visit evidence: check-in by location", () => {
     // Check-out was the second location, not the submit half an hour later.
     expect(v.measuredMin).toBe(12);
     expect(v.checkoutLat).not.toBeNull();
+  });
+
+  it("a check-in outside sent at the section menu is explained before the visit is recorded", async () => {
+    const h = await harness();
+    await h.say("1");
+    await h.say("1");
+    await h.say("15");
+    const menu = text(await h.send(location(north(h.stop1, 700))));
+    expect(menu).toContain("超出 300 米范围");
+    expect(menu).toContain("一切正常，提交");
+    const ask = await h.say("1");
+    expect(ask).toContain("700 米（范围 300 米）。原因是？");
+    expect(await h.app.db.visit.count({ where: { checkinStatus: { not: null } } })).toBe(0);
+    expect(await h.say("在店外见的客户")).toContain("✅ 已记录");
+    const v = await lastVisit(h.app);
+    expect(v.checkinStatus).toBe("outside");
+    expect(v.checkinReason).toBe("在店外见的客户");
   });
 
   it("a check-in outside, then one at the shop, checks in again and asks nothing", async () => {
