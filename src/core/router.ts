@@ -61,6 +61,8 @@ export interface Command {
   public?: boolean;
   /** Listed in /help only for managers (own customers) or supervisors (a team); runs for anyone. */
   audience?: "manager" | "supervisor";
+  /** Listed in /help only under policies it belongs to (e.g. the key-account file); runs anyway. */
+  listedWhen?: (policy: TPolicy) => boolean;
   /** Restricted to some platforms (e.g. /as only in the terminal). */
   platforms?: InboundMessage["platform"][];
   /**

@@ -51,6 +51,23 @@ describe("wording", () => {
     return async (text) => (await r.handle({ platform: "telegram", chatId: "7", userId: "7", text })).map((x) => x.text).join("\n");
   }
 
+  it("/help lists the key-account file and purchase plans only where the policy has key accounts", async () => {
+    const say = await router();
+    const tobacco = await say("/help");
+    expect(tobacco).toContain("/log — ");
+    expect(tobacco).not.toContain("/file — ");
+    expect(tobacco).not.toContain("/purchase — ");
+    // Still there when typed: the listing is what changes.
+    expect(await say("/file")).not.toContain("这个命令");
+    const m1 = await db.db.staff.findUniqueOrThrow({ where: { code: "M001" } });
+    const keyDeps: AppDeps = { db: db.db, policy: loadPolicy({ preset: "key-account" }), clock: new FakeClock(MONDAY_8), log: silentLogger };
+    const keyRouter = createAppRouter(keyDeps);
+    const keyHelp = (await keyRouter.handle({ platform: "telegram", chatId: "7", userId: "7", text: "/help" })).map((x) => x.text).join("\n");
+    expect(m1.role).toBe("manager");
+    expect(keyHelp).toContain("/file — ");
+    expect(keyHelp).toContain("/purchase — ");
+  });
+
   it("an empty message is answered: the open question again (no strike), else a pointer to /help", async () => {
     const say = await router();
     expect(await say("  ")).toBe("收到一条空消息。发送 /help 查看可用命令，或发送 /today 查看今天的拜访清单。");

@@ -62,6 +62,10 @@ function fileText(ctx: Pick<CommandContext, "t" | "deps">, file: CustomerFileVal
   return customerFileText(file, ctx.t, today, file.fileUpdatedAt ? localDate(file.fileUpdatedAt, tz) : null);
 }
 
+function keyAccounts(policy: { visitSections: readonly string[] }): boolean {
+  return policy.visitSections.includes("key");
+}
+
 async function fileCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const { text, edit } = splitEditWord(ctx.args);
   const found = await findCustomer(ctx, text, "file.usage");
@@ -376,6 +380,7 @@ async function purchaseCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
 export const customerFileForms: FormDefinition<Env>[] = [customerFileForm, purchasePlanForm];
 
 export const customerFileCommands: Command[] = [
-  { name: "file", audience: "manager", aliases: ["档案", "客户档案"], helpKey: "help.file", run: fileCommand },
-  { name: "purchase", audience: "manager", aliases: ["采购计划"], helpKey: "help.purchase", run: purchaseCommand },
+  // The customer file and purchase plans are the key-account standard's (润滑油规范): /help lists them there.
+  { name: "file", audience: "manager", aliases: ["档案", "客户档案"], helpKey: "help.file", listedWhen: keyAccounts, run: fileCommand },
+  { name: "purchase", audience: "manager", aliases: ["采购计划"], helpKey: "help.purchase", listedWhen: keyAccounts, run: purchaseCommand },
 ];

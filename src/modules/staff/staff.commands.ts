@@ -19,7 +19,7 @@ export const staffCommands: Command[] = [
       const isAdmin = ctx.staff.role === "admin";
       const isSupervisor = ctx.staff.role === "supervisor" || (await hasTeam({ db: ctx.deps.db, staffId: ctx.staff.id }));
       const visible = ctx.commands
-        .filter((c) => c.helpKey && (!c.platforms || c.platforms.includes(ctx.msg.platform)))
+        .filter((c) => c.helpKey && (!c.platforms || c.platforms.includes(ctx.msg.platform)) && (!c.listedWhen || c.listedWhen(ctx.deps.policy)))
         .filter((c) => !c.audience || (c.audience === "manager" ? isManager : isSupervisor))
         .map((c) => `/${c.name} — ${t(c.helpKey!)}`);
       // An admin runs the company's set-up from the command line; say what is there.
