@@ -14,9 +14,9 @@ import type { Clock } from "./core/clock.ts";
 import { findStaffByIdentity, policyTranslator } from "./core/router.ts";
 import { isLocale, translator } from "./i18n/i18n.ts";
 import { startScheduling } from "./jobs/runtime.ts";
-import { recomputeServiceClasses } from "./modules/customers/customers.service.ts";
-import { bindDemoTerminalInboxes, demoSummary, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
-import { bindIdentity } from "./modules/staff/staff.service.ts";
+import { countCustomersOutsideClasses, recomputeServiceClasses } from "./modules/customers/customers.service.ts";
+import { bindDemoTerminalInboxes, demoSummary, isDemoSeeded, seedDemoIfEmpty } from "./modules/demo/demo.service.ts";
+import { bindIdentity, findStaffByCode, firstActiveManager } from "./modules/staff/staff.service.ts";
 import { closePlanPool } from "./modules/planning/plan-pool.ts";
 import { backgroundPlansSettled } from "./modules/planning/planning.service.ts";
 
@@ -49,7 +49,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   try {
     const seeded = ctx.env.VISITMATE_DEMO ? await seedDemoIfEmpty(ctx) : false;
     // Classes stored under another preset (the policy was switched): recompute them under this one.
-    const foreign = await ctx.db.customer.count({ where: { active: true, serviceClass: { notIn: ctx.policy.classes.map((c) => c.id) } } });
+    const foreign = await countCustomersOutsideClasses(ctx.db, ctx.policy.classes.map((c) => c.id));
     if (foreign) await recomputeServiceClasses(ctx);
     // One form engine for the process: the router, the platforms and the resume prompt below share it.
     ctx.forms = appForms(ctx);
@@ -101,9 +101,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     if (!me || ctx.env.VISITMATE_CONSOLE_STAFF) {
       // The terminal is the local operator: act as the configured staff member, else the first manager.
       const wanted = ctx.env.VISITMATE_CONSOLE_STAFF;
-      const staff = wanted
-        ? await ctx.db.staff.findUnique({ where: { code: wanted } })
-        : await ctx.db.staff.findFirst({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
+      const staff = wanted ? await findStaffByCode(ctx.db, wanted) : await firstActiveManager(ctx.db);
       if (staff) {
         await bindIdentity({ db: ctx.db, platform: "console", platformUserId: CONSOLE_CHAT_ID, staffId: staff.id });
         me = staff;
@@ -111,15 +109,15 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     }
     const t = policyTranslator(ctx.policy, me && isLocale(me.locale) ? me.locale : ctx.policy.locale);
     terminal.write(t("console.banner"));
-    const isDemo = (await ctx.db.appMeta.findUnique({ where: { key: "demo.seededAt" } })) !== null;
+    const isDemo = await isDemoSeeded(ctx.db);
     if (seeded || isDemo) {
       terminal.write(t("console.demo-notice", await demoSummary(ctx.db)));
       await bindDemoTerminalInboxes(ctx.db);
     }
     terminal.write(me ? t("console.you-are", { name: me.name, code: me.code, role: t(`role.${me.role}`) }) : t("console.no-staff"));
     terminal.write("");
-    const pending = me ? await ctx.db.formSession.findUnique({ where: { platform_chatId_userId: { platform: "console", chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID } } }) : null;
-    if (me && pending && pending.expiresAt > ctx.clock.now()) {
+    const consoleKey = { platform: "console", chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID };
+    if (me && (await ctx.forms.isOpen(consoleKey, ctx.clock.now()))) {
       // A form left open before a restart: say so and show where it stopped. (An expired one is
       // explained on the next message, like on every platform.)
       const msg = { platform: "console" as const, chatId: CONSOLE_CHAT_ID, userId: CONSOLE_CHAT_ID, text: "" };

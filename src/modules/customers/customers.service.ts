@@ -9,6 +9,11 @@ import { classifyCustomers, type ClassifiableCustomer } from "./classification.t
 import { readCustomerFile, updateCustomerFile, type TCustomerFileChanges, type TKeyPersonInput } from "./customer-file.service.ts";
 import { isPhoneNumber } from "./customer-file.ts";
 
+/** Active customers whose stored class the policy does not know (the preset was switched). */
+export async function countCustomersOutsideClasses(db: Db, classIds: string[]): Promise<number> {
+  return db.customer.count({ where: { active: true, serviceClass: { notIn: classIds } } });
+}
+
 export function toClassifiable(
   c: Pick<Customer, "id" | "managerId" | "marketType" | "retailFormat" | "tier" | "modernTerminal" | "violationDate" | "lowIncome" | "disabled" | "salesVolume" | "classOverride">,
   timeZone: string,

@@ -441,3 +441,8 @@ export async function bindDemoTerminalInboxes(db: Db): Promise<void> {
     });
   }
 }
+
+/** Whether this database holds the seeded demo company (the terminal then says so). */
+export async function isDemoSeeded(db: Db): Promise<boolean> {
+  return (await db.appMeta.findUnique({ where: { key: DEMO_META_KEY } })) !== null;
+}

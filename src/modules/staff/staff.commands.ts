@@ -1,7 +1,8 @@
 import { localDate } from "../../core/dates.ts";
 import { type Command, unknownUserReply } from "../../core/router.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
-import { bindIdentity, findStaffByCode, hasTeam, visitDaysOf } from "./staff.service.ts";
+import { countActiveCustomers } from "../customers/customers.service.ts";
+import { bindIdentity, countDirectReports, findStaffByCode, findStaffById, hasTeam, listActiveStaff, setStaffLocale, visitDaysOf } from "./staff.service.ts";
 
 export const staffCommands: Command[] = [
   {
@@ -35,9 +36,9 @@ export const staffCommands: Command[] = [
     async run(ctx) {
       const { t, deps } = ctx;
       const staff = ctx.staff!;
-      const supervisor = staff.supervisorId ? await deps.db.staff.findUnique({ where: { id: staff.supervisorId } }) : null;
-      const customers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
-      const team = await deps.db.staff.count({ where: { supervisorId: staff.id, active: true } });
+      const supervisor = staff.supervisorId ? await findStaffById(deps.db, staff.supervisorId) : null;
+      const customers = await countActiveCustomers({ db: deps.db, managerId: staff.id });
+      const team = await countDirectReports(deps.db, staff.id);
       const days = visitDaysOf(staff, deps.policy).map((d) => t(`weekday.${d}`)).join(t("list.separator"));
       const lines = [
         t("whoami.name", { name: staff.name, code: staff.code, role: t(`role.${staff.role}`) }),
@@ -60,7 +61,7 @@ export const staffCommands: Command[] = [
       const { t, deps } = ctx;
       const code = ctx.args[0];
       if (!code) {
-        const staff = await deps.db.staff.findMany({ where: { active: true }, orderBy: { code: "asc" }, take: 30 });
+        const staff = await listActiveStaff(deps.db, 30);
         return { text: [t("as.usage"), ...staff.map((s) => `  ${s.code}  ${s.name}（${t(`role.${s.role}`)}）`)].join("\n") };
       }
       const target = await findStaffByCode(deps.db, code);
@@ -79,7 +80,7 @@ export const staffCommands: Command[] = [
       const wanted = (ctx.args[0] ?? "").toLowerCase();
       const locale = wanted.startsWith("en") ? "en" : wanted.startsWith("zh") || wanted === "中文" ? "zh-CN" : null;
       if (!locale) return { text: t("lang.usage") };
-      await deps.db.staff.update({ where: { id: ctx.staff!.id }, data: { locale } });
+      await setStaffLocale(deps.db, ctx.staff!.id, locale);
       return { text: translator(locale)("lang.set") };
     },
   },

@@ -40,6 +40,30 @@ export async function findStaffByCode(db: Db, code: string): Promise<Staff | nul
   return db.staff.findUnique({ where: { code: code.trim() } });
 }
 
+export async function findStaffById(db: Db, id: number): Promise<Staff | null> {
+  return db.staff.findUnique({ where: { id } });
+}
+
+/** The first active manager by code (whom the terminal acts as by default). */
+export async function firstActiveManager(db: Db): Promise<Staff | null> {
+  return db.staff.findFirst({ where: { role: "manager", active: true }, orderBy: { code: "asc" } });
+}
+
+/** Active staff by code, at most `take` (the terminal's /as list). */
+export async function listActiveStaff(db: Db, take: number): Promise<Staff[]> {
+  return db.staff.findMany({ where: { active: true }, orderBy: { code: "asc" }, take });
+}
+
+/** Active people reporting directly to this staff member. */
+export async function countDirectReports(db: Db, supervisorId: number): Promise<number> {
+  return db.staff.count({ where: { supervisorId, active: true } });
+}
+
+/** The language this person chose (/lang). */
+export async function setStaffLocale(db: Db, staffId: number, locale: "zh-CN" | "en"): Promise<void> {
+  await db.staff.update({ where: { id: staffId }, data: { locale } });
+}
+
 /** Binds a chat identity to a staff member, moving it if it was bound to someone else. */
 export async function bindIdentity(opts: { db: Db; platform: string; platformUserId: string; staffId: number }): Promise<void> {
   await opts.db.chatIdentity.upsert({

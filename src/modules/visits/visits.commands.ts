@@ -6,6 +6,7 @@ import type { HookContext } from "../../core/forms/form-router.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
 import { sendDaySummary } from "../summaries/summaries.service.ts";
+import { countActiveCustomers } from "../customers/customers.service.ts";
 import { renderDaySummary } from "./day-summary.ts";
 import { startEditForm, startLogForm, type StartContext } from "./visit.dialog.ts";
 import { daySummary, dayStops, findEditable, findUndoable, hasRecordedDetails, parseDetails, undoLastLog, UNDO_WINDOW_MS } from "./visits.service.ts";
@@ -28,7 +29,7 @@ export function stopNumberOf(text: string): number | null {
 }
 
 async function noCustomers(ctx: CommandContext): Promise<Reply | null> {
-  const n = await ctx.deps.db.customer.count({ where: { managerId: ctx.staff!.id, active: true } });
+  const n = await countActiveCustomers({ db: ctx.deps.db, managerId: ctx.staff!.id });
   return n ? null : { text: ctx.t("today.not-a-manager") };
 }
 
@@ -52,7 +53,7 @@ export async function startFromStop(ctx: CommandContext | (HookContext & { staff
 export async function stopNumberIdle(ctx: HookContext & { staff: Staff }): Promise<Reply[] | null> {
   const n = stopNumberOf(ctx.msg.text);
   if (n === null) return null;
-  const customers = await ctx.deps.db.customer.count({ where: { managerId: ctx.staff.id, active: true } });
+  const customers = await countActiveCustomers({ db: ctx.deps.db, managerId: ctx.staff.id });
   if (!customers) return null;
   return startFromStop(ctx, n, "stop");
 }
