@@ -48,4 +48,5 @@ export const enEvidenceSupervisor: Catalogue = {
   "evidence-sup.col.measuredMin": "Measured minutes",
   "evidence-sup.col.photos": "Photos",
   "evidence-sup.col.duplicates": "Duplicate photos",
+  "evidence-sup.digest": "📍 Today's check-ins and photos ({n} field visits): outside the radius {outside} · no check-in {missing} · measured too short {short} · duplicate photos {dup}. Details: /team CODE",
 };

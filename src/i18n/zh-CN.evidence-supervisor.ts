@@ -48,4 +48,5 @@ export const zhCNEvidenceSupervisor: Catalogue = {
   "evidence-sup.col.measuredMin": "实测时长（分钟）",
   "evidence-sup.col.photos": "照片",
   "evidence-sup.col.duplicates": "重复照片",
+  "evidence-sup.digest": "📍 今天的签到与照片（实地拜访 {n} 次）：超出范围 {outside} · 未签到 {missing} · 实测时长不足 {short} · 重复照片 {dup}。详情：/team 编码",
 };

@@ -6,7 +6,11 @@ import { overdueText, renderTeamDay, renderTeamPeriod, shopWithClass } from "../
 import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks } from "../modules/reports/reports.service.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
+import type { AppDeps } from "../core/router.ts";
+import type { Staff } from "../generated/prisma/client.ts";
+import type { Translate } from "../i18n/i18n.ts";
 import { countOpenCoordinateProposals } from "../modules/evidence/coordinates.service.ts";
+import { evidenceCountsOf, sumEvidence } from "../modules/evidence/evidence-report.service.ts";
 import { isoWeekOf, weeklyPriceReport } from "../modules/products/info-point.service.ts";
 import { renderPriceBlock } from "../modules/products/info-point.render.ts";
 
@@ -17,6 +21,14 @@ import { renderPriceBlock } from "../modules/products/info-point.render.ts";
  */
 
 const cronDays = (days: number[]) => [...new Set(days.map((d) => d % 7))].sort().join(",");
+
+async function evidenceDayLine(deps: AppDeps, managers: Staff[], date: string, t: Translate): Promise<string | null> {
+  const counts = await evidenceCountsOf({ db: deps.db, policy: deps.policy, managers, from: date, through: date });
+  if (!counts) return null;
+  const total = sumEvidence(counts.values());
+  if (!(total.outside || total.missing || total.tooShort || total.duplicates)) return null;
+  return t("evidence-sup.digest", { n: total.fieldVisits, outside: total.outside, missing: total.missing, short: total.tooShort, dup: total.duplicates });
+}
 
 /** Visit days: the team's day, with what needs action first. */
 export const supervisorDigestJob = reminderJob({
@@ -34,7 +46,15 @@ export const supervisorDigestJob = reminderJob({
     // Escalated to the supervisor and not acknowledged yet: theirs to act on tonight.
     const waiting = await countWaitingComplaints(job.deps, staff);
     const coords = await countOpenCoordinateProposals({ db: job.deps.db, viewer: staff });
-    const title = [t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length }), head, ...(waiting ? [t("reports.digest.complaints", { n: waiting })] : []), ...(coords ? [t("coords.digest", { n: coords })] : [])].join("\n");
+    // The day's visit evidence, when something is to look at (out of radius, no check-in, too short, a recycled photo).
+    const evidence = await evidenceDayLine(job.deps, managers, job.date, t);
+    const title = [
+      t("reports.digest.title", { day: formatDay(job.date, t), n: managers.length }),
+      head,
+      ...(waiting ? [t("reports.digest.complaints", { n: waiting })] : []),
+      ...(evidence ? [evidence] : []),
+      ...(coords ? [t("coords.digest", { n: coords })] : []),
+    ].join("\n");
     return { reply: renderTeamDay(view, day, job.deps.clock.now(), { title }) };
   },
 });
