@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -11,5 +12,11 @@ export default defineConfig({
   engine: "js",
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
-  adapter: async () => new PrismaBetterSQLite3({ url }),
+  // The CLI opens the adapter even for a datamodel-only `migrate diff`: a missing data folder
+  // would fail it as "External error id#0" (docs/postgres-notes.md §3).
+  adapter: async () => {
+    const file = url.replace(/^file:/, "");
+    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+    return new PrismaBetterSQLite3({ url });
+  },
 });
