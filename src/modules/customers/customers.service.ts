@@ -140,6 +140,12 @@ export async function countActiveCustomers(opts: { db: Db; managerId: number }):
   return opts.db.customer.count({ where: { managerId: opts.managerId, active: true } });
 }
 
+/** Names by id (batched IN lists; unknown ids absent). */
+export async function customerNames(opts: { db: Db; ids: number[] }): Promise<Map<number, string>> {
+  const rows = await inChunks(opts.ids, (part) => opts.db.customer.findMany({ where: { id: { in: part } }, select: { id: true, name: true } }));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** "CODE name" per id, in the order given (unknown ids left out). */
 export async function customerLabels(opts: { db: Db; ids: number[] }): Promise<string[]> {
   const rows = await inChunks(opts.ids, (part) => opts.db.customer.findMany({ where: { id: { in: part } }, select: { id: true, code: true, name: true } }));

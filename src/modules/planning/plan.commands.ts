@@ -9,9 +9,10 @@ import type { Staff } from "../../generated/prisma/client.ts";
 import { daysOffOf, isVisitDay, nextVisitDay, visitDaysOf } from "../staff/staff.service.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { classLabel } from "../customers/class-label.ts";
+import { countActiveCustomers } from "../customers/customers.service.ts";
 import { describeOverdue, describeShortfall } from "./shortfall.ts";
 import type { Shortfall } from "./planner.ts";
-import { answerAppointment, latestShortfall, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
+import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -110,7 +111,7 @@ function waitText(t: CommandContext["t"], ms: number): string {
 async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
-  const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
+  const hasCustomers = await countActiveCustomers({ db: deps.db, managerId: staff.id });
   if (!hasCustomers) return { text: t("today.not-a-manager") };
   const target = await todayTarget(ctx, staff);
   if (!target || deps.chatPlanning !== "background") return todayList(ctx, staff, target);
@@ -135,10 +136,7 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
 /** Visits per day over [from, to] from the stored plan (read only: looking never re-plans). */
 async function weekSummary(ctx: CommandContext, staff: Staff, from: string, to: string, titleKey: string): Promise<string[]> {
   const { t, deps } = ctx;
-  const rows = await deps.db.plannedVisit.findMany({
-    where: { managerId: staff.id, date: { gte: from, lte: to }, status: { in: ["planned", "done"] } },
-    include: { customer: { select: { serviceClass: true } } },
-  });
+  const rows = await plannedVisitsBetween({ db: deps.db, managerId: staff.id, from, to });
   const days = visitDaysOf(staff, deps.policy);
   const off = await daysOffOf({ db: deps.db, staffId: staff.id, from, to });
   const lines = [t(titleKey, { from: formatDay(from, t), to: formatDay(to, t), count: rows.length })];
@@ -170,7 +168,7 @@ async function shortfallLines(ctx: CommandContext, staff: Staff): Promise<string
 async function planCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
-  const hasCustomers = await deps.db.customer.count({ where: { managerId: staff.id, active: true } });
+  const hasCustomers = await countActiveCustomers({ db: deps.db, managerId: staff.id });
   if (!hasCustomers) return { text: t("today.not-a-manager") };
   const now = today(deps);
   const horizon = await storedHorizon({ deps, staffId: staff.id });

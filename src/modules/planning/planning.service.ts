@@ -7,6 +7,7 @@ import { insertRows } from "../../db/bulk-sql.ts";
 import { errorSummary } from "../../core/logger.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
+import type { Db } from "../../db/client.ts";
 import { Prisma, type Customer, type PlannedVisit, type Staff } from "../../generated/prisma/client.ts";
 import { appointmentOf } from "../customers/class-label.ts";
 import { daysOffOf, visitDaysOf } from "../staff/staff.service.ts";
@@ -821,4 +822,12 @@ export async function latestShortfall(opts: { deps: AppDeps; staffId: number }):
 
 export function visitMinutes(deps: AppDeps, classId: string): { min: number; max: number } {
   return classById(deps.policy, classId)?.visitMinutes ?? { min: 15, max: 20 };
+}
+
+/** A manager's planned and done entries over [from, to] with each customer's class (read only: looking never re-plans). */
+export async function plannedVisitsBetween(opts: { db: Db; managerId: number; from: string; to: string }) {
+  return opts.db.plannedVisit.findMany({
+    where: { managerId: opts.managerId, date: { gte: opts.from, lte: opts.to }, status: { in: ["planned", "done"] } },
+    include: { customer: { select: { serviceClass: true } } },
+  });
 }

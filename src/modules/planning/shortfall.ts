@@ -5,6 +5,8 @@ import type { Staff } from "../../generated/prisma/client.ts";
 import { isLocale, translator, type Locale, type Translate } from "../../i18n/i18n.ts";
 import { classLabel } from "../customers/class-label.ts";
 import { quietHoursEnd } from "../reminders/reminders.service.ts";
+import { customerNames } from "../customers/customers.service.ts";
+import { findStaffById } from "../staff/staff.service.ts";
 import type { Shortfall } from "./planner.ts";
 
 /**
@@ -25,10 +27,10 @@ export async function describeShortfall(deps: AppDeps, locale: Locale, t: Transl
 
 /** "钟氏小卖部：最迟 12月13日（周日），计划在 12月17日（周四）；…" for these customers (a handful). */
 export async function describeOverdue(deps: AppDeps, t: Translate, customers: Shortfall["customers"]): Promise<string> {
-  const rows = customers.length ? await deps.db.customer.findMany({ where: { id: { in: customers.map((c) => c.customerId) } }, select: { id: true, name: true } }) : [];
+  const names = customers.length ? await customerNames({ db: deps.db, ids: customers.map((c) => c.customerId) }) : new Map<number, string>();
   return customers
     .flatMap((c) => {
-      const name = rows.find((r) => r.id === c.customerId)?.name;
+      const name = names.get(c.customerId);
       if (!name) return [];
       const due = formatDay(c.dueDate, t);
       return [c.plannedDate ? t("plan.overdue-customer", { name, due, planned: formatDay(c.plannedDate, t) }) : t("plan.overdue-customer-unplanned", { name, due })];
@@ -68,7 +70,7 @@ export async function notifyShortfall(opts: { deps: AppDeps; manager: Staff; sho
   const before = overdueIds(opts.previous);
   const fresh = [...overdueIds(shortfall)].filter((id) => !before.has(id)).sort((a, b) => a - b);
   if (!fresh.length) return 0;
-  const supervisor = manager.supervisorId ? await deps.db.staff.findUnique({ where: { id: manager.supervisorId } }) : null;
+  const supervisor = manager.supervisorId ? await findStaffById(deps.db, manager.supervisorId) : null;
   let queued = 0;
   for (const [recipient, key] of [[manager, "plan.shortfall-notice"], [supervisor, "plan.shortfall-notice-supervisor"]] as const) {
     if (!recipient) continue;
