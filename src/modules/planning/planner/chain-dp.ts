@@ -136,10 +136,14 @@ function bestFrom(sv: Solve, j: number): number {
       const extra = due > H && ((cf !== null && x < cf) || (cs.nextOff !== null && due < cs.nextOff));
       if (due <= H || extra) {
         const end = nfHere < 0 ? days.length : nfHere;
+        const stamp = dp.bestStampNow;
+        const bestArr = dp.best;
+        const bestStamp = dp.bestStamp;
         for (let m = Math.max(j + 1, st.firstDayAt[Math.min(info.ear[x]!, H + 1)]!); m < end; m++) {
           const y = days[m]!.off;
           if (!extra && !sv.allowLate && y > due) break;
-          const v = bestFrom(sv, m) + (extra ? 0 : lateCost(info, y, due));
+          const b = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
+          const v = extra || y <= due ? b : b + lateCost(info, y, due);
           if (v < cont) {
             cont = v;
             choice = m;

@@ -10,10 +10,10 @@ import { improveDay } from "./route.ts";
 import { type PlanState, begin, clearDirty, commit, firstWindow, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
-function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[]): number[] {
+function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
   // Few penalised customers: probably fixable by repacking, try often. Many (over capacity): rarely.
   const pPen = fewPenalised(st, penalised.length) ? LNS_P_PEN : 0.05;
-  if (penalised.length > 0 && rnd() < pPen) return removeAroundPenalised(st, q, rnd, penalised);
+  if (penalised.length > 0 && rnd() < pPen) return removeAroundPenalised(st, q, rnd, penalised, sc);
   const u = rnd();
   if (u < LNS_P_DAY && st.visitDayIdx.length > 0) {
     const set = removePartOfDay(st, q, rnd);
@@ -25,18 +25,43 @@ function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => numb
   return removeNeighbours(st, q, nb, rnd);
 }
 
+/**
+ * Working memory of removeAroundPenalised, reused by every step of one lns() call: a step scans
+ * up to a few hundred route entries, and a Set plus a comparator calling dist() twice per
+ * comparison was most of its cost.
+ */
+interface RemovalScratch {
+  seen: Int32Array;
+  stamp: number;
+  key: Float64Array;
+  cand: number[];
+}
+
+function removalScratch(n: number): RemovalScratch {
+  return { seen: new Int32Array(n), stamp: 0, key: new Float64Array(n), cand: [] };
+}
+
 /** A customer with a late or missed visit, and customers on the days of its first window. */
-function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[]): number[] {
+function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
   const c = penalised[Math.floor(rnd() * penalised.length)]!;
   const cs = st.custs[c]!;
   const lo = st.firstDayAt[Math.min(cs.ear0, st.H + 1)]!;
   const hi = st.firstDayAt[Math.min(cs.info.iv ? cs.due0 + 1 : st.H + 1, st.H + 1)]!;
-  const cand = new Set<number>();
+  // Candidates in first-seen order (as a Set would list them), each with its distance to c.
+  const stamp = ++sc.stamp;
+  const { seen, key } = sc;
+  const arr = sc.cand;
+  arr.length = 0;
   for (let j = lo; j < hi; j++) {
     if (!st.days[j]!.visit) continue;
-    for (const o of st.days[j]!.route) if (o !== c && !st.custs[o]!.fixed.includes(j)) cand.add(o);
+    for (const o of st.days[j]!.route) {
+      if (o === c || seen[o] === stamp || st.custs[o]!.fixed.includes(j)) continue;
+      seen[o] = stamp;
+      key[o] = dist(st, c, o);
+      arr.push(o);
+    }
   }
-  const arr = [...cand].sort((a, b) => dist(st, c, a) - dist(st, c, b));
+  arr.sort((a, b) => key[a]! - key[b]!);
   const set = [c];
   for (let k = 0; k < arr.length && set.length < q; k++) if (rnd() < 0.5) set.push(arr[k]!);
   return set;
@@ -99,7 +124,9 @@ export function lns(st: PlanState, iters: number): void {
   const cool = Math.pow(LNS_T1 / LNS_T0, 1 / iters);
   let cur = 0;
   let best = 0;
-  let bestSnap = saveAll(st);
+  // One snapshot buffer, overwritten at every new best: a run finds thousands of them.
+  const bestSnap = saveAll(st);
+  const sc = removalScratch(st.n);
   const penalised: number[] = [];
   const pen = new Uint8Array(st.n);
   const win = new Float64Array(st.n);
@@ -110,7 +137,7 @@ export function lns(st: PlanState, iters: number): void {
       penalised.length = 0;
       for (let c = 0; c < st.n; c++) if (chainPenalty(st, c, st.custs[c]!.visits) > 0) penalised.push(c);
     }
-    const set = pickRemoval(st, q, nb, rnd, penalised);
+    const set = pickRemoval(st, q, nb, rnd, penalised, sc);
     const fixable = fewPenalised(st, penalised.length);
     for (const c of set) pen[c] = fixable && chainPenalty(st, c, st.custs[c]!.visits) > 0 ? 1 : 0;
     if (it % LNS_ROUTE_EVERY === LNS_ROUTE_EVERY - 1) {
@@ -124,7 +151,7 @@ export function lns(st: PlanState, iters: number): void {
       clearDirty(st);
       if (cur < best - 1e-6) {
         best = cur;
-        bestSnap = saveAll(st);
+        saveAll(st, bestSnap);
       }
     }
     const saved = begin(st, set);
@@ -139,7 +166,7 @@ export function lns(st: PlanState, iters: number): void {
       cur += delta;
       if (cur < best - 1e-6) {
         best = cur;
-        bestSnap = saveAll(st);
+        saveAll(st, bestSnap);
       }
     } else {
       rollback(st, set, saved);

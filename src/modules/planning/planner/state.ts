@@ -516,11 +516,25 @@ export function rollback(st: PlanState, set: number[], visits: number[][]): void
   set.forEach((c, k) => (st.custs[c]!.visits = visits[k]!));
 }
 
-export function saveAll(st: PlanState): { routes: number[][]; visits: number[][] } {
-  return { routes: st.days.map((d) => d.route.slice()), visits: st.custs.map((cs) => cs.visits.slice()) };
+export interface Snapshot {
+  routes: number[][];
+  visits: number[][];
 }
 
-export function restoreAll(st: PlanState, s: { routes: number[][]; visits: number[][] }): void {
+/** Copies every route and chain; into an earlier snapshot's arrays when given (no new garbage). */
+export function saveAll(st: PlanState, into?: Snapshot): Snapshot {
+  if (!into) return { routes: st.days.map((d) => d.route.slice()), visits: st.custs.map((cs) => cs.visits.slice()) };
+  st.days.forEach((d, j) => copyInto(into.routes[j]!, d.route));
+  st.custs.forEach((cs, c) => copyInto(into.visits[c]!, cs.visits));
+  return into;
+}
+
+function copyInto(dst: number[], src: number[]): void {
+  dst.length = src.length;
+  for (let k = 0; k < src.length; k++) dst[k] = src[k]!;
+}
+
+export function restoreAll(st: PlanState, s: Snapshot): void {
   st.days.forEach((d, j) => {
     d.route = s.routes[j]!.slice();
     bump(st, j);
