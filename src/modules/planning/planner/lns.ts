@@ -4,10 +4,10 @@
  */
 import { plan, unplan } from "./chain-dp.ts";
 import { dist, neighbours, routeLength } from "./geometry.ts";
-import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
+import { chainPenalty, fewPenalised, penalty, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
-import { type PlanState, begin, clearDirty, commit, firstWindow, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
+import { type PlanState, begin, clearDirty, commit, firstWindow, load, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
 function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
@@ -109,6 +109,50 @@ function withNeighbours(seed: number, nb: Int32Array[], q: number, rnd: () => nu
   return set;
 }
 
+/** Balance penalty of every visit day at its current load. */
+function balancePenalty(st: PlanState): number {
+  let p = 0;
+  for (const j of st.visitDayIdx) p += penalty(st, load(st, j));
+  return p;
+}
+
+/** Growth of balancePenalty from c's visits just inserted (each raised its day's load by one). */
+function addedPenalty(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  let p = 0;
+  for (const j of cs.visits) {
+    if (cs.fixed.includes(j)) continue;
+    const L = load(st, j);
+    p += penalty(st, L) - penalty(st, L - 1);
+  }
+  return p;
+}
+
+/**
+ * Visits c's chain has at least, unless a visit comes late or is missed: its due dates when each
+ * visit falls on the last allowed day (an earlier visit only brings the next due date forward).
+ * A late or missed visit costs at least half a class weight (≥ 5,000), more than the visit costs
+ * it saves (at most 4 × visitBase ≤ 2,000), so visitBase × this bounds the chain's visit costs
+ * from below. 0 with fixed visits (they cost nothing and may carry the chain).
+ */
+function fewestVisits(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  if (cs.fixed.length > 0) return 0;
+  const info = cs.info;
+  let k = 0;
+  if (info.iv) for (let x = cs.due0; x <= st.H && k < 4; x = info.due[x]!) k++;
+  return k === 0 && cs.covReq ? 1 : k;
+}
+
+/**
+ * Whether a step whose final delta is at least `bound` is rejected whatever the rest of it does:
+ * acceptance needs delta < 1e-9 or u < exp(−delta / T). The margin covers rounding in the bound.
+ */
+function certainReject(bound: number, T: number, u: number): boolean {
+  const d = bound - 1e-6;
+  return d >= 1e-9 && u >= Math.exp(-d / T);
+}
+
 /**
  * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
  * one with the chain DP (most constrained first); routes are improved every few hundred steps;
@@ -131,6 +175,8 @@ export function lns(st: PlanState, iters: number): void {
   const pen = new Uint8Array(st.n);
   const win = new Float64Array(st.n);
   for (let c = 0; c < st.n; c++) win[c] = firstWindow(st, c);
+  const visitsOwed = new Int32Array(st.n);
+  for (let c = 0; c < st.n; c++) visitsOwed[c] = fewestVisits(st, c);
   for (let it = 0; it < iters; it++, T *= cool) {
     const q = Math.min(st.n, 3 + Math.floor(rnd() * LNS_MAX_REMOVE));
     if (it % 50 === 0) {
@@ -160,7 +206,32 @@ export function lns(st: PlanState, iters: number): void {
     // Most constrained first: penalised, then protected classes, then tight windows.
     const order = shuffle(set.slice(), rnd);
     order.sort((a, b) => pen[b]! - pen[a]! || st.custs[b]!.info.W - st.custs[a]!.info.W || win[a]! - win[b]!);
-    for (const c of order) delta += plan(st, c);
+    // Early rejection: the step's acceptance draw is known in advance (nothing between here and
+    // the test draws), and the customers still to insert cost at least their fewest visits ×
+    // visitBase − P (insertions never shorten a route, chain penalties are ≥ 0, and balance can
+    // at best win back the penalty P of today's loads). Once the step cannot be accepted any
+    // more, the rest of its re-insertions are skipped: the same plan as with all of them.
+    const u = st.peekRnd();
+    let P = balancePenalty(st);
+    let rest = 0;
+    for (const c of order) rest += visitsOwed[c]!;
+    let hopeless = false;
+    for (let k = 0; k < order.length; k++) {
+      const c = order[k]!;
+      delta += plan(st, c);
+      if (k + 1 === order.length) break;
+      P += addedPenalty(st, c);
+      rest -= visitsOwed[c]!;
+      if (certainReject(delta + rest * st.visitBase - P, T, u)) {
+        hopeless = true;
+        break;
+      }
+    }
+    if (hopeless) {
+      rnd(); // the draw the acceptance test would have made
+      rollback(st, set, saved);
+      continue;
+    }
     if (delta < 1e-9 || rnd() < Math.exp(-delta / T)) {
       commit(st);
       cur += delta;

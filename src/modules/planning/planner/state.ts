@@ -81,6 +81,8 @@ export interface PlanState extends Projection {
   readonly days: Day[];
   readonly visitDayIdx: number[];
   readonly rnd: () => number;
+  /** The number the next rnd() call returns, without consuming it (the sequence stays the same). */
+  readonly peekRnd: () => number;
   readonly classes: Map<string, ClassInfo>;
   wedges: Wedges;
   Z0: number;
@@ -151,6 +153,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
   const visitDayIdx: number[] = [];
   buildDays(input, H, days, visitDayIdx);
   const D = days.length;
+  const random = peekable(seededRandom(SEED));
   // One literal with every field: the state keeps a single fixed shape (fast property access).
   const st: PlanState = {
     n: g.n,
@@ -165,7 +168,8 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     custs: [],
     days,
     visitDayIdx,
-    rnd: seededRandom(SEED),
+    rnd: random.rnd,
+    peekRnd: random.peek,
     classes: new Map(),
     wedges: { lo: [], hi: [] },
     Z0: 1,
@@ -213,6 +217,26 @@ function createDpScratch(D: number): DpScratch {
   };
   dp.solve = { st: null as unknown as PlanState, dp, c: -1, info: null as unknown as ClassInfo, allowLate: false };
   return dp;
+}
+
+/** A generator whose next number can be looked at before it is drawn. */
+function peekable(next: () => number): { rnd: () => number; peek: () => number } {
+  let buf = 0;
+  let has = false;
+  return {
+    rnd: () => {
+      if (!has) return next();
+      has = false;
+      return buf;
+    },
+    peek: () => {
+      if (!has) {
+        buf = next();
+        has = true;
+      }
+      return buf;
+    },
+  };
 }
 
 export function shuffle<T>(arr: T[], rnd: () => number): T[] {
