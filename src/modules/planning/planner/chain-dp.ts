@@ -3,7 +3,7 @@
  * of the plan (cost of a visit on each day + lateness of the chain), and inserts it.
  */
 import { chainPenalty, keptCost, lateCost, penalty, zoneCost } from "./objective.ts";
-import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, touch } from "./state.ts";
+import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, removeAt, touch } from "./state.ts";
 
 /**
  * Removes c's non-fixed visits from the plan. Returns the exact objective saved: route detours,
@@ -22,9 +22,9 @@ export function unplan(st: PlanState, c: number): number {
     saved += removalGain(st, r, k);
     const L = load(st, j);
     saved += penalty(st, L) - penalty(st, L - 1) + st.visitBase;
-    r.splice(k, 1);
+    removeAt(r, k);
   }
-  cs.visits = [...cs.fixed];
+  cs.visits = cs.fixed.slice();
   return saved;
 }
 
