@@ -205,21 +205,21 @@ interface Case {
 
 /**
  * Today's planner before the rework (issue #12), measured on this machine: cpuMs, compliance,
- * coverage, km per case label (/work/planner-bench-reference.txt). Kept beside the new figures.
+ * coverage, imbalance, km per case label (/work/planner-bench-reference.txt). Kept beside the new figures.
  */
-const REFERENCE: Record<string, { cpuMs: number; compliance: number; coverage: number; km: number }> = {
-  "300 × 8 weeks": { cpuMs: 971, compliance: 1, coverage: 1, km: 633.7 },
-  "450 × 8 weeks": { cpuMs: 902, compliance: 0.6652, coverage: 0.4733, km: 767 },
-  "600 × 8 weeks": { cpuMs: 905, compliance: 0.5331, coverage: 0.3017, km: 817 },
-  "300 × Sep–Oct": { cpuMs: 1073, compliance: 1, coverage: 1, km: 692.3 },
-  "300 × Sep–Oct, uniform": { cpuMs: 1014, compliance: 1, coverage: 1, km: 784.7 },
-  "250 × Sep–Oct, Oct 1–3 off": { cpuMs: 994, compliance: 1, coverage: 1, km: 685.7 },
-  "300 × Sep–Oct, Oct 1–3 off": { cpuMs: 1695, compliance: 0.944, coverage: 1, km: 887.2 },
-  "600 × 8 weeks, cap 20": { cpuMs: 821, compliance: 0.5331, coverage: 0.3017, km: 817 },
-  "600 × 8 weeks, cap 25": { cpuMs: 947, compliance: 0.6415, coverage: 0.3967, km: 803.3 },
-  "600 × 8 weeks, cap 30": { cpuMs: 1194, compliance: 0.6995, coverage: 0.615, km: 1090.8 },
-  "key-account 120 × 8 weeks": { cpuMs: 333, compliance: 1, coverage: 1, km: 619 },
-  "key-account 240 × 8 weeks": { cpuMs: 944, compliance: 1, coverage: 1, km: 409.5 },
+const REFERENCE: Record<string, { cpuMs: number; compliance: number; coverage: number; imbalance: number; km: number }> = {
+  "300 × 8 weeks": { cpuMs: 971, compliance: 1, coverage: 1, imbalance: 2, km: 633.7 },
+  "450 × 8 weeks": { cpuMs: 902, compliance: 0.6652, coverage: 0.4733, imbalance: 0, km: 767 },
+  "600 × 8 weeks": { cpuMs: 905, compliance: 0.5331, coverage: 0.3017, imbalance: 0, km: 817 },
+  "300 × Sep–Oct": { cpuMs: 1073, compliance: 1, coverage: 1, imbalance: 2, km: 692.3 },
+  "300 × Sep–Oct, uniform": { cpuMs: 1014, compliance: 1, coverage: 1, imbalance: 2, km: 784.7 },
+  "250 × Sep–Oct, Oct 1–3 off": { cpuMs: 994, compliance: 1, coverage: 1, imbalance: 2, km: 685.7 },
+  "300 × Sep–Oct, Oct 1–3 off": { cpuMs: 1695, compliance: 0.944, coverage: 1, imbalance: 0, km: 887.2 },
+  "600 × 8 weeks, cap 20": { cpuMs: 821, compliance: 0.5331, coverage: 0.3017, imbalance: 0, km: 817 },
+  "600 × 8 weeks, cap 25": { cpuMs: 947, compliance: 0.6415, coverage: 0.3967, imbalance: 0, km: 803.3 },
+  "600 × 8 weeks, cap 30": { cpuMs: 1194, compliance: 0.6995, coverage: 0.615, imbalance: 0, km: 1090.8 },
+  "key-account 120 × 8 weeks": { cpuMs: 333, compliance: 1, coverage: 1, imbalance: 7, km: 619 },
+  "key-account 240 × 8 weeks": { cpuMs: 944, compliance: 1, coverage: 1, imbalance: 1, km: 409.5 },
 };
 
 function runCase(c: Case): Record<string, string | number> {
@@ -262,6 +262,7 @@ function runCase(c: Case): Record<string, string | number> {
     refCpuMs: ref?.cpuMs ?? "",
     refCompliance: ref?.compliance ?? "",
     refCoverage: ref?.coverage ?? "",
+    refImbalance: ref?.imbalance ?? "",
     refKm: ref?.km ?? "",
   };
 }

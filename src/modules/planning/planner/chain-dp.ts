@@ -3,7 +3,7 @@
  * of the plan (cost of a visit on each day + lateness of the chain), and inserts it.
  */
 import { chainPenalty, keptCost, lateCost, penalty, zoneCost } from "./objective.ts";
-import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, touch } from "./state.ts";
+import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, removeAt, touch } from "./state.ts";
 
 /**
  * Removes c's non-fixed visits from the plan. Returns the exact objective saved: route detours,
@@ -22,9 +22,9 @@ export function unplan(st: PlanState, c: number): number {
     saved += removalGain(st, r, k);
     const L = load(st, j);
     saved += penalty(st, L) - penalty(st, L - 1) + st.visitBase;
-    r.splice(k, 1);
+    removeAt(r, k);
   }
-  cs.visits = [...cs.fixed];
+  cs.visits = cs.fixed.slice();
   return saved;
 }
 
@@ -136,10 +136,14 @@ function bestFrom(sv: Solve, j: number): number {
       const extra = due > H && ((cf !== null && x < cf) || (cs.nextOff !== null && due < cs.nextOff));
       if (due <= H || extra) {
         const end = nfHere < 0 ? days.length : nfHere;
+        const stamp = dp.bestStampNow;
+        const bestArr = dp.best;
+        const bestStamp = dp.bestStamp;
         for (let m = Math.max(j + 1, st.firstDayAt[Math.min(info.ear[x]!, H + 1)]!); m < end; m++) {
           const y = days[m]!.off;
           if (!extra && !sv.allowLate && y > due) break;
-          const v = bestFrom(sv, m) + (extra ? 0 : lateCost(info, y, due));
+          const b = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
+          const v = extra || y <= due ? b : b + lateCost(info, y, due);
           if (v < cont) {
             cont = v;
             choice = m;

@@ -4,16 +4,16 @@
  */
 import { plan, unplan } from "./chain-dp.ts";
 import { dist, neighbours, routeLength } from "./geometry.ts";
-import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
+import { chainPenalty, fewPenalised, penalty, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
-import { type PlanState, begin, clearDirty, commit, firstWindow, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
+import { type PlanState, begin, clearDirty, commit, firstWindow, load, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
-function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[]): number[] {
+function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
   // Few penalised customers: probably fixable by repacking, try often. Many (over capacity): rarely.
   const pPen = fewPenalised(st, penalised.length) ? LNS_P_PEN : 0.05;
-  if (penalised.length > 0 && rnd() < pPen) return removeAroundPenalised(st, q, rnd, penalised);
+  if (penalised.length > 0 && rnd() < pPen) return removeAroundPenalised(st, q, rnd, penalised, sc);
   const u = rnd();
   if (u < LNS_P_DAY && st.visitDayIdx.length > 0) {
     const set = removePartOfDay(st, q, rnd);
@@ -25,18 +25,43 @@ function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => numb
   return removeNeighbours(st, q, nb, rnd);
 }
 
+/**
+ * Working memory of removeAroundPenalised, reused by every step of one lns() call: a step scans
+ * up to a few hundred route entries, and a Set plus a comparator calling dist() twice per
+ * comparison was most of its cost.
+ */
+interface RemovalScratch {
+  seen: Int32Array;
+  stamp: number;
+  key: Float64Array;
+  cand: number[];
+}
+
+function removalScratch(n: number): RemovalScratch {
+  return { seen: new Int32Array(n), stamp: 0, key: new Float64Array(n), cand: [] };
+}
+
 /** A customer with a late or missed visit, and customers on the days of its first window. */
-function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[]): number[] {
+function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
   const c = penalised[Math.floor(rnd() * penalised.length)]!;
   const cs = st.custs[c]!;
   const lo = st.firstDayAt[Math.min(cs.ear0, st.H + 1)]!;
   const hi = st.firstDayAt[Math.min(cs.info.iv ? cs.due0 + 1 : st.H + 1, st.H + 1)]!;
-  const cand = new Set<number>();
+  // Candidates in first-seen order (as a Set would list them), each with its distance to c.
+  const stamp = ++sc.stamp;
+  const { seen, key } = sc;
+  const arr = sc.cand;
+  arr.length = 0;
   for (let j = lo; j < hi; j++) {
     if (!st.days[j]!.visit) continue;
-    for (const o of st.days[j]!.route) if (o !== c && !st.custs[o]!.fixed.includes(j)) cand.add(o);
+    for (const o of st.days[j]!.route) {
+      if (o === c || seen[o] === stamp || st.custs[o]!.fixed.includes(j)) continue;
+      seen[o] = stamp;
+      key[o] = dist(st, c, o);
+      arr.push(o);
+    }
   }
-  const arr = [...cand].sort((a, b) => dist(st, c, a) - dist(st, c, b));
+  arr.sort((a, b) => key[a]! - key[b]!);
   const set = [c];
   for (let k = 0; k < arr.length && set.length < q; k++) if (rnd() < 0.5) set.push(arr[k]!);
   return set;
@@ -84,6 +109,50 @@ function withNeighbours(seed: number, nb: Int32Array[], q: number, rnd: () => nu
   return set;
 }
 
+/** Balance penalty of every visit day at its current load. */
+function balancePenalty(st: PlanState): number {
+  let p = 0;
+  for (const j of st.visitDayIdx) p += penalty(st, load(st, j));
+  return p;
+}
+
+/** Growth of balancePenalty from c's visits just inserted (each raised its day's load by one). */
+function addedPenalty(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  let p = 0;
+  for (const j of cs.visits) {
+    if (cs.fixed.includes(j)) continue;
+    const L = load(st, j);
+    p += penalty(st, L) - penalty(st, L - 1);
+  }
+  return p;
+}
+
+/**
+ * Visits c's chain has at least, unless a visit comes late or is missed: its due dates when each
+ * visit falls on the last allowed day (an earlier visit only brings the next due date forward).
+ * A late or missed visit costs at least half a class weight (≥ 5,000), more than the visit costs
+ * it saves (at most 4 × visitBase ≤ 2,000), so visitBase × this bounds the chain's visit costs
+ * from below. 0 with fixed visits (they cost nothing and may carry the chain).
+ */
+function fewestVisits(st: PlanState, c: number): number {
+  const cs = st.custs[c]!;
+  if (cs.fixed.length > 0) return 0;
+  const info = cs.info;
+  let k = 0;
+  if (info.iv) for (let x = cs.due0; x <= st.H && k < 4; x = info.due[x]!) k++;
+  return k === 0 && cs.covReq ? 1 : k;
+}
+
+/**
+ * Whether a step whose final delta is at least `bound` is rejected whatever the rest of it does:
+ * acceptance needs delta < 1e-9 or u < exp(−delta / T). The margin covers rounding in the bound.
+ */
+function certainReject(bound: number, T: number, u: number): boolean {
+  const d = bound - 1e-6;
+  return d >= 1e-9 && u >= Math.exp(-d / T);
+}
+
 /**
  * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
  * one with the chain DP (most constrained first); routes are improved every few hundred steps;
@@ -99,18 +168,22 @@ export function lns(st: PlanState, iters: number): void {
   const cool = Math.pow(LNS_T1 / LNS_T0, 1 / iters);
   let cur = 0;
   let best = 0;
-  let bestSnap = saveAll(st);
+  // One snapshot buffer, overwritten at every new best: a run finds thousands of them.
+  const bestSnap = saveAll(st);
+  const sc = removalScratch(st.n);
   const penalised: number[] = [];
   const pen = new Uint8Array(st.n);
   const win = new Float64Array(st.n);
   for (let c = 0; c < st.n; c++) win[c] = firstWindow(st, c);
+  const visitsOwed = new Int32Array(st.n);
+  for (let c = 0; c < st.n; c++) visitsOwed[c] = fewestVisits(st, c);
   for (let it = 0; it < iters; it++, T *= cool) {
     const q = Math.min(st.n, 3 + Math.floor(rnd() * LNS_MAX_REMOVE));
     if (it % 50 === 0) {
       penalised.length = 0;
       for (let c = 0; c < st.n; c++) if (chainPenalty(st, c, st.custs[c]!.visits) > 0) penalised.push(c);
     }
-    const set = pickRemoval(st, q, nb, rnd, penalised);
+    const set = pickRemoval(st, q, nb, rnd, penalised, sc);
     const fixable = fewPenalised(st, penalised.length);
     for (const c of set) pen[c] = fixable && chainPenalty(st, c, st.custs[c]!.visits) > 0 ? 1 : 0;
     if (it % LNS_ROUTE_EVERY === LNS_ROUTE_EVERY - 1) {
@@ -124,7 +197,7 @@ export function lns(st: PlanState, iters: number): void {
       clearDirty(st);
       if (cur < best - 1e-6) {
         best = cur;
-        bestSnap = saveAll(st);
+        saveAll(st, bestSnap);
       }
     }
     const saved = begin(st, set);
@@ -133,13 +206,38 @@ export function lns(st: PlanState, iters: number): void {
     // Most constrained first: penalised, then protected classes, then tight windows.
     const order = shuffle(set.slice(), rnd);
     order.sort((a, b) => pen[b]! - pen[a]! || st.custs[b]!.info.W - st.custs[a]!.info.W || win[a]! - win[b]!);
-    for (const c of order) delta += plan(st, c);
+    // Early rejection: the step's acceptance draw is known in advance (nothing between here and
+    // the test draws), and the customers still to insert cost at least their fewest visits ×
+    // visitBase − P (insertions never shorten a route, chain penalties are ≥ 0, and balance can
+    // at best win back the penalty P of today's loads). Once the step cannot be accepted any
+    // more, the rest of its re-insertions are skipped: the same plan as with all of them.
+    const u = st.peekRnd();
+    let P = balancePenalty(st);
+    let rest = 0;
+    for (const c of order) rest += visitsOwed[c]!;
+    let hopeless = false;
+    for (let k = 0; k < order.length; k++) {
+      const c = order[k]!;
+      delta += plan(st, c);
+      if (k + 1 === order.length) break;
+      P += addedPenalty(st, c);
+      rest -= visitsOwed[c]!;
+      if (certainReject(delta + rest * st.visitBase - P, T, u)) {
+        hopeless = true;
+        break;
+      }
+    }
+    if (hopeless) {
+      rnd(); // the draw the acceptance test would have made
+      rollback(st, set, saved);
+      continue;
+    }
     if (delta < 1e-9 || rnd() < Math.exp(-delta / T)) {
       commit(st);
       cur += delta;
       if (cur < best - 1e-6) {
         best = cur;
-        bestSnap = saveAll(st);
+        saveAll(st, bestSnap);
       }
     } else {
       rollback(st, set, saved);

@@ -81,6 +81,8 @@ export interface PlanState extends Projection {
   readonly days: Day[];
   readonly visitDayIdx: number[];
   readonly rnd: () => number;
+  /** The number the next rnd() call returns, without consuming it (the sequence stays the same). */
+  readonly peekRnd: () => number;
   readonly classes: Map<string, ClassInfo>;
   wedges: Wedges;
   Z0: number;
@@ -151,6 +153,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
   const visitDayIdx: number[] = [];
   buildDays(input, H, days, visitDayIdx);
   const D = days.length;
+  const random = peekable(seededRandom(SEED));
   // One literal with every field: the state keeps a single fixed shape (fast property access).
   const st: PlanState = {
     n: g.n,
@@ -165,7 +168,8 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     custs: [],
     days,
     visitDayIdx,
-    rnd: seededRandom(SEED),
+    rnd: random.rnd,
+    peekRnd: random.peek,
     classes: new Map(),
     wedges: { lo: [], hi: [] },
     Z0: 1,
@@ -213,6 +217,26 @@ function createDpScratch(D: number): DpScratch {
   };
   dp.solve = { st: null as unknown as PlanState, dp, c: -1, info: null as unknown as ClassInfo, allowLate: false };
   return dp;
+}
+
+/** A generator whose next number can be looked at before it is drawn. */
+function peekable(next: () => number): { rnd: () => number; peek: () => number } {
+  let buf = 0;
+  let has = false;
+  return {
+    rnd: () => {
+      if (!has) return next();
+      has = false;
+      return buf;
+    },
+    peek: () => {
+      if (!has) {
+        buf = next();
+        has = true;
+      }
+      return buf;
+    },
+  };
 }
 
 export function shuffle<T>(arr: T[], rnd: () => number): T[] {
@@ -448,7 +472,20 @@ export function firstWindow(st: PlanState, c: number): number {
 export function insertAt(st: PlanState, c: number, j: number, knownPos = false): void {
   if (!knownPos) insertionCost(st, c, j);
   touch(st, j);
-  st.days[j]!.route.splice(st.insPos[j]!, 0, c);
+  const r = st.days[j]!.route;
+  // A shift by hand: splice() on these short arrays costs more than the move, at hundreds of
+  // thousands of calls per plan.
+  let k = r.length;
+  const at = st.insPos[j]!;
+  r.push(c);
+  for (; k > at; k--) r[k] = r[k - 1]!;
+  r[at] = c;
+}
+
+/** Removes the stop at position k of route r (splice(k, 1) without its overhead). */
+export function removeAt(r: number[], k: number): void {
+  for (let m = k + 1; m < r.length; m++) r[m - 1] = r[m]!;
+  r.pop();
 }
 
 /** Call before changing day j's route: marks it dirty, journals it, and gives it a new version. */
@@ -516,11 +553,25 @@ export function rollback(st: PlanState, set: number[], visits: number[][]): void
   set.forEach((c, k) => (st.custs[c]!.visits = visits[k]!));
 }
 
-export function saveAll(st: PlanState): { routes: number[][]; visits: number[][] } {
-  return { routes: st.days.map((d) => d.route.slice()), visits: st.custs.map((cs) => cs.visits.slice()) };
+export interface Snapshot {
+  routes: number[][];
+  visits: number[][];
 }
 
-export function restoreAll(st: PlanState, s: { routes: number[][]; visits: number[][] }): void {
+/** Copies every route and chain; into an earlier snapshot's arrays when given (no new garbage). */
+export function saveAll(st: PlanState, into?: Snapshot): Snapshot {
+  if (!into) return { routes: st.days.map((d) => d.route.slice()), visits: st.custs.map((cs) => cs.visits.slice()) };
+  st.days.forEach((d, j) => copyInto(into.routes[j]!, d.route));
+  st.custs.forEach((cs, c) => copyInto(into.visits[c]!, cs.visits));
+  return into;
+}
+
+function copyInto(dst: number[], src: number[]): void {
+  dst.length = src.length;
+  for (let k = 0; k < src.length; k++) dst[k] = src[k]!;
+}
+
+export function restoreAll(st: PlanState, s: Snapshot): void {
   st.days.forEach((d, j) => {
     d.route = s.routes[j]!.slice();
     bump(st, j);
