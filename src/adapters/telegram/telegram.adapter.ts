@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { autoRetry, type AutoRetryOptions } from "@grammyjs/auto-retry";
@@ -34,6 +36,7 @@ import {
   type TelegramUploadLimits,
 } from "./telegram.mapper.ts";
 import { errorSummary } from "../../core/logger.ts";
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS, readLimited } from "../read-limited.ts";
 
 export interface TelegramAdapterOptions {
   token: string;
@@ -376,7 +379,7 @@ export class TelegramAdapter implements PlatformAdapter {
           fileId,
           declaredBytes: file.bytes,
           maxBytes,
-          timeoutMs: this.opts.downloadTimeoutMs ?? 60_000,
+          timeoutMs: this.opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
         }),
     };
   }
@@ -500,14 +503,7 @@ export async function downloadTelegramFile(d: TelegramDownload): Promise<Buffer>
     if (!res.ok || !res.body) throw new MediaError("download-failed", `telegram file download answered ${res.status}`);
     const declared = Number(res.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > limit) throw tooLarge(declared);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > limit) throw tooLarge(total);
-      chunks.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(chunks, total);
+    return await readLimited(Readable.fromWeb(res.body as WebReadableStream), limit, "telegram file", abort.signal);
   } catch (err) {
     if (err instanceof MediaError) throw err;
     throw new MediaError("download-failed", `telegram file download failed: ${abort.signal.aborted ? "timed out" : err instanceof Error ? err.name : "error"}`);
