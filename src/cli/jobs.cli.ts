@@ -1,5 +1,5 @@
 import { createAppContext } from "../app.ts";
-import { localParts } from "../core/dates.ts";
+import { localParts, clockTime } from "../core/dates.ts";
 import { listOutbox, outboxCounts, retryAllFailed, retryOutbox } from "../core/outbox.ts";
 import type { AppDeps } from "../core/router.ts";
 import { Scheduler, type RunReport } from "../core/scheduler.ts";
@@ -32,7 +32,7 @@ async function withDeps(io: CliIo, fn: (deps: AppDeps) => Promise<number>): Prom
 function localTime(d: Date | null | undefined, timeZone: string): string {
   if (!d) return "—";
   const p = localParts(d, timeZone);
-  return `${p.date} ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  return `${p.date} ${clockTime(p)}`;
 }
 
 function table(rows: string[][]): string {

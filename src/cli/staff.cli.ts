@@ -1,5 +1,5 @@
 import { createAppContext, type AppContext } from "../app.ts";
-import { localParts } from "../core/dates.ts";
+import { localParts, clockTime } from "../core/dates.ts";
 import { enqueue } from "../core/outbox.ts";
 import { policyTranslator } from "../core/router.ts";
 import { isLocale } from "../i18n/i18n.ts";
@@ -15,7 +15,7 @@ const usage = () => cliT()("cli.staff.usage") + "\n";
 
 function localTime(d: Date, timeZone: string): string {
   const p = localParts(d, timeZone);
-  return `${p.date} ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  return `${p.date} ${clockTime(p)}`;
 }
 
 /** Columns a terminal gives a string: Chinese characters and full-width punctuation take two. */

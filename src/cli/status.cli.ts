@@ -1,5 +1,5 @@
 import { createAppContext } from "../app.ts";
-import { localParts } from "../core/dates.ts";
+import { localParts, clockTime } from "../core/dates.ts";
 import type { AppDeps } from "../core/router.ts";
 import { translator } from "../i18n/i18n.ts";
 import { listPlatformStates } from "../modules/ops/platform-state.service.ts";
@@ -14,7 +14,7 @@ const STALE_HINT_MS = 24 * 3600_000;
 
 function localTime(d: Date, timeZone: string): string {
   const p = localParts(d, timeZone);
-  return `${p.date} ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  return `${p.date} ${clockTime(p)}`;
 }
 
 function table(rows: string[][]): string {

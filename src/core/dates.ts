@@ -33,6 +33,16 @@ export function localParts(instant: Date, timeZone: string): LocalParts {
   return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), minute: Number(parts.minute) };
 }
 
+/** "09:05" from local parts. */
+export function clockTime(p: Pick<LocalParts, "hour" | "minute">): string {
+  return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+}
+
+/** The instant's time of day in the time zone, "09:05". */
+export function localClock(instant: Date, timeZone: string): string {
+  return clockTime(localParts(instant, timeZone));
+}
+
 export function localDate(instant: Date, timeZone: string): string {
   return localParts(instant, timeZone).date;
 }

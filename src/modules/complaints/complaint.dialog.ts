@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Reply } from "../../core/chat.ts";
-import { daysBetween, localParts, zonedInstant } from "../../core/dates.ts";
+import { daysBetween, localParts, zonedInstant, clockTime } from "../../core/dates.ts";
 import { splitDateTimeInput } from "../../core/date-input.ts";
 import { formatDay, formatMinutes } from "../../core/format.ts";
 import { FormEngine } from "../../core/forms/form-engine.ts";
@@ -75,7 +75,7 @@ export const complaintForm: FormDefinition<Env> = {
       parse: parseOpenedAt,
       format: (v, ctx) => {
         const p = localParts(openedAtOf(v, ctx.env.now), ctx.env.deps.policy.timeZone);
-        const hm = `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+        const hm = `${clockTime(p)}`;
         return p.date === ctx.env.today ? hm : `${formatDay(p.date, ctx.env.t)} ${hm}`;
       },
     },

@@ -1,6 +1,6 @@
 import type { TPolicy } from "../../config/policy.ts";
 import { inChunks } from "../../core/batch.ts";
-import { localParts, rangeBounds } from "../../core/dates.ts";
+import { localParts, rangeBounds, clockTime } from "../../core/dates.ts";
 import type { Db } from "../../db/client.ts";
 import type { Prisma, Staff, VisitPhoto } from "../../generated/prisma/client.ts";
 import { countedWhere, counts } from "../visits/counting.ts";
@@ -105,7 +105,7 @@ export async function dayEvidenceOf(opts: { db: Db; policy: TPolicy; managerId: 
       customerId: v.customerId,
       shop: v.customer.name,
       classId,
-      time: `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`,
+      time: `${clockTime(p)}`,
       mode: v.mode,
       checkin: checkinViewOf(policy, classId, v),
       measuredMin: v.measuredMin,
@@ -228,7 +228,7 @@ export async function evidenceExportRows(opts: { db: Db; policy: TPolicy; manage
         out.push({
           manager: m.code,
           date: p.date,
-          time: `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`,
+          time: `${clockTime(p)}`,
           customer: v.customer.code,
           shop: v.customer.name,
           mode: v.mode,
@@ -296,7 +296,7 @@ export async function dayPhotosOf(opts: { db: Db; policy: TPolicy; managerId: nu
   const out: DayPhoto[] = [];
   for (const v of visits) {
     const p = localParts(v.visitedAt, tz);
-    const time = `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+    const time = `${clockTime(p)}`;
     for (const photo of photos.get(v.id) ?? []) out.push({ photo, shop: v.customer.name, time });
   }
   return out;

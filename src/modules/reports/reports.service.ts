@@ -1,7 +1,7 @@
 import { hasOutstandingReceivables } from "../customers/customer-file.ts";
 import type { TPolicy, TServiceClass } from "../../config/policy.ts";
 import { chunks, inChunks, keysetPages } from "../../core/batch.ts";
-import { addDays, addInterval, daysBetween, endOfMonth, isoWeekday, localDate, localParts, rangeBounds as bounds, startOfMonth, startOfWeek, zonedInstant } from "../../core/dates.ts";
+import { addDays, addInterval, daysBetween, endOfMonth, isoWeekday, localDate, localParts, rangeBounds as bounds, startOfMonth, startOfWeek, zonedInstant, clockTime } from "../../core/dates.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
@@ -942,7 +942,7 @@ export async function visitExportRows(opts: { deps: AppDeps; viewer: Viewer; cod
       const d = parseDetails(v);
       out.push({
         date: p.date,
-        time: `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`,
+        time: `${clockTime(p)}`,
         manager: manager.code,
         customer: v.customer.code,
         customerName: v.customer.name,

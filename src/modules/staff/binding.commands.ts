@@ -1,5 +1,5 @@
 import type { ChatAddress, Reply } from "../../core/chat.ts";
-import { localParts } from "../../core/dates.ts";
+import { localParts, clockTime } from "../../core/dates.ts";
 import { enqueue, resolveRecipient } from "../../core/outbox.ts";
 import { type Command, type CommandContext, policyTranslator, unknownUserReply } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
@@ -39,7 +39,7 @@ function tFor(ctx: Pick<CommandContext, "deps">, staff: Pick<Staff, "locale">): 
 /** Wall-clock time in the company's zone: "11:05" today, "2026-11-24 11:05" otherwise. */
 function localTime(at: Date, now: Date, timeZone: string, withDate = false): string {
   const p = localParts(at, timeZone);
-  const hm = `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  const hm = `${clockTime(p)}`;
   return withDate || p.date !== localParts(now, timeZone).date ? `${p.date} ${hm}` : hm;
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { TCheckInMode } from "../../config/policy.ts";
 import { MediaError, type InboundMedia } from "../../core/chat.ts";
-import { localParts } from "../../core/dates.ts";
+import { localClock, localParts } from "../../core/dates.ts";
 import { formatDistance } from "../../core/format.ts";
 import { errorSummary } from "../../core/logger.ts";
 import type { ChatAttachment, ChatFormEnv } from "../../core/forms/form-router.ts";
@@ -56,8 +56,7 @@ const isField = (ctx: Pick<Ctx, "answers">) => ctx.answers.mode === "field";
 const editing = (ctx: Pick<Ctx, "meta">) => Boolean(ctx.meta.editVisitId);
 
 function hhmm(env: Env, d: Date): string {
-  const p = localParts(d, env.deps.policy.timeZone);
-  return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  return localClock(d, env.deps.policy.timeZone);
 }
 
 /** How to share a location / send a photo on this platform, for the prompts. */

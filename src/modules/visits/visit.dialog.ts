@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { classById } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
-import { localParts } from "../../core/dates.ts";
+import { localClock } from "../../core/dates.ts";
 import { formatDay } from "../../core/format.ts";
 import { FormEngine } from "../../core/forms/form-engine.ts";
 import { normalizeInput, parseChineseNumber, parseNumber } from "../../core/forms/form-input.ts";
@@ -74,8 +74,7 @@ function picked(item: Answers, section: string): boolean {
 }
 
 function hhmm(env: Env, d: Date): string {
-  const p = localParts(d, env.deps.policy.timeZone);
-  return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  return localClock(d, env.deps.policy.timeZone);
 }
 
 const text = (max = 200) => z.string().trim().min(1).max(max, "forms.err.too-long");

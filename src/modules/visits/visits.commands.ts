@@ -1,5 +1,5 @@
 import type { Reply } from "../../core/chat.ts";
-import { localParts } from "../../core/dates.ts";
+import { localClock } from "../../core/dates.ts";
 import { formatDay } from "../../core/format.ts";
 import { normalizeInput, parseChineseNumber } from "../../core/forms/form-input.ts";
 import type { HookContext } from "../../core/forms/form-router.ts";
@@ -16,8 +16,7 @@ function startContext(ctx: CommandContext | (HookContext & { staff: Staff })): S
 }
 
 function time(ctx: Pick<CommandContext, "deps">, d: Date): string {
-  const p = localParts(d, ctx.deps.policy.timeZone);
-  return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  return localClock(d, ctx.deps.policy.timeZone);
 }
 
 /** "3", "第3站", "3号" → 3. */
