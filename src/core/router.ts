@@ -61,6 +61,8 @@ export interface Command {
   public?: boolean;
   /** Listed in /help only for managers (own customers) or supervisors (a team); runs for anyone. */
   audience?: "manager" | "supervisor";
+  /** Runs beside an open form without asking to leave it (the form keeps its question). */
+  keepsOpenForm?: boolean;
   /** Listed in /help only under policies it belongs to (e.g. the key-account file); runs anyway. */
   listedWhen?: (policy: TPolicy) => boolean;
   /** Restricted to some platforms (e.g. /as only in the terminal). */
@@ -132,7 +134,7 @@ export interface RouterOptions {
    * Runs before a command of a bound user; a non-null reply replaces the command (e.g. "leave the
    * open form first?").
    */
-  beforeCommand?: (ctx: Omit<CommandContext, "args" | "rest">, command: ParsedCommand) => Promise<Reply | Reply[] | null>;
+  beforeCommand?: (ctx: Omit<CommandContext, "args" | "rest">, command: ParsedCommand, definition: Command) => Promise<Reply | Reply[] | null>;
   /**
    * A shared location or a picture/file (msg.location, msg.media) from a bound user in a private
    * chat: the open visit form takes it as evidence; null = not handled (answered "send it during a visit").
@@ -218,7 +220,7 @@ export function createRouter(opts: RouterOptions): Router {
 
     if (available) {
       if (staff && opts.beforeCommand) {
-        const intercepted = await opts.beforeCommand(base, parsed!);
+        const intercepted = await opts.beforeCommand(base, parsed!, available);
         if (intercepted) return toArray(intercepted);
       }
       const out = toArray(await available.run({ ...base, args: parsed!.args, rest: parsed!.rest }));

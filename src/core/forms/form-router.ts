@@ -2,7 +2,7 @@ import type { Staff } from "../../generated/prisma/client.ts";
 import type { Locale } from "../../i18n/i18n.ts";
 import type { InboundMessage, Platform, Reply } from "../chat.ts";
 import { localDate } from "../dates.ts";
-import type { AppDeps, CommandContext, ParsedCommand, RouterOptions } from "../router.ts";
+import type { AppDeps, Command, CommandContext, ParsedCommand, RouterOptions } from "../router.ts";
 import type { FormEngine } from "./form-engine.ts";
 import type { FormEnv, SessionKey } from "./form-types.ts";
 import { isFormTap, LOST_TAP } from "./form-tap.ts";
@@ -33,12 +33,6 @@ export function chatFormEnv(ctx: Pick<CommandContext, "deps" | "t" | "locale" | 
 export function sessionKeyOf(msg: Pick<InboundMessage, "platform" | "chatId" | "userId">): SessionKey {
   return { platform: msg.platform, chatId: msg.chatId, userId: msg.userId };
 }
-
-/**
- * The terminal's /loc and /photo reach a command only when malformed (the console adapter turns a
- * good one into a location / picture): their usage answer leaves the open form where it is.
- */
-const FORM_PASSTHROUGH = new Set(["loc", "photo"]);
 
 /** Commands that talk to the open form instead of interrupting it. */
 const FORM_CONTROL: Record<string, string> = { cancel: "$cancel", back: "$back" };
@@ -81,7 +75,7 @@ export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCo
       const out = await engine.attach(sessionKeyOf(ctx.msg), raw, chatFormEnv({ ...ctx, staff }));
       return out?.replies ?? null;
     },
-    async beforeCommand(ctx: HookContext, command: ParsedCommand) {
+    async beforeCommand(ctx: HookContext, command: ParsedCommand, definition: Command) {
       const staff = ctx.staff;
       if (!staff) return null;
       const key = sessionKeyOf(ctx.msg);
@@ -90,7 +84,7 @@ export function formHooks(opts: FormHooksOptions): Pick<RouterOptions, "beforeCo
       const slash = /^[/／]/.test(typed);
       // While a form is open, bare words are answers ("今天" may be a note), not commands.
       if (!slash) return feed({ ...ctx, staff }, typed);
-      if (FORM_PASSTHROUGH.has(command.name)) return null;
+      if (definition.keepsOpenForm) return null;
       const control = FORM_CONTROL[command.name] ?? (command.name === "skip" && !command.rest ? "$skip" : undefined);
       if (control) return feed({ ...ctx, staff }, control);
       return engine.askLeave(key, typed, chatFormEnv({ ...ctx, staff }));

@@ -137,13 +137,15 @@ export const visitCommands: Command[] = [
   { name: "cancel", aliases: ["取消"], helpKey: "help.cancel", run: noForm },
   { name: "back", aliases: ["返回"], run: noForm },
   // The terminal's location and camera: a well-formed one never reaches here (the console adapter
-  // delivers it as a location / picture); what does is malformed or names a missing file.
-  { name: "loc", audience: "manager", helpKey: "help.loc", platforms: ["console"], run: async (ctx) => ({ text: ctx.t("console.loc-usage") }) },
+  // delivers it as a location / picture); what does is malformed or names a missing file, and its
+  // usage answer leaves an open visit form where it is.
+  { name: "loc", audience: "manager", helpKey: "help.loc", platforms: ["console"], keepsOpenForm: true, run: async (ctx) => ({ text: ctx.t("console.loc-usage") }) },
   {
     name: "photo",
     audience: "manager",
     helpKey: "help.photo",
     platforms: ["console"],
+    keepsOpenForm: true,
     run: async (ctx) => ({ text: ctx.rest ? `${ctx.t("console.photo-not-found", { path: ctx.rest })}\n${ctx.t("console.photo-usage")}` : ctx.t("console.photo-usage") }),
   },
 ];
