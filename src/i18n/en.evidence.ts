@@ -70,4 +70,5 @@ export const enEvidence: Catalogue = {
   "console.photo-not-found": "No such file: {path}",
   "help.loc": "Send a location from the terminal (visit check-in)",
   "help.photo": "Send a photo from the terminal (visit photo)",
+  "evidence.photo-repeat": "📷 This photo is already part of this visit; it was not added again ({total} for this visit).",
 };

@@ -70,4 +70,5 @@ export const zhCNEvidence: Catalogue = {
   "console.photo-not-found": "找不到文件：{path}",
   "help.loc": "在终端里模拟发送位置（拜访签到）",
   "help.photo": "在终端里模拟发送照片（拜访照片）",
+  "evidence.photo-repeat": "📷 这张照片本次拜访已经收到过，没有重复保存（本次拜访共 {total} 张）。",
 };

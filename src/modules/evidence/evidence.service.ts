@@ -44,6 +44,11 @@ export async function receivePhoto(opts: { db: Db; store: PhotoStore; staffId: n
   return { ok: true, photo: { id: row.id, hash, mime, bytes: bytes.length, duplicateOf: earlier ?? null } };
 }
 
+/** Removes a photo row not linked to any visit (the same picture sent twice in one form); its content stays for the row it repeats. */
+export async function discardUnlinkedPhoto(db: Db, id: number): Promise<void> {
+  await db.visitPhoto.deleteMany({ where: { id, visitId: null } });
+}
+
 /** Links the form's photos to the visit it became (only this manager's photos not linked elsewhere). */
 export async function linkPhotos(tx: Tx, opts: { visitId: number; customerId: number; staffId: number; photos: { id: number; section: string | null }[] }): Promise<number> {
   let linked = 0;

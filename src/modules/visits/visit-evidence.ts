@@ -9,7 +9,7 @@ import type { Answers, AttachContext, AttachResult, ChoiceStep, Step, StepContex
 import type { Translate } from "../../i18n/i18n.ts";
 import { assessCheckin, checkInModeFor, measuredMinutes, photoSectionsFor, type FormEvidence } from "../evidence/checkin.ts";
 import { considerCheckin } from "../evidence/coordinates.service.ts";
-import { linkPhotos, receivePhoto } from "../evidence/evidence.service.ts";
+import { discardUnlinkedPhoto, linkPhotos, receivePhoto } from "../evidence/evidence.service.ts";
 import { validCoordinates } from "../evidence/geo.ts";
 import { customerName, customerOf } from "./visit-context.ts";
 import type { VisitEvidenceInput } from "./visits.service.ts";
@@ -182,6 +182,8 @@ interface Prepared {
   location?: PreparedLocation;
   photos: PreparedPhoto[];
   errors: string[];
+  /** Pictures this form already has (sent twice): not added again. */
+  repeats: number;
 }
 
 /** The section whose round the form is in (its menu pick), or null at the menu / outside the sections. */
@@ -206,7 +208,7 @@ export async function prepareVisitAttachment(ctx: AttachContext<Env>, raw: unkno
   const a = raw as ChatAttachment;
   const { t, deps, staff, now } = ctx.env;
   const policy = deps.policy.evidence;
-  const out: Prepared = { photos: [], errors: [] };
+  const out: Prepared = { photos: [], errors: [], repeats: 0 };
   const customer = await customerOf(ctx);
   if (a.location) {
     const l = a.location;
@@ -249,6 +251,13 @@ export async function prepareVisitAttachment(ctx: AttachContext<Env>, raw: unkno
         const r = await receivePhoto({ db: deps.db, store: deps.photos, staffId: staff.id, platform: a.platform, bytes, maxBytes: policy.photos.maxBytes, now });
         if (!r.ok) {
           out.errors.push(mediaMessage(t, r.reason, policy.photos.maxBytes));
+          continue;
+        }
+        // The same picture again in this visit (a double send): one photo, no duplicate flag against the manager.
+        const inForm = readEvidence(ctx.meta).photos.some((p) => p.id === r.photo.duplicateOf?.id) || out.photos.some((p) => p.id === r.photo.duplicateOf?.id);
+        if (inForm) {
+          await discardUnlinkedPhoto(deps.db, r.photo.id);
+          out.repeats++;
           continue;
         }
         out.photos.push({ id: r.photo.id, duplicateOf: r.photo.duplicateOf ? { receivedAt: r.photo.duplicateOf.receivedAt.toISOString() } : null });
@@ -300,6 +309,7 @@ export async function attachToVisit(ctx: AttachContext<Env>, prepared: unknown):
     notes.push(t("evidence.photo-received", { n: p.photos.length, total: ev.photos.length }));
     if (section && ctx.stepId === `photo_${section}`) answer = "photo";
   }
+  if (p.repeats) notes.push(t("evidence.photo-repeat", { total: readEvidence(ctx.meta).photos.length }));
   const error = p.errors.length ? p.errors.join("\n") : undefined;
   // Something was taken and something refused: the taken part answers, the refusal is a note.
   if (error && (p.location || p.photos.length)) return { notes: [...notes, `⚠️ ${error}`], ...(answer !== undefined ? { answer } : {}) };

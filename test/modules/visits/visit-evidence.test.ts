@@ -252,6 +252,9 @@ describe("visit evidence: photos", () => {
     const shelf = pngBytes(3);
     const got = text(await h.send({ media: [picture(shelf).media] }));
     expect(got).toContain("📷 已收到 1 张照片（本次拜访共 1 张）");
+    // Sent twice in the same visit: one photo, no duplicate flag against the manager.
+    expect(text(await h.send({ media: [picture(shelf).media] }))).toContain("这张照片本次拜访已经收到过，没有重复保存（本次拜访共 1 张）");
+    expect(await h.app.db.visitPhoto.count()).toBe(1);
     await h.say("15");
     expect(await h.say("1")).toContain("📷 1 张");
     const first = await lastVisit(h.app);
