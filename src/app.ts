@@ -77,7 +77,7 @@ export async function createAppContext(opts: { env?: NodeJS.ProcessEnv; clock?: 
   checkPolicySections(policy);
   configurePlanPool({ workers: env.VISITMATE_PLAN_WORKERS });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
-  const db = opts.db ?? (await openDb(env.DATABASE_URL, { busyTimeoutMs: env.VISITMATE_DB_BUSY_TIMEOUT_MS }));
+  const db = opts.db ?? (await openDb(env.DATABASE_URL, { busyTimeoutMs: env.VISITMATE_DB_BUSY_TIMEOUT_MS, poolSize: env.VISITMATE_PG_POOL }));
   const photos = photoStoreFromEnv(env);
   return { env, policy, log, db, clock: opts.clock ?? systemClock, chatPlanning: env.VISITMATE_CHAT_PLAN, photos };
 }

@@ -8,6 +8,7 @@ import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
 import { loadEnv, platformsFromEnv } from "./config/env.ts";
 import { createLogger, type Logger, type LogLevel } from "./core/logger.ts";
 import { sqlitePathFromUrl } from "./db/migrate.ts";
+import { isPostgresUrl, localDataDir } from "./db/db-url.ts";
 import { createPrivateFile, PRIVATE_FILE_MODE } from "./core/private-files.ts";
 import type { ChatPort, Reply } from "./core/chat.ts";
 import type { Clock } from "./core/clock.ts";
@@ -41,7 +42,7 @@ export interface StartOptions {
  */
 export async function start(opts: StartOptions = {}): Promise<void> {
   const env = loadEnv(opts.env);
-  const log = opts.logToFile && env.VISITMATE_CONSOLE ? fileLogger(env.LOG_LEVEL, path.join(path.dirname(sqlitePathFromUrl(env.DATABASE_URL)), "visitmate.log")) : undefined;
+  const log = opts.logToFile && env.VISITMATE_CONSOLE ? fileLogger(env.LOG_LEVEL, path.join(localDataDir(env.DATABASE_URL), "visitmate.log")) : undefined;
   const ctx = await createAppContext({ env: opts.env, clock: opts.clock, log });
   const output = opts.output ?? process.stdout;
   const input = opts.input ?? process.stdin;
@@ -81,7 +82,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       const tw = policyTranslator(ctx.policy, isLocale(who.locale) ? who.locale : ctx.policy.locale);
       return [{ text: tw("console.inbox", { name: who.name, count: waiting.length }) }, ...waiting];
     };
-    const filesDir = consoleFilesDir(sqlitePathFromUrl(ctx.env.DATABASE_URL));
+    const filesDir = isPostgresUrl(ctx.env.DATABASE_URL) ? path.join(localDataDir(ctx.env.DATABASE_URL), "exports") : consoleFilesDir(sqlitePathFromUrl(ctx.env.DATABASE_URL));
     // Attachment lines in the language of whoever is at the terminal now (/as, /lang change it).
     const translate = async () => {
       const who = await current();

@@ -16,7 +16,7 @@ const positiveInt = z
 export const ZEnvSchema = z.object({
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/visitmate.db")
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/i, "must be a SQLite file URL such as file:./data/visitmate.db, or a PostgreSQL URL such as postgresql://visitmate@db.example:5432/visitmate")
     .default(DEFAULT_DATABASE_URL),
   VISITMATE_POLICY_PRESET: z.string().min(1).default("tobacco-retail"),
   VISITMATE_POLICY_FILE: z.string().optional(),
@@ -32,6 +32,8 @@ export const ZEnvSchema = z.object({
   VISITMATE_CONSOLE_STAFF: z.string().optional(),
   /** How long a database statement waits for another process's write lock, in ms (default 15000). */
   VISITMATE_DB_BUSY_TIMEOUT_MS: positiveInt.optional(),
+  /** PostgreSQL only: connections this process keeps open to the server (default 10). */
+  VISITMATE_PG_POOL: positiveInt.optional(),
   LOG_LEVEL: z.enum(["silent", "error", "warn", "info"]).default("warn"),
   /** Messages one chat account may send per minute (overrides the policy's inbound.messagesPerMinute). */
   VISITMATE_INBOUND_PER_MINUTE: positiveInt.optional(),

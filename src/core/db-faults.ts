@@ -1,5 +1,5 @@
 /**
- * The one classifier of database faults (SQLite through Prisma and better-sqlite3). Prisma wraps
+ * The one classifier of database faults (SQLite through Prisma and better-sqlite3; PostgreSQL through adapter-pg). Prisma wraps
  * the driver's error (SqliteError with its `code`) in its own, sometimes only in
  * `meta.driverAdapterError.cause`; a lock timeout may only say "Operation has timed out" (Prisma's
  * P1008) or "database is locked". Lasting conditions are logged once while they hold
@@ -8,11 +8,22 @@
 export type DbCondition = "disk-full" | "read-only" | "locked" | "io-error" | "corrupt";
 
 const CONDITIONS: { condition: DbCondition; codes: RegExp; message: RegExp }[] = [
-  { condition: "disk-full", codes: /^SQLITE_FULL/, message: /database or disk is full/i },
-  { condition: "read-only", codes: /^SQLITE_READONLY/, message: /readonly database|read-only/i },
-  // Prisma's own timeout (P1008, "Operation has timed out") is what a write waiting past the busy timeout shows.
-  { condition: "locked", codes: /^(SQLITE_BUSY|SQLITE_LOCKED|P1008|P2034|SocketTimeout)/, message: /database is locked|database table is locked|operation has timed out/i },
-  { condition: "io-error", codes: /^(SQLITE_IOERR|SQLITE_CANTOPEN)/, message: /disk i\/o error|unable to open database file/i },
+  // SQLite result codes, PostgreSQL SQLSTATEs (pg's `code`) and adapter-pg's error kinds.
+  { condition: "disk-full", codes: /^(SQLITE_FULL|53100$)/, message: /database or disk is full|no space left on device|could not extend file/i },
+  { condition: "read-only", codes: /^(SQLITE_READONLY|25006$)/, message: /readonly database|read-only/i },
+  // Prisma's own timeout (P1008, "Operation has timed out") is what a write waiting past the busy timeout shows;
+  // on PostgreSQL: lock_timeout (55P03), a serialization failure or deadlock, too many connections.
+  {
+    condition: "locked",
+    codes: /^(SQLITE_BUSY|SQLITE_LOCKED|P1008|P2034|SocketTimeout|55P03$|40001$|40P01$|53300$|TransactionWriteConflict$|TooManyConnections$)/,
+    message: /database is locked|database table is locked|operation has timed out|lock timeout|deadlock detected|could not serialize/i,
+  },
+  // On PostgreSQL the server gone or restarting (connection exceptions 08xxx, admin shutdown 57P0x).
+  {
+    condition: "io-error",
+    codes: /^(SQLITE_IOERR|SQLITE_CANTOPEN|08[0-9A-Z]{3}$|57P0[123]$|DatabaseNotReachable$|ConnectionClosed$|ECONNREFUSED$|ECONNRESET$)/,
+    message: /disk i\/o error|unable to open database file|connection terminated|server closed the connection|can't reach database server/i,
+  },
   { condition: "corrupt", codes: /^(SQLITE_CORRUPT|SQLITE_NOTADB)/, message: /malformed|file is not a database/i },
 ];
 

@@ -11,10 +11,10 @@ export { dbCondition, type DbCondition };
  */
 /** What a human reads in the log line for each condition (English: logs are for operators). */
 const DESCRIBE: Record<DbCondition, string> = {
-  "disk-full": "database unwritable: disk full (SQLITE_FULL)",
-  "read-only": "database unwritable: read-only (SQLITE_READONLY)",
-  locked: "database unwritable: locked by another process past the busy timeout (SQLITE_BUSY)",
-  "io-error": "database unreachable: I/O error (SQLITE_IOERR)",
+  "disk-full": "database unwritable: disk full (SQLITE_FULL / 53100)",
+  "read-only": "database unwritable: read-only (SQLITE_READONLY / 25006, e.g. a standby)",
+  locked: "database unwritable: locked by another process past the busy timeout (SQLITE_BUSY / 55P03)",
+  "io-error": "database unreachable: I/O error or connection lost (SQLITE_IOERR / 08xxx, 57P0x)",
   corrupt: "database unreadable: file corrupt or not a database (SQLITE_CORRUPT)",
 };
 

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { createPrivateFile } from "../core/private-files.ts";
 import { dbOpenError } from "./open-errors.ts";
 import { sqlitePathFromUrl } from "./migrate.ts";
+import { isPostgresUrl, redactDbUrl } from "./db-url.ts";
 
 export interface TBackupResult {
   /** The database file that was copied. */
@@ -16,7 +17,7 @@ export interface TBackupResult {
   check: string;
 }
 
-export type TBackupRefusal = { refused: "no-database" | "exists" | "is-folder" | "same-file" | "no-folder" | "check-failed"; file: string; check?: string };
+export type TBackupRefusal = { refused: "postgres" | "no-database" | "exists" | "is-folder" | "same-file" | "no-folder" | "check-failed"; file: string; check?: string };
 
 /**
  * Pages per backup step: all of them at once.
@@ -48,6 +49,7 @@ function samePath(a: string, b: string): boolean {
  * self-contained file (rollback journal mode, no -wal), owner-only like the database.
  */
 export async function backupDatabase(opts: { url: string; file: string; force?: boolean; busyTimeoutMs?: number }): Promise<TBackupResult | TBackupRefusal> {
+  if (isPostgresUrl(opts.url)) return { refused: "postgres", file: redactDbUrl(opts.url) };
   const source = sqlitePathFromUrl(opts.url);
   const file = path.resolve(opts.file);
   // Said plainly: opening would only report "cannot open" (and without fileMustExist create an empty one).

@@ -1,6 +1,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrate.ts";
+import { isPostgresUrl } from "./db-url.ts";
 
 export type Db = PrismaClient;
 export { PrismaClient };
@@ -96,11 +97,35 @@ function adapterFactory(url: string, busyTimeoutMs: number): PrismaBetterSQLite3
 export interface OpenDbOptions {
   /** How long a statement waits for another process's write lock (default BUSY_TIMEOUT_MS; tests use small values). */
   busyTimeoutMs?: number;
+  /** PostgreSQL only: connections kept to the server (VISITMATE_PG_POOL, default 10). */
+  poolSize?: number;
 }
 
-/** Opens the database, applying pending migrations first. */
+/** Which engine a database runs on: every SQL the code writes itself must work on both. */
+export function dbEngine(db: Db): "sqlite" | "postgres" {
+  return (db as unknown as { [ENGINE]?: "postgres" })[ENGINE] ?? "sqlite";
+}
+const ENGINE = Symbol.for("visitmate.dbEngine");
+
+/**
+ * A `contains` filter that ignores letter case on both engines: SQLite's LIKE ignores ASCII case,
+ * PostgreSQL's is exact unless asked (`mode: "insensitive"`, which the SQLite client has no type for).
+ */
+export function containsIgnoringCase(db: Db, text: string): { contains: string } {
+  return dbEngine(db) === "postgres" ? ({ contains: text, mode: "insensitive" } as { contains: string }) : { contains: text };
+}
+
+/** Opens the database (SQLite for `file:`, PostgreSQL for `postgresql://`), applying pending migrations first. */
 export async function openDb(url: string = DEFAULT_DATABASE_URL, opts: OpenDbOptions = {}): Promise<Db> {
   const busyTimeoutMs = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  if (isPostgresUrl(url)) {
+    const { openPostgres } = await import("./pg-client.ts");
+    const pg = await openPostgres(url, { lockTimeoutMs: busyTimeoutMs, poolSize: opts.poolSize });
+    // The PostgreSQL client is generated from the same models (prisma/postgres/schema.prisma): its
+    // queries and results are the SQLite client's; only the transaction isolation levels' type differs.
+    Object.defineProperty(pg, ENGINE, { value: "postgres" });
+    return pg as unknown as Db;
+  }
   applyMigrations(url);
   // Generous transaction limits: on a busy machine a transaction may wait its turn for seconds.
   const db = new PrismaClient({ adapter: adapterFactory(url, busyTimeoutMs), transactionOptions: { maxWait: 30_000, timeout: 60_000 } });

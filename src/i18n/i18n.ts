@@ -54,6 +54,10 @@ import { zhCNEvidenceSupervisor } from "./zh-CN.evidence-supervisor.ts";
 import { enEvidenceSupervisor } from "./en.evidence-supervisor.ts";
 import { zhCNEvidenceCoords } from "./zh-CN.evidence-coords.ts";
 import { enEvidenceCoords } from "./en.evidence-coords.ts";
+import { zhCNPostgres } from "./zh-CN.postgres.ts";
+import { enPostgres } from "./en.postgres.ts";
+import { zhCNDbCopy } from "./zh-CN.db-copy.ts";
+import { enDbCopy } from "./en.db-copy.ts";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -65,8 +69,8 @@ export type Catalogue = Record<string, string>;
 
 // Catalogues are split by area so parallel work on a module does not collide in one file.
 const catalogues: Record<Locale, Catalogue> = {
-"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNSummaryStandard, ...zhCNKeyAccount, ...zhCNTobacco, ...zhCNEvidence, ...zhCNEvidenceTelegram, ...zhCNEvidenceChat, ...zhCNEvidenceSupervisor, ...zhCNEvidenceCoords },
-  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enSummaryStandard, ...enKeyAccount, ...enTobacco, ...enEvidence, ...enEvidenceTelegram, ...enEvidenceChat, ...enEvidenceSupervisor, ...enEvidenceCoords },
+"zh-CN": { ...zhCN, ...zhCNForms, ...zhCNReminders, ...zhCNPlatforms, ...zhCNComplaints, ...zhCNCli, ...zhCNReports, ...zhCNSecurityBindcodes, ...zhCNSecurityStrangers, ...zhCNSecurityButtons, ...zhCNPlanningPool, ...zhCNImportIntegrity, ...zhCNPlatformStatus, ...zhCNReplies, ...zhCNPolishAdmin, ...zhCNPolishPlan, ...zhCNWords, ...zhCNVisitSections, ...zhCNCounting, ...zhCNKeyVisit, ...zhCNSummaryStandard, ...zhCNKeyAccount, ...zhCNTobacco, ...zhCNEvidence, ...zhCNEvidenceTelegram, ...zhCNEvidenceChat, ...zhCNEvidenceSupervisor, ...zhCNEvidenceCoords, ...zhCNPostgres, ...zhCNDbCopy },
+  en: { ...en, ...enForms, ...enReminders, ...enPlatforms, ...enComplaints, ...enCli, ...enReports, ...enSecurityBindcodes, ...enSecurityStrangers, ...enSecurityButtons, ...enPlanningPool, ...enImportIntegrity, ...enPlatformStatus, ...enReplies, ...enPolishAdmin, ...enPolishPlan, ...enWords, ...enVisitSections, ...enCounting, ...enKeyVisit, ...enSummaryStandard, ...enKeyAccount, ...enTobacco, ...enEvidence, ...enEvidenceTelegram, ...enEvidenceChat, ...enEvidenceSupervisor, ...enEvidenceCoords, ...enPostgres, ...enDbCopy },
 };
 
 export function isLocale(s: string | null | undefined): s is Locale {

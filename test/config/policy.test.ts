@@ -73,7 +73,7 @@ describe("policy presets", () => {
   it("environment: defaults with nothing set, and a clear message for a bad value", () => {
     const env = loadEnv({});
     expect(env).toMatchObject({ DATABASE_URL: "file:./data/visitmate.db", VISITMATE_POLICY_PRESET: "tobacco-retail", VISITMATE_DEMO: true });
-    expect(() => loadEnv({ DATABASE_URL: "postgres://x" })).toThrow(/DATABASE_URL: must be a SQLite file URL/);
+    expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a SQLite file URL such as file:.*or a PostgreSQL URL/);
     expect(() => loadEnv({ VISITMATE_DEMO: "maybe" })).toThrow(/VISITMATE_DEMO/);
   });
 });

@@ -48,7 +48,7 @@ describe("one log line per database condition", () => {
     expect(outcomes).toEqual(["failed", "failed", "failed", "failed", "failed"]);
     const errors = lines.filter((l) => l.includes(" ERROR "));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain("disk full (SQLITE_FULL)");
+    expect(errors[0]).toContain("disk full (SQLITE_FULL");
     expect(errors[0]).toContain("complaint-sla");
 
     // Space returns.

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import { isPostgresUrl, localDataDir } from "../../db/db-url.ts";
 import { photoExtension } from "./image.ts";
 
 /**
@@ -65,6 +66,7 @@ export class FsPhotoStore implements PhotoStore {
 
 /** Default photo folder: `photos/` beside the SQLite file (data/photos for the default database). */
 export function defaultPhotoDir(databaseUrl: string): string {
+  if (isPostgresUrl(databaseUrl)) return path.join(localDataDir(databaseUrl), "photos");
   const file = databaseUrl.replace(/^file:/, "");
   return path.join(path.dirname(file), "photos");
 }

@@ -547,11 +547,11 @@ export async function planDayLists(opts: { deps: AppDeps; staffs: Staff[]; date:
     }
     // Only a number nobody holds yet is written, so two readers fixing the same day agree. One
     // statement per 300 stops: through the ORM each stop's update cost ~0.5 ms, most of the
-    // morning list's time at 1,000 managers.
+    // morning list's time at 1,000 managers. The CAST: PostgreSQL types an untyped THEN parameter as text.
     if (fix.length) {
       await db.$transaction(
         chunks(fix, 300).map((part) => {
-          const cases = Prisma.join(part.map((f) => Prisma.sql`WHEN ${f.id} THEN ${f.n}`), " ");
+          const cases = Prisma.join(part.map((f) => Prisma.sql`WHEN ${f.id} THEN CAST(${f.n} AS INTEGER)`), " ");
           return db.$executeRaw`UPDATE "PlannedVisit" SET "stopNo" = CASE "id" ${cases} END WHERE "stopNo" IS NULL AND "id" IN (${Prisma.join(part.map((f) => f.id))})`;
         }),
       );

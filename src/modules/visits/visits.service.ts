@@ -4,7 +4,7 @@ import { dayBounds, localDate, rangeBounds } from "../../core/dates.ts";
 import { AppError } from "../../core/errors.ts";
 import type { Tx } from "../../core/forms/form-types.ts";
 import type { AppDeps } from "../../core/router.ts";
-import type { Db } from "../../db/client.ts";
+import { containsIgnoringCase, type Db } from "../../db/client.ts";
 import type { Complaint, Customer, PlannedVisit, Staff, Visit } from "../../generated/prisma/client.ts";
 import { complaintKeyPrefix, openComplaint, supervisorChain } from "../complaints/complaints.service.ts";
 import { applyCustomerChanges, revertCustomerChanges, type AppliedCustomerChange, type CustomerChangeInput } from "../customers/customers.service.ts";
@@ -505,7 +505,7 @@ export async function searchCustomers(opts: { deps: AppDeps; staff: Staff; text:
   if (byCode) return { customers: [byCode], more: false };
   const exactName = await deps.db.customer.findMany({ where: { ...base, name: text }, take: limit + 1 });
   if (exactName.length === 1) return { customers: exactName, more: false };
-  const or: object[] = [{ name: { contains: text } }];
+  const or: object[] = [{ name: containsIgnoringCase(deps.db, text) }];
   if (/^[\w-]{3,}$/.test(text)) or.push({ code: { endsWith: text.toUpperCase() } });
   const found = await deps.db.customer.findMany({ where: { ...base, OR: or }, orderBy: [{ name: "asc" }], take: limit + 1 });
   return { customers: found.slice(0, limit), more: found.length > limit };

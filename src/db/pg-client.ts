@@ -1,0 +1,99 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PgPrismaClient } from "../generated/prisma-pg/client.ts";
+import { applyPgMigrations, pgSessionOptions } from "./pg-migrate.ts";
+import { pgOpenError } from "./pg-errors.ts";
+
+type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
+type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
+
+/** The advisory lock an interactive transaction holds until it ends (see `serialTransactions`). */
+export const TRANSACTION_LOCK_KEY = 0x5649_5302;
+
+/**
+ * Interactive transactions one at a time across every instance, as on SQLite.
+ *
+ * Why: the services were written against SQLite, where a transaction holds the write lock from
+ * its first statement (BEGIN IMMEDIATE): a read-check-write inside one (a form's revision, a
+ * duplicate check, a counter) can never interleave with another's. PostgreSQL's default READ
+ * COMMITTED would let two instances both pass the check. A transaction-scoped advisory lock
+ * restores exactly that guarantee, while everything outside transactions (reads, the outbox's
+ * and scheduler's conditional claims, which are single UPDATE … WHERE statements) runs in
+ * parallel on the pool. In this process transactions first queue in memory, so a waiting one
+ * never holds a pool connection that the running one may need for a read through the client.
+ */
+export function serialTransactions(inner: Adapter): Adapter {
+  let tail: Promise<void> = Promise.resolve();
+  const turn = async (): Promise<() => void> => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = tail;
+    tail = previous.then(() => held);
+    await previous;
+    let released = false;
+    return () => {
+      if (!released) (released = true), release();
+    };
+  };
+  const wrapped = Object.create(inner) as Adapter;
+  wrapped.startTransaction = async (isolationLevel) => {
+    const release = await turn();
+    let tx: Tx;
+    try {
+      tx = await inner.startTransaction(isolationLevel);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    try {
+      await tx.executeRaw({ sql: `SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK_KEY})`, args: [], argTypes: [] });
+    } catch (err) {
+      await tx.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] }).catch(() => undefined);
+      await tx.rollback().catch(() => undefined);
+      release();
+      throw err;
+    }
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    // Prisma sends COMMIT / ROLLBACK itself (usePhantomQuery: false); these release the connection and our turn.
+    tx.commit = async () => {
+      try {
+        await commit();
+      } finally {
+        release();
+      }
+    };
+    tx.rollback = async () => {
+      try {
+        await rollback();
+      } finally {
+        release();
+      }
+    };
+    return tx;
+  };
+  return wrapped;
+}
+
+export interface OpenPgOptions {
+  /** How long a statement waits for a lock before failing (lock_timeout). */
+  lockTimeoutMs: number;
+  /** Connections kept to the server (default 10). */
+  poolSize?: number;
+}
+
+/** Opens a PostgreSQL database through adapter-pg, applying pending migrations first. */
+export async function openPostgres(url: string, opts: OpenPgOptions): Promise<PgPrismaClient> {
+  await applyPgMigrations(url, { lockTimeoutMs: Math.max(opts.lockTimeoutMs, 60_000) });
+  const factory = new PrismaPg({ connectionString: url, options: pgSessionOptions(opts.lockTimeoutMs), max: opts.poolSize ?? 10 });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => serialTransactions(await connect());
+  const db = new PgPrismaClient({ adapter: factory, transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
+  try {
+    await db.$connect();
+    await db.$queryRawUnsafe("SELECT 1");
+  } catch (err) {
+    await db.$disconnect().catch(() => undefined);
+    throw pgOpenError(err, url);
+  }
+  return db;
+}
