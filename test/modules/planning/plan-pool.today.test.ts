@@ -3,14 +3,21 @@ import { CONSOLE_CHAT_ID } from "../../../src/adapters/console/console.adapter.t
 import { FakeClock } from "../../../src/core/clock.ts";
 import { closePlanPool } from "../../../src/modules/planning/plan-pool.ts";
 import { runConsoleScript, stopLines, tempDbUrl, withDb } from "../../helpers/console.ts";
+import { createPgTestDatabase, ENGINES } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai: a visit day of the demo managers.
 const MONDAY = "2026-11-23T00:00:00Z";
 
-describe("/today without a plan (plans made in the background)", () => {
-  let tmp: ReturnType<typeof tempDbUrl>;
-  beforeEach(() => (tmp = tempDbUrl()));
-  afterEach(() => tmp.cleanup());
+describe.each(ENGINES)("/today without a plan (plans made in the background) (%s)", (engine) => {
+  let tmp: { url: string; cleanup(): unknown };
+  beforeEach(async () => {
+    if (engine === "sqlite") tmp = tempDbUrl();
+    else {
+      const pg = await createPgTestDatabase();
+      tmp = { url: pg.url, cleanup: pg.drop };
+    }
+  });
+  afterEach(async () => tmp.cleanup());
   afterAll(closePlanPool);
 
   it("answers at once that the plan is being made, a second /today starts nothing new, and the list arrives in the outbox", async () => {
