@@ -2,21 +2,15 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONSOLE_CHAT_ID } from "../../../src/adapters/console/console.adapter.ts";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { closePlanPool } from "../../../src/modules/planning/plan-pool.ts";
-import { runConsoleScript, stopLines, tempDbUrl, withDb } from "../../helpers/console.ts";
-import { createPgTestDatabase, ENGINES } from "../../helpers/db.ts";
+import { runConsoleScript, stopLines, tempDatabase, withDb } from "../../helpers/console.ts";
+import { ENGINES } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai: a visit day of the demo managers.
 const MONDAY = "2026-11-23T00:00:00Z";
 
 describe.each(ENGINES)("/today without a plan (plans made in the background) (%s)", (engine) => {
-  let tmp: { url: string; cleanup(): unknown };
-  beforeEach(async () => {
-    if (engine === "sqlite") tmp = tempDbUrl();
-    else {
-      const pg = await createPgTestDatabase();
-      tmp = { url: pg.url, cleanup: pg.drop };
-    }
-  });
+  let tmp: Awaited<ReturnType<typeof tempDatabase>>;
+  beforeEach(async () => (tmp = await tempDatabase(engine)));
   afterEach(async () => tmp.cleanup());
   afterAll(closePlanPool);
 
