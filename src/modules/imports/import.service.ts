@@ -1175,7 +1175,7 @@ export async function importCustomers(opts: {
       let started = 0;
       try {
         await db.$transaction(async (tx: Tx) => {
-          // BEGIN IMMEDIATE has returned: the lock is ours from here to the commit.
+          // The transaction has begun (SQLite: BEGIN IMMEDIATE; PostgreSQL: the instances' advisory lock): the lock is ours from here to the commit.
           started = performance.now();
           // Inside the transaction: the write lock is held, so the answer stays true until the commit.
           if (onlyOurs === undefined) onlyOurs = (await tx.customer.findFirst({ select: { id: true } })) === null;

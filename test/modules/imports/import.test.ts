@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { loadPolicy } from "../../../src/config/policy.ts";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { localDate } from "../../../src/core/dates.ts";
+import { dbCondition } from "../../../src/core/db-faults.ts";
 import { AppError } from "../../../src/core/errors.ts";
 import type { Db } from "../../../src/db/client.ts";
 import { mapHeaders, CUSTOMER_HEADER_ALIASES, CUSTOMER_BASE_KEYS, CUSTOMER_KEYS, parseBoolean, parseDate, parseVisitDays } from "../../../src/modules/imports/columns.ts";
@@ -18,6 +19,7 @@ import {
   importManagers,
   ZCustomerImportRowSchema,
   ZManagerImportRowSchema,
+  TX_ROWS,
   type ImportReport,
 } from "../../../src/modules/imports/import.service.ts";
 import { createTestDb, ENGINES, type Engine, type TestDb } from "../../helpers/db.ts";
@@ -801,5 +803,34 @@ onEngines(() => {
       const stored = await t.db.outbox.findMany({ where: { kind: "bench-writer" }, select: { key: true }, orderBy: { id: "asc" } });
       expect(stored.map((o) => o.key)).toEqual(writer.keys);
     });
+  });
+});
+
+// SQLite's disk-full twin on PostgreSQL: there is no page limit to lower, so the server answers
+// 53100 (disk_full) from a trigger on one row of the second commit, as a full volume would.
+describe("a database that fills up mid-import (postgres)", () => {
+  beforeAll(() => void (engine = "postgres"));
+  afterAll(() => void (engine = "sqlite"));
+
+  it("the failing commit leaves nothing, the commits before it stay, and importing again once there is room finishes the file", async () => {
+    await seedManagers(t.db);
+    const rows = Array.from({ length: TX_ROWS + 1000 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `F${String(i).padStart(5, "0")}` }));
+    const file = write("full.csv", englishCsv(rows));
+    const failing = `F${String(TX_ROWS + 500).padStart(5, "0")}`;
+    await t.db.$executeRawUnsafe(`CREATE FUNCTION vm_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW."code" = '${failing}' THEN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END IF;
+      RETURN NEW; END $$`);
+    await t.db.$executeRawUnsafe(`CREATE TRIGGER vm_disk_full BEFORE INSERT ON "Customer" FOR EACH ROW EXECUTE FUNCTION vm_disk_full()`);
+
+    const err = await importCustomers({ db: t.db, policy, clock, file }).then(() => null, (e: unknown) => e);
+    expect(dbCondition(err)).toBe("disk-full");
+    expect(await t.db.customer.count()).toBe(TX_ROWS);
+    expect(await t.db.customer.count({ where: { code: { gte: `F${String(TX_ROWS).padStart(5, "0")}` } } })).toBe(0);
+
+    // Space returned: the same file again writes the rest, the committed rows matched by code.
+    await t.db.$executeRawUnsafe(`DROP TRIGGER vm_disk_full ON "Customer"`);
+    const again = await importCustomers({ db: t.db, policy, clock, file });
+    expect(again).toMatchObject({ ok: true, created: 1000, unchanged: TX_ROWS });
+    expect(await t.db.customer.count()).toBe(TX_ROWS + 1000);
   });
 });
