@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Db } from "../db/client.ts";
+import { dbEngine, type Db } from "../db/client.ts";
 import { IN_BATCH, chunks, inChunks } from "./batch.ts";
-import type { Outbox, Staff } from "../generated/prisma/client.ts";
+import { Prisma, type Outbox, type Staff } from "../generated/prisma/client.ts";
 import { SendError, type ChatAddress, type ChatPort, type Platform, type Reply, type ReplyAddress } from "./chat.ts";
 import type { Clock } from "./clock.ts";
 import { ConditionLog } from "./fault-log.ts";
@@ -358,6 +358,7 @@ export class Dispatcher {
   private async claim(n: number, held: Set<number>): Promise<{ rows: Outbox[]; more: boolean }> {
     const { db } = this.o;
     const now = new Date(this.now());
+    if (dbEngine(db) === "postgres") return this.claimPostgres(n, held, now);
     const candidates = await db.outbox.findMany({
       where: this.dueWhere(now),
       orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
@@ -376,6 +377,38 @@ export class Dispatcher {
       orderBy: { id: "asc" },
     });
     return { rows, more: candidates.length === n };
+  }
+
+  /**
+   * The PostgreSQL claim: one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING.
+   *
+   * Why not the updateMany above: Prisma runs an updateMany inside a transaction of its own, and
+   * on PostgreSQL every transaction takes the instances' shared advisory lock (src/db/pg-client.ts),
+   * so each instance's claims (and any import or form commit) would queue behind one another.
+   * This statement runs outside a transaction; SKIP LOCKED lets instances claiming at the same
+   * moment take different rows instead of waiting on each other's, and the outer WHERE re-checks
+   * the due condition on the row as committed, so a row is never won twice.
+   */
+  private async claimPostgres(n: number, held: Set<number>, now: Date): Promise<{ rows: Outbox[]; more: boolean }> {
+    const platforms = [...this.o.ports.keys()];
+    if (!platforms.length) return { rows: [], more: false };
+    const until = new Date(now.getTime() + this.o.claimTtlMs);
+    // The rows we hold are not due (their claim is ours and current); excluding them keeps a long
+    // drain in virtual time from re-claiming its own queue, as the SQLite path does. One array parameter.
+    const heldIds = [...held];
+    const due = Prisma.sql`"platform" IN (${Prisma.join(platforms)})
+      AND (("status" = 'pending' AND "nextAttemptAt" <= ${now}) OR ("status" = 'sending' AND "claimedUntil" < ${now}))`;
+    const rows = await this.o.db.$queryRaw<Outbox[]>`
+      UPDATE "Outbox" SET "status" = 'sending', "claimedBy" = ${this.instanceId}, "claimedUntil" = ${until}, "updatedAt" = ${now}
+      WHERE "id" IN (
+        SELECT "id" FROM "Outbox"
+        WHERE ${due} ${heldIds.length ? Prisma.sql`AND "id" <> ALL(${heldIds})` : Prisma.empty}
+        ORDER BY "nextAttemptAt", "id" LIMIT ${n}
+        FOR UPDATE SKIP LOCKED)
+      AND ${due}
+      RETURNING *`;
+    rows.sort((a, b) => a.id - b.id);
+    return { rows, more: rows.length === n };
   }
 
   private async expireStale(): Promise<number> {
@@ -553,11 +586,15 @@ export class Dispatcher {
       return;
     }
     // Fence: still ours? Count the attempt before sending, so a crash mid-send is not free.
-    const fence = await db.outbox.updateMany({
-      where: { id: row.id, status: "sending", claimedBy: this.instanceId },
-      data: { attempts: { increment: 1 }, claimedUntil: new Date(this.now() + this.o.sendTtlMs) },
-    });
-    if (!fence.count) {
+    const fenceUntil = new Date(this.now() + this.o.sendTtlMs);
+    // On PostgreSQL as a plain statement: an updateMany would take the instances' shared
+    // transaction lock for every message sent (see claimPostgres).
+    const fenced =
+      dbEngine(db) === "postgres"
+        ? await db.$executeRaw`UPDATE "Outbox" SET "attempts" = "attempts" + 1, "claimedUntil" = ${fenceUntil}, "updatedAt" = ${new Date(this.now())}
+            WHERE "id" = ${row.id} AND "status" = 'sending' AND "claimedBy" = ${this.instanceId}`
+        : (await db.outbox.updateMany({ where: { id: row.id, status: "sending", claimedBy: this.instanceId }, data: { attempts: { increment: 1 }, claimedUntil: fenceUntil } })).count;
+    if (!fenced) {
       stats.lost++;
       return;
     }

@@ -8,7 +8,7 @@ import { InstanceRegistry, processAlive, type InstanceRegistryOptions, type Take
 import { Dispatcher, enqueue } from "../../src/core/outbox.ts";
 import type { AppDeps } from "../../src/core/router.ts";
 import { Scheduler, type Job } from "../../src/core/scheduler.ts";
-import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../helpers/db.ts";
 import { FakeChatPort, virtualSleep } from "../helpers/fake-chat.ts";
 
 const local = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
@@ -19,12 +19,12 @@ function deadPid(): number {
   return Number(r.stdout);
 }
 
-describe("instance liveness", () => {
+describe.each(ENGINES)("instance liveness (%s)", (engine) => {
   let t: TestDb;
   let clock: FakeClock;
   let deps: AppDeps;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     clock = new FakeClock(local("2026-11-23", "07:30"));
     deps = { db: t.db, policy: loadPolicy(), clock, log: silentLogger };
   });

@@ -4,17 +4,17 @@ import { loadPolicy } from "../../src/config/policy.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { silentLogger } from "../../src/core/logger.ts";
 import { Dispatcher, enqueue, resolveRecipient, toSendError, type DispatcherOptions } from "../../src/core/outbox.ts";
-import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../helpers/db.ts";
 import { FakeChatPort, virtualSleep } from "../helpers/fake-chat.ts";
 
 const START = "2026-11-23T00:00:00Z";
 
-describe("outbox", () => {
+describe.each(ENGINES)("outbox (%s)", (engine) => {
   let t: TestDb;
   let clock: FakeClock;
   let port: FakeChatPort;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     clock = new FakeClock(START);
     port = new FakeChatPort("telegram", clock);
   });

@@ -5,7 +5,7 @@ import { FakeClock } from "../../src/core/clock.ts";
 import { silentLogger } from "../../src/core/logger.ts";
 import type { AppDeps } from "../../src/core/router.ts";
 import { Scheduler, type Job, type JobContext } from "../../src/core/scheduler.ts";
-import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../helpers/db.ts";
 
 // Shanghai is UTC+8: 07:30 local = 23:30Z the day before.
 const local = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
@@ -23,12 +23,12 @@ function countingJob(id: string, runs: JobContext[], opts: { cron?: string; catc
   };
 }
 
-describe("scheduler", () => {
+describe.each(ENGINES)("scheduler (%s)", (engine) => {
   let t: TestDb;
   let clock: FakeClock;
   let deps: AppDeps;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     clock = new FakeClock(local("2026-11-23", "07:30"));
     deps = { db: t.db, policy: loadPolicy(), clock, log: silentLogger };
   });

@@ -5,6 +5,17 @@ import { PassThrough } from "node:stream";
 import type { Clock } from "../../src/core/clock.ts";
 import { openDb, type Db } from "../../src/db/client.ts";
 import { start } from "../../src/main.ts";
+import { createPgTestDatabase, type Engine } from "./db.ts";
+
+/** A scratch database for a start-up test: an SQLite file in a temp dir, or a database on the run's PostgreSQL cluster. */
+export async function tempDatabase(engine: Engine = "sqlite"): Promise<{ url: string; cleanup(): Promise<void> }> {
+  if (engine === "sqlite") {
+    const tmp = tempDbUrl();
+    return { url: tmp.url, cleanup: async () => tmp.cleanup() };
+  }
+  const pg = await createPgTestDatabase();
+  return { url: pg.url, cleanup: pg.drop };
+}
 
 /** A scratch directory with a database URL inside it. */
 export function tempDbUrl(): { url: string; dir: string; cleanup(): void } {

@@ -8,7 +8,7 @@ import { Scheduler } from "../../src/core/scheduler.ts";
 import type { Staff } from "../../src/generated/prisma/client.ts";
 import { reminderJobs } from "../../src/jobs/registry.ts";
 import { seedDemoIfEmpty } from "../../src/modules/demo/demo.service.ts";
-import { createTestDb, type TestDb } from "./db.ts";
+import { createTestDb, type Engine, type TestDb } from "./db.ts";
 import { FakeChatPort, virtualSleep } from "./fake-chat.ts";
 
 /** Company-local wall time in Shanghai (UTC+8) as an instant. */
@@ -33,8 +33,8 @@ export interface World {
  * The demo company (two managers, ~300 customers each) with both managers bound to a fake
  * Telegram, one scheduler and one dispatcher in virtual time.
  */
-export async function createWorld(opts: { preset?: string; start: Date; policy?: TPolicy; bind?: string[] }): Promise<World> {
-  const t = await createTestDb();
+export async function createWorld(opts: { preset?: string; start: Date; policy?: TPolicy; bind?: string[]; engine?: Engine }): Promise<World> {
+  const t = await createTestDb({ engine: opts.engine });
   const clock = new FakeClock(opts.start);
   const deps: AppDeps = { db: t.db, policy: opts.policy ?? loadPolicy({ preset: opts.preset }), clock, log: silentLogger };
   await seedDemoIfEmpty(deps);

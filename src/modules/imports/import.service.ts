@@ -40,6 +40,7 @@ import { CodeIndex } from "./code-index.ts";
 import { FILE_TEXT_MAX, parseKeyPeople, type KeyPersonValue } from "../customers/customer-file.ts";
 import { replaceKeyPeople } from "../customers/customer-file.service.ts";
 import { AppError } from "../../core/errors.ts";
+import { dbCondition } from "../../core/db-faults.ts";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
@@ -1174,7 +1175,7 @@ export async function importCustomers(opts: {
       let started = 0;
       try {
         await db.$transaction(async (tx: Tx) => {
-          // BEGIN IMMEDIATE has returned: the lock is ours from here to the commit.
+          // The transaction has begun (SQLite: BEGIN IMMEDIATE; PostgreSQL: the instances' advisory lock): the lock is ours from here to the commit.
           started = performance.now();
           // Inside the transaction: the write lock is held, so the answer stays true until the commit.
           if (onlyOurs === undefined) onlyOurs = (await tx.customer.findFirst({ select: { id: true } })) === null;
@@ -1269,11 +1270,13 @@ async function placeholderPositions(db: Db, managerIdOf: Map<string, number>, fi
 
 const WRITE_ATTEMPTS = 3;
 
-/** SQLite's busy timeout ran out waiting for another connection's write lock (the adapter reports P1008). */
+/**
+ * Another connection kept the lock past the timeout: SQLite's busy timeout (P1008, SQLITE_BUSY) or,
+ * on PostgreSQL, lock_timeout (55P03), a deadlock or serialization failure. The shared classifier
+ * knows both engines' codes; matching SQLITE_BUSY here alone left a PostgreSQL commit unretried.
+ */
 function isBusy(err: unknown): boolean {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
-  return err.code === "P1008" || /^SQLITE_BUSY/.test(cause?.originalCode ?? "");
+  return dbCondition(err) === "locked";
 }
 
 /**

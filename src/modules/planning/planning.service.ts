@@ -205,8 +205,10 @@ async function generatePlanNow(opts: GeneratePlanOptions): Promise<GeneratedPlan
   const from = opts.from && opts.from > now ? opts.from : now;
   const to = opts.to ?? defaultHorizon(from, policy.planningHorizonMonths).to;
 
-  const customers = await db.customer.findMany({ where: { managerId: staff.id, active: true } });
-  const existing = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: from, lte: to } } });
+  // In id order: the planner breaks ties by input order, and PostgreSQL returns an unordered read
+  // in heap order (an updated row moves), so without it the same company got another plan there.
+  const customers = await db.customer.findMany({ where: { managerId: staff.id, active: true }, orderBy: { id: "asc" } });
+  const existing = await db.plannedVisit.findMany({ where: { managerId: staff.id, date: { gte: from, lte: to } }, orderBy: { id: "asc" } });
   const tomorrow = addDays(now, 1);
   const keep = existing.filter((p) => p.status !== "planned" || p.date === now || p.booked || (opts.keepTomorrow && p.date === tomorrow));
   // What the manager may already have arranged for: today's and tomorrow's visits.

@@ -6,7 +6,7 @@ import { parseFormTap } from "../../../src/core/forms/form-tap.ts";
 import type { FormDefinition, FormEnv, FormOutcome, SessionKey } from "../../../src/core/forms/form-types.ts";
 import { openDb } from "../../../src/db/client.ts";
 import { translator } from "../../../src/i18n/i18n.ts";
-import { createTestDb, type TestDb } from "../../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai.
 const START = "2026-11-23T00:00:00Z";
@@ -63,7 +63,7 @@ function testForm(version = 1, opts: { failOnComplete?: boolean } = {}): FormDef
   };
 }
 
-describe("form engine", () => {
+describe.each(ENGINES)("form engine (%s)", (dbEngine) => {
   let t: TestDb;
   let clock: FakeClock;
   let engine: FormEngine<FormEnv>;
@@ -91,7 +91,7 @@ describe("form engine", () => {
   };
 
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine: dbEngine });
     clock = new FakeClock(START);
     engine = new FormEngine({ db: t.db, forms: [testForm()] });
   });

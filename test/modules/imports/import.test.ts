@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../../src/config/policy.ts";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { localDate } from "../../../src/core/dates.ts";
+import { dbCondition } from "../../../src/core/db-faults.ts";
 import { AppError } from "../../../src/core/errors.ts";
 import type { Db } from "../../../src/db/client.ts";
 import { mapHeaders, CUSTOMER_HEADER_ALIASES, CUSTOMER_BASE_KEYS, CUSTOMER_KEYS, parseBoolean, parseDate, parseVisitDays } from "../../../src/modules/imports/columns.ts";
@@ -18,9 +19,10 @@ import {
   importManagers,
   ZCustomerImportRowSchema,
   ZManagerImportRowSchema,
+  TX_ROWS,
   type ImportReport,
 } from "../../../src/modules/imports/import.service.ts";
-import { createTestDb, type TestDb } from "../../helpers/db.ts";
+import { createTestDb, ENGINES, type Engine, type TestDb } from "../../helpers/db.ts";
 import type { WriterResult } from "./writer-process.ts";
 
 const policy = loadPolicy();
@@ -187,9 +189,11 @@ const MANAGERS_CSV = toCsv([
 
 let t: TestDb;
 let dir: string;
+/** The engine of the storage-level describes (`onEngines`); the pure ones run on SQLite. */
+let engine: Engine = "sqlite";
 
 beforeEach(async () => {
-  t = await createTestDb();
+  t = await createTestDb({ engine });
   dir = mkdtempSync(path.join(tmpdir(), "visitmate-import-"));
 });
 
@@ -197,6 +201,15 @@ afterEach(async () => {
   await t.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The storage-level describes, once per engine. */
+function onEngines(body: () => void): void {
+  describe.each(ENGINES)("on %s", (e) => {
+    beforeAll(() => void (engine = e));
+    afterAll(() => void (engine = "sqlite"));
+    body();
+  });
+}
 
 function write(name: string, content: string | Uint8Array): string {
   const file = path.join(dir, name);
@@ -344,349 +357,351 @@ describe("columns", () => {
   });
 });
 
-describe("importManagers", () => {
-  it("imports staff with supervisors defined later in the same file, then re-imports idempotently", async () => {
-    const file = write("managers.csv", MANAGERS_CSV);
-    const progress: [number, number][] = [];
-    const r = await importManagers({ db: t.db, file, onProgress: (d, n) => progress.push([d, n]) });
-    expect(r).toMatchObject({ ok: true, total: 3, created: 3, updated: 0, unchanged: 0, errors: [] });
-    expect(progress.at(-1)).toEqual([3, 3]);
-    const staff = await t.db.staff.findMany({ include: { supervisor: true }, orderBy: { code: "asc" } });
-    expect(staff.map((s) => [s.code, s.name, s.role, s.supervisor?.code ?? null, s.visitDays, s.startLat, s.startLng])).toEqual([
-      ["M1", "李明", "manager", "S1", "1,3,4", 30.2741, 120.1551],
-      ["M2", "张伟", "manager", "S1", "1,3,5", null, null],
-      ["S1", "王建国", "supervisor", null, "", null, null],
-    ]);
+onEngines(() => {
+  describe("importManagers", () => {
+    it("imports staff with supervisors defined later in the same file, then re-imports idempotently", async () => {
+      const file = write("managers.csv", MANAGERS_CSV);
+      const progress: [number, number][] = [];
+      const r = await importManagers({ db: t.db, file, onProgress: (d, n) => progress.push([d, n]) });
+      expect(r).toMatchObject({ ok: true, total: 3, created: 3, updated: 0, unchanged: 0, errors: [] });
+      expect(progress.at(-1)).toEqual([3, 3]);
+      const staff = await t.db.staff.findMany({ include: { supervisor: true }, orderBy: { code: "asc" } });
+      expect(staff.map((s) => [s.code, s.name, s.role, s.supervisor?.code ?? null, s.visitDays, s.startLat, s.startLng])).toEqual([
+        ["M1", "李明", "manager", "S1", "1,3,4", 30.2741, 120.1551],
+        ["M2", "张伟", "manager", "S1", "1,3,5", null, null],
+        ["S1", "王建国", "supervisor", null, "", null, null],
+      ]);
 
-    const again = await importManagers({ db: t.db, file });
-    expect(again).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 3 });
-    expect(await t.db.staff.count()).toBe(3);
+      const again = await importManagers({ db: t.db, file });
+      expect(again).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 3 });
+      expect(await t.db.staff.count()).toBe(3);
 
-    // A new supervisor in the file and M2 moved under them.
-    const moved = MANAGERS_CSV.replace("M2,张伟,客户经理,S1", "M2,张伟,客户经理,S2") + "S2,赵丽,区域经理,,,,\r\n";
-    const r3 = await importManagers({ db: t.db, file: write("moved.csv", moved) });
-    expect(r3).toMatchObject({ ok: true, created: 1, updated: 1, unchanged: 2 });
-    const m2 = await t.db.staff.findUnique({ where: { code: "M2" }, include: { supervisor: true } });
-    expect(m2?.supervisor?.code).toBe("S2");
-  });
-
-  it("reports bad rows and unknown, self-referencing or non-supervisor supervisors; writes nothing", async () => {
-    const file = write(
-      "bad.csv",
-      toCsv([
-        ["工号", "姓名", "岗位", "上级工号", "拜访日"],
-        ["M1", "李明", "客户经理", "S9", "1,3,4"],
-        ["M2", "张伟", "boss", "S8", "周八"],
-        ["S1", "王建国", "主管", "S1", ""],
-        ["M3", "陈静", "客户经理", "M1", ""],
-        ["", "无名", "客户经理", "", ""],
-      ]),
-    );
-    const r = await importManagers({ db: t.db, file });
-    expect(r.ok).toBe(false);
-    expect(errorsOf(r)).toEqual([
-      { row: 2, column: "supervisor", reason: "unknown supervisor S9" },
-      { row: 3, column: "role", reason: "role must be one of manager, supervisor, admin (客户经理/主管/管理员)" },
-      { row: 3, column: "visit_days", reason: "visit_days must list weekdays, e.g. 1,3,4 or 周一,周三,周四" },
-      { row: 3, column: "supervisor", reason: "unknown supervisor S8" },
-      { row: 4, column: "supervisor", reason: "a person cannot be their own supervisor" },
-      { row: 5, column: "supervisor", reason: "M1 is a manager, not a supervisor" },
-      { row: 6, column: "code", reason: "code is required" },
-    ]);
-    expect(await t.db.staff.count()).toBe(0);
-
-    const loop = await importManagers({
-      db: t.db,
-      file: write("loop.csv", "code,name,role,supervisor\nS1,王建国,supervisor,S2\nS2,赵丽,supervisor,S1\n"),
-    });
-    expect(errorsOf(loop)).toEqual([
-      { row: 2, column: "supervisor", reason: "supervisor chain loops back to S1" },
-      { row: 3, column: "supervisor", reason: "supervisor chain loops back to S2" },
-    ]);
-
-    // A column the file lacks can still be the one a row needs: the error is kept, not swallowed.
-    const half = await importManagers({ db: t.db, file: write("half.csv", "code,name,role,起点纬度\nS1,王建国,主管,30.27\n") });
-    expect(errorsOf(half)).toEqual([{ row: 2, column: "start_lng", reason: "start_lng is required when start_lat is given" }]);
-
-    const missing = await importManagers({ db: t.db, file: write("missing.csv", "code,name\nM1,李明\n") });
-    expect(errorsOf(missing)).toEqual([{ row: 1, column: "role", reason: "missing required column" }]);
-  });
-
-  it("refuses to change the role of a manager who still has customers", async () => {
-    await seedManagers(t.db);
-    expect((await importFile(write("c.csv", englishCsv(GOOD)))).ok).toBe(true);
-    const r = await importManagers({ db: t.db, file: write("demote.csv", "code,name,role\nM2,张伟,supervisor\n") });
-    expect(errorsOf(r)).toEqual([{ row: 2, column: "role", reason: "M2 still has 1 customers; reassign them before changing the role" }]);
-    expect((await t.db.staff.findUnique({ where: { code: "M2" } }))?.role).toBe("manager");
-  });
-});
-
-describe("importCustomers", () => {
-  beforeEach(async () => seedManagers(t.db));
-
-  it("imports the same data from UTF-8, UTF-8 with BOM (Chinese headers), GBK and .xlsx", async () => {
-    const utf8 = write("utf8.csv", englishCsv(GOOD));
-    const bom = write("bom.csv", "\uFEFF" + chineseCsv(GOOD));
-    const gbk = write("gbk.csv", iconv.encode(chineseCsv(GOOD), "gbk"));
-    const xlsx = path.join(dir, "customers.xlsx");
-    await chineseXlsx(xlsx, GOOD);
-
-    const r = await importFile(utf8);
-    expect(r).toMatchObject({ ok: true, total: 3, created: 3, updated: 0, errors: [] });
-    const expected = await customersSnapshot(t.db);
-    expect(expected[0]).toMatchObject({
-      code: "C001",
-      address: "杭州市西湖区文三路259号, 1楼",
-      manager: "M1",
-      lat: 30.2796,
-      tier: 27,
-      salesVolume: 182000,
-      serviceClass: "core",
-      classOverride: null,
-    });
-    expect(expected[1]).toMatchObject({ violationDate: "2026-10-08", credit: true, serviceClass: "assistance", marketType: "town" });
-    expect(expected[2]).toMatchObject({ lowIncome: true, classOverride: "regular", serviceClass: "regular", keyPerson: "" });
-
-    for (const file of [bom, gbk, xlsx]) {
-      const other = await createTestDb();
-      try {
-        await seedManagers(other.db);
-        const report = await importCustomers({ db: other.db, policy, clock, file });
-        expect(report, `${path.basename(file)}: ${formatImportReport(report, "en")}`).toMatchObject({ ok: true, created: 3 });
-        expect(await customersSnapshot(other.db)).toEqual(expected);
-      } finally {
-        await other.close();
-      }
-    }
-  });
-
-  it("re-importing the same file changes nothing; an edited row is an update", async () => {
-    const file = write("c.csv", englishCsv(GOOD));
-    await importFile(file);
-    const before = await customersSnapshot(t.db);
-    const again = await importFile(file);
-    expect(again).toMatchObject({ ok: true, total: 3, created: 0, updated: 0, unchanged: 3 });
-    expect(await t.db.customer.count()).toBe(3);
-    expect(await customersSnapshot(t.db)).toEqual(before);
-    expect(formatImportReport(again)).toBe("导入成功：新增 0，更新 0，未变化 3，共 3 行。");
-
-    const edited = GOOD.map((r) => (r.code === "C003" ? { ...r, tier: "12", manager: "M1" } : r));
-    const r = await importFile(write("edited.csv", englishCsv(edited)));
-    expect(r).toMatchObject({ ok: true, created: 0, updated: 1, unchanged: 2 });
-    const c3 = await t.db.customer.findUnique({ where: { code: "C003" }, include: { manager: true } });
-    expect([c3?.tier, c3?.manager.code]).toEqual([12, "M1"]);
-  });
-
-  it("leaves columns the file does not have untouched", async () => {
-    await importFile(write("c.csv", englishCsv(GOOD)));
-    const minimal = write("min.csv", englishCsv(GOOD, ["code", "name", "manager", "lat", "lng"]));
-    expect(await importFile(minimal)).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 3 });
-    expect((await t.db.customer.findUnique({ where: { code: "C001" } }))?.tier).toBe(27);
-  });
-
-  it("service_class becomes classOverride and wins over the computed class; clearing it restores the rules", async () => {
-    const withOverride = GOOD.map((r) => (r.code === "C001" ? { ...r, service_class: "帮扶" } : r));
-    await importFile(write("o.csv", englishCsv(withOverride)));
-    expect(await t.db.customer.findUnique({ where: { code: "C001" } })).toMatchObject({ classOverride: "assistance", serviceClass: "assistance" });
-
-    await importFile(write("c.csv", englishCsv(GOOD)));
-    expect(await t.db.customer.findUnique({ where: { code: "C001" } })).toMatchObject({ classOverride: null, serviceClass: "core" });
-  });
-
-  it("key-account preset: ABC by sales, with a class override by Chinese name", async () => {
-    const ka = loadPolicy({ preset: "key-account" });
-    const rows = GOOD.map((r) => ({ ...r, manager: "M1", service_class: r.code === "C003" ? "A类" : "" }));
-    const r = await importFile(write("ka.csv", englishCsv(rows)), ka);
-    expect(r.ok).toBe(true);
-    const got = await t.db.customer.findMany({ orderBy: { code: "asc" } });
-    expect(got.map((c) => [c.code, c.classOverride, c.serviceClass])).toEqual([
-      ["C001", null, "A"],
-      ["C002", null, "B"],
-      ["C003", "A", "A"],
-    ]);
-    const bad = await importFile(write("kab.csv", englishCsv([{ ...rows[0]!, service_class: "core" }])), ka);
-    expect(errorsOf(bad)).toEqual([{ row: 2, column: "service_class", reason: 'unknown service class "core" (known: A, B, C)' }]);
-  });
-
-  it("keeps quoted fields with commas, quotes and line breaks; row numbers follow the spreadsheet", async () => {
-    const tricky: Row = { ...GOOD[0]!, name: '王记"老字号"烟酒店', address: "杭州市西湖区文三路259号,\n东门进" };
-    const bad: Row = { ...GOOD[1]!, tier: "31" };
-    const text = englishCsv([tricky, bad]).replace(/\r\n/g, "\n");
-    expect(text).toContain('"杭州市西湖区文三路259号,\n东门进"');
-    const failed = await importFile(write("q.csv", text));
-    // The multi-line record is spreadsheet row 2, so the bad tier is row 3 (line 4 of the file).
-    expect(errorsOf(failed)).toEqual([{ row: 3, column: "tier", reason: "tier must be an integer from 1 to 30" }]);
-
-    expect((await importFile(write("q2.csv", englishCsv([tricky])))).ok).toBe(true);
-    expect(await t.db.customer.findUnique({ where: { code: "C001" } })).toMatchObject({
-      name: '王记"老字号"烟酒店',
-      address: "杭州市西湖区文三路259号,\n东门进",
-    });
-  });
-
-  it("accepts the manager's name when it names exactly one manager", async () => {
-    const r = await importFile(write("byname.csv", englishCsv([{ ...GOOD[0]!, manager: "张伟" }])));
-    expect(r.ok).toBe(true);
-    expect((await t.db.customer.findUnique({ where: { code: "C001" }, include: { manager: true } }))?.manager.code).toBe("M2");
-  });
-
-  describe("bad files write nothing", () => {
-    // A valid import first, so "nothing written" also means "nothing changed".
-    beforeEach(async () => {
-      expect((await importFile(write("good.csv", englishCsv(GOOD)))).ok).toBe(true);
+      // A new supervisor in the file and M2 moved under them.
+      const moved = MANAGERS_CSV.replace("M2,张伟,客户经理,S1", "M2,张伟,客户经理,S2") + "S2,赵丽,区域经理,,,,\r\n";
+      const r3 = await importManagers({ db: t.db, file: write("moved.csv", moved) });
+      expect(r3).toMatchObject({ ok: true, created: 1, updated: 1, unchanged: 2 });
+      const m2 = await t.db.staff.findUnique({ where: { code: "M2" }, include: { supervisor: true } });
+      expect(m2?.supervisor?.code).toBe("S2");
     });
 
-    async function expectNothingWritten(): Promise<void> {
-      expect(await t.db.customer.count()).toBe(3);
-      expect((await t.db.customer.findUnique({ where: { code: "C001" } }))?.name).toBe("联华超市(文三路店)");
-    }
-
-    // Every bad file also renames C001 and adds C004 (both valid) to prove neither is written.
-    function withValidChanges(rows: Row[]): Row[] {
-      return [
-        ...rows.map((r) => (r.code === "C001" ? { ...r, name: "改名超市" } : r)),
-        { ...GOOD[2]!, code: "C004", name: "新开便利店" },
-      ];
-    }
-
-    it("missing required column", async () => {
-      const keys = KEYS.filter((k) => k !== "lng");
-      const r = await importFile(write("nolng.csv", englishCsv(withValidChanges(GOOD), keys)));
+    it("reports bad rows and unknown, self-referencing or non-supervisor supervisors; writes nothing", async () => {
+      const file = write(
+        "bad.csv",
+        toCsv([
+          ["工号", "姓名", "岗位", "上级工号", "拜访日"],
+          ["M1", "李明", "客户经理", "S9", "1,3,4"],
+          ["M2", "张伟", "boss", "S8", "周八"],
+          ["S1", "王建国", "主管", "S1", ""],
+          ["M3", "陈静", "客户经理", "M1", ""],
+          ["", "无名", "客户经理", "", ""],
+        ]),
+      );
+      const r = await importManagers({ db: t.db, file });
       expect(r.ok).toBe(false);
-      expect(r.errors).toEqual([{ row: 1, column: "lng", value: "", reason: "missing required column" }]);
-      await expectNothingWritten();
-    });
-
-    it("tier 31", async () => {
-      const rows = withValidChanges(GOOD.map((r) => (r.code === "C002" ? { ...r, tier: "31" } : r)));
-      const r = await importFile(write("tier.csv", englishCsv(rows)));
-      expect(r.errors).toEqual([{ row: 3, column: "tier", value: "31", reason: "tier must be an integer from 1 to 30" }]);
-      await expectNothingWritten();
-    });
-
-    it("a code a spreadsheet would run as a formula, or with spaces", async () => {
-      const rows = withValidChanges([...GOOD, { ...GOOD[1]!, code: "=HYPERLINK(1)" }, { ...GOOD[1]!, code: "@SUM(1+1)" }, { ...GOOD[1]!, code: "C 9" }]);
-      const r = await importFile(write("codes.csv", englishCsv(rows)));
-      const reason = "code may only contain letters, digits and . _ - (starting with a letter or digit)";
       expect(errorsOf(r)).toEqual([
-        { row: 5, column: "code", reason },
-        { row: 6, column: "code", reason },
-        { row: 7, column: "code", reason },
+        { row: 2, column: "supervisor", reason: "unknown supervisor S9" },
+        { row: 3, column: "role", reason: "role must be one of manager, supervisor, admin (客户经理/主管/管理员)" },
+        { row: 3, column: "visit_days", reason: "visit_days must list weekdays, e.g. 1,3,4 or 周一,周三,周四" },
+        { row: 3, column: "supervisor", reason: "unknown supervisor S8" },
+        { row: 4, column: "supervisor", reason: "a person cannot be their own supervisor" },
+        { row: 5, column: "supervisor", reason: "M1 is a manager, not a supervisor" },
+        { row: 6, column: "code", reason: "code is required" },
       ]);
-      await expectNothingWritten();
+      expect(await t.db.staff.count()).toBe(0);
+
+      const loop = await importManagers({
+        db: t.db,
+        file: write("loop.csv", "code,name,role,supervisor\nS1,王建国,supervisor,S2\nS2,赵丽,supervisor,S1\n"),
+      });
+      expect(errorsOf(loop)).toEqual([
+        { row: 2, column: "supervisor", reason: "supervisor chain loops back to S1" },
+        { row: 3, column: "supervisor", reason: "supervisor chain loops back to S2" },
+      ]);
+
+      // A column the file lacks can still be the one a row needs: the error is kept, not swallowed.
+      const half = await importManagers({ db: t.db, file: write("half.csv", "code,name,role,起点纬度\nS1,王建国,主管,30.27\n") });
+      expect(errorsOf(half)).toEqual([{ row: 2, column: "start_lng", reason: "start_lng is required when start_lat is given" }]);
+
+      const missing = await importManagers({ db: t.db, file: write("missing.csv", "code,name\nM1,李明\n") });
+      expect(errorsOf(missing)).toEqual([{ row: 1, column: "role", reason: "missing required column" }]);
     });
 
-    it("duplicate code", async () => {
-      const rows = withValidChanges([...GOOD, { ...GOOD[1]!, name: "又一个" }]);
-      const r = await importFile(write("dup.csv", englishCsv(rows)));
-      expect(errorsOf(r)).toEqual([{ row: 5, column: "code", reason: "duplicate code (first seen in row 3)" }]);
-      await expectNothingWritten();
-    });
-
-    it("unknown manager, and a manager code that is not a customer manager", async () => {
-      const rows = withValidChanges(GOOD.map((r) => (r.code === "C002" ? { ...r, manager: "M9" } : r.code === "C003" ? { ...r, manager: "S1" } : r)));
-      const r = await importFile(write("mgr.csv", englishCsv(rows)));
-      expect(errorsOf(r)).toEqual([
-        { row: 3, column: "manager", reason: "unknown manager M9" },
-        { row: 4, column: "manager", reason: "S1 is a supervisor, not a customer manager" },
-      ]);
-      await expectNothingWritten();
-    });
-
-    it("bad coordinates: lat 95, non-number lng, 0,0", async () => {
-      const rows = withValidChanges(
-        GOOD.map((r) =>
-          r.code === "C001" ? { ...r, lat: "95" } : r.code === "C002" ? { ...r, lng: "120.14E" } : { ...r, lat: "0", lng: "0" },
-        ),
-      );
-      const r = await importFile(write("coords.csv", englishCsv(rows)));
-      expect(r.errors).toEqual([
-        { row: 2, column: "lat", value: "95", reason: "lat must be between -90 and 90" },
-        { row: 3, column: "lng", value: "120.14E", reason: "lng must be a number" },
-        { row: 4, column: "lat", value: "0", reason: "coordinates 0,0 are not a real location" },
-      ]);
-      await expectNothingWritten();
-    });
-
-    it("collects every bad field of every bad row, with a localised report", async () => {
-      const rows = withValidChanges(
-        GOOD.map((r) =>
-          r.code === "C002"
-            ? { ...r, tier: "31", format: "kiosk", violation_date: "2027-01-01", low_income: "maybe" }
-            : r.code === "C003"
-              ? { ...r, name: "", lat: "", service_class: "VIP", manager: "M9" }
-              : r,
-        ),
-      );
-      const r = await importFile(write("many.csv", englishCsv(rows)));
-      expect(errorsOf(r)).toEqual([
-        { row: 3, column: "format", reason: expect.stringMatching(/^format must be one of mall/) },
-        { row: 3, column: "tier", reason: "tier must be an integer from 1 to 30" },
-        { row: 3, column: "violation_date", reason: "violation_date 2027-01-01 is in the future" },
-        { row: 3, column: "low_income", reason: "low_income must be yes or no (是/否)" },
-        { row: 4, column: "name", reason: "name is required" },
-        { row: 4, column: "service_class", reason: 'unknown service class "VIP" (known: core, potential, regular, assistance)' },
-        // Only one of the two coordinates empty (both empty is a shop without coordinates).
-        { row: 4, column: "lat", reason: "lat is required when lng is given (leave both empty for a shop without coordinates)" },
-        { row: 4, column: "manager", reason: "unknown manager M9" },
-      ]);
-      await expectNothingWritten();
-
-      const zh = formatImportReport(r, "zh-CN").split("\n");
-      expect(zh[0]).toBe("导入失败：2 行有错误，未写入任何数据。");
-      expect(zh).toContain('第 3 行 · 档位(tier) · 值 "31" · 档位必须是 1–30 的整数');
-      expect(zh).toContain("第 4 行 · 客户名称(name) · name 为必填项");
-      const en = formatImportReport(r, "en").split("\n");
-      expect(en[0]).toBe("Import failed: rows with errors: 2; nothing was written.");
-      expect(en).toContain('Row 3 · tier · value "31" · tier must be an integer from 1 to 30');
+    it("refuses to change the role of a manager who still has customers", async () => {
+      await seedManagers(t.db);
+      expect((await importFile(write("c.csv", englishCsv(GOOD)))).ok).toBe(true);
+      const r = await importManagers({ db: t.db, file: write("demote.csv", "code,name,role\nM2,张伟,supervisor\n") });
+      expect(errorsOf(r)).toEqual([{ row: 2, column: "role", reason: "M2 still has 1 customers; reassign them before changing the role" }]);
+      expect((await t.db.staff.findUnique({ where: { code: "M2" } }))?.role).toBe("manager");
     });
   });
 
-  it("imports 10,000 rows in short commits with progress, and re-imports them as unchanged", async () => {
-    const managers = [["code", "name", "role", "supervisor"], ...Array.from({ length: 20 }, (_, i) => [`K${i + 1}`, `经理${i + 1}`, "manager", "S1"])];
-    expect((await importManagers({ db: t.db, file: write("k.csv", toCsv(managers)) })).ok).toBe(true);
-    const rows = Array.from({ length: 10_000 }, (_, i): Row => ({
-      ...GOOD[0]!,
-      code: `B${String(i).padStart(5, "0")}`,
-      name: `便利店${i}`,
-      manager: `K${1 + (i % 20)}`,
-      lat: String(30.2 + (i % 1000) / 10_000),
-      lng: String(120.1 + Math.floor(i / 1000) / 1000),
-      tier: String(1 + (i % 30)),
-      sales_volume: String(1000 + i),
-    }));
-    const file = write("big.csv", englishCsv(rows));
-    const progress: number[] = [];
-    const r = await importCustomers({ db: t.db, policy, clock, file, onProgress: (done, total) => progress.push(done / total) });
-    expect(r).toMatchObject({ ok: true, total: 10_000, created: 10_000 });
-    expect(progress.at(-1)).toBe(1);
-    expect(progress.length).toBeGreaterThan(5);
-    expect(progress.length).toBeLessThan(50);
-    expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(await t.db.customer.count()).toBe(10_000);
+  describe("importCustomers", () => {
+    beforeEach(async () => seedManagers(t.db));
 
-    const again = await importCustomers({ db: t.db, policy, clock, file });
-    expect(again).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 10_000 });
-  }, 180_000);
-});
+    it("imports the same data from UTF-8, UTF-8 with BOM (Chinese headers), GBK and .xlsx", async () => {
+      const utf8 = write("utf8.csv", englishCsv(GOOD));
+      const bom = write("bom.csv", "\uFEFF" + chineseCsv(GOOD));
+      const gbk = write("gbk.csv", iconv.encode(chineseCsv(GOOD), "gbk"));
+      const xlsx = path.join(dir, "customers.xlsx");
+      await chineseXlsx(xlsx, GOOD);
 
-describe("example files", () => {
-  it("test/fixtures/import/*.example.csv import cleanly", async () => {
-    const m = await importManagers({ db: t.db, file: path.join(FIXTURES, "managers.example.csv") });
-    expect(m).toMatchObject({ ok: true, created: 3 });
-    const c = await importCustomers({ db: t.db, policy, clock, file: path.join(FIXTURES, "customers.example.csv") });
-    expect(c, formatImportReport(c, "en")).toMatchObject({ ok: true, total: 8, created: 8, updated: 0, errors: [], ignoredColumns: [] });
-    expect(formatImportReport(c)).toBe("导入成功：新增 8，更新 0，共 8 行。");
-    const classes = await t.db.customer.findMany({ orderBy: { code: "asc" }, select: { code: true, serviceClass: true } });
-    expect(Object.fromEntries(classes.map((x) => [x.code, x.serviceClass]))).toEqual({
-      "330106100001": "core",
-      "330106100002": "core",
-      "330106100003": "assistance", // violation six weeks ago
-      "330106100004": "assistance", // 低保
-      "330102100005": "core",
-      "330102100006": "assistance", // disabled
-      "330105100007": "regular", // city shop: not eligible for potential
-      "330105100008": "core", // tier 24 would be regular; the file's override wins
+      const r = await importFile(utf8);
+      expect(r).toMatchObject({ ok: true, total: 3, created: 3, updated: 0, errors: [] });
+      const expected = await customersSnapshot(t.db);
+      expect(expected[0]).toMatchObject({
+        code: "C001",
+        address: "杭州市西湖区文三路259号, 1楼",
+        manager: "M1",
+        lat: 30.2796,
+        tier: 27,
+        salesVolume: 182000,
+        serviceClass: "core",
+        classOverride: null,
+      });
+      expect(expected[1]).toMatchObject({ violationDate: "2026-10-08", credit: true, serviceClass: "assistance", marketType: "town" });
+      expect(expected[2]).toMatchObject({ lowIncome: true, classOverride: "regular", serviceClass: "regular", keyPerson: "" });
+
+      for (const file of [bom, gbk, xlsx]) {
+        const other = await createTestDb({ engine });
+        try {
+          await seedManagers(other.db);
+          const report = await importCustomers({ db: other.db, policy, clock, file });
+          expect(report, `${path.basename(file)}: ${formatImportReport(report, "en")}`).toMatchObject({ ok: true, created: 3 });
+          expect(await customersSnapshot(other.db)).toEqual(expected);
+        } finally {
+          await other.close();
+        }
+      }
+    });
+
+    it("re-importing the same file changes nothing; an edited row is an update", async () => {
+      const file = write("c.csv", englishCsv(GOOD));
+      await importFile(file);
+      const before = await customersSnapshot(t.db);
+      const again = await importFile(file);
+      expect(again).toMatchObject({ ok: true, total: 3, created: 0, updated: 0, unchanged: 3 });
+      expect(await t.db.customer.count()).toBe(3);
+      expect(await customersSnapshot(t.db)).toEqual(before);
+      expect(formatImportReport(again)).toBe("导入成功：新增 0，更新 0，未变化 3，共 3 行。");
+
+      const edited = GOOD.map((r) => (r.code === "C003" ? { ...r, tier: "12", manager: "M1" } : r));
+      const r = await importFile(write("edited.csv", englishCsv(edited)));
+      expect(r).toMatchObject({ ok: true, created: 0, updated: 1, unchanged: 2 });
+      const c3 = await t.db.customer.findUnique({ where: { code: "C003" }, include: { manager: true } });
+      expect([c3?.tier, c3?.manager.code]).toEqual([12, "M1"]);
+    });
+
+    it("leaves columns the file does not have untouched", async () => {
+      await importFile(write("c.csv", englishCsv(GOOD)));
+      const minimal = write("min.csv", englishCsv(GOOD, ["code", "name", "manager", "lat", "lng"]));
+      expect(await importFile(minimal)).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 3 });
+      expect((await t.db.customer.findUnique({ where: { code: "C001" } }))?.tier).toBe(27);
+    });
+
+    it("service_class becomes classOverride and wins over the computed class; clearing it restores the rules", async () => {
+      const withOverride = GOOD.map((r) => (r.code === "C001" ? { ...r, service_class: "帮扶" } : r));
+      await importFile(write("o.csv", englishCsv(withOverride)));
+      expect(await t.db.customer.findUnique({ where: { code: "C001" } })).toMatchObject({ classOverride: "assistance", serviceClass: "assistance" });
+
+      await importFile(write("c.csv", englishCsv(GOOD)));
+      expect(await t.db.customer.findUnique({ where: { code: "C001" } })).toMatchObject({ classOverride: null, serviceClass: "core" });
+    });
+
+    it("key-account preset: ABC by sales, with a class override by Chinese name", async () => {
+      const ka = loadPolicy({ preset: "key-account" });
+      const rows = GOOD.map((r) => ({ ...r, manager: "M1", service_class: r.code === "C003" ? "A类" : "" }));
+      const r = await importFile(write("ka.csv", englishCsv(rows)), ka);
+      expect(r.ok).toBe(true);
+      const got = await t.db.customer.findMany({ orderBy: { code: "asc" } });
+      expect(got.map((c) => [c.code, c.classOverride, c.serviceClass])).toEqual([
+        ["C001", null, "A"],
+        ["C002", null, "B"],
+        ["C003", "A", "A"],
+      ]);
+      const bad = await importFile(write("kab.csv", englishCsv([{ ...rows[0]!, service_class: "core" }])), ka);
+      expect(errorsOf(bad)).toEqual([{ row: 2, column: "service_class", reason: 'unknown service class "core" (known: A, B, C)' }]);
+    });
+
+    it("keeps quoted fields with commas, quotes and line breaks; row numbers follow the spreadsheet", async () => {
+      const tricky: Row = { ...GOOD[0]!, name: '王记"老字号"烟酒店', address: "杭州市西湖区文三路259号,\n东门进" };
+      const bad: Row = { ...GOOD[1]!, tier: "31" };
+      const text = englishCsv([tricky, bad]).replace(/\r\n/g, "\n");
+      expect(text).toContain('"杭州市西湖区文三路259号,\n东门进"');
+      const failed = await importFile(write("q.csv", text));
+      // The multi-line record is spreadsheet row 2, so the bad tier is row 3 (line 4 of the file).
+      expect(errorsOf(failed)).toEqual([{ row: 3, column: "tier", reason: "tier must be an integer from 1 to 30" }]);
+
+      expect((await importFile(write("q2.csv", englishCsv([tricky])))).ok).toBe(true);
+      expect(await t.db.customer.findUnique({ where: { code: "C001" } })).toMatchObject({
+        name: '王记"老字号"烟酒店',
+        address: "杭州市西湖区文三路259号,\n东门进",
+      });
+    });
+
+    it("accepts the manager's name when it names exactly one manager", async () => {
+      const r = await importFile(write("byname.csv", englishCsv([{ ...GOOD[0]!, manager: "张伟" }])));
+      expect(r.ok).toBe(true);
+      expect((await t.db.customer.findUnique({ where: { code: "C001" }, include: { manager: true } }))?.manager.code).toBe("M2");
+    });
+
+    describe("bad files write nothing", () => {
+      // A valid import first, so "nothing written" also means "nothing changed".
+      beforeEach(async () => {
+        expect((await importFile(write("good.csv", englishCsv(GOOD)))).ok).toBe(true);
+      });
+
+      async function expectNothingWritten(): Promise<void> {
+        expect(await t.db.customer.count()).toBe(3);
+        expect((await t.db.customer.findUnique({ where: { code: "C001" } }))?.name).toBe("联华超市(文三路店)");
+      }
+
+      // Every bad file also renames C001 and adds C004 (both valid) to prove neither is written.
+      function withValidChanges(rows: Row[]): Row[] {
+        return [
+          ...rows.map((r) => (r.code === "C001" ? { ...r, name: "改名超市" } : r)),
+          { ...GOOD[2]!, code: "C004", name: "新开便利店" },
+        ];
+      }
+
+      it("missing required column", async () => {
+        const keys = KEYS.filter((k) => k !== "lng");
+        const r = await importFile(write("nolng.csv", englishCsv(withValidChanges(GOOD), keys)));
+        expect(r.ok).toBe(false);
+        expect(r.errors).toEqual([{ row: 1, column: "lng", value: "", reason: "missing required column" }]);
+        await expectNothingWritten();
+      });
+
+      it("tier 31", async () => {
+        const rows = withValidChanges(GOOD.map((r) => (r.code === "C002" ? { ...r, tier: "31" } : r)));
+        const r = await importFile(write("tier.csv", englishCsv(rows)));
+        expect(r.errors).toEqual([{ row: 3, column: "tier", value: "31", reason: "tier must be an integer from 1 to 30" }]);
+        await expectNothingWritten();
+      });
+
+      it("a code a spreadsheet would run as a formula, or with spaces", async () => {
+        const rows = withValidChanges([...GOOD, { ...GOOD[1]!, code: "=HYPERLINK(1)" }, { ...GOOD[1]!, code: "@SUM(1+1)" }, { ...GOOD[1]!, code: "C 9" }]);
+        const r = await importFile(write("codes.csv", englishCsv(rows)));
+        const reason = "code may only contain letters, digits and . _ - (starting with a letter or digit)";
+        expect(errorsOf(r)).toEqual([
+          { row: 5, column: "code", reason },
+          { row: 6, column: "code", reason },
+          { row: 7, column: "code", reason },
+        ]);
+        await expectNothingWritten();
+      });
+
+      it("duplicate code", async () => {
+        const rows = withValidChanges([...GOOD, { ...GOOD[1]!, name: "又一个" }]);
+        const r = await importFile(write("dup.csv", englishCsv(rows)));
+        expect(errorsOf(r)).toEqual([{ row: 5, column: "code", reason: "duplicate code (first seen in row 3)" }]);
+        await expectNothingWritten();
+      });
+
+      it("unknown manager, and a manager code that is not a customer manager", async () => {
+        const rows = withValidChanges(GOOD.map((r) => (r.code === "C002" ? { ...r, manager: "M9" } : r.code === "C003" ? { ...r, manager: "S1" } : r)));
+        const r = await importFile(write("mgr.csv", englishCsv(rows)));
+        expect(errorsOf(r)).toEqual([
+          { row: 3, column: "manager", reason: "unknown manager M9" },
+          { row: 4, column: "manager", reason: "S1 is a supervisor, not a customer manager" },
+        ]);
+        await expectNothingWritten();
+      });
+
+      it("bad coordinates: lat 95, non-number lng, 0,0", async () => {
+        const rows = withValidChanges(
+          GOOD.map((r) =>
+            r.code === "C001" ? { ...r, lat: "95" } : r.code === "C002" ? { ...r, lng: "120.14E" } : { ...r, lat: "0", lng: "0" },
+          ),
+        );
+        const r = await importFile(write("coords.csv", englishCsv(rows)));
+        expect(r.errors).toEqual([
+          { row: 2, column: "lat", value: "95", reason: "lat must be between -90 and 90" },
+          { row: 3, column: "lng", value: "120.14E", reason: "lng must be a number" },
+          { row: 4, column: "lat", value: "0", reason: "coordinates 0,0 are not a real location" },
+        ]);
+        await expectNothingWritten();
+      });
+
+      it("collects every bad field of every bad row, with a localised report", async () => {
+        const rows = withValidChanges(
+          GOOD.map((r) =>
+            r.code === "C002"
+              ? { ...r, tier: "31", format: "kiosk", violation_date: "2027-01-01", low_income: "maybe" }
+              : r.code === "C003"
+                ? { ...r, name: "", lat: "", service_class: "VIP", manager: "M9" }
+                : r,
+          ),
+        );
+        const r = await importFile(write("many.csv", englishCsv(rows)));
+        expect(errorsOf(r)).toEqual([
+          { row: 3, column: "format", reason: expect.stringMatching(/^format must be one of mall/) },
+          { row: 3, column: "tier", reason: "tier must be an integer from 1 to 30" },
+          { row: 3, column: "violation_date", reason: "violation_date 2027-01-01 is in the future" },
+          { row: 3, column: "low_income", reason: "low_income must be yes or no (是/否)" },
+          { row: 4, column: "name", reason: "name is required" },
+          { row: 4, column: "service_class", reason: 'unknown service class "VIP" (known: core, potential, regular, assistance)' },
+          // Only one of the two coordinates empty (both empty is a shop without coordinates).
+          { row: 4, column: "lat", reason: "lat is required when lng is given (leave both empty for a shop without coordinates)" },
+          { row: 4, column: "manager", reason: "unknown manager M9" },
+        ]);
+        await expectNothingWritten();
+
+        const zh = formatImportReport(r, "zh-CN").split("\n");
+        expect(zh[0]).toBe("导入失败：2 行有错误，未写入任何数据。");
+        expect(zh).toContain('第 3 行 · 档位(tier) · 值 "31" · 档位必须是 1–30 的整数');
+        expect(zh).toContain("第 4 行 · 客户名称(name) · name 为必填项");
+        const en = formatImportReport(r, "en").split("\n");
+        expect(en[0]).toBe("Import failed: rows with errors: 2; nothing was written.");
+        expect(en).toContain('Row 3 · tier · value "31" · tier must be an integer from 1 to 30');
+      });
+    });
+
+    it("imports 10,000 rows in short commits with progress, and re-imports them as unchanged", async () => {
+      const managers = [["code", "name", "role", "supervisor"], ...Array.from({ length: 20 }, (_, i) => [`K${i + 1}`, `经理${i + 1}`, "manager", "S1"])];
+      expect((await importManagers({ db: t.db, file: write("k.csv", toCsv(managers)) })).ok).toBe(true);
+      const rows = Array.from({ length: 10_000 }, (_, i): Row => ({
+        ...GOOD[0]!,
+        code: `B${String(i).padStart(5, "0")}`,
+        name: `便利店${i}`,
+        manager: `K${1 + (i % 20)}`,
+        lat: String(30.2 + (i % 1000) / 10_000),
+        lng: String(120.1 + Math.floor(i / 1000) / 1000),
+        tier: String(1 + (i % 30)),
+        sales_volume: String(1000 + i),
+      }));
+      const file = write("big.csv", englishCsv(rows));
+      const progress: number[] = [];
+      const r = await importCustomers({ db: t.db, policy, clock, file, onProgress: (done, total) => progress.push(done / total) });
+      expect(r).toMatchObject({ ok: true, total: 10_000, created: 10_000 });
+      expect(progress.at(-1)).toBe(1);
+      expect(progress.length).toBeGreaterThan(5);
+      expect(progress.length).toBeLessThan(50);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      expect(await t.db.customer.count()).toBe(10_000);
+
+      const again = await importCustomers({ db: t.db, policy, clock, file });
+      expect(again).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: 10_000 });
+    }, 180_000);
+  });
+
+  describe("example files", () => {
+    it("test/fixtures/import/*.example.csv import cleanly", async () => {
+      const m = await importManagers({ db: t.db, file: path.join(FIXTURES, "managers.example.csv") });
+      expect(m).toMatchObject({ ok: true, created: 3 });
+      const c = await importCustomers({ db: t.db, policy, clock, file: path.join(FIXTURES, "customers.example.csv") });
+      expect(c, formatImportReport(c, "en")).toMatchObject({ ok: true, total: 8, created: 8, updated: 0, errors: [], ignoredColumns: [] });
+      expect(formatImportReport(c)).toBe("导入成功：新增 8，更新 0，共 8 行。");
+      const classes = await t.db.customer.findMany({ orderBy: { code: "asc" }, select: { code: true, serviceClass: true } });
+      expect(Object.fromEntries(classes.map((x) => [x.code, x.serviceClass]))).toEqual({
+        "330106100001": "core",
+        "330106100002": "core",
+        "330106100003": "assistance", // violation six weeks ago
+        "330106100004": "assistance", // 低保
+        "330102100005": "core",
+        "330102100006": "assistance", // disabled
+        "330105100007": "regular", // city shop: not eligible for potential
+        "330105100008": "core", // tier 24 would be regular; the file's override wins
+      });
     });
   });
 });
@@ -744,45 +759,78 @@ describe("streaming", () => {
       expect(again).toBe(60_000);
     }
   });
+});
 
-  it("a file changed between the check and the write rolls back everything", async () => {
-    await seedManagers(t.db);
-    const rows = Array.from({ length: 1200 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `S${String(i).padStart(4, "0")}` }));
-    const data = Buffer.from(englishCsv(rows));
-    const at = data.lastIndexOf(Buffer.from(",27,"));
-    const r = importCustomers({
-      db: t.db,
-      policy,
-      clock,
-      file: { name: "live.csv", data },
-      // Called once the file is checked and before the write pass: the last rows' tier becomes invalid.
-      onProgress: (done) => done === 0 && data.write(",31,", at),
+onEngines(() => {
+  describe("import beside other writers", () => {
+    it("a file changed between the check and the write rolls back everything", async () => {
+      await seedManagers(t.db);
+      const rows = Array.from({ length: 1200 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `S${String(i).padStart(4, "0")}` }));
+      const data = Buffer.from(englishCsv(rows));
+      const at = data.lastIndexOf(Buffer.from(",27,"));
+      const r = importCustomers({
+        db: t.db,
+        policy,
+        clock,
+        file: { name: "live.csv", data },
+        // Called once the file is checked and before the write pass: the last rows' tier becomes invalid.
+        onProgress: (done) => done === 0 && data.write(",31,", at),
+      });
+      await expect(r).rejects.toMatchObject({ code: "import.file-changed", userMessage: { key: "cli.import.file-changed" }, message: expect.stringMatching(/changed while it was being imported; nothing was written/) });
+      expect(await t.db.customer.count()).toBe(0);
     });
-    await expect(r).rejects.toMatchObject({ code: "import.file-changed", userMessage: { key: "cli.import.file-changed" }, message: expect.stringMatching(/changed while it was being imported; nothing was written/) });
-    expect(await t.db.customer.count()).toBe(0);
+
+    it("imports while another process keeps writing; the writer's rows all stay", async () => {
+      await seedManagers(t.db);
+      const rows = Array.from({ length: 3000 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `W${String(i).padStart(5, "0")}` }));
+      const file = write("w.csv", englishCsv(rows));
+      const script = path.resolve(import.meta.dirname, "writer-process.ts");
+      // No pause between writes: the writer is always in or about to start a write transaction.
+      const child = startChildProcess<WriterResult>(script, [t.url, "side", "0"], "writer");
+      await child.ready;
+
+      // Twice: a fresh import, then a re-import that reads every row back while the writer writes.
+      const first = await importCustomers({ db: t.db, policy, clock, file });
+      const second = await importCustomers({ db: t.db, policy, clock, file });
+      // Rejects (failing the test) unless the writer exits 0.
+      const writer = await child.stop();
+
+      expect(first, formatImportReport(first, "en")).toMatchObject({ ok: true, created: 3000 });
+      expect(second).toMatchObject({ ok: true, created: 0, unchanged: 3000 });
+      expect(await t.db.customer.count()).toBe(3000);
+      expect(writer.errors).toEqual([]);
+      expect(writer.written).toBeGreaterThan(0);
+      const stored = await t.db.outbox.findMany({ where: { kind: "bench-writer" }, select: { key: true }, orderBy: { id: "asc" } });
+      expect(stored.map((o) => o.key)).toEqual(writer.keys);
+    });
   });
+});
 
-  it("imports while another process keeps writing; the writer's rows all stay", async () => {
+// SQLite's disk-full twin on PostgreSQL: there is no page limit to lower, so the server answers
+// 53100 (disk_full) from a trigger on one row of the second commit, as a full volume would.
+describe("a database that fills up mid-import (postgres)", () => {
+  beforeAll(() => void (engine = "postgres"));
+  afterAll(() => void (engine = "sqlite"));
+
+  it("the failing commit leaves nothing, the commits before it stay, and importing again once there is room finishes the file", async () => {
     await seedManagers(t.db);
-    const rows = Array.from({ length: 3000 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `W${String(i).padStart(5, "0")}` }));
-    const file = write("w.csv", englishCsv(rows));
-    const script = path.resolve(import.meta.dirname, "writer-process.ts");
-    // No pause between writes: the writer is always in or about to start a write transaction.
-    const child = startChildProcess<WriterResult>(script, [t.url, "side", "0"], "writer");
-    await child.ready;
+    const rows = Array.from({ length: TX_ROWS + 1000 }, (_, i): Row => ({ ...GOOD[i % 3]!, code: `F${String(i).padStart(5, "0")}` }));
+    const file = write("full.csv", englishCsv(rows));
+    const failing = `F${String(TX_ROWS + 500).padStart(5, "0")}`;
+    await t.db.$executeRawUnsafe(`CREATE FUNCTION vm_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW."code" = '${failing}' THEN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END IF;
+      RETURN NEW; END $$`);
+    await t.db.$executeRawUnsafe(`CREATE TRIGGER vm_disk_full BEFORE INSERT ON "Customer" FOR EACH ROW EXECUTE FUNCTION vm_disk_full()`);
 
-    // Twice: a fresh import, then a re-import that reads every row back while the writer writes.
-    const first = await importCustomers({ db: t.db, policy, clock, file });
-    const second = await importCustomers({ db: t.db, policy, clock, file });
-    // Rejects (failing the test) unless the writer exits 0.
-    const writer = await child.stop();
+    const err = await importCustomers({ db: t.db, policy, clock, file }).then(() => null, (e: unknown) => e);
+    expect(dbCondition(err)).toBe("disk-full");
+    expect(await t.db.customer.count()).toBe(TX_ROWS);
+    expect(await t.db.customer.count({ where: { code: { gte: `F${String(TX_ROWS).padStart(5, "0")}` } } })).toBe(0);
 
-    expect(first, formatImportReport(first, "en")).toMatchObject({ ok: true, created: 3000 });
-    expect(second).toMatchObject({ ok: true, created: 0, unchanged: 3000 });
-    expect(await t.db.customer.count()).toBe(3000);
-    expect(writer.errors).toEqual([]);
-    expect(writer.written).toBeGreaterThan(0);
-    const stored = await t.db.outbox.findMany({ where: { kind: "bench-writer" }, select: { key: true }, orderBy: { id: "asc" } });
-    expect(stored.map((o) => o.key)).toEqual(writer.keys);
+    // Space returned: the same file again writes the rest, the committed rows matched by code.
+    await t.db.$executeRawUnsafe(`DROP TRIGGER vm_disk_full ON "Customer"`);
+    const again = await importCustomers({ db: t.db, policy, clock, file });
+    expect(again).toMatchObject({ ok: true, created: 1000, unchanged: TX_ROWS });
+    expect(await t.db.customer.count()).toBe(TX_ROWS + 1000);
   });
 });

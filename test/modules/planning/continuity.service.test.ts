@@ -12,17 +12,17 @@ import { silentLogger } from "../../../src/core/logger.ts";
 import type { AppDeps } from "../../../src/core/router.ts";
 import { generatePlan } from "../../../src/modules/planning/planning.service.ts";
 import { generateTerritory } from "../../bench/planner.ts";
-import { createTestDb, type TestDb } from "../../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../../helpers/db.ts";
 
 // Sunday 20 Dec 2026, 10:00 in Shanghai: both months are planned ahead.
 const NOW = "2026-12-20T02:00:00Z";
 
-describe("plans of consecutive months keep every customer covered", () => {
+describe.each(ENGINES)("plans of consecutive months keep every customer covered (%s)", (engine) => {
   let t: TestDb;
   let deps: AppDeps;
   let staffId: number;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     deps = { db: t.db, policy: loadPolicy(), clock: new FakeClock(NOW), log: silentLogger };
     const staff = await t.db.staff.create({ data: { code: "M240", name: "County manager", role: "manager", startLat: 30.27, startLng: 120.15 } });
     staffId = staff.id;

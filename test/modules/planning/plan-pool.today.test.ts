@@ -2,15 +2,16 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONSOLE_CHAT_ID } from "../../../src/adapters/console/console.adapter.ts";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { closePlanPool } from "../../../src/modules/planning/plan-pool.ts";
-import { runConsoleScript, stopLines, tempDbUrl, withDb } from "../../helpers/console.ts";
+import { runConsoleScript, stopLines, tempDatabase, withDb } from "../../helpers/console.ts";
+import { ENGINES } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai: a visit day of the demo managers.
 const MONDAY = "2026-11-23T00:00:00Z";
 
-describe("/today without a plan (plans made in the background)", () => {
-  let tmp: ReturnType<typeof tempDbUrl>;
-  beforeEach(() => (tmp = tempDbUrl()));
-  afterEach(() => tmp.cleanup());
+describe.each(ENGINES)("/today without a plan (plans made in the background) (%s)", (engine) => {
+  let tmp: Awaited<ReturnType<typeof tempDatabase>>;
+  beforeEach(async () => (tmp = await tempDatabase(engine)));
+  afterEach(async () => tmp.cleanup());
   afterAll(closePlanPool);
 
   it("answers at once that the plan is being made, a second /today starts nothing new, and the list arrives in the outbox", async () => {

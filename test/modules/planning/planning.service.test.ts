@@ -6,16 +6,16 @@ import type { AppDeps } from "../../../src/core/router.ts";
 import { exportPlan, planRowsToCsv } from "../../../src/cli/plan.cli.ts";
 import { seedDemoIfEmpty } from "../../../src/modules/demo/demo.service.ts";
 import { ensurePlan, generatePlan, planDayList, skipStop, takeDaysOff } from "../../../src/modules/planning/planning.service.ts";
-import { createTestDb, type TestDb } from "../../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai.
 const MONDAY = "2026-11-23T00:00:00Z";
 
-describe("stored visit plans", () => {
+describe.each(ENGINES)("stored visit plans (%s)", (engine) => {
   let t: TestDb;
   let deps: AppDeps;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     deps = { db: t.db, policy: loadPolicy(), clock: new FakeClock(MONDAY), log: silentLogger };
     await seedDemoIfEmpty(deps);
   });

@@ -9,17 +9,17 @@ import { seedDemoIfEmpty } from "../../../src/modules/demo/demo.service.ts";
 import type { Shortfall } from "../../../src/modules/planning/planner.ts";
 import { generatePlan, planDayList, skipStop } from "../../../src/modules/planning/planning.service.ts";
 import { keptClasses, notifyShortfall } from "../../../src/modules/planning/shortfall.ts";
-import { createTestDb, type TestDb } from "../../helpers/db.ts";
+import { createTestDb, ENGINES, type TestDb } from "../../helpers/db.ts";
 
 // Monday 23 Nov 2026, 08:00 in Shanghai; the demo manager 李明 visits on Monday, Wednesday, Thursday.
 const MONDAY = "2026-11-23T00:00:00Z";
 const zh = translator("zh-CN");
 
-describe("shortfall wording", () => {
+describe.each(ENGINES)("shortfall wording (%s)", (engine) => {
   let t: TestDb;
   let deps: AppDeps;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     deps = { db: t.db, policy: loadPolicy({ overrides: { dailyCap: 15, visitDays: [1, 3] } }), clock: new FakeClock(MONDAY), log: silentLogger };
     await seedDemoIfEmpty(deps);
   });
@@ -79,11 +79,11 @@ describe("shortfall wording", () => {
   });
 });
 
-describe("/skip destination", () => {
+describe.each(ENGINES)("/skip destination (%s)", (engine) => {
   let t: TestDb;
   let deps: AppDeps;
   beforeEach(async () => {
-    t = await createTestDb();
+    t = await createTestDb({ engine });
     deps = { db: t.db, policy: loadPolicy(), clock: new FakeClock(MONDAY), log: silentLogger };
     await seedDemoIfEmpty(deps);
   });

@@ -3,7 +3,8 @@ import { exportPlan } from "../../../src/cli/plan.cli.ts";
 import { loadPolicy } from "../../../src/config/policy.ts";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { silentLogger } from "../../../src/core/logger.ts";
-import { runConsoleScript, stopLines, tempDbUrl, withDb } from "../../helpers/console.ts";
+import { runConsoleScript, stopLines, tempDatabase, withDb } from "../../helpers/console.ts";
+import { ENGINES } from "../../helpers/db.ts";
 
 // Wednesday 25 Nov 2026, 09:30 in Shanghai: a visit day of the demo manager 李明.
 const WEDNESDAY_0930 = "2026-11-25T01:30:00Z";
@@ -14,12 +15,13 @@ function parseStop(line: string): { n: number; name: string; mark: "" | "done" |
   return { n: Number(m[1]), name: m[3]!.trim(), mark: m[2] === "✅ " ? "done" : m[2] === "↪️ " ? "moved" : "" };
 }
 
-describe("stop numbers are fixed for the day; looking changes nothing", () => {
-  let tmp: ReturnType<typeof tempDbUrl>;
-  afterEach(() => tmp?.cleanup());
+describe.each(ENGINES)("stop numbers are fixed for the day; looking changes nothing (%s)", (engine) => {
+  let tmp: Awaited<ReturnType<typeof tempDatabase>> | undefined;
+  afterEach(async () => tmp?.cleanup());
+  const newDb = async () => (tmp = await tempDatabase(engine));
 
   it("after logging stop 2, /skip 5 moves the shop shown as #5 and every other stop keeps its number", async () => {
-    tmp = tempDbUrl();
+    const tmp = await newDb();
     const clock = new FakeClock(WEDNESDAY_0930);
     const first = stopLines(await runConsoleScript({ url: tmp.url, clock, lines: ["/today"] })).map(parseStop);
     expect(first.map((s) => s.n)).toEqual(first.map((_, i) => i + 1));
@@ -43,7 +45,7 @@ describe("stop numbers are fixed for the day; looking changes nothing", () => {
   });
 
   it("/plan of any date, the week and the month, and plan export leave the stored plan byte-identical", async () => {
-    tmp = tempDbUrl();
+    const tmp = await newDb();
     const clock = new FakeClock(WEDNESDAY_0930);
     await runConsoleScript({ url: tmp.url, clock, lines: ["/today"] });
     await withDb(tmp.url, async (db) => {
