@@ -292,7 +292,7 @@ export async function copyDatabase(opts: CopyOptions): Promise<TCopyResult | TCo
         async (tx) => {
           for (const s of plan) {
             try {
-              await copyTable(source, tx, s, pageRows, opts.onProgress);
+              await copyTable(source, tx, dbEngine(t) === "postgres", s, pageRows, opts.onProgress);
             } catch (err) {
               throw new CopyFailed(s.table, reasonOf(err));
             }
@@ -329,7 +329,21 @@ export async function copyDatabase(opts: CopyOptions): Promise<TCopyResult | TCo
 
 type Tx = Prisma.TransactionClient;
 
-async function copyTable(source: Db, tx: Tx, s: TableShape, pageRows: number, onProgress?: (table: string, rows: number) => void): Promise<void> {
+/**
+ * One page into PostgreSQL as one statement with one parameter: the rows as JSON, typed by the
+ * table's own row type. Why not `insertRows` there: at 1,000 parameters a statement carries only
+ * ~25 customers, and PostgreSQL parsed and planned every one of them (3,800 rows/s measured); one
+ * statement per page is several times faster. Instants travel as ISO text with `Z`, which
+ * timestamptz reads as the same instant whatever the session zone; doubles as JSON numbers, whose
+ * shortest form PostgreSQL reads back to the same double.
+ */
+async function insertPgPage(tx: Tx, s: TableShape, rows: SqlValue[][]): Promise<void> {
+  const cols = s.columns.map(ident).join(", ");
+  const objects = rows.map((r) => Object.fromEntries(s.columns.map((c, i) => [c, r[i]])));
+  await tx.$executeRawUnsafe(`INSERT INTO ${ident(s.table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${ident(s.table)}, CAST($1 AS json))`, JSON.stringify(objects));
+}
+
+async function copyTable(source: Db, tx: Tx, toPg: boolean, s: TableShape, pageRows: number, onProgress?: (table: string, rows: number) => void): Promise<void> {
   const delegate = (source as unknown as Record<string, { findMany(args: object): Promise<Row[]> }>)[s.delegate]!;
   const self = new Set(s.selfRefs);
   // Self-references point at rows that may come later in id order: set once every row is there.
@@ -356,7 +370,8 @@ async function copyTable(source: Db, tx: Tx, s: TableShape, pageRows: number, on
         return v;
       }),
     );
-    await insertRows(tx, s.table, s.columns, rows);
+    if (toPg) await insertPgPage(tx, s, rows);
+    else await insertRows(tx, s.table, s.columns, rows);
     copied += page.length;
     last = page[page.length - 1]![s.key];
     onProgress?.(s.table, copied);
