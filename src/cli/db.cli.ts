@@ -85,6 +85,9 @@ async function copyCommand(rest: string[], env: NodeJS.ProcessEnv, out: (s: stri
     case "target-not-empty":
       err(t("cli.db.copy.target-not-empty", { to: result.to, tables: result.tables.map((x) => `${x.table} ${x.rows}`).join(", ") }));
       break;
+    case "foreign-tables":
+      err(t("cli.db.copy.foreign-tables", { to: result.to, tables: result.tables.join(", ") }));
+      break;
     case "mismatch":
       err(countsTable(t, result.tables));
       err(t("cli.db.copy.mismatch", { to: result.to, tables: result.tables.filter((x) => !x.ok).map((x) => x.table).join(", ") }));
@@ -103,7 +106,7 @@ const PROGRESS_EVERY = 100_000;
 
 /**
  * `visitmate db backup FILE [--force]`: an online backup of the database the bot uses
- * (DATABASE_URL), safe while it runs. Exit 0 when written and checked, 1 when refused or the copy
+ * (DATABASE_URL), safe while it runs. `visitmate db copy --from URL --to URL`: see `copyCommand`. Exit 0 when written and checked, 1 when refused or the copy
  * fails its check (nothing is left at FILE then), 2 on a usage error.
  */
 export async function dbCommand(argv: string[], io: DbCliIo = {}): Promise<number> {

@@ -50,6 +50,8 @@ export type TCopyRefusal =
   | { refused: "no-source"; from: string; to: string }
   | { refused: "same-database"; from: string; to: string }
   | { refused: "target-not-empty"; from: string; to: string; tables: { table: string; rows: number }[] }
+  /** The target holds tables VisitMate does not know: another application's database, never written into. */
+  | { refused: "foreign-tables"; from: string; to: string; tables: string[] }
   | { refused: "mismatch"; from: string; to: string; tables: TCopyTable[]; sourceMigrations: string[] }
   | { refused: "failed"; from: string; to: string; table: string; reason: string; sourceMigrations: string[] }
   /** The database could not be opened: `error` is the AppError naming the problem (pg-errors.ts, open-errors.ts). */
@@ -199,6 +201,46 @@ function sameDatabase(from: string, to: string): boolean {
   return real(from) === real(to);
 }
 
+/** Tables at `url` that are neither a model nor migration bookkeeping (nothing when it does not exist yet). */
+async function foreignTables(url: string): Promise<string[]> {
+  const ours = new Set([...copiedTables(), "_prisma_migrations"]);
+  let names: string[];
+  if (isPostgresUrl(url)) {
+    const pg = (await import("pg")).default;
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+    } catch {
+      // Unreachable, unknown database, bad password: openDb says which, in the operator's words.
+      return [];
+    }
+    try {
+      const r = await client.query<{ t: string }>(`SELECT CAST(table_name AS TEXT) AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`);
+      names = r.rows.map((x) => x.t);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } else {
+    const file = sqlitePathFromUrl(url);
+    if (file === ":memory:" || !existsSync(file)) return [];
+    const Database = (await import("better-sqlite3")).default;
+    let db: InstanceType<typeof Database>;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch {
+      return [];
+    }
+    try {
+      names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((x) => x.name);
+    } catch {
+      return []; // not a database: openDb says so
+    } finally {
+      db.close();
+    }
+  }
+  return names.filter((n) => !ours.has(n)).sort();
+}
+
 class CopyFailed extends Error {
   constructor(
     readonly table: string,
@@ -265,6 +307,9 @@ export async function copyDatabase(opts: CopyOptions): Promise<TCopyResult | TCo
   let target: Db | undefined;
   try {
     try {
+      // Before opening: opening migrates, which would write VisitMate's tables into another application's database.
+      const foreign = await foreignTables(opts.to);
+      if (foreign.length) return { refused: "foreign-tables", from, to, tables: foreign };
       target = await openDb(opts.to, { busyTimeoutMs: opts.busyTimeoutMs });
     } catch (err) {
       if (err instanceof AppError) return { refused: "open", from, to, side: "target", error: err };

@@ -5,6 +5,7 @@ export const enDbCopy: Catalogue = {
   "cli.db.copy.no-source": "There is no source database at {from}; nothing was copied. Check --from (e.g. file:./data/visitmate.db, relative to the current folder).",
   "cli.db.copy.same-database": "--from and --to are the same database ({to}); nothing was copied. The target must be another, empty database.",
   "cli.db.copy.target-not-empty": "The target database {to} is not empty ({tables}); nothing was written. Name a new, empty database (e.g. createdb visitmate): db copy never overwrites data.",
+  "cli.db.copy.foreign-tables": "The target database {to} holds tables that are not VisitMate's ({tables}): it may be another application's database; nothing was copied. Create a new, empty database for VisitMate.",
   "cli.db.copy.mismatch": "The copy did not match the source ({tables}); everything was rolled back and the target {to} is still empty. The source may have changed during the copy: stop the bot, then try again.",
   "cli.db.copy.failed": "Copying table {table} failed; everything was rolled back and the target {to} is still empty: {reason}",
   "cli.db.copy.open-source": "Cannot open the source database (--from):",

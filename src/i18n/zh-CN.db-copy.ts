@@ -5,6 +5,7 @@ export const zhCNDbCopy: Catalogue = {
   "cli.db.copy.no-source": "源数据库 {from} 不存在，没有复制任何内容。请检查 --from（例如 file:./data/visitmate.db，相对于当前目录）。",
   "cli.db.copy.same-database": "--from 和 --to 是同一个数据库（{to}），没有复制任何内容。目标必须是另一个空数据库。",
   "cli.db.copy.target-not-empty": "目标数据库 {to} 不是空的（{tables}），没有写入任何内容。请指定一个新建的空数据库（例如 createdb visitmate），db copy 不会覆盖已有数据。",
+  "cli.db.copy.foreign-tables": "目标数据库 {to} 里有不属于 VisitMate 的表（{tables}），可能是别的应用的数据库，没有复制任何内容。请为 VisitMate 新建一个空数据库。",
   "cli.db.copy.mismatch": "复制后核对不一致（{tables}），已全部撤销，目标数据库 {to} 仍为空。复制期间源数据库可能被修改：请先停止机器人再重试。",
   "cli.db.copy.failed": "复制表 {table} 时出错，已全部撤销，目标数据库 {to} 仍为空：{reason}",
   "cli.db.copy.open-source": "无法打开源数据库（--from）：",

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/clock.ts";
 import { openDb, type Db } from "../../src/db/client.ts";
@@ -129,7 +130,7 @@ describe("db copy: SQLite → PostgreSQL, ids kept, counts verified", () => {
     }
   });
 
-  it("refuses a non-empty target, the same database, a missing source and an unreachable server: exit 1, nothing written, no password shown", async () => {
+  it("refuses a non-empty target, the same database, a missing source, an unreachable server and another application's database: exit 1, nothing written, no password shown", async () => {
     const target = await createPgTestDatabase({ migrated: true });
     try {
       await withDb(target.url, (db) => db.appMeta.create({ data: { key: "someone", value: "was here" } }));
@@ -154,6 +155,21 @@ describe("db copy: SQLite → PostgreSQL, ids kept, counts verified", () => {
       expect(down.err).toContain("Cannot open the target database (--to): Cannot reach the PostgreSQL server");
       expect(down.err).toContain(`postgresql://visitmate:***@127.0.0.1:${port}/visitmate`);
       expect(down.out + down.err).not.toContain("s3cret");
+
+      // Another application's database: refused before migrating, so not one VisitMate table is created in it.
+      const other = await createPgTestDatabase({ migrated: false });
+      try {
+        const c = new pg.Client({ connectionString: other.url });
+        await c.connect();
+        await c.query(`CREATE TABLE invoices (id int PRIMARY KEY); INSERT INTO invoices VALUES (1)`);
+        const foreign = await runCli(source, ["db", "copy", "--from", source, "--to", other.url], "en");
+        expect([foreign.code, foreign.err]).toEqual([1, expect.stringContaining("holds tables that are not VisitMate's (invoices)")]);
+        const tables = await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+        await c.end();
+        expect(tables.rows.map((r) => r.table_name)).toEqual(["invoices"]);
+      } finally {
+        await other.drop();
+      }
 
       const usage = await runCli(source, ["db", "copy", "--from", source], "en");
       expect(usage.code).toBe(2);
