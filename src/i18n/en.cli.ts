@@ -22,6 +22,7 @@ export const enCli: Catalogue = {
     "  outbox [--failed] [--limit N]      scheduled messages and their delivery state\n" +
     "  outbox retry ID                    queue a failed message again\n" +
     "  db backup FILE [--force]           online backup of the database into FILE (safe while the bot runs)\n" +
+    "  db copy --from URL --to URL        copy the whole database into an empty one (e.g. SQLite → PostgreSQL), ids kept\n" +
     "  status                             each chat platform's state (up / retrying since, last error), also while the bot runs\n" +
     "  staff bind-code CODE [--hours N]   one-time code that links a chat account to staff member CODE (24 h; shown once; older unused codes revoked)\n" +
     "  staff bindings [CODE]              list chat account bindings: everyone's, or one person's\n" +
@@ -94,7 +95,10 @@ export const enCli: Catalogue = {
     "Usage: npx visitmate db backup FILE [--force]\n" +
     "  An online, consistent copy of the database (DATABASE_URL) through SQLite's backup API, safe while the bot runs.\n" +
     "  --force   replace FILE if it exists\n" +
-    "To restore: stop the bot, move the database and its -wal/-shm files aside, copy the backup to the database's path, start the bot (see README, \"Running in production\").",
+    "  To restore: stop the bot, move the database and its -wal/-shm files aside, copy the backup to the database's path, start the bot (see README, \"Running in production\").\n" +
+    "Usage: npx visitmate db copy --from SOURCE_URL --to TARGET_URL\n" +
+    "  Every table of the source, ids kept, into an empty target database, e.g. --from file:./data/visitmate.db --to postgresql://user@host/visitmate (or back).\n" +
+    "  One transaction, every table's rows counted on both sides: on an error or a mismatch the target stays empty. Stop the bot first.",
   "cli.db.unknown-subcommand": "Unknown db command \"{sub}\".",
   "cli.db.unknown-option": "Unknown option {option}.",
   "cli.db.backup.no-database": "There is no database at {file} (DATABASE_URL); nothing to back up. Run the command where the bot runs, with its .env or DATABASE_URL.",

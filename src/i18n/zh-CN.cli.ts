@@ -22,6 +22,7 @@ export const zhCNCli: Catalogue = {
     "  outbox [--failed] [--limit N]      定时消息及发送状态\n" +
     "  outbox retry 编号                  重新发送一条失败的消息\n" +
     "  db backup 文件 [--force]           在线备份数据库到该文件（机器人运行时也安全）\n" +
+    "  db copy --from 地址 --to 地址      把整个数据库复制到另一个空数据库（如 SQLite → PostgreSQL），编号不变\n" +
     "  status                             各聊天平台的状态（已连接 / 重试中、自何时、最近的错误），机器人运行时也可查看\n" +
     "  staff bind-code 编码 [--hours N]   生成一次性绑定码，把聊天账号关联到该员工（24 小时有效，只显示一次；旧的未用绑定码作废）\n" +
     "  staff bindings [编码]              列出聊天账号绑定：全部，或某位员工的\n" +
@@ -94,7 +95,10 @@ export const zhCNCli: Catalogue = {
     "用法：npx visitmate db backup 文件 [--force]\n" +
     "  用 SQLite 的备份接口把数据库（DATABASE_URL）完整、一致地复制一份，机器人运行时也安全。\n" +
     "  --force   文件已存在时覆盖它\n" +
-    "恢复：停止机器人，把数据库文件及其 -wal/-shm 文件移走，把备份复制到数据库的位置，再启动机器人（见 README“Running in production”）。",
+    "  恢复：停止机器人，把数据库文件及其 -wal/-shm 文件移走，把备份复制到数据库的位置，再启动机器人（见 README“Running in production”）。\n" +
+    "用法：npx visitmate db copy --from 源地址 --to 目标地址\n" +
+    "  把源数据库的所有表原样（编号不变）复制到一个空的目标数据库，例如 --from file:./data/visitmate.db --to postgresql://用户@主机/visitmate（也可反向）。\n" +
+    "  在一个事务里完成，并核对两边每张表的行数：出错或不一致时目标库保持为空。请先停止机器人。",
   "cli.db.unknown-subcommand": "没有“db {sub}”这个命令。",
   "cli.db.unknown-option": "未知选项 {option}。",
   "cli.db.backup.no-database": "{file} 没有数据库（DATABASE_URL），无可备份。请在机器人运行的目录、用它的 .env 或 DATABASE_URL 运行本命令。",
