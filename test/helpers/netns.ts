@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 
 /**
- * Stand-in "hosts" for multi-host tests: one network namespace per host, joined by a bridge in the
- * root namespace (docs/postgres-notes.md §6). Each namespace has its own loopback, so an instance
+ * Stand-in "hosts" for multi-host tests: one network namespace (and pid namespace) per host,
+ * joined by a bridge in the root namespace (docs/postgres-notes.md §6). Each namespace has its own loopback, so an instance
  * inside it reaches PostgreSQL and the fake platforms only through the bridge address, as a second
  * machine would. Traffic never leaves the machine: there is no forwarding and no route out.
  *
@@ -101,7 +101,9 @@ export function createHostNet(count: number, opts: { forceLoopback?: boolean } =
       ip("-n", ns, "addr", "add", `${hostIp}/24`, "dev", "eth0");
       ip("-n", ns, "link", "set", "eth0", "up");
       ip("-n", ns, "link", "set", "lo", "up");
-      hosts.push({ name: ns, ip: hostIp, command: (argv) => ({ file: "ip", args: ["netns", "exec", ns, ...argv] }) });
+      // Its own pids too, as on another machine (the host name stays shared, as for containers
+      // with the host's network): --kill-child so a SIGKILL of the wrapper kills the instance.
+      hosts.push({ name: ns, ip: hostIp, command: (argv) => ({ file: "ip", args: ["netns", "exec", ns, "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", ...argv] }) });
     }
     return { mode: "netns", bridgeIp: `${prefix}.1`, subnet: `${prefix}.0/24`, hosts, cleanup };
   } catch (err) {
