@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { loadPolicy } from "../../src/config/policy.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { InstanceRegistry } from "../../src/core/instances.ts";
@@ -23,13 +23,17 @@ const script = path.join(repoRoot, "test/helpers/host-instance-main.ts");
 const TOKEN = "123456789:AAEhostsTESTtokenTESTtoken";
 const SECRET = "multi-host-secret";
 const HEARTBEAT_MS = 500;
-const STALE_MS = 3_000;
+const STALE_MS = 5_000;
 const IN_FLIGHT = 4;
 const BULK = 120;
 const BURST = 60;
 const USERS = { M001: 9001, M002: 9002 } as const;
-const NETNS = netnsAvailable();
-const MODE = NETNS ? "three network namespaces (ip netns + veth + bridge)" : "three loopback ports (fallback: ip netns needs root, this run is not root)";
+// VISITMATE_TEST_HOSTS=loopback runs the fallback on purpose (to check it where ip netns works).
+const FORCED = process.env.VISITMATE_TEST_HOSTS === "loopback";
+const NETNS = !FORCED && netnsAvailable();
+const MODE = NETNS
+  ? "three network namespaces (ip netns + veth + bridge, own pid namespaces)"
+  : `three loopback ports (fallback: ${FORCED ? "VISITMATE_TEST_HOSTS=loopback" : "ip netns needs root, this run is not root"})`;
 
 interface Line {
   ready?: boolean;
@@ -79,7 +83,10 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
 
   it("each reminder and message sent once, webhooks answered once on any host, a killed instance's claims taken over within 30 s", async () => {
     process.stderr.write(`multi-host: running on ${MODE}\n`);
-    net = createHostNet(3);
+    onTestFailed(() => {
+      for (const i of instances) process.stderr.write(`--- instance on ${i.host.name} (${i.id}) stderr:\n${i.stderr().slice(-4000)}\n`);
+    });
+    net = createHostNet(3, { forceLoopback: FORCED });
     expect(net.mode).toBe(NETNS ? "netns" : "loopback");
     cluster = await startPgCluster({ listen: net.mode === "netns" ? [net.bridgeIp] : [], hba: [`host all all ${net.subnet} trust`] });
     await pgAdmin(cluster.adminUrl, "CREATE DATABASE visitmate");
@@ -201,7 +208,9 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
     // Each update handled once wherever it arrived: one once-only mark, one reply.
     expect(await db.processedEvent.count({ where: { platform: "telegram" } })).toBe(updateIds.length);
     expect(sentRows.filter((r) => r.kind === "reply")).toHaveLength(updateIds.length);
-    const phaseA = { sendMessage: calls.length, morning: morning.length, bulk: BULK, replies: updateIds.length, posts: statuses.length };
+    const sentBy = await db.outbox.groupBy({ by: ["claimedBy"], where: { status: "sent" }, _count: true });
+    const spread = all.map((i) => sentBy.find((g) => g.claimedBy === i.id)?._count ?? 0);
+    const phaseA = { sendMessage: calls.length, morning: morning.length, bulk: BULK, replies: updateIds.length, posts: statuses.length, sentPerInstance: spread };
 
     // ---- phase B: the instance holding the drill job's lease also holds outbox claims; kill -9 it ----
     const holder = all.find((i) => i.lines.some((l) => l.drill === "holding"));
@@ -269,6 +278,9 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
     expect(all.flatMap((i) => i.lines.filter((l) => l.takeover))).toEqual([takeover]);
     expect(survivors.every((s) => s.child.exitCode === null)).toBe(true);
 
+    if (process.env.VISITMATE_TEST_FIGURES) {
+      for (const i of instances) process.stderr.write(`--- instance on ${i.host.name} stderr:\n${i.stderr().slice(-4000)}\n`);
+    }
     process.stderr.write(
       `multi-host figures (${net.mode}): phase A ${JSON.stringify(phaseA)}; kill: dead held ${deadClaims} outbox claims + 1 job lease, ` +
         `taken over ${sinceHeartbeatMs} ms after its last heartbeat (${sinceKillMs} ms after the kill; heartbeat ${HEARTBEAT_MS} ms, stale ${STALE_MS} ms), ` +
