@@ -13,6 +13,7 @@ import { openDb, type Db } from "../../src/db/client.ts";
 import { seedDemoIfEmpty } from "../../src/modules/demo/demo.service.ts";
 import { closePlanPool } from "../../src/modules/planning/plan-pool.ts";
 import { planDayList } from "../../src/modules/planning/planning.service.ts";
+import { FakeLarkApi, messageEvent, postLarkEvent } from "../helpers/fake-lark.ts";
 import { FakeTelegram } from "../helpers/fake-telegram.ts";
 import { createHostNet, netnsAvailable, type HostNet, type TestHost } from "../helpers/netns.ts";
 import { freePort, pgAdmin, startPgCluster, type PgCluster } from "../helpers/pg-cluster.ts";
@@ -28,6 +29,9 @@ const IN_FLIGHT = 4;
 const BULK = 120;
 const BURST = 60;
 const USERS = { M001: 9001, M002: 9002 } as const;
+const LARK = { appId: "cli_a1b2c3d4e5f60718", appSecret: "s3cretS3cretS3cretS3cretS3cret12", encryptKey: "hosts-encrypt-key", verificationToken: "hosts-verification" };
+/** The supervisor, on Lark only (the managers' reminders stay on Telegram). */
+const SUPERVISOR = { code: "S001", openId: "ou_s001hosts00000000000000000001", chatId: "oc_s001hosts0000000000000000001" };
 // VISITMATE_TEST_HOSTS=loopback runs the fallback on purpose (to check it where ip netns works).
 const FORCED = process.env.VISITMATE_TEST_HOSTS === "loopback";
 const NETNS = !FORCED && netnsAvailable();
@@ -52,6 +56,7 @@ interface Instance {
   stderr: () => string;
   id: string;
   webhook: string;
+  larkEvents: string;
 }
 
 /** Resolves when `check` holds; the bound only turns a hang into a readable failure. */
@@ -68,12 +73,14 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
   let cluster: PgCluster | undefined;
   let db: Db | undefined;
   let tg: FakeTelegram | undefined;
+  let lark: FakeLarkApi | undefined;
   let work: string | undefined;
   const instances: Instance[] = [];
   afterAll(async () => {
     for (const i of instances) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill("SIGKILL");
     await Promise.all(instances.map((i) => (i.child.exitCode === null && i.child.signalCode === null ? new Promise((r) => i.child.once("exit", r)) : null)));
     await tg?.close();
+    await lark?.close();
     await db?.$disconnect();
     await closePlanPool();
     await cluster?.stop();
@@ -103,10 +110,14 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
       await db.chatIdentity.create({ data: { platform: "telegram", platformUserId: String(uid), staffId: s.id } });
       await planDayList({ deps: { db, policy, clock: seedClock, log: silentLogger }, staff: s, date: "2026-11-23" });
     }
+    const supervisor = await db.staff.findUniqueOrThrow({ where: { code: SUPERVISOR.code } });
+    await db.chatIdentity.create({ data: { platform: "lark", platformUserId: SUPERVISOR.openId, staffId: supervisor.id } });
     for (let i = 0; i < BULK; i++) await enqueue({ db, key: `bulk:${i}`, kind: "bulk", platform: "telegram", chatId: String(7000 + (i % 40)), reply: { text: `bulk ${i}` }, clock: seedClock });
 
     tg = new FakeTelegram(TOKEN);
     const apiRoot = await tg.start(net.bridgeIp);
+    lark = new FakeLarkApi(LARK);
+    const larkApi = await lark.start(net.bridgeIp);
     // Every instance's clock: real time shifted to 07:30 that Monday, so heartbeats age for real.
     const offsetMs = local("2026-11-23", "07:30").getTime() - Date.now();
     const shifted = { now: () => new Date(Date.now() + offsetMs) };
@@ -126,6 +137,12 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
           TELEGRAM_API_ROOT: apiRoot,
           TELEGRAM_WEBHOOK_URL: "https://bot.example.com/telegram",
           TELEGRAM_WEBHOOK_SECRET: SECRET,
+          LARK_APP_ID: LARK.appId,
+          LARK_APP_SECRET: LARK.appSecret,
+          LARK_ENCRYPT_KEY: LARK.encryptKey,
+          LARK_VERIFICATION_TOKEN: LARK.verificationToken,
+          LARK_DOMAIN: larkApi,
+          LARK_CONNECTION: "webhook",
           VISITMATE_HTTP_HOST: host.ip,
           VISITMATE_HTTP_PORT: String(port),
           VM_CLOCK_OFFSET_MS: String(offsetMs),
@@ -146,7 +163,7 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
         }
       });
       child.stderr!.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-20_000)));
-      const inst: Instance = { host, child, lines, stderr: () => err, id: "", webhook: `http://${host.ip}:${port}/telegram` };
+      const inst: Instance = { host, child, lines, stderr: () => err, id: "", webhook: `http://${host.ip}:${port}/telegram`, larkEvents: `http://${host.ip}:${port}/lark/events` };
       instances.push(inst);
       await until(() => {
         if (child.exitCode !== null) throw new Error(`instance on ${host.name} exited ${child.exitCode}: ${err}`);
@@ -188,15 +205,28 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
       const u = update(id, id % 2 ? USERS.M002 : USERS.M001);
       statuses.push(...(await Promise.all([post(x, u), post(y, u)])));
     }
+    // Lark events the same way: signed and encrypted, one per host, one delivered to two hosts at once.
+    const larkEvent = (eventId: string) => messageEvent({ token: LARK.verificationToken, openId: SUPERVISOR.openId, chatId: SUPERVISOR.chatId, text: "/help", eventId });
+    const postLark = async (inst: Instance, ev: unknown) => (await postLarkEvent(inst.larkEvents, ev, { encryptKey: LARK.encryptKey, now: shifted.now() })).status;
+    const larkIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      larkIds.push(`ev_hosts_${i}`);
+      statuses.push(await postLark(all[i]!, larkEvent(`ev_hosts_${i}`)));
+    }
+    larkIds.push("ev_hosts_dup");
+    const dup = larkEvent("ev_hosts_dup");
+    statuses.push(...(await Promise.all([postLark(b!, dup), postLark(c!, dup)])));
     expect(statuses.every((s) => s === 200)).toBe(true);
 
     // ---- phase A settles: every due job ran, everything queued was sent ----
-    const replyKeys = updateIds.map((id) => `reply:telegram:${id}:0`);
-    await until(async () => (await db!.outbox.count({ where: { key: { in: replyKeys }, status: "sent" } })) === updateIds.length, "each update's reply to be sent");
+    const replyKeys = [...updateIds.map((id) => `reply:telegram:${id}:0`), ...larkIds.map((id) => `reply:lark:${id}:0`)];
+    await until(async () => (await db!.outbox.count({ where: { key: { in: replyKeys }, status: "sent" } })) === replyKeys.length, "each update's and event's reply to be sent");
     await until(async () => (await db!.outbox.count({ where: { status: { not: "sent" } } })) === 0, "the outbox to drain");
     expect(await db.jobRun.count({ where: { status: { not: "done" } } })).toBe(1); // the drill, held by one instance
 
-    const sentRows = await db.outbox.findMany({ select: { key: true, chatId: true, kind: true } });
+    const allRows = await db.outbox.findMany({ select: { key: true, chatId: true, kind: true, platform: true } });
+    const sentRows = allRows.filter((r) => r.platform === "telegram");
+    const larkRows = allRows.filter((r) => r.platform === "lark");
     const calls = tg.sent();
     // Each message went to Telegram exactly once: per chat as many sendMessage calls as sent rows.
     const perChat = (xs: { chatId: string }[]) => xs.reduce((m, x) => m.set(x.chatId, (m.get(x.chatId) ?? 0) + 1), new Map<string, number>());
@@ -208,9 +238,12 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
     // Each update handled once wherever it arrived: one once-only mark, one reply.
     expect(await db.processedEvent.count({ where: { platform: "telegram" } })).toBe(updateIds.length);
     expect(sentRows.filter((r) => r.kind === "reply")).toHaveLength(updateIds.length);
+    expect(await db.processedEvent.count({ where: { platform: "lark" } })).toBe(larkIds.length);
+    expect(larkRows.filter((r) => r.kind === "reply")).toHaveLength(larkIds.length);
+    expect(Object.fromEntries(perChat(lark.sent.map((m) => ({ chatId: m.receive_id }))))).toEqual(Object.fromEntries(perChat(larkRows)));
     const sentBy = await db.outbox.groupBy({ by: ["claimedBy"], where: { status: "sent" }, _count: true });
     const spread = all.map((i) => sentBy.find((g) => g.claimedBy === i.id)?._count ?? 0);
-    const phaseA = { sendMessage: calls.length, morning: morning.length, bulk: BULK, replies: updateIds.length, posts: statuses.length, sentPerInstance: spread };
+    const phaseA = { sendMessage: calls.length, morning: morning.length, bulk: BULK, replies: updateIds.length, larkReplies: larkIds.length, larkSent: lark.sent.length, posts: statuses.length, sentPerInstance: spread };
 
     // ---- phase B: the instance holding the drill job's lease also holds outbox claims; kill -9 it ----
     const holder = all.find((i) => i.lines.some((l) => l.drill === "holding"));
@@ -272,7 +305,7 @@ describe(`instances on ${MODE} against one PostgreSQL`, () => {
     const duplicates = burstTexts.length - BURST;
     expect(duplicates).toBeLessThanOrEqual(IN_FLIGHT);
     // Nothing else was sent twice, and no live instance was ever taken for dead.
-    const others = (await db.outbox.findMany({ where: { kind: { not: "burst" } }, select: { chatId: true } })).filter((r) => !burstChats.includes(Number(r.chatId)));
+    const others = (await db.outbox.findMany({ where: { kind: { not: "burst" }, platform: "telegram" }, select: { chatId: true } })).filter((r) => !burstChats.includes(Number(r.chatId)));
     const otherCalls = tg.sent().filter((c) => !burstChats.includes(Number(c.payload.chat_id)));
     expect(Object.fromEntries(perChat(otherCalls.map((c) => ({ chatId: String(c.payload.chat_id) }))))).toEqual(Object.fromEntries(perChat(others)));
     expect(all.flatMap((i) => i.lines.filter((l) => l.takeover))).toEqual([takeover]);
