@@ -1,3 +1,4 @@
+import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.ts";
 import { chunks } from "./batch.ts";
@@ -13,8 +14,8 @@ import { releaseJobRunClaims } from "./scheduler.ts";
  *
  * Each instance writes its row at start and a heartbeat every `heartbeatMs`. Another instance
  * treats it as dead when its heartbeat is older than `staleAfterMs`; a restart on the same host
- * does not wait even that long: a row of this host whose pid is gone (`process.kill(pid, 0)`)
- * belongs to a crashed process. Freeing a claim means: outbox rows go back to pending, job runs
+ * (the same pid space, see `pidSpace`) does not wait even that long: a row of this host whose pid
+ * is gone (`process.kill(pid, 0)`) belongs to a crashed process. Freeing a claim means: outbox rows go back to pending, job runs
  * get an expired lease, so the ordinary claim paths pick them up.
  *
  * A row is only ever removed after its claims were freed (clean stop, or pruning an instance
@@ -61,6 +62,23 @@ const MAX_DEAD = 100;
 /** Instances registered by this process: a row with our pid that is not one of them is a previous life. */
 const registeredHere = new Set<string>();
 
+/**
+ * The space our pids live in, written as the instance's host: `process.kill(pid, 0)` says something
+ * only about a pid of the same one. The host name alone is not it: containers sharing the host's
+ * name (host networking) each have their own pids, usually all pid 1, and two machines can carry
+ * the same name; taken for one host, each start freed the live others' claims (seen with three
+ * instances in their own namespaces). On Linux the kernel's boot id and the pid namespace name it
+ * exactly; a container restarted in a new namespace then waits for the stale heartbeat (≤ 30 s).
+ */
+export function pidSpace(): string {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim().slice(0, 8);
+    return `${hostname()} ${boot} ${readlinkSync("/proc/self/ns/pid")}`;
+  } catch {
+    return hostname();
+  }
+}
+
 /** True when a process with this pid exists (EPERM: it exists, as another user). */
 export function processAlive(pid: number): boolean {
   try {
@@ -90,7 +108,7 @@ export class InstanceRegistry {
     // 20 s + one heartbeat period (10 s) = a dead instance's claims taken over within 30 s.
     this.staleAfterMs = o.staleAfterMs ?? 20_000;
     this.pruneAfterMs = o.pruneAfterMs ?? 3600_000;
-    this.host = o.host ?? hostname();
+    this.host = o.host ?? pidSpace();
     this.pid = o.pid ?? process.pid;
     this.isAlive = o.isAlive ?? processAlive;
     this.faults = new ConditionLog(o.log, () => o.clock.now().getTime());
@@ -112,7 +130,7 @@ export class InstanceRegistry {
       take: MAX_DEAD,
       select: { id: true, pid: true },
     });
-    // Our own pid on a row this process did not write: that process is gone (a container restarts as pid 1 again).
+    // Our own pid on a row this process did not write: that process is gone (its pid was reused).
     const gone = sameHost.filter((r) => (r.pid === this.pid ? !registeredHere.has(r.id) : !this.isAlive(r.pid))).map((r) => r.id);
     if (gone.length) {
       const report = await this.takeOver(gone, "process-gone", now);

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { existsSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/config/policy.ts";
 import { FakeClock } from "../../src/core/clock.ts";
 import { silentLogger } from "../../src/core/logger.ts";
-import { InstanceRegistry, processAlive, type InstanceRegistryOptions, type TakeoverReport } from "../../src/core/instances.ts";
+import { InstanceRegistry, pidSpace, processAlive, type InstanceRegistryOptions, type TakeoverReport } from "../../src/core/instances.ts";
 import { Dispatcher, enqueue } from "../../src/core/outbox.ts";
 import type { AppDeps } from "../../src/core/router.ts";
 import { Scheduler, type Job } from "../../src/core/scheduler.ts";
@@ -95,8 +96,8 @@ describe.each(ENGINES)("instance liveness (%s)", (engine) => {
     expect(processAlive(crashed)).toBe(false);
     const now = clock.now();
     // Both beat a moment ago: only the pid tells the crashed one apart.
-    await t.db.instance.create({ data: { id: "crashed", host: hostname(), pid: crashed, startedAt: now, heartbeatAt: now } });
-    await t.db.instance.create({ data: { id: "alive", host: hostname(), pid: process.ppid, startedAt: now, heartbeatAt: now } });
+    await t.db.instance.create({ data: { id: "crashed", host: pidSpace(), pid: crashed, startedAt: now, heartbeatAt: now } });
+    await t.db.instance.create({ data: { id: "alive", host: pidSpace(), pid: process.ppid, startedAt: now, heartbeatAt: now } });
     await claimedBy("crashed", 4);
     await claimedBy("alive", 2);
     const restarted = new InstanceRegistry({ db: t.db, clock, log: silentLogger, instanceId: "restarted" });
@@ -108,7 +109,13 @@ describe.each(ENGINES)("instance liveness (%s)", (engine) => {
     expect((await t.db.outbox.findFirstOrThrow({ where: { key: "crashed:0" } })).attempts).toBe(1);
   });
 
-  it("an older row with our own pid on this host is a previous life (a container restarts as pid 1 again)", async () => {
+  it("names the host by its pid space: host name, boot and pid namespace, so a container sharing the host name is another host", () => {
+    const space = pidSpace();
+    expect(space.startsWith(hostname())).toBe(true);
+    if (existsSync("/proc/self/ns/pid")) expect(space).toContain(readlinkSync("/proc/self/ns/pid"));
+  });
+
+  it("an older row with our own pid on this host is a previous life (the pid was reused)", async () => {
     const now = clock.now();
     await t.db.instance.create({ data: { id: "before-restart", host: "box", pid: 1, startedAt: now, heartbeatAt: now } });
     await claimedBy("before-restart", 2);

@@ -67,7 +67,8 @@ export class FakeLarkApi {
 
   constructor(private readonly creds: { appId: string; appSecret: string }) {}
 
-  async start(): Promise<string> {
+  /** `host`: another address than loopback, for instances in other network namespaces (multi-host test). */
+  async start(host = "127.0.0.1"): Promise<string> {
     this.server = createServer((req, res) =>
       void this.handle(req).then((answer) => {
         // A reset: the connection drops without an answer, as when a keep-alive socket is closed.
@@ -90,8 +91,8 @@ export class FakeLarkApi {
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(JSON.stringify(answer.body));
       }),
     );
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
 

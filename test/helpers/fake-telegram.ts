@@ -71,13 +71,14 @@ export class FakeTelegram {
 
   constructor(readonly token: string) {}
 
-  async start(): Promise<string> {
+  /** `host`: another address than loopback, for instances in other network namespaces (multi-host test). */
+  async start(host = "127.0.0.1"): Promise<string> {
     this.server = createServer((req, res) => {
       if (req.url?.startsWith("/file/")) return this.serveFile(req.url, res);
       void this.handle(req).then((body) => res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" }).end(JSON.stringify(body)));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
 
