@@ -4,7 +4,7 @@
 // app's router; and the outbox drained by one process vs two (each its own pool) against a fake
 // platform on 127.0.0.1, messages/s and each message sent once. PostgreSQL runs on a throw-away
 // cluster the bench starts and removes. BENCH_ENGINE_MANAGERS / BENCH_ENGINE_CUSTOMERS /
-// BENCH_ENGINE_MESSAGES shrink the runs.
+// BENCH_ENGINE_MESSAGES shrink the runs; BENCH_ENGINE_SKIP_COMPANY=1 runs the outbox part alone.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -220,7 +220,7 @@ export async function runEnginesBench(engines: readonly Engine[]): Promise<Bench
     const started = performance.now();
     const dbs = await databasesFor(engine);
     try {
-      company.set(engine, await companyRun(dbs, managers, customers));
+      if (process.env.BENCH_ENGINE_SKIP_COMPANY !== "1") company.set(engine, await companyRun(dbs, managers, customers));
       const runs: DrainFigures[] = [];
       for (const n of [1, 2]) {
         runs.push(await drainRun(dbs, messages, n));
@@ -236,14 +236,17 @@ export async function runEnginesBench(engines: readonly Engine[]): Promise<Bench
   const side = (label: string, pick: (e: Engine) => string | number) => ({ measure: label, ...Object.fromEntries(engines.map((e) => [e, pick(e)])) });
   const c = (e: Engine) => company.get(e)!;
   const d = (e: Engine, n: number) => drains.get(e)!.find((r) => r.instances === n)!;
-  const rows = [
+  const companyRows = !company.size ? [] : [
     side(`seed ${managers} managers × ${customers} customers + day plans (s)`, (e) => c(e).seedS),
     side(`morning list queued for ${managers} managers (s)`, (e) => c(e).morningS),
     side("morning list: messages queued", (e) => c(e).morningQueued),
-    side(`/today p50 ms (${c(engines[0]!).todayRuns} managers)`, (e) => c(e).todayP50),
+    side(`/today p50 ms (${company.get(engines[0]!)?.todayRuns ?? 0} managers)`, (e) => c(e).todayP50),
     side("/today p95 ms", (e) => c(e).todayP95),
     side("/today max ms", (e) => c(e).todayMax),
     side("/today answers without the list", (e) => c(e).todayWithoutList),
+  ];
+  const rows = [
+    ...companyRows,
     side(`outbox ${messages} messages, 1 instance (msg/s)`, (e) => d(e, 1).perSecond),
     side(`outbox ${messages} messages, 2 instances (msg/s)`, (e) => d(e, 2).perSecond),
     side("2 instances vs 1 (×)", (e) => round(d(e, 2).perSecond / d(e, 1).perSecond, 2)),
@@ -253,8 +256,10 @@ export async function runEnginesBench(engines: readonly Engine[]): Promise<Bench
   ];
   const summary: Record<string, number> = { managers, customers: managers * customers, messages };
   for (const e of engines) {
-    summary[`${e}TodayP95Ms`] = c(e).todayP95;
-    summary[`${e}MorningS`] = c(e).morningS;
+    if (company.size) {
+      summary[`${e}TodayP95Ms`] = c(e).todayP95;
+      summary[`${e}MorningS`] = c(e).morningS;
+    }
     summary[`${e}OneInstancePerS`] = d(e, 1).perSecond;
     summary[`${e}TwoInstancesPerS`] = d(e, 2).perSecond;
     summary[`${e}Duplicates`] = d(e, 1).duplicates + d(e, 2).duplicates;
