@@ -113,6 +113,21 @@ async function monthStartSection(): Promise<BenchSection> {
 }
 
 /**
+ * A day of 15 stops and a PlanRun per manager, as the month job would have left them (also the
+ * engines bench's company, so both measure the same data).
+ */
+export async function writeDayPlans(db: Db, date: string): Promise<void> {
+  const staff = await db.staff.findMany({ select: { id: true } });
+  for (const part of chunks(staff, 100)) {
+    const ids = part.map((s) => s.id);
+    const cs = await db.customer.findMany({ where: { managerId: { in: ids } }, select: { id: true, managerId: true }, orderBy: { id: "asc" } });
+    const rows = ids.flatMap((managerId) => cs.filter((c) => c.managerId === managerId).slice(0, 15).map((c, i) => ({ managerId, customerId: c.id, date, sequence: i + 1 })));
+    for (const batch of chunks(rows, 500)) await db.plannedVisit.createMany({ data: batch });
+    await db.planRun.createMany({ data: ids.map((managerId) => ({ managerId, fromDate: date, toDate: "2027-01-31", requiredVisits: 0, plannedVisits: 15, shortfallVisits: 0, reason: "month" })) });
+  }
+}
+
+/**
  * Morning list for many managers whose plans are made: plans are written directly (a day of 15
  * stops per manager and a PlanRun), as the month job would have left them, so only the job's own
  * reads, number fixing and queueing are timed.
@@ -125,14 +140,7 @@ async function morningListSection(): Promise<BenchSection> {
     const clock = new FakeClock(local(date, "07:30"));
     const deps: AppDeps = { db, policy: loadPolicy(), clock, log: silentLogger };
     await seedCompany(db, { managers, customers, bind: true });
-    const staff = await db.staff.findMany({ select: { id: true } });
-    for (const part of chunks(staff, 100)) {
-      const ids = part.map((s) => s.id);
-      const cs = await db.customer.findMany({ where: { managerId: { in: ids } }, select: { id: true, managerId: true }, orderBy: { id: "asc" } });
-      const rows = ids.flatMap((managerId) => cs.filter((c) => c.managerId === managerId).slice(0, 15).map((c, i) => ({ managerId, customerId: c.id, date, sequence: i + 1 })));
-      for (const batch of chunks(rows, 500)) await db.plannedVisit.createMany({ data: batch });
-      await db.planRun.createMany({ data: ids.map((managerId) => ({ managerId, fromDate: date, toDate: "2027-01-31", requiredVisits: 0, plannedVisits: 15, shortfallVisits: 0, reason: "month" })) });
-    }
+    await writeDayPlans(db, date);
     const scheduler = new Scheduler({ deps, jobs: [morningListJob], instanceId: "bench" });
     const m = await measured(() => scheduler.runJob("morning-list"));
     const queued = await db.outbox.count({ where: { kind: "morning-list" } });

@@ -16,7 +16,7 @@ const KINDS = ["morning-list", "appointments", "unlogged-visits", "weekly-phone-
 const START = "2026-11-23T00:00:00Z";
 
 /** `managers` staff bound to `platform`, and `perManager` reminders each, queued kind by kind like the jobs do. */
-async function fanOut(t: TestDb, clock: Clock, opts: { platform: Platform; managers: number; perManager: number }): Promise<number> {
+export async function fanOut(t: Pick<TestDb, "db">, clock: Clock, opts: { platform: Platform; managers: number; perManager: number }): Promise<number> {
   const staff = [];
   for (let i = 0; i < opts.managers; i += 500) {
     await t.db.staff.createMany({ data: Array.from({ length: Math.min(500, opts.managers - i) }, (_, k) => ({ code: `B${opts.platform}${i + k}`, name: `manager ${i + k}`, role: "manager" })) });
