@@ -382,12 +382,12 @@ export class Dispatcher {
   /**
    * The PostgreSQL claim: one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING.
    *
-   * Why not the updateMany above: Prisma runs an updateMany inside a transaction of its own, and
-   * on PostgreSQL every transaction takes the instances' shared advisory lock (src/db/pg-client.ts),
-   * so each instance's claims (and any import or form commit) would queue behind one another.
-   * This statement runs outside a transaction; SKIP LOCKED lets instances claiming at the same
-   * moment take different rows instead of waiting on each other's, and the outer WHERE re-checks
-   * the due condition on the row as committed, so a row is never won twice.
+   * Why not the find-then-updateMany above: on PostgreSQL instances claiming at the same moment
+   * would all pick the same oldest rows and contend for them (one wins each, the others claim
+   * nothing that round); and Prisma wraps an updateMany in a transaction of its own (BEGIN, UPDATE,
+   * COMMIT: three round trips). SKIP LOCKED lets each instance take different rows in one
+   * statement, and the outer WHERE re-checks the due condition on the row as committed, so a row
+   * is never won twice.
    */
   private async claimPostgres(n: number, held: Set<number>, now: Date): Promise<{ rows: Outbox[]; more: boolean }> {
     const platforms = [...this.o.ports.keys()];
@@ -587,8 +587,8 @@ export class Dispatcher {
     }
     // Fence: still ours? Count the attempt before sending, so a crash mid-send is not free.
     const fenceUntil = new Date(this.now() + this.o.sendTtlMs);
-    // On PostgreSQL as a plain statement: an updateMany would take the instances' shared
-    // transaction lock for every message sent (see claimPostgres).
+    // On PostgreSQL as a plain statement: one round trip per message sent, not the three of the
+    // transaction Prisma wraps an updateMany in.
     const fenced =
       dbEngine(db) === "postgres"
         ? await db.$executeRaw`UPDATE "Outbox" SET "attempts" = "attempts" + 1, "claimedUntil" = ${fenceUntil}, "updatedAt" = ${new Date(this.now())}

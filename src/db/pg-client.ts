@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PgPrismaClient } from "../generated/prisma-pg/client.ts";
 import { applyPgMigrations, pgSessionOptions } from "./pg-migrate.ts";
@@ -16,11 +17,26 @@ export const TRANSACTION_LOCK_KEY = 0x5649_5302;
  * its first statement (BEGIN IMMEDIATE): a read-check-write inside one (a form's revision, a
  * duplicate check, a counter) can never interleave with another's. PostgreSQL's default READ
  * COMMITTED would let two instances both pass the check. A transaction-scoped advisory lock
- * restores exactly that guarantee, while everything outside transactions (reads, the outbox's
- * and scheduler's conditional claims, which are single UPDATE … WHERE statements) runs in
- * parallel on the pool. In this process transactions first queue in memory, so a waiting one
+ * restores exactly that guarantee. In this process they first queue in memory, so a waiting one
  * never holds a pool connection that the running one may need for a read through the client.
+ *
+ * Only `$transaction(async (tx) => …)` takes it (marked by `interactiveTransactions`): Prisma also
+ * wraps single operations (updateMany, createMany, nested writes) in transactions of its own, and
+ * serialising those queued every outbox claim, heartbeat and job finish behind every other
+ * instance's work. A single operation is atomic on PostgreSQL by itself, exactly as a plain
+ * `create` or `update` (never wrapped) already was, so they run in parallel on the pool.
  */
+const interactive = new AsyncLocalStorage<{ pending: boolean }>();
+
+/** Marks the transactions `db.$transaction(fn)` starts as interactive (see `serialTransactions`). */
+export function interactiveTransactions<T extends { $transaction: (...args: never[]) => unknown }>(db: T): T {
+  const original = db.$transaction.bind(db) as (...args: unknown[]) => unknown;
+  const marked = (...args: unknown[]) =>
+    typeof args[0] === "function" ? interactive.run({ pending: true }, () => original(...args)) : original(...args);
+  Object.defineProperty(db, "$transaction", { value: marked, configurable: true, writable: true });
+  return db;
+}
+
 export function serialTransactions(inner: Adapter): Adapter {
   let tail: Promise<void> = Promise.resolve();
   const turn = async (): Promise<() => void> => {
@@ -36,6 +52,12 @@ export function serialTransactions(inner: Adapter): Adapter {
   };
   const wrapped = Object.create(inner) as Adapter;
   wrapped.startTransaction = async (isolationLevel) => {
+    // The first transaction begun inside `$transaction(fn)` is that one; anything else the callback
+    // starts through the outer client (an updateMany of its own) is not, and must not wait for our turn.
+    const mark = interactive.getStore();
+    const serial = mark?.pending === true;
+    if (mark) mark.pending = false;
+    if (!serial) return inner.startTransaction(isolationLevel);
     const release = await turn();
     let tx: Tx;
     try {
@@ -87,7 +109,7 @@ export async function openPostgres(url: string, opts: OpenPgOptions): Promise<Pg
   const factory = new PrismaPg({ connectionString: url, options: pgSessionOptions(opts.lockTimeoutMs), max: opts.poolSize ?? 10 });
   const connect = factory.connect.bind(factory);
   factory.connect = async () => serialTransactions(await connect());
-  const db = new PgPrismaClient({ adapter: factory, transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
+  const db = interactiveTransactions(new PgPrismaClient({ adapter: factory, transactionOptions: { maxWait: 30_000, timeout: 60_000 } }));
   try {
     await db.$connect();
     await db.$queryRawUnsafe("SELECT 1");

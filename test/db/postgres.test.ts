@@ -80,3 +80,47 @@ describe("PostgreSQL: what an operator is told when the database cannot be opene
     expect(() => loadEnv({ DATABASE_URL: "mysql://u@h/d" })).toThrow(/postgresql:\/\//);
   });
 });
+
+describe("PostgreSQL: transactions keep SQLite's guarantee across instances, single operations run in parallel", () => {
+  it("read-check-write transactions from two instances (two pools) never interleave: no increment is lost", async () => {
+    const t = await createTestDb({ engine: "postgres" });
+    const other = await openDb(t.url);
+    try {
+      await t.db.appMeta.create({ data: { key: "counter", value: "0" } });
+      const bump = (db: typeof t.db) =>
+        db.$transaction(async (tx) => {
+          const row = await tx.appMeta.findUniqueOrThrow({ where: { key: "counter" } });
+          await tx.appMeta.update({ where: { key: "counter" }, data: { value: String(Number(row.value) + 1) } });
+        });
+      await Promise.all(Array.from({ length: 30 }, (_, i) => bump(i % 2 ? t.db : other)));
+      expect((await t.db.appMeta.findUniqueOrThrow({ where: { key: "counter" } })).value).toBe("30");
+    } finally {
+      await other.$disconnect();
+      await t.close();
+    }
+  });
+
+  it("while another instance is inside a transaction, updateMany and createMany (which Prisma wraps in transactions of its own) do not wait for it", async () => {
+    const { TRANSACTION_LOCK_KEY } = await import("../../src/db/pg-client.ts");
+    const t = await createTestDb({ engine: "postgres", busyTimeoutMs: 2000 });
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK_KEY})`);
+      await t.db.appMeta.createMany({ data: [{ key: "a", value: "1" }, { key: "b", value: "2" }] });
+      expect(await t.db.appMeta.updateMany({ where: { key: { in: ["a", "b"] } }, data: { value: "3" } })).toEqual({ count: 2 });
+      // Inside an interactive transaction, an operation through the outer client is not queued behind it either.
+      await holder.query("ROLLBACK");
+      const seen = await t.db.$transaction(async (tx) => {
+        await tx.appMeta.update({ where: { key: "a" }, data: { value: "4" } });
+        return (await t.db.appMeta.updateMany({ where: { key: "b" }, data: { value: "5" } })).count;
+      });
+      expect(seen).toBe(1);
+      expect((await t.db.appMeta.findMany({ orderBy: { key: "asc" } })).map((r) => r.value)).toEqual(["4", "5"]);
+    } finally {
+      await holder.end();
+      await t.close();
+    }
+  });
+});
