@@ -2,6 +2,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrate.ts";
 import { isPostgresUrl } from "./db-url.ts";
+import { turnQueue } from "./turns.ts";
 
 export type Db = PrismaClient;
 export { PrismaClient };
@@ -41,18 +42,7 @@ function yieldToLoop(): Promise<void> {
  * code reads through the outer client inside a transaction; serialising those would deadlock it).
  */
 export function immediateTransactions(inner: Adapter): Adapter {
-  let tail: Promise<void> = Promise.resolve();
-  const turn = async (): Promise<() => void> => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const previous = tail;
-    tail = previous.then(() => held);
-    await previous;
-    let released = false;
-    return () => {
-      if (!released) (released = true), release();
-    };
-  };
+  const turn = turnQueue();
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,

@@ -3,6 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PgPrismaClient } from "../generated/prisma-pg/client.ts";
 import { applyPgMigrations, pgSessionOptions } from "./pg-migrate.ts";
 import { pgOpenError } from "./pg-errors.ts";
+import { turnQueue } from "./turns.ts";
 
 type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
 type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
@@ -38,18 +39,7 @@ export function interactiveTransactions<T extends { $transaction: (...args: neve
 }
 
 export function serialTransactions(inner: Adapter): Adapter {
-  let tail: Promise<void> = Promise.resolve();
-  const turn = async (): Promise<() => void> => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const previous = tail;
-    tail = previous.then(() => held);
-    await previous;
-    let released = false;
-    return () => {
-      if (!released) (released = true), release();
-    };
-  };
+  const turn = turnQueue();
   const wrapped = Object.create(inner) as Adapter;
   wrapped.startTransaction = async (isolationLevel) => {
     // The first transaction begun inside `$transaction(fn)` is that one; anything else the callback
