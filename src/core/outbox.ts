@@ -591,13 +591,7 @@ export class Dispatcher {
     }
     // Fence: still ours? Count the attempt before sending, so a crash mid-send is not free.
     const fenceUntil = new Date(this.now() + this.o.sendTtlMs);
-    // On PostgreSQL as a plain statement: one round trip per message sent, not the three of the
-    // transaction Prisma wraps an updateMany in.
-    const fenced =
-      dbEngine(db) === "postgres"
-        ? await db.$executeRaw`UPDATE "Outbox" SET "attempts" = "attempts" + 1, "claimedUntil" = ${fenceUntil}, "updatedAt" = ${new Date(this.now())}
-            WHERE "id" = ${row.id} AND "status" = 'sending' AND "claimedBy" = ${this.instanceId}`
-        : (await db.outbox.updateMany({ where: { id: row.id, status: "sending", claimedBy: this.instanceId }, data: { attempts: { increment: 1 }, claimedUntil: fenceUntil } })).count;
+    const fenced = (await db.outbox.updateMany({ where: { id: row.id, status: "sending", claimedBy: this.instanceId }, data: { attempts: { increment: 1 }, claimedUntil: fenceUntil } })).count;
     if (!fenced) {
       stats.lost++;
       return;
