@@ -88,15 +88,14 @@ function costAt(sv: Solve, j: number): number {
   const dp = sv.dp;
   if (dp.costStamp[j] === dp.costStampNow) return dp.cost[j]!;
   const st = sv.st;
-  const c = sv.c;
   let v: number;
   if (dp.isFixed[j]) v = 0;
   else {
     const day = st.days[j]!;
-    const L = load(st, j);
-    if (!day.visit || L >= st.cap) v = Infinity;
+    const L = day.route.length + day.foreign.length;
+    if (!st.dayVisit[j] || L >= st.cap) v = Infinity;
     else {
-      const geo = st.mode === "zone" ? zoneCost(st, c, j) : insertionCost(st, c, j);
+      const geo = st.mode === "zone" ? zoneCost(st, sv.c, j) : insertionCost(st, sv.c, j);
       v = geo + penalty(st, L + 1) - penalty(st, L) + st.visitBase;
     }
   }
@@ -114,7 +113,8 @@ function bestFrom(sv: Solve, j: number): number {
   let choice = -1;
   if (cj !== Infinity) {
     const st = sv.st;
-    const { days, H } = st;
+    const H = st.H;
+    const dayOff = st.dayOff;
     const info = sv.info;
     const nfHere = dp.nextFixed[j]!;
     let cont: number;
@@ -122,31 +122,45 @@ function bestFrom(sv: Solve, j: number): number {
       cont = nfHere < 0 ? 0 : bestFrom(sv, nfHere);
       choice = nfHere;
     } else {
-      const x = days[j]!.off;
+      const x = dayOff[j]!;
       const due = info.due[x]!;
       if (nfHere < 0) cont = due > H ? keptCost(st.custs[sv.c]!, x) : info.miss[due]!;
       else {
-        cont = bestFrom(sv, nfHere) + lateCost(info, days[nfHere]!.off, due);
+        cont = bestFrom(sv, nfHere) + lateCost(info, dayOff[nfHere]!, due);
         choice = nfHere;
       }
       // Not due again in the horizon, but the window after it needs a visit from coverFrom on, or
       // the next kept visit would come late after this one: one more (well spaced) visit may be planned.
-      const cs = st.custs[sv.c]!;
-      const cf = cs.coverFromOff;
-      const extra = due > H && ((cf !== null && x < cf) || (cs.nextOff !== null && due < cs.nextOff));
+      let extra = false;
+      if (due > H) {
+        const cs = st.custs[sv.c]!;
+        const cf = cs.coverFromOff;
+        extra = (cf !== null && x < cf) || (cs.nextOff !== null && due < cs.nextOff);
+      }
       if (due <= H || extra) {
-        const end = nfHere < 0 ? days.length : nfHere;
+        const end = nfHere < 0 ? dayOff.length : nfHere;
         const stamp = dp.bestStampNow;
         const bestArr = dp.best;
         const bestStamp = dp.bestStamp;
-        for (let m = Math.max(j + 1, st.firstDayAt[Math.min(info.ear[x]!, H + 1)]!); m < end; m++) {
-          const y = days[m]!.off;
-          if (!extra && !sv.allowLate && y > due) break;
-          const b = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
-          const v = extra || y <= due ? b : b + lateCost(info, y, due);
+        const lo = Math.max(j + 1, st.firstDayAt[Math.min(info.ear[x]!, H + 1)]!);
+        // Days on or before the due date (all of them for the extra visit), then, when late
+        // visits are allowed, the later ones with their lateness.
+        const onTime = extra ? end : Math.min(end, st.firstDayAt[Math.min(due + 1, H + 1)]!);
+        for (let m = lo; m < onTime; m++) {
+          const v = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
           if (v < cont) {
             cont = v;
             choice = m;
+          }
+        }
+        if (!extra && sv.allowLate) {
+          for (let m = Math.max(lo, onTime); m < end; m++) {
+            const b = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
+            const v = b + lateCost(info, dayOff[m]!, due);
+            if (v < cont) {
+              cont = v;
+              choice = m;
+            }
           }
         }
       }
@@ -163,26 +177,44 @@ function bestFrom(sv: Solve, j: number): number {
 function solveStart(sv: Solve, nf0: number): number {
   const { st, info, allowLate } = sv;
   const cs = st.custs[sv.c]!;
-  const { days, H } = st;
+  const H = st.H;
   sv.dp.bestStampNow++;
   let cost: number;
   let choice = -1;
   if (nf0 >= 0) {
-    cost = bestFrom(sv, nf0) + (cs.due0 <= H ? lateCost(info, days[nf0]!.off, cs.due0) : 0);
+    cost = bestFrom(sv, nf0) + (cs.due0 <= H ? lateCost(info, st.dayOff[nf0]!, cs.due0) : 0);
     choice = nf0;
   } else {
     cost = (cs.due0 <= H ? info.miss[cs.due0]! : 0) + (cs.covReq ? info.W : 0);
   }
   const needVisit = info.iv ? cs.due0 <= H || (cs.covReq && nf0 < 0) : cs.covReq && nf0 < 0;
   if (needVisit) {
-    const end = nf0 < 0 ? days.length : nf0;
-    for (let m = st.firstDayAt[Math.min(cs.ear0, H + 1)]!; m < end; m++) {
-      const y = days[m]!.off;
-      if (cs.due0 <= H && !allowLate && y > cs.due0) break;
-      const v = bestFrom(sv, m) + (cs.due0 <= H ? lateCost(info, y, cs.due0) : 0);
-      if (v < cost) {
-        cost = v;
-        choice = m;
+    const dayOff = st.dayOff;
+    const end = nf0 < 0 ? dayOff.length : nf0;
+    const lo = st.firstDayAt[Math.min(cs.ear0, H + 1)]!;
+    const dueIn = cs.due0 <= H;
+    // Days on or before the first due date, then (late visits allowed) the later ones.
+    const onTime = dueIn && !allowLate ? Math.min(end, st.firstDayAt[Math.min(cs.due0 + 1, H + 1)]!) : end;
+    if (nf0 < 0 && lo < end && (!info.iv || (cs.coverFromOff === null && cs.nextOff === null && info.due[dayOff[lo]!]! > H))) {
+      // A chain of one visit (no fixed visit, nothing due after it in the horizon, no kept visit
+      // after the horizon to meet): the rest of the chain costs nothing, so bestFrom(m) is
+      // costAt(m) and the chain is the cheapest day, without the DP's recursion.
+      const dp = sv.dp;
+      for (let m = lo; m < onTime; m++) {
+        const v = dueIn && dayOff[m]! > cs.due0 ? costAt(sv, m) + lateCost(info, dayOff[m]!, cs.due0) : costAt(sv, m);
+        if (v < cost) {
+          cost = v;
+          choice = m;
+        }
+      }
+      if (choice >= 0) dp.next[choice] = -1;
+    } else {
+      for (let m = lo; m < onTime; m++) {
+        const v = bestFrom(sv, m) + (dueIn ? lateCost(info, dayOff[m]!, cs.due0) : 0);
+        if (v < cost) {
+          cost = v;
+          choice = m;
+        }
       }
     }
   }
