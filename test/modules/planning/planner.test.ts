@@ -117,6 +117,33 @@ describe("planVisits on a 300-customer tobacco territory (two calendar months)",
   });
 });
 
+describe("planVisits: search seed and work", () => {
+  const from = "2025-09-01";
+  const input = generateTerritory({ n: 120, seed: 11, from, to: addDays(from, 27) });
+  const byDefault = planVisits(input);
+  const seeded = planVisits({ ...input, searchSeed: 12345 });
+
+  it("counts its effort in work, the same on every run of the same input and seed", () => {
+    const again = planVisits(input);
+    expect(again.stats.work).toEqual(byDefault.stats.work);
+    expect(again.days).toEqual(byDefault.days);
+    expect(byDefault.stats.work.chainSolves).toBeGreaterThan(120 * 100);
+    expect(byDefault.stats.work.insertions).toBeGreaterThan(byDefault.stats.work.chainSolves);
+    expect(planVisits({ ...input, searchSeed: 12345 }).days).toEqual(seeded.days);
+  });
+
+  it("with another seed, searches differently and keeps every guarantee", () => {
+    expect(seeded.days).not.toEqual(byDefault.days);
+    expectWellFormed(input, seeded);
+    const chk = checkPlan(input, seeded);
+    expect(chk.violations).toEqual([]);
+    const ref = checkPlan(input, byDefault);
+    expect(ref.compliance).toBe(1);
+    expect(chk.compliance).toBe(1);
+    expect(chk.coverage).toBe(ref.coverage);
+  });
+});
+
 describe("planVisits with days off and fixed visits", () => {
   const base = generateTerritory({ n: 250, seed: 257, from: "2025-09-01", to: "2025-10-31" });
   const [a, b, c] = [base.customers[0]!, base.customers[1]!, base.customers[2]!];
@@ -295,7 +322,7 @@ describe("planVisits on tiny inputs", () => {
     const res = planVisits(base);
     expectWellFormed(base, res);
     expect(res.days.every((d) => d.customerIds.length === 0 && d.metres === 0)).toBe(true);
-    expect(res.stats).toEqual({ requiredVisits: 0, plannedVisits: 0, compliance: 1, coverage: 1, imbalance: 0, totalMetres: 0 });
+    expect(res.stats).toEqual({ requiredVisits: 0, plannedVisits: 0, compliance: 1, coverage: 1, imbalance: 0, totalMetres: 0, work: { chainSolves: 0, insertions: 0 } });
     expect(res.shortfall).toEqual({ visits: 0, byClass: { assistance: 0, core: 0, potential: 0, regular: 0 }, customers: [] });
   });
 

@@ -42,6 +42,7 @@ export function plan(st: PlanState, c: number): number {
   const D = days.length;
   // The memo belongs to this call: a new stamp invalidates every entry of the previous solve.
   dp.costStampNow++;
+  st.work.chainSolves++;
   // isFixed is all zero between calls and nextFixed all -1 while the last customer had no fixed visit.
   const fixed = cs.fixed;
   let nf = -1;

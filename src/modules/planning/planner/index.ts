@@ -62,7 +62,7 @@ export function planVisits(input: PlanInput): PlanResult {
     return {
       days: [],
       shortfall: { visits: 0, byClass, customers: [] },
-      stats: { requiredVisits: 0, plannedVisits: 0, compliance: 1, coverage: 1, imbalance: 0, totalMetres: 0 },
+      stats: { requiredVisits: 0, plannedVisits: 0, compliance: 1, coverage: 1, imbalance: 0, totalMetres: 0, work: { chainSolves: 0, insertions: 0 } },
     };
   }
   const st = createState(input, customers);
@@ -85,6 +85,7 @@ export function planVisits(input: PlanInput): PlanResult {
       coverage: ev.coverage,
       imbalance: ev.imbalance,
       totalMetres: days.reduce((s, d) => s + d.metres, 0),
+      work: { ...st.work },
     },
   };
 }

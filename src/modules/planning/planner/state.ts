@@ -116,6 +116,8 @@ export interface PlanState extends Projection {
   readonly isDirty: Uint8Array;
   /** Working memory of the chain DP, reused across solves (each solve stamps its own entries). */
   readonly dp: DpScratch;
+  /** Work done so far (PlanResult.stats.work). */
+  readonly work: { chainSolves: number; insertions: number };
 }
 
 /**
@@ -156,7 +158,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
   const visitDayIdx: number[] = [];
   buildDays(input, H, days, visitDayIdx);
   const D = days.length;
-  const random = peekable(seededRandom(SEED));
+  const random = peekable(seededRandom(input.searchSeed ?? SEED));
   // One literal with every field: the state keeps a single fixed shape (fast property access).
   const st: PlanState = {
     n: g.n,
@@ -195,6 +197,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     dirty: [],
     isDirty: new Uint8Array(D),
     dp: createDpScratch(D),
+    work: { chainSolves: 0, insertions: 0 },
   };
   for (let x = H + 1, j = D; x >= 0; x--) {
     while (j > 0 && days[j - 1]!.off >= x) j--;
@@ -402,6 +405,7 @@ export function insertionCost(st: PlanState, c: number, j: number): number {
     return ic.cost[key]!;
   }
   const cost = computeInsertion(st, c, j);
+  st.work.insertions++;
   ic.ver[key] = v;
   ic.cost[key] = cost;
   ic.pos[key] = st.insPos[j]!;

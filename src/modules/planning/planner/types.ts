@@ -46,6 +46,12 @@ export interface PlanInput {
   to: string;
   /** Visits that must stay where they are (today's list, booked appointments). */
   fixed?: { customerId: number; date: string }[];
+  /**
+   * Seed of the search's random choices (default: the planner's own). The same input and seed give
+   * the same plan on any machine; the bench plans with several seeds to tell a change of the search
+   * from the luck of one seed.
+   */
+  searchSeed?: number;
 }
 export interface PlannedDay {
   date: string;
@@ -69,6 +75,12 @@ export interface PlanResult {
     coverage: number;
     imbalance: number;
     totalMetres: number;
+    /**
+     * The search's effort, counted in work (the same on any machine and under any load): chain
+     * solves (one customer's visits chosen by the chain DP) and insertion costs priced (a
+     * customer's cheapest position in one day's route, not taken from the cache).
+     */
+    work: { chainSolves: number; insertions: number };
   };
 }
 
