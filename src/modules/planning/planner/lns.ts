@@ -154,6 +154,26 @@ function certainReject(bound: number, T: number, u: number): boolean {
 }
 
 /**
+ * Most constrained first: penalised, then protected classes (weight), then tight windows; equal
+ * ones keep their (shuffled) order. A stable insertion sort: the same order as Array.sort with
+ * this comparator, without a closure call per comparison on these ~10-element arrays.
+ */
+function sortByConstraint(order: number[], pen: Uint8Array, wOf: Float64Array, win: Float64Array): void {
+  for (let i = 1; i < order.length; i++) {
+    const c = order[i]!;
+    let k = i;
+    for (; k > 0; k--) {
+      const o = order[k - 1]!;
+      // o goes after c when c is more constrained (the comparator's cmp(o, c) > 0).
+      const cmp = pen[c]! - pen[o]! || wOf[c]! - wOf[o]! || win[o]! - win[c]!;
+      if (!(cmp > 0)) break;
+      order[k] = o;
+    }
+    order[k] = c;
+  }
+}
+
+/**
  * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
  * one with the chain DP (most constrained first); routes are improved every few hundred steps;
  * simulated-annealing acceptance, the best plan seen is kept.
@@ -175,6 +195,8 @@ export function lns(st: PlanState, iters: number): void {
   const pen = new Uint8Array(st.n);
   const win = new Float64Array(st.n);
   for (let c = 0; c < st.n; c++) win[c] = firstWindow(st, c);
+  const wOf = new Float64Array(st.n);
+  for (let c = 0; c < st.n; c++) wOf[c] = st.custs[c]!.info.W;
   const visitsOwed = new Int32Array(st.n);
   for (let c = 0; c < st.n; c++) visitsOwed[c] = fewestVisits(st, c);
   for (let it = 0; it < iters; it++, T *= cool) {
@@ -205,7 +227,7 @@ export function lns(st: PlanState, iters: number): void {
     for (const c of set) delta -= unplan(st, c);
     // Most constrained first: penalised, then protected classes, then tight windows.
     const order = shuffle(set.slice(), rnd);
-    order.sort((a, b) => pen[b]! - pen[a]! || st.custs[b]!.info.W - st.custs[a]!.info.W || win[a]! - win[b]!);
+    sortByConstraint(order, pen, wOf, win);
     // Early rejection: the step's acceptance draw is known in advance (nothing between here and
     // the test draws), and the customers still to insert cost at least their fewest visits ×
     // visitBase − P (insertions never shorten a route, chain penalties are ≥ 0, and balance can

@@ -118,6 +118,13 @@ export interface PlanState extends Projection {
   readonly dp: DpScratch;
   /** Work done so far (PlanResult.stats.work). */
   readonly work: { chainSolves: number; insertions: number };
+  /**
+   * Per day, the lengths of its route's legs between stops (legs[j][k] = leg from stop k to k + 1),
+   * valid while legVer[j] equals ver[j]: pricing an insertion reads them in order instead of
+   * looking each one up at random in the n × n matrix, which was most of that loop's cost.
+   */
+  readonly legs: Float64Array[];
+  readonly legVer: Int32Array;
 }
 
 /**
@@ -198,6 +205,8 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     isDirty: new Uint8Array(D),
     dp: createDpScratch(D),
     work: { chainSolves: 0, insertions: 0 },
+    legs: Array.from({ length: D }, () => new Float64Array(8)),
+    legVer: new Int32Array(D).fill(-1),
   };
   for (let x = H + 1, j = D; x >= 0; x--) {
     while (j > 0 && days[j - 1]!.off >= x) j--;
@@ -412,6 +421,16 @@ export function insertionCost(st: PlanState, c: number, j: number): number {
   return cost;
 }
 
+/** Day j's leg lengths for its current route version (the same matrix entries, in route order). */
+function legsOf(st: PlanState, j: number, r: number[], M: Float64Array): Float64Array {
+  let legs = st.legs[j]!;
+  if (legs.length < r.length) legs = st.legs[j] = new Float64Array(Math.max(2 * legs.length, r.length));
+  const n = st.n;
+  for (let k = 0; k + 1 < r.length; k++) legs[k] = M[r[k]! * n + r[k + 1]!]!;
+  st.legVer[j] = st.ver[j]!;
+  return legs;
+}
+
 function computeInsertion(st: PlanState, c: number, j: number): number {
   const r = st.days[j]!.route;
   const m = r.length;
@@ -426,13 +445,14 @@ function computeInsertion(st: PlanState, c: number, j: number): number {
   if (M) {
     const n = st.n;
     const cn = c * n;
+    const legs = st.legVer[j] === st.ver[j] ? st.legs[j]! : legsOf(st, j, r, M);
     let a = r[0]!;
     let dca = M[cn + a]!;
     let best = sc + dca - S[a]!;
     for (let k = 0; k < m - 1; k++) {
       const b = r[k + 1]!;
       const dcb = M[cn + b]!;
-      const v = dca + dcb - M[a * n + b]!;
+      const v = dca + dcb - legs[k]!;
       if (v < best) {
         best = v;
         bestPos = k + 1;
