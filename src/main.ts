@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { ConsoleAdapter, CONSOLE_CHAT_ID, consoleFilesDir } from "./adapters/console/console.adapter.ts";
-import { startPlatforms, type PlatformRuntime } from "./adapters/platforms.ts";
+import { instanceName, startPlatforms, type PlatformRuntime } from "./adapters/platforms.ts";
 import { appForms, createAppContext, createAppRouter } from "./app.ts";
 import { chatFormEnv, sessionKeyOf } from "./core/forms/form-router.ts";
 import { loadEnv, platformsFromEnv } from "./config/env.ts";
@@ -56,7 +56,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     ctx.forms = appForms(ctx);
     const router = createAppRouter(ctx);
     // ---- chat platforms: Telegram, Lark, WeChat run beside the terminal when their credentials are set ----
-    const platforms = (running = await startPlatforms({ config: platformsFromEnv(ctx.env), deps: ctx, router, output }));
+    const platforms = (running = await startPlatforms({ config: platformsFromEnv(ctx.env), deps: ctx, router, output, instance: instanceName(ctx.env) }));
     if (!ctx.env.VISITMATE_CONSOLE) {
       if (!platforms.adapters.length) return;
       const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: platforms.ports, dispatcher: platforms.dispatcher }) : null;

@@ -167,8 +167,9 @@ export interface StartPlatformsOptions {
   output?: Writable;
   supervisor?: Omit<SupervisorOptions, "log" | "clock" | "onChange">;
   /**
-   * Name of this instance in the stored platform states (default the host name): a restart of the
-   * same instance overwrites its rows. Two instances on one host should set VISITMATE_INSTANCE.
+   * Name of this instance in the stored platform states (default the host name, see instanceName):
+   * a restart of the same instance overwrites its rows. Two instances on one host set
+   * VISITMATE_INSTANCE.
    */
   instance?: string;
   /** How long a WeChat run may wait for login (or a QR code) before it counts as failed. */
@@ -185,6 +186,11 @@ export interface StartPlatformsOptions {
  * HTTP server listens first, so no platform registers a webhook for a port that is not open yet and
  * a port in use is one clear start-up error.
  */
+/** This process's name in the stored platform states: VISITMATE_INSTANCE, else the host name. */
+export function instanceName(env: { VISITMATE_INSTANCE?: string | undefined }): string {
+  return env.VISITMATE_INSTANCE ?? hostname();
+}
+
 export async function startPlatforms(opts: StartPlatformsOptions): Promise<PlatformRuntime> {
   const { config, router } = opts;
   const dispatcher = opts.dispatcher ?? new Dispatcher({ db: opts.deps.db, ports: new Map(), clock: opts.deps.clock, log: opts.deps.log });
@@ -265,7 +271,7 @@ export async function startPlatforms(opts: StartPlatformsOptions): Promise<Platf
   }
   for (const a of adapters) dispatcher.addPort(a);
   if (adapters.length) dispatcher.start();
-  const store = platformStateWriter({ deps, instance: opts.instance ?? hostname() });
+  const store = platformStateWriter({ deps, instance: opts.instance ?? instanceName({}) });
   const supervised = adapters.map((a) => supervise(a, { log: deps.log, clock: deps.clock, onChange: store.write, ...opts.supervisor }));
   const status = () => supervised.map((s) => s.status);
   const unhealth = server?.get("/healthz", (_req, res) => {

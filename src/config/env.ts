@@ -39,6 +39,12 @@ export const ZEnvSchema = z.object({
   VISITMATE_INBOUND_PER_MINUTE: positiveInt.optional(),
   /** Longest message text handled (overrides the policy's inbound.maxTextChars). */
   VISITMATE_INBOUND_MAX_CHARS: positiveInt.optional(),
+  /**
+   * Name of this instance in `visitmate status` (default: the host name). A restart under the same
+   * name replaces its rows; two instances on one host (or containers sharing a host name) set
+   * different names, or each overwrites the other's platform states.
+   */
+  VISITMATE_INSTANCE: z.string().regex(/^[\w.:@-]{1,64}$/, "must be 1–64 letters, digits and . _ : @ - (a name such as vm-1 or web@host-a)").optional(),
   /** Plans computed at once in worker threads (default: the cores but one, at least 1). */
   VISITMATE_PLAN_WORKERS: positiveInt.optional(),
   /** Folder for shop photos (default: photos/ beside the SQLite file, i.e. data/photos). */

@@ -1,9 +1,10 @@
+import { hostname } from "node:os";
 import { createServer, type Server } from "node:net";
 import { mock, PuppetMock } from "wechaty-puppet-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebhookServer } from "../../src/adapters/http-server.ts";
 import { LarkAdapter } from "../../src/adapters/lark/lark.adapter.ts";
-import { startPlatforms, supervise, type PlatformRuntime, type Supervised } from "../../src/adapters/platforms.ts";
+import { instanceName, startPlatforms, supervise, type PlatformRuntime, type Supervised } from "../../src/adapters/platforms.ts";
 import { TelegramAdapter } from "../../src/adapters/telegram/telegram.adapter.ts";
 import { WechatAdapter } from "../../src/adapters/wechat/wechat.adapter.ts";
 import { statusCommand } from "../../src/cli/status.cli.ts";
@@ -104,6 +105,32 @@ describe("platforms recover, and their state is visible", () => {
     printed = "";
     expect(await statusCommand([], { deps: { ...app.deps, policy: { ...app.policy, locale: "en" } }, out: (s) => (printed += s + "\n") })).toBe(0);
     expect(printed).toMatch(/telegram\s+stopped/);
+  }, 60_000);
+
+  it("two instances on one host named by VISITMATE_INSTANCE keep their own platform states; the status CLI lists both", async () => {
+    app = await createPlatformApp();
+    const names: string[] = [];
+    for (const [k, name] of ["vm-a", "vm-b"].entries()) {
+      const token = `${TOKEN.slice(0, -1)}${k}`;
+      const tg = new FakeTelegram(token);
+      await tg.start();
+      closers.push(() => tg.close());
+      const env = loadEnv({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: tg.url, VISITMATE_INSTANCE: name });
+      names.push(instanceName(env));
+      const runtime = await startPlatforms({ config: platformsFromEnv(env), deps: app.deps, router: app.router, supervisor: FAST, instance: instanceName(env) });
+      closers.push(() => runtime.stop());
+      await waitUntil(() => runtime.status()[0]!.state === "up", `${name} up`);
+    }
+    expect(names).toEqual(["vm-a", "vm-b"]);
+    await waitUntil(async () => (await listPlatformStates({ db: app!.db })).filter((r) => r.state === "up").length === 2, "both stored");
+    expect((await listPlatformStates({ db: app.db })).map((r) => `${r.instance}/${r.platform}`).sort()).toEqual(["vm-a/telegram", "vm-b/telegram"]);
+    let printed = "";
+    expect(await statusCommand([], { deps: app.deps, out: (s) => (printed += s + "\n") })).toBe(0);
+    expect(printed).toMatch(/vm-a\s+telegram\s+已连接/);
+    expect(printed).toMatch(/vm-b\s+telegram\s+已连接/);
+    // Unset, the host name; a name that is not one is refused at start-up, saying what a name is.
+    expect(instanceName(loadEnv({}))).toBe(hostname());
+    expect(() => loadEnv({ VISITMATE_INSTANCE: "vm a/1" })).toThrow(/VISITMATE_INSTANCE: must be 1–64 letters/);
   }, 60_000);
 
   it("Telegram webhook: the port listens before setWebhook; a port in use is one clear start-up error, no setWebhook", async () => {
