@@ -130,17 +130,22 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     // Scheduled reminders: catch-up and triggers run in the background, sending through every
     // channel of this process (the terminal is the "console" platform); the chat never waits.
     const scheduling = ctx.env.VISITMATE_SCHEDULER ? startScheduling({ deps: ctx, ports: new Map<string, ChatPort>([["console", terminalPort], ...platforms.ports]), dispatcher: platforms.dispatcher }) : null;
+    if (!scheduling) {
+      // No jobs here, but what the chat queued for the terminal (a /today list made in the
+      // background, "the list will be sent to this chat") is still delivered: no other process can.
+      platforms.dispatcher.addPort(terminalPort);
+      platforms.dispatcher.start();
+    }
     try {
       await terminal.run();
       // Input ended without a terminal (a service with stdin closed): the chat platforms keep running.
       if (platforms.adapters.length && !opts.interactive) await platforms.untilShutdown(opts.signal);
     } finally {
-      if (scheduling) {
-        // A list still being made for a /today of this session is shown before the terminal goes
-        // (`echo /today | npm start` on a fresh database ends right after "making your plan").
-        await backgroundPlansSettled();
-        await scheduling.dispatcher.drainOnce();
-      }
+      // A list still being made for a /today of this session is shown before the terminal goes
+      // (`echo /today | npm start` on a fresh database ends right after "making your plan"); the
+      // scheduler shares the platforms' dispatcher.
+      await backgroundPlansSettled();
+      await platforms.dispatcher.drainOnce();
       await scheduling?.stop();
     }
   } finally {
