@@ -818,6 +818,8 @@ export async function newlyOverdue(opts: { deps: AppDeps; managers: Staff[]; sin
       const from = addDays(due, 1);
       if (from > since && from <= date) items.push({ id: c.id, code: c.code, name: c.name, classId: cls.id, last: l, daysOverdue: daysBetween(due, date) });
     }
+    // Longest overdue first, then by code: the alert shows the first few, the same ones on either engine.
+    items.sort((a, b) => b.daysOverdue - a.daysOverdue || a.code.localeCompare(b.code));
     if (items.length) out.push({ manager: m, customers: items });
   }
   return out;

@@ -159,6 +159,18 @@ describe("the reporting service on a known two weeks", () => {
     const first = await newlyOverdue({ deps: s.deps, managers: team, since: "2026-11-24", date: "2026-11-25" });
     expect(first.map((a) => [a.manager.code, a.customers.map((c) => c.code)])).toEqual([["M001", ["C8"]]]);
     expect(await newlyOverdue({ deps: s.deps, managers: team, since: "2026-11-25", date: "2026-11-26" })).toEqual([]);
+    // A job catching up several days lists the longest overdue first (then by code), not in storage
+    // order: never-visited core customers created on 10, 1 and 5 Nov are due two weeks later.
+    const c8 = await s.deps.db.customer.findFirstOrThrow({ where: { code: "C8" } });
+    for (const [code, day] of [["X1", "2026-11-10"], ["X3", "2026-11-01"], ["X2", "2026-11-05"]] as const) {
+      await s.deps.db.customer.create({
+        data: { code, name: `${code}店`, lat: 29.81, lng: 119.69, managerId: s.staff.M1.id, serviceClass: c8.serviceClass, classOverride: c8.serviceClass, createdAt: new Date(`${day}T01:00:00Z`) },
+      });
+    }
+    const wide = await newlyOverdue({ deps: s.deps, managers: team, since: "2026-10-01", date: "2026-12-02" });
+    expect(wide.map((a) => [a.manager.code, a.customers.map((c) => [c.code, c.daysOverdue])])).toEqual([
+      ["M001", [["X3", 17], ["X2", 13], ["C8", 8], ["X1", 8]]],
+    ]);
   });
 
   it("reading a report writes nothing", async () => {
