@@ -174,7 +174,7 @@ const unreachableLogged = new Set<number>();
 
 /** The admins learn, once a day per person, who misses complaint notices for want of a chat. */
 async function tellAdminsUnreachable(client: Client, deps: AppDeps, who: Staff): Promise<void> {
-  const admins = await client.staff.findMany({ where: { role: "admin", active: true }, take: 20 });
+  const admins = await client.staff.findMany({ where: { role: "admin", active: true }, orderBy: { id: "asc" }, take: 20 });
   const date = localDate(deps.clock.now(), deps.policy.timeZone);
   for (const admin of admins) {
     const to = await resolveRecipient(client as Db, admin);

@@ -788,7 +788,12 @@ async function takeDaysOffNow(opts: { deps: AppDeps; staff: Staff; from: string;
   for (let d = opts.from; d <= opts.to; d = addDays(d, 1)) if (visitDays.includes(isoWeekday(d))) days.push(d);
   if (!days.length) return { days, released: 0, plan: null, moved: [] };
   // Booked visits on a leave day must move too: the manager is told which and where.
-  const booked = await deps.db.plannedVisit.findMany({ where: { managerId: staff.id, date: { in: days }, status: "planned", booked: true }, include: { customer: true } });
+  const booked = await deps.db.plannedVisit.findMany({
+    where: { managerId: staff.id, date: { in: days }, status: "planned", booked: true },
+    include: { customer: true },
+    // Told in day and route order, on either engine.
+    orderBy: [{ date: "asc" }, { sequence: "asc" }, { id: "asc" }],
+  });
   let released = 0;
   for (const date of days) {
     await deps.db.dayOff.upsert({
