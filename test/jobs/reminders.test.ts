@@ -5,6 +5,7 @@ import type { Staff } from "../../src/generated/prisma/client.ts";
 import { allJobs } from "../../src/jobs/registry.ts";
 import { planDayList } from "../../src/modules/planning/planning.service.ts";
 import { appointmentOf } from "../../src/modules/customers/class-label.ts";
+import { ENGINES } from "../helpers/db.ts";
 import { createWorld, local, type World } from "../helpers/reminders.ts";
 
 const MONDAY = "2026-11-23";
@@ -24,8 +25,9 @@ describe("duty reminders over a simulated week", () => {
   let w: World;
   afterEach(async () => w?.t.close());
 
-  it("tobacco-retail: exactly the expected reminders per manager, at their times, each once", async () => {
-    w = await createWorld({ start: local(MONDAY, "00:00") });
+  // The whole week on both engines: every reminder job's queries, claims and slots run on PostgreSQL too.
+  it.each(ENGINES)("tobacco-retail (%s): exactly the expected reminders per manager, at their times, each once", async (engine) => {
+    w = await createWorld({ start: local(MONDAY, "00:00"), engine });
     // Appointments: Tuesday books Wednesday, Wednesday books Thursday, Friday books Monday (the
     // weekend has no working day); Monday and Thursday have no visit day next.
     const appointmentRuns = [
