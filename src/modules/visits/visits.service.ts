@@ -57,6 +57,11 @@ export interface VisitDetails {
   keyAccount?: { supplier: string | null; price: string | null; equipment?: string | null; concerns: string | null; keyPerson: string | null; nextVisit: string | null };
   /** Customer details this visit changed, with the value each replaced (put back by /undo). */
   customerChanges?: AppliedCustomerChange[];
+  /**
+   * The customer's "file updated" time before this visit changed the file (ISO, null: never), when
+   * it did: /undo puts it back, so an undone visit does not count as one of the week's file updates.
+   */
+  fileUpdatedBefore?: string | null;
   /** Plan entry booked for the next visit date (removed again by /undo). */
   bookedPlannedVisitId?: number;
   /** Call topic (phone contacts). */
@@ -194,7 +199,9 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
   if (input.keyPersonMet && !customer.keyPerson.trim()) customerData.keyPerson = input.keyPersonMet;
   let updatedCustomer = Object.keys(customerData).length ? await tx.customer.update({ where: { id: customer.id }, data: customerData }) : customer;
   let changed: AppliedCustomerChange[] = [];
+  const fileBefore = updatedCustomer.fileUpdatedAt;
   if (input.customerChanges?.length) ({ customer: updatedCustomer, applied: changed } = await applyCustomerChanges({ tx, customerId: customer.id, changes: input.customerChanges, at }));
+  const fileUpdated = updatedCustomer.fileUpdatedAt?.getTime() !== fileBefore?.getTime();
   if (linkPlan) await tx.plannedVisit.update({ where: { id: linkPlan.id }, data: { status: "done" } });
 
   const complaints = await createComplaints(tx, deps, staff, customer.id, visit.id, at, input.complaints);
@@ -204,6 +211,7 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
     complaints: complaints.map((c) => ({ id: c.id, text: c.text, category: c.category, canResolve: c.canResolve })),
     ...(booked ? { bookedPlannedVisitId: booked.id } : {}),
     ...(changed.length ? { customerChanges: changed } : {}),
+    ...(fileUpdated ? { fileUpdatedBefore: fileBefore?.toISOString() ?? null } : {}),
   };
   const saved = await tx.visit.update({ where: { id: visit.id }, data: { details: JSON.stringify(details), updatedAt: at } });
   return { visit: saved, customer: updatedCustomer, planned: linkPlan, complaints, booked };
@@ -428,6 +436,11 @@ export async function undoLastLog(opts: { deps: AppDeps; staff: Staff; visitId?:
     if (details.bookedPlannedVisitId) await tx.plannedVisit.deleteMany({ where: { id: details.bookedPlannedVisitId, status: "planned" } });
     if (details.customerChanges?.length) {
       await revertCustomerChanges({ tx, customerId: target.customerId, changes: details.customerChanges, at: opts.deps.clock.now() });
+      // The file is as before the visit: so is its "updated" time, unless the file changed again
+      // after the visit (then the revert is a change of its own).
+      if (details.fileUpdatedBefore !== undefined && customer.fileUpdatedAt?.getTime() === target.createdAt.getTime()) {
+        await tx.customer.update({ where: { id: target.customerId }, data: { fileUpdatedAt: details.fileUpdatedBefore ? new Date(details.fileUpdatedBefore) : null } });
+      }
       restored = await tx.customer.findUniqueOrThrow({ where: { id: target.customerId } });
     }
     await tx.outbox.updateMany({ where: { key: { startsWith: violationKeyPrefix(target.id) }, status: "pending" }, data: { status: "cancelled" } });

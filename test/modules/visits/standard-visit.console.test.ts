@@ -142,6 +142,8 @@ describe("a visit as the standard writes it, through the terminal", () => {
     const undone = await db.customer.findUniqueOrThrow({ where: { id: before.id }, include: { keyPeople: true } });
     expect(undone.equipment).toBe(before.equipment);
     expect(undone.keyPeople.map((p) => p.name).sort()).toEqual(before.keyPeople.map((p) => p.name).sort());
+    // …and its "updated" time: an undone visit is not one of the week's file updates.
+    expect(undone.fileUpdatedAt).toEqual(before.fileUpdatedAt);
   }, 120_000);
 });
 
