@@ -60,6 +60,21 @@ export async function enqueue(opts: EnqueueOptions): Promise<boolean> {
 }
 
 /**
+ * Like enqueue, and a message whose key was withdrawn (cancelled) or gave up (failed) is queued
+ * again with the new content. Returns true when this call queued it; false when the key is
+ * pending, being sent or sent.
+ */
+export async function enqueueOrRevive(opts: EnqueueOptions): Promise<boolean> {
+  if (await enqueue(opts)) return true;
+  const row = outboxRow(opts);
+  const revived = await opts.db.outbox.updateMany({
+    where: { key: opts.key, status: { in: ["cancelled", "failed"] } },
+    data: { ...row, status: "pending", attempts: 0, lastError: "", claimedBy: null, claimedUntil: null, sentAt: null },
+  });
+  return revived.count > 0;
+}
+
+/**
  * The replies to one inbound event, queued together with the event's once-only mark in one
  * transaction: either the event counts as processed and its replies will be sent, or neither
  * (a database fault rolls both back and the event is handled again). Returns false when the

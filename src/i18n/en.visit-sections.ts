@@ -19,4 +19,6 @@ export const enVisitSections: Catalogue = {
   "visit-sections.violation.told": "📣 The violation was passed on to your supervisor {supervisor}.",
   "visit-sections.violation.unreachable": "⚠️ The violation was not sent: your supervisor {supervisor} has no chat linked yet. Call {supervisor} directly, or ask the administrator to send them a binding code.",
   "visit-sections.violation.no-supervisor": "⚠️ The violation was not sent: you have no supervisor set. Please contact your administrator.",
+  "visit-sections.violation.withdrawn": "↩️ The violation was taken out of this visit; the notice to your supervisor {supervisor} was withdrawn (it had not been sent).",
+  "visit-sections.violation.already-sent": "⚠️ The violation was taken out of this visit, but your supervisor {supervisor} already has the earlier notice. If it was wrong, tell {supervisor} directly.",
 };

@@ -19,4 +19,6 @@ export const zhCNVisitSections: Catalogue = {
   "visit-sections.violation.told": "📣 违规情况已转告主管 {supervisor}。",
   "visit-sections.violation.unreachable": "⚠️ 违规情况没有发出去：主管 {supervisor} 还没绑定聊天。请直接电话告诉 {supervisor}，或请管理员给他发绑定码。",
   "visit-sections.violation.no-supervisor": "⚠️ 违规情况没有发出去：您还没有设主管。请联系管理员处理。",
+  "visit-sections.violation.withdrawn": "↩️ 违规情况已从这次拜访中删除，给主管 {supervisor} 的提醒已撤回（还没发出）。",
+  "visit-sections.violation.already-sent": "⚠️ 违规情况已从这次拜访中删除，但主管 {supervisor} 已经收到先前的提醒。如有误，请直接告诉 {supervisor}。",
 };

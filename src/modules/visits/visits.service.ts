@@ -8,7 +8,7 @@ import { containsIgnoringCase, type Db } from "../../db/client.ts";
 import type { Complaint, Customer, PlannedVisit, Staff, Visit } from "../../generated/prisma/client.ts";
 import { complaintKeyPrefix, openComplaint, supervisorChain } from "../complaints/complaints.service.ts";
 import { applyCustomerChanges, revertCustomerChanges, type AppliedCustomerChange, type CustomerChangeInput } from "../customers/customers.service.ts";
-import { enqueue, resolveRecipient } from "../../core/outbox.ts";
+import { enqueueOrRevive, resolveRecipient } from "../../core/outbox.ts";
 import { isLocale, translator } from "../../i18n/i18n.ts";
 import { planDayList, today } from "../planning/planning.service.ts";
 import { isVisitDay, nextVisitDay } from "../staff/staff.service.ts";
@@ -327,8 +327,24 @@ export async function reportViolation(opts: { tx: Tx; deps: AppDeps; staff: Staf
   if (!to) return { supervisor, queued: false };
   const t = translator(isLocale(supervisor.locale) ? supervisor.locale : deps.policy.locale);
   const text = t("visit-sections.violation.notice", { manager: staff.name, customer: opts.customer.name, text: opts.texts.join("；") });
-  await enqueue({ db: tx as Db, key, kind: "visit-violation", staffId: supervisor.id, platform: to.platform, chatId: to.chatId, reply: { text }, clock: deps.clock });
-  return { supervisor, queued: true };
+  // A notice an earlier edit withdrew is queued again (its key is the visit's and the supervisor's).
+  const queued = await enqueueOrRevive({ db: tx as Db, key, kind: "visit-violation", staffId: supervisor.id, platform: to.platform, chatId: to.chatId, reply: { text }, clock: deps.clock });
+  return { supervisor, queued };
+}
+
+/**
+ * An edit took the violation out of a visit: its notice is withdrawn while it still waits in the
+ * outbox. Says which happened, with the supervisor it was for: "withdrawn" (never sent), "sent"
+ * (already delivered or on its way: only the manager can correct it), or "none".
+ */
+export async function withdrawViolation(opts: { tx: Tx; visitId: number }): Promise<{ outcome: "withdrawn" | "sent" | "none"; supervisor: Staff | null }> {
+  const { tx } = opts;
+  const rows = await tx.outbox.findMany({ where: { key: { startsWith: violationKeyPrefix(opts.visitId) }, status: { in: ["pending", "sending", "sent"] } }, orderBy: { id: "asc" }, select: { id: true, status: true, staffId: true } });
+  if (!rows.length) return { outcome: "none", supervisor: null };
+  const supervisor = rows[0]!.staffId ? await tx.staff.findUnique({ where: { id: rows[0]!.staffId } }) : null;
+  // Cancelled only while pending: a row being sent may already have reached the chat.
+  const cancelled = await tx.outbox.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "pending" }, data: { status: "cancelled" } });
+  return { outcome: cancelled.count === rows.length ? "withdrawn" : "sent", supervisor };
 }
 
 /** Stores the form's answers on the visit, for /edit. */

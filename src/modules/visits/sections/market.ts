@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { StepContext } from "../../../core/forms/form-types.ts";
 import { normalizeInput } from "../../../core/forms/form-input.ts";
 import type { ParseResult } from "../../../core/forms/form-types.ts";
-import { reportViolation } from "../visits.service.ts";
+import { reportViolation, withdrawViolation } from "../visits.service.ts";
 import { count, optNumber, optText, optionList, picks, text, union } from "./helpers.ts";
 import type { SectionEnv, VisitSection } from "./section.ts";
 
@@ -131,9 +131,18 @@ export const marketSection: VisitSection<z.infer<typeof schema>> = {
     return [t("visit-sections.changed", { changes: parts.join(t("list.separator")) })];
   },
   // 违规经营 reported in the visit goes to the manager's supervisor; the confirmation says whether it really went.
-  async afterLog({ tx, env, visitId, customer, rounds }) {
+  async afterLog({ tx, env, visitId, customer, rounds, edited }) {
     const texts = rounds.map((r) => r.violation).filter((v): v is string => !!v);
-    if (!texts.length) return [];
+    if (!texts.length) {
+      // An edit that took the violation out: the notice goes back if it has not gone yet, and the
+      // manager is told which (a delivered one only they can correct).
+      if (!edited) return [];
+      const w = await withdrawViolation({ tx, visitId });
+      const name = w.supervisor?.name ?? "";
+      if (w.outcome === "withdrawn") return [env.t("visit-sections.violation.withdrawn", { supervisor: name })];
+      if (w.outcome === "sent") return [env.t("visit-sections.violation.already-sent", { supervisor: name })];
+      return [];
+    }
     const told = await reportViolation({ tx, deps: env.deps, staff: env.staff, customer, visitId, texts });
     const { t } = env;
     if (told.queued) return [t("visit-sections.violation.told", { supervisor: told.supervisor!.name })];
