@@ -404,7 +404,7 @@ function seedSection(cases: Case[]): BenchSection {
       chainSolves: Math.round(solves / seeds),
       refKm: ref?.km ?? "",
       refKmMax: ref?.kmMax ?? "",
-      kmVsRef: ref ? signedPct(meanKm / ref.km - 1) : "",
+      kmVsRef: ref ? signedPct(round(meanKm, 1) / ref.km - 1) : "",
       refCompliance: ref?.compliance ?? "",
       refCoverage: ref?.coverage ?? "",
       refImbalance: ref?.imbalance ?? "",
