@@ -180,17 +180,17 @@ export interface StartPlatformsOptions {
   dispatcher?: Dispatcher;
 }
 
+/** This process's name in the stored platform states: VISITMATE_INSTANCE, else the host name. */
+export function instanceName(env: { VISITMATE_INSTANCE?: string | undefined }): string {
+  return env.VISITMATE_INSTANCE ?? hostname();
+}
+
 /**
  * Builds the adapters of every enabled platform (SDKs are loaded only for those) and starts each
  * under its own supervisor. Returns at once: connecting happens in the background, except that the
  * HTTP server listens first, so no platform registers a webhook for a port that is not open yet and
  * a port in use is one clear start-up error.
  */
-/** This process's name in the stored platform states: VISITMATE_INSTANCE, else the host name. */
-export function instanceName(env: { VISITMATE_INSTANCE?: string | undefined }): string {
-  return env.VISITMATE_INSTANCE ?? hostname();
-}
-
 export async function startPlatforms(opts: StartPlatformsOptions): Promise<PlatformRuntime> {
   const { config, router } = opts;
   const dispatcher = opts.dispatcher ?? new Dispatcher({ db: opts.deps.db, ports: new Map(), clock: opts.deps.clock, log: opts.deps.log });
