@@ -58,10 +58,12 @@ export interface VisitDetails {
   /** Customer details this visit changed, with the value each replaced (put back by /undo). */
   customerChanges?: AppliedCustomerChange[];
   /**
-   * The customer's "file updated" time before this visit changed the file (ISO, null: never), when
-   * it did: /undo puts it back, so an undone visit does not count as one of the week's file updates.
+   * The customer's "file updated" time before this visit changed the file (ISO, null: never), and
+   * the time this visit (its log or a later edit) last set it, when it did: /undo puts the first
+   * back while the file still has the second, so an undone visit is not one of the week's file updates.
    */
   fileUpdatedBefore?: string | null;
+  fileUpdatedSet?: string;
   /** Plan entry booked for the next visit date (removed again by /undo). */
   bookedPlannedVisitId?: number;
   /** Call topic (phone contacts). */
@@ -211,7 +213,7 @@ export async function logVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; inpu
     complaints: complaints.map((c) => ({ id: c.id, text: c.text, category: c.category, canResolve: c.canResolve })),
     ...(booked ? { bookedPlannedVisitId: booked.id } : {}),
     ...(changed.length ? { customerChanges: changed } : {}),
-    ...(fileUpdated ? { fileUpdatedBefore: fileBefore?.toISOString() ?? null } : {}),
+    ...(fileUpdated ? { fileUpdatedBefore: fileBefore?.toISOString() ?? null, fileUpdatedSet: at.toISOString() } : {}),
   };
   const saved = await tx.visit.update({ where: { id: visit.id }, data: { details: JSON.stringify(details), updatedAt: at } });
   return { visit: saved, customer: updatedCustomer, planned: linkPlan, complaints, booked };
@@ -261,9 +263,20 @@ export async function updateVisit(opts: { tx: Tx; deps: AppDeps; staff: Staff; v
     ...(bookedId ? { bookedPlannedVisitId: bookedId } : {}),
   };
   if (input.keyPersonMet && !customer.keyPerson.trim()) await tx.customer.update({ where: { id: customer.id }, data: { keyPerson: input.keyPersonMet } });
+  const fileBefore = (await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { fileUpdatedAt: true } })).fileUpdatedAt;
   const customerChanges = await reapplyCustomerChanges(tx, customer.id, before.customerChanges ?? [], input.customerChanges ?? [], at);
   if (customerChanges.length) details.customerChanges = customerChanges;
   else delete details.customerChanges;
+  // The file's "updated" time before the visit stays the one /undo puts back; the edit, if it
+  // changed the file, is now the visit's last change of it.
+  const fileAfter = (await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { fileUpdatedAt: true } })).fileUpdatedAt;
+  if (fileAfter?.getTime() !== fileBefore?.getTime()) {
+    details.fileUpdatedBefore = before.fileUpdatedBefore !== undefined ? before.fileUpdatedBefore : (fileBefore?.toISOString() ?? null);
+    details.fileUpdatedSet = at.toISOString();
+  } else if (before.fileUpdatedBefore !== undefined) {
+    details.fileUpdatedBefore = before.fileUpdatedBefore;
+    if (before.fileUpdatedSet) details.fileUpdatedSet = before.fileUpdatedSet;
+  }
   const wasVisit = counts(deps.policy, "classVisit", { mode: visit.mode, call: false });
   const isVisit = counts(deps.policy, "classVisit", { mode: input.mode, call: false });
   let plannedVisitId = visit.plannedVisitId;
@@ -454,7 +467,7 @@ export async function undoLastLog(opts: { deps: AppDeps; staff: Staff; visitId?:
       await revertCustomerChanges({ tx, customerId: target.customerId, changes: details.customerChanges, at: opts.deps.clock.now() });
       // The file is as before the visit: so is its "updated" time, unless the file changed again
       // after the visit (then the revert is a change of its own).
-      if (details.fileUpdatedBefore !== undefined && customer.fileUpdatedAt?.getTime() === target.createdAt.getTime()) {
+      if (details.fileUpdatedBefore !== undefined && details.fileUpdatedSet && customer.fileUpdatedAt?.toISOString() === details.fileUpdatedSet) {
         await tx.customer.update({ where: { id: target.customerId }, data: { fileUpdatedAt: details.fileUpdatedBefore ? new Date(details.fileUpdatedBefore) : null } });
       }
       restored = await tx.customer.findUniqueOrThrow({ where: { id: target.customerId } });
