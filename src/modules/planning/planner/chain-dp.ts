@@ -92,9 +92,8 @@ function costAt(sv: Solve, j: number): number {
   let v: number;
   if (dp.isFixed[j]) v = 0;
   else {
-    const day = st.days[j]!;
-    const L = day.route.length + day.foreign.length;
-    if (!st.dayVisit[j] || L >= st.cap) v = Infinity;
+    const L = load(st, j);
+    if (!st.days[j]!.visit || L >= st.cap) v = Infinity;
     else {
       const geo = st.mode === "zone" ? zoneCost(st, sv.c, j) : insertionCost(st, sv.c, j);
       v = geo + penalty(st, L + 1) - penalty(st, L) + st.visitBase;
@@ -147,21 +146,13 @@ function bestFrom(sv: Solve, j: number): number {
         // Days on or before the due date (all of them for the extra visit), then, when late
         // visits are allowed, the later ones with their lateness.
         const onTime = extra ? end : Math.min(end, st.firstDayAt[Math.min(due + 1, H + 1)]!);
-        for (let m = lo; m < onTime; m++) {
-          const v = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
+        const last = !extra && sv.allowLate ? end : onTime;
+        for (let m = lo; m < last; m++) {
+          const b = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
+          const v = m < onTime ? b : b + lateCost(info, dayOff[m]!, due);
           if (v < cont) {
             cont = v;
             choice = m;
-          }
-        }
-        if (!extra && sv.allowLate) {
-          for (let m = Math.max(lo, onTime); m < end; m++) {
-            const b = bestStamp[m] === stamp ? bestArr[m]! : bestFrom(sv, m);
-            const v = b + lateCost(info, dayOff[m]!, due);
-            if (v < cont) {
-              cont = v;
-              choice = m;
-            }
           }
         }
       }
@@ -196,28 +187,18 @@ function solveStart(sv: Solve, nf0: number): number {
     const dueIn = cs.due0 <= H;
     // Days on or before the first due date, then (late visits allowed) the later ones.
     const onTime = dueIn && !allowLate ? Math.min(end, st.firstDayAt[Math.min(cs.due0 + 1, H + 1)]!) : end;
-    if (nf0 < 0 && lo < end && (!info.iv || (cs.coverFromOff === null && cs.nextOff === null && info.due[dayOff[lo]!]! > H))) {
-      // A chain of one visit (no fixed visit, nothing due after it in the horizon, no kept visit
-      // after the horizon to meet): the rest of the chain costs nothing, so bestFrom(m) is
-      // costAt(m) and the chain is the cheapest day, without the DP's recursion.
-      const dp = sv.dp;
-      for (let m = lo; m < onTime; m++) {
-        const v = dueIn && dayOff[m]! > cs.due0 ? costAt(sv, m) + lateCost(info, dayOff[m]!, cs.due0) : costAt(sv, m);
-        if (v < cost) {
-          cost = v;
-          choice = m;
-        }
-      }
-      if (choice >= 0) dp.next[choice] = -1;
-    } else {
-      for (let m = lo; m < onTime; m++) {
-        const v = bestFrom(sv, m) + (dueIn ? lateCost(info, dayOff[m]!, cs.due0) : 0);
-        if (v < cost) {
-          cost = v;
-          choice = m;
-        }
+    // A chain of one visit (no fixed visit, nothing due after it in the horizon, no kept visit
+    // after the horizon to meet): the rest of the chain costs nothing, so bestFrom(m) is costAt(m),
+    // without the DP's recursion.
+    const single = nf0 < 0 && lo < end && (!info.iv || (cs.coverFromOff === null && cs.nextOff === null && info.due[dayOff[lo]!]! > H));
+    for (let m = lo; m < onTime; m++) {
+      const v = (single ? costAt(sv, m) : bestFrom(sv, m)) + (dueIn ? lateCost(info, dayOff[m]!, cs.due0) : 0);
+      if (v < cost) {
+        cost = v;
+        choice = m;
       }
     }
+    if (single && choice >= 0) sv.dp.next[choice] = -1;
   }
   sv.dp.choice = choice;
   return cost;

@@ -101,9 +101,8 @@ export interface PlanState extends Projection {
   readonly insPos: Int32Array;
   /** For an offset x in [0, H + 1]: index of the first day on or after x (days.length if none). */
   readonly firstDayAt: Int32Array;
-  /** days[j].off and days[j].visit as flat arrays (the chain DP reads them millions of times). */
+  /** days[j].off as a flat array (the chain DP's loops read it millions of times). */
   readonly dayOff: Int32Array;
-  readonly dayVisit: Uint8Array;
   /** Copy-on-write journal of the routes (and versions) changed since begin(), for cheap undo. */
   readonly journal: Journal;
   /** Version of each day's route; changes whenever the route does (touch / bump). */
@@ -196,7 +195,6 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     insPos: new Int32Array(D),
     firstDayAt: new Int32Array(H + 2),
     dayOff: Int32Array.from(days, (d) => d.off),
-    dayVisit: Uint8Array.from(days, (d) => (d.visit ? 1 : 0)),
     journal: { open: false, epoch: 0, stamp: new Int32Array(D), days: [], routes: new Array<number[]>(D).fill([]), ver: new Int32Array(D) },
     ver: new Int32Array(D),
     verClock: 0,
