@@ -605,9 +605,11 @@ export class Dispatcher {
       return;
     }
     // Fence: still ours? Count the attempt before sending, so a crash mid-send is not free.
-    const fenceUntil = new Date(this.now() + this.o.sendTtlMs);
-    const fenced = (await db.outbox.updateMany({ where: { id: row.id, status: "sending", claimedBy: this.instanceId }, data: { attempts: { increment: 1 }, claimedUntil: fenceUntil } })).count;
-    if (!fenced) {
+    const fence = await db.outbox.updateMany({
+      where: { id: row.id, status: "sending", claimedBy: this.instanceId },
+      data: { attempts: { increment: 1 }, claimedUntil: new Date(this.now() + this.o.sendTtlMs) },
+    });
+    if (!fence.count) {
       stats.lost++;
       return;
     }
