@@ -1,3 +1,4 @@
+import { table } from "./table.ts";
 import { loadEnv } from "../config/env.ts";
 import { backupDatabase } from "../db/backup.ts";
 import { copyDatabase, type TCopyTable } from "../db/copy.ts";
@@ -33,15 +34,8 @@ function copyArgs(rest: string[]): { from?: string; to?: string; unknown?: strin
   return got;
 }
 
-/** Columns padded to their widest cell (CJK counted double, as a terminal shows them). */
-function table(rows: string[][]): string {
-  const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0);
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => width(r[c] ?? ""))));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell + " ".repeat(widths[c]! - width(cell)) : " ".repeat(widths[c]! - width(cell)) + cell)).join("  ").trimEnd()).join("\n");
-}
-
 function countsTable(t: Translate, tables: TCopyTable[]): string {
-  return table([t("cli.db.copy.header").split("\t"), ...tables.map((r) => [r.table, String(r.source), String(r.target), r.targetMaxId || "-", r.ok ? "✓" : "✗"])]);
+  return table([t("cli.db.copy.header").split("\t"), ...tables.map((r) => [r.table, String(r.source), String(r.target), r.targetMaxId || "-", r.ok ? "✓" : "✗"])], (column) => column > 0);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { table } from "./table.ts";
 import { createAppContext } from "../app.ts";
 import { localParts, clockTime } from "../core/dates.ts";
 import { listOutbox, outboxCounts, retryAllFailed, retryOutbox } from "../core/outbox.ts";
@@ -33,11 +34,6 @@ function localTime(d: Date | null | undefined, timeZone: string): string {
   if (!d) return "—";
   const p = localParts(d, timeZone);
   return `${p.date} ${clockTime(p)}`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - [...c].length))).join("  ").trimEnd()).join("\n");
 }
 
 export function formatRunReport(r: RunReport, timeZone: string, t: Translate = translator("en")): string {

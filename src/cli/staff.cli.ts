@@ -1,3 +1,4 @@
+import { table } from "./table.ts";
 import { createAppContext, type AppContext } from "../app.ts";
 import { localParts, clockTime } from "../core/dates.ts";
 import { enqueue } from "../core/outbox.ts";
@@ -18,22 +19,6 @@ function localTime(d: Date, timeZone: string): string {
   return `${p.date} ${clockTime(p)}`;
 }
 
-/** Columns a terminal gives a string: Chinese characters and full-width punctuation take two. */
-function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    const wide = (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6);
-    w += wide ? 2 : 1;
-  }
-  return w;
-}
-
-/** Columns padded to the widest cell, so names in Chinese line up (the last column is not padded). */
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ""))));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - displayWidth(c)))).join("  ").trimEnd()).join("\n");
-}
 
 async function unknownStaffText(ctx: TCliDeps, code: string, key: string): Promise<string> {
   const m = unknownStaffMessage(code, await isDatabaseEmpty(ctx.db), key);

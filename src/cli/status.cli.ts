@@ -1,3 +1,4 @@
+import { table } from "./table.ts";
 import { createAppContext } from "../app.ts";
 import { localParts, clockTime } from "../core/dates.ts";
 import type { AppDeps } from "../core/router.ts";
@@ -15,11 +16,6 @@ const STALE_HINT_MS = 24 * 3600_000;
 function localTime(d: Date, timeZone: string): string {
   const p = localParts(d, timeZone);
   return `${p.date} ${clockTime(p)}`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i]! - [...c].length))).join("  ").trimEnd()).join("\n");
 }
 
 /**
