@@ -57,7 +57,8 @@ export const en: Catalogue = {
   "today.leg-first": "{distance} from start",
   "today.leg": "{distance} from previous",
   "today.footer": "{overdue} of them are due or overdue. Send /help for more commands.",
-  "today.not-a-manager": "You have no customers, so there is no visit list. Supervisors can send /whoami for team details.",
+  "today.not-a-manager": "You have no customers yet, so there is no visit list. An administrator imports customers; send /whoami to see your role and supervisor.",
+  "today.team-instead": "You have no customers of your own; here is your team's day (as /team; /team M001 for one manager):",
 
   "help.header": "Commands:",
   "help.footer": "Just send a command, e.g. /today.",
@@ -83,7 +84,7 @@ export const en: Catalogue = {
   "lang.set": "Language set to English.",
 
   "console.inbox": "📨 {name}, {count} message(s) arrived for you while someone else used the terminal:",
-  "console.banner": "VisitMate · terminal chat. Type /help for commands, Ctrl+D to quit.",
+  "console.banner": "VisitMate · terminal chat. Type /help for commands, /quit or Ctrl+D to leave.",
   "console.you-are": "You are {name} ({code}, {role}). Switch with /as STAFF_CODE.",
   "console.demo-notice":
     "⚠️ This is demo data (1 supervisor, {managers} customer managers, {customers} customers in Tonglu County, Zhejiang).\n   Import real data: npx visitmate import managers FILE.csv, then npx visitmate import customers FILE.csv (see README).",

@@ -58,7 +58,8 @@ export const zhCN: Catalogue = {
   "today.leg-first": "距出发点 {distance}",
   "today.leg": "距上一站 {distance}",
   "today.footer": "其中 {overdue} 家已到期或逾期。发送 /help 查看更多命令。",
-  "today.not-a-manager": "您名下没有客户，没有拜访清单。主管可发送 /whoami 查看团队信息。",
+  "today.not-a-manager": "您名下还没有客户，所以没有拜访清单。客户由管理员导入；发送 /whoami 查看您的身份和上级。",
+  "today.team-instead": "您名下没有客户，这是团队今天的进度（同 /team；/team M001 看某位客户经理）：",
 
   "help.header": "可用命令：",
   "help.footer": "直接发送命令即可，例如 /today。",
@@ -84,7 +85,7 @@ export const zhCN: Catalogue = {
   "lang.set": "已切换为中文。",
 
   "console.inbox": "📨 {name}，您不在终端时收到 {count} 条消息：",
-  "console.banner": "VisitMate 拜访助手 · 终端聊天。输入 /help 查看命令，Ctrl+D 退出。",
+  "console.banner": "VisitMate 拜访助手 · 终端聊天。输入 /help 查看命令，/quit 或 Ctrl+D 退出。",
   "console.you-are": "当前身份：{name}（{code}，{role}）。用 /as 员工编码 切换。",
   "console.demo-notice":
     "⚠️ 这是演示数据（1 名主管、{managers} 名客户经理、{customers} 家客户，位于浙江省桐庐县）。\n   导入真实数据：npx visitmate import managers 文件.csv，然后 npx visitmate import customers 文件.csv（见 README）。",

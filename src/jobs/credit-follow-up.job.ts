@@ -2,7 +2,7 @@ import { reminderJob } from "./reminder-job.ts";
 import { CREDIT_CONTACTS_PER_MONTH, listCreditFollowUps } from "../modules/customers/customer-file.service.ts";
 import { formatAmount } from "../modules/customers/customer-file.ts";
 import { formatDay } from "../core/format.ts";
-import { MAX_LINES, moreLine, stopLine } from "./reminder-format.ts";
+import { MAX_LINES, moreLine, stopLine } from "../modules/reminders/reminder-format.ts";
 
 /**
  * The 1st and the 15th: 每月对信用客户至少跟踪访问两次 (润滑油规范 第二十二条). Counts this month's

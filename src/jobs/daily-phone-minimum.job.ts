@@ -2,7 +2,7 @@ import { listPhoneContactsDue, workingDaysOf } from "../modules/reminders/remind
 import { listLongestUnvisited } from "../modules/customers/customers.service.ts";
 import { countPhoneContacts, findLastContacts } from "../modules/visits/visits.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { lastContactText, stopLine } from "./reminder-format.ts";
+import { lastContactText, stopLine } from "../modules/reminders/reminder-format.ts";
 
 /** Late afternoon of a working day: fewer phone contacts than the daily minimum so far. */
 export const dailyPhoneMinimumJob = reminderJob({

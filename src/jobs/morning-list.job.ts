@@ -3,43 +3,24 @@ import type { Job, JobResult } from "../core/scheduler.ts";
 import type { Staff } from "../generated/prisma/client.ts";
 import { isoWeekday } from "../core/dates.ts";
 import { isVisitDay, managersWithCustomersPages, visitDaysOf } from "../modules/staff/staff.service.ts";
-import { renderPlannedDay } from "../modules/planning/plan.commands.ts";
-import { ensurePlan, onLeave, planDayList, planDayLists, plansServing, type DayList } from "../modules/planning/planning.service.ts";
+import { MORNING_LIST_KIND, morningListReply } from "../modules/planning/plan.commands.ts";
+import { ensurePlan, onLeave, planDayLists, plansServing, type DayList } from "../modules/planning/planning.service.ts";
 import { planPool } from "../modules/planning/plan-pool.ts";
-import { appointmentOf } from "../modules/customers/class-label.ts";
 import { wantsReminder, type NotifyOutcome } from "../modules/reminders/reminders.service.ts";
 import { deliverReminder, reminderJob, type ReminderBuild, type ReminderMessage } from "./reminder-job.ts";
-import { stopLine } from "./reminder-format.ts";
 
 /** Managers read per query. */
 const PAGE = 200;
 
-/**
- * Morning of a visit day: the day's list, the same text as /today, plus the stops whose class
- * books on the same day (potential, assistance) so the calls happen before setting out.
- */
+/** Morning of a visit day: the day's list with its same-day bookings (morningListReply), once. */
 async function buildMorningList({ job, staff, view }: ReminderBuild, loaded?: DayList): Promise<ReminderMessage | null> {
   const { deps, date } = job;
   if (!loaded && !(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) return null;
-  // The morning push is the day's list first shown: its numbers are fixed from here on. The plan
-  // is there already (made by the month job, or by this job in the pool): this only reads.
-  const day = loaded ?? (await planDayList({ deps, staff, date, fixNumbers: true, ensure: false }));
-  if (!day.planned.length) return null;
-  const { t } = view;
-  const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
-  if (wantsReminder(deps.policy, staff, "appointments")) {
-    const sameDay = day.planned.filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
-    if (sameDay.length) {
-      lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
-      for (const p of sameDay) lines.push(stopLine(view, p.n, p.customer, p.classId, "phone"));
-      // No buttons here: on WeChat and in the terminal a number under this list must stay a stop number.
-      lines.push(t("reminders.morning.same-day-footer"));
-    }
-  }
-  return { reply: { text: lines.join("\n") } };
+  const reply = await morningListReply(view, staff, date, loaded);
+  return reply ? { reply } : null;
 }
 
-const definition = { id: "morning-list", reminder: "morningList", days: () => ({}), build: buildMorningList };
+const definition = { id: MORNING_LIST_KIND, reminder: "morningList", days: () => ({}), build: buildMorningList };
 
 /**
  * Times and switches as every reminder (`reminderJob`); the run differs: a manager whose plan is

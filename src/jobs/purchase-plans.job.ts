@@ -2,7 +2,7 @@ import { daysBetween } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { classLabel } from "../modules/customers/class-label.ts";
 import { PLAN_DEADLINE_DAY, listMissingPurchasePlans, nextMonthOf } from "../modules/customers/purchase-plans.service.ts";
-import { MAX_LINES, moreLine } from "./reminder-format.ts";
+import { MAX_LINES, moreLine } from "../modules/reminders/reminder-format.ts";
 import { reminderJob } from "./reminder-job.ts";
 
 /**

@@ -2,7 +2,7 @@ import { formatDay } from "../core/format.ts";
 import { planDayList } from "../modules/planning/planning.service.ts";
 import { isVisitDay } from "../modules/staff/staff.service.ts";
 import { reminderJob } from "./reminder-job.ts";
-import { stopLine } from "./reminder-format.ts";
+import { stopLine } from "../modules/reminders/reminder-format.ts";
 
 /**
  * Evening of a visit day: planned stops not logged yet, numbered as in /today so the manager can

@@ -9,6 +9,7 @@ import { morningListJob } from "../../src/jobs/morning-list.job.ts";
 import { allJobs } from "../../src/jobs/registry.ts";
 import { createAppRouter } from "../../src/app.ts";
 import { closePlanPool } from "../../src/modules/planning/plan-pool.ts";
+import { backgroundPlansSettled } from "../../src/modules/planning/planning.service.ts";
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { seedCompany } from "../bench/month-start.ts";
 
@@ -100,5 +101,31 @@ describe("month-start planning job", () => {
     expect(shown.length).toBeGreaterThan(0);
     expect(stops(morning).slice(0, shown.length)).toEqual(shown);
     expect(await t.db.planRun.count()).toBe(4);
+  });
+  it("a /today waiting for a plan while the morning job waits for the same plan: one list arrives, the morning list", async () => {
+    await seedCompany(t.db, { managers: 2, customers: 30, bind: true, firstSeed: 9 });
+    clock.set(local("2026-12-01", "07:30"));
+    const bg: AppDeps = { ...deps, chatPlanning: "background" };
+    const router = createAppRouter(bg);
+    // Both start before either plan is stored: /today first, the morning job right behind it.
+    const [replies, report] = await Promise.all([
+      router.handle({ platform: "telegram", chatId: "tg-M0009", userId: "tg-M0009", text: "/today", chatType: "private" }),
+      new Scheduler({ deps: bg, jobs: [morningListJob], instanceId: "test" }).runJob("morning-list"),
+    ]);
+    await backgroundPlansSettled();
+    expect(replies[0]!.text).toContain("正在生成计划");
+    expect(report).toMatchObject({ outcome: "ran" });
+    const sent = await t.db.outbox.findMany({ where: { kind: { in: ["morning-list", "today-list"] } }, orderBy: { id: "asc" } });
+    const to = (chatId: string) => sent.filter((m) => m.chatId === chatId);
+    // The manager who asked in their own chat: one message, the morning one (greeting and list).
+    expect(to("tg-M0009")).toHaveLength(1);
+    expect(to("tg-M0009")[0]!.kind).toBe("morning-list");
+    expect(JSON.parse(to("tg-M0009")[0]!.payload).text).toMatch(/早上好[\s\S]*📋/);
+    // The other newcomer, who did not ask, gets the morning list as everyone does.
+    expect(to("tg-M0010").map((m) => m.kind)).toEqual(["morning-list"]);
+    // Each manager's plan made once (the three of beforeEach and the two newcomers).
+    const runs = await runsOf();
+    expect(runs).toHaveLength(5);
+    expect(new Set(runs.map((r) => r.managerId)).size).toBe(5);
   });
 });

@@ -11,6 +11,9 @@ import { consoleEvidence, renderConsoleReply, resolveConsoleInput } from "./cons
 
 export const CONSOLE_CHAT_ID = "terminal";
 
+/** Lines that end the terminal chat, as Ctrl+D does. */
+const QUIT_WORDS = new Set(["/quit", "/exit", "/q", "退出"]);
+
 /**
  * Where the terminal saves attachments: an `exports` folder beside the database file, where the
  * operator also finds the log; ./exports for an in-memory database.
@@ -85,7 +88,16 @@ export class ConsoleAdapter implements ChatPort {
     };
     prompt();
     return new Promise((resolve) => {
+      let quitting = false;
       rl.on("line", (line) => {
+        // What a new user types to leave (the banner names /quit and Ctrl+D): what was typed
+        // before it is still answered, nothing after it (pasted lines arrive all at once).
+        if (quitting) return;
+        if (QUIT_WORDS.has(line.trim().toLowerCase())) {
+          quitting = true;
+          this.queue = this.queue.then(() => rl.close());
+          return;
+        }
         this.queue = this.queue.then(async () => {
           if (!line.trim()) return prompt();
           const resolved = resolveConsoleInput(line, this.lastChoices);

@@ -12,6 +12,9 @@ import { classLabel } from "../customers/class-label.ts";
 import { countActiveCustomers } from "../customers/customers.service.ts";
 import { describeOverdue, describeShortfall } from "./shortfall.ts";
 import type { Shortfall } from "./planner.ts";
+import { stopLine } from "../reminders/reminder-format.ts";
+import { teamTodayReply } from "../reports/reports.commands.ts";
+import { wantsReminder } from "../reminders/reminders.service.ts";
 import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
@@ -96,6 +99,55 @@ async function todayList(ctx: CommandContext, staff: Staff, target: string | nul
   return { text: lines.join("\n") };
 }
 
+/** Outbox kind (and job id) of the morning list: its key is one per manager and visit day. */
+export const MORNING_LIST_KIND = "morning-list";
+
+/**
+ * The morning list: the same text as /today, plus the stops whose class books on the same day
+ * (potential, assistance) so the calls happen before setting out. Null when nothing is planned.
+ * It is the day's list first shown: its numbers are fixed from here on. The plan is there already
+ * (made by the month job, by the morning job in the pool, or by a /today): this only reads.
+ */
+export async function morningListReply(view: CommandContext, staff: Staff, date: string, loaded?: DayList): Promise<Reply | null> {
+  const { deps, t } = view;
+  const day = loaded ?? (await planDayList({ deps, staff, date, fixNumbers: true, ensure: false }));
+  if (!day.planned.length) return null;
+  const lines = [t("reminders.morning.greeting", { name: staff.name }), ...(await renderPlannedDay(view, staff, date, "today.plan-header", { day }))];
+  if (wantsReminder(deps.policy, staff, "appointments")) {
+    const sameDay = day.planned.filter((p) => p.status === "planned" && !p.booked && appointmentOf(deps.policy, p.classId) === "same-day");
+    if (sameDay.length) {
+      lines.push("", t("reminders.morning.same-day", { count: sameDay.length }));
+      for (const p of sameDay) lines.push(stopLine(view, p.n, p.customer, p.classId, "phone"));
+      // No buttons here: on WeChat and in the terminal a number under this list must stay a stop number.
+      lines.push(t("reminders.morning.same-day-footer"));
+    }
+  }
+  return { text: lines.join("\n") };
+}
+
+/**
+ * A /today that had to wait for today's plan, asked where the morning list goes: the
+ * answer is the morning list, under its outbox key. The morning job waits for the same plan, so
+ * otherwise both lists arrive a moment apart; this way the first queued is the only one. False
+ * when it does not apply (another chat, the morning list muted, nothing planned): the caller
+ * queues the plain list.
+ */
+async function answerAsMorningList(ctx: CommandContext, staff: Staff, date: string, chat: ChatAddress): Promise<boolean> {
+  const { deps } = ctx;
+  if (!wantsReminder(deps.policy, staff, "morningList")) return false;
+  // The same person in a private chat of the platform their reminders go to: a reminder is
+  // addressed to the user (a Lark answer to the chat's own id, the same conversation), and the
+  // terminal shows the messages of every console identity in its one window.
+  const { msg } = ctx;
+  if ((msg.chatType ?? "private") !== "private" || msg.platform !== chat.platform) return false;
+  const home = await reminderChatOf({ deps, staff });
+  if (!home || home.platform !== msg.platform || (home.chatId !== msg.userId && msg.platform !== "console")) return false;
+  const reply = await morningListReply(ctx, staff, date);
+  if (!reply) return false;
+  await queueChatMessage({ deps, staff, to: chat, kind: MORNING_LIST_KIND, subject: date, reply });
+  return true;
+}
+
 /** "about 20 s" / "about 3 min", rounded up so the list rather comes early than late. */
 function waitText(t: CommandContext["t"], ms: number): string {
   const s = Math.max(5, Math.ceil(ms / 5000) * 5);
@@ -112,11 +164,16 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
   const hasCustomers = await countActiveCustomers({ db: deps.db, managerId: staff.id });
-  if (!hasCustomers) return { text: t("today.not-a-manager") };
+  if (!hasCustomers) {
+    // A supervisor's day is the team's: /today shows what /team does, saying so.
+    const team = await teamTodayReply(ctx);
+    return team ? { ...team, text: `${t("today.team-instead")}\n\n${team.text}` } : { text: t("today.not-a-manager") };
+  }
   const target = await todayTarget(ctx, staff);
   if (!target || deps.chatPlanning !== "background") return todayList(ctx, staff, target);
   const chat: ChatAddress | null = ctx.msg.chatId ? { platform: ctx.msg.platform, chatId: ctx.msg.chatId } : await reminderChatOf({ deps, staff });
   const asked = deps.clock.now().getTime();
+  const visitToday = target === today(deps);
   const bg = await planInBackground({
     deps,
     staff,
@@ -124,6 +181,7 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
     pushTo: chat,
     async whenDone(err) {
       if (!chat) return;
+      if (!err && visitToday && (await answerAsMorningList(ctx, staff, target, chat))) return;
       const reply = err ? { text: t("today.plan-failed", { reason: err instanceof AppError && err.userMessage ? t(err.userMessage.key, err.userMessage.params) : t("plan.worker-failed") }) } : await todayList(ctx, staff, target);
       await queueChatMessage({ deps, staff, to: chat, kind: "today-list", subject: `${target}:${asked}`, reply });
     },

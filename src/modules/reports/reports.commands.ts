@@ -41,18 +41,24 @@ async function periodReply(ctx: CommandContext, p: TeamPeriod): Promise<Reply> {
   return { text: renderTeamPeriod(ctx, p), attachments: await periodAttachments(ctx, p) };
 }
 
+/** The team's day as /team shows it; null when the viewer sees no team. */
+export async function teamTodayReply(ctx: CommandContext): Promise<Reply | null> {
+  const { deps } = ctx;
+  const viewer = ctx.staff!;
+  if (!seesTeam(await reportScope(deps.db, viewer))) return null;
+  const day = await teamDay({ deps, viewer });
+  const reply = renderTeamDay(ctx, day, deps.clock.now());
+  const block = await keyAccountTeamBlock(ctx, day.rows.map((r) => r.manager));
+  return block ? { ...reply, text: `${reply.text}\n\n${block}` } : reply;
+}
+
 async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const { t, deps } = ctx;
   const viewer = ctx.staff!;
   const scope = await reportScope(deps.db, viewer);
   if (!seesTeam(scope)) return { text: t("reports.not-supervisor") };
   const args = ctx.args;
-  if (!args.length) {
-    const day = await teamDay({ deps, viewer });
-    const reply = renderTeamDay(ctx, day, deps.clock.now());
-    const block = await keyAccountTeamBlock(ctx, day.rows.map((r) => r.manager));
-    return block ? { ...reply, text: `${reply.text}\n\n${block}` } : reply;
-  }
+  if (!args.length) return (await teamTodayReply(ctx))!;
   const first = args[0]!.toLowerCase();
   if (["export", "导出", "excel", "xlsx"].includes(first)) {
     const which = periodWord(args.slice(1)) ?? { kind: "month", offset: 0 };

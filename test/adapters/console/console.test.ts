@@ -94,7 +94,21 @@ describe("terminal chat channel", () => {
     expect(out).toContain("Visit list for Mon 23 Nov");
     expect(out).toContain("There is no command “/frobnicate”");
     expect(out).toContain("已切换为 王建国（S001，主管）");
-    expect(out).toContain("您名下没有客户");
+    // A supervisor has no list of their own: /today shows the team's day, saying so.
+    const supervisor = out.split("已切换为 王建国（S001，主管）")[1]!;
+    expect(supervisor).toContain("您名下没有客户，这是团队今天的进度");
+    expect(supervisor).toMatch(/👥 团队今天[\s\S]*李明 M001[\s\S]*陈静 M002/);
+  });
+
+  it("/quit (or 退出) ends the terminal chat like Ctrl+D: nothing after it is handled", async () => {
+    tmp = tempDbUrl();
+    const out = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["/whoami", "/quit", "/as S001"] });
+    expect(out).toContain("/quit 或 Ctrl+D 退出");
+    expect(out).toContain("👤 李明（M001）");
+    expect(out).not.toContain("没有“/quit”这个命令");
+    expect(out).not.toContain("已切换为");
+    const zh = await runConsoleScript({ url: tmp.url, clock: new FakeClock(MONDAY_MORNING), lines: ["退出", "/whoami"] });
+    expect(zh).not.toContain("👤 李明（M001）");
   });
 
   it("/help lists what the person can use: field commands for a manager, team actions for a supervisor", async () => {

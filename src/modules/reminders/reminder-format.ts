@@ -1,7 +1,7 @@
-import { formatDay } from "../core/format.ts";
-import type { CommandContext } from "../core/router.ts";
-import type { Customer } from "../generated/prisma/client.ts";
-import { classLabel } from "../modules/customers/class-label.ts";
+import { formatDay } from "../../core/format.ts";
+import type { CommandContext } from "../../core/router.ts";
+import type { Customer } from "../../generated/prisma/client.ts";
+import { classLabel } from "../customers/class-label.ts";
 
 /** At most this many customers listed in one reminder; the rest are counted ("… and 12 more"). */
 export const MAX_LINES = 15;
