@@ -27,6 +27,7 @@ export const enTobacco: Catalogue = {
   "tobacco.err.whole-number": "Please give a whole number.",
   "tobacco.hint.money": "Please reply with an amount in yuan, e.g. 230 or 23.5.",
   "tobacco.product.label-price": "{name} (guide {carton} yuan/carton)",
+  "tobacco.product.number-not-name": "\"{text}\" is neither a product name nor a listed number. Type part of the product's name (e.g. 利群新版, 中华软).",
   "tobacco.product.not-found": "No product \"{text}\" in the product list. Try another spelling, or ask an administrator to import it: npx visitmate import products FILE",
   "tobacco.product.found": "{count} products match \"{text}\"; pick one:",
   "tobacco.product.found-many": "Many products match \"{text}\"; these are the first {count}. Be more specific, or pick one:",

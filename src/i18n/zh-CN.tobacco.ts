@@ -27,6 +27,7 @@ export const zhCNTobacco: Catalogue = {
   "tobacco.err.whole-number": "请填整数。",
   "tobacco.hint.money": "请回复金额（元），例如 230 或 23.5。",
   "tobacco.product.label-price": "{name}（指导价 {carton} 元/条）",
+  "tobacco.product.number-not-name": "“{text}”不是品规名称，也不是列出的序号。请输入品规名称的一部分（如 利群新版、中华软）。",
   "tobacco.product.not-found": "品规表里没有“{text}”。换个写法试试（如 利群、中华软），或请管理员导入品规表：npx visitmate import products 文件",
   "tobacco.product.found": "“{text}”找到 {count} 个品规，选一个：",
   "tobacco.product.found-many": "“{text}”找到很多品规，这是前 {count} 个；写得再具体些，或选一个：",

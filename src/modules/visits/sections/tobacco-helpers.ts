@@ -52,6 +52,9 @@ export function productStep(id: string, promptKey: string): ChoiceStep<SectionEn
     async search(input, ctx) {
       const { t } = ctx.env;
       if (ZProductAnswerSchema.safeParse(input).success) return { value: input };
+      // A bare "1" or "12" is someone picking a number, not a product's name (every product code
+      // is longer): searching it would list every product whose barcode contains that digit.
+      if (/^\d{1,2}$/.test(normalizeInput(input))) return { error: t("tobacco.product.number-not-name", { text: normalizeInput(input) }) };
       const found = await searchProducts({ db: ctx.env.deps.db, text: input });
       if (found.products.length === 1) return { value: productValue(found.products[0]!) };
       if (!found.products.length) return { error: t("tobacco.product.not-found", { text: normalizeInput(input) }) };

@@ -142,6 +142,12 @@ describe("brand cultivation per product (brand-products)", () => {
     const out = await drive(brandProductsSection as unknown as VisitSection<Answers>, ["万宝路"]);
     expect(lastText(out)).toContain("品规表里没有“万宝路”");
   });
+
+  it("a bare number where no numbered choice is shown is said to be one, not searched (every barcode 6901… contains a 1)", async () => {
+    const out = await drive(brandProductsSection as unknown as VisitSection<Answers>, ["1"]);
+    expect(lastText(out)).toContain("“1”不是品规名称，也不是列出的序号");
+    expect(lastText(out)).not.toContain("找到很多品规");
+  });
 });
 
 describe("operating guidance", () => {
