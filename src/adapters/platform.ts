@@ -105,13 +105,17 @@ export interface AnswerOptions {
  * own writes but before that transaction runs the command again when the message is retried or
  * the platform redelivers it; commands that write keep their own keys (form sessions, visit
  * dedup) so a second run is harmless.
+ *
+ * Resolves true once the message is dealt with (answered, dropped as a repeat, or failed for good),
+ * false when it was given up at stop: an adapter that can leave it unconfirmed with the platform
+ * (Telegram polling) then gets it again after the restart.
  */
-export async function answer(opts: AnswerOptions): Promise<void> {
+export async function answer(opts: AnswerOptions): Promise<boolean> {
   const { msg, deps } = opts;
   const log = deps.log;
   const eventKey = msg.eventId ? `${msg.platform}\u0000${msg.eventId}` : null;
   if (eventKey) {
-    if (handling.has(eventKey)) return;
+    if (handling.has(eventKey)) return true;
     handling.add(eventKey);
   }
   try {
@@ -123,16 +127,16 @@ export async function answer(opts: AnswerOptions): Promise<void> {
       try {
         await answerOnce(opts);
         if (attempt) log.info("message handled after a database fault", { platform: msg.platform, attempts: attempt + 1 });
-        return;
+        return true;
       } catch (err) {
         if (!isDbFault(err)) {
           log.error("router failed", { platform: msg.platform, error: errorSummary(err) });
-          return;
+          return true;
         }
         if (stopping?.aborted) {
           // Nowhere to keep it: the database is what fails. An unconfirmed event comes again from the platform.
           log.error("message given up at stop after a database fault", { platform: msg.platform, attempts: attempt + 1, error: errorSummary(err) });
-          return;
+          return false;
         }
         const wait = delays[Math.min(attempt, delays.length - 1)]!;
         log.warn("database fault while handling a message; retrying", { platform: msg.platform, attempt: attempt + 1, inMs: wait, error: errorSummary(err) });
@@ -223,10 +227,19 @@ export class InboundQueue {
   }
 
   /** Counts the message against its sender and, unless over the limit, queues `task` in the chat's turn. */
-  submit(msg: Pick<InboundMessage, "platform" | "chatId" | "userId">, task: () => Promise<void>): Admission {
-    const verdict = this.admit(msg);
-    if (verdict === "ok") this.enqueue(msg.chatId, task);
-    return verdict;
+  submit(msg: Pick<InboundMessage, "platform" | "chatId" | "userId">, task: () => Promise<unknown>): Admission {
+    return this.submitTracked(msg, task).admission;
+  }
+
+  /**
+   * As submit, with `done`: resolves when the message is dealt with, false when its task gave it up
+   * (`answer` at stop) and it should stay unconfirmed with the platform. Never rejects. A message
+   * over the rate limit is dealt with (dropped on purpose).
+   */
+  submitTracked(msg: Pick<InboundMessage, "platform" | "chatId" | "userId">, task: () => Promise<unknown>): { admission: Admission; done: Promise<boolean> } {
+    const admission = this.admit(msg);
+    if (admission !== "ok") return { admission, done: Promise.resolve(true) };
+    return { admission, done: this.enqueueTracked(msg.chatId, task) };
   }
 
   /**
@@ -240,9 +253,19 @@ export class InboundQueue {
   }
 
   /** Queues work in the chat's turn without counting it (counted already). */
-  enqueue(chatId: string, task: () => Promise<void>): void {
+  enqueue(chatId: string, task: () => Promise<unknown>): void {
+    void this.enqueueTracked(chatId, task);
+  }
+
+  private enqueueTracked(chatId: string, task: () => Promise<unknown>): Promise<boolean> {
     const signal = this.stopping.signal;
-    void this.queue.run(chatId, () => inboundStop.run(signal, task)).catch((err) => this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: errorSummary(err) }));
+    return this.queue.run(chatId, () => inboundStop.run(signal, task)).then(
+      (result) => result !== false,
+      (err) => {
+        this.opts.deps.log.error(`${this.opts.port.platform} inbound failed`, { error: errorSummary(err) });
+        return true;
+      },
+    );
   }
 
   /** Runs `task` in the chat's turn and resolves with it. */

@@ -171,6 +171,38 @@ describe("durable chat replies (outbox) and inbound events", () => {
     await holder.release();
   });
 
+  it("a message given up at stop is not confirmed to Telegram: the next run gets it again and answers it, once", async () => {
+    const { app, tg, adapter: a } = await telegram({ busyTimeoutMs: 200, retryDelaysMs: [3600_000] });
+    await bound(app, tg);
+    const holder = await holdWriteLock(app.testDb.url.replace(/^file:/, ""));
+    cleanups.push(() => void holder.child.kill("SIGKILL"));
+    const whoami = tg.message(LI_MING, "/whoami");
+    const { cursor } = await tg.next(LI_MING.id, 1, (t) => t.includes("系统繁忙"));
+    await a.stop();
+    await running?.catch(() => undefined);
+    expect(app.logs.filter((l) => l.msg === "message given up at stop after a database fault")).toHaveLength(1);
+    await holder.release();
+
+    // The restarted process: Telegram still has the update (nothing redelivered by hand here).
+    const again = new TelegramAdapter({ token: TOKEN, apiRoot: tg.url, router: withParts(app.router), deps: app.deps, pollTimeoutSeconds: 1, throttle: false });
+    adapter = again;
+    running = again.run();
+    const { call } = await tg.next(LI_MING.id, cursor);
+    expect(String(call.payload.text)).toContain("李明");
+    expect(await app.db.processedEvent.count({ where: { eventId: String(whoami.update_id) } })).toBe(1);
+
+    // Handled now, so confirmed at the next stop: a third run gets nothing and answers nothing more.
+    await again.stop();
+    await running;
+    const sentBefore = tg.sent(LI_MING.id).length;
+    const third = new TelegramAdapter({ token: TOKEN, apiRoot: tg.url, router: withParts(app.router), deps: app.deps, pollTimeoutSeconds: 1, throttle: false });
+    adapter = third;
+    running = third.run();
+    tg.message(LI_MING, "/one");
+    await tg.next(LI_MING.id, sentBefore, (t) => t === "part 4");
+    expect(tg.sent(LI_MING.id)).toHaveLength(sentBefore + 1);
+  });
+
   it("disk full (SQLITE_FULL): the user is told, the answer comes once space returns", async () => {
     const { app, tg } = await telegram({ retryDelaysMs: [200] });
     await bound(app, tg);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -67,6 +68,44 @@ interface Upload {
 
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
+/** How long the polling loop waits, with only updates in hand coming back, before asking again (doubling up to the max). */
+const POLL_HOLD_MS = 250;
+const POLL_HOLD_MAX_MS = 4000;
+
+/** Updates the polling loop has taken and not yet confirmed. */
+interface PollState {
+  /** One past the newest update taken. */
+  next: number;
+  /** Taken, their queued work not yet done. */
+  pending: Map<number, Promise<void>>;
+  /** Given up at stop: never confirmed by this run. */
+  held: Set<number>;
+}
+
+/** The offset to poll with: the oldest update not dealt with, else one past the newest taken. */
+function confirmedUpTo(p: PollState): number {
+  let offset = p.next;
+  for (const id of p.pending.keys()) offset = Math.min(offset, id);
+  for (const id of p.held) offset = Math.min(offset, id);
+  return offset;
+}
+
+/** Set by the polling loop around grammY's handlers: where `track` puts what an update queued. */
+const updateTasks = new AsyncLocalStorage<Promise<boolean>[]>();
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
 /**
  * Bounds on what the Bot API allows: about 30 messages a second overall, 20 a minute into one
  * group, and (in practice) a few a second into one private chat. Scheduled reminders are also
@@ -113,6 +152,9 @@ export class TelegramAdapter implements PlatformAdapter {
   private unroute: (() => void) | null = null;
   /** The current run's line to the supervisor (polling failing and recovering). */
   private ctx: RunContext | null = null;
+  /** The polling loop's updates in hand (see poll); null when not polling. */
+  private polling: PollState | null = null;
+  private pollDone: Promise<void> | null = null;
   /** getMe without the transformers (see run). */
   private readonly probe: Api;
 
@@ -182,14 +224,71 @@ export class TelegramAdapter implements PlatformAdapter {
       await stopped;
       return;
     }
-    await this.bot.start({
-      allowed_updates: [...ALLOWED_UPDATES],
-      timeout: this.opts.pollTimeoutSeconds ?? 30,
-      onStart: (me) => {
-        deps.log.info("telegram polling", { bot: me.username });
-        ctx?.up();
-      },
+    this.pollDone = this.poll(this.abort.signal, ctx);
+    await this.pollDone;
+  }
+
+  /**
+   * Long polling that confirms an update to Telegram only once it is dealt with. Telegram forgets
+   * every update below the offset of a getUpdates call; grammY's own loop moves the offset on as
+   * soon as its handlers return, and ours only queue the work, so a message still waiting (its
+   * chat's turn, a database fault) was confirmed already and lost with the process. Here the offset
+   * stays at the oldest update not yet handled: after a crash, or a stop that gave a message up,
+   * Telegram hands it out again, and the router's once-only check drops what was handled.
+   */
+  private async poll(signal: AbortSignal, ctx?: RunContext): Promise<void> {
+    const { deps } = this.opts;
+    // As grammY's start: polling and a webhook exclude each other.
+    await this.bot.api.deleteWebhook({}, signal as Parameters<Api["deleteWebhook"]>[1]);
+    deps.log.info("telegram polling", { bot: this.bot.botInfo.username });
+    ctx?.up();
+    const p: PollState = { next: 0, pending: new Map(), held: new Set() };
+    this.polling = p;
+    const timeout = this.opts.pollTimeoutSeconds ?? 30;
+    let hold = POLL_HOLD_MS;
+    while (!signal.aborted) {
+      let updates: Update[];
+      try {
+        updates = await this.bot.api.getUpdates({ offset: confirmedUpTo(p), timeout, allowed_updates: [...ALLOWED_UPDATES] }, signal as Parameters<Api["getUpdates"]>[1]);
+      } catch (err) {
+        if (signal.aborted) break;
+        // As grammY: a wrong token or another poller (409) ends the run; anything else is retried.
+        if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 409)) throw err;
+        const retryAfter = err instanceof GrammyError ? err.parameters.retry_after : undefined;
+        await abortableDelay((retryAfter ?? 3) * 1000, signal);
+        continue;
+      }
+      let fresh = 0;
+      for (const update of updates) {
+        // Below `next`: handled or in hand already (the offset still holds an older one back).
+        if (update.update_id < p.next) continue;
+        p.next = update.update_id + 1;
+        fresh++;
+        await this.take(update, p);
+      }
+      // Only updates in hand came back (Telegram answers at once while an unconfirmed one is
+      // there): wait for one of them, or a moment, instead of asking again straight away. The
+      // moment grows while nothing new comes (a message waiting out a database fault for minutes).
+      hold = fresh ? POLL_HOLD_MS : Math.min(hold * 2, POLL_HOLD_MAX_MS);
+      if (!fresh && p.pending.size) await Promise.race([...p.pending.values(), abortableDelay(hold, signal)]);
+    }
+  }
+
+  /** Runs grammY's handlers on one update and keeps it pending until what they queued is done. */
+  private async take(update: Update, p: PollState): Promise<void> {
+    const queued: Promise<boolean>[] = [];
+    try {
+      await updateTasks.run(queued, () => this.bot.handleUpdate(update));
+    } catch (err) {
+      this.opts.deps.log.error("telegram update failed", { error: errorSummary(err) });
+    }
+    if (!queued.length) return;
+    const id = update.update_id;
+    const done = Promise.all(queued).then((results) => {
+      if (results.includes(false)) p.held.add(id);
+      p.pending.delete(id);
     });
+    p.pending.set(id, done);
   }
 
   async stop(): Promise<void> {
@@ -197,8 +296,17 @@ export class TelegramAdapter implements PlatformAdapter {
     this.unroute = null;
     this.stopped?.();
     this.abort?.abort();
-    if (this.bot.isRunning()) await this.bot.stop().catch(() => undefined);
+    // The loop first (it takes no update after the abort), then what it took, then the offset.
+    await this.pollDone?.catch(() => undefined);
+    this.pollDone = null;
     await this.inbound.stop();
+    const p = this.polling;
+    if (p) {
+      this.polling = null;
+      await Promise.all(p.pending.values());
+      // Confirms what was handled (as grammY's stop), never a message given up.
+      await this.bot.api.getUpdates({ offset: confirmedUpTo(p), limit: 1, timeout: 0 }, AbortSignal.timeout(5000) as Parameters<Api["getUpdates"]>[1]).catch(() => undefined);
+    }
   }
 
   /** Resolves when every update received so far has been handled (tests, shutdown). */
@@ -363,7 +471,12 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   private submit(msg: InboundMessage): void {
-    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: msg.userId } }));
+    this.track(this.inbound.submitTracked(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: msg.userId } })).done);
+  }
+
+  /** Tells the polling loop (when this runs inside it) what the update it is taking queued. */
+  private track(done: Promise<boolean>): void {
+    updateTasks.getStore()?.push(done);
   }
 
   /** A file in a message as the core sees it: its declared facts now, the bytes only when asked for. */
@@ -391,10 +504,11 @@ export class TelegramAdapter implements PlatformAdapter {
       return;
     }
     // A tap counts against the tapper's rate limit like a message; a dropped one gets no answer.
-    this.inbound.submit({ platform: this.platform, chatId: String(ctx.chat.id), userId: String(query.from.id) }, () => this.handleCallback(ctx));
+    this.track(this.inbound.submitTracked({ platform: this.platform, chatId: String(ctx.chat.id), userId: String(query.from.id) }, () => this.handleCallback(ctx)).done);
   }
 
-  private async handleCallback(ctx: Context): Promise<void> {
+  /** False when the tap's answer was given up at stop (see answer). */
+  private async handleCallback(ctx: Context): Promise<boolean | void> {
     const query = ctx.callbackQuery!;
     const message = query.message!;
     const data = query.data!;
@@ -446,7 +560,7 @@ export class TelegramAdapter implements PlatformAdapter {
         : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
       await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: errorSummary(err) }));
     }
-    await answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: tapper } });
+    return answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: tapper } });
   }
 
   private inboundMessage(ctx: Context, text: string, isAction: boolean): InboundMessage {
