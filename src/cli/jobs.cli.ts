@@ -46,6 +46,7 @@ export async function jobsCommand(argv: string[], io: CliIo = {}): Promise<numbe
   const out = io.out ?? ((s: string) => process.stdout.write(s + "\n"));
   const err = io.err ?? ((s: string) => process.stderr.write(s + "\n"));
   const sub = argv[0];
+  if (sub === "run") return runOneJob(argv.slice(1), io, out, err);
   if (sub !== "list" && sub !== "run-due") {
     err(JOBS_USAGE());
     return 2;
@@ -70,6 +71,39 @@ export async function jobsCommand(argv: string[], io: CliIo = {}): Promise<numbe
     const failed = reports.filter((r) => r.outcome === "failed").length;
     out(t("cli.jobs.ran", { ran, failed }));
     return failed ? 1 : 0;
+  });
+}
+
+/**
+ * `jobs run <id> [--again]`: one job's latest slot now, if it is inside its window. `--again` runs a
+ * slot that ran already (someone bound after the morning list went out gets theirs): the outbox
+ * keys queue only what is missing, so nobody gets a message twice.
+ */
+async function runOneJob(argv: string[], io: CliIo, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { positional, options } = parseArgs(argv);
+  const id = positional[0];
+  const extra = Object.keys(options).filter((k) => k !== "again");
+  if (!id || positional.length > 1 || extra.length || (options.again !== undefined && options.again !== true)) {
+    err(JOBS_USAGE());
+    return 2;
+  }
+  return withDeps(io, async (deps) => {
+    const tz = deps.policy.timeZone;
+    const t = tOf(deps);
+    const jobs = allJobs();
+    if (!jobs.some((j) => j.id === id)) {
+      err(t("cli.jobs.unknown", { id, ids: jobs.map((j) => j.id).join(", ") }));
+      return 2;
+    }
+    const scheduler = new Scheduler({ deps, jobs, instanceId: `cli:${process.pid}` });
+    const r = await scheduler.runJob(id, undefined, { again: options.again === true });
+    out(formatRunReport(r, tz, t));
+    if (r.outcome === "ran") out(t("cli.jobs.ran", { ran: 1, failed: 0 }));
+    else if (r.outcome === "already-done") out(t("cli.jobs.already-done", { slot: localTime(r.slot, tz), id }));
+    else if (r.outcome === "missed") out(t("cli.jobs.missed", { slot: localTime(r.slot, tz) }));
+    else if (r.outcome === "running-elsewhere") out(t("cli.jobs.running-elsewhere"));
+    else if (r.outcome === "disabled") out(t("cli.jobs.disabled"));
+    return r.outcome === "failed" || r.outcome === "invalid-cron" ? 1 : 0;
   });
 }
 

@@ -206,17 +206,21 @@ export class Scheduler {
     return reports;
   }
 
-  /** Runs the job's latest slot if it is inside its window and nobody ran it yet. */
-  runJob(jobId: string, now?: Date): Promise<RunReport> {
+  /**
+   * Runs the job's latest slot if it is inside its window and nobody ran it yet. `again`: also when
+   * it ran already (an operator's re-run, e.g. after binding someone who got nothing): the outbox
+   * keys make it queue only the messages that are missing.
+   */
+  runJob(jobId: string, now?: Date, opts: { again?: boolean } = {}): Promise<RunReport> {
     // One run of a job at a time per process (the node-cron trigger and the sweep may coincide).
     const running = this.inProgress.get(jobId);
     if (running) return running.then((r) => ({ ...r, outcome: r.outcome === "ran" ? "already-done" : r.outcome }));
-    const p = this.runJobNow(jobId, now ?? this.deps.clock.now()).finally(() => this.inProgress.delete(jobId));
+    const p = this.runJobNow(jobId, now ?? this.deps.clock.now(), opts.again ?? false).finally(() => this.inProgress.delete(jobId));
     this.inProgress.set(jobId, p);
     return p;
   }
 
-  private async runJobNow(jobId: string, now: Date): Promise<RunReport> {
+  private async runJobNow(jobId: string, now: Date, again: boolean): Promise<RunReport> {
     const job = this.jobs.find((j) => j.id === jobId);
     if (!job) throw new Error(`Unknown job "${jobId}"`);
     const { expression, error } = this.cronOf(job);
@@ -234,7 +238,7 @@ export class Scheduler {
 
     let claim: Awaited<ReturnType<Scheduler["claim"]>>;
     try {
-      claim = await this.claim(job.id, slot, now);
+      claim = await this.claim(job.id, slot, now, again);
     } catch (err) {
       // Disk full, read-only or locked: the next trigger or sweep tries again; one log line per condition.
       this.faults.failed(jobId, "job run failed", err, { job: jobId, slot: slot.toISOString() });
@@ -285,7 +289,7 @@ export class Scheduler {
     return report;
   }
 
-  private async claim(jobId: string, slot: Date, now: Date): Promise<"claimed" | "already-done" | "running-elsewhere"> {
+  private async claim(jobId: string, slot: Date, now: Date, again = false): Promise<"claimed" | "already-done" | "running-elsewhere"> {
     const { db } = this.deps;
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     try {
@@ -295,12 +299,13 @@ export class Scheduler {
       if (!isUniqueViolation(err)) throw err;
     }
     const existing = await db.jobRun.findUnique({ where: { jobId_slot: { jobId, slot: slot.toISOString() } } });
-    if (!existing || existing.status === "done") return "already-done";
+    if (!existing || (existing.status === "done" && !again)) return "already-done";
     // Ours and "running" while this process is not running it (one run per job per process): a
     // run whose final write failed. Anyone else's: alive until its lease ends, or until its
     // instance's heartbeat goes stale and `releaseJobRunClaims` ends the lease early.
     if (existing.status === "running" && existing.leaseUntil > now && existing.claimedBy !== this.instanceId) return "running-elsewhere";
-    // A failed run, or one whose owner died (lease expired): take it over, unless someone else just did.
+    // A failed run, one whose owner died (lease expired), or a done one run again: take it over,
+    // unless someone else just did.
     const taken = await db.jobRun.updateMany({
       where: { id: existing.id, status: existing.status, claimedBy: existing.claimedBy, leaseUntil: existing.leaseUntil },
       data: { status: "running", claimedBy: this.instanceId, leaseUntil, startedAt: now, finishedAt: null, error: "" },

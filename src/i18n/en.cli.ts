@@ -19,6 +19,7 @@ export const enCli: Catalogue = {
     "  route FILE                         order a route: TSPLIB .tsp (closed tour) or .json (open path)\n" +
     "  jobs list                          scheduled jobs: schedule, next run, last run\n" +
     "  jobs run-due                       run every due job once (missed runs still in their window), then exit\n" +
+    "  jobs run JOB [--again]             run one job now; --again also if it ran (queues only missing messages)\n" +
     "  outbox [--failed] [--limit N]      scheduled messages and their delivery state\n" +
     "  outbox retry ID                    queue a failed message again\n" +
     "  db backup FILE [--force]           online backup of the database into FILE (safe while the bot runs)\n" +
@@ -34,8 +35,13 @@ export const enCli: Catalogue = {
   "cli.import.usage": "Usage: visitmate import managers|customers|products FILE [--sheet NAME|NUMBER]   (CSV in UTF-8/GBK, or .xlsx; --sheet picks the .xlsx worksheet, default the first)",
   "cli.db-empty": "The database has no staff at all yet. Import staff and customers first:\n  npx visitmate import managers staff.csv\n  npx visitmate import customers customers.csv\nor try the demo company: run npm start once (with VISITMATE_DEMO=1 an empty database is seeded with it).",
   "cli.import.progress": "  {done}/{total} rows ({pct}%)",
-  "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit",
+  "cli.jobs.usage": "Usage:\n  visitmate jobs list        next run of each job\n  visitmate jobs run-due     run every due job once (catch-up included), then exit\n  visitmate jobs run JOB [--again]  run one job now (--again: also if it ran, queueing only what is missing)",
   "cli.outbox.usage": "Usage:\n  visitmate outbox [--failed] [--limit N]   recent scheduled messages (or only failed ones)\n  visitmate outbox retry ID                 send a failed message again\n  visitmate outbox retry --all-failed [--kind K]   send every failed message (of one kind) again",
+  "cli.jobs.unknown": "There is no job \"{id}\". Jobs: {ids}",
+  "cli.jobs.already-done": "The {slot} run happened already. To reach people bound or planned since, run npx visitmate jobs run {id} --again: messages already in the outbox are not queued twice.",
+  "cli.jobs.missed": "The latest run ({slot}) is past its catch-up window and is not run: a stale reminder (yesterday's list) helps nobody.",
+  "cli.jobs.running-elsewhere": "This job is running on another instance right now; check again later: npx visitmate jobs list",
+  "cli.jobs.disabled": "This job is switched off by the service standard (policy).",
   "cli.jobs.header": "JOB|SCHEDULE ({tz})|NEXT RUN|LAST RUN|STATUS",
   "cli.jobs.off": "off (policy)",
   "cli.jobs.invalid": "invalid: {error}",

@@ -19,6 +19,7 @@ export const zhCNCli: Catalogue = {
     "  route 文件                         排路线：TSPLIB .tsp（闭合回路）或 .json（开放路径）\n" +
     "  jobs list                          定时任务：时间表、下次运行、上次运行\n" +
     "  jobs run-due                       把到点的任务各运行一次（含仍在补发窗口内的），然后退出\n" +
+    "  jobs run 任务 [--again]            现在运行一个任务；--again 已运行过也再运行（只补发缺的消息）\n" +
     "  outbox [--failed] [--limit N]      定时消息及发送状态\n" +
     "  outbox retry 编号                  重新发送一条失败的消息\n" +
     "  db backup 文件 [--force]           在线备份数据库到该文件（机器人运行时也安全）\n" +
@@ -34,8 +35,13 @@ export const zhCNCli: Catalogue = {
   "cli.import.usage": "用法：visitmate import managers|customers|products 文件 [--sheet 名称|序号]   （UTF-8/GBK 编码的 CSV，或 .xlsx；--sheet 选择 .xlsx 的工作表，默认第 1 张）",
   "cli.db-empty": "数据库里还没有任何员工。先导入员工和客户：\n  npx visitmate import managers 员工.csv\n  npx visitmate import customers 客户.csv\n或者先用演示数据试用：运行一次 npm start（VISITMATE_DEMO=1 时，空数据库会自动生成演示公司）。",
   "cli.import.progress": "  {done}/{total} 行（{pct}%）",
-  "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出",
+  "cli.jobs.usage": "用法：\n  visitmate jobs list        每个任务的下次运行时间\n  visitmate jobs run-due     把到点的任务各运行一次（含补发），然后退出\n  visitmate jobs run 任务 [--again]  现在运行一个任务（--again：已运行过也再运行，只补发缺的消息）",
   "cli.outbox.usage": "用法：\n  visitmate outbox [--failed] [--limit N]   最近的定时消息（或只看失败的）\n  visitmate outbox retry 编号               重新发送一条失败的消息\n  visitmate outbox retry --all-failed [--kind 类型]   重新发送所有（某一类型的）失败消息",
+  "cli.jobs.unknown": "没有“{id}”这个任务。可用的任务：{ids}",
+  "cli.jobs.already-done": "{slot} 这一次已经运行过。要补发给之后才绑定账号或才有计划的人，运行 npx visitmate jobs run {id} --again：已进入发件箱的消息不会重复。",
+  "cli.jobs.missed": "最近一次（{slot}）已过补发窗口，不再运行：过时的提醒（如昨天的清单）没有用处。",
+  "cli.jobs.running-elsewhere": "这个任务正在另一个实例上运行，请稍后再查看：npx visitmate jobs list",
+  "cli.jobs.disabled": "这个任务被服务标准（策略）关闭了。",
   "cli.jobs.header": "任务|时间表（{tz}）|下次运行|上次运行|状态",
   "cli.jobs.off": "关闭（策略）",
   "cli.jobs.invalid": "无效：{error}",

@@ -7,6 +7,7 @@ import { Scheduler, type JobContext } from "../../src/core/scheduler.ts";
 import { monthPlanJob } from "../../src/jobs/month-plan.job.ts";
 import { morningListJob } from "../../src/jobs/morning-list.job.ts";
 import { allJobs } from "../../src/jobs/registry.ts";
+import { jobsCommand } from "../../src/cli/jobs.cli.ts";
 import { createAppRouter } from "../../src/app.ts";
 import { closePlanPool } from "../../src/modules/planning/plan-pool.ts";
 import { backgroundPlansSettled } from "../../src/modules/planning/planning.service.ts";
@@ -127,5 +128,29 @@ describe("month-start planning job", () => {
     const runs = await runsOf();
     expect(runs).toHaveLength(5);
     expect(new Set(runs.map((r) => r.managerId)).size).toBe(5);
+  });
+  it("`jobs run morning-list` after it ran says so; `--again` reaches only whoever got nothing (a manager added since), never twice", async () => {
+    clock.set(local("2026-12-01", "07:30"));
+    const lines: string[] = [];
+    const run = (...args: string[]) => jobsCommand(["run", ...args], { deps, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    expect(await run("morning-list")).toBe(0);
+    expect(lines.join("\n")).toMatch(/morning-list\s+2026-12-01 07:30\s+ran .*queued=3/);
+    // A manager added (and bound) after the list went out.
+    await seedCompany(t.db, { managers: 1, customers: 30, bind: true, firstSeed: 9 });
+    clock.set(local("2026-12-01", "08:10"));
+    lines.length = 0;
+    expect(await run("morning-list")).toBe(0);
+    expect(lines.join("\n")).toContain("07:30 这一次已经运行过");
+    expect(lines.join("\n")).toContain("jobs run morning-list --again");
+    expect(await t.db.outbox.count({ where: { kind: "morning-list" } })).toBe(3);
+    lines.length = 0;
+    expect(await run("morning-list", "--again")).toBe(0);
+    expect(lines.join("\n")).toMatch(/ran（补发） queued=1 duplicate=3/);
+    const lists = await t.db.outbox.findMany({ where: { kind: "morning-list" }, orderBy: { id: "asc" } });
+    expect(lists.map((l) => l.chatId)).toEqual(["tg-M0001", "tg-M0002", "tg-M0003", "tg-M0009"]);
+    lines.length = 0;
+    expect(await run("nope")).toBe(2);
+    expect(lines.join("\n")).toMatch(/没有“nope”这个任务。可用的任务：.*morning-list/);
+    expect(await run("morning-list", "--again=yes")).toBe(2);
   });
 });
