@@ -133,7 +133,7 @@ export const enKeyAccount: Catalogue = {
   "ka.me.credit-short": "credit follow-ups this month: {short} of {n} below {min}: {names}",
   "ka.me.credit-one": "{name} ({done})",
   "ka.me.plans-ok": "purchase plans for {month} all in ({n})",
-  "ka.me.plans-missing": "purchase plans for {month}: {done}/{n}, missing: {names}",
+  "ka.me.plans-missing": "purchase plans for {month}: {done}/{n} (due by {day}), missing: {names}",
 
   "import.reason.amount": "{column} must be an amount in yuan like 50000 or 5万 (got “{value}”)",
   "import.reason.negative": "{column} must not be negative",

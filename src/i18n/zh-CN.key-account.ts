@@ -133,7 +133,7 @@ export const zhCNKeyAccount: Catalogue = {
   "ka.me.credit-short": "赊销客户本月跟进：{short}/{n} 家不到 {min} 次：{names}",
   "ka.me.credit-one": "{name}（{done} 次）",
   "ka.me.plans-ok": "{month}采购计划已收齐（{n} 家）",
-  "ka.me.plans-missing": "{month}采购计划 {done}/{n}，还差：{names}",
+  "ka.me.plans-missing": "{month}采购计划 {done}/{n}（{day}前收齐），还差：{names}",
 
   "import.reason.amount": "应是金额（元），例如 50000 或 5万，现在是“{value}”",
   "import.reason.negative": "不能是负数",

@@ -1,7 +1,7 @@
 import { daysBetween } from "../core/dates.ts";
 import { formatDay } from "../core/format.ts";
 import { classLabel } from "../modules/customers/class-label.ts";
-import { PLAN_DEADLINE_DAY, listMissingPurchasePlans, nextMonthOf } from "../modules/customers/purchase-plans.service.ts";
+import { PLAN_DEADLINE_DAY, PLAN_REMINDER_DAY, listMissingPurchasePlans, nextMonthOf, planDeadlineOf } from "../modules/customers/purchase-plans.service.ts";
 import { MAX_LINES, moreLine } from "../modules/reminders/reminder-format.ts";
 import { reminderJob } from "./reminder-job.ts";
 
@@ -12,7 +12,7 @@ import { reminderJob } from "./reminder-job.ts";
 export const purchasePlansJob = reminderJob({
   id: "purchase-plans",
   reminder: "purchasePlans",
-  days: () => ({ dom: "25,28" }),
+  days: () => ({ dom: `${PLAN_REMINDER_DAY},${PLAN_DEADLINE_DAY}` }),
   async build({ job, staff, view }) {
     const { deps, date } = job;
     const { t } = view;
@@ -21,7 +21,7 @@ export const purchasePlansJob = reminderJob({
     if (!m.total) return null;
     const monthText = t("purchase.month", { year: Number(month.slice(0, 4)), month: Number(month.slice(5, 7)) });
     if (!m.missing) return { reply: { text: t("reminders.purchase-plans.all-in", { month: monthText, total: m.total }) } };
-    const deadline = `${date.slice(0, 7)}-${PLAN_DEADLINE_DAY}`;
+    const { deadline } = planDeadlineOf(date);
     const days = daysBetween(date, deadline);
     return {
       reply: {

@@ -1,6 +1,8 @@
 import type { CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
+import { formatDay } from "../../core/format.ts";
 import { CREDIT_CONTACTS_PER_MONTH, FILES_PER_WEEK, type KeyAccountDetails, type KeyAccountFigures } from "./customer-file.service.ts";
+import { planDeadlineOf } from "./purchase-plans.service.ts";
 
 type View = Pick<CommandContext, "t">;
 
@@ -15,12 +17,17 @@ function mark(ok: boolean): string {
   return ok ? "✅" : "⚠️";
 }
 
+/** Next month's plans: ✅ all in; before the reminder days 🕓 (still in time), then ⚠️. */
+function planMark(complete: boolean, date: string): string {
+  return complete ? "✅" : planDeadlineOf(date).pressing ? "⚠️" : "🕓";
+}
+
 /**
  * The supervisor's compact block under /team (key-account preset): per manager the week's files
  * (≥ 2), mid/large customers without a key person, credit customers followed up twice this month,
- * and next month's purchase plans in.
+ * and next month's purchase plans in (due by the 28th: 🕓 while in time, ⚠️ from the reminder days).
  */
-export function renderKeyAccountTeam(v: View, rows: { manager: Staff; f: KeyAccountFigures }[]): string {
+export function renderKeyAccountTeam(v: View, rows: { manager: Staff; f: KeyAccountFigures }[], date: string): string {
   const { t } = v;
   if (!rows.length) return "";
   const month = rows[0]!.f.plans.month;
@@ -30,7 +37,7 @@ export function renderKeyAccountTeam(v: View, rows: { manager: Staff; f: KeyAcco
       `${mark(f.filesThisWeek >= FILES_PER_WEEK)}${t("ka.team.files", { n: f.filesThisWeek, min: FILES_PER_WEEK })}`,
       `${mark(f.missingKeyPerson === 0)}${t("ka.team.key-person", { n: f.missingKeyPerson })}`,
       f.credit.customers ? `${mark(f.credit.met === f.credit.customers)}${t("ka.team.credit", { met: f.credit.met, n: f.credit.customers })}` : "",
-      f.plans.customers ? `${mark(f.plans.collected >= f.plans.customers)}${t("ka.team.plans", { done: f.plans.collected, n: f.plans.customers })}` : "",
+      f.plans.customers ? `${planMark(f.plans.collected >= f.plans.customers, date)}${t("ka.team.plans", { done: f.plans.collected, n: f.plans.customers })}` : "",
     ].filter(Boolean);
     lines.push(`${manager.name}（${manager.code}）${parts.join(" · ")}`);
   }
@@ -79,7 +86,7 @@ export function renderKeyAccountMine(v: View, d: KeyAccountDetails): string {
   if (p.total) {
     lines.push(
       p.missing
-        ? `⚠️ ${t("ka.me.plans-missing", { month: monthText(v, p.month), done: p.total - p.missing, n: p.total, names: names(v, p.customers, p.missing) })}`
+        ? `${planMark(false, d.date)} ${t("ka.me.plans-missing", { month: monthText(v, p.month), done: p.total - p.missing, n: p.total, day: formatDay(planDeadlineOf(d.date).deadline, t), names: names(v, p.customers, p.missing) })}`
         : `✅ ${t("ka.me.plans-ok", { month: monthText(v, p.month), n: p.total })}`,
     );
   }

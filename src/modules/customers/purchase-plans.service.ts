@@ -14,6 +14,13 @@ export type PlanUnit = (typeof PLAN_UNITS)[number];
 export const MAX_PLAN_LINES = 20;
 /** The day of the month next month's plans are due by. */
 export const PLAN_DEADLINE_DAY = 28;
+/** From this day of the month the missing plans are reminded of (and flagged ⚠️ in /me and /team). */
+export const PLAN_REMINDER_DAY = 25;
+
+/** This month's deadline for next month's plans (YYYY-MM-DD), and whether `date` is in the reminder days or past them. */
+export function planDeadlineOf(date: string): { deadline: string; pressing: boolean } {
+  return { deadline: `${date.slice(0, 7)}-${PLAN_DEADLINE_DAY}`, pressing: Number(date.slice(8, 10)) >= PLAN_REMINDER_DAY };
+}
 
 export const ZPurchasePlanLineSchema = z.object({
   product: z.string().trim().min(1).max(100),

@@ -125,7 +125,7 @@ async function keyAccountTeamBlock(ctx: CommandContext, managers: Staff[]): Prom
   if (deps.policy.preset !== "key-account" || !managers.length) return "";
   const date = today(deps);
   const figures = await keyAccountFiguresFor({ db: deps.db, policy: deps.policy, managerIds: managers.map((m) => m.id), date, planMonth: nextMonthOf(date) });
-  return renderKeyAccountTeam(ctx, managers.map((manager) => ({ manager, f: figures.get(manager.id)! })));
+  return renderKeyAccountTeam(ctx, managers.map((manager) => ({ manager, f: figures.get(manager.id)! })), date);
 }
 
 export const reportCommands: Command[] = [

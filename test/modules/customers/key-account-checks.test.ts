@@ -158,13 +158,19 @@ describe("where a supervisor and the manager see the checks", () => {
     await t.db.$transaction((tx) => updateCustomerFile({ tx, customerId: ids.K1!, changes: { keyPeople: [{ name: "张伟", role: "采购主管" }] }, at: local("2026-12-14", "16:00") }));
     const team = await say(s1, "/team");
     expect(team).toContain("📁 大客户标准（本周档案 · 关键人 · 本月赊销跟进 · 2027年1月采购计划）：");
-    expect(team).toContain("李明（M1）⚠️档案 1/2 · ⚠️缺关键人 2 · ⚠️赊销跟进 1/3 家达标 · ⚠️计划 0/5");
+    // Next month's plans are due by the 28th: on the 15th still in time (🕓), not a warning yet.
+    expect(team).toContain("李明（M1）⚠️档案 1/2 · ⚠️缺关键人 2 · ⚠️赊销跟进 1/3 家达标 · 🕓计划 0/5");
 
     const me = await say(m1, "/me");
     expect(me).toContain("⚠️ 本周已整理档案 1 份，还差 1 份（每周至少 2 份，/file 店名 改）");
     expect(me).toContain("⚠️ 2 家大中型客户还没有关键人物：宏达物流、顺发汽修");
     expect(me).toContain("⚠️ 赊销客户本月跟进：2/3 家不到 2 次：华东机械厂（0 次）、宏达物流（1 次）");
-    expect(me).toContain("⚠️ 2027年1月采购计划 0/5，还差：华东机械厂、宏达物流、江南纺织、新丰建材、顺发汽修");
+    expect(me).toContain("🕓 2027年1月采购计划 0/5（12月28日（周一）前收齐），还差：华东机械厂、宏达物流、江南纺织、新丰建材、顺发汽修");
+
+    // From the 25th (the reminder days) they are flagged.
+    clock.set(local("2026-12-25", "11:00"));
+    expect(await say(s1, "/team")).toContain("⚠️计划 0/5");
+    expect(await say(m1, "/me")).toContain("⚠️ 2027年1月采购计划 0/5（12月28日（周一）前收齐）");
   });
 
   it("Friday's weekly-summary reminder names the files still to do and the customers without a key person", async () => {
