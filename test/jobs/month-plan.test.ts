@@ -153,4 +153,21 @@ describe("month-start planning job", () => {
     expect(lines.join("\n")).toMatch(/没有“nope”这个任务。可用的任务：.*morning-list/);
     expect(await run("morning-list", "--again=yes")).toBe(2);
   });
+  it("a /today that must re-plan after the morning list went out gets its list as promised (the plain list; the morning key is taken)", async () => {
+    await new Scheduler({ deps, jobs: [monthPlanJob], instanceId: "test" }).runJob("month-plan");
+    clock.set(local("2026-12-01", "07:30"));
+    await new Scheduler({ deps, jobs: [morningListJob], instanceId: "test" }).runJob("morning-list");
+    // M0001's plan is gone since (as if made stale): the next /today plans again.
+    const m1 = await t.db.staff.findUniqueOrThrow({ where: { code: "M0001" } });
+    await t.db.plannedVisit.deleteMany({ where: { managerId: m1.id } });
+    await t.db.planRun.deleteMany({ where: { managerId: m1.id } });
+    clock.set(local("2026-12-01", "09:00"));
+    const router = createAppRouter({ ...deps, chatPlanning: "background" });
+    const replies = await router.handle({ platform: "telegram", chatId: "tg-M0001", userId: "tg-M0001", text: "/today", chatType: "private" });
+    expect(replies[0]!.text).toContain("生成好后，清单会发到这个对话");
+    await backgroundPlansSettled();
+    const sent = await t.db.outbox.findMany({ where: { chatId: "tg-M0001", kind: { in: ["morning-list", "today-list"] } }, orderBy: { id: "asc" } });
+    expect(sent.map((m) => m.kind)).toEqual(["morning-list", "today-list"]);
+    expect(JSON.parse(sent[1]!.payload).text).toContain("📋");
+  });
 });

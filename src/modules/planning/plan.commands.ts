@@ -15,7 +15,7 @@ import type { Shortfall } from "./planner.ts";
 import { stopLine } from "../reminders/reminder-format.ts";
 import { teamTodayReply } from "../reports/reports.commands.ts";
 import { wantsReminder } from "../reminders/reminders.service.ts";
-import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
+import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, wasQueued, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -128,9 +128,9 @@ export async function morningListReply(view: CommandContext, staff: Staff, date:
 /**
  * A /today that had to wait for today's plan, asked where the morning list goes: the
  * answer is the morning list, under its outbox key. The morning job waits for the same plan, so
- * otherwise both lists arrive a moment apart; this way the first queued is the only one. False
- * when it does not apply (another chat, the morning list muted, nothing planned): the caller
- * queues the plain list.
+ * otherwise both lists arrive a moment apart; this way the first queued is the only one (the
+ * caller checked that no morning list had gone out before the question). False when it does not
+ * apply (another chat, the morning list muted, nothing planned): the caller queues the plain list.
  */
 async function answerAsMorningList(ctx: CommandContext, staff: Staff, date: string, chat: ChatAddress): Promise<boolean> {
   const { deps } = ctx;
@@ -174,6 +174,8 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
   const chat: ChatAddress | null = ctx.msg.chatId ? { platform: ctx.msg.platform, chatId: ctx.msg.chatId } : await reminderChatOf({ deps, staff });
   const asked = deps.clock.now().getTime();
   const visitToday = target === today(deps);
+  // Already pushed before this /today (the plan went stale since): the answer is the plain list.
+  const morningSent = visitToday && (await wasQueued({ deps, staff, kind: MORNING_LIST_KIND, subject: target }));
   const bg = await planInBackground({
     deps,
     staff,
@@ -181,7 +183,7 @@ async function todayFromPlan(ctx: CommandContext): Promise<Reply> {
     pushTo: chat,
     async whenDone(err) {
       if (!chat) return;
-      if (!err && visitToday && (await answerAsMorningList(ctx, staff, target, chat))) return;
+      if (!err && visitToday && !morningSent && (await answerAsMorningList(ctx, staff, target, chat))) return;
       const reply = err ? { text: t("today.plan-failed", { reason: err instanceof AppError && err.userMessage ? t(err.userMessage.key, err.userMessage.params) : t("plan.worker-failed") }) } : await todayList(ctx, staff, target);
       await queueChatMessage({ deps, staff, to: chat, kind: "today-list", subject: `${target}:${asked}`, reply });
     },

@@ -433,6 +433,12 @@ export async function queueChatMessage(opts: { deps: AppDeps; staff: Staff; to: 
   return enqueue({ db: deps.db, key: `${opts.kind}:staff:${staff.id}:${opts.subject}`, kind: opts.kind, staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: opts.reply, clock: deps.clock });
 }
 
+/** Whether queueChatMessage (or a reminder) with this kind and subject was queued for the staff member. */
+export async function wasQueued(opts: { deps: AppDeps; staff: Staff; kind: string; subject: string }): Promise<boolean> {
+  const row = await opts.deps.db.outbox.findUnique({ where: { key: `${opts.kind}:staff:${opts.staff.id}:${opts.subject}` }, select: { id: true } });
+  return row !== null;
+}
+
 /** Where the manager's reminders go (their bound chat), or null when they have none. */
 export function reminderChatOf(opts: { deps: AppDeps; staff: Staff }): Promise<ChatAddress | null> {
   return resolveRecipient(opts.deps.db, opts.staff);
