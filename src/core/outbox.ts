@@ -519,7 +519,15 @@ export class Dispatcher {
       // Short naps, so a stop is noticed even while a chat waits out a long retry-after.
       if (!best && earliest < Infinity) waits.push(this.sleep(Math.min(earliest - now, 1000)));
       waits.push(new Promise<void>((resolve) => (this.drainWake = () => ((woken = true), resolve()))));
+      // Rows queued by another process (another instance's job, the CLI) wake nobody here: while
+      // sends hang (a slow platform) and the last claim took all there was, look again at the
+      // poll interval, as the idle loop does, rather than only once a send returns.
+      let poll: NodeJS.Timeout | undefined;
+      if (!more && !this.injectedSleep && queued <= this.o.maxQueued - this.o.batchSize) {
+        waits.push(new Promise<void>((resolve) => (poll = setTimeout(() => ((woken = true), resolve()), this.o.pollMs))));
+      }
       await Promise.race(waits);
+      clearTimeout(poll);
       this.drainWake = null;
     }
     await Promise.all(inflight);

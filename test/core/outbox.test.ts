@@ -9,6 +9,15 @@ import { FakeChatPort, virtualSleep } from "../helpers/fake-chat.ts";
 
 const START = "2026-11-23T00:00:00Z";
 
+/** Resolves when `check` holds; the bound only turns a hang into a readable failure. */
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe.each(ENGINES)("outbox (%s)", (engine) => {
   let t: TestDb;
   let clock: FakeClock;
@@ -123,6 +132,34 @@ describe.each(ENGINES)("outbox (%s)", (engine) => {
     clock.advance(61_000);
     expect((await d.drainOnce()).sent).toBe(1);
     expect(await row("orphan")).toMatchObject({ status: "sent", claimedBy: "test-1", attempts: 2 });
+  });
+
+  it("while a send hangs, rows another process queues (no wake here) are still claimed and sent at the poll interval", async () => {
+    // Real timers: the drain waits on the hanging send; only its poll can notice new rows.
+    let release: () => void = () => {};
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    const slowPort = {
+      platform: "telegram" as const,
+      async send(to: { chatId: string }) {
+        if (to.chatId === "slow") await hanging;
+        sent.push(to.chatId);
+      },
+    };
+    await put("slow-1", "slow");
+    const d = new Dispatcher({ db: t.db, ports: new Map([["telegram", slowPort]]), clock, log: silentLogger, instanceId: "poller", pollMs: 50, batchSize: 5, maxQueued: 10 });
+    d.start();
+    try {
+      await waitFor(async () => (await row("slow-1")).status === "sending");
+      // Queued elsewhere: straight into the table, as another instance's job or the CLI would.
+      for (const chat of ["200", "201", "202"]) await put(`later-${chat}`, chat);
+      await waitFor(() => sent.length === 3);
+      expect(sent.sort()).toEqual(["200", "201", "202"]);
+    } finally {
+      release();
+      await d.stop();
+    }
+    expect(sent).toContain("slow");
   });
 
   it("stays within Telegram's limits: 25/s overall, 1/s per chat, no 429s", async () => {
