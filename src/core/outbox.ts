@@ -60,6 +60,19 @@ export async function enqueue(opts: EnqueueOptions): Promise<boolean> {
 }
 
 /**
+ * The key of a message of `kind` to one staff member about `subject` (a date, date:asked, …): one
+ * format for reminders and pushed lists, so one can tell whether the other was queued.
+ */
+export function staffMessageKey(kind: string, staffId: number, subject: string): string {
+  return `${kind}:staff:${staffId}:${subject}`;
+}
+
+/** Whether a message with this key was ever queued (whatever its status now). */
+export async function isQueued(db: Db, key: string): Promise<boolean> {
+  return (await db.outbox.findUnique({ where: { key }, select: { id: true } })) !== null;
+}
+
+/**
  * Like enqueue, and a message whose key was withdrawn (cancelled) or gave up (failed) is queued
  * again with the new content. Returns true when this call queued it; false when the key is
  * pending, being sent or sent.

@@ -5,7 +5,7 @@ import { chunks, inChunks } from "../../core/batch.ts";
 import { AppError } from "../../core/errors.ts";
 import { insertRows } from "../../db/bulk-sql.ts";
 import { errorSummary } from "../../core/logger.ts";
-import { enqueue, resolveRecipient } from "../../core/outbox.ts";
+import { enqueue, isQueued, resolveRecipient, staffMessageKey } from "../../core/outbox.ts";
 import type { AppDeps } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
 import { Prisma, type Customer, type PlannedVisit, type Staff } from "../../generated/prisma/client.ts";
@@ -430,13 +430,12 @@ export async function backgroundPlansSettled(): Promise<void> {
 export async function queueChatMessage(opts: { deps: AppDeps; staff: Staff; to: ChatAddress | null; kind: string; subject: string; reply: Reply }): Promise<boolean | null> {
   const { deps, staff, to } = opts;
   if (!to || !to.chatId) return null;
-  return enqueue({ db: deps.db, key: `${opts.kind}:staff:${staff.id}:${opts.subject}`, kind: opts.kind, staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: opts.reply, clock: deps.clock });
+  return enqueue({ db: deps.db, key: staffMessageKey(opts.kind, staff.id, opts.subject), kind: opts.kind, staffId: staff.id, platform: to.platform, chatId: to.chatId, reply: opts.reply, clock: deps.clock });
 }
 
 /** Whether queueChatMessage (or a reminder) with this kind and subject was queued for the staff member. */
-export async function wasQueued(opts: { deps: AppDeps; staff: Staff; kind: string; subject: string }): Promise<boolean> {
-  const row = await opts.deps.db.outbox.findUnique({ where: { key: `${opts.kind}:staff:${opts.staff.id}:${opts.subject}` }, select: { id: true } });
-  return row !== null;
+export function wasQueued(opts: { deps: AppDeps; staff: Staff; kind: string; subject: string }): Promise<boolean> {
+  return isQueued(opts.deps.db, staffMessageKey(opts.kind, opts.staff.id, opts.subject));
 }
 
 /** Where the manager's reminders go (their bound chat), or null when they have none. */

@@ -2,7 +2,7 @@ import { normalizeInput, parseTimeOfDay } from "../../core/forms/form-input.ts";
 import type { TPolicy, TServiceClass } from "../../config/policy.ts";
 import type { Reply } from "../../core/chat.ts";
 import { addDays, addInterval, localParts, startOfWeek, zonedInstant } from "../../core/dates.ts";
-import { enqueue, resolveRecipient } from "../../core/outbox.ts";
+import { enqueue, resolveRecipient, staffMessageKey } from "../../core/outbox.ts";
 import { policyTranslator, type AppDeps, type CommandContext } from "../../core/router.ts";
 import type { Db } from "../../db/client.ts";
 import type { Customer, Staff } from "../../generated/prisma/client.ts";
@@ -183,7 +183,7 @@ export async function notifyStaff(opts: {
   const notBefore = quietHoursEnd(staff, now, deps.policy.timeZone) ?? now;
   const queued = await enqueue({
     db: deps.db,
-    key: `${opts.kind}:staff:${staff.id}:${opts.subject}`,
+    key: staffMessageKey(opts.kind, staff.id, opts.subject),
     kind: opts.kind,
     staffId: staff.id,
     platform: to.platform,
