@@ -27,8 +27,8 @@ describe.each(ENGINES)("stop numbers are fixed for the day; looking changes noth
     expect(first.map((s) => s.n)).toEqual(first.map((_, i) => i + 1));
     const shown = new Map(first.map((s) => [s.n, s.name]));
 
-    // Log stop 2 (stop number, 实地, 20 分钟, submit), then skip stop 5 as it was on screen.
-    const out = await runConsoleScript({ url: tmp.url, clock, lines: ["2", "1", "3", "1", "/skip 5 店主不在", "/today", "7", "取消"] });
+    // Log stop 2 (stop number, 实地, 20 minutes typed — the offered durations depend on the class, submit), then skip stop 5 as it was on screen.
+    const out = await runConsoleScript({ url: tmp.url, clock, lines: ["2", "1", "20", "1", "/skip 5 店主不在", "/today", "7", "取消"] });
     expect(out).toContain(`✅ 已记录：${shown.get(2)} · 实地 · 20 分钟`);
     expect(out).toMatch(new RegExp(`已将第 5 站 ${shown.get(5)} 改到 \\d+月\\d+日（周.）：[^。]+。其他站的编号不变。`));
 

@@ -24,7 +24,10 @@ export function unplan(st: PlanState, c: number): number {
     saved += penalty(st, L) - penalty(st, L - 1) + st.visitBase;
     removeAt(r, k);
   }
-  cs.visits = cs.fixed.slice();
+  // In place: begin() and the snapshots keep copies, nobody else holds the array.
+  const v = cs.visits;
+  v.length = 0;
+  for (const j of cs.fixed) v.push(j);
   return saved;
 }
 
@@ -64,14 +67,14 @@ export function plan(st: PlanState, c: number): number {
     solve.allowLate = true;
     cost = solveStart(solve, nf);
   }
-  const visits: number[] = [];
+  const visits = cs.visits;
+  visits.length = 0;
   const known = st.mode === "route";
   for (let j = dp.choice; j >= 0; j = dp.next[j]!) {
     visits.push(j);
     if (!isFixed[j]) insertAt(st, c, j, known);
   }
   for (const j of fixed) isFixed[j] = 0;
-  cs.visits = visits;
   return cost;
 }
 

@@ -4,7 +4,7 @@
  */
 import { plan, unplan } from "./chain-dp.ts";
 import { dist, neighbours, routeLength } from "./geometry.ts";
-import { chainPenalty, fewPenalised, penalty, setBand } from "./objective.ts";
+import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
 import { type PlanState, begin, clearDirty, commit, firstWindow, load, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
@@ -109,23 +109,57 @@ function withNeighbours(seed: number, nb: Int32Array[], q: number, rnd: () => nu
   return set;
 }
 
-/** Balance penalty of every visit day at its current load. */
-function balancePenalty(st: PlanState): number {
-  let p = 0;
-  for (const j of st.visitDayIdx) p += penalty(st, load(st, j));
-  return p;
+/**
+ * The most the balance penalty can fall when R more visits are added to today's loads: only an
+ * under-loaded day's penalty falls with a visit (by β·(2d − 1) at a deficit of d below the band,
+ * less for each next one), so the R largest of those steps. Adding visits never lowers the
+ * penalty of a day at or above the band.
+ */
+export function balanceGain(st: PlanState, R: number, ds: Int32Array): number {
+  if (!st.lowerBand || R <= 0) return 0;
+  let m = 0;
+  let units = 0;
+  let all = 0;
+  for (const j of st.visitDayIdx) {
+    const d = st.bandLo - load(st, j);
+    if (d <= 0) continue;
+    ds[m++] = d;
+    units += d;
+    all += d * d;
+  }
+  if (R >= units) return st.beta * all;
+  // Deficits, largest first (a handful of days).
+  for (let i = 1; i < m; i++) {
+    const d = ds[i]!;
+    let k = i;
+    for (; k > 0 && ds[k - 1]! < d; k--) ds[k] = ds[k - 1]!;
+    ds[k] = d;
+  }
+  // Level by level from the largest deficit: every day with a deficit ≥ v offers a step of β·(2v − 1).
+  let gain = 0;
+  let cnt = 0;
+  for (let v = ds[0]!; v > 0 && R > 0; v--) {
+    while (cnt < m && ds[cnt]! >= v) cnt++;
+    const k = Math.min(cnt, R);
+    gain += k * (2 * v - 1);
+    R -= k;
+  }
+  return st.beta * gain;
 }
 
-/** Growth of balancePenalty from c's visits just inserted (each raised its day's load by one). */
-function addedPenalty(st: PlanState, c: number): number {
+/**
+ * Visits c's chain has at most: every visit on the first day allowed after the one before (half
+ * an interval), from its earliest first visit on; one without an interval. -1 with fixed visits
+ * (a fixed visit restarts the chain, so no small bound is kept for those).
+ */
+function mostVisits(st: PlanState, c: number): number {
   const cs = st.custs[c]!;
-  let p = 0;
-  for (const j of cs.visits) {
-    if (cs.fixed.includes(j)) continue;
-    const L = load(st, j);
-    p += penalty(st, L) - penalty(st, L - 1);
-  }
-  return p;
+  if (cs.fixed.length > 0) return -1;
+  const info = cs.info;
+  if (!info.iv) return 1;
+  let k = 0;
+  for (let x = cs.ear0; x <= st.H && k < 1000; x = info.ear[x]! > x ? info.ear[x]! : x + 1) k++;
+  return k;
 }
 
 /**
@@ -199,6 +233,9 @@ export function lns(st: PlanState, iters: number): void {
   for (let c = 0; c < st.n; c++) wOf[c] = st.custs[c]!.info.W;
   const visitsOwed = new Int32Array(st.n);
   for (let c = 0; c < st.n; c++) visitsOwed[c] = fewestVisits(st, c);
+  const visitsMost = new Int32Array(st.n);
+  for (let c = 0; c < st.n; c++) visitsMost[c] = mostVisits(st, c);
+  const deficits = new Int32Array(st.visitDayIdx.length);
   for (let it = 0; it < iters; it++, T *= cool) {
     const q = Math.min(st.n, 3 + Math.floor(rnd() * LNS_MAX_REMOVE));
     if (it % 50 === 0) {
@@ -230,21 +267,25 @@ export function lns(st: PlanState, iters: number): void {
     sortByConstraint(order, pen, wOf, win);
     // Early rejection: the step's acceptance draw is known in advance (nothing between here and
     // the test draws), and the customers still to insert cost at least their fewest visits ×
-    // visitBase − P (insertions never shorten a route, chain penalties are ≥ 0, and balance can
-    // at best win back the penalty P of today's loads). Once the step cannot be accepted any
+    // visitBase less what balance can win back (insertions never shorten a route, chain
+    // penalties are ≥ 0, and only under-loaded days' penalties fall as visits are added, by at
+    // most balanceGain for the visits the rest can have). Once the step cannot be accepted any
     // more, the rest of its re-insertions are skipped: the same plan as with all of them.
     const u = st.peekRnd();
-    let P = balancePenalty(st);
     let rest = 0;
-    for (const c of order) rest += visitsOwed[c]!;
+    let restMost = 0;
+    for (const c of order) {
+      rest += visitsOwed[c]!;
+      restMost += visitsMost[c]! < 0 ? st.n * st.days.length : visitsMost[c]!;
+    }
     let hopeless = false;
     for (let k = 0; k < order.length; k++) {
       const c = order[k]!;
       delta += plan(st, c);
       if (k + 1 === order.length) break;
-      P += addedPenalty(st, c);
       rest -= visitsOwed[c]!;
-      if (certainReject(delta + rest * st.visitBase - P, T, u)) {
+      restMost -= visitsMost[c]! < 0 ? st.n * st.days.length : visitsMost[c]!;
+      if (certainReject(delta + rest * st.visitBase - balanceGain(st, restMost, deficits), T, u)) {
         hopeless = true;
         break;
       }

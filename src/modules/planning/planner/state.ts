@@ -129,6 +129,7 @@ export interface PlanState extends Projection {
 /**
  * Typed arrays instead of a Map per LNS step: a step journals ~20 days and there are tens of
  * thousands of steps; a day belongs to the open journal when its stamp equals the journal's epoch.
+ * Each day has one copy buffer, reused by every step (a rollback swaps it with the route).
  */
 export interface Journal {
   open: boolean;
@@ -195,7 +196,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     insPos: new Int32Array(D),
     firstDayAt: new Int32Array(H + 2),
     dayOff: Int32Array.from(days, (d) => d.off),
-    journal: { open: false, epoch: 0, stamp: new Int32Array(D), days: [], routes: new Array<number[]>(D).fill([]), ver: new Int32Array(D) },
+    journal: { open: false, epoch: 0, stamp: new Int32Array(D), days: [], routes: Array.from({ length: D }, () => []), ver: new Int32Array(D) },
     ver: new Int32Array(D),
     verClock: 0,
     ic: { D, ver: new Int32Array(g.n * D).fill(-1), cost: new Float64Array(g.n * D), pos: new Int32Array(g.n * D) },
@@ -525,7 +526,7 @@ export function touch(st: PlanState, j: number): void {
   if (jn.open && jn.stamp[j] !== jn.epoch) {
     jn.stamp[j] = jn.epoch;
     jn.days.push(j);
-    jn.routes[j] = st.days[j]!.route.slice();
+    copyInto(jn.routes[j]!, st.days[j]!.route);
     jn.ver[j] = st.ver[j]!;
   }
   bump(st, j);
@@ -573,7 +574,10 @@ export function rollback(st: PlanState, set: number[], visits: number[][]): void
   // The old content comes back with its old version, so the costs cached for it hold again.
   const jn = st.journal;
   for (const j of jn.days) {
+    // The journal's copy becomes the route, the abandoned route the journal's buffer (no garbage).
+    const abandoned = st.days[j]!.route;
     st.days[j]!.route = jn.routes[j]!;
+    jn.routes[j] = abandoned;
     st.ver[j] = jn.ver[j]!;
   }
   jn.open = false;

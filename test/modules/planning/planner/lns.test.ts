@@ -1,13 +1,36 @@
 import { describe, expect, it } from "vitest";
 import { construct } from "../../../../src/modules/planning/planner/construction.ts";
 import { neighbours } from "../../../../src/modules/planning/planner/geometry.ts";
-import { lns, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
+import { balanceGain, lns, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
 import { setBand, totalObjective } from "../../../../src/modules/planning/planner/objective.ts";
 import { totalLoad } from "../../../../src/modules/planning/planner/state.ts";
 import { buildZones } from "../../../../src/modules/planning/planner/zones.ts";
 import { dayOf, tinyState } from "./helpers.ts";
 
 describe("LNS stage", () => {
+  it("bounds what balance can win back by adding visits: only under-loaded days, their largest steps first", () => {
+    // Three visit days; band 3 .. 5 with the lower band on; loads 0, 2 and 6.
+    const st = tinyState(Array.from({ length: 8 }, (_, i) => ({ x: i + 1, y: 0 })), { visitDays: [1, 3, 5], to: "2027-03-05" });
+    const [, b, c] = st.visitDayIdx as [number, number, number];
+    st.days[b]!.route.push(0, 1);
+    st.days[c]!.route.push(2, 3, 4, 5, 6, 7);
+    st.beta = 5;
+    st.bandLo = 3;
+    st.bandHi = 5;
+    st.lowerBand = true;
+    const ds = new Int32Array(3);
+    // Day a is 3 below the band: its visits lower the penalty by 5·5, 5·3, 5·1; day b (1 below) by 5·1.
+    expect(balanceGain(st, 1, ds)).toBe(25);
+    expect(balanceGain(st, 2, ds)).toBe(40);
+    expect(balanceGain(st, 3, ds)).toBe(45);
+    // Every deficit filled: the whole under-load penalty (5·9 + 5·1); the day above the band never gains.
+    expect(balanceGain(st, 4, ds)).toBe(50);
+    expect(balanceGain(st, 100, ds)).toBe(50);
+    expect(balanceGain(st, 0, ds)).toBe(0);
+    st.lowerBand = false;
+    expect(balanceGain(st, 4, ds)).toBe(0);
+  });
+
   it("the worst-detour operator removes the day's worst detour first", () => {
     // One visit day; a route 1 km, 2 km east and one customer 9 km north.
     const st = tinyState([{ x: 1, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 9 }], { visitDays: [1], to: "2027-03-01" });
