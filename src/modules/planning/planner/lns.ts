@@ -158,7 +158,8 @@ function mostVisits(st: PlanState, c: number): number {
   const info = cs.info;
   if (!info.iv) return 1;
   let k = 0;
-  for (let x = cs.ear0; x <= st.H && k < 1000; x = info.ear[x]! > x ? info.ear[x]! : x + 1) k++;
+  // x grows by at least a day per visit: at most H + 1 of them.
+  for (let x = cs.ear0; x <= st.H; x = info.ear[x]! > x ? info.ear[x]! : x + 1) k++;
   return k;
 }
 
