@@ -3,7 +3,7 @@
  * of the plan (cost of a visit on each day + lateness of the chain), and inserts it.
  */
 import { chainPenalty, keptCost, lateCost, penalty, zoneCost } from "./objective.ts";
-import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, removeAt, touch } from "./state.ts";
+import { type ClassInfo, type DpScratch, type PlanState, insertAt, insertionCost, load, removalGain, removeAt, touch, truncate } from "./state.ts";
 
 /**
  * Removes c's non-fixed visits from the plan. Returns the exact objective saved: route detours,
@@ -26,7 +26,7 @@ export function unplan(st: PlanState, c: number): number {
   }
   // In place: begin() and the snapshots keep copies, nobody else holds the array.
   const v = cs.visits;
-  v.length = 0;
+  truncate(v, 0);
   for (const j of cs.fixed) v.push(j);
   return saved;
 }
@@ -68,7 +68,7 @@ export function plan(st: PlanState, c: number): number {
     cost = solveStart(solve, nf);
   }
   const visits = cs.visits;
-  visits.length = 0;
+  truncate(visits, 0);
   const known = st.mode === "route";
   for (let j = dp.choice; j >= 0; j = dp.next[j]!) {
     visits.push(j);

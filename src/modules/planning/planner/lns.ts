@@ -7,7 +7,7 @@ import { dist, neighbours, routeLength } from "./geometry.ts";
 import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
-import { type PlanState, begin, clearDirty, commit, firstWindow, load, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad } from "./state.ts";
+import { type PlanState, begin, clearDirty, commit, firstWindow, load, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad, truncate } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
 function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
@@ -51,7 +51,7 @@ function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, pena
   const stamp = ++sc.stamp;
   const { seen, key } = sc;
   const arr = sc.cand;
-  arr.length = 0;
+  truncate(arr, 0);
   for (let j = lo; j < hi; j++) {
     if (!st.days[j]!.visit) continue;
     for (const o of st.days[j]!.route) {
@@ -260,7 +260,7 @@ export function lns(st: PlanState, iters: number): void {
         saveAll(st, bestSnap);
       }
     }
-    const saved = begin(st, set);
+    begin(st, set);
     let delta = 0;
     for (const c of set) delta -= unplan(st, c);
     // Most constrained first: penalised, then protected classes, then tight windows.
@@ -286,14 +286,16 @@ export function lns(st: PlanState, iters: number): void {
       if (k + 1 === order.length) break;
       rest -= visitsOwed[c]!;
       restMost -= visitsMost[c]! < 0 ? st.n * st.days.length : visitsMost[c]!;
-      if (certainReject(delta + rest * st.visitBase - balanceGain(st, restMost, deficits), T, u)) {
+      // balanceGain ≥ 0 only weakens the bound: it is worth computing only when the bound without it rejects.
+      const bound = delta + rest * st.visitBase;
+      if (certainReject(bound, T, u) && certainReject(bound - balanceGain(st, restMost, deficits), T, u)) {
         hopeless = true;
         break;
       }
     }
     if (hopeless) {
       rnd(); // the draw the acceptance test would have made
-      rollback(st, set, saved);
+      rollback(st, set);
       continue;
     }
     if (delta < 1e-9 || rnd() < Math.exp(-delta / T)) {
@@ -304,7 +306,7 @@ export function lns(st: PlanState, iters: number): void {
         saveAll(st, bestSnap);
       }
     } else {
-      rollback(st, set, saved);
+      rollback(st, set);
     }
   }
   if (cur > best + 1e-6) restoreAll(st, bestSnap);

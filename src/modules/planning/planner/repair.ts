@@ -123,7 +123,7 @@ export function rescueByChain(st: PlanState, c: number): boolean {
   const involved = [c];
   for (let b = end; from[b]! >= 0; b = from[b]!) involved.push(via[b]!);
   if (new Set(involved).size !== involved.length) return false;
-  const saved = begin(st, involved);
+  begin(st, involved);
   const before = penaltyOf(st, involved);
   let delta = 0;
   // Shift visits backwards along the path: the last move first, into the free day.
@@ -134,7 +134,7 @@ export function rescueByChain(st: PlanState, c: number): boolean {
     commit(st);
     return true;
   }
-  rollback(st, involved, saved);
+  rollback(st, involved);
   return false;
 }
 
@@ -168,7 +168,7 @@ function rescueByPair(st: PlanState, c: number): boolean {
   const others = [...cand].sort((a, b) => dist(st, c, a) - dist(st, c, b)).slice(0, REPAIR_CANDIDATES);
   for (const e of others) {
     const pair = [c, e];
-    const saved = begin(st, pair);
+    begin(st, pair);
     let delta = -unplan(st, c) - unplan(st, e);
     delta += plan(st, c);
     delta += plan(st, e);
@@ -176,7 +176,7 @@ function rescueByPair(st: PlanState, c: number): boolean {
       commit(st);
       return true;
     }
-    rollback(st, pair, saved);
+    rollback(st, pair);
   }
   return false;
 }
