@@ -2,7 +2,7 @@ import type { Catalogue } from "./i18n.ts";
 
 /** The supervisor's desk: team views, reports, digests, alerts and managers' summaries (en). */
 export const enReports: Catalogue = {
-  "help.team": "your team today (/team M001 one person, /team week, /team month, /team export for Excel)",
+  "help.team": "your team today (/team M001 one person, /plan M001 their plan, /team week, /team month, /team export for Excel)",
   "help.me": "my figures: today, this week, this month and coverage (/me week, /me month against the standard)",
   "help.weekly": "write the weekly summary (results, problems, next week's focus) for your supervisor",
   "help.monthly": "write the monthly summary (results, problems, next month's focus) for your supervisor",

@@ -2,7 +2,7 @@ import type { Catalogue } from "./i18n.ts";
 
 /** The supervisor's desk: team views, reports, digests, alerts and managers' summaries (zh-CN). */
 export const zhCNReports: Catalogue = {
-  "help.team": "团队今天的进度（/team M001 看某人，/team week 本周，/team month 本月，/team export 导出 Excel）",
+  "help.team": "团队今天的进度（/team M001 看某人，/plan M001 看某人的计划，/team week 本周，/team month 本月，/team export 导出 Excel）",
   "help.me": "我的数据：今天、本周、本月和覆盖（/me week、/me month 对照标准）",
   "help.weekly": "写周小结（本周成绩、问题、下周重点），发给主管",
   "help.monthly": "写月小结（本月成绩、问题、下月重点），发给主管",

@@ -14,6 +14,7 @@ import { describeOverdue, describeShortfall } from "./shortfall.ts";
 import type { Shortfall } from "./planner.ts";
 import { stopLine } from "../reminders/reminder-format.ts";
 import { teamTodayReply } from "../reports/reports.commands.ts";
+import { findManagerInScope, managersInScope, reportScope } from "../reports/reports.service.ts";
 import { wantsReminder } from "../reminders/reminders.service.ts";
 import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, wasQueued, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
@@ -26,7 +27,7 @@ export function navigationLink(c: { lat: number; lng: number; name: string }): s
  * One day of the plan: `1. name · class · address · leg · visit length · appointment`, then an
  * indented navigation link; header with the day's distance and time.
  */
-export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean; day?: DayList; skipDay?: string } = {}): Promise<string[]> {
+export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: string, headerKey: string, opts: { fixNumbers?: boolean; ensure?: boolean; day?: DayList; skipDay?: string; readOnly?: boolean } = {}): Promise<string[]> {
   const { t, deps } = ctx;
   // A caller that already loaded the day (the morning push) passes it in.
   const day = opts.day ?? (await planDayList({ deps, staff, date, fixNumbers: opts.fixNumbers, ensure: opts.ensure }));
@@ -67,7 +68,8 @@ export async function renderPlannedDay(ctx: CommandContext, staff: Staff, date: 
   });
   const done = route.filter((p) => p.status === "done").length;
   // A later day's list names its day in the /skip hint: that is the command which moves its stops.
-  const footer = opts.skipDay ? t("plan.day-footer-later", { done, total: route.length, day: opts.skipDay }) : t("plan.day-footer", { done, total: route.length });
+  // Someone else's day (a supervisor reading it): the progress, without the manager's commands.
+  const footer = opts.readOnly ? t("plan.member-day-footer", { done, total: route.length }) : opts.skipDay ? t("plan.day-footer-later", { done, total: route.length, day: opts.skipDay }) : t("plan.day-footer", { done, total: route.length });
   return [header, ...lines, footer];
 }
 
@@ -216,50 +218,81 @@ async function weekSummary(ctx: CommandContext, staff: Staff, from: string, to: 
   return lines;
 }
 
-async function shortfallLines(ctx: CommandContext, staff: Staff): Promise<string[]> {
+async function shortfallLines(ctx: CommandContext, staff: Staff, other = false): Promise<string[]> {
   const { t } = ctx;
   const s = await latestShortfall({ deps: ctx.deps, staffId: staff.id });
   if (!s) return [];
   if (!s.visits) return [t("plan.no-shortfall", { from: formatDay(s.from, t), to: formatDay(s.to, t) })];
   const { classes, names, kept } = await describeShortfall(ctx.deps, ctx.locale, t, s);
-  return [t("plan.shortfall", { visits: s.visits, classes, kept }), t("plan.shortfall-first", { names })];
+  return [t("plan.shortfall", { visits: s.visits, classes, kept }), t(other ? "plan.member-shortfall-first" : "plan.shortfall-first", { names })];
 }
 
+/** A staff code as typed (M001, s12): letters, then digits. */
+const STAFF_CODE = /^[A-Za-z]{1,4}\d{1,6}$/;
+
+/**
+ * /plan [CODE] [week | next | month | DATE]. Without a code, the caller's own plan. With one, a
+ * supervisor reads a team member's plan (the same views, read only, without the hints about
+ * commands only the manager can use); a code outside the caller's team is refused by name.
+ */
 async function planCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
-  const staff = ctx.staff!;
+  const self = ctx.staff!;
+  let staff = self;
+  let args = ctx.args;
+  if (args[0] && STAFF_CODE.test(args[0])) {
+    const member = await findManagerInScope(deps.db, self, args[0]);
+    if (!member) {
+      const scope = await reportScope(deps.db, self);
+      return { text: t(scope.kind === "self" ? "plan.no-member-own" : "plan.no-member", { code: args[0].toUpperCase() }) };
+    }
+    staff = member;
+    args = args.slice(1);
+  }
+  const other = staff.id !== self.id;
+  const who = { name: staff.name, code: staff.code };
   const hasCustomers = await countActiveCustomers({ db: deps.db, managerId: staff.id });
-  if (!hasCustomers) return { text: t("today.not-a-manager") };
+  if (!hasCustomers) {
+    if (other) return { text: t("plan.member-no-customers", who) };
+    // A supervisor's plans are the team's: say how to read them.
+    const team = await managersInScope(deps.db, await reportScope(deps.db, self));
+    const members = team.filter((m) => m.id !== self.id);
+    if (!members.length) return { text: t("today.not-a-manager") };
+    const names = members.slice(0, 5).map((m) => `${m.name} ${m.code}`).join(t("list.separator"));
+    return { text: t(members.length > 5 ? "plan.team-hint-more" : "plan.team-hint", { code: members[0]!.code, names, more: members.length - 5 }) };
+  }
   const now = today(deps);
   const horizon = await storedHorizon({ deps, staffId: staff.id });
-  if (!horizon) return { text: t("plan.none-yet") };
+  if (!horizon) return { text: other ? t("plan.member-none-yet", who) : t("plan.none-yet") };
+  const title = other ? [t("plan.member-title", who)] : [];
   // One word may be a period (week, next, month); anything else is a date ("next wed", "下周三").
-  const arg = ctx.args.length <= 1 ? (ctx.args[0] ?? "week").toLowerCase() : "";
+  const arg = args.length <= 1 ? (args[0] ?? "week").toLowerCase() : "";
   if (["week", "周", "本周", "这周"].includes(arg)) {
     const from = startOfWeek(now);
     const lines = await weekSummary(ctx, staff, from < now ? now : from, addDays(from, 6), "plan.week-title");
-    return { text: [...lines, t("plan.week-footer")].join("\n") };
+    return { text: [...title, ...lines, other ? t("plan.member-week-footer", who) : t("plan.week-footer")].join("\n") };
   }
   if (["next", "下周"].includes(arg)) {
     const from = addDays(startOfWeek(now), 7);
-    return { text: (await weekSummary(ctx, staff, from, addDays(from, 6), "plan.week-title")).join("\n") };
+    return { text: [...title, ...(await weekSummary(ctx, staff, from, addDays(from, 6), "plan.week-title"))].join("\n") };
   }
   if (["month", "月", "本月"].includes(arg)) {
     const from = startOfMonth(now);
     const lines = await weekSummary(ctx, staff, now > from ? now : from, endOfMonth(now), "plan.month-title");
-    return { text: [...lines, ...(await shortfallLines(ctx, staff))].join("\n") };
+    return { text: [...title, ...lines, ...(await shortfallLines(ctx, staff, other))].join("\n") };
   }
-  const date = parseDateInput(ctx.args.join(" "), now);
+  const date = parseDateInput(args.join(" "), now);
   if (!date) return { text: t("plan.usage") };
   const day = formatDay(date, t, now);
   if (date < now) return { text: t("plan.past", { day }) };
   if (date > horizon) return { text: t("plan.beyond-horizon", { day, horizon: formatDay(horizon, t, now) }) };
   if (!(await isVisitDay({ db: deps.db, policy: deps.policy, staff, date }))) {
     const next = await nextVisitDay({ db: deps.db, policy: deps.policy, staff, date });
-    return { text: t("plan.not-visit-day", { day, next: next ? formatDay(next, t, now) : "—" }) };
+    const nextDay = next ? formatDay(next, t, now) : "—";
+    return { text: other ? t("plan.member-not-visit-day", { ...who, day, next: nextDay }) : t("plan.not-visit-day", { day, next: nextDay }) };
   }
   const skipDay = date === now ? undefined : skipDayWord(t, date, now);
-  return { text: (await renderPlannedDay(ctx, staff, date, "today.plan-header", { ensure: false, skipDay })).join("\n") };
+  return { text: [...title, ...(await renderPlannedDay(ctx, staff, date, "today.plan-header", { ensure: false, skipDay, readOnly: other }))].join("\n") };
 }
 
 /** "⚠️ 因此会逾期：…" for the customers a re-plan newly makes overdue, the first five with dates. */
