@@ -203,6 +203,62 @@ describe("durable chat replies (outbox) and inbound events", () => {
     expect(tg.sent(LI_MING.id)).toHaveLength(sentBefore + 1);
   });
 
+  it("Lark: a message not yet dealt with is answered 503 (Lark delivers it again); given up at stop, the next run answers the redelivery, once", async () => {
+    app = await createPlatformApp({ busyTimeoutMs: 200, retryDelaysMs: [3600_000] });
+    const api = new FakeLarkApi(APP);
+    await api.start();
+    const server = new WebhookServer({ host: "127.0.0.1", port: 0, log: app.deps.log });
+    const port = await server.listen();
+    cleanups.push(() => api.close(), () => server.close());
+    const start = async () => {
+      const lark = new LarkAdapter({ ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: "/lark/events" }, router: withParts(app!.router), deps: app!.deps, ackWaitMs: 300 });
+      adapter = lark;
+      running = lark.run();
+      await lark.ready;
+      return lark;
+    };
+    const post = (event: Record<string, unknown>) => postLarkEvent(`http://127.0.0.1:${port}/lark/events`, event, { encryptKey: ENCRYPT_KEY, now: app!.clock.now() });
+    const event = (text: string) => messageEvent({ token: VERIFICATION_TOKEN, openId: LARK_USER.openId, chatId: LARK_USER.chatId, text });
+    const sent = () => api.to(LARK_USER.chatId).map((m) => FakeLarkApi.textOf(m));
+    const first = await start();
+
+    // A 200 once its reply is queued (a busy machine may need Lark's redelivery: the same event again).
+    const bind = event(`/bind ${await app.bindCode("M001")}`);
+    let acked = 0;
+    for (let i = 0; i < 100 && acked !== 200; i++) acked = (await post(bind)).status;
+    expect(acked).toBe(200);
+    expect(await app.db.outbox.count({ where: { kind: "reply" } })).toBe(1);
+
+    // The database is locked: the user hears "busy", Lark gets a 503 and keeps the event.
+    const holder = await holdWriteLock(app.testDb.url.replace(/^file:/, ""));
+    cleanups.push(() => void holder.child.kill("SIGKILL"));
+    const whoami = event("/whoami");
+    expect((await post(whoami)).status).toBe(503);
+    await waitUntil(() => sent().some((t) => t.includes("系统繁忙")), "the busy notice");
+    // Lark's redelivery while it is still in hand: 503 again, and the message is not taken twice.
+    expect((await post(whoami)).status).toBe(503);
+    await first.stop();
+    await running?.catch(() => undefined);
+    expect(app.logs.filter((l) => l.msg === "message given up at stop after a database fault")).toHaveLength(1);
+    await holder.release();
+    const eventId = String((whoami.header as { event_id: string }).event_id);
+    expect(await app.db.processedEvent.count({ where: { eventId } })).toBe(0);
+
+    // The next run: Lark delivers the event again; it is answered and acknowledged.
+    await start();
+    acked = 0;
+    for (let i = 0; i < 100 && acked !== 200; i++) acked = (await post(whoami)).status;
+    expect(acked).toBe(200);
+    await waitUntil(() => sent().some((t) => t.includes("李明")), "the answer to /whoami");
+    expect(await app.db.processedEvent.count({ where: { eventId } })).toBe(1);
+    // A later redelivery is acknowledged and answers nothing more.
+    const replies = await app.db.outbox.count({ where: { kind: "reply" } });
+    acked = 0;
+    for (let i = 0; i < 100 && acked !== 200; i++) acked = (await post(whoami)).status;
+    expect(acked).toBe(200);
+    expect(await app.db.outbox.count({ where: { kind: "reply" } })).toBe(replies);
+  });
+
   it("disk full (SQLITE_FULL): the user is told, the answer comes once space returns", async () => {
     const { app, tg } = await telegram({ retryDelaysMs: [200] });
     await bound(app, tg);

@@ -98,7 +98,7 @@ describe("webhook security (Telegram and Lark on one server; real SDKs against f
     server = new WebhookServer({ host: "127.0.0.1", port: 0, log: app.deps.log });
     port = await server.listen();
     telegram = new TelegramAdapter({ token: TOKEN, apiRoot: tg.url, router: app.router, deps: app.deps, webhook: { url: `http://127.0.0.1:${port}${TG_PATH}`, secret: TG_SECRET, server } });
-    lark = new LarkAdapter({ ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: LARK_PATH }, router: app.router, deps: app.deps });
+    lark = new LarkAdapter({ ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: LARK_PATH }, router: app.router, deps: app.deps, ackWaitMs: 60_000 });
     running = [telegram.run(), lark.run()];
     await lark.ready;
     // A GET is answered 405 once a route exists (404 before): both routes are up.

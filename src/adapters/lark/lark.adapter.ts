@@ -32,6 +32,19 @@ export interface LarkAdapterOptions {
   connectTimeoutMs?: number;
   /** How long fetching one received picture or file may take before it counts as failed (default 60 s). */
   downloadTimeoutMs?: number;
+  /**
+   * How long the answer to a received message waits for it to be dealt with (default 2 s; Lark
+   * wants an answer within 3 s). Not dealt with by then (waiting out a database fault, given up at
+   * stop): the answer is an error, so Lark keeps the event and delivers it again.
+   */
+  ackWaitMs?: number;
+}
+
+/** A received message not yet dealt with when Lark's answer is due: Lark delivers it again. */
+export class NotDealtWith extends Error {
+  constructor() {
+    super("lark event not dealt with yet");
+  }
 }
 
 interface CardState {
@@ -119,6 +132,8 @@ export class LarkAdapter implements PlatformAdapter {
   private markReady: () => void = () => undefined;
   /** Connected now: events are handled (else a webhook event gets a 503 and comes again). */
   private live = false;
+  /** Received messages being handled, by event id: a redelivery meanwhile waits for the same outcome. */
+  private readonly inflight = new Map<string, Promise<boolean>>();
   /** Resolves once events are being received (webhook route up, or long connection started). */
   ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
@@ -130,11 +145,8 @@ export class LarkAdapter implements PlatformAdapter {
     // Own token cache: the SDK's default one is process-wide, shared by every client of the same app id.
     this.client = new lark.Client({ appId: opts.appId, appSecret: opts.appSecret, domain: larkDomain(opts.domain), logger, loggerLevel: lark.LoggerLevel.warn, cache: new lark.DefaultCache() });
     this.dispatcher = new lark.EventDispatcher({ encryptKey: opts.encryptKey, verificationToken: opts.verificationToken, logger, loggerLevel: lark.LoggerLevel.warn }).register({
-      "im.message.receive_v1": (data) => {
-        // Acknowledge now (Lark wants an answer within a second and redelivers otherwise); work later.
-        this.onMessage(data as unknown as LarkMessageEvent);
-        return {};
-      },
+      // Acknowledged once dealt with (its replies queued and the event marked), else Lark delivers it again.
+      "im.message.receive_v1": (data) => this.onMessage(data as unknown as LarkMessageEvent),
     });
     this.dispatcher.register({ "card.action.trigger": (data: unknown) => this.onCardAction(data as CardActionEvent) } as Record<string, (data: unknown) => unknown>);
   }
@@ -415,17 +427,32 @@ export class LarkAdapter implements PlatformAdapter {
     // Not connected (bad secret, open API down): Lark keeps the event and delivers it again.
     if (!this.live) return refuse(req, res, 503);
     const data = Object.assign(Object.create({ headers: req.headers }) as object, outer);
-    const result = await this.dispatcher.invoke(data, { needCheck: false });
+    let result: unknown;
+    try {
+      result = await this.dispatcher.invoke(data, { needCheck: false });
+    } catch (err) {
+      if (!(err instanceof NotDealtWith)) throw err;
+      // Still in hand (or given up at stop): Lark keeps the event and delivers it again.
+      return refuse(req, res, 503);
+    }
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(typeof result === "object" && result !== null ? result : {}));
   }
 
-  private onMessage(event: LarkMessageEvent): void {
+  /**
+   * A received message, answered to Lark once it is dealt with: its replies queued and its event
+   * marked (or dropped on purpose: over the rate limit, a redelivery already handled). Until then,
+   * at most ackWaitMs, then NotDealtWith, an error answer: Lark delivers the event again (webhook:
+   * after 15 s, 5 min, 1 h and 6 h; the long connection likewise), so a message in hand when the
+   * process dies or stops is not lost. A redelivery of one still in hand waits for the same
+   * handling instead of being dropped as a duplicate and acknowledged.
+   */
+  private async onMessage(event: LarkMessageEvent): Promise<object> {
     const message = event.message;
     const userId = event.sender?.sender_id?.open_id;
-    if (!message || !userId || event.sender?.sender_type === "app") return;
+    if (!message || !userId || event.sender?.sender_type === "app") return {};
     const text = inboundText(message, this.botOpenId);
     const evidence = text === null ? inboundEvidence(message, this.botOpenId) : null;
-    if (text === null && !evidence) return;
+    if (text === null && !evidence) return {};
     // A redelivered event_id is dropped by the router's once-only check.
     const chatType = message.chat_type === "p2p" ? "private" : "group";
     const msg: InboundMessage = { platform: "lark", chatId: message.chat_id, userId, text: text ?? "", eventId: event.event_id ?? message.message_id, chatType };
@@ -436,7 +463,15 @@ export class LarkAdapter implements PlatformAdapter {
       const pictures = postImages(message);
       if (pictures.length) msg.media = pictures.map((p) => this.inboundMedia(message.message_id, p));
     }
-    this.inbound.submit(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } }));
+    let done = this.inflight.get(msg.eventId!);
+    if (!done) {
+      const handling = this.inbound.submitTracked(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } })).done;
+      done = handling;
+      this.inflight.set(msg.eventId!, handling);
+      void handling.then(() => this.inflight.delete(msg.eventId!));
+    }
+    if (!(await settledWithin(done, this.opts.ackWaitMs ?? 2_000))) throw new NotDealtWith();
+    return {};
   }
 
   /**
@@ -609,4 +644,15 @@ export function larkSendError(err: unknown): SendError {
   // Any other answer from Lark (bot not in the chat, user out of the app's scope, bad content) is final.
   if (status !== undefined || code !== undefined) return new SendError(describe, { status: status ?? 400, permanent: true, cause: err });
   return new SendError(`network: ${describe}`, { cause: err });
+}
+
+/** True when `done` resolved true within `ms`; false when it resolved false or took longer. */
+async function settledWithin(done: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

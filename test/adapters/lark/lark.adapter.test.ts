@@ -36,6 +36,8 @@ describe("Lark adapter (official SDK against a fake open API, signed and encrypt
       webhook: { server, path: "/lark/events" },
       router: app.router,
       deps: app.deps,
+      // A 200 comes once a message is dealt with: on a busy machine that may take more than Lark's 2 s.
+      ackWaitMs: 60_000,
     });
     running = adapter.run();
     // run() first checks the credentials and learns the bot's open_id.

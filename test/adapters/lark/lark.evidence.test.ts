@@ -83,7 +83,7 @@ describe("Lark evidence messages (official SDK against the fake open API)", () =
         return app.router.handle(msg);
       },
     };
-    options = { ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: "/lark/events" }, router: recording, deps: app.deps };
+    options = { ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: "/lark/events" }, router: recording, deps: app.deps, ackWaitMs: 60_000 };
     adapter = new LarkAdapter(options);
     running = adapter.run();
     await adapter.ready;
