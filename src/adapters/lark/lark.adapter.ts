@@ -441,9 +441,9 @@ export class LarkAdapter implements PlatformAdapter {
   /**
    * A received message, answered to Lark once it is dealt with: its replies queued and its event
    * marked (or dropped on purpose: over the rate limit, a redelivery already handled). Until then,
-   * at most ackWaitMs, then NotDealtWith, an error answer: Lark delivers the event again (webhook:
-   * after 15 s, 5 min, 1 h and 6 h; the long connection likewise), so a message in hand when the
-   * process dies or stops is not lost. A redelivery of one still in hand waits for the same
+   * at most ackWaitMs, then NotDealtWith, an error answer (webhook 503: Lark delivers the event again
+   * after 15 s, 5 min, 1 h and 6 h; long connection: the SDK answers code 500), so a message in hand
+   * when the process dies or stops is not lost. A redelivery of one still in hand waits for the same
    * handling instead of being dropped as a duplicate and acknowledged.
    */
   private async onMessage(event: LarkMessageEvent): Promise<object> {
