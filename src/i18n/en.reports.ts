@@ -74,6 +74,7 @@ export const enReports: Catalogue = {
   "reports.cmp.line": "complaints {n} · on time {pct}% · late {breached} · open {open}",
 
   "reports.mgr.title": "👤 {name} {code}",
+  "reports.mgr.plan-hint": "Their plan: /plan {code} (this week), /plan {code} tomorrow (a day's route), /plan {code} month",
   "reports.mgr.supervisor": " · supervisor {name}",
   "reports.mgr.today": "Today {day}: ",
   "reports.mgr.booked": " (booked)",

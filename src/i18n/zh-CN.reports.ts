@@ -74,6 +74,7 @@ export const zhCNReports: Catalogue = {
   "reports.cmp.line": "投诉 {n} 起 · 按时 {pct}% · 超时 {breached} · 未结 {open}",
 
   "reports.mgr.title": "👤 {name} {code}",
+  "reports.mgr.plan-hint": "TA 的计划：/plan {code}（本周）、/plan {code} 明天（某天的路线）、/plan {code} month（本月）",
   "reports.mgr.supervisor": " · 主管 {name}",
   "reports.mgr.today": "今天 {day}：",
   "reports.mgr.booked": "（已约）",

@@ -89,7 +89,8 @@ async function teamCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
     if (!report) return { text: t("reports.unknown-manager", { code: args[0]! }) };
     // The photos are a command of their own (they are sent as images, ten at a time).
     const photos = report.evidence.some((e) => e.photos > 0);
-    return { text: renderManager(ctx, report, deps.clock.now()), ...(photos ? { choices: [{ label: t("evidence-sup.view-photos"), value: `/photos ${report.manager.code} ${report.date}` }] } : {}) };
+    const text = `${renderManager(ctx, report, deps.clock.now())}\n${t("reports.mgr.plan-hint", { code: report.manager.code })}`;
+    return { text, ...(photos ? { choices: [{ label: t("evidence-sup.view-photos"), value: `/photos ${report.manager.code} ${report.date}` }] } : {}) };
   }
   return { text: t("reports.team-usage") };
 }

@@ -29,8 +29,10 @@ describe("a supervisor reads a team member's plan with /plan CODE", () => {
     const out = await runConsoleScript({
       url: tmp.url,
       clock,
-      lines: ["/as S001", "/plan", "/plan M001", "/plan M001 明天", "/plan m002 month", "/plan M001 周六", "/plan M009", "/plan S001"],
+      lines: ["/as S001", "/team M001", "/plan", "/plan M001", "/plan M001 明天", "/plan m002 month", "/plan M001 周六", "/plan M009", "/plan S001"],
     });
+    // /team M001 points to the plan.
+    expect(out).toContain("TA 的计划：/plan M001（本周）、/plan M001 明天（某天的路线）、/plan M001 month（本月）");
     // Bare /plan: how to read the team's plans, naming the team.
     expect(out).toContain("您名下没有客户。查看团队成员的计划：/plan 员工编码，如 /plan M001（本周）");
     expect(out).toContain("团队：李明 M001、陈静 M002。");
