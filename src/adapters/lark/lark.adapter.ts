@@ -463,12 +463,12 @@ export class LarkAdapter implements PlatformAdapter {
       const pictures = postImages(message);
       if (pictures.length) msg.media = pictures.map((p) => this.inboundMedia(message.message_id, p));
     }
-    let done = this.inflight.get(msg.eventId!);
+    const id = msg.eventId!;
+    let done = this.inflight.get(id);
     if (!done) {
-      const handling = this.inbound.submitTracked(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } })).done;
-      done = handling;
-      this.inflight.set(msg.eventId!, handling);
-      void handling.then(() => this.inflight.delete(msg.eventId!));
+      done = this.inbound.submitTracked(msg, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } })).done;
+      this.inflight.set(id, done);
+      void done.then(() => this.inflight.delete(id));
     }
     if (!(await settledWithin(done, this.opts.ackWaitMs ?? 2_000))) throw new NotDealtWith();
     return {};

@@ -14,7 +14,7 @@ import { describeOverdue, describeShortfall } from "./shortfall.ts";
 import type { Shortfall } from "./planner.ts";
 import { stopLine } from "../reminders/reminder-format.ts";
 import { teamTodayReply } from "../reports/reports.commands.ts";
-import { findManagerInScope, managersInScope, reportScope } from "../reports/reports.service.ts";
+import { findManagerInScope, reportScope, scopePreview } from "../reports/reports.service.ts";
 import { wantsReminder } from "../reminders/reminders.service.ts";
 import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, wasQueued, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
@@ -255,11 +255,10 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
   if (!hasCustomers) {
     if (other) return { text: t("plan.member-no-customers", who) };
     // A supervisor's plans are the team's: say how to read them.
-    const team = await managersInScope(deps.db, await reportScope(deps.db, self));
-    const members = team.filter((m) => m.id !== self.id);
+    const { members, total } = await scopePreview(deps.db, self, 5);
     if (!members.length) return { text: t("today.not-a-manager") };
-    const names = members.slice(0, 5).map((m) => `${m.name} ${m.code}`).join(t("list.separator"));
-    return { text: t(members.length > 5 ? "plan.team-hint-more" : "plan.team-hint", { code: members[0]!.code, names, more: members.length - 5 }) };
+    const names = members.map((m) => `${m.name} ${m.code}`).join(t("list.separator"));
+    return { text: t(total > members.length ? "plan.team-hint-more" : "plan.team-hint", { code: members[0]!.code, names, more: total - members.length }) };
   }
   const now = today(deps);
   const horizon = await storedHorizon({ deps, staffId: staff.id });

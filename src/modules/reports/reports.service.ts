@@ -76,6 +76,22 @@ export async function managersInScope(db: Db, scope: ReportScope): Promise<Staff
 }
 
 /**
+ * The first `take` managers of a viewer's scope in code order (the viewer left out) and how many
+ * there are, for a hint that names a few: a team is read whole (it is small), the whole company
+ * (an admin) only `take` rows and a count.
+ */
+export async function scopePreview(db: Db, viewer: Staff, take: number): Promise<{ scope: ReportScope; members: Staff[]; total: number }> {
+  const scope = await reportScope(db, viewer);
+  if (scope.kind === "all") {
+    const where = { active: true, id: { not: viewer.id }, OR: [{ role: "manager" }, { customers: { some: { active: true } } }] };
+    const [members, total] = await Promise.all([db.staff.findMany({ where, orderBy: { code: "asc" }, take }), db.staff.count({ where })]);
+    return { scope, members, total };
+  }
+  const all = (await managersInScope(db, scope)).filter((m) => m.id !== viewer.id);
+  return { scope, members: all.slice(0, take), total: all.length };
+}
+
+/**
  * One manager by code, if the viewer may see them. Outside the scope reads exactly like a code
  * that does not exist, so nobody learns who works in another team.
  */
