@@ -26,44 +26,92 @@ function pickRemoval(st: PlanState, q: number, nb: Int32Array[], rnd: () => numb
 }
 
 /**
- * Working memory of removeAroundPenalised, reused by every step of one lns() call: a step scans
- * up to a few hundred route entries, and a Set plus a comparator calling dist() twice per
- * comparison was most of its cost.
+ * Working memory of removeAroundPenalised, reused by every step of one lns() call. A penalised
+ * customer's first window can span most of the horizon, so collecting the customers on its days
+ * and sorting them all by distance was a quarter of an over-capacity plan; instead each penalised
+ * customer gets, once, every other customer in order of distance, and a step walks that list only
+ * as far as it draws from it.
  */
-interface RemovalScratch {
-  seen: Int32Array;
-  stamp: number;
+export interface RemovalScratch {
+  /** Per customer, the others by distance (ties by index); built on first use. */
+  byDist: (Int32Array | null)[];
   key: Float64Array;
-  cand: number[];
+  run: number[];
+  runDay: Int32Array;
+  runPos: Int32Array;
 }
 
-function removalScratch(n: number): RemovalScratch {
-  return { seen: new Int32Array(n), stamp: 0, key: new Float64Array(n), cand: [] };
+export function removalScratch(n: number): RemovalScratch {
+  return { byDist: new Array<Int32Array | null>(n).fill(null), key: new Float64Array(n), run: [], runDay: new Int32Array(n), runPos: new Int32Array(n) };
 }
 
-/** A customer with a late or missed visit, and customers on the days of its first window. */
-function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
+function othersByDistance(st: PlanState, c: number, sc: RemovalScratch): Int32Array {
+  const have = sc.byDist[c];
+  if (have) return have;
+  const key = sc.key;
+  const ids: number[] = [];
+  for (let o = 0; o < st.n; o++) {
+    if (o === c) continue;
+    key[o] = dist(st, c, o);
+    ids.push(o);
+  }
+  ids.sort((a, b) => key[a]! - key[b]! || a - b);
+  const out = Int32Array.from(ids);
+  sc.byDist[c] = out;
+  return out;
+}
+
+/** The first day of [lo, hi) on which o has a movable visit (-1: none). */
+function firstMovableDay(st: PlanState, o: number, lo: number, hi: number): number {
+  const cs = st.custs[o]!;
+  for (const j of cs.visits) {
+    if (j < lo) continue;
+    if (j >= hi) return -1;
+    if (st.days[j]!.visit && (cs.fixed.length === 0 || !cs.fixed.includes(j))) return j;
+  }
+  return -1;
+}
+
+/**
+ * A customer with a late or missed visit, and customers on the days of its first window: the
+ * candidates nearest first, each taken with probability ½. Candidates at the same distance come
+ * in the order the days list them (day, then route position).
+ */
+export function removeAroundPenalised(st: PlanState, q: number, rnd: () => number, penalised: number[], sc: RemovalScratch): number[] {
   const c = penalised[Math.floor(rnd() * penalised.length)]!;
   const cs = st.custs[c]!;
   const lo = st.firstDayAt[Math.min(cs.ear0, st.H + 1)]!;
   const hi = st.firstDayAt[Math.min(cs.info.iv ? cs.due0 + 1 : st.H + 1, st.H + 1)]!;
-  // Candidates in first-seen order (as a Set would list them), each with its distance to c.
-  const stamp = ++sc.stamp;
-  const { seen, key } = sc;
-  const arr = sc.cand;
-  truncate(arr, 0);
-  for (let j = lo; j < hi; j++) {
-    if (!st.days[j]!.visit) continue;
-    for (const o of st.days[j]!.route) {
-      if (o === c || seen[o] === stamp || st.custs[o]!.fixed.includes(j)) continue;
-      seen[o] = stamp;
-      key[o] = dist(st, c, o);
-      arr.push(o);
-    }
-  }
-  arr.sort((a, b) => key[a]! - key[b]!);
   const set = [c];
-  for (let k = 0; k < arr.length && set.length < q; k++) if (rnd() < 0.5) set.push(arr[k]!);
+  if (lo >= hi) return set;
+  const list = othersByDistance(st, c, sc);
+  const M = st.M;
+  const run = sc.run;
+  for (let k = 0; k < list.length && set.length < q; ) {
+    const o = list[k]!;
+    const j = firstMovableDay(st, o, lo, hi);
+    const d = M ? M[c * st.n + o]! : dist(st, c, o);
+    // Usually a run of one: the next candidate is farther.
+    let e = k + 1;
+    while (e < list.length && (M ? M[c * st.n + list[e]!]! : dist(st, c, list[e]!)) === d) e++;
+    if (e === k + 1) {
+      if (j >= 0 && rnd() < 0.5) set.push(o);
+      k = e;
+      continue;
+    }
+    truncate(run, 0);
+    for (let m = k; m < e; m++) {
+      const x = list[m]!;
+      const jx = firstMovableDay(st, x, lo, hi);
+      if (jx < 0) continue;
+      sc.runDay[x] = jx;
+      sc.runPos[x] = st.days[jx]!.route.indexOf(x);
+      run.push(x);
+    }
+    run.sort((a, b) => sc.runDay[a]! - sc.runDay[b]! || sc.runPos[a]! - sc.runPos[b]!);
+    for (let m = 0; m < run.length && set.length < q; m++) if (rnd() < 0.5) set.push(run[m]!);
+    k = e;
+  }
   return set;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { construct } from "../../../../src/modules/planning/planner/construction.ts";
 import { neighbours } from "../../../../src/modules/planning/planner/geometry.ts";
-import { balanceGain, lns, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
+import { balanceGain, lns, removalScratch, removeAroundPenalised, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
 import { setBand, totalObjective } from "../../../../src/modules/planning/planner/objective.ts";
 import { totalLoad } from "../../../../src/modules/planning/planner/state.ts";
 import { buildZones } from "../../../../src/modules/planning/planner/zones.ts";
@@ -55,6 +55,38 @@ describe("LNS stage", () => {
     const nb = neighbours(st, 3);
     const near = removeNeighbours(st, 2, nb, () => 0.5);
     expect(near).toEqual([2, 3]);
+  });
+
+  it("the operator around a penalised customer takes the nearest movable visits of its window first, ties in day order", () => {
+    // Customer 0 (no interval: its window is the whole horizon) at the start; 5 at 0.5 km; 1 and 2
+    // at the same place 1 km east (1 on Wednesday, 2 on Monday); 3 fixed on Monday; 4 unplanned.
+    const st = tinyState(
+      [{ x: 0, y: 0, classId: "none" }, { x: 1, y: 0 }, { x: 1, y: 0 }, { x: 0.8, y: 0 }, { x: 0.9, y: 0 }, { x: 0.5, y: 0 }],
+      { visitDays: [1, 3], to: "2027-03-03" },
+    );
+    const mon = dayOf(st, "2027-03-01");
+    const wed = dayOf(st, "2027-03-03");
+    st.days[mon]!.route.push(3, 2);
+    st.days[wed]!.route.push(5, 1);
+    st.custs[1]!.visits = [wed];
+    st.custs[2]!.visits = [mon];
+    st.custs[3]!.visits = [mon];
+    st.custs[3]!.fixed = [mon];
+    st.custs[5]!.visits = [wed];
+    const sc = removalScratch(st.n);
+    const draws = (seq: number[]) => {
+      let k = 0;
+      return () => seq[k++] ?? 0.1;
+    };
+    // The first draw picks the penalised customer; then each candidate is taken below ½.
+    expect(removeAroundPenalised(st, 10, draws([0]), [0], sc)).toEqual([0, 5, 2, 1]);
+    expect(removeAroundPenalised(st, 3, draws([0]), [0], sc)).toEqual([0, 5, 2]);
+    expect(removeAroundPenalised(st, 10, draws([0, 0.9, 0.1, 0.7]), [0], sc)).toEqual([0, 2]);
+    // Moved to Monday ahead of 2, customer 1 now comes first of the two.
+    st.days[wed]!.route.splice(1, 1);
+    st.days[mon]!.route.unshift(1);
+    st.custs[1]!.visits = [mon];
+    expect(removeAroundPenalised(st, 10, draws([0]), [0], sc)).toEqual([0, 5, 1, 2]);
   });
 
   it("keeps the best plan it has seen: never worse than its start", () => {
