@@ -257,7 +257,8 @@ export class InboundQueue {
     void this.enqueueTracked(chatId, task);
   }
 
-  private enqueueTracked(chatId: string, task: () => Promise<unknown>): Promise<boolean> {
+  /** As enqueue, resolving as submitTracked's `done` does: false when the task gave its work up. */
+  enqueueTracked(chatId: string, task: () => Promise<unknown>): Promise<boolean> {
     const signal = this.stopping.signal;
     return this.queue.run(chatId, () => inboundStop.run(signal, task)).then(
       (result) => result !== false,

@@ -8,7 +8,7 @@ import { outboxCommand } from "../../src/cli/jobs.cli.ts";
 import type { Reply } from "../../src/core/chat.ts";
 import { isDbFault } from "../../src/core/db-faults.ts";
 import type { Router } from "../../src/core/router.ts";
-import { FakeLarkApi, messageEvent, postLarkEvent } from "../helpers/fake-lark.ts";
+import { cardActionEvent, FakeLarkApi, messageEvent, postLarkEvent } from "../helpers/fake-lark.ts";
 import { FakeTelegram, type FakeUser } from "../helpers/fake-telegram.ts";
 import { createPlatformApp, waitUntil, type PlatformApp } from "../helpers/platform-app.ts";
 
@@ -258,6 +258,78 @@ describe("durable chat replies (outbox) and inbound events", () => {
     expect(acked).toBe(200);
     expect(await app.db.outbox.count({ where: { kind: "reply" } })).toBe(replies);
   });
+
+  it("Lark: a card tap shows ✅ only once it is dealt with; one in hand is marked when done; one given up at stop keeps its buttons for a tap after the restart", async () => {
+    app = await createPlatformApp({ busyTimeoutMs: 200, retryDelaysMs: [300] });
+    const api = new FakeLarkApi(APP);
+    await api.start();
+    const server = new WebhookServer({ host: "127.0.0.1", port: 0, log: app.deps.log });
+    const port = await server.listen();
+    cleanups.push(() => api.close(), () => server.close());
+    const start = async (ackWaitMs: number) => {
+      const lark = new LarkAdapter({ ...APP, domain: api.url, connection: "webhook", encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN, webhook: { server, path: "/lark/events" }, router: app!.router, deps: app!.deps, ackWaitMs });
+      adapter = lark;
+      running = lark.run();
+      await lark.ready;
+      return lark;
+    };
+    const url = `http://127.0.0.1:${port}/lark/events`;
+    const say = (text: string) => postLarkEvent(url, messageEvent({ token: VERIFICATION_TOKEN, openId: LARK_USER.openId, chatId: LARK_USER.chatId, text }), { encryptKey: ENCRYPT_KEY, now: app!.clock.now() });
+    const tap = (messageId: string, value: unknown) => postLarkEvent(url, cardActionEvent({ token: VERIFICATION_TOKEN, openId: LARK_USER.openId, chatId: LARK_USER.chatId, messageId, value }), { encryptKey: ENCRYPT_KEY, now: app!.clock.now() });
+    let lark = await start(60_000);
+    await say(`/bind ${await app.bindCode("M001")}`);
+    let { cursor } = await api.next(LARK_USER.chatId, 0);
+    await say("/log");
+    let m;
+    ({ msg: m, cursor } = await api.next(LARK_USER.chatId, cursor, (_, s) => s.msg_type === "interactive"));
+    const stops = m;
+    const first = FakeLarkApi.buttons(stops)[0]!;
+
+    // Dealt with in time: ✅ and the card redrawn as answered, in the answer to the tap itself.
+    const ok = await tap(stops.message_id, first.value);
+    expect(ok.body.toast).toEqual({ type: "success", content: `✅ ${first.label}` });
+    ({ msg: m, cursor } = await api.next(LARK_USER.chatId, cursor, (t) => t.includes("拜访方式")));
+    const mode = m;
+    const field = FakeLarkApi.buttons(mode).find((b) => b.label === "实地")!;
+    await lark.stop();
+    await running?.catch(() => undefined);
+
+    // The database is locked past the acknowledgement wait: the toast says it is being handled, the
+    // card keeps its buttons; once the lock goes the answer comes and the card is marked answered.
+    lark = await start(300);
+    const holder = await holdWriteLock(app.testDb.url.replace(/^file:/, ""));
+    cleanups.push(() => void holder.child.kill("SIGKILL"));
+    const pending = await tap(mode.message_id, field.value);
+    expect(pending.status).toBe(200);
+    expect(pending.body.toast).toEqual({ type: "info", content: "已收到，正在处理，结果会发到聊天里；一分钟内没有回复请再点一次。" });
+    expect(pending.body.card).toBeUndefined();
+    // A second tap meanwhile is not taken twice.
+    expect((await tap(mode.message_id, field.value)).body.toast.content).toContain("已经回答过");
+    await holder.release();
+    ({ msg: m, cursor } = await api.next(LARK_USER.chatId, cursor, (t) => t.includes("拜访用了多长时间")));
+    const duration = m;
+    await waitUntil(() => api.patches.some((p) => p.message_id === mode.message_id && JSON.stringify(p.content).includes("✅ 实地")), "the card marked answered");
+    expect(JSON.stringify(api.patches.find((p) => p.message_id === mode.message_id)!.content)).not.toContain('"tag":"button"');
+
+    // Locked again, and the process stops while the tap is in hand: it is given up, nothing is
+    // claimed, and after the restart the same button is taken.
+    const holder2 = await holdWriteLock(app.testDb.url.replace(/^file:/, ""));
+    cleanups.push(() => void holder2.child.kill("SIGKILL"));
+    const minutes = FakeLarkApi.buttons(duration)[0]!;
+    expect((await tap(duration.message_id, minutes.value)).body.toast.content).toContain("正在处理");
+    await lark.stop();
+    await running?.catch(() => undefined);
+    expect(app.logs.filter((l) => l.msg === "message given up at stop after a database fault")).toHaveLength(1);
+    await holder2.release();
+    expect(await app.db.sentCard.count({ where: { messageId: duration.message_id, answered: { not: null } } })).toBe(0);
+    expect(api.patches.some((p) => p.message_id === duration.message_id && JSON.stringify(p.content).includes("✅"))).toBe(false);
+
+    await start(60_000);
+    const retap = await tap(duration.message_id, minutes.value);
+    expect(retap.body.toast).toEqual({ type: "success", content: `✅ ${minutes.label}` });
+    await api.next(LARK_USER.chatId, cursor, (_, s) => s.msg_type === "interactive" && FakeLarkApi.textOf(s) !== FakeLarkApi.textOf(duration));
+    expect(await app.db.sentCard.count({ where: { messageId: duration.message_id, answered: { not: null } } })).toBe(1);
+  }, 120_000);
 
   it("disk full (SQLITE_FULL): the user is told, the answer comes once space returns", async () => {
     const { app, tg } = await telegram({ retryDelaysMs: [200] });

@@ -544,25 +544,54 @@ export class LarkAdapter implements PlatformAdapter {
     const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
     // A value we cannot name (a card older than the stored ones) is not shown raw ("✅ p:4").
     const label = card?.choices.find((c) => c.value === value)?.label ?? t("forms.tap.received");
-    // Someone else's current question: the card stays as it is for the one asked.
-    if (card && messageId && status !== "foreign") {
-      const db = this.opts.deps.db;
-      card.answered = status === "over" ? t("forms.tap.over") : label;
-      if (status === "over") await closeSentCards({ db, platform: this.platform, messageIds: [messageId], note: card.answered }).catch(() => 0);
-      // Counted once also across processes: a second tap that lost the race is "already answered".
-      else if ((await claimCardAnswer({ db, platform: this.platform, messageId, answered: label }).catch(() => "unknown" as const)) === "taken") {
-        return { toast: { type: "info", content: t("chat.already-answered") } };
+    const db = this.opts.deps.db;
+    const handle = () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } });
+    if (status === "over" || status === "foreign") {
+      // Someone else's current question: the card stays as it is for the one asked.
+      if (card && messageId && status === "over") {
+        card.answered = t("forms.tap.over");
+        await closeSentCards({ db, platform: this.platform, messageIds: [messageId], note: card.answered }).catch(() => 0);
       }
-    }
-    // The router answers a tap whose question is over with what is current (and does nothing else).
-    this.inbound.enqueue(chatId, () => answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: userId, chatType } }));
-    if (status === "foreign") return { toast: { type: "info", content: t("forms.tap.over") } };
-    if (status === "over") {
+      // The router answers a tap whose question is over with what is current (and does nothing else).
+      this.inbound.enqueue(chatId, handle);
       const toast = { type: "info" as const, content: t("forms.tap.over") };
-      return card ? { toast, card: { type: "raw", data: closedCard(card.text, t("forms.tap.over")) } } : { toast };
+      return card && status === "over" ? { toast, card: { type: "raw", data: closedCard(card.text, t("forms.tap.over")) } } : { toast };
     }
-    const toast = { type: "success" as const, content: doneMark(label) };
-    return card ? { toast, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast };
+    // A second tap in this process while the first is in hand is "already answered".
+    if (card) card.answered = label;
+    // The card shows "✅ answered" only once the answer is dealt with (its replies queued, its event
+    // marked): Lark does not deliver a tap again, so a tap shown as answered and then lost at a stop
+    // or crash would be a choice the manager thinks was made.
+    const done = this.inbound.enqueueTracked(chatId, handle);
+    const outcome = await outcomeWithin(done, this.opts.ackWaitMs ?? 2_000);
+    if (outcome === "done") {
+      // Counted once also across processes: a tap another process answered first is "already answered".
+      if (card && messageId && (await this.claim(messageId, label)) === "taken") return { toast: { type: "info", content: t("chat.already-answered") } };
+      const toast = { type: "success" as const, content: doneMark(label) };
+      return card ? { toast, card: { type: "raw", data: answeredCard(card.text, label) } } : { toast };
+    }
+    if (outcome === "given-up") {
+      // Nothing was taken: the card keeps its buttons for a tap once the process is back.
+      if (card) card.answered = undefined;
+      return { toast: { type: "info", content: t("forms.tap.not-taken") } };
+    }
+    // Still in hand: the truth now, and the card marked once it is dealt with.
+    void done.then(async (ok) => {
+      if (!ok) {
+        if (card) card.answered = undefined;
+        return;
+      }
+      if (!card || !messageId || (await this.claim(messageId, label)) === "taken") return;
+      await this.client.im.message
+        .patch({ path: { message_id: messageId }, data: { content: JSON.stringify(answeredCard(card.text, label)) } })
+        .catch((err: unknown) => log.warn("marking an answered lark card failed", { error: errorSummary(err) }));
+    });
+    return { toast: { type: "info", content: t("forms.tap.pending") } };
+  }
+
+  /** Records the card's answer in the database, once across processes ("unknown": a card never stored). */
+  private claim(messageId: string, answered: string): Promise<"claimed" | "taken" | "unknown"> {
+    return claimCardAnswer({ db: this.opts.deps.db, platform: this.platform, messageId, answered }).catch(() => "unknown" as const);
   }
 }
 
@@ -652,6 +681,17 @@ async function settledWithin(done: Promise<boolean>, ms: number): Promise<boolea
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
     return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What became of a tracked task within `ms`: dealt with, given up (at stop), or still in hand. */
+async function outcomeWithin(done: Promise<boolean>, ms: number): Promise<"done" | "given-up" | "in-hand"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"in-hand">((resolve) => (timer = setTimeout(() => resolve("in-hand"), ms)));
+  try {
+    return await Promise.race([done.then((ok) => (ok ? ("done" as const) : ("given-up" as const))), late]);
   } finally {
     clearTimeout(timer);
   }
