@@ -259,6 +259,44 @@ describe("durable chat replies (outbox) and inbound events", () => {
     expect(await app.db.outbox.count({ where: { kind: "reply" } })).toBe(replies);
   });
 
+  it("Telegram: a tap given up at stop is not recorded as answered, so its redelivered update is taken on the next run", async () => {
+    app = await createPlatformApp({ retryDelaysMs: [3600_000] });
+    tg = new FakeTelegram(TOKEN);
+    await tg.start();
+    // The database fails only while the tap is handled (as a lock would, without blocking its reads).
+    let faulty = false;
+    const router: Router = {
+      commands: () => app!.router.commands(),
+      async handle(msg) {
+        if (faulty && msg.isAction) throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+        return app!.router.handle(msg);
+      },
+    };
+    const make = () => new TelegramAdapter({ token: TOKEN, apiRoot: tg!.url, router, deps: app!.deps, pollTimeoutSeconds: 1, throttle: false });
+    const first = make();
+    adapter = first;
+    running = first.run();
+    await bound(app, tg);
+    tg.message(LI_MING, "/log");
+    const { call: stops, cursor } = await tg.next(LI_MING.id, 1, (_, c) => Boolean(c.payload.reply_markup?.inline_keyboard));
+    const label = String((stops.payload.reply_markup.inline_keyboard as { text: string }[][])[0]![0]!.text);
+    faulty = true;
+    tg.tap(LI_MING, stops, label);
+    const { cursor: after } = await tg.next(LI_MING.id, cursor, (t) => t.includes("系统繁忙"));
+    await first.stop();
+    await running?.catch(() => undefined);
+    expect(app.logs.filter((l) => l.msg === "message given up at stop after a database fault")).toHaveLength(1);
+    expect(await app.db.sentCard.count({ where: { messageId: `${LI_MING.id}:${stops.payload.__message_id}`, answered: { not: null } } })).toBe(0);
+
+    // The next run gets the same update again and takes the tap: the form goes on.
+    faulty = false;
+    const again = make();
+    adapter = again;
+    running = again.run();
+    await tg.next(LI_MING.id, after, (t) => t.includes("拜访方式"));
+    await waitUntil(async () => (await app!.db.sentCard.count({ where: { messageId: `${LI_MING.id}:${stops.payload.__message_id}`, answered: { not: null } } })) === 1, "the keyboard recorded as answered");
+  });
+
   it("Lark: a card tap shows ✅ only once it is dealt with; one in hand is marked when done; one given up at stop keeps its buttons for a tap after the restart", async () => {
     app = await createPlatformApp({ busyTimeoutMs: 200, retryDelaysMs: [300] });
     const api = new FakeLarkApi(APP);

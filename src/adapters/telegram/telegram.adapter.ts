@@ -536,15 +536,17 @@ export class TelegramAdapter implements PlatformAdapter {
     // In order with the chat's messages (the inbound queue), so the stored form read here is the
     // one the engine will see; the engine still decides again for itself.
     const status = await classifyTap(this.opts.deps.db, msg, value, this.opts.deps.clock.now()).catch(() => "over" as const);
-    if (status !== "over" && status !== "foreign") {
-      this.answered.set(key, true);
+    const current = status !== "over" && status !== "foreign";
+    if (current) {
       // A second tap on the same keyboard from another process (or after a restart) counts once too.
-      // A card not stored (yet) is guarded by this process's memory only.
-      const claim = await claimCardAnswer({ db: this.opts.deps.db, platform: this.platform, messageId: key, answered: value }).catch(() => "unknown" as const);
-      if (claim === "taken") {
+      // A card not stored (yet) is guarded by this process's memory only. The answer is recorded
+      // once the tap is dealt with (below): an update redelivered after a crash mid-way is taken.
+      const stored = await findSentCard({ db: this.opts.deps.db, platform: this.platform, messageId: key }).catch(() => null);
+      if (stored?.answered != null) {
         await ctx.answerCallbackQuery({ text: t("chat.already-answered") }).catch(() => undefined);
         return;
       }
+      this.answered.set(key, true);
     }
     const over = status === "over" || status === "foreign";
     await ctx.answerCallbackQuery(over ? { text: t("forms.tap.over") } : undefined).catch((err) => log.warn("answerCallbackQuery failed", { error: errorSummary(err) }));
@@ -560,7 +562,14 @@ export class TelegramAdapter implements PlatformAdapter {
         : this.bot.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
       await edit.catch((err) => log.warn("marking the answered keyboard failed", { error: errorSummary(err) }));
     }
-    return answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: tapper } });
+    const dealt = await answer({ router: this.opts.router, port: this, msg, deps: this.opts.deps, address: { askedTo: tapper } });
+    if (!dealt) {
+      // Given up at stop: not confirmed to Telegram, so the update comes again and is taken then.
+      this.answered.delete(key);
+      return false;
+    }
+    if (current) await claimCardAnswer({ db: this.opts.deps.db, platform: this.platform, messageId: key, answered: value }).catch(() => "unknown" as const);
+    return true;
   }
 
   private inboundMessage(ctx: Context, text: string, isAction: boolean): InboundMessage {
