@@ -3,7 +3,7 @@ import { formatDay } from "../core/format.ts";
 import { countWaitingComplaints } from "../modules/complaints/complaints.service.ts";
 import { periodAttachments } from "../modules/reports/reports.attachments.ts";
 import { overdueText, renderTeamDay, renderTeamPeriod, shopWithClass } from "../modules/reports/reports.render.ts";
-import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks } from "../modules/reports/reports.service.ts";
+import { newlyOverdue, periodOf, teamDayOf, teamOf, teamPeriodOf, weeklyMinimumRisks, withNextPlanned } from "../modules/reports/reports.service.ts";
 import { workingDaysOf } from "../modules/reminders/reminders.service.ts";
 import { reminderJob } from "./reminder-job.ts";
 import type { AppDeps } from "../core/router.ts";
@@ -119,7 +119,10 @@ export const weeklyMinimumAlertJob = reminderJob({
   },
 });
 
-/** Working-day mornings: customers of the closely served classes who just went overdue. */
+/** How many of a manager's newly overdue customers the alert names. */
+const OVERDUE_ALERT_SHOWN = 8;
+
+/** Working-day mornings: customers of the closely served classes who just went overdue, and whether the plan has them. */
 export const overdueAlertJob = reminderJob({
   id: "overdue-alert",
   reminder: "overdueAlert",
@@ -136,13 +139,14 @@ export const overdueAlertJob = reminderJob({
     const alerts = await newlyOverdue({ deps, managers, since, date: job.date });
     if (!alerts.length) return null;
     const { t } = view;
+    for (const a of alerts) await withNextPlanned({ db: deps.db, managerId: a.manager.id, customers: a.customers.slice(0, OVERDUE_ALERT_SHOWN), from: job.date });
     const lines = [t("reports.alert.overdue-title", { n: alerts.reduce((s, a) => s + a.customers.length, 0) })];
     for (const a of alerts) {
       lines.push(t("reports.alert.overdue-manager", { name: a.manager.name, code: a.manager.code, n: a.customers.length }));
-      for (const c of a.customers.slice(0, 8)) {
-        lines.push(`  · ${shopWithClass(view, c.name, c.classId)}` + overdueText(view, c));
+      for (const c of a.customers.slice(0, OVERDUE_ALERT_SHOWN)) {
+        lines.push(`  · ${shopWithClass(view, c.name, c.classId)}` + overdueText(view, c, job.date));
       }
-      if (a.customers.length > 8) lines.push(t("reports.alert.overdue-more", { n: a.customers.length - 8 }));
+      if (a.customers.length > OVERDUE_ALERT_SHOWN) lines.push(t("reports.alert.overdue-more", { n: a.customers.length - OVERDUE_ALERT_SHOWN }));
     }
     return { reply: { text: lines.join("\n"), choices: alerts.slice(0, 10).map((a) => ({ label: `${a.manager.name} ${a.manager.code}`, value: `/team ${a.manager.code}` })) } };
   },

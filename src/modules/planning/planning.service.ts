@@ -843,3 +843,22 @@ export async function plannedVisitsBetween(opts: { db: Db; managerId: number; fr
     include: { customer: { select: { serviceClass: true } } },
   });
 }
+
+/**
+ * The next visit still planned on or after `from` for each of a few customers a report names
+ * (overdue lists), by customer id; absent when none is planned. Read only. A customer has a
+ * handful of planned visits in a stored horizon, so `take` bounds the rows, not the answer.
+ */
+export async function nextPlannedVisits(opts: { db: Db; managerId: number; customerIds: number[]; from: string }): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const rows = await inChunks(opts.customerIds, (part) =>
+    opts.db.plannedVisit.findMany({
+      where: { managerId: opts.managerId, customerId: { in: part }, date: { gte: opts.from }, status: "planned" },
+      select: { customerId: true, date: true },
+      orderBy: [{ date: "asc" }, { id: "asc" }],
+      take: part.length * 12,
+    }),
+  );
+  for (const r of rows) if (!out.has(r.customerId)) out.set(r.customerId, r.date);
+  return out;
+}

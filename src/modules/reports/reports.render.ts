@@ -4,6 +4,7 @@ import { formatDay, formatMinutes } from "../../core/format.ts";
 import type { CommandContext } from "../../core/router.ts";
 import { classLabel } from "../customers/class-label.ts";
 import { evidenceCountsPart, evidenceParts, evidenceTotalLine } from "../evidence/evidence.render.ts";
+import { OVERDUE_SHOWN } from "./reports.service.ts";
 import type { ManagerPeriodRow, ManagerReport, PeriodFigures, TeamDay, TeamDayRow, TeamPeriod, CoverageFigures } from "./reports.service.ts";
 
 /**
@@ -195,8 +196,8 @@ export function renderManager(v: View, r: ManagerReport, now: Date): string {
   const overdueClasses = c.byClass.filter((b) => b.overdue);
   if (overdueClasses.length) {
     lines.push(t("reports.mgr.overdue") + overdueClasses.map((b) => t("reports.mgr.overdue-class", { cls: classLabel(v, b.classId), n: b.overdue, days: b.maxDaysOverdue })).join(" · "));
-    for (const w of c.worst.slice(0, 5)) {
-      lines.push(`  · ${shopWithClass(v, w.name, w.classId)}` + overdueText(v, w));
+    for (const w of c.worst.slice(0, OVERDUE_SHOWN)) {
+      lines.push(`  · ${shopWithClass(v, w.name, w.classId)}` + overdueText(v, w, r.date));
     }
   }
   if (c.credit && c.credit.customers) lines.push(t("reports.mgr.credit", { done: c.credit.done, required: c.credit.required, met: c.credit.met, n: c.credit.customers }));
@@ -248,6 +249,10 @@ export function shopWithClass(v: View, name: string, classId: string): string {
 }
 
 /** " 超期 8 天（上次 11月10日）" or " 超期 78 天（从未拜访）". */
-export function overdueText(v: View, w: { daysOverdue: number; last: string | null }): string {
-  return w.last ? v.t("reports.mgr.overdue-days", { days: w.daysOverdue, last: formatDay(w.last, v.t) }) : v.t("reports.mgr.overdue-never", { days: w.daysOverdue });
+export function overdueText(v: View, w: { daysOverdue: number; last: string | null; next?: string | null }, today?: string): string {
+  const base = w.last ? v.t("reports.mgr.overdue-days", { days: w.daysOverdue, last: formatDay(w.last, v.t) }) : v.t("reports.mgr.overdue-never", { days: w.daysOverdue });
+  // Whether the plan already has them (looked up only for the customers shown).
+  if (w.next === undefined) return base;
+  if (w.next === null) return base + v.t("reports.overdue.unplanned");
+  return base + (w.next === today ? v.t("reports.overdue.today") : v.t("reports.overdue.planned", { day: formatDay(w.next, v.t) }));
 }

@@ -10,6 +10,7 @@ import { workingDaysOf } from "../reminders/reminders.service.ts";
 import { visitDaysOf } from "../staff/staff.service.ts";
 import { NOT_A_CALL, parseDetails } from "../visits/visits.service.ts";
 import { countedWhere, counts, phoneContactsPerDay } from "../visits/counting.ts";
+import { nextPlannedVisits } from "../planning/planning.service.ts";
 import { dayEvidenceOf, evidenceCountsOf, sumEvidence, type EvidenceCounts, type VisitEvidence } from "../evidence/evidence-report.service.ts";
 
 /**
@@ -281,6 +282,17 @@ export interface PeriodFigures {
   summaries: number;
 }
 
+/** An overdue customer a report names; `next` (looked up for the few shown) is their next planned visit, null when none. */
+export interface OverdueCustomer {
+  id: number;
+  code: string;
+  name: string;
+  classId: string;
+  last: string | null;
+  daysOverdue: number;
+  next?: string | null;
+}
+
 export interface CoverageFigures {
   asOf: string;
   /** Customers of classes with a visit frequency. */
@@ -293,7 +305,7 @@ export interface CoverageFigures {
   never: number;
   byClass: { classId: string; customers: number; covered: number; overdue: number; never: number; maxDaysOverdue: number }[];
   /** The most overdue customers (up to `top`), longest first. */
-  worst: { id: number; code: string; name: string; classId: string; last: string | null; daysOverdue: number }[];
+  worst: OverdueCustomer[];
   /** Key-account A/B: customers phoned (any contact) this week, out of those due weekly. */
   phone: { due: number; done: number; pct: number | null } | null;
   /** Credit customers followed up at least twice this month. */
@@ -753,7 +765,19 @@ export async function managerReportOf(opts: { deps: AppDeps; manager: Staff }): 
     select: { period: true, periodStart: true, achievements: true, problems: true, focus: true },
   });
   const evidence = await dayEvidenceOf({ db, policy, managerId: manager.id, date });
-  return { manager, supervisor, date, day, stops, week: w.rows[0]!.figures, month: m.rows[0]!.figures, coverage: m.rows[0]!.coverage, lastSummaries, evidence };
+  const coverage = m.rows[0]!.coverage;
+  await withNextPlanned({ db, managerId: manager.id, customers: coverage.worst.slice(0, OVERDUE_SHOWN), from: date });
+  return { manager, supervisor, date, day, stops, week: w.rows[0]!.figures, month: m.rows[0]!.figures, coverage, lastSummaries, evidence };
+}
+
+/** How many overdue customers /team M001 names (the rest are counted by class). */
+export const OVERDUE_SHOWN = 5;
+
+/** Fills in `next` (the next planned visit, or null) of the overdue customers a report shows. */
+export async function withNextPlanned(opts: { db: Db; managerId: number; customers: OverdueCustomer[]; from: string }): Promise<void> {
+  if (!opts.customers.length) return;
+  const next = await nextPlannedVisits({ db: opts.db, managerId: opts.managerId, customerIds: opts.customers.map((c) => c.id), from: opts.from });
+  for (const c of opts.customers) c.next = next.get(c.id) ?? null;
 }
 
 // ───────────────────────────── alerts ─────────────────────────────
