@@ -179,6 +179,7 @@ export const enForms: Catalogue = {
   "forms.confirm.no-manual": "manual not signed",
   "forms.confirm.note": "note",
   "forms.confirm.next-visit": "next visit {day}",
+  "forms.confirm.short": "⏱ {m} minutes: shorter than the {label} standard of {min}–{max} minutes.",
   "forms.confirm.negative": "⚠️ Check the inventory of {products}: sales came out negative.",
   "forms.confirm.progress-next": "Done today: {done}/{total}. Next stop: {n}. {name}; reply {n} to log it.",
   "forms.confirm.progress-all": "All {total} stops of today are done 🎉",

@@ -179,6 +179,7 @@ export const zhCNForms: Catalogue = {
   "forms.confirm.no-manual": "服务手册未签",
   "forms.confirm.note": "有备注",
   "forms.confirm.next-visit": "下次拜访 {day}",
+  "forms.confirm.short": "⏱ 这次 {m} 分钟，比{label}标准 {min}–{max} 分钟短。",
   "forms.confirm.negative": "⚠️ 请核对库存：{products} 的销量算出来是负数。",
   "forms.confirm.progress-next": "今天已完成 {done}/{total}。下一站：{n}. {name}，记录时回复 {n} 即可。",
   "forms.confirm.progress-all": "今天的 {total} 站全部完成 🎉",

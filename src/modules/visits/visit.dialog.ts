@@ -400,6 +400,11 @@ async function confirmVisit(env: Env, tx: Tx, logged: LoggedVisit, input: LogVis
   const summary = [...parts, ...(extras.length ? extras : [t("forms.confirm.all-normal")])].join(" · ");
   const lines = [t(edited ? "forms.confirm.updated" : "forms.confirm.logged", { summary })];
   for (const s of visitSections()) if (sections.includes(s)) lines.push(...(s.notices?.(d, t) ?? []));
+  // A field visit shorter than its class's standard: said once, here, rather than found in the supervisor's report.
+  const cls = classById(env.deps.policy, logged.customer.serviceClass);
+  if (input.mode === "field" && cls && input.durationMin !== null && input.durationMin < cls.visitMinutes.min) {
+    lines.push(t("forms.confirm.short", { m: input.durationMin, label: cls.label[env.locale], min: cls.visitMinutes.min, max: cls.visitMinutes.max }));
+  }
   lines.push(...told);
   if (!edited) {
     const progress = await planProgress(tx, env.staff, env.today);

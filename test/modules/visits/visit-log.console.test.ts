@@ -1,4 +1,4 @@
-import { loadPolicy } from "../../../src/config/policy.ts";
+import { classById, loadPolicy } from "../../../src/config/policy.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/core/clock.ts";
 import { openDb, type Db } from "../../../src/db/client.ts";
@@ -63,6 +63,22 @@ describe("logging visits through the terminal channel", () => {
     expect(list).toContain(`1. ✅ ${stop.customer.name}`);
     expect(list).toContain(`✅ 已记录：${stops[1]!.customer.name} · 实地 · 20 分钟 · 一切正常`);
     expect((await db!.plannedVisit.findUniqueOrThrow({ where: { id: stops[1]!.id } })).status).toBe("done");
+  });
+
+  it("a field visit shorter than its class's standard says so in the confirmation; one within it does not", async () => {
+    tmp = tempDbUrl();
+    const { stops } = await today();
+    const stop = stops[0]!;
+    const cls = classById(loadPolicy({ preset: "tobacco-retail" }), stop.customer.serviceClass)!;
+    // Stop 1, 实地, the first duration offered (5 minutes under the standard's minimum), submit.
+    const out = await run(["1", "1", "1", "1"], 30);
+    const m = cls.visitMinutes.min - 5;
+    expect(out).toContain(`✅ 已记录：${stop.customer.name} · 实地 · ${m} 分钟 · 一切正常`);
+    expect(out).toContain(`⏱ 这次 ${m} 分钟，比${cls.label["zh-CN"]}标准 ${cls.visitMinutes.min}–${cls.visitMinutes.max} 分钟短。`);
+    // The standard's minimum: nothing to say.
+    const ok = await run(["2", "1", "2", "1"], 31);
+    expect(ok).toContain(`✅ 已记录：${stops[1]!.customer.name} · 实地 · `);
+    expect(ok).not.toContain("⏱");
   });
 
   it("/log then customer, mode, duration, submit: also 4 answers; a name search finds the shop", async () => {
