@@ -677,13 +677,7 @@ export function larkSendError(err: unknown): SendError {
 
 /** True when `done` resolved true within `ms`; false when it resolved false or took longer. */
 async function settledWithin(done: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([done, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await outcomeWithin(done, ms)) === "done";
 }
 
 /** What became of a tracked task within `ms`: dealt with, given up (at stop), or still in hand. */
