@@ -60,7 +60,7 @@ export const enCli: Catalogue = {
   "cli.plan.usage": "Usage:\n  visitmate plan generate [--manager CODE] [--month YYYY-MM]\n  visitmate plan export --manager CODE --from DATE --weeks N --format json|csv",
   "cli.plan.line": "{code} {name}: {from} – {to}, {visits} visits on {days} days, compliance {compliance}%, coverage {coverage}%, imbalance {imbalance}, {km} km{kept} ({ms} ms)",
   "cli.plan.kept": ", kept {n} existing",
-  "cli.plan.shortfall": "  ⚠ shortfall: {visits} visits do not fit ({byClass}); first overdue: {first}",
+  "cli.plan.shortfall": "  ⚠ shortfall: {visits} visits cannot be planned by their due date ({byClass}); first overdue: {first}",
   "cli.plan.bad-month": "--month must look like 2026-12, got \"{month}\".",
   "cli.plan.past-month": "{month} is in the past; nothing to plan.",
   "cli.report.usage": "Usage:\n  visitmate report team [--supervisor CODE] --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report visits --manager CODE --from DATE --to DATE --format xlsx|csv|json [--out FILE]\n  visitmate report brands [--supervisor CODE] [--month 2026-12] --format xlsx|csv|json [--out FILE]   listing / re-purchase rates\n  visitmate report prices [--supervisor CODE] [--week 2026-W49] --format xlsx|csv|json [--out FILE]   info-point prices\nWithout --from/--to: the 1st of this month to today; without --supervisor: the whole company.",

@@ -60,7 +60,7 @@ export const zhCNCli: Catalogue = {
   "cli.plan.usage": "用法：\n  visitmate plan generate [--manager 编码] [--month YYYY-MM]\n  visitmate plan export --manager 编码 --from 日期 --weeks N --format json|csv",
   "cli.plan.line": "{code} {name}：{from} – {to}，{days} 个拜访日共 {visits} 次拜访，频次达标 {compliance}%，覆盖 {coverage}%，不均衡 {imbalance}，{km} km{kept}（{ms} ms）",
   "cli.plan.kept": "，保留已有 {n} 次",
-  "cli.plan.shortfall": "  ⚠ 排不下：{visits} 次拜访放不进计划（{byClass}）；最先逾期：{first}",
+  "cli.plan.shortfall": "  ⚠ 排不开：{visits} 次拜访排不到期限内（{byClass}）；最先逾期：{first}",
   "cli.plan.bad-month": "--month 要写成 2026-12 这样的年月，收到的是“{month}”。",
   "cli.plan.past-month": "{month} 已经过去了，没有可排的计划。",
   "cli.report.usage": "用法：\n  visitmate report team [--supervisor 编码] --from 日期 --to 日期 --format xlsx|csv|json [--out 文件]\n  visitmate report visits --manager 编码 --from 日期 --to 日期 --format xlsx|csv|json [--out 文件]\n  visitmate report brands [--supervisor 编码] [--month 2026-12] --format xlsx|csv|json [--out 文件]   品牌培育上柜率/再购率\n  visitmate report prices [--supervisor 编码] [--week 2026-W49] --format xlsx|csv|json [--out 文件]   信息采集点价格\n不写 --from/--to 时为本月 1 日到今天；不写 --supervisor 时为全公司。",

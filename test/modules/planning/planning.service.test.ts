@@ -149,8 +149,8 @@ describe.each(ENGINES)("stored visit plans (%s)", (engine) => {
     await generatePlan({ deps: tight, staff, reason: "replan" });
     const rows = await t.db.outbox.findMany({ where: { kind: "plan-shortfall" }, orderBy: { id: "asc" } });
     expect(rows.map((r) => r.staffId)).toEqual([staff.id, supervisor.id]);
-    expect(JSON.parse(rows[0]!.payload).text).toContain(`${plan.result.shortfall.visits} 次拜访排不进`);
-    expect(JSON.parse(rows[1]!.payload).text).toContain("李明 的拜访计划排不下");
+    expect(JSON.parse(rows[0]!.payload).text).toContain(`${plan.result.shortfall.visits} 次拜访排不到期限内`);
+    expect(JSON.parse(rows[1]!.payload).text).toContain("李明 的拜访计划排不开");
   });
 
   it("exports one row per planned visit as JSON objects and CSV, and changes nothing", async () => {
