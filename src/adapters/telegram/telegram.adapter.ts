@@ -548,7 +548,7 @@ export class TelegramAdapter implements PlatformAdapter {
       }
       this.answered.set(key, true);
     }
-    const over = status === "over" || status === "foreign";
+    const over = !current;
     await ctx.answerCallbackQuery(over ? { text: t("forms.tap.over") } : undefined).catch((err) => log.warn("answerCallbackQuery failed", { error: errorSummary(err) }));
     // Mark the choice on the message and drop the keyboard, so the history reads like a conversation.
     // A tap whose question is over is not marked as chosen (nothing was): its keyboard just goes. A

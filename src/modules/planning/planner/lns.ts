@@ -85,17 +85,18 @@ export function removeAroundPenalised(st: PlanState, q: number, rnd: () => numbe
   const set = [c];
   if (lo >= hi) return set;
   const list = othersByDistance(st, c, sc);
-  const M = st.M;
   const run = sc.run;
+  // Distances read straight from the matrix row when there is one (this walk is the operator's cost).
+  const M = st.M;
+  const row = c * st.n;
   for (let k = 0; k < list.length && set.length < q; ) {
     const o = list[k]!;
-    const j = firstMovableDay(st, o, lo, hi);
-    const d = M ? M[c * st.n + o]! : dist(st, c, o);
+    const d = M ? M[row + o]! : dist(st, c, o);
     // Usually a run of one: the next candidate is farther.
     let e = k + 1;
-    while (e < list.length && (M ? M[c * st.n + list[e]!]! : dist(st, c, list[e]!)) === d) e++;
+    while (e < list.length && (M ? M[row + list[e]!]! : dist(st, c, list[e]!)) === d) e++;
     if (e === k + 1) {
-      if (j >= 0 && rnd() < 0.5) set.push(o);
+      if (firstMovableDay(st, o, lo, hi) >= 0 && rnd() < 0.5) set.push(o);
       k = e;
       continue;
     }
