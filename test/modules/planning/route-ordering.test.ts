@@ -132,6 +132,78 @@ describe("Held–Karp (exact path)", () => {
   });
 });
 
+/**
+ * Plain Held–Karp, as the solver had it before its states were bounded: the same loops and tie
+ * rule (lowest node first, strict improvement), every state kept.
+ */
+function referenceHeldKarp(m: DistanceMatrix, closed: boolean): number[] {
+  const n = m.n;
+  const w = m.data;
+  const k = n - 1;
+  const size = 1 << k;
+  const dp = new Float64Array(size * k).fill(Infinity);
+  const parent = new Int8Array(size * k).fill(-1);
+  for (let S = 1; S < size; S++) {
+    for (let j = 0; j < k; j++) {
+      if ((S & (1 << j)) === 0) continue;
+      const prev = S ^ (1 << j);
+      if (prev === 0) {
+        dp[S * k + j] = w[j + 1];
+        continue;
+      }
+      for (let i = 0; i < k; i++) {
+        if ((prev & (1 << i)) === 0) continue;
+        const v = dp[prev * k + i] + w[(i + 1) * n + j + 1];
+        if (v < dp[S * k + j]) {
+          dp[S * k + j] = v;
+          parent[S * k + j] = i;
+        }
+      }
+    }
+  }
+  let best = Infinity;
+  let last = -1;
+  for (let j = 0; j < k; j++) {
+    const v = dp[(size - 1) * k + j] + (closed ? w[(j + 1) * n] : 0);
+    if (v < best) {
+      best = v;
+      last = j;
+    }
+  }
+  const rev: number[] = [];
+  for (let S = size - 1, j = last; j >= 0; ) {
+    rev.push(j + 1);
+    const p = parent[S * k + j];
+    S ^= 1 << j;
+    j = p;
+  }
+  rev.reverse();
+  return closed ? [0, ...rev] : rev;
+}
+
+describe("Held–Karp, bounded by a heuristic path", () => {
+  it("returns exactly the path of the unbounded DP, ties included, whatever was solved before it", () => {
+    const cases: { label: string; m: DistanceMatrix }[] = [];
+    for (const n of [16, 11, 14, 16, 9, 13]) cases.push({ label: `random ${n}`, m: euclidMatrix(n, 7000 + n + cases.length) });
+    cases.push({ label: "asymmetric 13", m: euclidMatrix(13, 7100, true) });
+    // A 4 × 4 grid: many optimal paths of exactly the same length, so the tie rule decides.
+    const grid = Array.from({ length: 16 }, (_, i) => [(i % 4) * 100, Math.floor(i / 4) * 100]);
+    cases.push({ label: "grid 16", m: matrixFrom(16, (i, j) => Math.hypot(grid[i][0] - grid[j][0], grid[i][1] - grid[j][1])) });
+    // Daily paths as the planner routes them (haversine metres, the start among the stops).
+    for (const stops of [15, 12]) {
+      const d = dailyPoints(stops, 7200 + stops);
+      cases.push({ label: `daily ${stops}`, m: haversineMatrix(d.start, d.stops) });
+    }
+    for (const { label, m } of cases) {
+      const open = solveOpenPath(m);
+      expect(open.order, label).toEqual(referenceHeldKarp(m, false));
+      expect(open.length, label).toBeCloseTo(tourLength(m, [0, ...open.order], false), 6);
+      const closed = solveClosedTour(m);
+      expect(closed.order, label).toEqual(referenceHeldKarp(m, true));
+    }
+  });
+});
+
 describe("heuristic (exactLimit 0)", () => {
   it("finds the optimum or close to it on small random instances", () => {
     for (let n = 6; n <= 9; n++) {
