@@ -328,6 +328,8 @@ let hkDp = new Float64Array(0);
 let hkParent = new Int8Array(0);
 let hkAlive = new Int32Array(0);
 let hkIn = new Float64Array(0);
+let hkStamp = new Int32Array(0);
+let hkEpoch = 0;
 
 /**
  * Exact DP over subsets of nodes 1..n-1 (bit j stands for node j+1); dp[S][j] is the shortest path
@@ -356,6 +358,7 @@ function heldKarp(m: DistanceMatrix, closed: boolean, bounded = true): PathResul
   // inSum[S]: the shortest incoming edge of every node of S, summed; the rest of a path from S
   // costs at least rest − inSum[S] (plus the shortest way back to node 0 for a closed tour).
   const inSum = hkIn.length >= size ? hkIn : (hkIn = new Float64Array(size));
+  const stamp = hkStamp.length >= size ? hkStamp : (hkStamp = new Int32Array(size));
   const minIn = new Float64Array(k);
   let rest = 0;
   for (let u = 0; u < k; u++) {
@@ -369,57 +372,65 @@ function heldKarp(m: DistanceMatrix, closed: boolean, bounded = true): PathResul
     back = Infinity;
     for (let a = 1; a < n; a++) if (w[a * n] < back) back = w[a * n];
   }
-  inSum[0] = 0;
   // Beyond the heuristic path's length (and a margin for rounding in the bound's sums): dropped.
   const ub = bounded ? heuristicLength(m, closed) : Infinity;
   const limit = bounded ? ub + 1e-9 * Math.max(1, Math.abs(ub)) - back : Infinity;
-  alive[0] = 0;
+  // Subsets are reached only through a surviving state; stamp[S] says whether S was this call.
+  if (hkEpoch >= 0x3fffffff) {
+    stamp.fill(0);
+    hkEpoch = 0;
+  }
+  const epoch = ++hkEpoch;
   for (let j = 0; j < k; j++) {
     const S = 1 << j;
-    inSum[S] = minIn[j];
-    alive[S] = 0;
     const v = w[j + 1];
-    if (!(v + (rest - inSum[S]) > limit)) {
-      dp[S * k + j] = v;
-      parent[S * k + j] = -1;
-      alive[S] = S;
-    }
+    if (v + (rest - minIn[j]) > limit) continue;
+    dp[S * k + j] = v;
+    parent[S * k + j] = -1;
+    alive[S] = S;
+    inSum[S] = minIn[j];
+    stamp[S] = epoch;
   }
-  for (let S = 3; S < size; S++) {
-    const low = S & -S;
-    if (low === S) continue; // single nodes: the base case above
-    const lb = rest - (inSum[S] = inSum[S ^ low] + minIn[31 - Math.clz32(low)]);
-    const row = S * k;
-    let live = 0;
-    for (let bits = S; bits !== 0; bits &= bits - 1) {
-      const bj = bits & -bits;
-      const prev = S ^ bj;
-      const from = alive[prev];
-      if (from === 0) continue;
-      const j = 31 - Math.clz32(bj);
-      const prevRow = prev * k;
-      const cj = j * k;
+  // Every state (P ∪ {u}, u) is computed, whole, from the surviving states of P: subsets in
+  // ascending order, so P is final when it is read. The predecessors are tried lowest node first,
+  // as in the unbounded DP, and the pruned ones cannot tie with its best (see above).
+  const all = size - 1;
+  for (let P = 1; P < all; P++) {
+    if (stamp[P] !== epoch) continue;
+    const from = alive[P];
+    const prevRow = P * k;
+    const inP = inSum[P];
+    for (let free = all & ~P; free !== 0; free &= free - 1) {
+      const bu = free & -free;
+      const u = 31 - Math.clz32(bu);
+      const cu = u * k;
       let best = Infinity;
       let arg = -1;
       for (let r = from; r !== 0; r &= r - 1) {
         const i = 31 - Math.clz32(r & -r);
-        const v = dp[prevRow + i] + into[cj + i];
+        const v = dp[prevRow + i] + into[cu + i];
         if (v < best) {
           best = v;
           arg = i;
         }
       }
-      if (best + lb > limit) continue;
-      dp[row + j] = best;
-      parent[row + j] = arg;
-      live |= bj;
+      const inS = inP + minIn[u];
+      if (best + (rest - inS) > limit) continue;
+      const S = P | bu;
+      if (stamp[S] !== epoch) {
+        stamp[S] = epoch;
+        alive[S] = 0;
+        inSum[S] = inS;
+      }
+      dp[S * k + u] = best;
+      parent[S * k + u] = arg;
+      alive[S] |= bu;
     }
-    alive[S] = live;
   }
   const full = size - 1;
   let best = Infinity;
   let last = -1;
-  for (let bits = alive[full]; bits !== 0; bits &= bits - 1) {
+  for (let bits = stamp[full] === epoch ? alive[full] : 0; bits !== 0; bits &= bits - 1) {
     const j = 31 - Math.clz32(bits & -bits);
     const v = dp[full * k + j] + (closed ? w[(j + 1) * n] : 0);
     if (v < best) {
