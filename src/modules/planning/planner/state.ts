@@ -124,6 +124,12 @@ export interface PlanState extends Projection {
    */
   readonly legs: Float64Array[];
   readonly legVer: Int32Array;
+  /**
+   * Per day, the version of its route that improveRoute last found no move for (-1: none): a
+   * route with that version again (a rejected step restores it) is left as it is, which is what
+   * improveRoute would return for it.
+   */
+  readonly tidyVer: Int32Array;
 }
 
 /**
@@ -208,6 +214,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     work: { chainSolves: 0, insertions: 0 },
     legs: Array.from({ length: D }, () => new Float64Array(8)),
     legVer: new Int32Array(D).fill(-1),
+    tidyVer: new Int32Array(D).fill(-1),
   };
   for (let x = H + 1, j = D; x >= 0; x--) {
     while (j > 0 && days[j - 1]!.off >= x) j--;
