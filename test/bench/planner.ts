@@ -424,7 +424,8 @@ function seedSection(cases: Case[]): BenchSection {
       // Issue #12's target: at most 0.5 s of CPU per plan of up to 300 customers (mean over the seeds).
       casesUpTo300: small.length,
       casesUpTo300Within500Ms: small.filter((r) => Number(r.cpuMs) <= 500).length,
-      meanKmVsRefPct: round((rows.reduce((a, r) => a + Number(r.km) / Number(r.refKm || r.km), 0) / rows.length - 1) * 100, 2) },
+      meanKmVsRefPct: round((rows.reduce((a, r) => a + Number(r.km) / Number(r.refKm || r.km), 0) / rows.length - 1) * 100, 2),
+    },
   };
 }
 

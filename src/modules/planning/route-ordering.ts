@@ -394,13 +394,13 @@ function heldKarp(m: DistanceMatrix, closed: boolean, bounded = true): PathResul
   // Every state (P ∪ {u}, u) is computed, whole, from the surviving states of P: subsets in
   // ascending order, so P is final when it is read. The predecessors are tried lowest node first,
   // as in the unbounded DP, and the pruned ones cannot tie with its best (see above).
-  const all = size - 1;
-  for (let P = 1; P < all; P++) {
+  const full = size - 1;
+  for (let P = 1; P < full; P++) {
     if (stamp[P] !== epoch) continue;
     const from = alive[P];
     const prevRow = P * k;
     const inP = inSum[P];
-    for (let free = all & ~P; free !== 0; free &= free - 1) {
+    for (let free = full & ~P; free !== 0; free &= free - 1) {
       const bu = free & -free;
       const u = 31 - Math.clz32(bu);
       const cu = u * k;
@@ -427,7 +427,6 @@ function heldKarp(m: DistanceMatrix, closed: boolean, bounded = true): PathResul
       alive[S] |= bu;
     }
   }
-  const full = size - 1;
   let best = Infinity;
   let last = -1;
   for (let bits = stamp[full] === epoch ? alive[full] : 0; bits !== 0; bits &= bits - 1) {
@@ -455,25 +454,15 @@ function heldKarp(m: DistanceMatrix, closed: boolean, bounded = true): PathResul
 }
 
 /**
- * Length of a good path (or tour), an upper bound for Held–Karp: nearest neighbour from node 0,
- * then 2-opt + Or-opt on the path (a tour keeps the nearest-neighbour order, closed).
+ * Length of a good path (or tour), an upper bound for Held–Karp: the nearest-neighbour tour from
+ * node 0 (initialTour without neighbour lists), then 2-opt + Or-opt on the path; a tour keeps
+ * the nearest-neighbour order, closed.
  */
 function heuristicLength(m: DistanceMatrix, closed: boolean): number {
-  const n = m.n;
-  const w = m.data;
-  const seen = new Uint8Array(n);
-  const r: number[] = [];
-  let at = 0;
-  seen[0] = 1;
-  for (let step = 1; step < n; step++) {
-    let next = -1;
-    for (let b = 1; b < n; b++) if (!seen[b] && (next < 0 || w[at * n + b] < w[at * n + next])) next = b;
-    seen[next] = 1;
-    r.push(next);
-    at = next;
-  }
-  if (closed) return closedLength(m, [0, ...r]);
-  exhaustivePathSearch(searchMatrix(m), n, r);
+  const tour = Array.from(initialTour(m.data, m.n, new Int32Array(0), 0, -1, -1));
+  if (closed) return closedLength(m, tour);
+  const r = tour.slice(1);
+  exhaustivePathSearch(searchMatrix(m), m.n, r);
   return pathLength(m, 0, r);
 }
 
