@@ -19,7 +19,7 @@ export const zhCNReminders: Catalogue = {
   "reminder.dailyPhoneMinimum.when": "工作日 {time}（未达每日最低电话量时）",
   "reminder.monthEnd": "月末总结与下月计划",
   "reminder.monthEnd.aliases": "月末|月总结|月度总结",
-  "reminder.monthEnd.when": "每月最后 3 天的第一天 {time}",
+  "reminder.monthEnd.when": "每月倒数第 3 天 {time}",
   "reminder.purchasePlans": "收集采购计划",
   "reminder.purchasePlans.aliases": "采购计划",
   "reminder.purchasePlans.when": "每月 25 日、28 日 {time}",

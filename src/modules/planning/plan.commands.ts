@@ -16,7 +16,7 @@ import { stopLine } from "../reminders/reminder-format.ts";
 import { teamTodayReply } from "../reports/reports.commands.ts";
 import { findManagerInScope, reportScope, scopePreview } from "../reports/reports.service.ts";
 import { wantsReminder } from "../reminders/reminders.service.ts";
-import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, wasQueued, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
+import { answerAppointment, latestShortfall, plannedVisitsBetween, pendingAppointments, planDayList, planInBackground, planBeingMade, queueChatMessage, reminderChatOf, skipStop, storedHorizon, takeDaysOff, today, visitMinutes, wasQueued, type DayList, type MovedSoon, type PassedDay } from "./planning.service.ts";
 
 /** Amap marker link; `coordinate=wgs84` because stored coordinates are GPS (WGS-84). */
 export function navigationLink(c: { lat: number; lng: number; name: string }): string {
@@ -262,7 +262,11 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
   }
   const now = today(deps);
   const horizon = await storedHorizon({ deps, staffId: staff.id });
-  if (!horizon) return { text: other ? t("plan.member-none-yet", who) : t("plan.none-yet") };
+  if (!horizon) {
+    // A /today is making the first plan right now: say so, not "send /today".
+    if (planBeingMade(staff.id)) return { text: other ? t("plan.member-being-made", who) : t("plan.being-made") };
+    return { text: other ? t("plan.member-none-yet", who) : t("plan.none-yet") };
+  }
   const title = other ? [t("plan.member-title", who)] : [];
   // One word may be a period (week, next, month); anything else is a date ("next wed", "下周三").
   const arg = args.length <= 1 ? (args[0] ?? "week").toLowerCase() : "";
@@ -434,6 +438,10 @@ async function bookCommand(ctx: CommandContext, booked: boolean): Promise<Reply>
   const ref = /^#(\d+)$/.exec(ctx.args[0] ?? "");
   if (!ref) {
     if (ctx.args.length) return { text: t("book.usage") };
+    // "All arranged" only where there is a plan to arrange: not for a supervisor without
+    // customers, nor before the first plan is made.
+    if (!(await countActiveCustomers({ db: deps.db, managerId: staff.id }))) return { text: t("book.no-customers") };
+    if (!(await storedHorizon({ deps, staffId: staff.id }))) return { text: t(planBeingMade(staff.id) ? "plan.being-made" : "plan.none-yet") };
     const dates: { date: string; kind: "same-day" | "day-before" }[] = [];
     if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) dates.push({ date: now, kind: "same-day" });
     // nextVisitDay is the first visit day after `date`.

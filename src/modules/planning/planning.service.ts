@@ -415,6 +415,11 @@ export async function planInBackground(opts: {
   return { kind: "started", estimateMs, done };
 }
 
+/** Whether a plan is being made in the background for this manager (a /today that answered "making your plan"). */
+export function planBeingMade(staffId: number): boolean {
+  return background.has(staffId);
+}
+
 /** Background plans whose result is not handed over yet (plan or `whenDone` still running). */
 const handingOver = new Set<Promise<void>>();
 

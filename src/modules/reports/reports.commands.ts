@@ -2,6 +2,7 @@ import type { Reply } from "../../core/chat.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import type { Staff } from "../../generated/prisma/client.ts";
 import { today } from "../planning/planning.service.ts";
+import { countActiveCustomers } from "../customers/customers.service.ts";
 import { periodAttachments, teamWorkbook } from "./reports.attachments.ts";
 import { renderManager, renderTeamDay, renderTeamPeriod } from "./reports.render.ts";
 import { keyAccountDetailsOf, keyAccountFiguresFor } from "../customers/customer-file.service.ts";
@@ -109,6 +110,15 @@ async function meCommand(ctx: CommandContext): Promise<Reply | Reply[]> {
   const me = ctx.staff!;
   const period = ctx.args.length ? periodWord(ctx.args) : null;
   if (ctx.args.length && !period) return { text: t("reports.me-usage") };
+  // A supervisor without customers of their own has no figures of their own: /me shows the
+  // team's (as /team, /team week, /team month do), saying so, instead of a row of zeros.
+  if (!(await countActiveCustomers({ db: deps.db, managerId: me.id })) && seesTeam(await reportScope(deps.db, me))) {
+    const team = await teamCommand(ctx);
+    const first = Array.isArray(team) ? team[0] : team;
+    const cmd = period ? `/team ${ctx.args.join(" ")}` : "/team";
+    if (first) first.text = `${t("reports.me-team-instead", { cmd })}\n\n${first.text}`;
+    return team;
+  }
   if (period) {
     const range = periodOf(period.kind, today(ctx.deps), period.offset);
     return periodReply(ctx, await teamPeriodOf({ deps, managers: [me], kind: period.kind, ...range, self: true }));

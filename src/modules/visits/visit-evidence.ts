@@ -76,7 +76,7 @@ export async function noteEvidencePolicy(ctx: Ctx): Promise<void> {
   ctx.meta.evidencePolicy = p;
 }
 
-/** A line under the duration question (optional check-in): the location can be sent now or at any step. */
+/** A line above the duration question (optional check-in): the location can be sent now or at any step. */
 export async function offerCheckinLine(ctx: Ctx): Promise<string | null> {
   if (!isField(ctx) || editing(ctx) || readEvidence(ctx.meta).checkin) return null;
   if (policyOf(ctx)?.checkIn !== "optional") return null;

@@ -267,7 +267,8 @@ export const visitForm: FormDefinition<Env> = {
           ? t("forms.visit.duration-class", { label: cls.label[ctx.env.locale], min: cls.visitMinutes.min, max: cls.visitMinutes.max })
           : t("forms.visit.duration");
         const offer = await offerCheckinLine(ctx);
-        return offer ? `${ask}\n${offer}` : ask;
+        // The hint first: the question stays right above the options it asks about.
+        return offer ? `${offer}\n${ask}` : ask;
       },
       async options(ctx) {
         // Choices around the class's standard from the policy: a bit under, its minimum and maximum, a bit over.

@@ -56,4 +56,17 @@ describe.each(ENGINES)("/today without a plan (plans made in the background) (%s
     expect(names(stopLines(again))).toEqual(names(stopLines(list.split("\n\n")[0]!)));
     expect(await withDb(tmp.url, (db) => db.planRun.count())).toBe(1);
   });
+
+  it("/plan while the first plan is being made says so (not \"send /today\"), and reading it starts no second plan", async () => {
+    const clock = new FakeClock(MONDAY);
+    const env = { VISITMATE_CHAT_PLAN: "background" };
+    const out = await runConsoleScript({ url: tmp.url, clock, env, lines: ["/today", "/plan"] });
+    expect(out).toContain("正在生成计划…大约需要");
+    expect(out).toContain("计划正在生成，好了今天的清单会发到这个对话");
+    expect(out).not.toContain("还没有生成拜访计划");
+    // The list still arrives after both answers, once.
+    expect(out.split("📋").length - 1).toBe(1);
+    expect(out.indexOf("📋")).toBeGreaterThan(out.indexOf("计划正在生成，好了"));
+    expect(await withDb(tmp.url, (db) => db.planRun.count())).toBe(1);
+  });
 });

@@ -41,9 +41,9 @@ describe("reminder commands", () => {
     expect(await say("/quiet")).toContain("Quiet hours: 22:00–07:30");
     await say("/mute appointments");
     const list = await say("/reminders");
-    expect(list).toContain("🔔 morning visit list · visit days 07:30 · required");
+    expect(list).toContain("🔔 morning visit list · visit days at 07:30 · required");
     expect(list).toContain("🔕 appointments ·");
-    expect(list).toContain("🔔 weekly phone contacts · Mondays 09:00");
+    expect(list).toContain("🔔 weekly phone contacts · Mondays at 09:00");
     expect(list).toContain("🌙 Quiet hours: 22:00–07:30");
     expect(await say("/quiet off")).toContain("Quiet hours removed");
     expect(await say("/quiet 25:00-07:00")).toContain("Usage: /quiet");

@@ -297,5 +297,11 @@ describe("who sees what", () => {
     expect(one).toMatch(/投诉（本月）：投诉 1 起 · 按时 0% · 超时 1 · 未结 1/);
     const me = await say("tg-m1", "/me");
     expect(me).toMatch(/👤 王芳 M001/);
+    // A supervisor without customers of their own: /me is the team's day, /me 本周 the team's week, saying so.
+    const supMe = await say("tg-s1", "/me");
+    expect(supMe).toMatch(/^您名下没有客户，没有个人的拜访数据；这是团队的数据（同 \/team）：\n\n👥 团队今天 · 12月2日（周三） · 2 人/);
+    const supWeek = await say("tg-s1", "/me 本周");
+    expect(supWeek).toMatch(/^您名下没有客户，没有个人的拜访数据；这是团队的数据（同 \/team 本周）：\n\n📊 团队本周/);
+    expect(supWeek).toMatch(/王芳 M001：拜访/);
   });
 });
