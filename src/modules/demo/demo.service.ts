@@ -1,6 +1,6 @@
 import type { TPolicy } from "../../config/policy.ts";
 import type { Clock } from "../../core/clock.ts";
-import { addDays, addInterval, daysBetween, localDate, zonedInstant } from "../../core/dates.ts";
+import { addDays, addInterval, daysBetween, isoWeekday, localDate, zonedInstant } from "../../core/dates.ts";
 import { pick, randInt, seededRandom } from "../../core/random.ts";
 import type { Db } from "../../db/client.ts";
 import { recomputeServiceClasses } from "../customers/customers.service.ts";
@@ -394,6 +394,22 @@ function startOf(p: { lat: number; lng: number }) {
 async function seedVisitHistory(opts: { db: Db; policy: TPolicy; today: string; rand: () => number }): Promise<void> {
   const { db, policy, today, rand } = opts;
   const customers = await db.customer.findMany({ orderBy: { id: "asc" } });
+  // Visits happened on the manager's visit days (Mon/Wed/Thu), as a real history would: the
+  // supervisor's last week then reads 3 visit days of ~20 shops, not 7 days of 6.
+  const staff = await db.staff.findMany({ where: { id: { in: [...new Set(customers.map((c) => c.managerId))] } }, select: { id: true, visitDays: true } });
+  const visitDaysOf = new Map(staff.map((s) => [s.id, (s.visitDays ?? "").split(",").map(Number).filter((d) => d >= 1 && d <= 7)]));
+  const onVisitDay = (managerId: number, date: string): string => {
+    const days = visitDaysOf.get(managerId) ?? [];
+    if (!days.length) return date;
+    // The nearest visit day (the earlier one on a tie), never today or later.
+    for (let k = 0; k <= 3; k++) {
+      const before = addDays(date, -k);
+      if (days.includes(isoWeekday(before))) return before;
+      const after = addDays(date, k);
+      if (after < today && days.includes(isoWeekday(after))) return after;
+    }
+    return date;
+  };
   const visits: { customerId: number; managerId: number; visitedAt: Date; mode: string; durationMin: number; notes: string }[] = [];
   const lastVisit = new Map<number, Date>();
   for (const c of customers) {
@@ -405,7 +421,7 @@ async function seedVisitHistory(opts: { db: Db; policy: TPolicy; today: string; 
     const ago = 1 + Math.floor(rand() * span * 1.15);
     let date = addDays(today, -ago);
     for (let k = 0; k < 2; k++) {
-      const at = zonedInstant(date, `${String(randInt(rand, 9, 16)).padStart(2, "0")}:${String(randInt(rand, 0, 59)).padStart(2, "0")}`, policy.timeZone);
+      const at = zonedInstant(onVisitDay(c.managerId, date), `${String(randInt(rand, 9, 16)).padStart(2, "0")}:${String(randInt(rand, 0, 59)).padStart(2, "0")}`, policy.timeZone);
       const mode = rand() < 0.85 ? "field" : "phone";
       visits.push({
         customerId: c.id,
