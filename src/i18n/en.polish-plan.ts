@@ -15,6 +15,7 @@ export const enPolishPlan: Catalogue = {
   "skip.why-already-planned": "the customer already had a visit that day",
   "skip.passed-full": "{days} full",
   "skip.passed-too-late": "{days} needs booking the day before and today's calls are over",
+  "off.shortfall-some-new": "⚠️ The {released} visits planned then were re-planned, but {visits} visits of the plan in all cannot be planned by their due date; this leave makes {newly} customer(s) overdue (below). /plan month shows everyone who will be overdue.",
   "off.shortfall-known": "The {released} visits planned then were moved to other visit days; no further customer goes overdue. The {visits} visits already reported still cannot be planned by their due date: /plan month lists them.",
   "plan.newly-overdue": "⚠️ This makes overdue: {names}.",
   "plan.newly-overdue-more": "⚠️ This makes {count} customers overdue: {names}; {more} more: /plan month lists them.",

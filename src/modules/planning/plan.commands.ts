@@ -401,7 +401,14 @@ async function offCommand(ctx: CommandContext): Promise<Reply> {
   const lines = [t("off.done", { days: leave.days.map((d) => formatDay(d, t, now)).join(t("list.separator")) })];
   if (!leave.released) lines.push(t("off.nothing-planned"));
   // The shortfall notice names newly overdue customers once; a re-plan that adds none says so only.
-  else if (leave.plan?.result.shortfall.visits) lines.push(t(leave.plan.newlyOverdue.length ? "off.shortfall" : "off.shortfall-known", { released: leave.released, visits: leave.plan.result.shortfall.visits }));
+  else if (leave.plan?.result.shortfall.visits) {
+    // The total is the whole plan's shortfall; some of it may predate this leave: the customers it
+    // newly makes overdue are counted apart, so that the names listed below add up.
+    const visits = leave.plan.result.shortfall.visits;
+    const newly = leave.plan.newlyOverdue.length;
+    const key = !newly ? "off.shortfall-known" : newly < visits ? "off.shortfall-some-new" : "off.shortfall";
+    lines.push(t(key, { released: leave.released, visits, newly }));
+  }
   else lines.push(t("off.replanned", { released: leave.released }));
   lines.push(...(await newlyOverdueLines(ctx, leave.plan?.newlyOverdue ?? [])));
   lines.push(...movedSoonLines(ctx, leave.moved));
