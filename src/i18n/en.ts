@@ -123,6 +123,7 @@ export const en: Catalogue = {
   "book.stop-line": "stop {n} {name} · {phone}",
   "book.choice-no": "❌ Can't book · stop {n} {name}",
   "book.usage": "Usage: send /book to see the customers to call, then tap Booked or Can't book.",
+  "skip.no-customers": "You have no customers of your own, so there are no visits to move.",
   "book.no-customers": "You have no customers of your own, so there are no visits to book.",
   "book.none": "Nothing to book: the appointments for today and the next visit day are all arranged.",
   "book.day": "📞 {day}: {count} to book",

@@ -124,6 +124,7 @@ export const zhCN: Catalogue = {
   "book.stop-line": "第{n}站 {name} · {phone}",
   "book.choice-no": "❌ 约不上 · 第{n}站 {name}",
   "book.usage": "用法：发送 /book 查看待预约的客户，再点“约好了”或“约不上”。",
+  "skip.no-customers": "您名下没有客户，没有可以改期的拜访。",
   "book.no-customers": "您名下没有客户，没有需要预约的拜访。",
   "book.none": "没有待预约的客户：今天和下一个拜访日需要预约的都已约好。",
   "book.day": "📞 {day}：{count} 家待预约",

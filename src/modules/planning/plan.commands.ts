@@ -339,6 +339,8 @@ async function skipCommand(ctx: CommandContext): Promise<Reply> {
   const { t, deps } = ctx;
   const staff = ctx.staff!;
   const now = today(deps);
+  // No customers, no list: "no stop 99 on today's list" would send a supervisor looking for one.
+  if (ctx.args.length && !(await countActiveCustomers({ db: deps.db, managerId: staff.id }))) return { text: t("skip.no-customers") };
   let n = stopNumber(ctx.args[0]);
   let date: string | null;
   let rest = ctx.args.slice(1);

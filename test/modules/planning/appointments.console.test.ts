@@ -51,14 +51,16 @@ describe("appointments: 约好了 keeps a visit through re-plans, 约不上 move
     });
   });
 
-  it("/book says nothing is arranged before there is a plan, and a supervisor without customers has none to book", async () => {
+  it("/book says nothing is arranged before there is a plan; a supervisor without customers has none to book and none to /skip", async () => {
     tmp = tempDbUrl();
     const clock = new FakeClock(TUESDAY_1700);
-    const out = await runConsoleScript({ url: tmp.url, clock, lines: ["/book", "/as S001", "/book"] });
+    const out = await runConsoleScript({ url: tmp.url, clock, lines: ["/book", "/as S001", "/book", "/skip 99"] });
     // Before the first /today: no plan, so no "all booked".
     expect(out).toContain("还没有生成拜访计划。发送 /today 会生成计划并给出今天的清单。");
     expect(out).toContain("您名下没有客户，没有需要预约的拜访。");
     expect(out).not.toContain("都已约好");
+    expect(out).toContain("您名下没有客户，没有可以改期的拜访。");
+    expect(out).not.toContain("没有第 99 站");
     // Reading made no plan.
     expect(await withDb(tmp.url, (db) => db.planRun.count())).toBe(0);
   });
