@@ -7,6 +7,7 @@ import { recomputeServiceClasses } from "../customers/customers.service.ts";
 import { haversineMetres } from "../planning/route-ordering.ts";
 import { counts } from "../visits/counting.ts";
 import { productSearchText } from "../products/products.service.ts";
+import { visitDaysOf } from "../staff/staff.service.ts";
 
 /**
  * A realistic demo company around Tonglu County (桐庐县), Zhejiang: one supervisor, two customer
@@ -397,10 +398,9 @@ async function seedVisitHistory(opts: { db: Db; policy: TPolicy; today: string; 
   // Visits happened on the manager's visit days (Mon/Wed/Thu), as a real history would: the
   // supervisor's last week then reads 3 visit days of ~20 shops, not 7 days of 6.
   const staff = await db.staff.findMany({ where: { id: { in: [...new Set(customers.map((c) => c.managerId))] } }, select: { id: true, visitDays: true } });
-  const visitDaysOf = new Map(staff.map((s) => [s.id, (s.visitDays ?? "").split(",").map(Number).filter((d) => d >= 1 && d <= 7)]));
+  const daysOf = new Map(staff.map((s) => [s.id, visitDaysOf(s, policy)]));
   const onVisitDay = (managerId: number, date: string): string => {
-    const days = visitDaysOf.get(managerId) ?? [];
-    if (!days.length) return date;
+    const days = daysOf.get(managerId) ?? [];
     // The nearest visit day (the earlier one on a tie), never today or later.
     for (let k = 0; k <= 3; k++) {
       const before = addDays(date, -k);

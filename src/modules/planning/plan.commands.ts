@@ -227,6 +227,16 @@ async function shortfallLines(ctx: CommandContext, staff: Staff, other = false):
   return [t("plan.shortfall", { visits: s.visits, classes, kept }), t(other ? "plan.member-shortfall-first" : "plan.shortfall-first", { names })];
 }
 
+/**
+ * What a reader of a plan that does not exist yet is told: that it is being made (a /today is
+ * making it right now), or how it gets made. `other`: a supervisor reading a team member's.
+ */
+function noPlanYet(t: CommandContext["t"], staff: Staff, other: boolean): string {
+  const who = { name: staff.name, code: staff.code };
+  if (planBeingMade(staff.id)) return other ? t("plan.member-being-made", who) : t("plan.being-made");
+  return other ? t("plan.member-none-yet", who) : t("plan.none-yet");
+}
+
 /** A staff code as typed (M001, s12): letters, then digits. */
 const STAFF_CODE = /^[A-Za-z]{1,4}\d{1,6}$/;
 
@@ -262,11 +272,7 @@ async function planCommand(ctx: CommandContext): Promise<Reply> {
   }
   const now = today(deps);
   const horizon = await storedHorizon({ deps, staffId: staff.id });
-  if (!horizon) {
-    // A /today is making the first plan right now: say so, not "send /today".
-    if (planBeingMade(staff.id)) return { text: other ? t("plan.member-being-made", who) : t("plan.being-made") };
-    return { text: other ? t("plan.member-none-yet", who) : t("plan.none-yet") };
-  }
+  if (!horizon) return { text: noPlanYet(t, staff, other) };
   const title = other ? [t("plan.member-title", who)] : [];
   // One word may be a period (week, next, month); anything else is a date ("next wed", "下周三").
   const arg = args.length <= 1 ? (args[0] ?? "week").toLowerCase() : "";
@@ -450,7 +456,7 @@ async function bookCommand(ctx: CommandContext, booked: boolean): Promise<Reply>
     // "All arranged" only where there is a plan to arrange: not for a supervisor without
     // customers, nor before the first plan is made.
     if (!(await countActiveCustomers({ db: deps.db, managerId: staff.id }))) return { text: t("book.no-customers") };
-    if (!(await storedHorizon({ deps, staffId: staff.id }))) return { text: t(planBeingMade(staff.id) ? "plan.being-made" : "plan.none-yet") };
+    if (!(await storedHorizon({ deps, staffId: staff.id }))) return { text: noPlanYet(t, staff, false) };
     const dates: { date: string; kind: "same-day" | "day-before" }[] = [];
     if (await isVisitDay({ db: deps.db, policy: deps.policy, staff, date: now })) dates.push({ date: now, kind: "same-day" });
     // nextVisitDay is the first visit day after `date`.
