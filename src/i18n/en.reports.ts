@@ -59,6 +59,8 @@ export const enReports: Catalogue = {
 
   "reports.fig.visit-days": "visit days {n} (of {need})",
   "reports.fig.visits": "customers {n} ({per} a day)",
+  "reports.fig.visits-open": "customers {n} ({per} a day, today not counted while it runs)",
+  "reports.fig.visits-today": "customers {n} (today, in progress)",
   "reports.fig.below-min": "days under {min}: {n}",
   "reports.fig.below-outing": "outings under {min}: {n}",
   "reports.fig.remote": "online/phone visits {n}",

@@ -59,6 +59,8 @@ export const zhCNReports: Catalogue = {
 
   "reports.fig.visit-days": "拜访 {n} 天（应 {need} 天）",
   "reports.fig.visits": "{n} 户（{per} 户/天）",
+  "reports.fig.visits-open": "{n} 户（{per} 户/天，今天进行中不计）",
+  "reports.fig.visits-today": "{n} 户（今天进行中）",
   "reports.fig.below-min": "{n} 天低于 {min} 户",
   "reports.fig.below-outing": "{n} 次外出少于 {min} 户",
   "reports.fig.remote": "网络/电话拜访 {n}",

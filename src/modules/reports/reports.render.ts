@@ -90,11 +90,24 @@ function periodTitle(v: View, p: TeamPeriod): string {
   return t(`reports.period.title-${isSelfView(p) ? "self-" : ""}${p.kind}`, { range, through });
 }
 
+/**
+ * Field visits and visits per visit day, marked against the daily minimum. Today, while it runs,
+ * counts in the visits but not in the per-day figure or the mark: it is judged once it is over.
+ */
+function visitsPart(v: View, f: PeriodFigures): string {
+  const { t } = v;
+  const judgedDays = f.visitDays - f.openDays;
+  if (!f.openDays) return t("reports.fig.visits", { n: f.fieldVisits, per: num(f.visitsPerVisitDay) }) + (f.visitDays ? " " + mark(f.daysBelowMinimum === 0) : "");
+  if (!judgedDays) return t("reports.fig.visits-today", { n: f.fieldVisits });
+  const per = Math.round((10 * (f.fieldVisits - f.openDayVisits)) / judgedDays) / 10;
+  return t("reports.fig.visits-open", { n: f.fieldVisits, per: num(per) }) + " " + mark(f.daysBelowMinimum === 0);
+}
+
 function figuresLine(v: View, f: PeriodFigures, policy: TPolicy): string[] {
   const { t } = v;
   const parts = [
     t("reports.fig.visit-days", { n: f.visitDays, need: f.visitDaysRequired }) + " " + mark(f.weeksMet >= f.weeks),
-    t("reports.fig.visits", { n: f.fieldVisits, per: num(f.visitsPerVisitDay) }) + (f.visitDays ? " " + mark(f.daysBelowMinimum === 0) : ""),
+    visitsPart(v, f),
   ];
   if (f.daysBelowMinimum) parts.push(t("reports.fig.below-min", { n: f.daysBelowMinimum, min: policy.dailyMinimum }));
   if (policy.minCustomersPerOuting > 0 && f.outingsBelowMinimum) parts.push(t("reports.fig.below-outing", { n: f.outingsBelowMinimum, min: policy.minCustomersPerOuting }));

@@ -256,8 +256,15 @@ export interface PeriodFigures {
   visitDays: number;
   /** Field visits per visit day (customers per outing). */
   visitsPerVisitDay: number | null;
-  /** Visit days with fewer customers than the daily minimum. */
+  /** Visit days with fewer customers than the daily minimum (today only once it is over). */
   daysBelowMinimum: number;
+  /**
+   * Today while it is not over (before the evening "not logged" time), when it has field visits:
+   * 1 and its field visits; it counts in visitDays and fieldVisits but is not judged yet against
+   * the daily, per-outing or phone minimum. 0 and 0 otherwise.
+   */
+  openDays: number;
+  openDayVisits: number;
   /** Visit days with fewer customers than the per-outing minimum (0 when the policy has none). */
   outingsBelowMinimum: number;
   /** ISO weeks touched by the period, and those meeting the weekly visit-day minimum. */
@@ -384,6 +391,10 @@ function figuresOf(opts: {
     perDay.set(d, (perDay.get(d) ?? 0) + 1);
   }
   const phonePerDay = phoneContactsPerDay(policy, opts.logs);
+  // Today is judged against the daily minimums only once it is over: at 14:00 one visit is not "a day under 15".
+  const today = localDate(opts.now, tz);
+  const todayOpen = today >= from && today <= through && opts.now < dayOverAt(policy, today);
+  const judged = [...perDay].filter(([d]) => !(todayOpen && d === today)).map(([, n]) => n);
   const ownDays = visitDaysOf(opts.manager, policy);
   const workDays = workingDaysOf(policy);
   let weeks = 0;
@@ -409,8 +420,11 @@ function figuresOf(opts: {
   if (policy.phoneContactsPerDay > 0) {
     for (let d = from; d <= through; d = addDays(d, 1)) {
       if (!workDays.includes(isoWeekday(d)) || opts.leave.has(d)) continue;
+      const met = (phonePerDay.get(d) ?? 0) >= policy.phoneContactsPerDay;
+      // Today still running and not yet met: not a missed day (yet).
+      if (todayOpen && d === today && !met) continue;
       phoneDays++;
-      if ((phonePerDay.get(d) ?? 0) >= policy.phoneContactsPerDay) phoneDaysMet++;
+      if (met) phoneDaysMet++;
     }
   }
   const leaveDays = [...opts.leave].filter((d) => d >= from && d <= through).length;
@@ -430,8 +444,10 @@ function figuresOf(opts: {
     fieldVisits: field.length,
     visitDays: perDay.size,
     visitsPerVisitDay: ratio(field.length, perDay.size),
-    daysBelowMinimum: [...perDay.values()].filter((n) => n < policy.dailyMinimum).length,
-    outingsBelowMinimum: policy.minCustomersPerOuting > 0 ? [...perDay.values()].filter((n) => n < policy.minCustomersPerOuting).length : 0,
+    daysBelowMinimum: judged.filter((n) => n < policy.dailyMinimum).length,
+    outingsBelowMinimum: policy.minCustomersPerOuting > 0 ? judged.filter((n) => n < policy.minCustomersPerOuting).length : 0,
+    openDays: todayOpen && perDay.has(today) ? 1 : 0,
+    openDayVisits: todayOpen ? (perDay.get(today) ?? 0) : 0,
     weeks,
     weeksMet,
     visitDaysRequired: required,
@@ -646,6 +662,8 @@ function totalsOf(rows: ManagerPeriodRow[], from: string, through: string): Team
     visitDays,
     visitsPerVisitDay: ratio(fieldVisits, visitDays),
     daysBelowMinimum: sum((r) => r.figures.daysBelowMinimum),
+    openDays: sum((r) => r.figures.openDays),
+    openDayVisits: sum((r) => r.figures.openDayVisits),
     outingsBelowMinimum: sum((r) => r.figures.outingsBelowMinimum),
     weeks: sum((r) => r.figures.weeks),
     weeksMet: sum((r) => r.figures.weeksMet),

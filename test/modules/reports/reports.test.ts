@@ -45,6 +45,22 @@ describe("the reporting service on a known two weeks", () => {
     expect(day.rows.map((r) => r.manager.code)).toEqual(["M002", "M001"]);
   });
 
+  it("today is judged against the daily minimum only once it is over", async () => {
+    s = await createScenario(at("2026-12-02", "12:00"));
+    const p = await teamPeriod({ deps: s.deps, viewer: s.staff.S1, kind: "week", ...periodOf("week", "2026-12-02") });
+    const m1 = p.rows.find((r) => r.manager.code === "M001")!;
+    // Monday's three field visits meet the minimum of 3; Wednesday's one at noon is not "a day under 3" yet.
+    expect(m1.figures).toMatchObject({ fieldVisits: 4, visitDays: 2, daysBelowMinimum: 0, openDays: 1, openDayVisits: 1 });
+    const router = createAppRouter(s.deps);
+    const [view] = await router.handle({ platform: "telegram", chatId: "tg-s1", userId: "tg-s1", text: "/team week" });
+    expect(view!.text).toContain("4 户（3 户/天，今天进行中不计） ✅");
+    expect(view!.text).not.toContain("天低于 3 户");
+    // The same week read in the evening: Wednesday is over and under the minimum.
+    s.clock.set(at("2026-12-02", "20:00"));
+    const evening = await teamPeriod({ deps: s.deps, viewer: s.staff.S1, kind: "week", ...periodOf("week", "2026-12-02") });
+    expect(evening.rows.find((r) => r.manager.code === "M001")!.figures).toMatchObject({ daysBelowMinimum: 1, openDays: 0, openDayVisits: 0 });
+  });
+
   it("/team week: the week against the standard's minimums", async () => {
     s = await createScenario();
     const p = await teamPeriod({ deps: s.deps, viewer: s.staff.S1, kind: "week", ...periodOf("week", "2026-12-02") });
@@ -203,6 +219,11 @@ describe("the lubricant standard (key-account)", () => {
     expect(m1.figures).toMatchObject({ outingsBelowMinimum: 1, phoneDays: 3, phoneDaysMet: 0 });
     const m2 = p.rows.find((r) => r.manager.code === "M002")!;
     expect(m2.coverage.credit).toEqual({ customers: 1, required: 2, done: 0, met: 0 });
+    // At noon Wednesday's five calls may still come: Monday and Tuesday are the days judged so far.
+    s.clock.set(at("2026-12-02", "12:00"));
+    const noon = await teamPeriod({ deps: s.deps, viewer: s.staff.S1, kind: "week", ...periodOf("week", "2026-12-02") });
+    expect(noon.rows.find((r) => r.manager.code === "M001")!.figures).toMatchObject({ phoneDays: 2, phoneDaysMet: 0, outingsBelowMinimum: 0 });
+    s.clock.set(at("2026-12-02", "20:00"));
     const router = createAppRouter(s.deps);
     const [view] = await router.handle({ platform: "telegram", chatId: "tg-s1", userId: "tg-s1", text: "/team week" });
     expect(view!.text).toContain("标准：每周拜访 ≥3 天 · 每个拜访日 ≥3 户 · 每次外出 ≥2 户 · 每天电话 ≥5 个 · 投诉 8 小时内办结");
