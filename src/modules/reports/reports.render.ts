@@ -145,7 +145,8 @@ export function renderTeamPeriod(v: View, p: TeamPeriod): string {
     t("reports.period.totals", {
       visits: tot.fieldVisits,
       days: tot.visitDays,
-      per: num(tot.visitsPerVisitDay),
+      // Today, while it runs, is not in the average (as in each manager's line).
+      per: num(tot.openDays ? (tot.visitDays > tot.openDays ? Math.round((10 * (tot.fieldVisits - tot.openDayVisits)) / (tot.visitDays - tot.openDays)) / 10 : null) : tot.visitsPerVisitDay),
       cov: num(tot.coveragePct),
       overdue: tot.overdue,
       met: p.rows.filter((r) => r.figures.weeksMet >= r.figures.weeks).length,

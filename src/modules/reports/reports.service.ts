@@ -411,6 +411,8 @@ function figuresOf(opts: {
       const d = addDays(w, i);
       if (d < from || d > through) continue;
       done += perDay.has(d) ? 1 : 0;
+      // Today, still running, is a required visit day only once visited or over.
+      if (todayOpen && d === today && !perDay.has(d)) continue;
       if (ownDays.includes(isoWeekday(d)) && !opts.leave.has(d)) possible++;
     }
     const need = Math.min(policy.minVisitDaysPerWeek, possible);

@@ -55,10 +55,17 @@ describe("the reporting service on a known two weeks", () => {
     const [view] = await router.handle({ platform: "telegram", chatId: "tg-s1", userId: "tg-s1", text: "/team week" });
     expect(view!.text).toContain("4 户（3 户/天，今天进行中不计） ✅");
     expect(view!.text).not.toContain("天低于 3 户");
+    // The team's average leaves today out too: Monday's 3 visits on 1 day.
+    expect(view!.text).toContain("平均 3 户/天");
+    // M3 went out on Monday, not yet today: Wednesday is not a required visit day missed (yet).
+    const all = await teamPeriod({ deps: s.deps, viewer: s.staff.R1, kind: "week", ...periodOf("week", "2026-12-02") });
+    expect(all.rows.find((r) => r.manager.code === "M003")!.figures).toMatchObject({ visitDays: 1, visitDaysRequired: 1, weeksMet: 1 });
     // The same week read in the evening: Wednesday is over and under the minimum.
     s.clock.set(at("2026-12-02", "20:00"));
     const evening = await teamPeriod({ deps: s.deps, viewer: s.staff.S1, kind: "week", ...periodOf("week", "2026-12-02") });
     expect(evening.rows.find((r) => r.manager.code === "M001")!.figures).toMatchObject({ daysBelowMinimum: 1, openDays: 0, openDayVisits: 0 });
+    const allEvening = await teamPeriod({ deps: s.deps, viewer: s.staff.R1, kind: "week", ...periodOf("week", "2026-12-02") });
+    expect(allEvening.rows.find((r) => r.manager.code === "M003")!.figures).toMatchObject({ visitDays: 1, visitDaysRequired: 2, weeksMet: 0 });
   });
 
   it("/team week: the week against the standard's minimums", async () => {
