@@ -18,6 +18,8 @@ export const COMPLAINT_FORM_VERSION = 1;
 export const RESOLVE_FORM_VERSION = 1;
 const CATEGORIES = ["supply", "price", "service", "delivery", "equipment", "other"] as const;
 const text = (max: number) => z.string().trim().min(1).max(max, "forms.err.too-long");
+/** A complaint and its resolution are read later by a supervisor: words, not only digits, emoji or symbols (a stray "1" is an option number sent to the wrong question). */
+const hasWords = (s: string) => /\p{L}/u.test(s);
 
 /** How far back a complaint's time may go: older than this is a typo (or a record for another tool). */
 export const MAX_COMPLAINT_AGE_DAYS = 7;
@@ -63,7 +65,7 @@ export const complaintForm: FormDefinition<Env> = {
       id: "text",
       type: "text",
       // "👍" or "。。。" says nothing a supervisor could act on: ask for words.
-      schema: text(500).refine((s) => /[\p{L}\p{N}]/u.test(s), "complaints.form.text-no-words"),
+      schema: text(500).refine(hasWords, "complaints.form.text-no-words"),
       prompt: (ctx) => ctx.env.t("complaints.form.text"),
     },
     { id: "canResolve", type: "yesno", prompt: (ctx) => ctx.env.t("forms.problems.can-resolve") },
@@ -119,7 +121,7 @@ export const resolveForm: FormDefinition<Env> = {
   version: RESOLVE_FORM_VERSION,
   command: "/resolve",
   steps: [
-    { id: "resolution", type: "text", schema: text(500), prompt: (ctx) => ctx.env.t("complaints.resolve.how", { id: String(ctx.meta.complaintId) }) },
+    { id: "resolution", type: "text", schema: text(500).refine(hasWords, "complaints.resolve.no-words"), prompt: (ctx) => ctx.env.t("complaints.resolve.how", { id: String(ctx.meta.complaintId) }) },
     { id: "informed", type: "yesno", prompt: (ctx) => ctx.env.t("complaints.resolve.informed") },
   ],
   describe: (ctx) => ctx.env.t("complaints.resolve.title", { id: String(ctx.meta.complaintId) }),

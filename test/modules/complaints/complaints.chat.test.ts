@@ -25,6 +25,7 @@ describe("complaints through the terminal channel", () => {
         "/complaint",
         "1", // first stop of today's list
         "1", // 货源
+        "1", // an option number sent to the text question → asked again in words
         "店主说利群断货两周了",
         "否", // cannot resolve myself → supervisor at once
         "25:00", // bad time → re-asked
@@ -37,10 +38,13 @@ describe("complaints through the terminal channel", () => {
         "/resolve 1",
         "/as M001",
         "/resolve 1",
+        "2", // not words → asked again
         "已协调补货",
         "否",
       ],
     });
+    expect(out).toContain("只有数字、表情或符号说明不了问题");
+    expect(out).toContain("请用文字写下是怎么解决的");
     expect(out).toContain("请输入时间，如 9:30");
     expect(out).toMatch(/📝 已登记投诉 #1 · .+，还剩 7 小时 30 分钟，17:30 前处理完。/);
     expect(out).toMatch(/您选择了无法自行解决，已通知主管 \S+，主管可在消息里确认、转派或批注。/);
@@ -54,6 +58,8 @@ describe("complaints through the terminal channel", () => {
     const c = await db.complaint.findUniqueOrThrow({ where: { id: 1 } });
     expect(c).toMatchObject({ status: "resolved", canResolve: false, breached: false, customerInformed: false, escalationLevel: 1 });
     expect(c.openedAt).toEqual(new Date("2026-11-23T01:30:00Z"));
+    expect(c.text).toBe("店主说利群断货两周了");
+    expect(c.resolution).toBe("已协调补货");
     const keys = (await db.outbox.findMany({ orderBy: { id: "asc" } })).map((r) => [r.key.split(":")[2], r.status]);
     // The escalation was queued for the supervisor's Telegram; once resolved, what was not sent
     // yet is cancelled, and the reminder to tell the customer waits its hour.
