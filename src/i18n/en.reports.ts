@@ -186,6 +186,8 @@ export const enReports: Catalogue = {
   "summary.write-monthly": "Write monthly summary",
   "summary.form.title-week": "Weekly summary · {range}",
   "summary.form.title-month": "Monthly summary · {range}",
+  "summary.form.figures-week": "📊 This week so far: ",
+  "summary.form.figures-month": "📊 This month so far: ",
   "summary.form.achievements-week": "What did you get done this week? (a few sentences)",
   "summary.form.achievements-month": "What did you get done this month? (a few sentences)",
   "summary.form.problems": "What problems came up, and what do you need from your supervisor? Choose \"none\" if nothing.",

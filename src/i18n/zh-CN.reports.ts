@@ -186,6 +186,8 @@ export const zhCNReports: Catalogue = {
   "summary.write-monthly": "写月小结",
   "summary.form.title-week": "周小结 · {range}",
   "summary.form.title-month": "月小结 · {range}",
+  "summary.form.figures-week": "📊 本周到目前：",
+  "summary.form.figures-month": "📊 本月到目前：",
   "summary.form.achievements-week": "本周完成了什么、有什么成绩？（几句话即可）",
   "summary.form.achievements-month": "本月完成了什么、有什么成绩？（几句话即可）",
   "summary.form.problems": "遇到了哪些问题、需要主管帮什么？没有就选“无”。",

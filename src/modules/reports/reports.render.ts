@@ -254,7 +254,12 @@ export function chartSpecOf(v: View, p: TeamPeriod): { title: string; subtitle: 
 
 /** The period's figures in one line, under a manager's weekly or monthly summary. */
 export function summaryFiguresLine(v: View, r: ManagerPeriodRow): string {
-  return v.t("reports.summary-figures") + [...figuresLine(v, r.figures, v.deps.policy), ...coverageParts(v, r.coverage), ...complaintParts(v, r.figures)].join(" · ");
+  return v.t("reports.summary-figures") + periodFiguresText(v, r);
+}
+
+/** A manager's figures of a period in one line: visits against the standard, coverage, complaints. */
+export function periodFiguresText(v: View, r: ManagerPeriodRow): string {
+  return [...figuresLine(v, r.figures, v.deps.policy), ...coverageParts(v, r.coverage), ...complaintParts(v, r.figures)].join(" · ");
 }
 
 /** "惠民超市（核心客户）" / "Huimin (core)". */

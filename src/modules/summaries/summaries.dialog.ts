@@ -8,6 +8,8 @@ import type { FormDefinition } from "../../core/forms/form-types.ts";
 import type { Command, CommandContext } from "../../core/router.ts";
 import { brandKpis } from "../products/brand-kpi.service.ts";
 import { renderOwnBrandKpis } from "../products/brand-kpi.render.ts";
+import { periodOf, periodRows } from "../reports/reports.service.ts";
+import { periodFiguresText } from "../reports/reports.render.ts";
 import { currentSummary, periodEndOf, periodStartOf, saveSummary, type SummaryPeriod } from "./summaries.service.ts";
 
 type Env = ChatFormEnv;
@@ -30,13 +32,18 @@ function summaryForm(period: Exclude<SummaryPeriod, "day">): FormDefinition<Env>
         type: "text",
         schema: text,
         async prompt(ctx) {
-          const ask = ctx.env.t(`summary.form.achievements-${period}`);
-          if (period !== "month") return ask;
+          const { env } = ctx;
+          const ask = env.t(`summary.form.achievements-${period}`);
+          // What the period's figures are so far (the supervisor reads them under the summary): the
+          // summary is written from them, not from memory.
+          const { rows } = await periodRows({ deps: env.deps, managers: [env.staff], ...periodOf(period, env.today) });
+          const own = rows[0] ? [env.t(`summary.form.figures-${period}`) + periodFiguresText(env, rows[0])] : [];
+          if (period !== "month") return [...own, "", ask].join("\n");
           // The month's market analysis starts from the month's figures: the products cultivated, 上柜率 and 再购率.
-          const start = periodStartOf("month", ctx.env.today);
-          const k = await brandKpis({ db: ctx.env.deps.db, timeZone: ctx.env.deps.policy.timeZone, managers: [ctx.env.staff], from: start, to: ctx.env.today });
-          const figures = renderOwnBrandKpis(ctx.env.t, k);
-          return figures.length ? [...figures, "", ask].join("\n") : ask;
+          const start = periodStartOf("month", env.today);
+          const k = await brandKpis({ db: env.deps.db, timeZone: env.deps.policy.timeZone, managers: [env.staff], from: start, to: env.today });
+          const figures = renderOwnBrandKpis(env.t, k);
+          return [...own, ...figures, "", ask].join("\n");
         },
       },
       {

@@ -70,7 +70,10 @@ describe("what supervisors are sent", () => {
     expect(reminder.reply.choices).toEqual([{ label: "写周小结", value: "/weekly" }]);
     const router = createAppRouter(s.deps);
     const say = async (text: string) => (await router.handle({ platform: "telegram", chatId: "tg-m1", userId: "tg-m1", text, isAction: text.startsWith("/") })).map((r) => r.text).join("\n");
-    expect(await say("/weekly")).toContain("本周完成了什么");
+    // The form opens with the week's figures so far, the ones the supervisor will read under it.
+    const opened = await say("/weekly");
+    expect(opened).toMatch(/^📊 本周到目前：拜访 2 天（应 3 天） ⚠️ · /);
+    expect(opened).toContain("本周完成了什么");
     expect(await say("完成 12 户拜访，新品上柜 3 家")).toContain("遇到了哪些问题");
     expect(await say("C7 店一直关门")).toContain("下周的工作重点");
     const done = await say("补访 C7、C8");
