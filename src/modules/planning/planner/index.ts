@@ -20,20 +20,23 @@
  *    against the zones, tightest window first (or, over capacity, most protected class first).
  * 3. Local search (local-search.ts) on the real objective (objective.ts), then the large
  *    neighbourhood search (lns.ts), repair (repair.ts: ejection chains, pair moves, squeeze), and
- *    a few sweeps with a strong balance penalty.
+ *    a few sweeps with a strong balance penalty. Where the required visits fit the capacity and
+ *    reach the daily minimum, the LNS is shorter and runs the swap search (swap.ts: two customers
+ *    trade days, loads unchanged) at every route tidy, again after it and after the sweeps.
  * 4. Fill (fill.ts): optional visits on days below the minimum or well below the fullest day.
  * 5. Route (route.ts): each day routed with orderStops from the start point.
  *
  * Everything is deterministic: a seeded PRNG and budgets counted in iterations, never time.
  */
 import { lns } from "./lns.ts";
+import { swapSearch } from "./swap.ts";
 import { sweep } from "./local-search.ts";
 import { repair, squeeze } from "./repair.ts";
 import { construct } from "./construction.ts";
 import { buildZones } from "./zones.ts";
 import { fill } from "./fill.ts";
-import { routeDays } from "./route.ts";
-import { createState, type PlanState } from "./state.ts";
+import { improveDay, routeDays } from "./route.ts";
+import { createState, totalLoad, type PlanState } from "./state.ts";
 import { evaluatePlan } from "./evaluate.ts";
 import {
   BETA_GROWTH,
@@ -42,7 +45,11 @@ import {
   BETA_START,
   FINAL_PASSES,
   LNS_ITERS_PER_CUSTOMER,
+  LNS_ITERS_LONG,
   LNS_MAX_ITERS,
+  LNS_MIN_ITERS,
+  SWAP_MIN_FILL,
+  SWAP_PASSES,
   LS_PASSES,
   SQUEEZE_RECOVERY,
 } from "./params.ts";
@@ -101,8 +108,15 @@ function search(st: PlanState): void {
     sweep(st);
     st.beta = Math.min(BETA_LNS, st.beta * BETA_GROWTH);
   }
-  const iters = Math.min(LNS_MAX_ITERS, Math.round(LNS_ITERS_PER_CUSTOMER * st.n));
+  // The short search with swaps where the search shapes the days: the required visits fit the
+  // capacity and reach the daily minimum. Over capacity the search decides who is visited at all,
+  // trade by trade between classes; below the minimum the fill stage makes most of each day. Both
+  // keep the long search without swaps (their compliance, coverage and balance need it).
+  const minimum = st.n >= st.input.dailyMinimum ? st.input.dailyMinimum : 0;
+  st.swaps = !st.overCapacity && totalLoad(st) >= SWAP_MIN_FILL * minimum * st.visitDayIdx.length;
+  const iters = lnsIterations(st.n, !st.swaps);
   lns(st, iters);
+  if (st.swaps) swapSearch(st, SWAP_PASSES);
   repair(st);
   if (squeeze(st)) {
     lns(st, Math.round(SQUEEZE_RECOVERY * iters));
@@ -112,4 +126,18 @@ function search(st: PlanState): void {
     st.beta = Math.min(BETA_MAX, st.beta * 2);
     sweep(st);
   }
+  if (st.swaps) {
+    swapSearch(st, SWAP_PASSES);
+    for (const j of st.visitDayIdx) improveDay(st, j);
+  }
+}
+
+/**
+ * LNS iterations for n customers: work, not time. The short search (with swaps) runs
+ * LNS_ITERS_PER_CUSTOMER per customer, at least LNS_MIN_ITERS and at most LNS_ITERS_LONG per
+ * customer; the long one LNS_ITERS_LONG per customer. Both at most LNS_MAX_ITERS.
+ */
+export function lnsIterations(n: number, long = false): number {
+  const perCustomer = long ? LNS_ITERS_LONG * n : Math.min(LNS_ITERS_LONG * n, Math.max(LNS_MIN_ITERS, LNS_ITERS_PER_CUSTOMER * n));
+  return Math.min(LNS_MAX_ITERS, Math.round(perCustomer));
 }

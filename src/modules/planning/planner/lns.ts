@@ -7,6 +7,7 @@ import { dist, neighbours, routeLength } from "./geometry.ts";
 import { chainPenalty, fewPenalised, setBand } from "./objective.ts";
 import { LNS_MAX_REMOVE, LNS_P_DAY, LNS_P_PEN, LNS_P_WORST, LNS_ROUTE_EVERY, LNS_T0, LNS_T1 } from "./params.ts";
 import { improveDay } from "./route.ts";
+import { swapSearch } from "./swap.ts";
 import { type PlanState, begin, clearDirty, commit, firstWindow, load, removalGain, restoreAll, rollback, saveAll, shuffle, totalLoad, truncate } from "./state.ts";
 
 /** Chooses the customers an LNS step removes: one of the removal operators below, at random. */
@@ -304,6 +305,8 @@ export function lns(st: PlanState, iters: number): void {
         cur += routeLength(st, r) - before;
       }
       clearDirty(st);
+      // Trades of days between customers (loads unchanged), which re-insertion rarely finds on full days.
+      if (st.swaps) cur += swapSearch(st, 1, nb);
       if (cur < best - 1e-6) {
         best = cur;
         saveAll(st, bestSnap);

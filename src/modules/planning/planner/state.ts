@@ -130,6 +130,8 @@ export interface PlanState extends Projection {
    * improveRoute would return for it.
    */
   readonly tidyVer: Int32Array;
+  /** The LNS runs the swap search (swap.ts) whenever it tidies the routes (set by the pipeline). */
+  swaps: boolean;
 }
 
 /**
@@ -215,6 +217,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     legs: Array.from({ length: D }, () => new Float64Array(8)),
     legVer: new Int32Array(D).fill(-1),
     tidyVer: new Int32Array(D).fill(-1),
+    swaps: false,
   };
   for (let x = H + 1, j = D; x >= 0; x--) {
     while (j > 0 && days[j - 1]!.off >= x) j--;
