@@ -38,19 +38,24 @@ import { fill } from "./fill.ts";
 import { improveDay, routeDays } from "./route.ts";
 import { createState, totalLoad, type PlanState } from "./state.ts";
 import { evaluatePlan } from "./evaluate.ts";
+import { estimateVisits } from "./objective.ts";
 import {
   BETA_GROWTH,
   BETA_LNS,
   BETA_MAX,
   BETA_START,
+  CROWDED_FILL,
   FINAL_PASSES,
   LNS_ITERS_PER_CUSTOMER,
   LNS_ITERS_LONG,
   LNS_MAX_ITERS,
+  LNS_MAX_REMOVE,
+  LNS_SHORT_MAX_REMOVE,
   LNS_MIN_ITERS,
   SWAP_MIN_FILL,
   SWAP_PASSES,
   LS_PASSES,
+  SQUEEZE_FIRST_ITERS_PER_CUSTOMER,
   SQUEEZE_RECOVERY,
 } from "./params.ts";
 import type { PlanInput, PlanResult } from "./types.ts";
@@ -115,10 +120,13 @@ function search(st: PlanState): void {
   const minimum = st.n >= st.input.dailyMinimum ? st.input.dailyMinimum : 0;
   st.swaps = !st.overCapacity && totalLoad(st) >= SWAP_MIN_FILL * minimum * st.visitDayIdx.length;
   const iters = lnsIterations(st.n, !st.swaps);
-  lns(st, iters);
+  // A crowded calendar (nearly every slot needed): squeeze first, then the main LNS from there.
+  const crowded = !st.overCapacity && estimateVisits(st) >= CROWDED_FILL * st.cap * st.visitDayIdx.length;
+  if (crowded) squeeze(st, SQUEEZE_FIRST_ITERS_PER_CUSTOMER);
+  lns(st, iters, st.swaps && !crowded ? LNS_SHORT_MAX_REMOVE : LNS_MAX_REMOVE);
   if (st.swaps) swapSearch(st, SWAP_PASSES);
   repair(st);
-  if (squeeze(st)) {
+  if (!crowded && squeeze(st)) {
     lns(st, Math.round(SQUEEZE_RECOVERY * iters));
     repair(st);
   }

@@ -261,9 +261,9 @@ function sortByConstraint(order: number[], pen: Uint8Array, wOf: Float64Array, w
 /**
  * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
  * one with the chain DP (most constrained first); routes are improved every few hundred steps;
- * simulated-annealing acceptance, the best plan seen is kept.
+ * simulated-annealing acceptance, the best plan seen is kept. A step removes 3 .. 3 + maxRemove − 1.
  */
-export function lns(st: PlanState, iters: number): void {
+export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE): void {
   if (iters <= 0 || st.n < 2) return;
   setBand(st, totalLoad(st), true);
   const K = Math.min(st.n - 1, 40);
@@ -288,7 +288,7 @@ export function lns(st: PlanState, iters: number): void {
   for (let c = 0; c < st.n; c++) visitsMost[c] = mostVisits(st, c);
   const deficits = new Int32Array(st.visitDayIdx.length);
   for (let it = 0; it < iters; it++, T *= cool) {
-    const q = Math.min(st.n, 3 + Math.floor(rnd() * LNS_MAX_REMOVE));
+    const q = Math.min(st.n, 3 + Math.floor(rnd() * maxRemove));
     if (it % 50 === 0) {
       penalised.length = 0;
       for (let c = 0; c < st.n; c++) if (chainPenalty(st, c, st.custs[c]!.visits) > 0) penalised.push(c);

@@ -36,13 +36,13 @@ export function repair(st: PlanState): void {
  * expensive for a short LNS so that chains drop the visits they do not need (visits as late as
  * allowed), which frees slots where deadlines crowd; then rescue. Returns whether it ran.
  */
-export function squeeze(st: PlanState): boolean {
+export function squeeze(st: PlanState, itersPerCustomer = SQUEEZE_ITERS_PER_CUSTOMER): boolean {
   if (st.overCapacity) return false;
   let late = false;
   for (let c = 0; c < st.n && !late; c++) late = chainPenalty(st, c, st.custs[c]!.visits) > 0;
   if (!late) return false;
   st.visitBase = SQUEEZE_VISIT_BASE;
-  lns(st, Math.min(LNS_MAX_ITERS, SQUEEZE_ITERS_PER_CUSTOMER * st.n));
+  lns(st, Math.min(LNS_MAX_ITERS, itersPerCustomer * st.n));
   repair(st);
   st.visitBase = VISIT_BASE;
   return true;
