@@ -45,6 +45,7 @@ import {
   BETA_MAX,
   BETA_START,
   CROWDED_FILL,
+  CROWDED_SWAP_EVERY,
   FINAL_PASSES,
   LNS_ITERS_PER_CUSTOMER,
   LNS_ITERS_LONG,
@@ -122,6 +123,7 @@ function search(st: PlanState): void {
   const iters = lnsIterations(st.n, !st.swaps);
   // A crowded calendar (nearly every slot needed): squeeze first, then the main LNS from there.
   const crowded = !st.overCapacity && estimateVisits(st) >= CROWDED_FILL * st.cap * st.visitDayIdx.length;
+  st.swapEvery = crowded ? CROWDED_SWAP_EVERY : 1;
   if (crowded) squeeze(st, SQUEEZE_FIRST_ITERS_PER_CUSTOMER);
   lns(st, iters, st.swaps && !crowded ? LNS_SHORT_MAX_REMOVE : LNS_MAX_REMOVE);
   if (st.swaps) swapSearch(st, SWAP_PASSES);

@@ -287,6 +287,7 @@ export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE): v
   const visitsMost = new Int32Array(st.n);
   for (let c = 0; c < st.n; c++) visitsMost[c] = mostVisits(st, c);
   const deficits = new Int32Array(st.visitDayIdx.length);
+  let tidies = 0;
   for (let it = 0; it < iters; it++, T *= cool) {
     const q = Math.min(st.n, 3 + Math.floor(rnd() * maxRemove));
     if (it % 50 === 0) {
@@ -305,8 +306,9 @@ export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE): v
         cur += routeLength(st, r) - before;
       }
       clearDirty(st);
-      // Trades of days between customers (loads unchanged), which re-insertion rarely finds on full days.
-      if (st.swaps) cur += swapSearch(st, 1, nb);
+      // Trades of days between customers (loads unchanged), which re-insertion rarely finds on full
+      // days: at every st.swapEvery-th tidy.
+      if (st.swaps && tidies++ % st.swapEvery === 0) cur += swapSearch(st, 1, nb);
       if (cur < best - 1e-6) {
         best = cur;
         saveAll(st, bestSnap);

@@ -80,6 +80,13 @@ export const LNS_P_WORST = 0.2;
 export const LNS_T0 = 3;
 export const LNS_T1 = 0.02;
 export const LNS_ROUTE_EVERY = 400;
+/**
+ * On a crowded calendar (CROWDED_FILL), the LNS runs its swap pass at every CROWDED_SWAP_EVERY-th
+ * route tidy (every 800 steps), elsewhere at every one. Crowded, that plans the same compliance,
+ * coverage and balance for 11% less CPU (km +0.9%, still 9% below the reference); elsewhere it
+ * saved 10–13% but cost 0.1–0.7% km over search seeds 1–24.
+ */
+export const CROWDED_SWAP_EVERY = 2;
 export const REPAIR_ROUNDS = 3;
 /** Visit cost while squeezing (below the cost of a late visit: 0.5 × W_BASE). */
 export const SQUEEZE_VISIT_BASE = 500;

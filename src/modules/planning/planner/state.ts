@@ -130,8 +130,9 @@ export interface PlanState extends Projection {
    * improveRoute would return for it.
    */
   readonly tidyVer: Int32Array;
-  /** The LNS runs the swap search (swap.ts) whenever it tidies the routes (set by the pipeline). */
+  /** The LNS runs the swap search (swap.ts) at every swapEvery-th route tidy (set by the pipeline). */
   swaps: boolean;
+  swapEvery: number;
 }
 
 /**
@@ -218,6 +219,7 @@ export function createState(input: PlanInput, customers: PlanCustomer[]): PlanSt
     legVer: new Int32Array(D).fill(-1),
     tidyVer: new Int32Array(D).fill(-1),
     swaps: false,
+    swapEvery: 1,
   };
   for (let x = H + 1, j = D; x >= 0; x--) {
     while (j > 0 && days[j - 1]!.off >= x) j--;

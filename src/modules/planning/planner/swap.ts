@@ -199,21 +199,38 @@ export function swapSearch(st: PlanState, maxPasses = 4, nbIn?: Int32Array[], K 
   const pv = { pos: 0 };
   const seenDay = new Int32Array(st.days.length).fill(-1);
   const esc = edgeScratch(st.n + 2);
-  // Each customer's chain penalty, kept as swaps change chains.
+  // Each customer's chain penalty, kept as swaps change chains; whether its visits may move (a
+  // swap keeps every chain's length and fixed visits).
   const curPen = new Float64Array(st.n);
-  for (let c = 0; c < st.n; c++) curPen[c] = chainPenalty(st, c, st.custs[c]!.visits);
+  const mov = new Uint8Array(st.n);
+  for (let c = 0; c < st.n; c++) {
+    curPen[c] = chainPenalty(st, c, st.custs[c]!.visits);
+    mov[c] = movable(st, c) ? 1 : 0;
+  }
+  // Per day, the removal gain of each stop (removalGain), computed on first use and dropped when
+  // a swap changes the day: only this search changes routes while it runs.
+  const gains: (Float64Array | null)[] = new Array<Float64Array | null>(st.days.length).fill(null);
+  const gainsOf = (j: number): Float64Array => {
+    const have = gains[j];
+    if (have) return have;
+    const r = st.days[j]!.route;
+    const g = new Float64Array(r.length);
+    for (let k = 0; k < r.length; k++) g[k] = removalGain(st, r, k);
+    gains[j] = g;
+    return g;
+  };
   let total = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
     let improved = 0;
     for (let u = 0; u < st.n; u++) {
-      if (!movable(st, u)) continue;
+      if (!mov[u]) continue;
       const cu = st.custs[u]!;
       for (let vi = 0; vi < cu.visits.length; vi++) {
         const i = cu.visits[vi]!;
         const ri = st.days[i]!.route;
         const ku = ri.indexOf(u);
         if (ku < 0) continue;
-        const gainU = removalGain(st, ri, ku);
+        const gainU = gainsOf(i)[ku]!;
         const penU = curPen[u]!;
         const stamp = u * 64 + vi;
         // Days where u's neighbours are: u would sit among them.
@@ -228,10 +245,11 @@ export function swapSearch(st: PlanState, maxPasses = 4, nbIn?: Int32Array[], K 
             if (penUj === Infinity) continue;
             const rj = st.days[j]!.route;
             edgeDetours(st, u, rj, esc);
+            const gj = gainsOf(j);
             for (let kv = 0; kv < rj.length; kv++) {
               const v = rj[kv]!;
-              if (!movable(st, v)) continue;
-              const gainV = removalGain(st, rj, kv);
+              if (!mov[v]) continue;
+              const gainV = gj[kv]!;
               // Bounds before pricing v's new chain: its penalty is at least 0, v's insertion too.
               const insU = insertionSkipping(st, u, rj, kv, esc, pu);
               const penV = curPen[v]!;
@@ -253,6 +271,8 @@ export function swapSearch(st: PlanState, maxPasses = 4, nbIn?: Int32Array[], K 
               insertAtPos(rj2, u, pu.pos);
               setVisit(st, u, i, j);
               setVisit(st, v, j, i);
+              gains[i] = null;
+              gains[j] = null;
               curPen[u] = penUj;
               curPen[v] = penVi;
               total += delta;
