@@ -22,7 +22,9 @@
  *    neighbourhood search (lns.ts), repair (repair.ts: ejection chains, pair moves, squeeze), and
  *    a few sweeps with a strong balance penalty. Where the required visits fit the capacity and
  *    reach the daily minimum, the LNS is shorter and runs the swap search (swap.ts: two customers
- *    trade days, loads unchanged) at every route tidy, again after it and after the sweeps.
+ *    trade days, loads unchanged) at every route tidy, again after it and after the sweeps. On a
+ *    crowded calendar (the visits needed fill ≥ CROWDED_FILL of the capacity) the squeeze runs
+ *    before the LNS instead of after it, and the LNS swaps at every second tidy.
  * 4. Fill (fill.ts): optional visits on days below the minimum or well below the fullest day.
  * 5. Route (route.ts): each day routed with orderStops from the start point.
  *
@@ -104,8 +106,9 @@ export function planVisits(input: PlanInput): PlanResult {
 }
 
 /**
- * Local search on route cost with a growing balance penalty, LNS, repair (and a squeeze when the
- * calendar is crowded), then sweeps with a strong balance penalty.
+ * Local search on route cost with a growing balance penalty, LNS, repair (and a squeeze where
+ * visits are still late: first on a crowded calendar, else after the LNS), then sweeps with a
+ * strong balance penalty.
  */
 function search(st: PlanState): void {
   st.mode = "route";
