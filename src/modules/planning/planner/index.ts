@@ -24,7 +24,8 @@
  *    reach the daily minimum, the LNS is shorter and runs the swap search (swap.ts: two customers
  *    trade days, loads unchanged) at every route tidy, again after it and after the sweeps. On a
  *    crowded calendar (the visits needed fill ≥ CROWDED_FILL of the capacity) the squeeze runs
- *    before the LNS instead of after it, and the LNS swaps at every second tidy.
+ *    before the LNS instead of after it, the LNS runs CROWDED_LNS_SHARE of its iterations and
+ *    swaps at every second tidy.
  * 4. Fill (fill.ts): optional visits on days below the minimum or well below the fullest day.
  * 5. Route (route.ts): each day routed with orderStops from the start point.
  *
@@ -47,6 +48,7 @@ import {
   BETA_MAX,
   BETA_START,
   CROWDED_FILL,
+  CROWDED_LNS_SHARE,
   CROWDED_SWAP_EVERY,
   FINAL_PASSES,
   LNS_ITERS_PER_CUSTOMER,
@@ -128,7 +130,7 @@ function search(st: PlanState): void {
   const crowded = !st.overCapacity && estimateVisits(st) >= CROWDED_FILL * st.cap * st.visitDayIdx.length;
   st.swapEvery = crowded ? CROWDED_SWAP_EVERY : 1;
   if (crowded) squeeze(st, SQUEEZE_FIRST_ITERS_PER_CUSTOMER);
-  lns(st, iters, st.swaps && !crowded ? LNS_SHORT_MAX_REMOVE : LNS_MAX_REMOVE);
+  lns(st, crowded ? Math.round(CROWDED_LNS_SHARE * iters) : iters, st.swaps && !crowded ? LNS_SHORT_MAX_REMOVE : LNS_MAX_REMOVE);
   if (st.swaps) swapSearch(st, SWAP_PASSES);
   repair(st);
   if (!crowded && squeeze(st)) {
