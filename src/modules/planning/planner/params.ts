@@ -77,8 +77,8 @@ export const SQUEEZE_FIRST_ITERS_PER_CUSTOMER = 10;
 /**
  * Crowded, the main LNS runs this share of its iterations after the squeeze: the squeeze has
  * already shaped the days. Over search seeds 1–6 on 300 × Sep–Oct with Oct 1–3 off, 0.6 plans
- * compliance 0.943 / coverage 1 (full run 0.945 / 1; reference 0.940 / 0.998) at km −8.4% against
- * the reference (full run −9.1%) for a fifth less CPU.
+ * compliance 0.9416 / coverage 1 / imbalance 0.33 (full run 0.9446 / 1 / 0.5; reference 0.9403 /
+ * 0.9978 / 0.83) at km −9.0% against the reference (full run −9.1%) for a fifth less CPU.
  */
 export const CROWDED_LNS_SHARE = 0.6;
 /** Removal operators: around a penalised customer / part of a day / worst detour / neighbours. */
