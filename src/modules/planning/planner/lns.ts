@@ -259,18 +259,33 @@ function sortByConstraint(order: number[], pen: Uint8Array, wOf: Float64Array, w
 }
 
 /**
+ * Steps of a schedule of `iters` steps cooling geometrically from LNS_T0 to LNS_T1 until its
+ * temperature reaches stopAt (all of them when stopAt ≤ LNS_T1): counted, never timed.
+ */
+export function stepsUntil(iters: number, stopAt: number): number {
+  if (!(stopAt > LNS_T1) || iters <= 0) return iters;
+  if (stopAt >= LNS_T0) return 0;
+  return Math.min(iters, Math.round((iters * Math.log(stopAt / LNS_T0)) / Math.log(LNS_T1 / LNS_T0)));
+}
+
+/**
  * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
  * one with the chain DP (most constrained first); routes are improved every few hundred steps;
  * simulated-annealing acceptance, the best plan seen is kept. A step removes 3 .. 3 + maxRemove − 1.
+ * The temperature falls from LNS_T0 to LNS_T1 over `iters` steps; with stopAt above LNS_T1 the
+ * search stops once it reaches stopAt (the same steps as the first part of the full run).
  */
-export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE): void {
+export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE, stopAt = LNS_T1, startAt = LNS_T0): void {
   if (iters <= 0 || st.n < 2) return;
+  // A cooler start skips the schedule's first steps (those above startAt).
+  const skipped = startAt < LNS_T0 ? stepsUntil(iters, startAt) : 0;
+  const steps = stepsUntil(iters, stopAt) - skipped;
   setBand(st, totalLoad(st), true);
   const K = Math.min(st.n - 1, 40);
   const nb = neighbours(st, K);
   const rnd = st.rnd;
-  let T = LNS_T0;
   const cool = Math.pow(LNS_T1 / LNS_T0, 1 / iters);
+  let T = skipped > 0 ? LNS_T0 * Math.pow(cool, skipped) : LNS_T0;
   let cur = 0;
   let best = 0;
   // One snapshot buffer, overwritten at every new best: a run finds thousands of them.
@@ -288,7 +303,7 @@ export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE): v
   for (let c = 0; c < st.n; c++) visitsMost[c] = mostVisits(st, c);
   const deficits = new Int32Array(st.visitDayIdx.length);
   let tidies = 0;
-  for (let it = 0; it < iters; it++, T *= cool) {
+  for (let it = 0; it < steps; it++, T *= cool) {
     const q = Math.min(st.n, 3 + Math.floor(rnd() * maxRemove));
     if (it % 50 === 0) {
       penalised.length = 0;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { construct } from "../../../../src/modules/planning/planner/construction.ts";
 import { neighbours } from "../../../../src/modules/planning/planner/geometry.ts";
-import { balanceGain, lns, removalScratch, removeAroundPenalised, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
+import { balanceGain, lns, removalScratch, stepsUntil, removeAroundPenalised, removeNeighbours, removePartOfDay, removeWorstDetour } from "../../../../src/modules/planning/planner/lns.ts";
 import { setBand, totalObjective } from "../../../../src/modules/planning/planner/objective.ts";
 import { totalLoad } from "../../../../src/modules/planning/planner/state.ts";
+import { LNS_T0, LNS_T1 } from "../../../../src/modules/planning/planner/params.ts";
 import { buildZones } from "../../../../src/modules/planning/planner/zones.ts";
 import { dayOf, tinyState } from "./helpers.ts";
 
@@ -101,5 +102,43 @@ describe("LNS stage", () => {
     lns(st, 300);
     setBand(st, totalLoad(st), true);
     expect(totalObjective(st)).toBeLessThanOrEqual(before + 1e-6);
+  });
+
+  it("counts a shortened schedule in steps: the full one down to LNS_T1, the part above a stop temperature otherwise", () => {
+    expect(stepsUntil(18_000, LNS_T1)).toBe(18_000);
+    expect(stepsUntil(18_000, LNS_T1 / 2)).toBe(18_000);
+    expect(stepsUntil(18_000, LNS_T0)).toBe(0);
+    // Geometric cooling from 3 to 0.02 km: 0.15 km is reached after ln(0.05) / ln(0.02 / 3) of the steps.
+    expect(stepsUntil(18_000, 0.15)).toBe(Math.round((18_000 * Math.log(0.15 / LNS_T0)) / Math.log(LNS_T1 / LNS_T0)));
+    expect(stepsUntil(18_000, 0.15)).toBe(10_762);
+    expect(stepsUntil(18_000, 0.4)).toBeLessThan(stepsUntil(18_000, 0.15));
+    expect(stepsUntil(0, 0.15)).toBe(0);
+  });
+
+  it("a run stopped early or started cool does less work, deterministically, and never ends worse than its start", () => {
+    const pts = Array.from({ length: 30 }, (_, i) => ({ x: ((i * 37) % 17) - 8, y: ((i * 53) % 19) - 9, classId: i % 3 ? "monthly" : "weekly" }));
+    const run = (stopAt?: number, startAt?: number) => {
+      const st = tinyState(pts);
+      buildZones(st);
+      construct(st);
+      st.mode = "route";
+      st.beta = 5;
+      setBand(st, totalLoad(st), true);
+      const before = totalObjective(st);
+      const solves0 = st.work.chainSolves;
+      lns(st, 2_000, 16, stopAt, startAt);
+      setBand(st, totalLoad(st), true);
+      return { before, after: totalObjective(st), solves: st.work.chainSolves - solves0, days: st.days.map((d) => d.route.join(",")).join("|") };
+    };
+    const full = run();
+    const stopped = run(0.15);
+    const cool = run(undefined, 0.4);
+    for (const r of [full, stopped, cool]) expect(r.after).toBeLessThanOrEqual(r.before + 1e-6);
+    expect(stopped.solves).toBeLessThan(full.solves);
+    expect(cool.solves).toBeLessThan(full.solves);
+    expect(cool.solves).toBeGreaterThan(0);
+    // The same input gives the same plan.
+    expect(run(0.15).days).toBe(stopped.days);
+    expect(run(undefined, 0.4).days).toBe(cool.days);
   });
 });
