@@ -24,10 +24,10 @@
  *    reach the daily minimum, the LNS is shorter and runs the swap search (swap.ts: two customers
  *    trade days, loads unchanged) at every route tidy, again after it and after the sweeps. On a
  *    crowded calendar (the visits needed fill ≥ CROWDED_FILL of the capacity) the squeeze runs
- *    before the LNS instead of after it, the LNS runs CROWDED_LNS_SHARE of its iterations and
- *    swaps at every second tidy; elsewhere the short search stops once its temperature reaches
- *    LNS_SHORT_STOP_T. The long search below the daily minimum on a territory of mostly
- *    coverage-only customers (key accounts) starts cool (LNS_COOL_T0).
+ *    before the LNS instead of after it, the LNS runs CROWDED_LNS_SHARE of its iterations down to
+ *    CROWDED_STOP_T and swaps at every second tidy; elsewhere the short search stops once its
+ *    temperature reaches LNS_SHORT_STOP_T. The long search below the daily minimum on a territory
+ *    of mostly coverage-only customers (key accounts) starts cool (LNS_COOL_T0).
  * 4. Fill (fill.ts): optional visits on days below the minimum or well below the fullest day.
  * 5. Route (route.ts): each day routed with orderStops from the start point.
  *
@@ -51,6 +51,7 @@ import {
   BETA_START,
   CROWDED_FILL,
   CROWDED_LNS_SHARE,
+  CROWDED_STOP_T,
   CROWDED_SWAP_EVERY,
   COVERAGE_ONLY_SHARE,
   LNS_COOL_T0,
@@ -132,12 +133,12 @@ function search(st: PlanState): void {
   st.swaps = !st.overCapacity && totalLoad(st) >= SWAP_MIN_FILL * minimum * st.visitDayIdx.length;
   const iters = lnsIterations(st.n, !st.swaps);
   // A crowded calendar (nearly every slot needed): squeeze first, then the main LNS from there.
-  // Else the short search stops at LNS_SHORT_STOP_T; the long one below the minimum starts cool
-  // where most customers need one visit anywhere in the horizon.
+  // It stops at CROWDED_STOP_T; else the short search stops at LNS_SHORT_STOP_T; the long one
+  // below the minimum starts cool where most customers need one visit anywhere in the horizon.
   const crowded = !st.overCapacity && estimateVisits(st) >= CROWDED_FILL * st.cap * st.visitDayIdx.length;
   st.swapEvery = crowded ? CROWDED_SWAP_EVERY : 1;
   if (crowded) squeeze(st, SQUEEZE_FIRST_ITERS_PER_CUSTOMER);
-  if (crowded) lns(st, Math.round(CROWDED_LNS_SHARE * iters), LNS_MAX_REMOVE);
+  if (crowded) lns(st, Math.round(CROWDED_LNS_SHARE * iters), LNS_MAX_REMOVE, CROWDED_STOP_T);
   else if (st.swaps) lns(st, iters, LNS_SHORT_MAX_REMOVE, LNS_SHORT_STOP_T);
   else lns(st, iters, LNS_MAX_REMOVE, undefined, !st.overCapacity && coverageOnlyShare(st) >= COVERAGE_ONLY_SHARE ? LNS_COOL_T0 : undefined);
   if (st.swaps) swapSearch(st, SWAP_PASSES);
