@@ -8,6 +8,17 @@ import { LNS_T0, LNS_T1 } from "../../../../src/modules/planning/planner/params.
 import { buildZones } from "../../../../src/modules/planning/planner/zones.ts";
 import { dayOf, tinyState } from "./helpers.ts";
 
+/** A constructed plan of these customers, ready for the LNS (route mode, balance band set). */
+function constructed(pts: Parameters<typeof tinyState>[0]): ReturnType<typeof tinyState> {
+  const st = tinyState(pts);
+  buildZones(st);
+  construct(st);
+  st.mode = "route";
+  st.beta = 5;
+  setBand(st, totalLoad(st), true);
+  return st;
+}
+
 describe("LNS stage", () => {
   it("bounds what balance can win back by adding visits: only under-loaded days, their largest steps first", () => {
     // Three visit days; band 3 .. 5 with the lower band on; loads 0, 2 and 6.
@@ -92,12 +103,7 @@ describe("LNS stage", () => {
 
   it("keeps the best plan it has seen: never worse than its start", () => {
     const pts = Array.from({ length: 14 }, (_, i) => ({ x: ((i * 37) % 11) - 5, y: ((i * 53) % 13) - 6, classId: i % 3 ? "monthly" : "weekly" }));
-    const st = tinyState(pts);
-    buildZones(st);
-    construct(st);
-    st.mode = "route";
-    st.beta = 5;
-    setBand(st, totalLoad(st), true);
+    const st = constructed(pts);
     const before = totalObjective(st);
     lns(st, 300);
     setBand(st, totalLoad(st), true);
@@ -118,12 +124,7 @@ describe("LNS stage", () => {
   it("a run stopped early or started cool does less work, deterministically, and never ends worse than its start", () => {
     const pts = Array.from({ length: 30 }, (_, i) => ({ x: ((i * 37) % 17) - 8, y: ((i * 53) % 19) - 9, classId: i % 3 ? "monthly" : "weekly" }));
     const run = (stopAt?: number, startAt?: number) => {
-      const st = tinyState(pts);
-      buildZones(st);
-      construct(st);
-      st.mode = "route";
-      st.beta = 5;
-      setBand(st, totalLoad(st), true);
+      const st = constructed(pts);
       const before = totalObjective(st);
       const solves0 = st.work.chainSolves;
       lns(st, 2_000, 16, stopAt, startAt);
