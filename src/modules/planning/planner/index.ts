@@ -54,12 +54,11 @@ import {
   CROWDED_STOP_T,
   CROWDED_SWAP_EVERY,
   COVERAGE_ONLY_SHARE,
-  LNS_COOL_T0,
   FINAL_PASSES,
+  LNS_COOL_T0,
   LNS_ITERS_PER_CUSTOMER,
   LNS_ITERS_LONG,
   LNS_MAX_ITERS,
-  LNS_MAX_REMOVE,
   LNS_SHORT_MAX_REMOVE,
   LNS_SHORT_STOP_T,
   LNS_MIN_ITERS,
@@ -138,9 +137,9 @@ function search(st: PlanState): void {
   const crowded = !st.overCapacity && estimateVisits(st) >= CROWDED_FILL * st.cap * st.visitDayIdx.length;
   st.swapEvery = crowded ? CROWDED_SWAP_EVERY : 1;
   if (crowded) squeeze(st, SQUEEZE_FIRST_ITERS_PER_CUSTOMER);
-  if (crowded) lns(st, Math.round(CROWDED_LNS_SHARE * iters), LNS_MAX_REMOVE, CROWDED_STOP_T);
-  else if (st.swaps) lns(st, iters, LNS_SHORT_MAX_REMOVE, LNS_SHORT_STOP_T);
-  else lns(st, iters, LNS_MAX_REMOVE, undefined, !st.overCapacity && coverageOnlyShare(st) >= COVERAGE_ONLY_SHARE ? LNS_COOL_T0 : undefined);
+  if (crowded) lns(st, Math.round(CROWDED_LNS_SHARE * iters), { stopAt: CROWDED_STOP_T });
+  else if (st.swaps) lns(st, iters, { maxRemove: LNS_SHORT_MAX_REMOVE, stopAt: LNS_SHORT_STOP_T });
+  else lns(st, iters, !st.overCapacity && coverageOnlyShare(st) >= COVERAGE_ONLY_SHARE ? { startAt: LNS_COOL_T0 } : {});
   if (st.swaps) swapSearch(st, SWAP_PASSES);
   repair(st);
   if (!crowded && squeeze(st)) {

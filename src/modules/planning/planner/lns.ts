@@ -271,11 +271,20 @@ export function stepsUntil(iters: number, stopAt: number): number {
 /**
  * Large neighbourhood search: remove a group of neighbouring customers, re-insert them one by
  * one with the chain DP (most constrained first); routes are improved every few hundred steps;
- * simulated-annealing acceptance, the best plan seen is kept. A step removes 3 .. 3 + maxRemove − 1.
- * The temperature falls from LNS_T0 to LNS_T1 over `iters` steps; with stopAt above LNS_T1 the
- * search stops once it reaches stopAt (the same steps as the first part of the full run).
+ * simulated-annealing acceptance, the best plan seen is kept. The temperature falls from LNS_T0
+ * to LNS_T1 over `iters` steps; a run may stop early (stopAt) or start cool (startAt), counted
+ * in steps of that same schedule.
  */
-export function lns(st: PlanState, iters: number, maxRemove = LNS_MAX_REMOVE, stopAt = LNS_T1, startAt = LNS_T0): void {
+export interface LnsOptions {
+  /** A step removes 3 .. 3 + maxRemove − 1 customers (default LNS_MAX_REMOVE). */
+  maxRemove?: number;
+  /** Stop once the temperature reaches this (default LNS_T1: the whole schedule). */
+  stopAt?: number;
+  /** Start at this temperature, skipping the schedule's hotter steps (default LNS_T0). */
+  startAt?: number;
+}
+
+export function lns(st: PlanState, iters: number, { maxRemove = LNS_MAX_REMOVE, stopAt = LNS_T1, startAt = LNS_T0 }: LnsOptions = {}): void {
   if (iters <= 0 || st.n < 2) return;
   // A cooler start skips the schedule's first steps (those above startAt).
   const skipped = startAt < LNS_T0 ? stepsUntil(iters, startAt) : 0;

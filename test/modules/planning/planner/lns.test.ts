@@ -127,7 +127,7 @@ describe("LNS stage", () => {
       const st = constructed(pts);
       const before = totalObjective(st);
       const solves0 = st.work.chainSolves;
-      lns(st, 2_000, 16, stopAt, startAt);
+      lns(st, 2_000, { stopAt, startAt });
       setBand(st, totalLoad(st), true);
       return { before, after: totalObjective(st), solves: st.work.chainSolves - solves0, days: st.days.map((d) => d.route.join(",")).join("|") };
     };
